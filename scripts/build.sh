@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Builds the native core + tests (build/native) and the wasm tests + runtime (build/wasm).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+what=${1:-all}
+
+if [ "$what" = all ] || [ "$what" = native ]; then
+  cmake -S . -B build/native -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  cmake --build build/native -j "$JOBS"
+fi
+if [ "$what" = all ] || [ "$what" = wasm ]; then
+  emcmake cmake -S . -B build/wasm -DCMAKE_BUILD_TYPE=Release \
+    -DCMAKE_CROSSCOMPILING_EMULATOR=/usr/bin/node >/dev/null
+  cmake --build build/wasm -j "$JOBS"
+fi

@@ -1,0 +1,272 @@
+// Scenario tests: hydration, live updates, seq handling, reconnect catch-up.
+#include <catch2/catch.hpp>
+
+#include "engine_harness.h"
+
+using namespace ssot;
+using namespace ssot::test;
+
+namespace {
+// An open client with a hydrated, confirmed `Message:list` view of messages 1..n.
+ViewId live_list(Harness& h, int n, int seq = 0, const std::string& query = "{}") {
+  h.open();
+  ViewId v = h.watch("Message", query);
+  std::vector<std::string> recs;
+  for (int i = 1; i <= n; ++i) recs.push_back(msg(i, "m" + std::to_string(i)));
+  h.frame(subscribed("Message:list", seq));
+  h.respond(h.http("GET").back().http_id, 200, list_body(recs, seq));
+  return v;
+}
+}  // namespace
+
+TEST_CASE("hydrate over HTTP, then stay live over the socket") {
+  Harness h;
+  h.open();
+  ViewId v = h.watch("Message");
+  auto gets = h.http("GET");
+  REQUIRE(gets.size() == 1);
+  CHECK(gets[0].url == "http://api.test/api/messages");
+  CHECK(gets[0].headers.end() != std::find(gets[0].headers.begin(), gets[0].headers.end(),
+                                           std::make_pair(std::string("Authorization"), std::string("Bearer t0"))));
+  REQUIRE(h.sent().back() == R"({"type":"subscribe","channel":"Message:list"})");
+  h.frame(subscribed("Message:list", 5));
+  h.respond(gets[0].http_id, 200, list_body({msg(1, "a"), msg(2, "b")}, 5));
+  CHECK(h.mirrors[v].ids() == std::vector<int>{1, 2});
+  CHECK(h.mirrors[v].status == "ready");
+  h.frame(update("Message:list", "created", msg(3, "c"), 3, 6));
+  h.frame(update("Message:list", "updated", msg(1, "A"), 1, 7));
+  h.frame(update("Message:list", "deleted", "", 2, 8));
+  CHECK(h.mirrors[v].ids() == std::vector<int>{1, 3});
+  CHECK(h.mirrors[v].rows[0] == Json::parse(msg(1, "A"))->dump());
+  CHECK(h.mirrors[v].total == 2);
+  CHECK(h.engine->stats().updates_applied == 3);
+}
+
+TEST_CASE("two overlapping views of one model share records and stay right") {
+  Harness h;
+  h.open();
+  ViewId all = h.watch("Message");
+  ViewId room2 = h.watch("Message", R"({"where":{"roomId":2},"orderBy":{"createdAt":"desc"}})");
+  auto gets = h.http("GET");
+  REQUIRE(gets.size() == 2);
+  CHECK(gets[1].url.find("?where=%7B%22roomId%22%3A2%7D&orderBy=") != std::string::npos);
+  h.frame(subscribed("Message:list", 0));
+  h.respond(gets[0].http_id, 200, list_body({msg(1, "a", 1), msg(2, "b", 2), msg(3, "c", 2)}, 0));
+  h.respond(gets[1].http_id, 200, list_body({msg(3, "c", 2), msg(2, "b", 2)}, 0));
+  CHECK(h.mirrors[room2].ids() == std::vector<int>{3, 2});
+  // Only one subscription for both views.
+  auto sent = h.sent();
+  CHECK(std::count(sent.begin(), sent.end(), R"({"type":"subscribe","channel":"Message:list"})") == 1);
+  h.frame(update("Message:list", "updated", msg(1, "a", 2, 10), 1, 1));  // enters room 2, newest first
+  h.frame(update("Message:list", "updated", msg(3, "c", 1), 3, 2));      // leaves room 2
+  CHECK(h.mirrors[room2].ids() == std::vector<int>{1, 2});
+  CHECK(h.mirrors[room2].total == 2);
+  CHECK(h.mirrors[all].ids() == std::vector<int>{1, 2, 3});
+  CHECK(h.engine->stats().records == 3);
+  h.engine->close_view(room2, h.now);
+  h.step();
+  CHECK(h.sent().back() != R"({"type":"unsubscribe","channel":"Message:list"})");  // still used by `all`
+  h.engine->close_view(all, h.now);
+  h.step();
+  CHECK(h.sent().back() == R"({"type":"unsubscribe","channel":"Message:list"})");
+  CHECK(h.engine->stats().records == 0);
+}
+
+TEST_CASE("updates arriving during hydration are held; those in the snapshot are dropped") {
+  Harness h;
+  h.open();
+  ViewId v = h.watch("Message");
+  h.frame(subscribed("Message:list", 10));
+  h.frame(update("Message:list", "created", msg(3, "c"), 3, 11));   // in the snapshot
+  h.frame(update("Message:list", "updated", msg(1, "A"), 1, 12));   // after it
+  h.frame(update("Message:list", "deleted", "", 2, 13));            // after it
+  CHECK(h.mirrors[v].rows.empty());
+  h.respond(h.http("GET").back().http_id, 200, list_body({msg(1, "a"), msg(2, "b"), msg(3, "c")}, 11));
+  CHECK(h.mirrors[v].ids() == std::vector<int>{1, 3});
+  CHECK(h.mirrors[v].rows[0] == Json::parse(msg(1, "A"))->dump());
+  h.frame(update("Message:list", "created", msg(4, "d"), 4, 14));
+  CHECK(h.mirrors[v].ids() == std::vector<int>{1, 3, 4});
+  CHECK(h.engine->stats().gaps == 0);
+}
+
+TEST_CASE("a snapshot older than the subscription start is refetched") {
+  Harness h;
+  h.open();
+  h.watch("Message");
+  h.frame(subscribed("Message:list", 20));
+  h.respond(h.http("GET").back().http_id, 200, list_body({msg(1, "a")}, 18));  // 19 and 20 were never seen
+  REQUIRE(h.http("GET").size() == 1);  // a second hydration went out
+}
+
+TEST_CASE("a seq gap re-hydrates the channel's views; duplicates are dropped") {
+  Harness h;
+  ViewId v = live_list(h, 2, 5);
+  h.frame(update("Message:list", "updated", msg(1, "x"), 1, 6));
+  h.frame(update("Message:list", "updated", msg(1, "y"), 1, 6));  // duplicate
+  CHECK(h.engine->stats().duplicates == 1);
+  CHECK(h.mirrors[v].rows[0] == Json::parse(msg(1, "x"))->dump());
+  CHECK(h.http("GET").empty());
+  h.frame(update("Message:list", "created", msg(9, "z"), 9, 9));  // 7 and 8 lost
+  CHECK(h.engine->stats().gaps == 1);
+  auto gets = h.http("GET");
+  REQUIRE(gets.size() == 1);
+  h.respond(gets[0].http_id, 200, list_body({msg(1, "x"), msg(7, "seven"), msg(9, "z")}, 9));
+  CHECK(h.mirrors[v].ids() == std::vector<int>{1, 7, 9});
+  h.frame(update("Message:list", "deleted", "", 7, 10));
+  CHECK(h.mirrors[v].ids() == std::vector<int>{1, 9});
+}
+
+TEST_CASE("reconnect resubscribes with since; the server's replay applies; resync re-hydrates") {
+  Harness h;
+  ViewId v = live_list(h, 2, 3);
+  h.frame(update("Message:list", "created", msg(3, "c"), 3, 4));
+  h.close(1006);
+  CHECK(h.conn_state() == "reconnecting");
+  h.advance(1000);  // first retry after the base delay
+  h.engine->on_open(h.now);
+  h.step();
+  CHECK(h.sent().back() == R"({"type":"subscribe","channel":"Message:list","since":4})");
+  h.frame(subscribed("Message:list", 6));
+  h.frame(update("Message:list", "created", msg(5, "e"), 5, 5));
+  h.frame(update("Message:list", "deleted", "", 1, 6));
+  CHECK(h.mirrors[v].ids() == std::vector<int>{2, 3, 5});
+  CHECK(h.http("GET").empty());  // replay was enough
+
+  h.close(1012);
+  h.advance(1000);
+  h.engine->on_open(h.now);
+  h.step();
+  CHECK(h.sent().back() == R"({"type":"subscribe","channel":"Message:list","since":6})");
+  h.frame(subscribed("Message:list", 2000));
+  h.frame(R"({"type":"resync","channel":"Message:list"})");
+  CHECK(h.engine->stats().resyncs == 1);
+  auto gets = h.http("GET");
+  REQUIRE(gets.size() == 1);
+  h.respond(gets[0].http_id, 200, list_body({msg(2, "b"), msg(8, "h")}, 2000));
+  CHECK(h.mirrors[v].ids() == std::vector<int>{2, 8});
+  h.frame(update("Message:list", "created", msg(9, "i"), 9, 2001));
+  CHECK(h.mirrors[v].ids() == std::vector<int>{2, 8, 9});
+  CHECK(h.engine->stats().gaps == 0);
+}
+
+TEST_CASE("without seq (a seed-only server) every reconnect re-hydrates") {
+  Harness h;
+  h.open();
+  ViewId v = h.watch("Message");
+  h.frame(subscribed("Message:list"));
+  h.respond(h.http("GET").back().http_id, 200, "[" + msg(1, "a") + "]");  // a bare array
+  CHECK(h.mirrors[v].ids() == std::vector<int>{1});
+  h.frame(update("Message:list", "created", msg(2, "b"), 2));
+  h.close(1006);
+  h.advance(1000);
+  h.engine->on_open(h.now);
+  h.step();
+  CHECK(h.sent().back() == R"({"type":"subscribe","channel":"Message:list"})");
+  h.frame(subscribed("Message:list"));
+  auto gets = h.http("GET");
+  REQUIRE(gets.size() == 1);
+  h.respond(gets[0].http_id, 200, "[" + msg(1, "a") + "," + msg(2, "b") + "," + msg(3, "c") + "]");
+  CHECK(h.mirrors[v].ids() == std::vector<int>{1, 2, 3});
+}
+
+TEST_CASE("malformed frames mixed into a valid stream are reported and the valid ones still apply") {
+  Harness h;
+  ViewId v = live_list(h, 1, 0);
+  h.frame("{not json");
+  h.frame(update("Message:list", "created", msg(2, "b"), 2, 1));
+  h.frame(R"({"type":"update","channel":"Message:list","data":{"type":"created"},"seq":2})");  // no record
+  h.frame(R"({"type":"telepathy","channel":"Message:list"})");                                 // unknown type
+  h.frame(R"({"type":"update","channel":"Message:list","data":{"type":"created","data":{"id":3}},"seq":-4})");
+  h.frame(update("Message:list", "created", msg(3, "c"), 3, 2));
+  h.frame(std::string(2 << 20, ' '));  // oversized
+  CHECK(h.mirrors[v].ids() == std::vector<int>{1, 2, 3});
+  auto s = h.engine->stats();
+  CHECK(s.malformed == 4);
+  CHECK(s.unknown_frames == 1);
+  CHECK(h.entries("error").size() == 4);
+  CHECK(h.entries("error")[0]->get("error")->as_string() == "invalid JSON object");
+}
+
+TEST_CASE("a sorted, filtered view moves records and keeps total right") {
+  Harness h;
+  ViewId v = live_list(h, 0, 0, R"({"where":{"roomId":{"in":[1,2]}},"orderBy":[{"createdAt":"asc"}]})");
+  h.frame(update("Message:list", "created", msg(1, "a", 1, 30), 1, 1));
+  h.frame(update("Message:list", "created", msg(2, "b", 2, 10), 2, 2));
+  h.frame(update("Message:list", "created", msg(3, "c", 3, 20), 3, 3));  // room 3: not in the view
+  h.frame(update("Message:list", "created", msg(4, "d", 1, 20), 4, 4));
+  CHECK(h.mirrors[v].ids() == std::vector<int>{2, 4, 1});
+  h.frame(update("Message:list", "updated", msg(2, "b", 2, 40), 2, 5));  // moves to the end
+  CHECK(h.mirrors[v].ids() == std::vector<int>{4, 1, 2});
+  h.frame(update("Message:list", "updated", msg(3, "c", 1, 5), 3, 6));  // enters at the front
+  CHECK(h.mirrors[v].ids() == std::vector<int>{3, 4, 1, 2});
+  h.frame(update("Message:list", "updated", msg(4, "d", 9, 20), 4, 7));  // leaves
+  CHECK(h.mirrors[v].ids() == std::vector<int>{3, 1, 2});
+  CHECK(h.mirrors[v].total == 3);
+}
+
+TEST_CASE("a server page refetches when a record enters or leaves it") {
+  Harness h;
+  h.open();
+  ViewId v = h.watch("Message", R"({"take":2})");
+  h.frame(subscribed("Message:list", 0));
+  h.respond(h.http("GET").back().http_id, 200, list_body({msg(1, "a"), msg(2, "b")}, 0, 5));
+  CHECK(h.mirrors[v].total == 5);
+  h.frame(update("Message:list", "updated", msg(2, "B"), 2, 1));  // in place: no refetch
+  CHECK(h.mirrors[v].rows[1] == Json::parse(msg(2, "B"))->dump());
+  CHECK(h.http("GET").empty());
+  h.frame(update("Message:list", "deleted", "", 1, 2));
+  auto gets = h.http("GET");
+  REQUIRE(gets.size() == 1);
+  CHECK(gets[0].url == "http://api.test/api/messages?take=2");
+  h.respond(gets[0].http_id, 200, list_body({msg(2, "B"), msg(3, "c")}, 2, 4));
+  CHECK(h.mirrors[v].ids() == std::vector<int>{2, 3});
+  CHECK(h.mirrors[v].total == 4);
+}
+
+TEST_CASE("item views follow their record and become null when it is deleted") {
+  Harness h;
+  h.open();
+  std::string error;
+  ViewId item = h.engine->watch_item("Message", "\"7\"", h.now, error);
+  h.step();
+  CHECK(h.sent().back() == R"({"type":"subscribe","channel":"Message:item:7"})");
+  auto gets = h.http("GET");
+  REQUIRE(gets.size() == 1);
+  CHECK(gets[0].url == "http://api.test/api/messages/7");
+  h.frame(subscribed("Message:item:7", 0));
+  h.respond(gets[0].http_id, 200, msg(7, "seven"));
+  CHECK(h.entries("item").back()->get("data")->get("text")->as_string() == "seven");
+  h.frame(update("Message:item:7", "updated", msg(7, "SEVEN"), 7, 1));
+  CHECK(h.entries("item").back()->get("data")->get("text")->as_string() == "SEVEN");
+  h.frame(update("Message:item:7", "deleted", "", 7, 2));
+  CHECK(h.entries("item").back()->get("data")->is_null());
+  CHECK(h.entries("item").back()->get("view")->as_number() == item);
+}
+
+TEST_CASE("a 404 item hydrates to null; an HTTP error surfaces on the view") {
+  Harness h;
+  h.open();
+  std::string error;
+  h.engine->watch_item("Message", "8", h.now, error);
+  ViewId list = h.watch("Message");
+  auto gets = h.http("GET");
+  h.respond(gets[0].http_id, 404, R"({"error":"Not found"})");
+  CHECK(h.entries("item").back()->get("data")->is_null());
+  CHECK(h.entries("item").back()->get("status")->as_string() == "ready");
+  h.respond(gets[1].http_id, 403, R"({"error":"Forbidden: admins only"})");
+  CHECK(h.mirrors[list].status == "error");
+  CHECK(h.mirrors[list].error == "Forbidden: admins only");
+  CHECK(h.engine->watch_item("Message", "{}", h.now, error) == 0);
+  CHECK(error.find("id") != std::string::npos);
+}
+
+TEST_CASE("a denied subscription puts the view in error, others keep working") {
+  Harness h;
+  ViewId ok = live_list(h, 1, 0);
+  ViewId denied = h.watch("Product");
+  h.frame(R"({"type":"error","channel":"Product:list","error":"Unauthorized"})");
+  CHECK(h.mirrors[denied].status == "error");
+  CHECK(h.mirrors[denied].error == "Unauthorized");
+  h.frame(update("Message:list", "created", msg(2, "b"), 2, 1));
+  CHECK(h.mirrors[ok].ids() == std::vector<int>{1, 2});
+}

@@ -1,0 +1,193 @@
+#pragma once
+// The hybrid client, sans-I/O. Events go in (socket, HTTP, timer, API calls, each
+// with `now`); commands come out (open/send/close the socket, start/cancel HTTP),
+// plus the next deadline for the one timer and an outbox for the JS side: one
+// JSON array per drain holding view changes, request results, channel events,
+// connection states and token requests. Nothing here blocks, throws or aborts.
+//
+// Routing as in the seeds: reads are served from the cache while the channel
+// that keeps it live is confirmed and the data hydrated, else over the socket
+// (`request`) when it is open, else over HTTP; mutations always go over HTTP
+// with X-Client-Mutation-Id, and the server's echo of our own mutation changes
+// nothing visible (same text) while its HTTP answer shows the change at once.
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+#include "ssot/batcher.h"
+#include "ssot/config.h"
+#include "ssot/connection.h"
+#include "ssot/list_view.h"
+#include "ssot/protocol.h"
+#include "ssot/record_store.h"
+#include "ssot/request_table.h"
+#include "ssot/subscription_registry.h"
+
+namespace ssot {
+
+struct Command {
+  enum Type { OpenSocket, Send, CloseSocket, HttpStart, HttpCancel } type = Send;
+  std::string url;     // OpenSocket, HttpStart
+  std::string body;    // Send: the frame; HttpStart: the request body
+  int code = 0;        // CloseSocket
+  std::string reason;  // CloseSocket
+  RequestId http_id = 0;
+  std::string method;  // HttpStart
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+struct Stats {
+  uint64_t frames_in = 0, updates_applied = 0, flushes = 0, coalesced = 0, reconnects = 0, resyncs = 0,
+           malformed = 0, unknown_frames = 0, gaps = 0, duplicates = 0, echoes = 0, http_requests = 0,
+           ws_requests = 0, timeouts = 0;
+  size_t records = 0, views = 0, channels = 0;
+};
+
+class Engine {
+ public:
+  static std::unique_ptr<Engine> create(std::string_view config_json, RandomSource random, std::string& error);
+
+  // Connection.
+  void connect(Millis now);
+  void disconnect(Millis now);
+  void set_token(std::string_view token, bool ok, Millis now);  // answer to a {"k":"token"} request
+
+  // Socket and HTTP events from the platform.
+  void on_open(Millis now);
+  void on_message(std::string_view text, Millis now);
+  void on_close(int code, Millis now);
+  void on_http_response(RequestId id, int status, std::string_view body, Millis now);
+  void on_timer(Millis now);
+
+  // Live views. Return 0 and fill `error` on bad input.
+  ViewId watch(std::string_view model, std::string_view query_json, Millis now, std::string& error);
+  ViewId watch_item(std::string_view model, std::string_view id_json, Millis now, std::string& error);
+  void set_window(ViewId view, std::optional<std::pair<size_t, size_t>> window, Millis now);
+  void refetch(ViewId view, Millis now);
+  void close_view(ViewId view, Millis now);
+
+  // One-shot calls; results arrive in the outbox as {"k":"result","req":N,...}. 0 = refused (see error).
+  RequestId list(std::string_view model, std::string_view query_json, Millis now, std::string& error);
+  RequestId get(std::string_view model, std::string_view id_json, Millis now, std::string& error);
+  RequestId create(std::string_view model, std::string_view body_json, Millis now, std::string& error);
+  RequestId update(std::string_view model, std::string_view id_json, std::string_view body_json, bool patch,
+                   Millis now, std::string& error);
+  RequestId remove(std::string_view model, std::string_view id_json, Millis now, std::string& error);
+
+  // Custom channels (`chat:room:1`) and raw update listeners (the seeds' subscribe('list', cb)).
+  bool join(std::string_view channel, Millis now, std::string& error);
+  void leave(std::string_view channel, Millis now);
+  bool publish(std::string_view channel, std::string_view event, std::string_view data_json, Millis now,
+               std::string& error);
+  bool listen(std::string_view channel, bool on, Millis now, std::string& error);
+
+  std::vector<Command> take_commands();
+  std::optional<Millis> next_deadline() const;
+  bool has_output() const { return outbox_.size() > 1; }
+  void drain(std::string& out);  // appends the outbox as a JSON array and clears it
+  void flush(Millis now);        // flushes dirty views now, whatever the batching window
+
+  Stats stats() const;
+  ConnState state() const { return connection_.state(); }
+  const Config& config() const { return config_; }
+
+ private:
+  Engine(Config config, RandomSource random);
+
+  struct Buffered {  // an update held while a view hydrates
+    ChangeType change;
+    RecordId id;
+    std::string record;
+    std::optional<int64_t> seq;
+  };
+  struct View {
+    std::unique_ptr<ListView> list;  // a list view, or else an item view:
+    std::string model;
+    RecordId item_id;
+    bool item_present = false;
+    bool item_retained = false;      // holds a reference on the record in the store
+    bool item_dirty = false;
+    bool item_hydrated = false;
+    ViewStatus item_status = ViewStatus::Loading;
+    std::string item_error;
+    std::string channel;             // the channel keeping it live ("" = HTTP only)
+    RequestId hydrating = 0;         // the HTTP request in flight
+    std::vector<Buffered> buffer;    // updates that arrived during hydration
+    bool refetch_again = false;      // a change arrived that the running hydration may miss
+    std::optional<int64_t> floor;    // list-channel updates at or below this seq are in its snapshot
+  };
+  enum class CallKind { Hydrate, List, Get, Create, Update, Delete, WsList, WsGet };
+  struct Call {
+    CallKind kind;
+    std::string model;
+    RecordId id;
+    ViewId view = 0;
+    std::string mutation_id;
+  };
+
+  // engine.cpp
+  void run_connection_commands(Millis now);
+  void emit(std::string_view entry);
+  void emit_conn_state();
+  void send(std::string text);
+  void handle_frame(const ServerFrame& f, Millis now);
+  void handle_subscribed(const ServerFrame& f, Millis now);
+  void handle_channel_error(const ServerFrame& f);
+  void maybe_flush(Millis now);
+
+  // engine_views.cpp
+  void start_hydration(ViewId id, View& v, Millis now);
+  void finish_hydration(ViewId id, View& v, int status, std::string_view body, Millis now);
+  void handle_update(const ServerFrame& f, Millis now);
+  void apply_change(const std::string& model, ChangeType change, const RecordId& id, std::string_view record,
+                    std::optional<int64_t> list_seq, View* only);
+  void rehydrate_channel(const std::string& channel, Millis now);
+  void flush_views();
+  void emit_item(ViewId id, View& v);
+  std::string channel_for_list(const ModelConfig& m) const;
+  std::string channel_for_item(const ModelConfig& m, const RecordId& id) const;
+  void subscribe(const std::string& channel);
+  void unsubscribe(const std::string& channel);
+
+  // engine_requests.cpp
+  RequestId start_http(const std::string& method, const std::string& url, std::string body, Call call, Millis now,
+                       const std::string& mutation_id = {});
+  void finish_call(RequestId id, const Call& call, int status, std::string_view body, Millis now);
+  void emit_result_ok(RequestId req, int status, std::string_view data);
+  void emit_result_error(RequestId req, int status, std::string_view message);
+  void handle_response_frame(const ServerFrame& f, Millis now);
+  void fail_ws_requests(const char* why);
+  void expire_requests(Millis now);
+  std::string model_url(const ModelConfig& m) const;
+  std::optional<RequestId> serve_list_from_cache(const std::string& model, const Query& q, Millis now);
+
+  Config config_;
+  RandomSource random_;
+  Connection connection_;
+  Batcher batcher_;
+  SubscriptionRegistry registry_;
+  RequestTable requests_;
+  std::unordered_map<RequestId, Call> calls_;
+  std::map<std::string, RecordStore, std::less<>> stores_;
+  std::map<ViewId, View> views_;
+  ViewId next_view_ = 1;
+  std::unordered_set<std::string> listened_;        // channels with raw listeners
+  std::unordered_map<std::string, bool> mutations_;  // in-flight mutation id -> echo seen
+  std::string mutation_prefix_;
+  uint64_t next_mutation_ = 1;
+  std::vector<Command> commands_;
+  std::string outbox_ = "[";
+  bool socket_open_ = false;
+  bool urgent_flush_ = false;
+  ConnState emitted_state_ = ConnState::Idle;
+  std::optional<Millis> emitted_retry_at_;
+  Stats stats_;
+};
+
+}  // namespace ssot

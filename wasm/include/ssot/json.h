@@ -1,0 +1,122 @@
+#pragma once
+// A small, exception-free JSON toolkit. The hot path (update frames) only scans:
+// it validates a text and hands out raw slices of its members, so a record's JSON
+// is kept as received and only the fields the protocol and queries need are read.
+// `Json` is a tiny DOM for config, query parameters and tests.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace ssot {
+
+enum class JsonKind : uint8_t { Null, Bool, Number, String, Array, Object };
+
+namespace json {
+
+constexpr int kMaxDepth = 64;
+
+// Validates one JSON value starting at p (leading whitespace allowed) and
+// returns a pointer just past it, or nullptr when the text is not valid JSON.
+const char* skip_value(const char* p, const char* end, int depth = 0);
+const char* skip_ws(const char* p, const char* end);
+
+// Decodes the JSON string literal at p (which must point at '"') into out.
+// Returns a pointer past the closing quote, or nullptr when invalid.
+const char* parse_string(const char* p, const char* end, std::string& out);
+
+// Whole-text validation: exactly one value, only whitespace around it.
+bool valid(std::string_view text);
+
+JsonKind kind_of(std::string_view raw_value);  // from the first character of a valid value
+
+// Appends s as a JSON string literal (quotes included), escaping as needed.
+void append_string(std::string& out, std::string_view s);
+// Appends a number the way JSON.stringify would for integers; otherwise the
+// shortest %g text (15 to 17 digits) that reads back as the same double.
+void append_number(std::string& out, double n);
+
+// Parses a JSON number slice; nullopt when it is not one.
+std::optional<double> parse_number(std::string_view raw);
+
+// Iterates the members of one object text. Keys are decoded; values are raw slices.
+class ObjectReader {
+ public:
+  explicit ObjectReader(std::string_view object_text);
+  bool ok() const { return error_ == nullptr; }
+  const char* error() const { return error_; }
+  // Moves to the next member; false at the end or on error (check ok()).
+  bool next(std::string_view& key, std::string_view& value);
+
+ private:
+  bool finish();
+  const char* p_;
+  const char* end_;
+  const char* error_ = nullptr;
+  bool first_ = true;
+  bool done_ = false;
+  std::string key_buf_;
+};
+
+// Iterates the elements of one array text as raw slices.
+class ArrayReader {
+ public:
+  explicit ArrayReader(std::string_view array_text);
+  bool ok() const { return error_ == nullptr; }
+  const char* error() const { return error_; }
+  bool next(std::string_view& value);
+
+ private:
+  bool finish();
+  const char* p_;
+  const char* end_;
+  const char* error_ = nullptr;
+  bool first_ = true;
+  bool done_ = false;
+};
+
+// Looks up top-level keys of an object in one pass. Returns false when the text
+// is not a valid object. Missing keys leave their slot empty (data() == nullptr).
+bool find_members(std::string_view object_text, const std::string_view* keys, size_t n,
+                  std::string_view* values);
+
+}  // namespace json
+
+// A tiny DOM. Objects keep member order; lookups are linear (objects here are small).
+class Json {
+ public:
+  Json() = default;
+  static std::optional<Json> parse(std::string_view text, std::string* error = nullptr);
+  static Json from_raw_value(std::string_view raw);  // raw must be valid
+
+  JsonKind kind() const { return kind_; }
+  bool is_null() const { return kind_ == JsonKind::Null; }
+  bool is_bool() const { return kind_ == JsonKind::Bool; }
+  bool is_number() const { return kind_ == JsonKind::Number; }
+  bool is_string() const { return kind_ == JsonKind::String; }
+  bool is_array() const { return kind_ == JsonKind::Array; }
+  bool is_object() const { return kind_ == JsonKind::Object; }
+
+  bool as_bool() const { return bool_; }
+  double as_number() const { return number_; }
+  const std::string& as_string() const { return string_; }
+  const std::vector<Json>& items() const { return items_; }
+  const std::vector<std::pair<std::string, Json>>& members() const { return members_; }
+  const Json* get(std::string_view key) const;  // nullptr when absent or not an object
+
+  std::string dump() const;
+  void dump_to(std::string& out) const;
+
+ private:
+  static const char* parse_value(const char* p, const char* end, Json& out, int depth);
+  JsonKind kind_ = JsonKind::Null;
+  bool bool_ = false;
+  double number_ = 0;
+  std::string string_;
+  std::vector<Json> items_;
+  std::vector<std::pair<std::string, Json>> members_;
+};
+
+}  // namespace ssot

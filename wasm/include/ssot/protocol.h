@@ -1,0 +1,59 @@
+#pragma once
+// The wire protocol (PROTOCOL.md, version 1): server frames decoded into typed
+// messages, client frames encoded. Decoding never throws and never aborts: bad
+// input yields an error with a reason. Views returned in a frame point into the
+// decoded text, which must outlive the frame.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include "ssot/value.h"
+
+namespace ssot {
+
+enum class FrameType { Subscribed, Unsubscribed, Update, Response, Error, Event, Resync, Pong };
+enum class ChangeType { Created, Updated, Deleted };
+const char* to_string(ChangeType change);
+
+struct ServerFrame {
+  FrameType type = FrameType::Error;
+  std::string channel;                 // subscribed, unsubscribed, update, error?, event, resync
+  std::optional<int64_t> seq;          // subscribed, update (ext)
+  // update
+  ChangeType change = ChangeType::Created;
+  std::string_view record;             // raw record JSON (created/updated; may be set on deleted)
+  RecordId id;                         // `id` if present, else `data.id`
+  std::string mutation_id;             // (ext)
+  double timestamp = 0;
+  // response / error
+  std::string request_id;
+  std::string_view data;               // response data, event data, subscribed members (raw JSON)
+  std::string error;                   // response error or error frame text
+  bool has_error = false;
+  std::string code;                    // error code (ext), as text
+  // event
+  std::string event;
+  std::string_view from;               // raw JSON
+  double t = 0;                        // pong
+};
+
+struct DecodeResult {
+  enum Status { Ok, Malformed, UnknownType, TooLarge } status = Ok;
+  ServerFrame frame;
+  std::string error;  // the reason when status != Ok
+  bool ok() const { return status == Ok; }
+};
+
+constexpr size_t kDefaultMaxFrameBytes = 1 << 20;
+
+DecodeResult decode_server_frame(std::string_view text, size_t max_bytes = kDefaultMaxFrameBytes);
+
+// Client frames. `raw_json` arguments must already be valid JSON text.
+std::string encode_subscribe(std::string_view channel, std::optional<int64_t> since = std::nullopt);
+std::string encode_unsubscribe(std::string_view channel);
+std::string encode_request(std::string_view request_id, std::string_view model, std::string_view action,
+                           std::string_view params_raw_json);
+std::string encode_publish(std::string_view channel, std::string_view event, std::string_view data_raw_json);
+std::string encode_ping(int64_t t);
+
+}  // namespace ssot

@@ -1,0 +1,42 @@
+#pragma once
+// Channels this client wants, by full wire name (`Message:list`), with reference
+// counts, the last `seq` applied on each, and what to resend after a reconnect.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ssot {
+
+struct ChannelState {
+  std::string name;
+  int refs = 0;
+  std::optional<int64_t> last_seq;  // last update seq applied (or the snapshot seq)
+  bool sent = false;                // subscribe sent on the current socket
+  bool confirmed = false;           // `subscribed` received on the current socket
+  int confirmations = 0;            // `subscribed` frames over the channel's life
+  bool has_seq = false;             // the server numbers this channel (PROTOCOL ext)
+  std::string error;                // a refusal (`Unauthorized`, `Too many subscriptions`)
+};
+
+enum class SeqCheck { Apply, Duplicate, Gap };
+
+class SubscriptionRegistry {
+ public:
+  bool add(const std::string& channel);     // true on the first reference: send subscribe
+  bool remove(const std::string& channel);  // true when the last reference went: send unsubscribe
+  ChannelState* find(const std::string& channel);
+  const std::map<std::string, ChannelState>& all() const { return channels_; }
+  // Subscribe frames for every channel not yet sent on this socket, `since` = last seq.
+  std::vector<std::string> pending_subscribes();
+  void on_disconnect();  // nothing is sent or confirmed on the next socket yet
+  // Classifies an update's seq against the channel: next in line, already seen, or a gap.
+  // Apply records it. Without a seq (seed server) every update applies.
+  SeqCheck check(ChannelState& channel, std::optional<int64_t> seq);
+
+ private:
+  std::map<std::string, ChannelState> channels_;
+};
+
+}  // namespace ssot

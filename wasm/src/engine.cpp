@@ -1,0 +1,293 @@
+// Engine: construction, the connection, frame dispatch, timers and the outbox.
+#include "ssot/engine.h"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace ssot {
+
+std::unique_ptr<Engine> Engine::create(std::string_view config_json, RandomSource random, std::string& error) {
+  auto config = Config::parse(config_json, error);
+  if (!config) return nullptr;
+  if (!random) random = [] { return 0.5; };
+  return std::unique_ptr<Engine>(new Engine(std::move(*config), std::move(random)));
+}
+
+Engine::Engine(Config config, RandomSource random)
+    : config_(std::move(config)),
+      random_(std::move(random)),
+      connection_(config_.reconnect, config_.heartbeat, random_, config_.can_refresh_token),
+      batcher_(config_.batching) {
+  // Mutation ids must not collide with other clients' (everyone receives every echo).
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "%08x", unsigned(random_() * 4294967295.0));
+  mutation_prefix_ = buf;
+}
+
+void Engine::emit(std::string_view entry) {
+  if (outbox_.size() > 1) outbox_ += ',';
+  outbox_.append(entry.data(), entry.size());
+}
+
+void Engine::drain(std::string& out) {
+  out += outbox_;
+  out += ']';
+  outbox_ = "[";
+}
+
+void Engine::send(std::string text) {
+  if (!socket_open_) return;
+  Command c;
+  c.type = Command::Send;
+  c.body = std::move(text);
+  commands_.push_back(std::move(c));
+}
+
+std::vector<Command> Engine::take_commands() {
+  std::vector<Command> out;
+  out.swap(commands_);
+  return out;
+}
+
+void Engine::emit_conn_state() {
+  ConnState s = connection_.state();
+  std::string e = "{\"k\":\"conn\",\"state\":\"";
+  e += to_string(s);
+  e += "\",\"error\":";
+  if (connection_.error().empty()) e += "null";
+  else json::append_string(e, connection_.error());
+  e += ",\"retryAt\":";
+  auto retry = connection_.retry_at();
+  e += retry ? std::to_string(*retry) : "null";
+  e += '}';
+  emit(e);
+  emitted_state_ = s;
+  emitted_retry_at_ = retry;
+}
+
+void Engine::run_connection_commands(Millis now) {
+  for (auto& c : connection_.take_commands()) {
+    switch (c.type) {
+      case ConnCommand::OpenSocket: {
+        Command open;
+        open.type = Command::OpenSocket;
+        open.url = config_.ws_url;
+        if (!config_.token.empty()) {
+          open.url += open.url.find('?') == std::string::npos ? "?token=" : "&token=";
+          append_uri_component(open.url, config_.token);
+        }
+        commands_.push_back(std::move(open));
+        break;
+      }
+      case ConnCommand::CloseSocket: {
+        Command close;
+        close.type = Command::CloseSocket;
+        close.code = c.code;
+        close.reason = c.reason;
+        commands_.push_back(std::move(close));
+        if (socket_open_) on_close(c.code, now);  // we gave up on it: act now, ignore its late close
+        break;
+      }
+      case ConnCommand::SendPing: send(encode_ping(c.ping_t)); break;
+      case ConnCommand::RefreshToken: emit("{\"k\":\"token\"}"); break;
+    }
+  }
+  // The JS side hears of every state change, and of each new retry time.
+  if (connection_.state() != emitted_state_ || connection_.retry_at() != emitted_retry_at_) emit_conn_state();
+}
+
+void Engine::connect(Millis now) {
+  if (!config_.ws_enabled) return;
+  connection_.start(now);
+  run_connection_commands(now);
+}
+
+void Engine::disconnect(Millis now) {
+  connection_.stop(now);
+  bool was_open = socket_open_;
+  run_connection_commands(now);
+  if (was_open) {
+    socket_open_ = false;
+    registry_.on_disconnect();
+    fail_ws_requests("disconnected");
+  }
+}
+
+void Engine::set_token(std::string_view token, bool ok, Millis now) {
+  if (ok) config_.token.assign(token.data(), token.size());
+  connection_.on_token(ok, now);
+  run_connection_commands(now);
+}
+
+void Engine::on_open(Millis now) {
+  if (connection_.state() != ConnState::Connecting) return;  // a socket we no longer want
+  socket_open_ = true;
+  connection_.on_open(now);
+  for (auto& frame : registry_.pending_subscribes()) send(std::move(frame));
+  run_connection_commands(now);
+}
+
+void Engine::on_close(int code, Millis now) {
+  if (!socket_open_ && connection_.state() != ConnState::Connecting) return;  // already handled
+  socket_open_ = false;
+  registry_.on_disconnect();
+  fail_ws_requests("connection lost before the response");
+  connection_.on_close(code, now);
+  run_connection_commands(now);
+}
+
+void Engine::on_message(std::string_view text, Millis now) {
+  ++stats_.frames_in;
+  if (!socket_open_) return;
+  DecodeResult r = decode_server_frame(text, config_.max_frame_bytes);
+  connection_.on_frame(now);
+  if (!r.ok()) {
+    if (r.status == DecodeResult::UnknownType) {
+      ++stats_.unknown_frames;  // newer servers may send more; never fatal
+    } else {
+      ++stats_.malformed;
+      std::string e = "{\"k\":\"error\",\"scope\":\"frame\",\"error\":";
+      json::append_string(e, r.error);
+      e += '}';
+      emit(e);
+    }
+    return;
+  }
+  handle_frame(r.frame, now);
+  maybe_flush(now);
+}
+
+void Engine::handle_frame(const ServerFrame& f, Millis now) {
+  switch (f.type) {
+    case FrameType::Update: handle_update(f, now); break;
+    case FrameType::Subscribed: handle_subscribed(f, now); break;
+    case FrameType::Unsubscribed: break;
+    case FrameType::Resync:
+      ++stats_.resyncs;
+      if (ChannelState* c = registry_.find(f.channel)) c->last_seq.reset();
+      rehydrate_channel(f.channel, now);
+      break;
+    case FrameType::Response: handle_response_frame(f, now); break;
+    case FrameType::Error: handle_channel_error(f); break;
+    case FrameType::Pong:
+      connection_.on_pong(now);
+      run_connection_commands(now);
+      break;
+    case FrameType::Event: {
+      std::string e = "{\"k\":\"event\",\"channel\":";
+      json::append_string(e, f.channel);
+      e += ",\"event\":";
+      json::append_string(e, f.event);
+      e += ",\"data\":";
+      e += f.data;
+      e += ",\"from\":";
+      e += f.from;
+      e += '}';
+      emit(e);
+      break;
+    }
+  }
+}
+
+void Engine::handle_subscribed(const ServerFrame& f, Millis now) {
+  ChannelState* c = registry_.find(f.channel);
+  if (!c) return;  // we left it meanwhile
+  bool resubscribed = c->confirmations++ > 0;
+  bool had_seq = c->has_seq;
+  c->confirmed = true;
+  c->error.clear();
+  if (f.seq) {
+    c->has_seq = true;
+    // A first subscription starts at the server's seq; a resubscription keeps ours
+    // (the server replays from `since` or sends resync).
+    if (!c->last_seq) c->last_seq = f.seq;
+  }
+  std::string e = "{\"k\":\"channel\",\"channel\":";
+  json::append_string(e, f.channel);
+  e += ",\"status\":\"ready\"";
+  if (!f.data.empty()) {
+    e += ",\"members\":";
+    e += f.data;
+  }
+  e += '}';
+  emit(e);
+  // A seed-only server cannot replay: after a reconnect, re-hydrate what it feeds.
+  if (resubscribed && !had_seq && !f.seq) rehydrate_channel(f.channel, now);
+}
+
+void Engine::handle_channel_error(const ServerFrame& f) {
+  std::string e = "{\"k\":\"error\",\"scope\":";
+  e += f.channel.empty() ? "\"server\"" : "\"channel\"";
+  if (!f.channel.empty()) {
+    e += ",\"channel\":";
+    json::append_string(e, f.channel);
+  }
+  e += ",\"error\":";
+  json::append_string(e, f.error);
+  if (!f.request_id.empty()) {
+    e += ",\"requestId\":";
+    json::append_string(e, f.request_id);
+  }
+  e += '}';
+  emit(e);
+  if (!f.request_id.empty()) {
+    ServerFrame as_response = f;
+    as_response.type = FrameType::Response;
+    handle_response_frame(as_response, 0);
+  }
+  if (f.channel.empty()) return;
+  if (ChannelState* c = registry_.find(f.channel)) c->error = f.error;
+  for (auto& entry : views_) {
+    View& v = entry.second;
+    if (v.channel != f.channel) continue;
+    if (v.list) v.list->set_status(ViewStatus::Error, f.error);
+    else {
+      v.item_status = ViewStatus::Error;
+      v.item_error = f.error;
+      v.item_dirty = true;
+    }
+    urgent_flush_ = true;
+  }
+}
+
+void Engine::on_timer(Millis now) {
+  connection_.on_timer(now);
+  run_connection_commands(now);
+  expire_requests(now);
+  maybe_flush(now);
+}
+
+void Engine::maybe_flush(Millis now) {
+  if (urgent_flush_ || batcher_.due(now)) flush(now);
+}
+
+void Engine::flush(Millis now) {
+  urgent_flush_ = false;
+  batcher_.flushed();
+  flush_views();
+  // Views that could not place a change refetch their page (outside the flush loop).
+  for (auto& entry : views_)
+    if (entry.second.list && entry.second.list->needs_refetch() && !entry.second.hydrating)
+      start_hydration(entry.first, entry.second, now);
+}
+
+std::optional<Millis> Engine::next_deadline() const {
+  std::optional<Millis> d = connection_.next_deadline();
+  auto earliest = [&d](std::optional<Millis> x) {
+    if (x && (!d || *x < *d)) d = x;
+  };
+  earliest(batcher_.next_deadline());
+  earliest(requests_.next_deadline());
+  return d;
+}
+
+Stats Engine::stats() const {
+  Stats s = stats_;
+  s.reconnects = uint64_t(connection_.reconnects());
+  for (const auto& st : stores_) s.records += st.second.size();
+  s.views = views_.size();
+  s.channels = registry_.all().size();
+  return s;
+}
+
+}  // namespace ssot

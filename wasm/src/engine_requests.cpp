@@ -1,0 +1,333 @@
+// Engine: one-shot reads, mutations over HTTP, socket requests, custom channels.
+#include "ssot/engine.h"
+
+namespace ssot {
+
+namespace {
+bool is_2xx(int status) { return status >= 200 && status < 300; }
+
+std::string error_text(int status, std::string_view body) {
+  static const std::string_view key[] = {"error"};
+  std::string_view v;
+  std::string message;
+  if (json::valid(body) && json::kind_of(body) == JsonKind::Object && json::find_members(body, key, 1, &v) &&
+      json::kind_of(v) == JsonKind::String)
+    json::parse_string(v.data(), v.data() + v.size(), message);
+  if (!message.empty()) return message;
+  if (status == 0) return "network error (no response)";
+  return "HTTP " + std::to_string(status);
+}
+}  // namespace
+
+std::string Engine::model_url(const ModelConfig& m) const { return config_.base_url + "/" + m.path; }
+
+RequestId Engine::start_http(const std::string& method, const std::string& url, std::string body, Call call,
+                             Millis now, const std::string& mutation_id) {
+  RequestId id = requests_.add(now, config_.request_timeout_ms, 0);
+  Command c;
+  c.type = Command::HttpStart;
+  c.http_id = id;
+  c.method = method;
+  c.url = url;
+  c.body = std::move(body);
+  c.headers.emplace_back("Accept", "application/json");
+  if (!c.body.empty()) c.headers.emplace_back("Content-Type", "application/json");
+  if (!config_.token.empty()) c.headers.emplace_back("Authorization", "Bearer " + config_.token);
+  if (!mutation_id.empty()) c.headers.emplace_back("X-Client-Mutation-Id", mutation_id);
+  commands_.push_back(std::move(c));
+  calls_.emplace(id, std::move(call));
+  ++stats_.http_requests;
+  return id;
+}
+
+void Engine::on_http_response(RequestId id, int status, std::string_view body, Millis now) {
+  if (!requests_.complete(id)) return;  // timed out or cancelled already
+  auto it = calls_.find(id);
+  if (it == calls_.end()) return;
+  Call call = std::move(it->second);
+  calls_.erase(it);
+  finish_call(id, call, status, body, now);
+  maybe_flush(now);
+}
+
+void Engine::emit_result_ok(RequestId req, int status, std::string_view data) {
+  std::string e = "{\"k\":\"result\",\"req\":" + std::to_string(req) + ",\"ok\":true,\"status\":" +
+                  std::to_string(status) + ",\"data\":";
+  e += data.empty() ? std::string_view("null") : data;
+  e += '}';
+  emit(e);
+}
+
+void Engine::emit_result_error(RequestId req, int status, std::string_view message) {
+  std::string e = "{\"k\":\"result\",\"req\":" + std::to_string(req) + ",\"ok\":false,\"status\":" +
+                  std::to_string(status) + ",\"error\":";
+  json::append_string(e, message);
+  e += '}';
+  emit(e);
+}
+
+void Engine::finish_call(RequestId id, const Call& call, int status, std::string_view body, Millis now) {
+  if (call.kind == CallKind::Hydrate) {
+    auto v = views_.find(call.view);
+    if (v != views_.end() && v->second.hydrating == id) finish_hydration(call.view, v->second, status, body, now);
+    return;
+  }
+  if (!call.mutation_id.empty()) {
+    bool echoed = false;
+    if (auto m = mutations_.find(call.mutation_id); m != mutations_.end()) {
+      echoed = m->second;
+      mutations_.erase(m);
+    }
+    // Show our own change at once; if its echo already came, the store holds it (or newer).
+    if (is_2xx(status) && !echoed && stores_.count(call.model)) {
+      if (call.kind == CallKind::Delete) {
+        apply_change(call.model, ChangeType::Deleted, call.id, {}, std::nullopt, nullptr);
+      } else if (json::kind_of(body) == JsonKind::Object && json::valid(body)) {
+        static const std::string_view id_key[] = {"id"};
+        std::string_view id_raw;
+        RecordId rid;
+        if (json::find_members(body, id_key, 1, &id_raw) && canonical_id(id_raw, rid))
+          apply_change(call.model, call.kind == CallKind::Create ? ChangeType::Created : ChangeType::Updated, rid,
+                       body, std::nullopt, nullptr);
+      }
+      urgent_flush_ = true;
+    }
+  }
+  switch (call.kind) {
+    case CallKind::Get:
+      if (status == 404) return emit_result_ok(id, status, "null");
+      break;
+    case CallKind::Delete:
+      if (status == 404) return emit_result_ok(id, status, "false");
+      if (is_2xx(status)) return emit_result_ok(id, status, "true");
+      break;
+    default: break;
+  }
+  if (!is_2xx(status)) return emit_result_error(id, status, error_text(status, body));
+  if (!body.empty() && !json::valid(body))
+    return emit_result_error(id, status, "invalid JSON in the response body");
+  emit_result_ok(id, status, body);
+}
+
+std::optional<RequestId> Engine::serve_list_from_cache(const std::string& model, const Query& q, Millis now) {
+  for (auto& entry : views_) {
+    View& v = entry.second;
+    if (!v.list || v.model != model || v.hydrating || v.list->status() != ViewStatus::Ready) continue;
+    if (v.list->query().canonical() != q.canonical() || v.channel.empty()) continue;
+    ChannelState* c = registry_.find(v.channel);
+    if (!c || !c->confirmed || !socket_open_) continue;
+    flush(now);  // rows read below must include what is still pending
+    std::string data = "{\"items\":";
+    v.list->append_rows(stores_[model], data, 0, v.list->visible_count());
+    data += ",\"total\":" + std::to_string(v.list->total()) + "}";
+    RequestId id = requests_.add(now, 0, 0);
+    requests_.complete(id);
+    emit_result_ok(id, 200, data);
+    return id;
+  }
+  return std::nullopt;
+}
+
+RequestId Engine::list(std::string_view model, std::string_view query_json, Millis now, std::string& error) {
+  auto q = Query::parse(query_json, error);
+  if (!q) return 0;
+  ModelConfig m = config_.model(model);
+  if (auto cached = serve_list_from_cache(m.name, *q, now)) return *cached;
+  if (socket_open_ && m.realtime) {
+    RequestId id = requests_.add(now, config_.request_timeout_ms, 0);
+    calls_.emplace(id, Call{CallKind::WsList, m.name, {}, 0, {}});
+    send(encode_request(std::to_string(id), m.name, "list", q->canonical()));
+    ++stats_.ws_requests;
+    return id;
+  }
+  return start_http("GET", model_url(m) + q->query_string(), {}, Call{CallKind::List, m.name, {}, 0, {}}, now);
+}
+
+RequestId Engine::get(std::string_view model, std::string_view id_json, Millis now, std::string& error) {
+  RecordId rid;
+  if (!canonical_id(id_json, rid)) {
+    error = "id must be a non-empty string or an integer";
+    return 0;
+  }
+  ModelConfig m = config_.model(model);
+  // Served from the cache when a confirmed channel keeps that record live.
+  for (auto& entry : views_) {
+    View& v = entry.second;
+    if (v.model != m.name || v.hydrating || v.channel.empty() || !socket_open_) continue;
+    ChannelState* c = registry_.find(v.channel);
+    const StoredRecord* rec = stores_[m.name].find(rid);
+    if (!c || !c->confirmed || !rec) continue;
+    RequestId id = requests_.add(now, 0, 0);
+    requests_.complete(id);
+    emit_result_ok(id, 200, rec->json);
+    return id;
+  }
+  std::string url = model_url(m) + "/";
+  append_uri_component(url, rid);
+  if (socket_open_ && m.realtime) {
+    RequestId id = requests_.add(now, config_.request_timeout_ms, 0);
+    calls_.emplace(id, Call{CallKind::WsGet, m.name, rid, 0, {}});
+    std::string params = "{\"id\":";
+    append_id_json(params, rid);
+    params += '}';
+    send(encode_request(std::to_string(id), m.name, "get", params));
+    ++stats_.ws_requests;
+    return id;
+  }
+  return start_http("GET", url, {}, Call{CallKind::Get, m.name, rid, 0, {}}, now);
+}
+
+RequestId Engine::create(std::string_view model, std::string_view body, Millis now, std::string& error) {
+  if (json::kind_of(body) != JsonKind::Object || !json::valid(body)) {
+    error = "create: data must be a JSON object";
+    return 0;
+  }
+  ModelConfig m = config_.model(model);
+  std::string mid = mutation_prefix_ + "-" + std::to_string(next_mutation_++);
+  mutations_[mid] = false;
+  return start_http("POST", model_url(m), std::string(body), Call{CallKind::Create, m.name, {}, 0, mid}, now, mid);
+}
+
+RequestId Engine::update(std::string_view model, std::string_view id_json, std::string_view body, bool patch,
+                         Millis now, std::string& error) {
+  RecordId rid;
+  if (!canonical_id(id_json, rid)) {
+    error = "id must be a non-empty string or an integer";
+    return 0;
+  }
+  if (json::kind_of(body) != JsonKind::Object || !json::valid(body)) {
+    error = "update: data must be a JSON object";
+    return 0;
+  }
+  ModelConfig m = config_.model(model);
+  std::string url = model_url(m) + "/";
+  append_uri_component(url, rid);
+  std::string mid = mutation_prefix_ + "-" + std::to_string(next_mutation_++);
+  mutations_[mid] = false;
+  return start_http(patch ? "PATCH" : "PUT", url, std::string(body), Call{CallKind::Update, m.name, rid, 0, mid},
+                    now, mid);
+}
+
+RequestId Engine::remove(std::string_view model, std::string_view id_json, Millis now, std::string& error) {
+  RecordId rid;
+  if (!canonical_id(id_json, rid)) {
+    error = "id must be a non-empty string or an integer";
+    return 0;
+  }
+  ModelConfig m = config_.model(model);
+  std::string url = model_url(m) + "/";
+  append_uri_component(url, rid);
+  std::string mid = mutation_prefix_ + "-" + std::to_string(next_mutation_++);
+  mutations_[mid] = false;
+  return start_http("DELETE", url, {}, Call{CallKind::Delete, m.name, rid, 0, mid}, now, mid);
+}
+
+void Engine::handle_response_frame(const ServerFrame& f, Millis now) {
+  auto entry = requests_.complete(f.request_id);
+  if (!entry) return;  // unknown or timed out: ignore
+  auto it = calls_.find(entry->id);
+  if (it == calls_.end()) return;
+  CallKind kind = it->second.kind;
+  calls_.erase(it);
+  if (f.has_error) return emit_result_error(entry->id, 0, f.error);
+  if (kind == CallKind::WsGet && f.data == "null") return emit_result_ok(entry->id, 200, "null");
+  emit_result_ok(entry->id, 200, f.data);
+}
+
+void Engine::fail_ws_requests(const char* why) {
+  // Only socket requests die with the socket; HTTP calls carry on.
+  std::vector<RequestId> dead;
+  for (const auto& c : calls_)
+    if (c.second.kind == CallKind::WsList || c.second.kind == CallKind::WsGet) dead.push_back(c.first);
+  for (RequestId id : dead) {
+    requests_.complete(id);
+    calls_.erase(id);
+    emit_result_error(id, 0, why);
+  }
+}
+
+void Engine::expire_requests(Millis now) {
+  for (const auto& e : requests_.expire(now)) {
+    auto it = calls_.find(e.id);
+    if (it == calls_.end()) continue;
+    Call call = std::move(it->second);
+    calls_.erase(it);
+    ++stats_.timeouts;
+    if (call.kind != CallKind::WsList && call.kind != CallKind::WsGet) {
+      Command cancel;
+      cancel.type = Command::HttpCancel;
+      cancel.http_id = e.id;
+      commands_.push_back(std::move(cancel));
+    }
+    if (!call.mutation_id.empty()) mutations_.erase(call.mutation_id);
+    if (call.kind == CallKind::Hydrate) {
+      auto v = views_.find(call.view);
+      if (v != views_.end()) finish_hydration(call.view, v->second, 0, "{\"error\":\"request timed out\"}", now);
+      continue;
+    }
+    emit_result_error(e.id, 0, "request timed out");
+  }
+}
+
+bool Engine::join(std::string_view channel, Millis now, std::string& error) {
+  if (!config_.ws_enabled) {
+    error = "websockets are not enabled";
+    return false;
+  }
+  if (channel.empty() || !config_.channel_for(channel)) {
+    error = "unknown channel '" + std::string(channel) + "': not in websockets.pubsub.channels";
+    return false;
+  }
+  subscribe(std::string(channel));
+  return true;
+}
+
+void Engine::leave(std::string_view channel, Millis now) { unsubscribe(std::string(channel)); }
+
+bool Engine::publish(std::string_view channel, std::string_view event, std::string_view data, Millis now,
+                     std::string& error) {
+  const ChannelConfig* cc = config_.channel_for(channel);
+  if (!cc) {
+    error = "unknown channel '" + std::string(channel) + "'";
+    return false;
+  }
+  bool allowed = cc->events.empty();
+  for (const auto& e : cc->events) allowed = allowed || e == event;
+  if (!allowed) {
+    error = "event '" + std::string(event) + "' is not configured for " + cc->pattern;
+    return false;
+  }
+  if (!data.empty() && !json::valid(data)) {
+    error = "publish: data must be valid JSON";
+    return false;
+  }
+  if (!socket_open_) {
+    error = "not connected";
+    return false;
+  }
+  send(encode_publish(channel, event, data));
+  return true;
+}
+
+bool Engine::listen(std::string_view channel, bool on, Millis now, std::string& error) {
+  if (!config_.ws_enabled) {
+    error = "websockets are not enabled";
+    return false;
+  }
+  std::string ch(channel);
+  size_t colon = channel.find(':');
+  std::string_view rest = colon == std::string_view::npos ? std::string_view() : channel.substr(colon + 1);
+  bool model_channel = colon > 0 && (rest == "list" || (rest.rfind("item:", 0) == 0 && rest.size() > 5));
+  if (!model_channel && !config_.channel_for(channel)) {
+    error = "unknown channel '" + ch + "'";
+    return false;
+  }
+  if (on) {
+    if (listened_.insert(ch).second) subscribe(ch);
+  } else if (listened_.erase(ch)) {
+    unsubscribe(ch);
+  }
+  return true;
+}
+
+}  // namespace ssot

@@ -1,0 +1,351 @@
+// Engine: live views, hydration (and its race with live updates), applying updates, flushing.
+#include "ssot/engine.h"
+
+namespace ssot {
+
+namespace {
+bool is_2xx(int status) { return status >= 200 && status < 300; }
+
+// The model named by a channel: `Message:list` and `Message:item:7` -> Message.
+std::string_view channel_model(std::string_view channel, bool& is_list) {
+  size_t colon = channel.find(':');
+  if (colon == std::string_view::npos) return {};
+  std::string_view rest = channel.substr(colon + 1);
+  is_list = rest == "list";
+  if (!is_list && rest.rfind("item:", 0) != 0) return {};
+  return channel.substr(0, colon);
+}
+
+std::string error_message(int status, std::string_view body) {
+  std::string message;
+  static const std::string_view key[] = {"error"};
+  std::string_view v;
+  if (json::valid(body) && json::kind_of(body) == JsonKind::Object && json::find_members(body, key, 1, &v) &&
+      json::kind_of(v) == JsonKind::String)
+    json::parse_string(v.data(), v.data() + v.size(), message);
+  if (message.empty()) message = status == 0 ? "network error" : "HTTP " + std::to_string(status);
+  return message;
+}
+}  // namespace
+
+std::string Engine::channel_for_list(const ModelConfig& m) const {
+  if (!config_.ws_enabled || !m.realtime || !m.subscribe_list) return {};
+  return m.name + ":list";
+}
+
+std::string Engine::channel_for_item(const ModelConfig& m, const RecordId& id) const {
+  if (config_.ws_enabled && m.realtime && m.subscribe_item) return m.name + ":item:" + id;
+  return channel_for_list(m);
+}
+
+void Engine::subscribe(const std::string& channel) {
+  if (registry_.add(channel) && socket_open_)
+    for (auto& frame : registry_.pending_subscribes()) send(std::move(frame));
+}
+
+void Engine::unsubscribe(const std::string& channel) {
+  if (registry_.remove(channel) && socket_open_) send(encode_unsubscribe(channel));
+}
+
+ViewId Engine::watch(std::string_view model, std::string_view query_json, Millis now, std::string& error) {
+  auto query = Query::parse(query_json, error);
+  if (!query) return 0;
+  if (model.empty()) {
+    error = "model name is required";
+    return 0;
+  }
+  ModelConfig m = config_.model(model);
+  ViewId id = next_view_++;
+  View& v = views_[id];
+  v.model = m.name;
+  v.list = std::make_unique<ListView>(id, m.name, std::move(*query));
+  v.channel = channel_for_list(m);
+  if (!v.channel.empty()) subscribe(v.channel);
+  stores_[m.name];
+  start_hydration(id, v, now);
+  return id;
+}
+
+ViewId Engine::watch_item(std::string_view model, std::string_view id_json, Millis now, std::string& error) {
+  RecordId rid;
+  if (!canonical_id(id_json, rid)) {
+    error = "id must be a non-empty string or an integer";
+    return 0;
+  }
+  if (model.empty()) {
+    error = "model name is required";
+    return 0;
+  }
+  ModelConfig m = config_.model(model);
+  ViewId id = next_view_++;
+  View& v = views_[id];
+  v.model = m.name;
+  v.item_id = rid;
+  v.channel = channel_for_item(m, rid);
+  if (!v.channel.empty()) subscribe(v.channel);
+  stores_[m.name];
+  start_hydration(id, v, now);
+  return id;
+}
+
+void Engine::start_hydration(ViewId id, View& v, Millis now) {
+  if (v.hydrating) {
+    v.refetch_again = true;  // the answer in flight may predate what made us ask
+    return;
+  }
+  v.buffer.clear();
+  v.refetch_again = false;
+  ModelConfig m = config_.model(v.model);
+  std::string url = model_url(m);
+  if (v.list) {
+    url += v.list->query().query_string();
+    v.list->clear_refetch();
+  } else {
+    url += '/';
+    append_uri_component(url, v.item_id);
+  }
+  Call call{CallKind::Hydrate, v.model, v.item_id, id, {}};
+  v.hydrating = start_http("GET", url, {}, std::move(call), now);
+}
+
+void Engine::finish_hydration(ViewId id, View& v, int status, std::string_view body, Millis now) {
+  v.hydrating = 0;
+  RecordStore& store = stores_[v.model];
+  urgent_flush_ = true;
+  if (!v.list) {
+    if (status == 404) {
+      if (v.item_retained) store.release(v.item_id);
+      v.item_retained = v.item_present = false;
+    } else if (!is_2xx(status) || json::kind_of(body) != JsonKind::Object || !json::valid(body)) {
+      v.item_status = ViewStatus::Error;
+      v.item_error = is_2xx(status) ? "invalid record in response" : error_message(status, body);
+      v.item_dirty = true;
+      return;
+    } else {
+      apply_change(v.model, ChangeType::Updated, v.item_id, body, std::nullopt, &v);
+    }
+    v.item_status = ViewStatus::Ready;
+    v.item_error.clear();
+    v.item_hydrated = v.item_dirty = true;
+    for (auto& b : v.buffer) apply_change(v.model, b.change, b.id, b.record, std::nullopt, &v);
+    v.buffer.clear();
+    if (v.refetch_again) start_hydration(id, v, now);
+    return;
+  }
+  if (!is_2xx(status)) {
+    v.list->set_status(ViewStatus::Error, error_message(status, body));
+    return;
+  }
+  // A list answer: {items, total, seq?} or a bare array (seed servers).
+  std::string_view items = body, total_raw, seq_raw;
+  if (json::kind_of(body) == JsonKind::Object) {
+    static const std::string_view keys[] = {"items", "total", "seq"};
+    std::string_view vals[3];
+    if (!json::find_members(body, keys, 3, vals)) items = {};
+    else {
+      items = vals[0];
+      total_raw = vals[1];
+      seq_raw = vals[2];
+    }
+  }
+  if (items.empty() || json::kind_of(items) != JsonKind::Array || !json::valid(items)) {
+    v.list->set_status(ViewStatus::Error, "invalid list response: expected {items, total} or an array");
+    return;
+  }
+  std::optional<int64_t> seq;
+  if (auto n = json::parse_number(seq_raw); n && *n >= 0) seq = int64_t(*n);
+  std::vector<RecordId> ids;
+  json::ArrayReader reader(items);
+  std::string_view item;
+  static const std::string_view id_key[] = {"id"};
+  while (reader.next(item)) {
+    std::string_view id_raw;
+    RecordId rid;
+    if (json::kind_of(item) != JsonKind::Object || !json::find_members(item, id_key, 1, &id_raw) ||
+        !canonical_id(id_raw, rid)) {
+      ++stats_.malformed;  // a record without an id cannot be kept live
+      continue;
+    }
+    const StoredRecord* known = store.find(rid);
+    if (!(seq && known && known->seq && *known->seq > *seq)) {  // never regress to an older snapshot
+      if (store.upsert(rid, item, v.channel.empty() ? std::nullopt : seq))
+        for (auto& other : views_)  // other views showing this record see the newer text
+          if (&other.second != &v && other.second.model == v.model && !other.second.hydrating) {
+            if (other.second.list) other.second.list->record_changed(store, rid);
+            else if (other.second.item_id == rid) other.second.item_dirty = true;
+          }
+    }
+    ids.push_back(std::move(rid));
+  }
+  auto total = json::parse_number(total_raw);
+  v.list->reset(store, ids, total ? int64_t(*total) : int64_t(ids.size()));
+  for (const auto& rid : ids) store.collect(rid);
+  v.list->set_status(ViewStatus::Ready);
+  v.floor = seq;
+  ChannelState* c = v.channel.empty() ? nullptr : registry_.find(v.channel);
+  bool covered = true;
+  if (c && seq && c->last_seq && *c->last_seq > *seq) {
+    // Updates after the snapshot must all be in the buffer, else some were missed.
+    covered = !v.buffer.empty() && v.buffer.front().seq && *v.buffer.front().seq <= *seq + 1;
+  }
+  if (c && seq && !c->last_seq) c->last_seq = seq;
+  for (auto& b : v.buffer)
+    if (!(seq && b.seq && *b.seq <= *seq)) apply_change(v.model, b.change, b.id, b.record, b.seq, &v);
+  v.buffer.clear();
+  if (!covered || v.refetch_again) start_hydration(id, v, now);
+}
+
+void Engine::handle_update(const ServerFrame& f, Millis now) {
+  ChannelState* c = registry_.find(f.channel);
+  if (!c) return;  // a channel we left: its last frames may still arrive
+  bool is_list = false;
+  std::string model(channel_model(f.channel, is_list));
+  if (model.empty()) return;  // model updates on a custom channel mean nothing to the cache
+  switch (registry_.check(*c, f.seq)) {
+    case SeqCheck::Duplicate: ++stats_.duplicates; return;
+    case SeqCheck::Gap:
+      // Something was lost: take this one, then re-hydrate what the channel feeds.
+      ++stats_.gaps;
+      c->last_seq = f.seq;
+      rehydrate_channel(f.channel, now);
+      break;
+    case SeqCheck::Apply: break;
+  }
+  if (!f.mutation_id.empty()) {
+    auto it = mutations_.find(f.mutation_id);
+    if (it != mutations_.end()) {
+      it->second = true;
+      ++stats_.echoes;
+    }
+  }
+  if (listened_.count(f.channel)) {
+    std::string e = "{\"k\":\"update\",\"channel\":";
+    json::append_string(e, f.channel);
+    e += ",\"data\":{\"type\":\"";
+    e += to_string(f.change);
+    e += "\",\"id\":";
+    append_id_json(e, f.id);
+    if (!f.record.empty()) {
+      e += ",\"data\":";
+      e += f.record;
+    }
+    e += ",\"timestamp\":";
+    json::append_number(e, f.timestamp);
+    e += "}}";
+    emit(e);
+  }
+  for (auto& entry : views_) {
+    View& v = entry.second;
+    if (!v.hydrating || v.model != model) continue;
+    if (v.list ? !is_list : v.item_id != f.id) continue;
+    v.buffer.push_back(Buffered{f.change, f.id, std::string(f.record), f.seq});
+  }
+  apply_change(model, f.change, f.id, f.record, is_list ? f.seq : std::nullopt, nullptr);
+  ++stats_.updates_applied;
+  batcher_.add(now);
+}
+
+void Engine::apply_change(const std::string& model, ChangeType change, const RecordId& id, std::string_view record,
+                          std::optional<int64_t> list_seq, View* only) {
+  auto st = stores_.find(model);
+  if (st == stores_.end()) return;
+  RecordStore& store = st->second;
+  bool changed = true;
+  if (change != ChangeType::Deleted) {
+    const StoredRecord* known = store.find(id);
+    if (list_seq && known && known->seq && *known->seq >= *list_seq && !only) return;  // older than we hold
+    changed = store.upsert(id, record, list_seq);
+  }
+  for (auto& entry : views_) {
+    View& v = entry.second;
+    if (v.model != model || (only && &v != only)) continue;
+    if (!only && v.hydrating) continue;  // it replays its buffer when the snapshot lands
+    if (v.list) {
+      if (!only && list_seq && v.floor && *v.floor >= *list_seq) continue;  // already in its snapshot
+      if (change == ChangeType::Deleted) v.list->record_removed(store, id);
+      else if (changed || only) v.list->record_changed(store, id);
+    } else if (v.item_id == id) {
+      if (change == ChangeType::Deleted) {
+        v.item_present = v.item_retained = false;
+      } else {
+        if (!v.item_retained) store.retain(id);
+        v.item_present = v.item_retained = true;
+      }
+      v.item_dirty = v.item_dirty || changed || only;
+    }
+  }
+  if (change == ChangeType::Deleted) store.erase(id);
+  else store.collect(id);
+}
+
+void Engine::rehydrate_channel(const std::string& channel, Millis now) {
+  for (auto& entry : views_)
+    if (entry.second.channel == channel) start_hydration(entry.first, entry.second, now);
+}
+
+void Engine::emit_item(ViewId id, View& v) {
+  std::string e = "{\"k\":\"item\",\"view\":" + std::to_string(id) + ",\"status\":\"";
+  e += to_string(v.item_status);
+  e += "\",\"error\":";
+  if (v.item_error.empty()) e += "null";
+  else json::append_string(e, v.item_error);
+  e += ",\"data\":";
+  const StoredRecord* rec = v.item_present ? stores_[v.model].find(v.item_id) : nullptr;
+  e += rec ? std::string_view(rec->json) : std::string_view("null");
+  e += '}';
+  emit(e);
+  v.item_dirty = false;
+}
+
+void Engine::flush_views() {
+  std::string change;
+  for (auto& entry : views_) {
+    View& v = entry.second;
+    if (!v.list) {
+      if (v.item_dirty && (v.item_hydrated || v.item_status == ViewStatus::Error)) {
+        emit_item(entry.first, v);
+        ++stats_.flushes;
+      }
+      continue;
+    }
+    if (!v.list->dirty() || (!v.list->hydrated() && v.list->status() == ViewStatus::Loading)) continue;
+    change.clear();
+    stats_.coalesced += v.list->flush(stores_[v.model], change);
+    if (change.empty()) continue;
+    emit(change);
+    ++stats_.flushes;
+  }
+}
+
+void Engine::set_window(ViewId id, std::optional<std::pair<size_t, size_t>> window, Millis now) {
+  auto it = views_.find(id);
+  if (it == views_.end() || !it->second.list) return;
+  it->second.list->set_window(window);
+  flush(now);
+}
+
+void Engine::refetch(ViewId id, Millis now) {
+  auto it = views_.find(id);
+  if (it != views_.end()) start_hydration(id, it->second, now);
+}
+
+void Engine::close_view(ViewId id, Millis now) {
+  auto it = views_.find(id);
+  if (it == views_.end()) return;
+  View& v = it->second;
+  RecordStore& store = stores_[v.model];
+  if (v.list) v.list->release_all(store);
+  else if (v.item_retained) store.release(v.item_id);
+  if (v.hydrating) {
+    calls_.erase(v.hydrating);
+    requests_.complete(v.hydrating);
+    Command cancel;
+    cancel.type = Command::HttpCancel;
+    cancel.http_id = v.hydrating;
+    commands_.push_back(std::move(cancel));
+  }
+  if (!v.channel.empty()) unsubscribe(v.channel);
+  views_.erase(it);
+}
+
+}  // namespace ssot

@@ -1,0 +1,468 @@
+#include "ssot/json.h"
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+namespace ssot {
+namespace json {
+
+const char* skip_ws(const char* p, const char* end) {
+  while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')) ++p;
+  return p;
+}
+
+static int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+static bool read_hex4(const char* p, const char* end, unsigned& out) {
+  if (end - p < 4) return false;
+  out = 0;
+  for (int i = 0; i < 4; ++i) {
+    int d = hex_digit(p[i]);
+    if (d < 0) return false;
+    out = out * 16 + unsigned(d);
+  }
+  return true;
+}
+
+static void append_utf8(std::string& out, unsigned cp) {
+  if (cp < 0x80) {
+    out += char(cp);
+  } else if (cp < 0x800) {
+    out += char(0xC0 | (cp >> 6));
+    out += char(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += char(0xE0 | (cp >> 12));
+    out += char(0x80 | ((cp >> 6) & 0x3F));
+    out += char(0x80 | (cp & 0x3F));
+  } else {
+    out += char(0xF0 | (cp >> 18));
+    out += char(0x80 | ((cp >> 12) & 0x3F));
+    out += char(0x80 | ((cp >> 6) & 0x3F));
+    out += char(0x80 | (cp & 0x3F));
+  }
+}
+
+// Validates a string literal; when out is non-null also decodes it.
+static const char* scan_string(const char* p, const char* end, std::string* out) {
+  if (p >= end || *p != '"') return nullptr;
+  ++p;
+  while (p < end) {
+    const char* run = p;
+    while (p < end && *p != '"' && *p != '\\' && static_cast<unsigned char>(*p) >= 0x20) ++p;
+    if (out) out->append(run, size_t(p - run));
+    if (p >= end) return nullptr;
+    char c = *p;
+    if (c == '"') return p + 1;
+    if (c != '\\') return nullptr;  // raw control character
+    if (++p >= end) return nullptr;
+    char e = *p++;
+    char plain = 0;
+    switch (e) {
+      case '"': plain = '"'; break;
+      case '\\': plain = '\\'; break;
+      case '/': plain = '/'; break;
+      case 'b': plain = '\b'; break;
+      case 'f': plain = '\f'; break;
+      case 'n': plain = '\n'; break;
+      case 'r': plain = '\r'; break;
+      case 't': plain = '\t'; break;
+      case 'u': {
+        unsigned cp;
+        if (!read_hex4(p, end, cp)) return nullptr;
+        p += 4;
+        if (cp >= 0xD800 && cp <= 0xDBFF && end - p >= 6 && p[0] == '\\' && p[1] == 'u') {
+          unsigned lo;
+          if (read_hex4(p + 2, end, lo) && lo >= 0xDC00 && lo <= 0xDFFF) {
+            cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+            p += 6;
+          }
+        }
+        if (out) append_utf8(*out, cp >= 0xD800 && cp <= 0xDFFF ? 0xFFFD : cp);
+        continue;
+      }
+      default: return nullptr;
+    }
+    if (out) *out += plain;
+  }
+  return nullptr;
+}
+
+const char* parse_string(const char* p, const char* end, std::string& out) {
+  return scan_string(p, end, &out);
+}
+
+static const char* skip_number(const char* p, const char* end) {
+  if (p < end && *p == '-') ++p;
+  if (p >= end) return nullptr;
+  if (*p == '0') {
+    ++p;
+  } else if (*p >= '1' && *p <= '9') {
+    while (p < end && *p >= '0' && *p <= '9') ++p;
+  } else {
+    return nullptr;
+  }
+  if (p < end && *p == '.') {
+    ++p;
+    if (p >= end || *p < '0' || *p > '9') return nullptr;
+    while (p < end && *p >= '0' && *p <= '9') ++p;
+  }
+  if (p < end && (*p == 'e' || *p == 'E')) {
+    ++p;
+    if (p < end && (*p == '+' || *p == '-')) ++p;
+    if (p >= end || *p < '0' || *p > '9') return nullptr;
+    while (p < end && *p >= '0' && *p <= '9') ++p;
+  }
+  return p;
+}
+
+static const char* skip_literal(const char* p, const char* end, const char* word, size_t n) {
+  if (size_t(end - p) < n || std::memcmp(p, word, n) != 0) return nullptr;
+  return p + n;
+}
+
+const char* skip_value(const char* p, const char* end, int depth) {
+  p = skip_ws(p, end);
+  if (p >= end || depth > kMaxDepth) return nullptr;
+  switch (*p) {
+    case '"': return scan_string(p, end, nullptr);
+    case 't': return skip_literal(p, end, "true", 4);
+    case 'f': return skip_literal(p, end, "false", 5);
+    case 'n': return skip_literal(p, end, "null", 4);
+    case '{': {
+      p = skip_ws(p + 1, end);
+      if (p < end && *p == '}') return p + 1;
+      for (;;) {
+        p = scan_string(skip_ws(p, end), end, nullptr);
+        if (!p) return nullptr;
+        p = skip_ws(p, end);
+        if (p >= end || *p != ':') return nullptr;
+        p = skip_value(p + 1, end, depth + 1);
+        if (!p) return nullptr;
+        p = skip_ws(p, end);
+        if (p >= end) return nullptr;
+        if (*p == '}') return p + 1;
+        if (*p != ',') return nullptr;
+        ++p;
+      }
+    }
+    case '[': {
+      p = skip_ws(p + 1, end);
+      if (p < end && *p == ']') return p + 1;
+      for (;;) {
+        p = skip_value(p, end, depth + 1);
+        if (!p) return nullptr;
+        p = skip_ws(p, end);
+        if (p >= end) return nullptr;
+        if (*p == ']') return p + 1;
+        if (*p != ',') return nullptr;
+        ++p;
+      }
+    }
+    default: return skip_number(p, end);
+  }
+}
+
+bool valid(std::string_view text) {
+  const char* end = text.data() + text.size();
+  const char* p = skip_value(text.data(), end);
+  return p && skip_ws(p, end) == end;
+}
+
+JsonKind kind_of(std::string_view raw) {
+  if (raw.empty()) return JsonKind::Null;
+  switch (raw[0]) {
+    case '"': return JsonKind::String;
+    case '{': return JsonKind::Object;
+    case '[': return JsonKind::Array;
+    case 't':
+    case 'f': return JsonKind::Bool;
+    case 'n': return JsonKind::Null;
+    default: return JsonKind::Number;
+  }
+}
+
+void append_string(std::string& out, std::string_view s) {
+  static const char* hex = "0123456789abcdef";
+  out += '"';
+  size_t run = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(s.data() + run, i - run);
+    run = i + 1;
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        out += "\\u00";
+        out += hex[c >> 4];
+        out += hex[c & 15];
+    }
+  }
+  out.append(s.data() + run, s.size() - run);
+  out += '"';
+}
+
+void append_number(std::string& out, double n) {
+  char buf[32];
+  if (!std::isfinite(n)) {
+    out += "null";  // what JSON.stringify does
+    return;
+  }
+  if (std::floor(n) == n && std::fabs(n) < 9007199254740992.0) {
+    std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(n));
+  } else {
+    // The shortest text that reads back as the same double, as JSON.stringify
+    // writes it (0.1, not 0.10000000000000001): query strings and canonical
+    // query keys must match what the JS side would produce.
+    for (int precision = 15; precision <= 17; ++precision) {
+      std::snprintf(buf, sizeof buf, "%.*g", precision, n);
+      if (std::strtod(buf, nullptr) == n) break;
+    }
+  }
+  out += buf;
+}
+
+std::optional<double> parse_number(std::string_view raw) {
+  const char* end = raw.data() + raw.size();
+  const char* p = skip_number(raw.data(), end);
+  if (!p || p != end) return std::nullopt;
+  char buf[72];
+  if (raw.size() < sizeof buf) {
+    std::memcpy(buf, raw.data(), raw.size());
+    buf[raw.size()] = 0;
+    return std::strtod(buf, nullptr);
+  }
+  // Valid JSON puts no limit on digits: long numbers are rare, copy them.
+  return std::strtod(std::string(raw).c_str(), nullptr);
+}
+
+ObjectReader::ObjectReader(std::string_view text) : p_(text.data()), end_(text.data() + text.size()) {
+  p_ = skip_ws(p_, end_);
+  if (p_ >= end_ || *p_ != '{') error_ = "not a JSON object";
+  else ++p_;
+}
+
+// At the closing bracket: only whitespace may follow.
+bool ObjectReader::finish() {
+  done_ = true;
+  if (skip_ws(p_ + 1, end_) != end_) error_ = "trailing characters after JSON object";
+  return false;
+}
+
+bool ObjectReader::next(std::string_view& key, std::string_view& value) {
+  if (error_ || done_) return false;
+  p_ = skip_ws(p_, end_);
+  if (p_ < end_ && *p_ == '}') return finish();
+  if (!first_) {
+    if (p_ >= end_ || *p_ != ',') {
+      error_ = "expected ',' or '}' in object";
+      return false;
+    }
+    p_ = skip_ws(p_ + 1, end_);
+  }
+  first_ = false;
+  // Keys without escapes are handed out as slices of the text itself.
+  const char* k = p_;
+  const char* q = k < end_ && *k == '"' ? k + 1 : nullptr;
+  while (q && q < end_ && *q != '"' && *q != '\\' && static_cast<unsigned char>(*q) >= 0x20) ++q;
+  if (q && q < end_ && *q == '"') {
+    key = std::string_view(k + 1, size_t(q - k - 1));
+    p_ = q + 1;
+  } else {
+    key_buf_.clear();
+    p_ = scan_string(k, end_, &key_buf_);
+    if (!p_) {
+      error_ = "bad object key";
+      return false;
+    }
+    key = key_buf_;
+  }
+  p_ = skip_ws(p_, end_);
+  if (p_ >= end_ || *p_ != ':') {
+    error_ = "expected ':' in object";
+    return false;
+  }
+  const char* v = skip_ws(p_ + 1, end_);
+  p_ = skip_value(v, end_);
+  if (!p_) {
+    error_ = "invalid JSON value";
+    return false;
+  }
+  value = std::string_view(v, size_t(p_ - v));
+  return true;
+}
+
+ArrayReader::ArrayReader(std::string_view text) : p_(text.data()), end_(text.data() + text.size()) {
+  p_ = skip_ws(p_, end_);
+  if (p_ >= end_ || *p_ != '[') error_ = "not a JSON array";
+  else ++p_;
+}
+
+bool ArrayReader::finish() {
+  done_ = true;
+  if (skip_ws(p_ + 1, end_) != end_) error_ = "trailing characters after JSON array";
+  return false;
+}
+
+bool ArrayReader::next(std::string_view& value) {
+  if (error_ || done_) return false;
+  p_ = skip_ws(p_, end_);
+  if (p_ < end_ && *p_ == ']') return finish();
+  if (!first_) {
+    if (p_ >= end_ || *p_ != ',') {
+      error_ = "expected ',' or ']' in array";
+      return false;
+    }
+    p_ = skip_ws(p_ + 1, end_);
+  }
+  first_ = false;
+  const char* v = p_;
+  p_ = skip_value(v, end_);
+  if (!p_) {
+    error_ = "invalid JSON value";
+    return false;
+  }
+  value = std::string_view(v, size_t(p_ - v));
+  return true;
+}
+
+bool find_members(std::string_view text, const std::string_view* keys, size_t n, std::string_view* values) {
+  for (size_t i = 0; i < n; ++i) values[i] = std::string_view();
+  ObjectReader reader(text);
+  std::string_view k, v;
+  while (reader.next(k, v)) {
+    for (size_t i = 0; i < n; ++i) {
+      if (keys[i] == k) {
+        values[i] = v;  // the last duplicate wins, as in JSON.parse
+        break;
+      }
+    }
+  }
+  return reader.ok();
+}
+
+}  // namespace json
+
+std::optional<Json> Json::parse(std::string_view text, std::string* error) {
+  Json out;
+  const char* end = text.data() + text.size();
+  const char* p = parse_value(text.data(), end, out, 0);
+  if (!p || json::skip_ws(p, end) != end) {
+    if (error) *error = "invalid JSON";
+    return std::nullopt;
+  }
+  return out;
+}
+
+Json Json::from_raw_value(std::string_view raw) {
+  Json out;
+  parse_value(raw.data(), raw.data() + raw.size(), out, 0);
+  return out;
+}
+
+const char* Json::parse_value(const char* p, const char* end, Json& out, int depth) {
+  p = json::skip_ws(p, end);
+  if (p >= end || depth > json::kMaxDepth) return nullptr;
+  const char* start = p;
+  switch (*p) {
+    case '"':
+      out.kind_ = JsonKind::String;
+      return json::parse_string(p, end, out.string_);
+    case '{': {
+      out.kind_ = JsonKind::Object;
+      const char* q = json::skip_value(p, end, depth);  // validate first: the reader trusts it
+      if (!q) return nullptr;
+      json::ObjectReader reader(std::string_view(start, size_t(q - start)));
+      std::string_view k, v;
+      while (reader.next(k, v)) {
+        out.members_.emplace_back(std::string(k), Json());
+        if (!parse_value(v.data(), v.data() + v.size(), out.members_.back().second, depth + 1)) return nullptr;
+      }
+      return reader.ok() ? q : nullptr;
+    }
+    case '[': {
+      out.kind_ = JsonKind::Array;
+      const char* q = json::skip_value(p, end, depth);
+      if (!q) return nullptr;
+      json::ArrayReader reader(std::string_view(start, size_t(q - start)));
+      std::string_view v;
+      while (reader.next(v)) {
+        out.items_.emplace_back();
+        if (!parse_value(v.data(), v.data() + v.size(), out.items_.back(), depth + 1)) return nullptr;
+      }
+      return reader.ok() ? q : nullptr;
+    }
+    case 't':
+    case 'f':
+    case 'n': {
+      const char* q = json::skip_value(p, end, depth);
+      if (!q) return nullptr;
+      out.kind_ = *p == 'n' ? JsonKind::Null : JsonKind::Bool;
+      out.bool_ = *p == 't';
+      return q;
+    }
+    default: {
+      const char* q = json::skip_value(p, end, depth);
+      if (!q) return nullptr;
+      auto n = json::parse_number(std::string_view(p, size_t(q - p)));
+      if (!n) return nullptr;
+      out.kind_ = JsonKind::Number;
+      out.number_ = *n;
+      return q;
+    }
+  }
+}
+
+const Json* Json::get(std::string_view key) const {
+  if (kind_ != JsonKind::Object) return nullptr;
+  const Json* found = nullptr;
+  for (const auto& m : members_)
+    if (m.first == key) found = &m.second;  // last duplicate wins
+  return found;
+}
+
+void Json::dump_to(std::string& out) const {
+  switch (kind_) {
+    case JsonKind::Null: out += "null"; break;
+    case JsonKind::Bool: out += bool_ ? "true" : "false"; break;
+    case JsonKind::Number: json::append_number(out, number_); break;
+    case JsonKind::String: json::append_string(out, string_); break;
+    case JsonKind::Array:
+      out += '[';
+      for (size_t i = 0; i < items_.size(); ++i) {
+        if (i) out += ',';
+        items_[i].dump_to(out);
+      }
+      out += ']';
+      break;
+    case JsonKind::Object:
+      out += '{';
+      for (size_t i = 0; i < members_.size(); ++i) {
+        if (i) out += ',';
+        json::append_string(out, members_[i].first);
+        out += ':';
+        members_[i].second.dump_to(out);
+      }
+      out += '}';
+      break;
+  }
+}
+
+std::string Json::dump() const {
+  std::string out;
+  dump_to(out);
+  return out;
+}
+
+}  // namespace ssot

@@ -1,0 +1,314 @@
+#include "ssot/list_view.h"
+
+#include <algorithm>
+#include <unordered_set>
+
+namespace ssot {
+
+const char* to_string(ViewStatus status) {
+  switch (status) {
+    case ViewStatus::Loading: return "loading";
+    case ViewStatus::Ready: return "ready";
+    default: return "error";
+  }
+}
+
+namespace {
+bool same_key(const FieldValues& a, const FieldValues& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (!equal(a[i], b[i])) return false;
+  return true;
+}
+}  // namespace
+
+ListView::ListView(ViewId id, std::string model, Query query)
+    : id_(id), model_(std::move(model)), query_(std::move(query)), index_(&query_) {}
+
+void ListView::touch(const RecordId& id) {
+  dirty_ = true;
+  auto [it, fresh] = pending_.try_emplace(id);
+  ++it->second.touches;
+  if (!fresh) return;
+  auto m = members_.find(id);
+  it->second.was_member = m != members_.end();
+  if (it->second.was_member) it->second.old_key = m->second.key;
+}
+
+void ListView::reset(RecordStore& store, const std::vector<RecordId>& ids, int64_t total) {
+  if (total < int64_t(ids.size())) total = int64_t(ids.size());
+  complete_ = query_.skip() == 0 && int64_t(ids.size()) >= total;
+  server_total_ = total;
+  std::unordered_map<RecordId, FieldValues> next;
+  next.reserve(ids.size());
+  for (const auto& id : ids) {
+    const StoredRecord* rec = store.find(id);
+    if (!rec || !query_.extract(rec->json, scratch_)) continue;
+    // A complete view keeps only what matches now (the store may be newer than the
+    // server's snapshot); a page is the server's word.
+    if (complete_ && !query_.matches(scratch_)) continue;
+    next.emplace(id, query_.sort_key(std::move(scratch_)));
+  }
+  for (auto it = members_.begin(); it != members_.end();) {
+    if (next.count(it->first)) {
+      ++it;
+      continue;
+    }
+    touch(it->first);
+    store.release(it->first);
+    it = members_.erase(it);
+  }
+  for (auto& n : next) {
+    auto m = members_.find(n.first);
+    if (m == members_.end()) {
+      touch(n.first);
+      store.retain(n.first);
+      members_.emplace(n.first, Member{std::move(n.second), 0});
+    } else {
+      const StoredRecord* rec = store.find(n.first);
+      if (!same_key(m->second.key, n.second) || (rec && rec->version != m->second.emitted_version)) {
+        touch(n.first);
+        m->second.key = std::move(n.second);
+      }
+    }
+  }
+  hydrated_ = true;
+  needs_refetch_ = false;
+  dirty_ = true;
+}
+
+void ListView::record_changed(RecordStore& store, const RecordId& id) {
+  const StoredRecord* rec = store.find(id);
+  if (!rec || !query_.extract(rec->json, scratch_)) return;
+  bool match = query_.matches(scratch_);
+  auto m = members_.find(id);
+  bool member = m != members_.end();
+  if (!member && !match) return;
+  FieldValues key = query_.sort_key(std::move(scratch_));
+  if (!complete_) {
+    // A page cannot place what enters, leaves or moves: show the new text, refetch the page.
+    if (!member || !match || !same_key(m->second.key, key)) needs_refetch_ = true;
+    if (member) touch(id);
+    return;
+  }
+  touch(id);
+  if (match && !member) {
+    store.retain(id);
+    members_.emplace(id, Member{std::move(key), 0});
+  } else if (match) {
+    m->second.key = std::move(key);
+  } else {
+    members_.erase(m);
+    store.release(id);
+  }
+}
+
+void ListView::record_removed(RecordStore& store, const RecordId& id) {
+  auto m = members_.find(id);
+  if (m == members_.end()) return;
+  touch(id);
+  members_.erase(m);
+  store.release(id);
+  if (!complete_) {
+    needs_refetch_ = true;  // something from beyond the page should slide in
+    if (server_total_ > 0) --server_total_;
+  }
+}
+
+void ListView::release_all(RecordStore& store) {
+  for (const auto& m : members_) store.release(m.first);
+  members_.clear();
+  pending_.clear();
+  index_.clear();
+}
+
+void ListView::set_status(ViewStatus status, std::string error) {
+  if (status == status_ && error == error_) return;
+  status_ = status;
+  error_ = std::move(error);
+  dirty_ = true;
+}
+
+void ListView::set_window(std::optional<std::pair<size_t, size_t>> window) {
+  window_ = window;
+  last_window_.clear();  // the JS side starts the window afresh
+  for (auto& m : members_) m.second.emitted_version = 0;
+  emitted_total_ = -1;
+  dirty_ = true;
+}
+
+int64_t ListView::total() const { return complete_ ? int64_t(members_.size()) : server_total_; }
+
+size_t ListView::visible_count() const {
+  size_t n = members_.size();
+  if (complete_ && query_.take()) n = std::min<size_t>(n, size_t(*query_.take()));
+  return n;
+}
+
+std::pair<size_t, size_t> ListView::window_range() const {
+  size_t visible = std::min(visible_count(), index_.size());
+  if (!window_) return {0, visible};
+  size_t start = std::min(window_->first, visible);
+  return {start, std::min(window_->second, visible - start)};
+}
+
+void ListView::apply_pending(std::vector<size_t>* removed) {
+  std::vector<std::pair<const RecordId*, const Pending*>> gone;
+  for (const auto& p : pending_) {
+    if (!p.second.was_member) continue;
+    auto m = members_.find(p.first);
+    if (m != members_.end() && same_key(m->second.key, p.second.old_key)) continue;
+    gone.emplace_back(&p.first, &p.second);
+  }
+  if (removed)  // old positions first: the index still holds the old order
+    for (const auto& g : gone) removed->push_back(index_.rank(g.second->old_key, *g.first));
+  for (const auto& g : gone) index_.erase(g.second->old_key, *g.first);
+  for (const auto& p : pending_) {
+    auto m = members_.find(p.first);
+    if (m == members_.end()) continue;
+    if (p.second.was_member && same_key(m->second.key, p.second.old_key)) continue;
+    index_.insert(IndexEntry{p.first, m->second.key});
+  }
+}
+
+bool ListView::uses_splice() const { return !window_ && complete_ && !query_.take(); }
+
+size_t ListView::flush(const RecordStore& store, std::string& out) {
+  size_t coalesced = 0;
+  for (const auto& p : pending_) coalesced += size_t(p.second.touches - 1);
+  size_t mark = out.size();
+  int64_t total_before = emitted_total_;
+  bool changed = uses_splice() ? flush_splice(store, out) : flush_window(store, out);
+  bool status_same = emitted_status_ == status_ && emitted_error_ == error_;
+  if (!changed && status_same && total_before == emitted_total_) out.resize(mark);  // nothing visible changed
+  emitted_status_ = status_;
+  emitted_error_ = error_;
+  pending_.clear();
+  dirty_ = false;
+  return coalesced;
+}
+
+static void open_change(std::string& out, ViewId id, ViewStatus status, const std::string& error, int64_t total) {
+  out += "{\"k\":\"view\",\"view\":";
+  out += std::to_string(id);
+  out += ",\"status\":\"";
+  out += to_string(status);
+  out += "\",\"error\":";
+  if (error.empty()) out += "null";
+  else json::append_string(out, error);
+  out += ",\"total\":";
+  out += std::to_string(total);
+}
+
+bool ListView::flush_splice(const RecordStore& store, std::string& out) {
+  bool js_empty = emitted_total_ <= 0 && last_window_.empty();
+  std::vector<size_t> removed;
+  apply_pending(js_empty ? nullptr : &removed);
+  open_change(out, id_, status_, error_, total());
+  if (js_empty) {
+    // Nothing on the JS side yet (first hydration): send the rows in order.
+    out += ",\"rows\":[";
+    bool first = true;
+    index_.for_range(0, index_.size(), [&](const IndexEntry& e) {
+      const StoredRecord* rec = store.find(e.id);
+      if (!rec) return;
+      if (!first) out += ',';
+      first = false;
+      out += rec->json;
+      members_[e.id].emitted_version = rec->version;
+    });
+    out += "]}";
+    emitted_total_ = int64_t(index_.size());
+    return true;
+  }
+  std::vector<std::pair<size_t, const RecordId*>> inserted, updated;
+  for (const auto& p : pending_) {
+    auto m = members_.find(p.first);
+    if (m == members_.end()) continue;
+    const StoredRecord* rec = store.find(p.first);
+    if (!rec) continue;
+    bool moved = !p.second.was_member || !same_key(m->second.key, p.second.old_key);
+    if (!moved && rec->version == m->second.emitted_version) continue;
+    (moved ? inserted : updated).emplace_back(index_.rank(m->second.key, p.first), &p.first);
+    m->second.emitted_version = rec->version;
+  }
+  std::sort(removed.begin(), removed.end());
+  std::sort(inserted.begin(), inserted.end());
+  std::sort(updated.begin(), updated.end());
+  out += ",\"removed\":[";
+  for (size_t i = 0; i < removed.size(); ++i) {
+    if (i) out += ',';
+    out += std::to_string(removed[i]);
+  }
+  auto rows = [&](const char* name, const std::vector<std::pair<size_t, const RecordId*>>& list) {
+    out += name;
+    for (size_t i = 0; i < list.size(); ++i) {
+      if (i) out += ',';
+      out += '[';
+      out += std::to_string(list[i].first);
+      out += ',';
+      out += store.find(*list[i].second)->json;
+      out += ']';
+    }
+  };
+  rows("],\"inserted\":[", inserted);
+  rows("],\"updated\":[", updated);
+  out += "]}";
+  emitted_total_ = int64_t(index_.size());
+  return !removed.empty() || !inserted.empty() || !updated.empty();
+}
+
+bool ListView::flush_window(const RecordStore& store, std::string& out) {
+  apply_pending(nullptr);
+  auto [start, count] = window_range();
+  std::vector<RecordId> ids;
+  ids.reserve(count);
+  index_.for_range(start, count, [&](const IndexEntry& e) { ids.push_back(e.id); });
+  std::unordered_set<std::string_view> before(last_window_.begin(), last_window_.end());
+  open_change(out, id_, status_, error_, total());
+  out += ",\"start\":";
+  out += std::to_string(start);
+  out += ",\"ids\":[";
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (i) out += ',';
+    append_id_json(out, ids[i]);
+  }
+  out += "],\"rows\":[";
+  bool first = true;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    const StoredRecord* rec = store.find(ids[i]);
+    auto m = members_.find(ids[i]);
+    if (!rec || m == members_.end()) continue;
+    if (before.count(ids[i]) && rec->version == m->second.emitted_version) continue;
+    if (!first) out += ',';
+    first = false;
+    out += '[';
+    out += std::to_string(i);
+    out += ',';
+    out += rec->json;
+    out += ']';
+    m->second.emitted_version = rec->version;
+  }
+  out += "]}";
+  bool changed = !first || ids != last_window_;
+  last_window_ = std::move(ids);
+  emitted_total_ = total();
+  return changed;
+}
+
+void ListView::append_rows(const RecordStore& store, std::string& out, size_t start, size_t count) {
+  out += '[';
+  bool first = true;
+  size_t visible = std::min(visible_count(), index_.size());
+  if (start < visible)
+    index_.for_range(start, std::min(count, visible - start), [&](const IndexEntry& e) {
+      const StoredRecord* rec = store.find(e.id);
+      if (!rec) return;
+      if (!first) out += ',';
+      first = false;
+      out += rec->json;
+    });
+  out += ']';
+}
+
+}  // namespace ssot

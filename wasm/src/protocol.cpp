@@ -1,0 +1,209 @@
+#include "ssot/protocol.h"
+
+#include <cmath>
+
+namespace ssot {
+
+const char* to_string(ChangeType change) {
+  switch (change) {
+    case ChangeType::Created: return "created";
+    case ChangeType::Updated: return "updated";
+    default: return "deleted";
+  }
+}
+
+namespace {
+
+DecodeResult fail(DecodeResult::Status status, std::string why) {
+  DecodeResult r;
+  r.status = status;
+  r.error = std::move(why);
+  return r;
+}
+
+// A string field; false when present with another type.
+bool read_string(std::string_view raw, std::string& out) {
+  if (raw.empty()) return true;
+  if (json::kind_of(raw) != JsonKind::String) return false;
+  return json::parse_string(raw.data(), raw.data() + raw.size(), out) != nullptr;
+}
+
+// seq: a non-negative integer no larger than 2^53.
+bool read_seq(std::string_view raw, std::optional<int64_t>& out) {
+  if (raw.empty() || raw == "null") return true;
+  if (json::kind_of(raw) != JsonKind::Number) return false;
+  auto n = json::parse_number(raw);
+  if (!n || *n < 0 || std::floor(*n) != *n || *n > 9007199254740992.0) return false;
+  out = static_cast<int64_t>(*n);
+  return true;
+}
+
+bool decode_update(std::string_view data_raw, ServerFrame& f, std::string& why) {
+  if (json::kind_of(data_raw) != JsonKind::Object) {
+    why = "update: data must be an object";
+    return false;
+  }
+  static const std::string_view keys[] = {"type", "data", "id", "timestamp"};
+  std::string_view v[4];
+  json::find_members(data_raw, keys, 4, v);  // already validated as part of the frame
+  std::string change;
+  if (v[0].empty() || !read_string(v[0], change)) {
+    why = "update: data.type must be a string";
+    return false;
+  }
+  if (change == "created") f.change = ChangeType::Created;
+  else if (change == "updated") f.change = ChangeType::Updated;
+  else if (change == "deleted") f.change = ChangeType::Deleted;
+  else {
+    why = "update: unknown change type '" + change + "'";
+    return false;
+  }
+  if (!v[1].empty() && v[1] != "null") {
+    if (json::kind_of(v[1]) != JsonKind::Object) {
+      why = "update: data.data must be an object";
+      return false;
+    }
+    f.record = v[1];
+  }
+  if (f.change != ChangeType::Deleted && f.record.empty()) {
+    why = std::string("update: ") + to_string(f.change) + " without a record";
+    return false;
+  }
+  std::string_view id_raw = v[2];
+  if ((id_raw.empty() || id_raw == "null") && !f.record.empty()) {
+    static const std::string_view id_key[] = {"id"};
+    json::find_members(f.record, id_key, 1, &id_raw);
+  }
+  if (!canonical_id(id_raw, f.id)) {
+    why = id_raw.empty() ? "update: no record id" : "update: bad record id";
+    return false;
+  }
+  if (!v[3].empty() && json::kind_of(v[3]) == JsonKind::Number) f.timestamp = json::parse_number(v[3]).value_or(0);
+  return true;
+}
+
+}  // namespace
+
+DecodeResult decode_server_frame(std::string_view text, size_t max_bytes) {
+  if (text.size() > max_bytes)
+    return fail(DecodeResult::TooLarge,
+                "frame too large: " + std::to_string(text.size()) + " bytes (limit " + std::to_string(max_bytes) + ")");
+  enum { kType, kChannel, kData, kSeq, kMutationId, kRequestId, kError, kCode, kEvent, kFrom, kT, kMembers, kN };
+  static const std::string_view keys[kN] = {"type",  "channel", "data",  "seq", "mutationId", "requestId",
+                                            "error", "code",    "event", "from", "t",         "members"};
+  std::string_view v[kN];
+  if (!json::find_members(text, keys, kN, v)) return fail(DecodeResult::Malformed, "invalid JSON object");
+
+  DecodeResult r;
+  ServerFrame& f = r.frame;
+  std::string type;
+  if (v[kType].empty()) return fail(DecodeResult::Malformed, "missing type");
+  if (!read_string(v[kType], type)) return fail(DecodeResult::Malformed, "type must be a string");
+  if (!read_string(v[kChannel], f.channel)) return fail(DecodeResult::Malformed, "channel must be a string");
+  if (!read_seq(v[kSeq], f.seq)) return fail(DecodeResult::Malformed, type + ": seq must be a non-negative integer");
+  auto need_channel = [&]() { return !f.channel.empty(); };
+
+  if (type == "update") {
+    f.type = FrameType::Update;
+    if (!need_channel()) return fail(DecodeResult::Malformed, "update: missing channel");
+    if (!read_string(v[kMutationId], f.mutation_id))
+      return fail(DecodeResult::Malformed, "update: mutationId must be a string");
+    std::string why;
+    if (v[kData].empty()) return fail(DecodeResult::Malformed, "update: missing data");
+    if (!decode_update(v[kData], f, why)) return fail(DecodeResult::Malformed, why);
+  } else if (type == "subscribed" || type == "unsubscribed" || type == "resync") {
+    f.type = type == "subscribed" ? FrameType::Subscribed
+                                  : type == "unsubscribed" ? FrameType::Unsubscribed : FrameType::Resync;
+    if (!need_channel()) return fail(DecodeResult::Malformed, type + ": missing channel");
+    if (!v[kMembers].empty()) {
+      if (json::kind_of(v[kMembers]) != JsonKind::Array)
+        return fail(DecodeResult::Malformed, type + ": members must be an array");
+      f.data = v[kMembers];
+    }
+  } else if (type == "response") {
+    f.type = FrameType::Response;
+    if (v[kRequestId].empty() || !read_string(v[kRequestId], f.request_id))
+      return fail(DecodeResult::Malformed, "response: requestId must be a string");
+    if (!v[kError].empty() && v[kError] != "null") {
+      f.has_error = true;
+      if (!read_string(v[kError], f.error)) f.error.assign(v[kError].data(), v[kError].size());
+    }
+    f.data = v[kData].empty() ? std::string_view("null") : v[kData];
+  } else if (type == "error") {
+    f.type = FrameType::Error;
+    f.has_error = true;
+    if (v[kError].empty() || !read_string(v[kError], f.error))
+      return fail(DecodeResult::Malformed, "error: error must be a string");
+    if (!read_string(v[kRequestId], f.request_id))
+      return fail(DecodeResult::Malformed, "error: requestId must be a string");
+    if (!v[kCode].empty()) {
+      JsonKind k = json::kind_of(v[kCode]);
+      if (k == JsonKind::String) read_string(v[kCode], f.code);
+      else if (k == JsonKind::Number) f.code.assign(v[kCode].data(), v[kCode].size());
+      else if (k != JsonKind::Null) return fail(DecodeResult::Malformed, "error: code must be a string or number");
+    }
+  } else if (type == "event") {
+    f.type = FrameType::Event;
+    if (!need_channel()) return fail(DecodeResult::Malformed, "event: missing channel");
+    if (v[kEvent].empty() || !read_string(v[kEvent], f.event) || f.event.empty())
+      return fail(DecodeResult::Malformed, "event: event must be a non-empty string");
+    f.data = v[kData].empty() ? std::string_view("null") : v[kData];
+    f.from = v[kFrom].empty() ? std::string_view("null") : v[kFrom];
+  } else if (type == "pong") {
+    f.type = FrameType::Pong;
+    if (!v[kT].empty()) {
+      if (json::kind_of(v[kT]) != JsonKind::Number) return fail(DecodeResult::Malformed, "pong: t must be a number");
+      f.t = json::parse_number(v[kT]).value_or(0);
+    }
+  } else {
+    return fail(DecodeResult::UnknownType, "unknown frame type '" + type + "'");
+  }
+  return r;
+}
+
+std::string encode_subscribe(std::string_view channel, std::optional<int64_t> since) {
+  std::string out = "{\"type\":\"subscribe\",\"channel\":";
+  json::append_string(out, channel);
+  if (since) {
+    out += ",\"since\":";
+    out += std::to_string(*since);
+  }
+  out += '}';
+  return out;
+}
+
+std::string encode_unsubscribe(std::string_view channel) {
+  std::string out = "{\"type\":\"unsubscribe\",\"channel\":";
+  json::append_string(out, channel);
+  out += '}';
+  return out;
+}
+
+std::string encode_request(std::string_view request_id, std::string_view model, std::string_view action,
+                           std::string_view params) {
+  std::string out = "{\"type\":\"request\",\"requestId\":";
+  json::append_string(out, request_id);
+  out += ",\"model\":";
+  json::append_string(out, model);
+  out += ",\"action\":";
+  json::append_string(out, action);
+  out += ",\"params\":";
+  out.append(params.empty() ? std::string_view("{}") : params);
+  out += '}';
+  return out;
+}
+
+std::string encode_publish(std::string_view channel, std::string_view event, std::string_view data) {
+  std::string out = "{\"type\":\"publish\",\"channel\":";
+  json::append_string(out, channel);
+  out += ",\"event\":";
+  json::append_string(out, event);
+  out += ",\"data\":";
+  out.append(data.empty() ? std::string_view("null") : data);
+  out += '}';
+  return out;
+}
+
+std::string encode_ping(int64_t t) { return "{\"type\":\"ping\",\"t\":" + std::to_string(t) + "}"; }
+
+}  // namespace ssot

@@ -1,0 +1,231 @@
+#include "ssot/query.h"
+
+#include <cmath>
+
+namespace ssot {
+
+namespace {
+
+bool parse_op(std::string_view name, Op& op) {
+  static const std::pair<std::string_view, Op> ops[] = {{"eq", Op::Eq}, {"ne", Op::Ne},   {"gt", Op::Gt},
+                                                        {"gte", Op::Gte}, {"lt", Op::Lt}, {"lte", Op::Lte},
+                                                        {"in", Op::In}, {"contains", Op::Contains}};
+  for (const auto& o : ops)
+    if (o.first == name) {
+      op = o.second;
+      return true;
+    }
+  return false;
+}
+
+Value to_value(const Json& j) { return Value::from_raw(j.dump()); }
+
+bool non_negative_int(const Json* j, int64_t& out) {
+  if (!j || !j->is_number()) return false;
+  double n = j->as_number();
+  if (n < 0 || std::floor(n) != n || n > 9007199254740992.0) return false;
+  out = static_cast<int64_t>(n);
+  return true;
+}
+
+bool array_contains(const std::string& raw_array, const Value& needle) {
+  json::ArrayReader reader(raw_array);
+  std::string_view v;
+  while (reader.next(v))
+    if (equal(Value::from_raw(v), needle)) return true;
+  return false;
+}
+
+}  // namespace
+
+size_t Query::field_index(const std::string& name) {
+  for (size_t i = 0; i < fields_.size(); ++i)
+    if (fields_[i] == name) return i;
+  fields_.push_back(name);
+  return fields_.size() - 1;
+}
+
+std::optional<Query> Query::parse(std::string_view text, std::string& error) {
+  Query q;
+  std::string_view trimmed = text;
+  while (!trimmed.empty() && (trimmed.front() == ' ' || trimmed.front() == '\n')) trimmed.remove_prefix(1);
+  if (trimmed.empty() || trimmed == "null") trimmed = "{}";
+  auto params = Json::parse(trimmed);
+  if (!params || !params->is_object()) {
+    error = "query params must be a JSON object";
+    return std::nullopt;
+  }
+  // orderBy first: its fields take the first indices, so a sort key is a prefix.
+  if (const Json* ob = params->get("orderBy"); ob && !ob->is_null()) {
+    std::vector<const Json*> parts;
+    if (ob->is_object()) parts.push_back(ob);
+    else if (ob->is_array())
+      for (const auto& item : ob->items()) parts.push_back(&item);
+    else {
+      error = "orderBy must be an object or an array of objects";
+      return std::nullopt;
+    }
+    for (const Json* part : parts) {
+      if (!part->is_object()) {
+        error = "orderBy entries must be objects";
+        return std::nullopt;
+      }
+      for (const auto& m : part->members()) {
+        if (!m.second.is_string() || (m.second.as_string() != "asc" && m.second.as_string() != "desc")) {
+          error = "orderBy." + m.first + " must be 'asc' or 'desc'";
+          return std::nullopt;
+        }
+        if (m.first.empty()) {
+          error = "orderBy field names must not be empty";
+          return std::nullopt;
+        }
+        q.order_.push_back({q.field_index(m.first), m.second.as_string() == "desc"});
+      }
+    }
+    if (!q.order_.empty()) q.order_json_ = ob->dump();
+  }
+  if (const Json* where = params->get("where"); where && !where->is_null()) {
+    if (!where->is_object()) {
+      error = "where must be an object";
+      return std::nullopt;
+    }
+    for (const auto& m : where->members()) {
+      size_t field = q.field_index(m.first);
+      const Json& cond = m.second;
+      if (!cond.is_object()) {
+        q.where_.push_back({field, Op::Eq, to_value(cond), {}});
+        continue;
+      }
+      if (cond.members().empty()) {
+        error = "where." + m.first + " has no operator";
+        return std::nullopt;
+      }
+      for (const auto& o : cond.members()) {
+        Predicate p;
+        p.field = field;
+        if (!parse_op(o.first, p.op)) {
+          error = "where." + m.first + ": unknown operator '" + o.first + "'";
+          return std::nullopt;
+        }
+        if (p.op == Op::In) {
+          if (!o.second.is_array()) {
+            error = "where." + m.first + ".in must be an array";
+            return std::nullopt;
+          }
+          for (const auto& item : o.second.items()) p.set.push_back(to_value(item));
+        } else {
+          p.value = to_value(o.second);
+        }
+        q.where_.push_back(std::move(p));
+      }
+    }
+    if (!where->members().empty()) q.where_json_ = where->dump();
+  }
+  if (const Json* s = params->get("skip"); s && !s->is_null() && !non_negative_int(s, q.skip_)) {
+    error = "skip must be a non-negative integer";
+    return std::nullopt;
+  }
+  if (const Json* t = params->get("take"); t && !t->is_null()) {
+    int64_t take = 0;
+    if (!non_negative_int(t, take)) {
+      error = "take must be a non-negative integer";
+      return std::nullopt;
+    }
+    q.take_ = take;
+  }
+  // Canonical form: the identity of a view's query (two equal queries share a key).
+  std::string& c = q.canonical_;
+  c = "{";
+  if (!q.where_json_.empty()) c += "\"where\":" + q.where_json_;
+  if (!q.order_json_.empty()) c += std::string(c.size() > 1 ? "," : "") + "\"orderBy\":" + q.order_json_;
+  if (q.skip_ > 0) c += std::string(c.size() > 1 ? "," : "") + "\"skip\":" + std::to_string(q.skip_);
+  if (q.take_) c += std::string(c.size() > 1 ? "," : "") + "\"take\":" + std::to_string(*q.take_);
+  c += "}";
+  return q;
+}
+
+bool Query::extract(std::string_view record, FieldValues& out) const {
+  out.assign(fields_.size(), Value());
+  for (auto& v : out) v.missing = true;
+  if (fields_.empty()) return json::kind_of(record) == JsonKind::Object;
+  json::ObjectReader reader(record);
+  std::string_view k, v;
+  while (reader.next(k, v)) {
+    for (size_t i = 0; i < fields_.size(); ++i)
+      if (fields_[i] == k) out[i] = Value::from_raw(v);
+  }
+  return reader.ok();
+}
+
+bool Query::matches(const FieldValues& values) const {
+  for (const auto& p : where_) {
+    const Value& v = values[p.field];
+    bool ok = false;
+    switch (p.op) {
+      case Op::Eq: ok = equal(v, p.value); break;
+      case Op::Ne: ok = !equal(v, p.value); break;
+      case Op::Gt: ok = v.kind == p.value.kind && compare(v, p.value) > 0; break;
+      case Op::Gte: ok = v.kind == p.value.kind && compare(v, p.value) >= 0; break;
+      case Op::Lt: ok = v.kind == p.value.kind && compare(v, p.value) < 0; break;
+      case Op::Lte: ok = v.kind == p.value.kind && compare(v, p.value) <= 0; break;
+      case Op::In:
+        for (const auto& s : p.set)
+          if (equal(v, s)) ok = true;
+        break;
+      case Op::Contains:
+        if (v.kind == JsonKind::String && p.value.kind == JsonKind::String)
+          ok = v.text.find(p.value.text) != std::string::npos;
+        else if (v.kind == JsonKind::Array)
+          ok = array_contains(v.text, p.value);
+        break;
+    }
+    if (!ok) return false;
+  }
+  return true;
+}
+
+FieldValues Query::sort_key(FieldValues&& values) const {
+  values.resize(order_.size());  // orderBy fields come first
+  return std::move(values);
+}
+
+int Query::compare_keys(const FieldValues& a, std::string_view id_a, const FieldValues& b,
+                        std::string_view id_b) const {
+  for (size_t i = 0; i < order_.size() && i < a.size() && i < b.size(); ++i) {
+    int c = compare(a[i], b[i]);
+    if (c != 0) return order_[i].desc ? -c : c;
+  }
+  return compare_ids(id_a, id_b);
+}
+
+void append_uri_component(std::string& out, std::string_view s) {
+  static const char* hex = "0123456789ABCDEF";
+  for (unsigned char c : s) {
+    bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+                 c == '_' || c == '.' || c == '!' || c == '~' || c == '*' || c == '\'' || c == '(' || c == ')';
+    if (plain) {
+      out += char(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+}
+
+std::string Query::query_string() const {
+  std::string out;
+  auto param = [&](const char* name, std::string_view value) {
+    out += out.empty() ? '?' : '&';
+    out += name;
+    out += '=';
+    append_uri_component(out, value);
+  };
+  if (!where_json_.empty()) param("where", where_json_);
+  if (!order_json_.empty()) param("orderBy", order_json_);
+  if (skip_ > 0) param("skip", std::to_string(skip_));
+  if (take_) param("take", std::to_string(*take_));
+  return out;
+}
+
+}  // namespace ssot

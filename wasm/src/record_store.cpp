@@ -1,0 +1,43 @@
+#include "ssot/record_store.h"
+
+namespace ssot {
+
+const StoredRecord* RecordStore::find(std::string_view id) const {
+  auto it = records_.find(RecordId(id));
+  return it == records_.end() ? nullptr : &it->second;
+}
+
+bool RecordStore::upsert(const RecordId& id, std::string_view json, std::optional<int64_t> seq) {
+  StoredRecord& r = records_[id];
+  if (seq) r.seq = seq;
+  if (r.version != 0 && r.json == json) return false;  // same text: nothing changes (our own echo)
+  r.json.assign(json.data(), json.size());
+  r.version = next_version_++;
+  return true;
+}
+
+void RecordStore::retain(const RecordId& id) {
+  auto it = records_.find(id);
+  if (it != records_.end()) ++it->second.refs;
+}
+
+void RecordStore::release(const RecordId& id) {
+  auto it = records_.find(id);
+  if (it == records_.end()) return;
+  if (--it->second.refs <= 0) records_.erase(it);
+}
+
+void RecordStore::collect(const RecordId& id) {
+  auto it = records_.find(id);
+  if (it != records_.end() && it->second.refs <= 0) records_.erase(it);
+}
+
+void RecordStore::erase(const RecordId& id) { records_.erase(id); }
+
+size_t RecordStore::bytes() const {
+  size_t n = 0;
+  for (const auto& r : records_) n += r.first.size() + r.second.json.capacity() + sizeof(StoredRecord);
+  return n;
+}
+
+}  // namespace ssot

@@ -1,0 +1,57 @@
+#include "ssot/subscription_registry.h"
+
+#include "ssot/protocol.h"
+
+namespace ssot {
+
+bool SubscriptionRegistry::add(const std::string& channel) {
+  ChannelState& c = channels_[channel];
+  c.name = channel;
+  return ++c.refs == 1;
+}
+
+bool SubscriptionRegistry::remove(const std::string& channel) {
+  auto it = channels_.find(channel);
+  if (it == channels_.end()) return false;
+  if (--it->second.refs > 0) return false;
+  channels_.erase(it);
+  return true;
+}
+
+ChannelState* SubscriptionRegistry::find(const std::string& channel) {
+  auto it = channels_.find(channel);
+  return it == channels_.end() ? nullptr : &it->second;
+}
+
+std::vector<std::string> SubscriptionRegistry::pending_subscribes() {
+  std::vector<std::string> frames;
+  for (auto& entry : channels_) {
+    ChannelState& c = entry.second;
+    if (c.sent) continue;
+    c.sent = true;
+    frames.push_back(encode_subscribe(c.name, c.has_seq ? c.last_seq : std::nullopt));
+  }
+  return frames;
+}
+
+void SubscriptionRegistry::on_disconnect() {
+  for (auto& entry : channels_) {
+    entry.second.sent = false;
+    entry.second.confirmed = false;
+  }
+}
+
+SeqCheck SubscriptionRegistry::check(ChannelState& c, std::optional<int64_t> seq) {
+  if (!seq) return SeqCheck::Apply;
+  c.has_seq = true;
+  if (!c.last_seq) {
+    c.last_seq = seq;
+    return SeqCheck::Apply;
+  }
+  if (*seq <= *c.last_seq) return SeqCheck::Duplicate;
+  if (*seq != *c.last_seq + 1) return SeqCheck::Gap;
+  c.last_seq = seq;
+  return SeqCheck::Apply;
+}
+
+}  // namespace ssot
