@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Every test: the native core suite (plain and under ASan+UBSan), the same suite
+# compiled to wasm and run under node, then the JS suites (node --test).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+source scripts/env.sh
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "native core tests"
+bash scripts/build.sh native
+./build/native/ssot_tests
+
+step "native core tests under AddressSanitizer + UndefinedBehaviorSanitizer"
+cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug -DSSOT_SANITIZE=ON >/dev/null
+cmake --build build/asan -j "$JOBS" --target ssot_tests
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ./build/asan/ssot_tests
+
+step "core tests compiled to wasm, under node"
+bash scripts/build.sh wasm
+node build/wasm/ssot_tests.js
+
+step "JS tests (node --test)"
+suites=()
+for d in tests/server tests/js tests/e2e; do
+  compgen -G "$d/*.test.js" >/dev/null && suites+=("$d/*.test.js")
+done
+# shellcheck disable=SC2068
+node --test --test-concurrency=2 ${suites[@]}
