@@ -3,7 +3,7 @@
 # gateway on its embedded SQLite database (REST + WebSocket), printing the URL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SSOT_WITH_BROWSER=0 bash scripts/setup.sh
+bash scripts/setup.sh
 bash scripts/build.sh native
 echo "core self-check:"
 ./build/native/ssot_tests --reporter compact | tail -1

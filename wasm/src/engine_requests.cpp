@@ -6,17 +6,6 @@ namespace ssot {
 namespace {
 bool is_2xx(int status) { return status >= 200 && status < 300; }
 
-std::string error_text(int status, std::string_view body) {
-  static const std::string_view key[] = {"error"};
-  std::string_view v;
-  std::string message;
-  if (json::valid(body) && json::kind_of(body) == JsonKind::Object && json::find_members(body, key, 1, &v) &&
-      json::kind_of(v) == JsonKind::String)
-    json::parse_string(v.data(), v.data() + v.size(), message);
-  if (!message.empty()) return message;
-  if (status == 0) return "network error (no response)";
-  return "HTTP " + std::to_string(status);
-}
 }  // namespace
 
 std::string Engine::model_url(const ModelConfig& m) const { return config_.base_url + "/" + m.path; }
@@ -103,7 +92,7 @@ void Engine::finish_call(RequestId id, const Call& call, int status, std::string
       break;
     default: break;
   }
-  if (!is_2xx(status)) return emit_result_error(id, status, error_text(status, body));
+  if (!is_2xx(status)) return emit_result_error(id, status, http_error_message(status, body));
   if (!body.empty() && !json::valid(body))
     return emit_result_error(id, status, "invalid JSON in the response body");
   emit_result_ok(id, status, body);

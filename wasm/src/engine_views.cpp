@@ -16,16 +16,6 @@ std::string_view channel_model(std::string_view channel, bool& is_list) {
   return channel.substr(0, colon);
 }
 
-std::string error_message(int status, std::string_view body) {
-  std::string message;
-  static const std::string_view key[] = {"error"};
-  std::string_view v;
-  if (json::valid(body) && json::kind_of(body) == JsonKind::Object && json::find_members(body, key, 1, &v) &&
-      json::kind_of(v) == JsonKind::String)
-    json::parse_string(v.data(), v.data() + v.size(), message);
-  if (message.empty()) message = status == 0 ? "network error" : "HTTP " + std::to_string(status);
-  return message;
-}
 }  // namespace
 
 std::string Engine::channel_for_list(const ModelConfig& m) const {
@@ -118,7 +108,7 @@ void Engine::finish_hydration(ViewId id, View& v, int status, std::string_view b
       v.item_retained = v.item_present = false;
     } else if (!is_2xx(status) || json::kind_of(body) != JsonKind::Object || !json::valid(body)) {
       v.item_status = ViewStatus::Error;
-      v.item_error = is_2xx(status) ? "invalid record in response" : error_message(status, body);
+      v.item_error = is_2xx(status) ? "invalid record in response" : http_error_message(status, body);
       v.item_dirty = true;
       return;
     } else {
@@ -133,7 +123,7 @@ void Engine::finish_hydration(ViewId id, View& v, int status, std::string_view b
     return;
   }
   if (!is_2xx(status)) {
-    v.list->set_status(ViewStatus::Error, error_message(status, body));
+    v.list->set_status(ViewStatus::Error, http_error_message(status, body));
     return;
   }
   // A list answer: {items, total, seq?} or a bare array (seed servers).

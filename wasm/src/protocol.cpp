@@ -161,6 +161,18 @@ DecodeResult decode_server_frame(std::string_view text, size_t max_bytes) {
   return r;
 }
 
+std::string http_error_message(int status, std::string_view body) {
+  static const std::string_view key[] = {"error"};
+  std::string_view v;
+  std::string message;
+  if (json::kind_of(body) == JsonKind::Object && json::find_members(body, key, 1, &v) &&
+      json::kind_of(v) == JsonKind::String)
+    json::parse_string(v.data(), v.data() + v.size(), message);
+  if (!message.empty()) return message;
+  if (status == 0) return "network error (no response)";
+  return "HTTP " + std::to_string(status);
+}
+
 std::string encode_subscribe(std::string_view channel, std::optional<int64_t> since) {
   std::string out = "{\"type\":\"subscribe\",\"channel\":";
   json::append_string(out, channel);

@@ -48,6 +48,10 @@ constexpr size_t kDefaultMaxFrameBytes = 1 << 20;
 
 DecodeResult decode_server_frame(std::string_view text, size_t max_bytes = kDefaultMaxFrameBytes);
 
+// The message of a failed HTTP call: the server's `{error}` when it sent one,
+// else "network error (no response)" for status 0 or "HTTP <status>".
+std::string http_error_message(int status, std::string_view body);
+
 // Client frames. `raw_json` arguments must already be valid JSON text.
 std::string encode_subscribe(std::string_view channel, std::optional<int64_t> since = std::nullopt);
 std::string encode_unsubscribe(std::string_view channel);
