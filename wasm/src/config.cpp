@@ -10,13 +10,15 @@ namespace ssot {
 namespace {
 
 // Reads an optional number field into `out` with bounds; false (and error) on a wrong type.
+// Counts (`integer`) must be whole numbers: 2.5 attempts is a mistake, not 2.
 bool read_number(const Json* obj, const char* key, double min, double max, double& out, const std::string& where,
-                 std::string& error) {
+                 std::string& error, bool integer = false) {
   const Json* v = obj ? obj->get(key) : nullptr;
   if (!v || v->is_null()) return true;
-  if (!v->is_number() || !std::isfinite(v->as_number()) || v->as_number() < min || v->as_number() > max) {
-    error = where + "." + key + " must be a number between " + std::to_string(int64_t(min)) + " and " +
-            std::to_string(int64_t(max));
+  if (!v->is_number() || !std::isfinite(v->as_number()) || v->as_number() < min || v->as_number() > max ||
+      (integer && std::floor(v->as_number()) != v->as_number())) {
+    error = where + "." + key + " must be " + (integer ? "an integer" : "a number") + " between " +
+            std::to_string(int64_t(min)) + " and " + std::to_string(int64_t(max));
     return false;
   }
   out = v->as_number();
@@ -132,7 +134,7 @@ bool parse_websockets(const Json* ws, Config& c, std::string& error) {
   if (!object_or_absent(rc, "websockets.reconnect", error)) return false;
   double attempts = c.reconnect.max_attempts, base = double(c.reconnect.base_delay_ms),
          max = double(c.reconnect.max_delay_ms), jitter = c.reconnect.jitter;
-  if (!read_number(rc, "maxAttempts", 0, 1e6, attempts, "websockets.reconnect", error) ||
+  if (!read_number(rc, "maxAttempts", 0, 1e6, attempts, "websockets.reconnect", error, true) ||
       !read_number(rc, "baseDelay", 1, 3.6e6, base, "websockets.reconnect", error) ||
       !read_number(rc, "maxDelay", 1, 8.64e7, max, "websockets.reconnect", error) ||
       !read_number(rc, "jitter", 0, 1, jitter, "websockets.reconnect", error))
@@ -150,7 +152,7 @@ bool parse_websockets(const Json* ws, Config& c, std::string& error) {
   double interval = double(c.batching.flush_interval_ms), size = c.batching.max_batch_size;
   if (!read_bool(batching, "enabled", c.batching.enabled, "websockets.batching", error) ||
       !read_number(batching, "flushInterval", 0, 60000, interval, "websockets.batching", error) ||
-      !read_number(batching, "maxBatchSize", 1, 1e7, size, "websockets.batching", error))
+      !read_number(batching, "maxBatchSize", 1, 1e7, size, "websockets.batching", error, true))
     return false;
   c.batching.flush_interval_ms = Millis(interval);
   c.batching.max_batch_size = int(size);
@@ -164,7 +166,7 @@ bool parse_websockets(const Json* ws, Config& c, std::string& error) {
   c.heartbeat.interval_ms = Millis(hb_interval);
   c.heartbeat.timeout_ms = Millis(hb_timeout);
   double frame = double(c.max_frame_bytes);
-  if (!read_number(ws, "maxFrameBytes", 64, 1 << 30, frame, "websockets", error)) return false;
+  if (!read_number(ws, "maxFrameBytes", 64, 1 << 30, frame, "websockets", error, true)) return false;
   c.max_frame_bytes = size_t(frame);
   return true;
 }
