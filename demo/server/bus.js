@@ -1,0 +1,23 @@
+// The seam between "a mutation happened" and "send to sockets". Mutations and
+// publishes go in with publish(topic, message); every gateway listens with
+// subscribe(handler). Messages must stay plain JSON data so that a later bus
+// (Redis pub/sub for several gateway processes) can carry them unchanged.
+//
+// Topics used: 'update' {deliveries: [{channel, stream, seq, text, model?, record?}]}
+//              'event'  {channel, event, data, from, origin}
+export function createInProcessBus() {
+  const handlers = new Set();
+  return {
+    // Delivered synchronously and in order, so a REST response is only sent
+    // after its broadcast frames were handed to the sockets.
+    publish(topic, message) {
+      for (const h of [...handlers]) {
+        try { h(topic, message); } catch (err) { console.error('[bus] handler failed:', err); }
+      }
+    },
+    subscribe(handler) {
+      handlers.add(handler);
+      return () => handlers.delete(handler);
+    },
+  };
+}

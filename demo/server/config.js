@@ -1,0 +1,161 @@
+// The realtime config: the demo default, deep-merged with an optional JSON file
+// in the seeds' `websockets` shape, validated and compiled once at start-up so
+// that a typo is a start-up error, not a silent hole at runtime.
+import fs from 'node:fs';
+import { MODELS, MODEL_NAMES } from './schema.js';
+import { parseRule } from './permissions.js';
+
+const ALL_OPS = ['created', 'updated', 'deleted'];
+const BOTH = ['list', 'item'];
+
+export const DEFAULT_LIMITS = {
+  subscriptionsPerConnection: 50,
+  connectionsPerUser: 5,
+  maxFrameBytes: 65536,
+  malformedFramesPerConnection: 10,
+  replayBufferPerChannel: 1000,
+};
+
+// `owner` names the field compared by isOwner; `room` the field whose Room
+// decides isParticipant / isRoomMember ('id' on Room itself = the row is the room).
+export const DEMO_CONFIG = {
+  websockets: {
+    enabled: true,
+    pubsub: {
+      models: {
+        Message: {
+          subscribe: BOTH, broadcast: ALL_OPS, owner: 'authorId', room: 'roomId',
+          permissions: { list: 'authenticated', item: 'isParticipant || isAdmin', create: 'isParticipant', update: 'isOwner || isAdmin', delete: 'isOwner || isAdmin' },
+        },
+        Notification: {
+          subscribe: BOTH, broadcast: ALL_OPS, owner: 'userId',
+          permissions: { list: 'isOwner', item: 'isOwner', create: 'isAdmin', update: 'isOwner', delete: 'isOwner || isAdmin' },
+        },
+        Product: {
+          subscribe: BOTH, broadcast: ALL_OPS,
+          permissions: { list: 'true', item: 'true', create: 'isAdmin', update: 'isAdmin', delete: 'isAdmin' },
+        },
+        ActivityLog: {
+          subscribe: BOTH, broadcast: ALL_OPS, owner: 'actorId',
+          permissions: { list: 'isAdmin', item: 'isAdmin', create: 'false', update: 'false', delete: 'false' },
+        },
+        Room: {
+          subscribe: BOTH, broadcast: ALL_OPS, room: 'id',
+          permissions: { list: 'authenticated', item: 'authenticated', create: 'isAdmin', update: 'isAdmin', delete: 'isAdmin' },
+        },
+        User: {
+          subscribe: BOTH, broadcast: ALL_OPS, owner: 'id', private: ['passwordHash'],
+          permissions: { list: 'authenticated', item: 'authenticated', create: 'false', update: 'false', delete: 'false' },
+        },
+      },
+      channels: {
+        'chat:room:{roomId}': { events: ['message', 'typing', 'join', 'leave'], permission: 'isRoomMember', presence: true },
+      },
+    },
+    limits: DEFAULT_LIMITS,
+  },
+};
+
+const isObj = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+// Objects merge key by key; arrays and scalars from `over` replace.
+export function deepMerge(base, over) {
+  if (!isObj(base) || !isObj(over)) return over === undefined ? base : over;
+  const out = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = deepMerge(base[k], v);
+  return out;
+}
+
+export function readConfigFile(file) {
+  let text;
+  try { text = fs.readFileSync(file, 'utf8'); } catch (e) { throw new Error(`config ${file}: ${e.message}`); }
+  try { return JSON.parse(text); } catch (e) { throw new Error(`config ${file}: invalid JSON (${e.message})`); }
+}
+
+const MODEL_KEYS = ['subscribe', 'broadcast', 'permissions', 'owner', 'room', 'private', 'path'];
+const RULE_KEYS = ['list', 'item', 'create', 'update', 'delete'];
+
+function fail(msg) { throw new Error(`config: ${msg}`); }
+
+function compileRule(where, text) {
+  try { return parseRule(text); } catch (e) { fail(`${where}: bad rule ${JSON.stringify(text)}: ${e.message}`); }
+}
+
+function compileModel(name, m) {
+  if (!MODELS[name]) fail(`unknown model '${name}' (known: ${MODEL_NAMES.join(', ')})`);
+  if (!isObj(m)) fail(`models.${name} must be an object`);
+  for (const k of Object.keys(m)) if (!MODEL_KEYS.includes(k)) fail(`models.${name}: unknown key '${k}'`);
+  const fields = MODELS[name].fields;
+  const list = (key, allowed) => {
+    const v = m[key] ?? allowed;
+    if (!Array.isArray(v) || !v.every((x) => allowed.includes(x))) fail(`models.${name}.${key} must be an array of ${allowed.join(', ')}`);
+    return new Set(v);
+  };
+  const field = (key) => {
+    if (m[key] === undefined) return undefined;
+    if (typeof m[key] !== 'string' || !fields[m[key]]) fail(`models.${name}.${key}: '${m[key]}' is not a field of ${name}`);
+    return m[key];
+  };
+  const perms = m.permissions ?? {};
+  if (!isObj(perms)) fail(`models.${name}.permissions must be an object`);
+  const rules = {};
+  for (const k of Object.keys(perms)) if (!RULE_KEYS.includes(k)) fail(`models.${name}.permissions: unknown key '${k}'`);
+  // A missing rule denies: nothing is public unless the config says so.
+  for (const k of RULE_KEYS) rules[k] = compileRule(`models.${name}.permissions.${k}`, perms[k] ?? 'false');
+  const priv = m.private ?? [];
+  if (!Array.isArray(priv) || !priv.every((f) => typeof f === 'string' && fields[f])) fail(`models.${name}.private must list fields of ${name}`);
+  const path = m.path ?? `${name.toLowerCase()}s`;
+  if (typeof path !== 'string' || !/^[a-z0-9_-]+$/i.test(path)) fail(`models.${name}.path must be a plain path segment`);
+  let room = field('room');
+  if (room === 'id' && name === 'Room') room = 'self';
+  return {
+    name, path, rules, owner: field('owner'), room,
+    subscribe: list('subscribe', BOTH), broadcast: list('broadcast', ALL_OPS),
+    private: new Set([...priv, ...(MODELS[name].alwaysPrivate ?? [])]),
+  };
+}
+
+function compileChannel(pattern, c) {
+  if (!isObj(c)) fail(`channels['${pattern}'] must be an object`);
+  if (!/^[A-Za-z0-9_:.{}-]+$/.test(pattern) || /^[A-Z][A-Za-z]*:(list|item)/.test(pattern)) fail(`channels: bad pattern '${pattern}'`);
+  if (!Array.isArray(c.events) || !c.events.every((e) => typeof e === 'string' && e)) fail(`channels['${pattern}'].events must be an array of names`);
+  if (c.presence !== undefined && typeof c.presence !== 'boolean') fail(`channels['${pattern}'].presence must be a boolean`);
+  const params = [];
+  const source = pattern.split(/(\{[A-Za-z_][A-Za-z0-9_]*\})/).map((part) => {
+    if (part.startsWith('{')) { params.push(part.slice(1, -1)); return '([^:]+)'; }
+    if (part.includes('{') || part.includes('}')) fail(`channels: bad pattern '${pattern}'`);
+    return part.replace(/[.*+?^$()|[\]\\]/g, '\\$&');
+  }).join('');
+  return {
+    pattern, params, regex: new RegExp(`^${source}$`), events: new Set(c.events), presence: !!c.presence,
+    permission: compileRule(`channels['${pattern}'].permission`, c.permission ?? 'false'),
+  };
+}
+
+function compileLimits(l) {
+  if (!isObj(l)) fail('limits must be an object');
+  for (const [k, v] of Object.entries(l)) {
+    if (!(k in DEFAULT_LIMITS)) fail(`limits: unknown key '${k}'`);
+    if (!Number.isSafeInteger(v) || v < 1) fail(`limits.${k} must be a positive integer`);
+  }
+  return { ...DEFAULT_LIMITS, ...l };
+}
+
+// user: the parsed JSON of --config (or undefined). Returns the compiled config.
+export function loadConfig(user) {
+  if (user !== undefined && (!isObj(user) || !isObj(user.websockets))) fail("expected an object with a 'websockets' object");
+  const ws = deepMerge(DEMO_CONFIG, user ?? {}).websockets;
+  if (ws.enabled !== undefined && typeof ws.enabled !== 'boolean') fail('enabled must be a boolean');
+  if (!isObj(ws.pubsub) || !isObj(ws.pubsub.models)) fail('pubsub.models must be an object');
+  const models = {};
+  for (const [name, m] of Object.entries(ws.pubsub.models)) models[name] = compileModel(name, m);
+  // Every model has a REST resource; one left out of the config gets deny-all rules.
+  for (const name of MODEL_NAMES) models[name] ??= compileModel(name, {});
+  const paths = new Set();
+  for (const m of Object.values(models)) {
+    if (paths.has(m.path) || m.path === 'login' || m.path === 'me') fail(`models.${m.name}.path '${m.path}' is already used`);
+    paths.add(m.path);
+  }
+  const channels = Object.entries(ws.pubsub.channels ?? {}).map(([p, c]) => compileChannel(p, c));
+  return { enabled: ws.enabled !== false, models, channels, limits: compileLimits(ws.limits ?? {}) };
+}

@@ -1,0 +1,239 @@
+// The WebSocket gateway at /ws: authentication at connect, the frames of
+// PROTOCOL.md, limits, presence, and delivery of what arrives on the bus.
+import crypto from 'node:crypto';
+import { WebSocketServer } from 'ws';
+import { verifyToken } from './auth.js';
+import { HttpError } from './errors.js';
+import { getRecord } from './db.js';
+import { listRecords, publicRecord } from './query.js';
+import { createChannelResolver } from './channels.js';
+import { createPresence } from './presence.js';
+import { createReplayBuffers } from './replay.js';
+
+const CODES = { 400: 'bad_request', 403: 'forbidden', 404: 'not_found' };
+const isObj = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+export function createGateway({ config, db, access, streams, bus, secret, log = () => {} }) {
+  const limits = config.limits;
+  // maxPayload makes ws close oversized frames with 1009 itself.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxFrameBytes });
+  const instance = crypto.randomBytes(6).toString('hex'); // tells our own publishes apart on a shared bus
+  const resolve = createChannelResolver(config);
+  const presence = createPresence();
+  const buffers = createReplayBuffers(limits.replayBufferPerChannel);
+  const conns = new Set();
+  const byUser = new Map(); // userId -> Set<conn>
+  const byChannel = new Map(); // channel -> Set<conn>
+  let nextId = 1;
+
+  const send = (conn, frame) => {
+    if (conn.ws.readyState === 1) conn.ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
+  };
+  const sendError = (conn, error, code, extra = {}) => send(conn, { type: 'error', error, code, ...extra });
+
+  function malformed(conn, error, extra = {}) {
+    conn.malformed += 1;
+    sendError(conn, error, 'malformed', extra);
+    // The limit is how many malformed frames are tolerated; the next one closes.
+    if (conn.malformed > limits.malformedFramesPerConnection) conn.ws.close(1008, 'Too many malformed frames');
+  }
+
+  function connect(ws, req) {
+    const token = new URL(req.url, 'http://x').searchParams.get('token');
+    const payload = token ? verifyToken(token, secret) : null;
+    const user = payload ? access.user(payload.sub) : null;
+    // Accept first, then close: browsers only see close codes of open sockets.
+    if (!user) return ws.close(4401, token ? 'Invalid or expired token' : 'Missing token');
+    const mine = byUser.get(user.id) ?? new Set();
+    if (mine.size >= limits.connectionsPerUser) return ws.close(4429, 'Too many connections');
+    const conn = { id: nextId++, ws, user, subs: new Map(), malformed: 0 };
+    conns.add(conn);
+    byUser.set(user.id, mine.add(conn));
+    ws.on('message', (data, isBinary) => onFrame(conn, data, isBinary));
+    ws.on('close', () => drop(conn));
+    ws.on('error', (err) => log(`ws ${conn.id}: ${err.message}`));
+  }
+
+  function onFrame(conn, data, isBinary) {
+    if (isBinary) return malformed(conn, 'Binary frames are not supported');
+    let msg;
+    try { msg = JSON.parse(data.toString('utf8')); } catch { return malformed(conn, 'Invalid JSON'); }
+    if (!isObj(msg)) return malformed(conn, 'Frame must be a JSON object');
+    try {
+      switch (msg.type) {
+        case 'subscribe': return subscribe(conn, msg);
+        case 'unsubscribe': return unsubscribe(conn, msg);
+        case 'request': return request(conn, msg);
+        case 'publish': return publish(conn, msg);
+        case 'ping': return send(conn, msg.t === undefined ? { type: 'pong' } : { type: 'pong', t: msg.t });
+        case undefined: return malformed(conn, "Missing 'type'");
+        default: return malformed(conn, typeof msg.type === 'string' ? `Unknown type '${msg.type.slice(0, 50)}'` : "'type' must be a string");
+      }
+    } catch (err) {
+      log(`ws ${conn.id}: ${err.stack}`);
+      sendError(conn, 'Internal server error', 'internal');
+    }
+  }
+
+  const channelOk = (c) => typeof c === 'string' && c.length > 0 && c.length <= 256;
+
+  function subscribe(conn, msg) {
+    const { channel, since } = msg;
+    if (!channelOk(channel)) return malformed(conn, "subscribe: 'channel' must be a non-empty string");
+    if (since !== undefined && since !== null && !(Number.isSafeInteger(since) && since >= 0)) {
+      return malformed(conn, "subscribe: 'since' must be a non-negative integer", { channel });
+    }
+    const target = resolve(channel);
+    if (!target) return sendError(conn, 'Unknown channel', 'unknown_channel', { channel });
+    const again = conn.subs.has(channel);
+    if (!again && conn.subs.size >= limits.subscriptionsPerConnection) {
+      return sendError(conn, 'Too many subscriptions', 'too_many_subscriptions', { channel });
+    }
+    let stream = null;
+    if (target.kind === 'list') {
+      stream = streams.listStream(target.mc, conn.user);
+      if (!stream) return sendError(conn, 'Unauthorized', 'unauthorized', { channel });
+    } else if (target.kind === 'item') {
+      const rec = getRecord(db, target.mc.name, target.id);
+      if (!rec) return sendError(conn, 'Not found', 'not_found', { channel });
+      if (!access.can(target.mc, 'item', conn.user, rec)) return sendError(conn, 'Unauthorized', 'unauthorized', { channel });
+      stream = channel;
+    } else if (!access.canChannel(target.def, target.params, conn.user)) {
+      return sendError(conn, 'Unauthorized', 'unauthorized', { channel });
+    }
+    conn.subs.set(channel, { stream, target });
+    if (!byChannel.has(channel)) byChannel.set(channel, new Set());
+    byChannel.get(channel).add(conn);
+    const frame = { type: 'subscribed', channel };
+    if (stream) frame.seq = streams.current(stream);
+    if (target.kind === 'custom' && target.def.presence) {
+      if (!again && presence.join(channel, conn.user)) announce(conn, channel, 'join');
+      frame.members = presence.members(channel);
+    }
+    send(conn, frame);
+    if (stream && since !== undefined && since !== null) {
+      const frames = buffers.after(stream, since, frame.seq);
+      if (frames) frames.forEach((t) => send(conn, t));
+      else send(conn, { type: 'resync', channel });
+    }
+  }
+
+  // Presence join/leave go to every other subscriber of the channel.
+  function announce(conn, channel, event) {
+    const { id: userId, name } = conn.user;
+    const text = JSON.stringify({ type: 'event', channel, event, data: { userId, name }, from: userId });
+    for (const c of byChannel.get(channel) ?? []) if (c.user.id !== userId) send(c, text);
+  }
+
+  function leave(conn, channel) {
+    const sub = conn.subs.get(channel);
+    if (!sub) return;
+    conn.subs.delete(channel);
+    const set = byChannel.get(channel);
+    set?.delete(conn);
+    if (set && set.size === 0) byChannel.delete(channel);
+    if (sub.target.kind === 'custom' && sub.target.def.presence && presence.leave(channel, conn.user)) announce(conn, channel, 'leave');
+  }
+
+  function unsubscribe(conn, msg) {
+    if (!channelOk(msg.channel)) return malformed(conn, "unsubscribe: 'channel' must be a non-empty string");
+    leave(conn, msg.channel);
+    send(conn, { type: 'unsubscribed', channel: msg.channel });
+  }
+
+  function request(conn, msg) {
+    const { requestId, model, action, params } = msg;
+    if (typeof requestId !== 'string' || !requestId || requestId.length > 200) {
+      return malformed(conn, "request: 'requestId' must be a non-empty string", requestId === undefined ? {} : { requestId });
+    }
+    if (typeof model !== 'string' || typeof action !== 'string') return malformed(conn, "request: 'model' and 'action' must be strings", { requestId });
+    if (params !== undefined && params !== null && !isObj(params)) return malformed(conn, "request: 'params' must be an object", { requestId });
+    const reply = (body) => send(conn, { type: 'response', requestId, ...body });
+    const mc = config.models[model];
+    if (!mc) return reply({ error: `Unknown model '${model.slice(0, 50)}'`, code: 'bad_request' });
+    try {
+      if (action === 'list') {
+        const stream = streams.listStream(mc, conn.user);
+        if (!stream) throw new HttpError(403, `Forbidden: you may not list ${mc.name}`);
+        const { items, total } = listRecords(db, mc, conn.user, params ?? {});
+        return reply({ data: { items, total, seq: streams.current(stream) } });
+      }
+      if (action === 'get') {
+        const id = params?.id;
+        if (!Number.isSafeInteger(id) || id < 1) throw new HttpError(400, "get: 'params.id' must be a positive integer");
+        const rec = getRecord(db, mc.name, id);
+        if (!rec) return reply({ data: null }); // like REST 404: the client answers null
+        if (!access.can(mc, 'item', conn.user, rec)) throw new HttpError(403, `Forbidden: you may not read ${mc.name} ${id}`);
+        return reply({ data: publicRecord(mc, rec) });
+      }
+      throw new HttpError(400, `Unknown action '${action.slice(0, 50)}' (expected list or get)`);
+    } catch (err) {
+      if (!(err instanceof HttpError)) throw err;
+      reply({ error: err.message, code: CODES[err.status] ?? 'bad_request' });
+    }
+  }
+
+  function publish(conn, msg) {
+    const { channel, event } = msg;
+    if (!channelOk(channel) || typeof event !== 'string' || !event) {
+      return malformed(conn, "publish: 'channel' and 'event' must be non-empty strings", channelOk(channel) ? { channel } : {});
+    }
+    const target = resolve(channel);
+    if (!target) return sendError(conn, 'Unknown channel', 'unknown_channel', { channel });
+    if (target.kind !== 'custom') return sendError(conn, 'Events can only be published on custom channels', 'bad_request', { channel });
+    if (!target.def.events.has(event)) return sendError(conn, `Unknown event '${event.slice(0, 50)}' for this channel`, 'unknown_event', { channel });
+    if (!access.canChannel(target.def, target.params, conn.user)) return sendError(conn, 'Unauthorized', 'unauthorized', { channel });
+    bus.publish('event', { channel, event, data: msg.data ?? null, from: conn.user.id, origin: `${instance}:${conn.id}` });
+  }
+
+  function drop(conn) {
+    if (!conns.delete(conn)) return;
+    for (const channel of [...conn.subs.keys()]) leave(conn, channel);
+    const mine = byUser.get(conn.user.id);
+    mine?.delete(conn);
+    if (mine && mine.size === 0) byUser.delete(conn.user.id);
+  }
+
+  function deliver(d) {
+    buffers.push(d.stream, d.seq, d.text);
+    for (const conn of [...(byChannel.get(d.channel) ?? [])]) {
+      const sub = conn.subs.get(d.channel);
+      if (!sub || sub.stream !== d.stream) continue;
+      if (d.record && !access.can(config.models[d.model], 'item', conn.user, d.record)) {
+        // Lost the right to see this record: end the subscription rather than skip a seq.
+        leave(conn, d.channel);
+        sendError(conn, 'Unauthorized', 'unauthorized', { channel: d.channel });
+        continue;
+      }
+      send(conn, d.text);
+    }
+  }
+
+  const unlisten = bus.subscribe((topic, m) => {
+    if (topic === 'update') m.deliveries.forEach(deliver);
+    else if (topic === 'event') {
+      const text = JSON.stringify({ type: 'event', channel: m.channel, event: m.event, data: m.data, from: m.from });
+      for (const c of byChannel.get(m.channel) ?? []) if (`${instance}:${c.id}` !== m.origin) send(c, text);
+    }
+  });
+
+  return {
+    handleUpgrade(req, socket, head) {
+      wss.handleUpgrade(req, socket, head, (ws) => connect(ws, req));
+    },
+    // Close every socket with 1001; sockets that do not answer within
+    // graceMs are terminated so shutdown never hangs.
+    close(graceMs = 1000) {
+      unlisten();
+      const open = [...wss.clients];
+      const closed = open.map((ws) => new Promise((r) => {
+        if (ws.readyState === 3) return r();
+        ws.once('close', r);
+        ws.close(1001, 'Server shutting down');
+      }));
+      const timer = setTimeout(() => open.forEach((ws) => ws.terminate()), graceMs);
+      return Promise.all(closed).then(() => { clearTimeout(timer); wss.close(); });
+    },
+    stats: () => ({ connections: conns.size, channels: byChannel.size }),
+  };
+}

@@ -1,0 +1,109 @@
+// REST under /api: login, me, and one resource per model.
+import { bearer, checkPassword, issueToken, verifyToken } from './auth.js';
+import { HttpError, badRequest, forbidden, notFound } from './errors.js';
+import { listRecords, publicRecord } from './query.js';
+import { getRecord } from './db.js';
+import { readJson, sendJson, sendError } from './respond.js';
+
+// Ids in paths: positive integers only ("1; DROP TABLE" is a 400, never SQL).
+export function parseId(text) {
+  if (typeof text !== 'string' || !/^[1-9]\d{0,14}$/.test(text)) return null;
+  return Number(text);
+}
+
+export function createRest({ db, config, access, streams, mutations, secret, tokenTtlSeconds }) {
+  const byPath = new Map(Object.values(config.models).map((mc) => [mc.path, mc]));
+  const userByName = db.prepare('SELECT * FROM "User" WHERE "name" = ?');
+  const toUser = (u) => ({ id: u.id, name: u.name, role: u.role });
+
+  async function login(req, res) {
+    const body = await readJson(req);
+    if (!body || typeof body !== 'object' || typeof body.username !== 'string' || typeof body.password !== 'string') {
+      throw badRequest('Expected {username, password} strings');
+    }
+    const row = userByName.get(body.username);
+    if (!row || !(await checkPassword(body.password, row.passwordHash))) throw new HttpError(401, 'Invalid username or password');
+    sendJson(res, 200, { token: issueToken(row.id, secret, tokenTtlSeconds), user: toUser(row) });
+  }
+
+  function authenticate(req) {
+    const token = bearer(req);
+    if (!token) throw new HttpError(401, 'Unauthorized: missing bearer token');
+    const payload = verifyToken(token, secret);
+    if (!payload) throw new HttpError(401, 'Unauthorized: invalid or expired token');
+    const user = access.user(payload.sub);
+    if (!user) throw new HttpError(401, 'Unauthorized: unknown user');
+    return user;
+  }
+
+  // X-Client-Mutation-Id is echoed as mutationId in the broadcast; keep it sane.
+  function mutationId(req) {
+    const h = req.headers['x-client-mutation-id'];
+    if (h === undefined) return undefined;
+    if (typeof h !== 'string' || h.length > 200) throw badRequest('X-Client-Mutation-Id must be at most 200 characters');
+    return h;
+  }
+
+  async function resource(req, res, user, mc, idText) {
+    const method = req.method;
+    if (idText === undefined) {
+      if (method === 'GET') {
+        const stream = streams.listStream(mc, user);
+        if (!stream) throw forbidden(`Forbidden: you may not list ${mc.name}`);
+        const params = Object.fromEntries(new URL(req.url, 'http://x').searchParams);
+        const { items, total } = listRecords(db, mc, user, params);
+        return sendJson(res, 200, { items, total, seq: streams.current(stream) });
+      }
+      if (method === 'POST') {
+        const mid = mutationId(req);
+        return sendJson(res, 201, mutations.create(user, mc, await readJson(req), mid));
+      }
+      throw new HttpError(405, `Method ${method} not allowed on /api/${mc.path}`);
+    }
+    const id = parseId(idText);
+    if (id === null) throw badRequest(`Invalid id '${idText}': expected a positive integer`);
+    if (method === 'GET') {
+      const rec = getRecord(db, mc.name, id);
+      if (!rec) throw notFound(`${mc.name} ${id} not found`);
+      if (!access.can(mc, 'item', user, rec)) throw forbidden(`Forbidden: you may not read ${mc.name} ${id}`);
+      return sendJson(res, 200, publicRecord(mc, rec));
+    }
+    if (method === 'PUT' || method === 'PATCH') {
+      const mid = mutationId(req);
+      const body = await readJson(req);
+      return sendJson(res, 200, mutations.update(user, mc, id, body, method === 'PATCH', mid));
+    }
+    if (method === 'DELETE') {
+      mutations.remove(user, mc, id, mutationId(req));
+      res.statusCode = 204;
+      return res.end();
+    }
+    throw new HttpError(405, `Method ${method} not allowed on /api/${mc.path}/${id}`);
+  }
+
+  // Handles a request whose path starts with /api.
+  return async function handleApi(req, res, pathname) {
+    try {
+      const parts = pathname.split('/').filter(Boolean).slice(1); // drop "api"
+      if (parts.length === 1 && parts[0] === 'login') {
+        if (req.method !== 'POST') throw new HttpError(405, 'Use POST /api/login');
+        return await login(req, res);
+      }
+      const user = authenticate(req);
+      if (parts.length === 1 && parts[0] === 'me') {
+        if (req.method !== 'GET') throw new HttpError(405, 'Use GET /api/me');
+        return sendJson(res, 200, toUser(user));
+      }
+      const mc = byPath.get(parts[0]);
+      if (!mc || parts.length > 2) throw notFound(`No such resource: ${pathname}`);
+      return await resource(req, res, user, mc, parts[1]);
+    } catch (err) {
+      if (!(err instanceof HttpError)) {
+        console.error('[rest]', err);
+        err = new HttpError(500, 'Internal server error');
+      }
+      if (req.tooLarge) res.setHeader('Connection', 'close');
+      sendError(res, err.status, err.message);
+    }
+  };
+}

@@ -1,0 +1,96 @@
+// startServer(): wires config, database, REST, the gateway and the bus onto
+// one HTTP server. main.js is only argument parsing around this, so tests
+// can also run the server in-process.
+import http from 'node:http';
+import crypto from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadConfig, readConfigFile } from './config.js';
+import { openDatabase } from './db.js';
+import { createAccess } from './access.js';
+import { createStreams } from './streams.js';
+import { createMutations } from './mutations.js';
+import { createRest } from './rest.js';
+import { createGateway } from './gateway.js';
+import { createInProcessBus } from './bus.js';
+import { createStatic } from './static.js';
+import { cors, sendError } from './respond.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const PROJECT_ROOT = path.resolve(here, '../..');
+export const DEFAULT_DB = path.join(PROJECT_ROOT, 'data', 'demo.sqlite');
+export const DEFAULT_STATIC = path.join(PROJECT_ROOT, 'demo', 'web', 'dist');
+
+function ttlFromEnv() {
+  const v = process.env.SSOT_TOKEN_TTL_SECONDS;
+  if (v === undefined || v === '') return 3600;
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`SSOT_TOKEN_TTL_SECONDS must be a positive integer, got '${v}'`);
+  return n;
+}
+
+// config: parsed JSON in the seeds' `websockets` shape, or a path to such a file.
+export async function startServer({
+  port = 3000, host = '127.0.0.1', db: dbFile = DEFAULT_DB, config, secret, tokenTtlSeconds,
+  log = (msg) => console.error(`[ssot] ${msg}`), bus = createInProcessBus(), staticDir = DEFAULT_STATIC,
+} = {}) {
+  const cfg = loadConfig(typeof config === 'string' ? readConfigFile(config) : config);
+  secret ??= process.env.SSOT_SECRET || crypto.randomBytes(32).toString('hex');
+  tokenTtlSeconds ??= ttlFromEnv();
+  const db = await openDatabase(dbFile);
+  const access = createAccess(db);
+  const streams = createStreams(db, access);
+  const mutations = createMutations({ db, config: cfg, access, streams, bus });
+  const handleApi = createRest({ db, config: cfg, access, streams, mutations, secret, tokenTtlSeconds });
+  const gateway = createGateway({ config: cfg, db, access, streams, bus, secret, log });
+  const serveStatic = createStatic(staticDir);
+
+  const server = http.createServer((req, res) => {
+    cors(req, res);
+    let pathname;
+    try { pathname = new URL(req.url, 'http://x').pathname; } catch { return sendError(res, 400, 'Bad URL'); }
+    if (req.method === 'OPTIONS') { res.statusCode = 204; return res.end(); }
+    if (pathname === '/api' || pathname.startsWith('/api/')) return handleApi(req, res, pathname);
+    return serveStatic(req, res, pathname);
+  });
+  server.on('upgrade', (req, socket, head) => {
+    const pathname = new URL(req.url, 'http://x').pathname;
+    if (pathname !== '/ws' || !cfg.enabled) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    gateway.handleUpgrade(req, socket, head);
+  });
+  server.on('clientError', (err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+  });
+
+  try {
+    await new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => { server.off('error', reject); resolve(); });
+    });
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  const actualPort = server.address().port;
+  const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+
+  let closing = null;
+  return {
+    port: actualPort,
+    url: `http://${shownHost}:${actualPort}`,
+    db,
+    gateway,
+    close() {
+      closing ??= (async () => {
+        server.close();
+        await gateway.close();
+        server.closeAllConnections();
+        db.close();
+      })();
+      return closing;
+    },
+  };
+}
