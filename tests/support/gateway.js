@@ -27,7 +27,11 @@ export const TEST_SECRET = 'ssot-test-secret-do-not-use-in-production';
 const READY = /^ssot gateway listening on http:\/\/127\.0\.0\.1:(\d+)$/m;
 
 const children = new Set();
-process.on('exit', () => { for (const c of children) c.kill('SIGKILL'); });
+const tempDirs = new Set();
+process.on('exit', () => {
+  for (const c of children) c.kill('SIGKILL');
+  for (const d of tempDirs) fs.rmSync(d, { recursive: true, force: true });
+});
 
 function launch(args, env, timeoutMs = 15000) {
   const child = spawn(process.execPath, [MAIN, ...args], {
@@ -54,6 +58,7 @@ function launch(args, env, timeoutMs = 15000) {
 
 export async function startGateway({ config, env = {}, dbPath } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ssot-gw-'));
+  tempDirs.add(dir);
   const db = dbPath ?? path.join(dir, 'db.sqlite');
   const args = ['--db', db];
   if (config !== undefined) {
