@@ -32,7 +32,7 @@ void Engine::emit(std::string_view entry) {
 void Engine::drain(std::string& out) {
   out += outbox_;
   out += ']';
-  outbox_ = "[";
+  outbox_.resize(1);  // keeps its capacity for the next batch
 }
 
 void Engine::send(std::string text) {

@@ -234,6 +234,17 @@ void append_number(std::string& out, double n) {
 }
 
 std::optional<double> parse_number(std::string_view raw) {
+  // Plain integers (ids, seqs, timestamps) skip strtod: in wasm it is soft-float slow.
+  if (!raw.empty() && raw.size() <= 16) {
+    size_t i = raw[0] == '-' ? 1 : 0;
+    bool plain = i < raw.size() && (raw[i] != '0' || raw.size() == i + 1);
+    int64_t n = 0;
+    for (size_t j = i; plain && j < raw.size(); ++j) {
+      if (raw[j] < '0' || raw[j] > '9') plain = false;
+      else n = n * 10 + (raw[j] - '0');
+    }
+    if (plain) return double(i ? -n : n);
+  }
   const char* end = raw.data() + raw.size();
   const char* p = skip_number(raw.data(), end);
   if (!p || p != end) return std::nullopt;

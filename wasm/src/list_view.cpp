@@ -183,7 +183,9 @@ size_t ListView::flush(const RecordStore& store, std::string& out) {
   if (!changed && status_same && total_before == emitted_total_) out.resize(mark);  // nothing visible changed
   emitted_status_ = status_;
   emitted_error_ = error_;
-  pending_.clear();
+  // After a hydration the map has N buckets; clear() would zero them all on every flush.
+  if (pending_.bucket_count() > 8 * pending_.size() + 64) decltype(pending_)().swap(pending_);
+  else pending_.clear();
   dirty_ = false;
   return coalesced;
 }

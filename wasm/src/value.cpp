@@ -88,6 +88,10 @@ bool canonical_id(std::string_view raw, RecordId& out) {
     return true;
   }
   if (kind != JsonKind::Number) return false;
+  if (is_numeric_id(raw)) {  // already canonical integer text (JSON forbids leading zeros)
+    out.assign(raw.data(), raw.size());
+    return true;
+  }
   auto n = json::parse_number(raw);
   if (!n || !std::isfinite(*n)) return false;
   if (std::floor(*n) == *n && std::fabs(*n) < 9007199254740992.0) {
