@@ -1,0 +1,161 @@
+// Unit tests for ssot/record_store.h: records kept as received, versioned, shared by
+// reference count.
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "ssot/record_store.h"
+
+using namespace ssot;
+
+TEST_CASE("record_store: upsert inserts and keeps the text as received", "[record_store]") {
+  RecordStore store;
+  CHECK(store.size() == 0);
+  CHECK(store.find("1") == nullptr);
+
+  const std::string text = "{ \"id\" : 1, \"text\":\"h\\u00e9\" }";
+  CHECK(store.upsert("1", text));
+  CHECK(store.size() == 1);
+  const StoredRecord* r = store.find("1");
+  REQUIRE(r != nullptr);
+  CHECK(r->json == text);  // byte for byte, not re-serialized
+  CHECK(r->version > 0);
+  CHECK(r->refs == 0);
+  CHECK_FALSE(r->seq.has_value());
+  CHECK(store.find("2") == nullptr);
+}
+
+TEST_CASE("record_store: upsert reports a change only when the text changes", "[record_store]") {
+  RecordStore store;
+  REQUIRE(store.upsert("1", "{\"id\":1,\"n\":1}"));
+  uint64_t v1 = store.find("1")->version;
+
+  // Same text (our own echo): no change, same version.
+  CHECK_FALSE(store.upsert("1", "{\"id\":1,\"n\":1}"));
+  CHECK(store.find("1")->version == v1);
+
+  // New text: a change and a newer version.
+  CHECK(store.upsert("1", "{\"id\":1,\"n\":2}"));
+  uint64_t v2 = store.find("1")->version;
+  CHECK(v2 > v1);
+  CHECK(store.find("1")->json == "{\"id\":1,\"n\":2}");
+
+  // Back to the old text: still a change, version still grows.
+  CHECK(store.upsert("1", "{\"id\":1,\"n\":1}"));
+  CHECK(store.find("1")->version > v2);
+
+  // An empty record text is a real value too (first insert counts as a change).
+  CHECK(store.upsert("e", ""));
+  CHECK_FALSE(store.upsert("e", ""));
+  CHECK(store.size() == 2);
+}
+
+TEST_CASE("record_store: versions are unique across records", "[record_store]") {
+  RecordStore store;
+  store.upsert("a", "{}");
+  store.upsert("b", "{}");
+  CHECK(store.find("a")->version != store.find("b")->version);
+  uint64_t vb = store.find("b")->version;
+  // A record erased and inserted again does not reuse an old version.
+  store.erase("a");
+  store.upsert("a", "{}");
+  CHECK(store.find("a")->version > vb);
+}
+
+TEST_CASE("record_store: seq is kept when an upsert has none, replaced when it has one", "[record_store]") {
+  RecordStore store;
+  store.upsert("1", "{\"n\":1}", 10);
+  REQUIRE(store.find("1")->seq.has_value());
+  CHECK(*store.find("1")->seq == 10);
+  // An upsert without seq keeps the last known one.
+  store.upsert("1", "{\"n\":2}");
+  REQUIRE(store.find("1")->seq.has_value());
+  CHECK(*store.find("1")->seq == 10);
+  // With a seq: recorded, even when the text is unchanged.
+  CHECK_FALSE(store.upsert("1", "{\"n\":2}", 12));
+  CHECK(*store.find("1")->seq == 12);
+  CHECK(store.upsert("1", "{\"n\":3}", 13));
+  CHECK(*store.find("1")->seq == 13);
+}
+
+TEST_CASE("record_store: retain and release count references", "[record_store]") {
+  RecordStore store;
+  store.upsert("1", "{}");
+  store.retain("1");
+  store.retain("1");
+  CHECK(store.find("1")->refs == 2);
+  store.release("1");
+  REQUIRE(store.find("1") != nullptr);
+  CHECK(store.find("1")->refs == 1);
+  // Updates keep the references.
+  store.upsert("1", "{\"x\":1}");
+  CHECK(store.find("1")->refs == 1);
+  store.release("1");
+  CHECK(store.find("1") == nullptr);  // the last reference went: dropped
+  CHECK(store.size() == 0);
+
+  // Retain/release of an unknown id are no-ops (and do not create it).
+  store.retain("ghost");
+  CHECK(store.find("ghost") == nullptr);
+  store.release("ghost");
+  CHECK(store.size() == 0);
+}
+
+TEST_CASE("record_store: collect drops only unreferenced records", "[record_store]") {
+  RecordStore store;
+  store.upsert("held", "{}");
+  store.retain("held");
+  store.upsert("loose", "{}");
+  store.collect("held");
+  store.collect("loose");
+  CHECK(store.find("held") != nullptr);
+  CHECK(store.find("loose") == nullptr);
+  store.collect("unknown");  // no-op
+  CHECK(store.size() == 1);
+}
+
+TEST_CASE("record_store: erase removes a record whatever holds it", "[record_store]") {
+  RecordStore store;
+  store.upsert("1", "{}");
+  store.retain("1");
+  store.retain("1");
+  store.erase("1");
+  CHECK(store.find("1") == nullptr);
+  CHECK(store.size() == 0);
+  // Releases that arrive after the delete are harmless.
+  store.release("1");
+  store.release("1");
+  CHECK(store.size() == 0);
+  // Re-created later: a fresh record without the old references.
+  CHECK(store.upsert("1", "{}"));
+  CHECK(store.find("1")->refs == 0);
+  store.erase("nope");  // no-op
+  CHECK(store.size() == 1);
+}
+
+TEST_CASE("record_store: ids are canonical text, so 1 and \"1\" are one record", "[record_store]") {
+  RecordStore store;
+  RecordId from_number, from_string;
+  REQUIRE(canonical_id("1", from_number));
+  REQUIRE(canonical_id("\"1\"", from_string));
+  store.upsert(from_number, "{\"id\":1}");
+  CHECK_FALSE(store.upsert(from_string, "{\"id\":1}"));
+  CHECK(store.size() == 1);
+  RecordId padded;
+  REQUIRE(canonical_id("\"007\"", padded));
+  store.upsert(padded, "{\"id\":\"007\"}");
+  CHECK(store.size() == 2);
+}
+
+TEST_CASE("record_store: bytes grows with content", "[record_store]") {
+  RecordStore store;
+  size_t empty = store.bytes();
+  store.upsert("1", std::string(1000, 'x'));
+  size_t one = store.bytes();
+  CHECK(one >= empty + 1000);
+  store.upsert("2", std::string(1000, 'y'));
+  CHECK(store.bytes() >= one + 1000);
+  store.erase("1");
+  store.erase("2");
+  CHECK(store.bytes() == empty);
+}
