@@ -13,4 +13,6 @@ if [ "$what" = all ] || [ "$what" = wasm ]; then
   emcmake cmake -S . -B build/wasm -DCMAKE_BUILD_TYPE=Release \
     -DCMAKE_CROSSCOMPILING_EMULATOR=/usr/bin/node >/dev/null
   cmake --build build/wasm -j "$JOBS"
+  # The npm package ships the runtime beside its loader.
+  cp build/wasm/ssot_runtime.mjs build/wasm/ssot_runtime.wasm js/wasm/
 fi

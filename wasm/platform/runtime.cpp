@@ -1,0 +1,128 @@
+#include "runtime.h"
+
+#include <emscripten.h>
+#include <emscripten/eventloop.h>
+#include <emscripten/heap.h>
+#include <malloc.h>
+
+#include <string>
+
+// Tells the JS shim that runtime `id` has output; it drains in a microtask.
+EM_JS(void, ssot_notify, (int id), {
+  if (Module["ssotNotify"]) Module["ssotNotify"](id);
+});
+
+namespace ssot {
+
+namespace {
+std::unordered_map<int, Runtime*>& registry() {
+  static std::unordered_map<int, Runtime*> runtimes;
+  return runtimes;
+}
+int next_id = 1;
+
+void on_timer(void* user) {
+  if (Runtime* rt = Runtime::find(int(reinterpret_cast<intptr_t>(user)))) rt->timer_fired();
+}
+}  // namespace
+
+Runtime::Runtime(const std::string& config_json) : id_(next_id++) {
+  engine_ = Engine::create(config_json, [] { return double(emscripten_random()); }, error_);
+  registry()[id_] = this;
+}
+
+Runtime::~Runtime() {
+  registry().erase(id_);
+  if (timer_) emscripten_clear_timeout(timer_);
+  drop_socket(1000, "client closed");
+  for (auto& f : fetches_) emscripten_fetch_close(f.second.handle);  // aborts what still runs
+}
+
+Runtime* Runtime::find(int id) {
+  auto it = registry().find(id);
+  return it == registry().end() ? nullptr : it->second;
+}
+
+Millis Runtime::now() const { return Millis(emscripten_get_now()); }
+
+void Runtime::pump() {
+  if (!engine_) return;
+  for (auto& c : engine_->take_commands()) execute(c);
+  auto deadline = engine_->next_deadline();
+  if (!deadline) {
+    if (timer_) emscripten_clear_timeout(timer_);
+    timer_ = 0;
+    timer_at_ = -1;
+  } else if (!timer_ || *deadline != timer_at_) {
+    if (timer_) emscripten_clear_timeout(timer_);
+    Millis delay = *deadline - now();
+    timer_ = emscripten_set_timeout(on_timer, double(delay > 0 ? delay : 0), reinterpret_cast<void*>(intptr_t(id_)));
+    timer_at_ = *deadline;
+  }
+  if (engine_->has_output() && !notified_) {
+    notified_ = true;
+    ssot_notify(id_);
+  }
+}
+
+void Runtime::timer_fired() {
+  timer_ = 0;
+  timer_at_ = -1;
+  engine_->on_timer(now());
+  pump();
+}
+
+size_t Runtime::drain() {
+  buffer_.clear();
+  notified_ = false;
+  if (engine_) engine_->drain(buffer_);
+  else buffer_ = "[]";
+  return buffer_.size();
+}
+
+void Runtime::execute(Command& c) {
+  switch (c.type) {
+    case Command::OpenSocket: open_socket(c.url); break;
+    case Command::Send:
+      if (socket_) emscripten_websocket_send_utf8_text(socket_, c.body.c_str());
+      break;
+    case Command::CloseSocket: drop_socket(c.code, c.reason.c_str()); break;
+    case Command::HttpStart: start_fetch(c); break;
+    case Command::HttpCancel: cancel_fetch(c.http_id); break;
+  }
+}
+
+std::string Runtime::stats_json() const {
+  Stats s = engine_ ? engine_->stats() : Stats{};
+  struct mallinfo mi = mallinfo();
+  std::string out = "{";
+  auto field = [&out](const char* name, uint64_t v) {
+    if (out.size() > 1) out += ',';
+    out += '"';
+    out += name;
+    out += "\":";
+    out += std::to_string(v);
+  };
+  field("framesIn", s.frames_in);
+  field("updatesApplied", s.updates_applied);
+  field("flushes", s.flushes);
+  field("coalesced", s.coalesced);
+  field("reconnects", s.reconnects);
+  field("resyncs", s.resyncs);
+  field("malformed", s.malformed);
+  field("unknownFrames", s.unknown_frames);
+  field("gaps", s.gaps);
+  field("duplicates", s.duplicates);
+  field("echoes", s.echoes);
+  field("httpRequests", s.http_requests);
+  field("wsRequests", s.ws_requests);
+  field("timeouts", s.timeouts);
+  field("records", s.records);
+  field("views", s.views);
+  field("channels", s.channels);
+  field("heapBytes", uint64_t(mi.uordblks));
+  field("memoryBytes", uint64_t(emscripten_get_heap_size()));
+  return out + "}";
+}
+
+}  // namespace ssot

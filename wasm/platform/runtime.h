@@ -1,0 +1,70 @@
+#pragma once
+// One client instance in the browser or Node: the sans-I/O Engine plus the
+// Emscripten WebSocket, Fetch and timer that carry out its commands. Every
+// callback finds its Runtime through a registry by id, so a callback that fires
+// after the Runtime is gone finds nothing and touches no freed memory.
+#include <emscripten/fetch.h>
+#include <emscripten/websocket.h>
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "ssot/engine.h"
+
+namespace ssot {
+
+class Runtime {
+ public:
+  explicit Runtime(const std::string& config_json);
+  ~Runtime();
+  Runtime(const Runtime&) = delete;
+  Runtime& operator=(const Runtime&) = delete;
+
+  static Runtime* find(int id);
+  int id() const { return id_; }
+  const std::string& error() const { return error_; }
+  Engine* engine() { return engine_.get(); }
+  Millis now() const;
+
+  // Runs after every event and API call: carries out commands, re-arms the one
+  // timer, and tells JS (once until it drains) that output is waiting.
+  void pump();
+  size_t drain();  // fills the buffer JS reads through a heap view
+  uintptr_t buffer_ptr() const { return reinterpret_cast<uintptr_t>(buffer_.data()); }
+  std::string stats_json() const;
+
+  // Event entry points for the platform callbacks.
+  void socket_opened(EMSCRIPTEN_WEBSOCKET_T socket);
+  void socket_message(EMSCRIPTEN_WEBSOCKET_T socket, const char* data, size_t size);
+  void socket_closed(EMSCRIPTEN_WEBSOCKET_T socket, int code);
+  void fetch_done(emscripten_fetch_t* fetch);
+  void timer_fired();
+
+ private:
+  struct Fetch {
+    emscripten_fetch_t* handle = nullptr;
+    std::vector<std::string> header_text;  // kept alive while the fetch runs
+    std::vector<const char*> headers;
+    std::string body;
+  };
+  void execute(Command& c);
+  void open_socket(const std::string& url);
+  void drop_socket(int code, const char* reason);
+  void start_fetch(Command& c);
+  void cancel_fetch(RequestId id);
+
+  int id_;
+  std::string error_;
+  std::unique_ptr<Engine> engine_;
+  EMSCRIPTEN_WEBSOCKET_T socket_ = 0;
+  std::unordered_map<RequestId, Fetch> fetches_;
+  long timer_ = 0;
+  Millis timer_at_ = -1;
+  bool notified_ = false;
+  RequestId starting_ = 0;  // the fetch being started right now
+  std::string buffer_;
+};
+
+}  // namespace ssot

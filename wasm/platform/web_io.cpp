@@ -1,0 +1,144 @@
+// The socket and HTTP halves of the platform edge (Emscripten WebSocket and Fetch).
+#include <cstring>
+
+#include "runtime.h"
+
+namespace ssot {
+
+namespace {
+void* user_of(int id) { return reinterpret_cast<void*>(intptr_t(id)); }
+int id_of(void* user) { return int(reinterpret_cast<intptr_t>(user)); }
+
+EM_BOOL on_open(int, const EmscriptenWebSocketOpenEvent* e, void* user) {
+  if (Runtime* rt = Runtime::find(id_of(user))) rt->socket_opened(e->socket);
+  return EM_TRUE;
+}
+
+EM_BOOL on_message(int, const EmscriptenWebSocketMessageEvent* e, void* user) {
+  Runtime* rt = Runtime::find(id_of(user));
+  if (!rt) return EM_TRUE;
+  // Text frames arrive NUL-terminated and numBytes counts the NUL (TOOLCHAIN.md 8).
+  size_t n = e->numBytes;
+  if (e->isText && n > 0) --n;
+  rt->socket_message(e->socket, reinterpret_cast<const char*>(e->data), n);
+  return EM_TRUE;
+}
+
+EM_BOOL on_close(int, const EmscriptenWebSocketCloseEvent* e, void* user) {
+  if (Runtime* rt = Runtime::find(id_of(user))) rt->socket_closed(e->socket, e->code);
+  return EM_TRUE;
+}
+
+EM_BOOL on_error(int, const EmscriptenWebSocketErrorEvent*, void*) {
+  return EM_TRUE;  // a close event always follows; that is where the engine hears of it
+}
+
+// Fetches carry their runtime's id; the runtime matches the handle to its request.
+void on_fetch_done(emscripten_fetch_t* fetch) {
+  Runtime* rt = Runtime::find(id_of(fetch->userData));
+  if (rt) rt->fetch_done(fetch);
+  else emscripten_fetch_close(fetch);
+}
+}  // namespace
+
+void Runtime::open_socket(const std::string& url) {
+  drop_socket(1000, "reconnecting");
+  EmscriptenWebSocketCreateAttributes attr;
+  emscripten_websocket_init_create_attributes(&attr);
+  attr.url = url.c_str();
+  attr.protocols = nullptr;
+  attr.createOnMainThread = EM_TRUE;
+  EMSCRIPTEN_WEBSOCKET_T s = emscripten_websocket_new(&attr);
+  if (s <= 0) {  // e.g. a malformed URL: report it as a failed connection
+    engine_->on_close(1006, now());
+    return;
+  }
+  socket_ = s;
+  emscripten_websocket_set_onopen_callback(s, user_of(id_), on_open);
+  emscripten_websocket_set_onmessage_callback(s, user_of(id_), on_message);
+  emscripten_websocket_set_onclose_callback(s, user_of(id_), on_close);
+  emscripten_websocket_set_onerror_callback(s, user_of(id_), on_error);
+}
+
+void Runtime::drop_socket(int code, const char* reason) {
+  if (!socket_) return;
+  EMSCRIPTEN_WEBSOCKET_T s = socket_;
+  socket_ = 0;
+  unsigned short ready = 0;
+  emscripten_websocket_get_ready_state(s, &ready);
+  if (ready <= 1) emscripten_websocket_close(s, (code == 1000 || (code >= 3000 && code <= 4999)) ? code : 1000, reason);
+  emscripten_websocket_delete(s);  // clears its handlers: no callback reaches us after this
+}
+
+void Runtime::socket_opened(EMSCRIPTEN_WEBSOCKET_T s) {
+  if (s != socket_) return;
+  engine_->on_open(now());
+  pump();
+}
+
+void Runtime::socket_message(EMSCRIPTEN_WEBSOCKET_T s, const char* data, size_t size) {
+  if (s != socket_) return;
+  engine_->on_message(std::string_view(data, size), now());
+  pump();
+}
+
+void Runtime::socket_closed(EMSCRIPTEN_WEBSOCKET_T s, int code) {
+  if (s != socket_) return;
+  emscripten_websocket_delete(s);
+  socket_ = 0;
+  engine_->on_close(code, now());
+  pump();
+}
+
+void Runtime::start_fetch(Command& c) {
+  Fetch& f = fetches_[c.http_id];
+  for (const auto& h : c.headers) {
+    f.header_text.push_back(h.first);
+    f.header_text.push_back(h.second);
+  }
+  for (const auto& t : f.header_text) f.headers.push_back(t.c_str());
+  f.headers.push_back(nullptr);
+  f.body = std::move(c.body);
+  emscripten_fetch_attr_t attr;
+  emscripten_fetch_attr_init(&attr);
+  std::strncpy(attr.requestMethod, c.method.c_str(), sizeof(attr.requestMethod) - 1);
+  attr.attributes = EMSCRIPTEN_FETCH_LOAD_TO_MEMORY;
+  attr.requestHeaders = f.headers.data();
+  if (!f.body.empty()) {
+    attr.requestData = f.body.data();
+    attr.requestDataSize = f.body.size();
+  }
+  attr.userData = user_of(id_);
+  attr.onsuccess = on_fetch_done;
+  attr.onerror = on_fetch_done;  // every non-2xx lands here too, body included (TOOLCHAIN.md 10)
+  starting_ = c.http_id;  // a fetch that fails at once calls back before it returns
+  emscripten_fetch_t* handle = emscripten_fetch(&attr, c.url.c_str());
+  starting_ = 0;
+  auto it = fetches_.find(c.http_id);
+  if (it != fetches_.end()) it->second.handle = handle;
+}
+
+void Runtime::cancel_fetch(RequestId id) {
+  auto it = fetches_.find(id);
+  if (it == fetches_.end()) return;
+  emscripten_fetch_close(it->second.handle);
+  fetches_.erase(it);
+}
+
+void Runtime::fetch_done(emscripten_fetch_t* fetch) {
+  RequestId id = starting_;
+  for (const auto& f : fetches_)
+    if (f.second.handle == fetch) id = f.first;
+  if (!id || !fetches_.count(id)) {
+    emscripten_fetch_close(fetch);
+    return;
+  }
+  std::string_view body(fetch->data ? fetch->data : "", size_t(fetch->numBytes));
+  int status = fetch->status;
+  engine_->on_http_response(id, status, body, now());
+  emscripten_fetch_close(fetch);
+  fetches_.erase(id);
+  pump();
+}
+
+}  // namespace ssot
