@@ -1,0 +1,4 @@
+// ssot-realtime: importing this module loads no wasm (server rendering imports
+// it too); createClient() loads the runtime on first use.
+export { createClient, Client } from './client.js';
+export { SsotError } from './errors.js';

@@ -1,0 +1,103 @@
+// Pure snapshot building for list views: the next items array from the previous
+// one and one `view` entry of the runtime's outbox. Rows that did not change keep
+// their (frozen) objects, so React rows that did not change keep their identity.
+
+// Freezes a parsed record and what it holds (parsed once, never mutated after).
+export function freezeDeep(value) {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const k in value) {
+      const v = value[k];
+      if (v !== null && typeof v === 'object') freezeDeep(v);
+    }
+  }
+  return value;
+}
+
+const EMPTY = Object.freeze([]);
+
+// Returns {items, start} for the next snapshot, or null when the entry does not
+// fit the previous array (the caller then asks the runtime for every row anew).
+// `items === prev.items` when no row changed.
+export function nextItems(prev, entry) {
+  if (entry.ids !== undefined) return windowItems(prev, entry);
+  if (entry.removed !== undefined) return spliceItems(prev, entry);
+  if (entry.rows !== undefined) {
+    const rows = entry.rows;
+    for (let i = 0; i < rows.length; i++) freezeDeep(rows[i]);
+    return { items: rows.length ? Object.freeze(rows) : EMPTY, start: 0 };
+  }
+  return { items: prev.items, start: prev.start }; // status / total only
+}
+
+// Splice form: `removed` = old indices ascending, `inserted` = [[newIndex, record]]
+// ascending, `updated` = [[newIndex, record]]. One pass over the old array.
+function spliceItems(prev, { removed, inserted, updated }) {
+  const old = prev.items;
+  if (!removed.length && !inserted.length && !updated.length) return { items: old, start: 0 };
+  const n = old.length - removed.length + inserted.length;
+  if (n < 0) return null;
+  const out = new Array(n);
+  let oi = 0; // next old index
+  let ri = 0; // next removed entry
+  let ii = 0; // next inserted entry
+  for (let ni = 0; ni < n; ni++) {
+    if (ii < inserted.length && inserted[ii][0] === ni) {
+      out[ni] = freezeDeep(inserted[ii++][1]);
+      continue;
+    }
+    while (ri < removed.length && removed[ri] === oi) { ri++; oi++; }
+    if (oi >= old.length) return null;
+    out[ni] = old[oi++];
+  }
+  // Everything removed and inserted must have been placed.
+  while (ri < removed.length && removed[ri] === oi) { ri++; oi++; }
+  if (ii !== inserted.length || ri !== removed.length || oi !== old.length) return null;
+  for (let u = 0; u < updated.length; u++) {
+    const [i, rec] = updated[u];
+    if (i >= n) return null;
+    out[i] = freezeDeep(rec);
+  }
+  return { items: Object.freeze(out), start: 0 };
+}
+
+// Window form: `ids` = the ids of the rows in the window, in order; `rows` =
+// [[indexInWindow, record]] for the rows the JS side does not hold yet.
+function windowItems(prev, { start, ids, rows }) {
+  const n = ids.length;
+  const out = new Array(n);
+  for (let r = 0; r < rows.length; r++) {
+    const [i, rec] = rows[r];
+    if (i >= n) return null;
+    out[i] = freezeDeep(rec);
+  }
+  if (rows.length !== n) {
+    const old = prev.items;
+    const shift = start - prev.start; // old index of window row i = i + shift
+    let byId = null;
+    for (let i = 0; i < n; i++) {
+      if (out[i] !== undefined) continue;
+      const key = String(ids[i]);
+      const same = old[i + shift];
+      if (same !== undefined && String(same.id) === key) {
+        out[i] = same;
+        continue;
+      }
+      if (byId === null) {
+        byId = new Map();
+        for (let j = 0; j < old.length; j++) byId.set(String(old[j].id), old[j]);
+      }
+      const found = byId.get(key);
+      if (found === undefined) return null;
+      out[i] = found;
+    }
+  }
+  // The same rows as before: keep the old array.
+  const old = prev.items;
+  if (start === prev.start && n === old.length) {
+    let same = true;
+    for (let i = 0; i < n && same; i++) same = out[i] === old[i];
+    if (same) return { items: old, start };
+  }
+  return { items: n ? Object.freeze(out) : EMPTY, start };
+}
