@@ -12,6 +12,7 @@ export class LiveView {
   #listeners;
   #snapshot;
   #window = null; // [start, count] while a window is set
+  #rewindowed = false; // the next change resends the window's rows
   #closed = false;
 
   /** @internal created by DataClient.watch */
@@ -42,6 +43,7 @@ export class LiveView {
       throw new TypeError('setWindow(start, count): start and count must be non-negative integers');
     }
     this.#window = clear ? null : [start, count];
+    this.#rewindowed = true;
     this.#client._call((r) => r.setWindow(this.#id, clear ? 0 : start, clear ? -1 : count));
   }
 
@@ -69,7 +71,8 @@ export class LiveView {
   _apply(entry) {
     if (this.#closed) return false;
     const prev = this.#snapshot;
-    const next = nextItems(prev, entry);
+    const next = nextItems(prev, entry, this.#rewindowed);
+    this.#rewindowed = false;
     if (next === null) {
       // The change does not fit what we hold (should not happen): ask for every row anew.
       this.#client._report(new Error(`ssot view ${this.#id}: change did not fit the previous rows; resyncing`));

@@ -16,15 +16,38 @@ export function freezeDeep(value) {
 
 const EMPTY = Object.freeze([]);
 
+// Two parsed JSON values with the same content.
+export function sameJson(a, b) {
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) if (!Object.prototype.hasOwnProperty.call(b, k) || !sameJson(a[k], b[k])) return false;
+  return true;
+}
+
 // Returns {items, start} for the next snapshot, or null when the entry does not
 // fit the previous array (the caller then asks the runtime for every row anew).
-// `items === prev.items` when no row changed.
-export function nextItems(prev, entry) {
-  if (entry.ids !== undefined) return windowItems(prev, entry);
+// `items === prev.items` when no row changed. `rewindowed`: the window was just
+// set, so the runtime resends every row of it; rows the JS side already holds
+// with the same content keep their objects.
+export function nextItems(prev, entry, rewindowed = false) {
+  if (entry.ids !== undefined) return windowItems(prev, entry, rewindowed);
   if (entry.removed !== undefined) return spliceItems(prev, entry);
   if (entry.rows !== undefined) {
+    // Every row (first hydration, or a window just cleared): rows the JS side
+    // already holds with the same content keep their objects.
     const rows = entry.rows;
-    for (let i = 0; i < rows.length; i++) freezeDeep(rows[i]);
+    let held = null;
+    if (prev.items.length) {
+      held = new Map();
+      for (const rec of prev.items) held.set(String(rec.id), rec);
+    }
+    for (let i = 0; i < rows.length; i++) {
+      const same = held?.get(String(rows[i].id));
+      rows[i] = same !== undefined && sameJson(same, rows[i]) ? same : freezeDeep(rows[i]);
+    }
     return { items: rows.length ? Object.freeze(rows) : EMPTY, start: 0 };
   }
   return { items: prev.items, start: prev.start }; // status / total only
@@ -63,13 +86,19 @@ function spliceItems(prev, { removed, inserted, updated }) {
 
 // Window form: `ids` = the ids of the rows in the window, in order; `rows` =
 // [[indexInWindow, record]] for the rows the JS side does not hold yet.
-function windowItems(prev, { start, ids, rows }) {
+function windowItems(prev, { start, ids, rows }, rewindowed) {
   const n = ids.length;
   const out = new Array(n);
+  let held = null;
+  if (rewindowed && prev.items.length) {
+    held = new Map();
+    for (const rec of prev.items) held.set(String(rec.id), rec);
+  }
   for (let r = 0; r < rows.length; r++) {
     const [i, rec] = rows[r];
     if (i >= n) return null;
-    out[i] = freezeDeep(rec);
+    const same = held?.get(String(rec.id));
+    out[i] = same !== undefined && sameJson(same, rec) ? same : freezeDeep(rec);
   }
   if (rows.length !== n) {
     const old = prev.items;
