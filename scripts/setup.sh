@@ -5,8 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(emscripten catch2 cmake g++ make python3 clang libclang-rt-14-dev)
-# Chromium joins when the browser end-to-end tests do (SSOT_WITH_BROWSER=1 adds it now).
-[ "${SSOT_WITH_BROWSER:-0}" = 1 ] && APT_PACKAGES+=(chromium)
+# Chromium runs the browser end-to-end tests (SSOT_WITH_BROWSER=0 skips installing it).
+[ "${SSOT_WITH_BROWSER:-1}" = 1 ] && APT_PACKAGES+=(chromium)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
