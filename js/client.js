@@ -129,7 +129,11 @@ export class Client {
     for (const set of this.#channels.values()) for (const ch of set) ch._detach();
     this.#channels.clear();
     this.#raw.clear();
-    try { this.#rt.delete(); } catch { /* already deleted */ }
+    try {
+      this.#rt.delete();
+    } catch (err) {
+      this.#report(err); // a runtime that failed to free itself: say so, carry on closing
+    }
     this.#rt = null;
     if (this.connection._set({ state: 'closed' })) this.connection._notify();
     this.connection._clear();
@@ -336,8 +340,13 @@ export class Client {
       this.#refreshing = false;
     }
     if (this.#closed) return;
-    if (typeof token === 'string' && token) this._call((r) => r.setToken(token, true));
-    else this._call((r) => r.setToken('', false));
+    if (typeof token === 'string' && token) {
+      this._call((r) => r.setToken(token, true));
+      // Views whose HTTP hydration failed with the old token (401) try again with the new one.
+      for (const view of this.#views.values()) if (view.getSnapshot().status === 'error') view.refetch();
+    } else {
+      this._call((r) => r.setToken('', false));
+    }
   }
 }
 

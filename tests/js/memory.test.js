@@ -1,0 +1,84 @@
+// 1000 clients created and closed: the wasm heap comes back to its baseline, and
+// clients that are dropped without close() are freed by the FinalizationRegistry.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import { startGateway } from '../support/gateway.js';
+import { createClient } from '../../js/index.js';
+import { clientConfig, tokenFor, until, requireRuntime } from './helpers.js';
+
+let gw;
+before(async () => { gw = await startGateway(); });
+after(() => gw.stop());
+
+// A gc() without --expose-gc on the command line (node --test runs us plainly).
+v8.setFlagsFromString('--expose-gc');
+const gc = vm.runInNewContext('gc');
+
+const within = (baseline, end) => end - baseline <= Math.max(1024, baseline * 0.05);
+
+async function heapAfter(count, one) {
+  const token = await tokenFor(gw, 'alice');
+  const probe = await createClient({ baseUrl: gw.baseUrl, token });
+  try {
+    for (let i = 0; i < 20; i++) await one(i, token); // warm the allocator up
+    const baseline = probe.stats().heapBytes;
+    for (let i = 0; i < count; i++) await one(i, token);
+    await new Promise((r) => setTimeout(r, 50)); // late callbacks of closed sockets and fetches
+    return { baseline, end: probe.stats().heapBytes };
+  } finally {
+    await probe.close();
+  }
+}
+
+test('1000 clients created and closed: wasm heap back near the baseline', async () => {
+  requireRuntime();
+  const { baseline, end } = await heapAfter(1000, async (i, token) => {
+    // Every tenth opens a socket; each hydrates a view and makes a request, then closes.
+    const ws = i % 10 === 0;
+    const c = await createClient(clientConfig(gw, { token, websockets: { enabled: ws } }));
+    const view = c.model('Product').watch({ where: { price: { gt: i % 100 } }, orderBy: { price: 'asc' } });
+    const list = c.model('Message').list({ take: 1 });
+    await until(view, (s) => s.status === 'ready', 'view ready');
+    await list;
+    if (ws) await until(c.connection, (s) => s.state === 'open', 'socket open');
+    await c.close();
+  });
+  assert.ok(within(baseline, end), `heap ${baseline} -> ${end} bytes`);
+});
+
+test('clients closed with fetches in flight and sockets still connecting free everything', {
+  todo: 'platform: emscripten_fetch_close on a running fetch re-enters on_fetch_done (endless recursion, runtime leaked); ws throws when closed while connecting',
+}, async () => {
+  requireRuntime();
+  const { baseline, end } = await heapAfter(200, async (i, token) => {
+    const c = await createClient(clientConfig(gw, { token, websockets: { enabled: i % 4 === 0 } }));
+    c.model('Product').watch({});
+    await c.close();
+  });
+  assert.ok(within(baseline, end), `heap ${baseline} -> ${end} bytes`);
+});
+
+test('a client dropped without close() is freed by the FinalizationRegistry', async () => {
+  requireRuntime();
+  const token = await tokenFor(gw, 'alice');
+  const probe = await createClient({ baseUrl: gw.baseUrl, token });
+  try {
+    const baseline = probe.stats().heapBytes;
+    for (let i = 0; i < 50; i++) {
+      const c = await createClient({ baseUrl: gw.baseUrl, token });
+      const v = c.model('Product').watch({});
+      await until(v, (s) => s.status === 'ready', 'view ready');
+    }
+    assert.ok(probe.stats().heapBytes > baseline + 10000);
+    for (let i = 0; i < 20 && !within(baseline, probe.stats().heapBytes); i++) {
+      gc();
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    // The last one may still be referenced from this frame.
+    assert.ok(probe.stats().heapBytes - baseline < 4096, `heap ${baseline} -> ${probe.stats().heapBytes}`);
+  } finally {
+    await probe.close();
+  }
+});
