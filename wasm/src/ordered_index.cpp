@@ -4,32 +4,68 @@
 
 namespace ssot {
 
-// The first block whose last entry is not less than (key, id); the last block if none.
-size_t OrderedIndex::find_block(const FieldValues& key, std::string_view id) const {
+OrderedIndex::Probe OrderedIndex::probe(const FieldValues& key, std::string_view id) {
+  Probe p{&key, id, 0, is_numeric_id(id)};
+  if (p.numeric) {  // canonical integer text within 2^53: fits an int64
+    bool neg = id[0] == '-';
+    for (size_t i = neg ? 1 : 0; i < id.size(); ++i) p.number = p.number * 10 + (id[i] - '0');
+    if (neg) p.number = -p.number;
+  }
+  return p;
+}
+
+// Same order as Query::compare_keys, with the ids' numeric values precomputed.
+int OrderedIndex::compare(const IndexEntry& e, const Probe& p) const {
+  if (query_->has_order()) {
+    int c = query_->compare_sort_values(e.key, *p.key);
+    if (c != 0) return c;
+  }
+  if (e.id_numeric != p.numeric) return e.id_numeric ? -1 : 1;
+  if (e.id_numeric) return e.id_number < p.number ? -1 : (e.id_number > p.number ? 1 : 0);
+  int c = std::string_view(e.id).compare(p.id);
+  return c < 0 ? -1 : (c > 0 ? 1 : 0);
+}
+
+// The first block whose last entry is not less than p; the last block if none.
+size_t OrderedIndex::find_block(const Probe& p) const {
   size_t lo = 0, hi = blocks_.size();
   while (lo < hi) {
     size_t mid = (lo + hi) / 2;
-    const IndexEntry& last = blocks_[mid].back();
-    if (query_->compare_keys(last.key, last.id, key, id) < 0) lo = mid + 1;
+    if (compare(blocks_[mid].back(), p) < 0) lo = mid + 1;
     else hi = mid;
   }
   return lo < blocks_.size() ? lo : blocks_.size() - 1;
 }
 
+size_t OrderedIndex::block_start(size_t b) const {
+  if (!starts_valid_) {
+    starts_.resize(blocks_.size());
+    size_t n = 0;
+    for (size_t i = 0; i < blocks_.size(); ++i) {
+      starts_[i] = n;
+      n += blocks_[i].size();
+    }
+    starts_valid_ = true;
+  }
+  return starts_[b];
+}
+
 void OrderedIndex::insert(IndexEntry entry) {
+  Probe p = probe(entry.key, entry.id);
+  entry.id_number = p.number;
+  entry.id_numeric = p.numeric;
+  starts_valid_ = false;
+  ++size_;
   if (blocks_.empty()) {  // find_block needs non-empty blocks
     blocks_.emplace_back();
     blocks_.back().push_back(std::move(entry));
-    size_ = 1;
     return;
   }
-  size_t b = find_block(entry.key, entry.id);
+  size_t b = find_block(p);
   auto& block = blocks_[b];
-  auto it = std::lower_bound(block.begin(), block.end(), entry, [this](const IndexEntry& e, const IndexEntry& x) {
-    return query_->compare_keys(e.key, e.id, x.key, x.id) < 0;
-  });
-  block.insert(it, std::move(entry));
-  ++size_;
+  auto it = std::lower_bound(block.begin(), block.end(), p,
+                             [this](const IndexEntry& e, const Probe& x) { return compare(e, x) < 0; });
+  block.insert(it, std::move(entry));  // p still points into the moved-from entry: not used again
   if (block.size() > 2 * kMaxBlock) {
     std::vector<IndexEntry> tail(std::make_move_iterator(block.begin() + kMaxBlock),
                                  std::make_move_iterator(block.end()));
@@ -40,39 +76,39 @@ void OrderedIndex::insert(IndexEntry entry) {
 
 bool OrderedIndex::erase(const FieldValues& key, std::string_view id) {
   if (blocks_.empty()) return false;
-  size_t b = find_block(key, id);
+  Probe p = probe(key, id);
+  size_t b = find_block(p);
   auto& block = blocks_[b];
-  auto it = std::lower_bound(block.begin(), block.end(), 0, [&](const IndexEntry& e, int) {
-    return query_->compare_keys(e.key, e.id, key, id) < 0;
-  });
+  auto it = std::lower_bound(block.begin(), block.end(), p,
+                             [this](const IndexEntry& e, const Probe& x) { return compare(e, x) < 0; });
   if (it == block.end() || it->id != id) return false;
   block.erase(it);
   --size_;
+  starts_valid_ = false;
   if (block.empty()) blocks_.erase(blocks_.begin() + b);
   return true;
 }
 
 size_t OrderedIndex::rank(const FieldValues& key, std::string_view id) const {
   if (blocks_.empty()) return 0;
-  size_t b = find_block(key, id);
-  size_t before = 0;
-  for (size_t i = 0; i < b; ++i) before += blocks_[i].size();
+  Probe p = probe(key, id);
+  size_t b = find_block(p);
   const auto& block = blocks_[b];
-  auto it = std::lower_bound(block.begin(), block.end(), 0, [&](const IndexEntry& e, int) {
-    return query_->compare_keys(e.key, e.id, key, id) < 0;
-  });
-  return before + size_t(it - block.begin());
+  auto it = std::lower_bound(block.begin(), block.end(), p,
+                             [this](const IndexEntry& e, const Probe& x) { return compare(e, x) < 0; });
+  return block_start(b) + size_t(it - block.begin());
 }
 
 const IndexEntry& OrderedIndex::at(size_t i) const {
-  size_t b = 0;
-  while (i >= blocks_[b].size()) i -= blocks_[b++].size();
-  return blocks_[b][i];
+  block_start(0);  // valid starts_
+  size_t b = size_t(std::upper_bound(starts_.begin(), starts_.end(), i) - starts_.begin()) - 1;
+  return blocks_[b][i - starts_[b]];
 }
 
 void OrderedIndex::clear() {
   blocks_.clear();
   size_ = 0;
+  starts_valid_ = false;
 }
 
 }  // namespace ssot

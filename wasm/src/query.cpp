@@ -189,13 +189,18 @@ FieldValues Query::sort_key(FieldValues&& values) const {
   return std::move(values);
 }
 
-int Query::compare_keys(const FieldValues& a, std::string_view id_a, const FieldValues& b,
-                        std::string_view id_b) const {
+int Query::compare_sort_values(const FieldValues& a, const FieldValues& b) const {
   for (size_t i = 0; i < order_.size() && i < a.size() && i < b.size(); ++i) {
     int c = compare(a[i], b[i]);
     if (c != 0) return order_[i].desc ? -c : c;
   }
-  return compare_ids(id_a, id_b);
+  return 0;
+}
+
+int Query::compare_keys(const FieldValues& a, std::string_view id_a, const FieldValues& b,
+                        std::string_view id_b) const {
+  int c = compare_sort_values(a, b);
+  return c != 0 ? c : compare_ids(id_a, id_b);
 }
 
 void append_uri_component(std::string& out, std::string_view s) {

@@ -1,7 +1,8 @@
 #pragma once
 // The rows of a list view in query order, with positions: a sorted sequence cut
-// into blocks of a few hundred entries, so insert, erase, rank and at(i) cost a
-// block search plus a short memmove, and windowed reads never touch the rest.
+// into blocks of a hundred or two entries, so insert, erase, rank and at(i) cost
+// a block search plus a short memmove, and windowed reads never touch the rest.
+#include <cstdint>
 #include <string_view>
 #include <vector>
 #include "ssot/query.h"
@@ -11,6 +12,10 @@ namespace ssot {
 struct IndexEntry {
   RecordId id;
   FieldValues key;  // the orderBy values (empty when ordered by id alone)
+  // Filled by OrderedIndex::insert: every comparison would otherwise rescan the id
+  // text to learn whether it is numeric (compare_ids).
+  int64_t id_number = 0;
+  bool id_numeric = false;
 };
 
 class OrderedIndex {
@@ -34,15 +39,27 @@ class OrderedIndex {
   }
 
  private:
-  static constexpr size_t kMaxBlock = 512;
-  bool less(const FieldValues& ka, std::string_view ia, const IndexEntry& b) const {
-    return query_->compare_keys(ka, ia, b.key, b.id) < 0;
-  }
-  size_t find_block(const FieldValues& key, std::string_view id) const;
+  // Entries move one by one (std::string is not trivially relocatable), so blocks
+  // stay small: 128 to 256 entries.
+  static constexpr size_t kMaxBlock = 128;
+  struct Probe {  // a (key, id) looked for, with its id parsed once
+    const FieldValues* key;
+    std::string_view id;
+    int64_t number;
+    bool numeric;
+  };
+  static Probe probe(const FieldValues& key, std::string_view id);
+  int compare(const IndexEntry& e, const Probe& p) const;  // as Query::compare_keys
+  size_t find_block(const Probe& p) const;
+  size_t block_start(size_t b) const;
 
   const Query* query_;
   std::vector<std::vector<IndexEntry>> blocks_;
   size_t size_ = 0;
+  // Where each block starts, rebuilt on the first rank after a change: a flush
+  // ranks all its rows after all its inserts and erases.
+  mutable std::vector<size_t> starts_;
+  mutable bool starts_valid_ = false;
 };
 
 }  // namespace ssot

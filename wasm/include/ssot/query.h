@@ -49,6 +49,8 @@ class Query {
   // The sort key: the orderBy fields only (ids break ties separately).
   FieldValues sort_key(FieldValues&& values) const;
   int compare_keys(const FieldValues& a, std::string_view id_a, const FieldValues& b, std::string_view id_b) const;
+  // The orderBy part of compare_keys alone (0 when the keys tie).
+  int compare_sort_values(const FieldValues& a, const FieldValues& b) const;
 
   // `?where=..&orderBy=..&skip=..&take=..` as the seeds' buildQueryString, or "".
   std::string query_string() const;
