@@ -1,6 +1,7 @@
 // The only embind file. Coarse calls only: one long-lived Runtime per client,
 // strings in for API calls, and output leaves as one UTF-8 buffer per drain that
 // JS reads through a heap view (drain() + bufferPtr()), never a string per frame.
+#include <emscripten.h>
 #include <emscripten/bind.h>
 
 #include <string>
@@ -118,6 +119,12 @@ struct Api {
 std::string Api::last_error;
 
 }  // namespace
+
+// Benchmarks and soak tests feed frames through the entry point the socket uses,
+// from a buffer they wrote into the heap (as Emscripten's WebSocket library does).
+extern "C" EMSCRIPTEN_KEEPALIVE void ssot_feed_frame(int runtime, const char* data, int size) {
+  if (Runtime* rt = Runtime::find(runtime)) rt->feed_frame(data, size_t(size > 0 ? size : 0));
+}
 
 EMSCRIPTEN_BINDINGS(ssot_runtime) {
   emscripten::class_<Runtime>("Runtime")

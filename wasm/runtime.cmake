@@ -10,4 +10,5 @@ target_link_options(ssot_runtime PRIVATE
   --bind -lwebsocket.js -sFETCH=1 -sFETCH_SUPPORT_INDEXEDDB=0
   -sMODULARIZE=1 -sEXPORT_ES6=1 -sEXPORT_NAME=createSsotModule -sENVIRONMENT=web
   -sALLOW_MEMORY_GROWTH=1 -sFILESYSTEM=0 -sEXPORTED_RUNTIME_METHODS=[HEAPU8]
+  -sEXPORTED_FUNCTIONS=[_malloc,_free,_ssot_feed_frame]
   -sINCOMING_MODULE_JS_API=[wasmBinary,locateFile,print,printErr])

@@ -82,6 +82,11 @@ void Runtime::socket_message(EMSCRIPTEN_WEBSOCKET_T s, const char* data, size_t 
   pump();
 }
 
+void Runtime::feed_frame(const char* data, size_t size) {
+  engine_->on_message(std::string_view(data, size), now());
+  pump();
+}
+
 void Runtime::socket_closed(EMSCRIPTEN_WEBSOCKET_T s, int code) {
   if (s != socket_) return;
   emscripten_websocket_delete(s);
