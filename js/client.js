@@ -15,6 +15,7 @@ const decoder = new TextDecoder();
 
 // Runtime id -> WeakRef(client): the notify callback must not keep a client alive.
 const live = new Map();
+const weak = typeof WeakRef === 'function' ? (x) => new WeakRef(x) : (x) => ({ deref: () => x });
 const finalizer = typeof FinalizationRegistry === 'function'
   ? new FinalizationRegistry(({ rt, id }) => {
     // A client that was never closed: free its runtime (socket, fetches, memory).
@@ -85,7 +86,7 @@ export class Client {
     this.#getToken = typeof config.getToken === 'function' ? config.getToken : null;
     this.connection = new Connection(this.#report, rt.state());
     installNotify(Module);
-    live.set(this.#id, new WeakRef(this));
+    live.set(this.#id, weak(this));
     finalizer?.register(this, { rt, id: this.#id }, this.#unregister);
   }
 
@@ -302,6 +303,8 @@ export class Client {
         this.#onError(e);
         break;
       case 'conn':
+        // The runtime's clock is performance.now(); the app gets epoch ms.
+        if (typeof e.retryAt === 'number') e.retryAt = Math.round(Date.now() + (e.retryAt - performance.now()));
         if (this.connection._set(e)) changed.add(this.connection);
         if (e.state !== 'open') for (const set of this.#channels.values()) for (const ch of set) ch._rejoining();
         break;

@@ -4,7 +4,7 @@ export type Unsubscribe = () => void;
 export type Id = string | number;
 
 /** A record as the server sends it; `id` is required to keep it live. */
-export interface Record {
+export interface DataRecord {
   id: Id;
   [field: string]: unknown;
 }
@@ -132,7 +132,7 @@ export interface ItemView<T> {
   close(): void;
 }
 
-export interface DataClient<T = Record> {
+export interface DataClient<T = DataRecord> {
   readonly model: string;
   list(params?: QueryParams): Promise<ListResponse<T>>;
   get(id: Id): Promise<T | null>;
@@ -232,7 +232,7 @@ export declare class Client {
   private constructor();
   readonly connection: Connection;
   readonly closed: boolean;
-  model<T = Record>(name: string): DataClient<T>;
+  model<T = DataRecord>(name: string): DataClient<T>;
   channel(pattern: string, params?: { [name: string]: string | number }): Channel;
   connect(): void;
   disconnect(): void;

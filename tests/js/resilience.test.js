@@ -38,7 +38,9 @@ test('server killed and restarted mid-stream: reconnects and ends equal to the d
   })();
   await waitFor(() => n >= 30, { what: 'writes before the kill' });
   await gw.kill();
-  await until(alice.connection, (s) => s.state === 'reconnecting', 'reconnecting');
+  const down = await until(alice.connection, (s) => s.state === 'reconnecting', 'reconnecting');
+  assert.ok(typeof down.retryAt === 'number' && Math.abs(down.retryAt - Date.now()) < 5000, `retryAt is epoch ms: ${down.retryAt}`);
+  assert.ok(down.error);
   await new Promise((r) => setTimeout(r, 150)); // a few failed attempts while the server is down
   await gw.restart();
   await until(alice.connection, (s) => s.state === 'open', 'open again');

@@ -81,6 +81,20 @@ test('window: unlisted rows keep their objects by id, also when the window scrol
   assert.equal(nextItems(reordered, { start: 1, ids: [4, 2, 99], rows: [] }), null);
 });
 
+test('a window just set resends its rows: rows with the same content keep their objects', () => {
+  const first = nextItems({ items: [], start: 0 }, { start: 0, ids: [1, 2], rows: [[0, r(1)], [1, r(2)]] });
+  const moved = nextItems(first, { start: 1, ids: [2, 3], rows: [[0, r(2)], [1, r(3)]] }, true);
+  assert.equal(moved.items[0], first.items[1]);
+  const changed = nextItems(moved, { start: 1, ids: [2, 3], rows: [[0, r(2, { name: 'new' })], [1, r(3)]] }, true);
+  assert.notEqual(changed.items[0], moved.items[0]);
+  assert.equal(changed.items[1], moved.items[1]);
+  // The window cleared: every row again, held ones kept.
+  const all = nextItems(changed, { rows: [r(1), r(2, { name: 'new' }), r(3)] });
+  assert.equal(all.items[1], changed.items[0]);
+  assert.equal(all.items[2], changed.items[1]);
+  assert.ok(Object.isFrozen(all.items[0]));
+});
+
 test('freezeDeep leaves primitives alone and freezes nested values', () => {
   assert.equal(freezeDeep(3), 3);
   const o = freezeDeep({ a: { b: [1, { c: 2 }] } });
