@@ -347,6 +347,7 @@ TEST_CASE("config: channel_matches", "[config][channels]") {
   CHECK_FALSE(channel_matches("user:{userId}:notifications", "user:7"));
   CHECK(channel_matches("game:{gameId}:player:{playerId}", "game:g1:player:p2"));
   CHECK_FALSE(channel_matches("game:{gameId}:player:{playerId}", "game:g1:player:"));
+  CHECK_FALSE(channel_matches("chat:room:{roomId}", "chat:room:1:admin"));  // a value never holds ':'
   CHECK(channel_matches("lobby", "lobby"));
   CHECK_FALSE(channel_matches("lobby", "lobby2"));
   CHECK_FALSE(channel_matches("lobby", "lobb"));

@@ -230,8 +230,8 @@ bool channel_matches(std::string_view pattern, std::string_view channel) {
       size_t close = pattern.find('}', p);
       if (close == std::string_view::npos) return false;
       char next = close + 1 < pattern.size() ? pattern[close + 1] : '\0';
-      size_t start = c;
-      while (c < channel.size() && channel[c] != next) ++c;
+      size_t start = c;  // a value runs to the next literal and never spans a ':'
+      while (c < channel.size() && channel[c] != next && channel[c] != ':') ++c;
       if (c == start) return false;  // a placeholder matches at least one character
       p = close + 1;
     } else {
