@@ -190,7 +190,11 @@ export class Client {
   _close(view, fn) {
     if (this.#closed) return;
     this.#views.delete(view.id);
-    this._call(fn);
+    try {
+      this._call(fn);
+    } catch (err) {
+      this.#report(err); // closing never throws at the app
+    }
   }
 
   /** @internal joins a custom channel; returns null or the error. */
