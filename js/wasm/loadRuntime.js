@@ -20,8 +20,19 @@ async function load() {
   const { default: createSsotModule } = await import('./ssot_runtime.mjs');
   const wasmUrl = new URL('./ssot_runtime.wasm', import.meta.url);
   if (!isNode) return createSsotModule({ locateFile: () => wasmUrl.href });
-  if (typeof globalThis.WebSocket !== 'function') globalThis.WebSocket = (await import('ws')).default;
+  if (typeof globalThis.WebSocket !== 'function') globalThis.WebSocket = quietWebSocket((await import('ws')).default);
   if (typeof globalThis.XMLHttpRequest !== 'function') globalThis.XMLHttpRequest = (await import('xhr2')).default;
   const { readFile } = await import('node:fs/promises');
   return createSsotModule({ wasmBinary: await readFile(wasmUrl) });
+}
+
+// `ws` raises an error event with no listener when a socket is closed while still
+// connecting (Emscripten has dropped its handlers by then): keep one listener.
+function quietWebSocket(WebSocket) {
+  return class extends WebSocket {
+    constructor(...args) {
+      super(...args);
+      this.on('error', () => {});
+    }
+  };
 }

@@ -63,7 +63,6 @@ test('a subscription limit shows on the channel that was refused', async (t) => 
 });
 
 test('request timeout: a server that never answers rejects with code timeout, views show it', {
-  todo: 'platform: cancelling the timed-out fetch (emscripten_fetch_close while it runs) re-enters on_fetch_done endlessly',
 }, async (t) => {
   requireRuntime();
   const sockets = new Set();

@@ -25,8 +25,14 @@ async function heapAfter(count, one) {
     for (let i = 0; i < 20; i++) await one(i, token); // warm the allocator up
     const baseline = probe.stats().heapBytes;
     for (let i = 0; i < count; i++) await one(i, token);
-    await new Promise((r) => setTimeout(r, 50)); // late callbacks of closed sockets and fetches
-    return { baseline, end: probe.stats().heapBytes };
+    // Fetches of closed clients run to their end (3.1.6 cannot abort one) and are freed
+    // then: wait for the heap to settle, up to a few seconds.
+    let end = probe.stats().heapBytes;
+    for (let waited = 0; !within(baseline, end) && waited < 5000; waited += 50) {
+      await new Promise((r) => setTimeout(r, 50));
+      end = probe.stats().heapBytes;
+    }
+    return { baseline, end };
   } finally {
     await probe.close();
   }
@@ -49,7 +55,6 @@ test('1000 clients created and closed: wasm heap back near the baseline', async 
 });
 
 test('clients closed with fetches in flight and sockets still connecting free everything', {
-  todo: 'platform: emscripten_fetch_close on a running fetch re-enters on_fetch_done (endless recursion, runtime leaked); ws throws when closed while connecting',
 }, async () => {
   requireRuntime();
   const { baseline, end } = await heapAfter(200, async (i, token) => {

@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "ssot/engine.h"
@@ -61,6 +62,7 @@ class Runtime {
   std::unique_ptr<Engine> engine_;
   EMSCRIPTEN_WEBSOCKET_T socket_ = 0;
   std::unordered_map<RequestId, Fetch> fetches_;
+  std::unordered_set<emscripten_fetch_t*> cancelled_;  // still running, nobody waits for them
   long timer_ = 0;
   Millis timer_at_ = -1;
   bool notified_ = false;

@@ -114,6 +114,7 @@ void Runtime::start_fetch(Command& c) {
     attr.requestDataSize = f.body.size();
   }
   attr.userData = user_of(id_);
+  attr.timeoutMSecs = unsigned(engine_->config().request_timeout_ms + 5000);  // ends cancelled ones too
   attr.onsuccess = on_fetch_done;
   attr.onerror = on_fetch_done;  // every non-2xx lands here too, body included (TOOLCHAIN.md 10)
   starting_ = c.http_id;  // a fetch that fails at once calls back before it returns
@@ -123,14 +124,21 @@ void Runtime::start_fetch(Command& c) {
   if (it != fetches_.end()) it->second.handle = handle;
 }
 
+// Emscripten 3.1.6 cannot abort a running fetch: emscripten_fetch_close frees the
+// struct but the XHR still completes and calls back with the freed pointer. So a
+// cancelled fetch runs to its end (bounded by timeoutMSecs) and is closed then.
 void Runtime::cancel_fetch(RequestId id) {
   auto it = fetches_.find(id);
   if (it == fetches_.end()) return;
-  emscripten_fetch_close(it->second.handle);
+  cancelled_.insert(it->second.handle);
   fetches_.erase(it);
 }
 
 void Runtime::fetch_done(emscripten_fetch_t* fetch) {
+  if (cancelled_.erase(fetch)) {
+    emscripten_fetch_close(fetch);
+    return;
+  }
   RequestId id = starting_;
   for (const auto& f : fetches_)
     if (f.second.handle == fetch) id = f.first;
