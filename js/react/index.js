@@ -1,0 +1,13 @@
+// ssot-realtime/react: hooks over the JS API, on useSyncExternalStore.
+// Importing this module loads no wasm (server rendering imports it too).
+export { ClientProvider } from './ClientProvider.js';
+export { useClient } from './useClient.js';
+export { useList } from './useList.js';
+export { useGet } from './useGet.js';
+export { useCreate } from './useCreate.js';
+export { useUpdate } from './useUpdate.js';
+export { useDelete } from './useDelete.js';
+export { useChannel } from './useChannel.js';
+export { usePresence } from './usePresence.js';
+export { useConnection } from './useConnection.js';
+export { isOptimistic } from './optimistic.js';

@@ -1,0 +1,66 @@
+// Per client (or per DataClient handed to a hook without its client): the views
+// and channels the hooks share, ref-counted, and the optimistic overlay.
+// A view or channel whose last user lets go is closed after a macrotask, so a
+// StrictMode unmount + remount (or a component moving in the tree) reuses it
+// instead of closing and reopening it.
+import { Overlay } from './optimistic.js';
+
+class Scope {
+  #entries = new Map(); // key -> {key, value, refs, timer}
+  overlay = new Overlay();
+
+  /** The shared live value for `key`, if one is open (read during render; takes no reference). */
+  peek(key) {
+    const e = this.#entries.get(key);
+    return e && !e.value.closed ? e.value : undefined;
+  }
+
+  /**
+   * A handle {value, release()} on the shared value for `key` (opened with open()
+   * when there is none); `fresh`: always open a new one, which becomes the shared
+   * one for later users (a refetch). key === null: a private value.
+   */
+  acquire(key, open, fresh = false) {
+    let e = key === null || fresh ? undefined : this.#entries.get(key);
+    if (e && e.value.closed) e = undefined;
+    if (e) {
+      e.refs++;
+      if (e.timer) {
+        clearTimeout(e.timer);
+        e.timer = null;
+      }
+    } else {
+      e = { key, value: open(), refs: 1, timer: null };
+      if (key !== null) this.#entries.set(key, e);
+    }
+    let released = false;
+    return {
+      key,
+      value: e.value,
+      release: () => {
+        if (released) return;
+        released = true;
+        if (--e.refs > 0) return;
+        e.timer = setTimeout(() => {
+          e.timer = null;
+          if (e.refs > 0) return;
+          if (this.#entries.get(e.key) === e) this.#entries.delete(e.key);
+          try {
+            e.value.close();
+          } catch {
+            // closing never throws at the app
+          }
+        }, 0);
+      },
+    };
+  }
+}
+
+const scopes = new WeakMap();
+
+/** The scope of a client (or of a DataClient used without its client). */
+export function scopeOf(owner) {
+  let s = scopes.get(owner);
+  if (!s) scopes.set(owner, (s = new Scope()));
+  return s;
+}

@@ -1,0 +1,70 @@
+// Views that are not live (subscribe: false): one HTTP read through the
+// DataClient, shaped like a LiveView / ItemView snapshot so the hooks treat both
+// alike. `fetchedAt` (performance.now() when the read started) tells the
+// optimistic overlay which confirmed changes the data may predate.
+import { freezeDeep } from '../snapshot.js';
+
+const EMPTY = Object.freeze([]);
+const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+const message = (err) => (err && err.message) || String(err);
+
+class StaticView {
+  #listeners = new Set();
+  #snapshot;
+  closed = false;
+  isStatic = true;
+
+  constructor(initial, read, shape) {
+    this.#snapshot = initial;
+    this.fetchedAt = now();
+    let p;
+    try {
+      p = Promise.resolve(read());
+    } catch (err) {
+      p = Promise.reject(err);
+    }
+    p.then(
+      (value) => this.#set(shape(value)),
+      (err) => this.#set({ ...this.#snapshot, status: 'error', error: message(err) }),
+    );
+  }
+
+  getSnapshot = () => this.#snapshot;
+
+  subscribe = (listener) => {
+    const entry = { listener };
+    this.#listeners.add(entry);
+    return () => this.#listeners.delete(entry);
+  };
+
+  setWindow() {}
+
+  close() {
+    this.closed = true;
+    this.#listeners.clear();
+  }
+
+  #set(snapshot) {
+    if (this.closed) return;
+    this.#snapshot = Object.freeze(snapshot);
+    for (const e of [...this.#listeners]) e.listener(this.#snapshot);
+  }
+}
+
+/** dataClient.list(query) once. */
+export function staticList(dataClient, query) {
+  return new StaticView(
+    Object.freeze({ items: EMPTY, total: 0, status: 'loading', error: null, start: 0 }),
+    () => dataClient.list(query),
+    (r) => ({ items: Object.freeze(r.items.map(freezeDeep)), total: r.total, status: 'ready', error: null, start: 0 }),
+  );
+}
+
+/** dataClient.get(id) once. */
+export function staticItem(dataClient, id) {
+  return new StaticView(
+    Object.freeze({ data: null, status: 'loading', error: null }),
+    () => dataClient.get(id),
+    (data) => ({ data: data === null || data === undefined ? null : freezeDeep(data), status: 'ready', error: null }),
+  );
+}

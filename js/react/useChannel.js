@@ -1,0 +1,37 @@
+// useChannel(pattern, params, event, handler) -> {publish(event, data), status, error}
+//   useChannel('chat:room:{roomId}', {roomId}, 'typing', (data, info) => ...)
+//   event '*' hears every event; event / handler may be omitted (status and publish only).
+//   status: 'idle' (no client yet) | 'joining' | 'ready' | 'error' | 'closed'.
+// The handler may change every render without rejoining. Hooks on the same channel
+// share one subscription, left when the last of them unmounts.
+import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import { useClientContext } from './useClient.js';
+import { scopeOf } from './scope.js';
+import { ChannelRef, channelName } from './channelRef.js';
+
+export function useChannel(pattern, params, event, handler) {
+  const { client } = useClientContext('useChannel');
+  const { name, error } = channelName(pattern, params);
+  const [ref] = useState(() => new ChannelRef());
+  const scope = client ? scopeOf(client) : null;
+  ref.prepare({ client, scope, name, error });
+  const handlerRef = useRef(handler);
+  handlerRef.current = handler;
+
+  useEffect(() => {
+    const release = ref.commit();
+    const ch = ref.channel;
+    const off = ch && event ? ch.on(event, (data, info) => handlerRef.current?.(data, info)) : null;
+    return () => {
+      off?.();
+      release?.();
+    };
+  }, [ref, client, scope, name, event]);
+
+  const snap = useSyncExternalStore(ref.subscribe, ref.getStatus, ref.getServerStatus);
+  const publish = useCallback((ev, data) => {
+    const ch = ref.channel;
+    return ch ? ch.publish(ev, data) : false;
+  }, [ref]);
+  return useMemo(() => ({ publish, status: snap.status, error: snap.error }), [publish, snap]);
+}

@@ -1,0 +1,14 @@
+// useDelete(model, options) -> {mutate(id), mutateAsync(id) (-> true, or false when
+// there was no such record), isPending, error, data, reset, ...}
+// options.optimistic: the record disappears at once wherever it is shown.
+import { useMutation } from './useMutation.js';
+
+const toVars = ([arg]) => {
+  const id = arg !== null && typeof arg === 'object' ? arg.id : arg;
+  if (id === null || id === undefined) throw new TypeError('useDelete: mutate(id) needs an id');
+  return { id };
+};
+
+export function useDelete(model, options) {
+  return useMutation('delete', model, options, 'useDelete', toVars);
+}

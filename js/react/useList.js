@@ -1,0 +1,38 @@
+// useList(model, params, options) -> {data, total, isLoading, isFetching, error, refetch, start}
+//   model: 'Message' (with a <ClientProvider>) or a DataClient (client.model('Message'))
+//   params: {where, orderBy, skip, take}, compared by value
+//   options.subscribe: live over the socket (default: live when the config lists the
+//     model as realtime, HTTP-only otherwise); false = one HTTP read, refetched when a
+//     mutation of the model settles
+//   options.autoLoad: false = nothing is read until refetch()
+//   options.window: {start, count}: only those rows become JS objects (virtualized lists)
+// New params keep the previous data on screen (isFetching) until the new view is ready.
+import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
+import { useModel } from './useClient.js';
+import { ViewHolder } from './viewHolder.js';
+import { compileQuery, stableKey } from './query.js';
+import { staticList } from './staticView.js';
+
+export function useList(model, params, options = {}) {
+  const { scope, name, dataClient } = useModel(model, 'useList');
+  const { subscribe, autoLoad = true, window: win } = options ?? {};
+  const isStatic = subscribe === false;
+  const enabled = autoLoad !== false;
+  const paramsKey = stableKey(params ?? {});
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  const query = useMemo(() => params ?? {}, [paramsKey]);
+  const q = useMemo(() => compileQuery(query), [query]);
+  const windowKey = win ? `${win.start}:${win.count}` : '';
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  const window = useMemo(() => (win ? { start: win.start, count: win.count } : null), [windowKey]);
+  const [holder] = useState(() => new ViewHolder('list'));
+  const key = scope ? `list:${name}:${isStatic ? 'static' : 'live'}:${paramsKey}${window ? ':window' : ''}` : null;
+
+  holder.prepare({
+    scope, model: name, key, enabled, isStatic, window, windowKey, q,
+    open: () => (isStatic ? staticList(dataClient, query) : dataClient.watch(query)),
+  });
+  useEffect(() => () => holder.dispose(), [holder]);
+  useEffect(() => { holder.commit(); }, [holder, scope, key, enabled, windowKey]);
+  return useSyncExternalStore(holder.subscribe, holder.getSnapshot, holder.getServerSnapshot);
+}

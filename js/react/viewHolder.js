@@ -1,0 +1,353 @@
+// What useList and useGet keep per component: the view shown, the one loading
+// in its place (new params or a refetch), and the snapshot the component gets
+// (a store for useSyncExternalStore).
+//
+//  - prepare(want) in render records what the component asks for (no side effect);
+//    commit() in an effect opens or reuses the view; dispose() on unmount lets go.
+//  - A new view (params changed, refetch) loads while the previous one stays on
+//    screen; it replaces it once it is no longer loading, and the old one is let go.
+//  - Rows that are the same record with the same content as the rows shown before a
+//    swap keep the earlier objects (memoized rows skip after a refetch too).
+//  - The optimistic overlay of the model is applied to every snapshot.
+//  - getSnapshot() returns the same object until something the component gets changed.
+import { SsotError } from '../errors.js';
+import { sameJson } from '../snapshot.js';
+import { applyItem, applyList, OverlayCache } from './optimistic.js';
+
+const EMPTY = Object.freeze([]);
+const NO_ENTRIES = Object.freeze([]);
+const loading = (h) => h.value.getSnapshot().status === 'loading';
+let nextHolder = 1;
+
+function sameResult(a, b) {
+  if (a === b) return true;
+  for (const k in a) if (!Object.is(a[k], b[k])) return false;
+  return true;
+}
+
+export class ViewHolder {
+  #kind; // 'list' | 'item'
+  #no = nextHolder++;
+  #want = null;
+  #shown = null; // handle {scope, key, q, value, release, off, waiters}
+  #pending = null;
+  #disposed = false;
+  #listeners = new Set();
+  #overlay = { scope: null, model: null, off: null, settledOff: null };
+  #cache = new OverlayCache();
+  #canon = null; // {view, map: WeakMap(row -> earlier row)} for list views; {view, data} for items
+  #memo = {}; // inputs of the last result
+  #result = null;
+  #server = null;
+  #errorText = null;
+  #error = null;
+
+  constructor(kind) {
+    this.#kind = kind;
+  }
+
+  refetch = () => this.#refetch();
+
+  subscribe = (listener) => {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  };
+
+  /**
+   * In render: what the component asks for. want = {scope, model, key, open,
+   * q (lists), window, enabled, isStatic}; scope null = no client (yet).
+   */
+  prepare(want) {
+    const w = this.#want;
+    if (w && w.scope === want.scope && w.key === want.key && w.enabled === want.enabled &&
+        w.windowKey === want.windowKey && w.isStatic === want.isStatic) return;
+    // A view that is not shared by key: windowed or not live (one per component).
+    want.sharedKey = want.key === null ? null : want.window || want.isStatic ? `${want.key}#${this.#no}` : want.key;
+    this.#want = want;
+  }
+
+  /** In an effect: opens what prepare() asked for, or reuses it. */
+  commit() {
+    this.#disposed = false;
+    const w = this.#want;
+    this.#watchOverlay(w);
+    if (!w || !w.scope || w.key === null) {
+      this.#drop('pending');
+      this.#drop('shown');
+      return this.#notify();
+    }
+    const matches = (h) => h !== null && h.scope === w.scope && h.key === w.key;
+    if (matches(this.#shown)) {
+      this.#drop('pending');
+      this.#applyWindow(this.#shown);
+      return this.#notify();
+    }
+    if (!w.enabled) {
+      // Nothing is loaded until refetch(); data of other params is not kept.
+      this.#drop('pending');
+      this.#drop('shown');
+      return this.#notify();
+    }
+    if (matches(this.#pending)) {
+      this.#applyWindow(this.#pending);
+      return undefined;
+    }
+    this.#drop('pending');
+    this.#place(this.#open(w, false));
+    return this.#notify();
+  }
+
+  /** On unmount: lets go of every view (shared ones close when their last user goes). */
+  dispose() {
+    this.#disposed = true;
+    this.#drop('pending');
+    this.#drop('shown');
+    this.#watchOverlay(null);
+  }
+
+  getSnapshot = () => (this.#kind === 'list' ? this.#listSnapshot() : this.#itemSnapshot());
+
+  /** Server rendering and hydration: loading (or idle when not auto-loading). */
+  getServerSnapshot = () => {
+    const enabled = !!this.#want?.enabled;
+    if (this.#server?.enabled !== enabled) this.#server = { enabled, result: this.#empty(enabled) };
+    return this.#server.result;
+  };
+
+  // ---- views ----
+
+  #open(w, fresh) {
+    const h = w.scope.acquire(w.sharedKey, w.open, fresh);
+    h.scope = w.scope;
+    h.key = w.key;
+    h.q = w.q;
+    h.want = w;
+    h.waiters = [];
+    h.window = null;
+    h.off = h.value.subscribe(() => this.#onView(h));
+    this.#applyWindow(h);
+    return h;
+  }
+
+  // A new handle replaces a shown one that has nothing to show yet, else loads beside it.
+  #place(h) {
+    if (!this.#shown || loading(this.#shown) || !loading(h)) this.#promote(h);
+    else this.#pending = h;
+  }
+
+  #onView(h) {
+    if (!loading(h)) {
+      if (h === this.#pending) this.#promote(h);
+      for (const resolve of h.waiters.splice(0)) resolve();
+    }
+    this.#notify();
+  }
+
+  #promote(h) {
+    const old = this.#shown;
+    if (this.#pending === h) this.#pending = null;
+    this.#shown = h;
+    this.#remember(old, h);
+    if (old) this.#release(old);
+    if (!loading(h)) for (const resolve of h.waiters.splice(0)) resolve();
+  }
+
+  // Rows of the new view that equal rows shown from the old one keep the old objects.
+  #remember(old, h) {
+    this.#canon = null;
+    if (!old || old === h) return;
+    const prev = old.value.getSnapshot();
+    const next = h.value.getSnapshot();
+    if (this.#kind === 'item') {
+      const shown = this.#memo.view === old.value ? this.#memo.mapped : prev.data;
+      if (shown && next.data && sameJson(shown, next.data)) this.#canon = { view: h.value, from: next.data, to: shown };
+      return;
+    }
+    const shownItems = this.#memo.view === old.value ? this.#memo.mapped : prev.items;
+    if (!shownItems?.length || !next.items?.length) return;
+    const byId = new Map();
+    for (const r of shownItems) byId.set(String(r.id), r);
+    const map = new WeakMap();
+    let n = 0;
+    for (const r of next.items) {
+      const o = byId.get(String(r.id));
+      if (o !== undefined && o !== r && sameJson(o, r)) {
+        map.set(r, o);
+        n++;
+      }
+    }
+    if (n) this.#canon = { view: h.value, map };
+  }
+
+  #drop(which) {
+    const h = which === 'shown' ? this.#shown : this.#pending;
+    if (!h) return;
+    if (which === 'shown') this.#shown = null;
+    else this.#pending = null;
+    this.#release(h);
+  }
+
+  #release(h) {
+    h.off();
+    h.release();
+    for (const resolve of h.waiters.splice(0)) resolve();
+  }
+
+  #applyWindow(h) {
+    const win = this.#want?.window;
+    if (!win || h.value.isStatic) return;
+    const key = `${win.start}:${win.count}`;
+    if (h.window === key) return;
+    h.window = key;
+    h.value.setWindow(win.start, win.count);
+  }
+
+  #refetch() {
+    const w = this.#want;
+    if (this.#disposed || !w || !w.scope || w.key === null) return Promise.resolve();
+    this.#drop('pending');
+    const h = this.#open(w, true);
+    const done = new Promise((resolve) => h.waiters.push(resolve));
+    this.#place(h);
+    this.#notify();
+    return done;
+  }
+
+  #watchOverlay(w) {
+    const o = this.#overlay;
+    const scope = w?.scope ?? null;
+    const model = w?.model ?? null;
+    const isStatic = !!w?.isStatic;
+    if (o.scope === scope && o.model === model && !!o.settledOff === isStatic) return;
+    o.off?.();
+    o.settledOff?.();
+    o.off = o.settledOff = null;
+    o.scope = scope;
+    o.model = model;
+    if (!scope || !model) return;
+    o.off = scope.overlay.subscribe(model, () => this.#notify());
+    // Views that are not live refetch when a mutation of their model settles.
+    if (isStatic) o.settledOff = scope.overlay.onSettled(model, () => { this.#refetch(); });
+  }
+
+  #notify() {
+    for (const fn of [...this.#listeners]) fn();
+  }
+
+  // ---- snapshots ----
+
+  #source() {
+    if (this.#shown) return { view: this.#shown.value, q: this.#shown.q, w: this.#shown.want };
+    const w = this.#want;
+    // Before the effect ran: a shared view already open for the same key shows at once.
+    const view = w?.enabled && w.scope && w.sharedKey !== null ? w.scope.peek(w.sharedKey) : undefined;
+    return { view, q: w?.q, w };
+  }
+
+  #errorOf(text) {
+    if (!text) return null;
+    if (text !== this.#errorText) {
+      this.#errorText = text;
+      this.#error = new SsotError(text, { code: 'view' });
+    }
+    return this.#error;
+  }
+
+  #empty(isLoading) {
+    return this.#kind === 'list'
+      ? Object.freeze({ data: EMPTY, total: 0, isLoading, isFetching: isLoading, error: null, refetch: this.refetch, start: 0 })
+      : Object.freeze({ data: null, isLoading, isFetching: isLoading, error: null, refetch: this.refetch });
+  }
+
+  #finish(result) {
+    if (this.#result && sameResult(result, this.#result)) return this.#result;
+    this.#result = Object.freeze(result);
+    return this.#result;
+  }
+
+  #listSnapshot() {
+    const { view, q, w } = this.#source();
+    const base = view ? view.getSnapshot() : null;
+    const entries = w?.scope && w.model ? w.scope.overlay.entries(w.model) : NO_ENTRIES;
+    const fetching = this.#pending !== null;
+    const m = this.#memo;
+    if (m.view === view && m.base === base && m.entries === entries && m.fetching === fetching && m.w === w && this.#result) return this.#result;
+    m.view = view;
+    m.w = w;
+    m.fetching = fetching;
+    m.entries = entries;
+    if (!base) {
+      m.base = base;
+      m.mapped = null;
+      const waiting = !!(w?.enabled && (w.scope === null || w.key !== null));
+      return this.#finish({ ...this.#empty(waiting || fetching), isFetching: waiting || fetching });
+    }
+    if (m.base !== base || m.mappedFrom !== this.#canon) {
+      const canon = this.#canon?.view === view ? this.#canon.map : null;
+      m.mapped = !base.items.length ? EMPTY : canon ? Object.freeze(base.items.map((r) => canon.get(r) ?? r)) : base.items;
+      m.mappedFrom = this.#canon;
+    }
+    m.base = base;
+    const win = w?.window ?? null;
+    const start = base.start ?? 0;
+    let cap = q?.take ?? null;
+    if (win && !view.isStatic) cap = cap === null ? win.count : Math.min(cap, win.count);
+    const out = q
+      ? applyList(entries, base, m.mapped, {
+        view, q, cache: this.#cache, isStatic: !!view.isStatic, fetchedAt: view.fetchedAt ?? 0, offset: (q.skip ?? 0) + start, cap,
+      })
+      : { items: m.mapped, total: base.total };
+    let items = out.items;
+    let first = start;
+    if (win && view.isStatic) {
+      // Not live: the window is a slice of what was read.
+      if (m.sliceOf !== items || m.sliceKey !== `${win.start}:${win.count}`) {
+        m.sliceOf = items;
+        m.sliceKey = `${win.start}:${win.count}`;
+        m.slice = Object.freeze(items.slice(win.start, win.start + win.count));
+      }
+      items = m.slice;
+      first = win.start;
+    }
+    const isLoading = base.status === 'loading';
+    return this.#finish({
+      data: items,
+      total: out.total,
+      isLoading,
+      isFetching: isLoading || fetching,
+      error: base.status === 'error' ? this.#errorOf(base.error) : null,
+      refetch: this.refetch,
+      start: first,
+    });
+  }
+
+  #itemSnapshot() {
+    const { view, w } = this.#source();
+    const base = view ? view.getSnapshot() : null;
+    const entries = w?.scope && w.model ? w.scope.overlay.entries(w.model) : NO_ENTRIES;
+    const fetching = this.#pending !== null;
+    const m = this.#memo;
+    if (m.view === view && m.base === base && m.entries === entries && m.fetching === fetching && m.w === w && this.#result) return this.#result;
+    m.view = view;
+    m.base = base;
+    m.w = w;
+    m.fetching = fetching;
+    m.entries = entries;
+    if (!base) {
+      m.mapped = null;
+      const waiting = !!(w?.enabled && (w.scope === null || w.key !== null));
+      return this.#finish({ ...this.#empty(waiting || fetching), isFetching: waiting || fetching });
+    }
+    const c = this.#canon;
+    m.mapped = c && c.view === view && c.from === base.data ? c.to : base.data;
+    const data = applyItem(entries, m.mapped, w?.id, { cache: this.#cache, isStatic: !!view.isStatic, fetchedAt: view.fetchedAt ?? 0 });
+    const isLoading = base.status === 'loading';
+    return this.#finish({
+      data: data ?? null,
+      isLoading,
+      isFetching: isLoading || fetching,
+      error: base.status === 'error' ? this.#errorOf(base.error) : null,
+      refetch: this.refetch,
+    });
+  }
+}
