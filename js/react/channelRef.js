@@ -63,9 +63,10 @@ export class ChannelRef {
   getStatus = () => {
     const { client, name, error } = this.#want;
     const ch = this.channel;
-    const snap = ch ? ch.getSnapshot() : error ? { status: 'error', error } : client && name ? JOINING : IDLE;
-    if (snap === this.#statusFrom) return this.#status;
-    this.#statusFrom = snap;
+    const from = ch ? ch.getSnapshot() : error ?? (client && name ? JOINING : IDLE);
+    if (from === this.#statusFrom) return this.#status;
+    this.#statusFrom = from;
+    const snap = ch || !error ? from : { status: 'error', error };
     const err = snap.error === null || snap.error === undefined || snap.error instanceof Error
       ? snap.error ?? null
       : new SsotError(String(snap.error), { code: 'channel' });

@@ -1,4 +1,6 @@
 // useChannel(pattern, params, event, handler) -> {publish(event, data), status, error}
+//   publish -> false when it cannot be sent (no client, not connected, refused channel,
+//   event not in the config).
 //   useChannel('chat:room:{roomId}', {roomId}, 'typing', (data, info) => ...)
 //   event '*' hears every event; event / handler may be omitted (status and publish only).
 //   status: 'idle' (no client yet) | 'joining' | 'ready' | 'error' | 'closed'.
@@ -8,10 +10,13 @@ import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore
 import { useClientContext } from './useClient.js';
 import { scopeOf } from './scope.js';
 import { ChannelRef, channelName } from './channelRef.js';
+import { stableKey } from './query.js';
 
 export function useChannel(pattern, params, event, handler) {
   const { client } = useClientContext('useChannel');
-  const { name, error } = channelName(pattern, params);
+  const paramsKey = stableKey(params ?? {});
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  const { name, error } = useMemo(() => channelName(pattern, params), [pattern, paramsKey]);
   const [ref] = useState(() => new ChannelRef());
   const scope = client ? scopeOf(client) : null;
   ref.prepare({ client, scope, name, error });
@@ -31,7 +36,7 @@ export function useChannel(pattern, params, event, handler) {
   const snap = useSyncExternalStore(ref.subscribe, ref.getStatus, ref.getServerStatus);
   const publish = useCallback((ev, data) => {
     const ch = ref.channel;
-    return ch ? ch.publish(ev, data) : false;
+    return ch && ch.status !== 'error' && ch.status !== 'closed' ? ch.publish(ev, data) : false;
   }, [ref]);
   return useMemo(() => ({ publish, status: snap.status, error: snap.error }), [publish, snap]);
 }

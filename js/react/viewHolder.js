@@ -340,7 +340,7 @@ export class ViewHolder {
     }
     const c = this.#canon;
     m.mapped = c && c.view === view && c.from === base.data ? c.to : base.data;
-    const data = applyItem(entries, m.mapped, w?.id, { cache: this.#cache, isStatic: !!view.isStatic, fetchedAt: view.fetchedAt ?? 0 });
+    const data = applyItem(entries, m.mapped, w?.id, { view, cache: this.#cache, isStatic: !!view.isStatic, fetchedAt: view.fetchedAt ?? 0 });
     const isLoading = base.status === 'loading';
     return this.#finish({
       data: data ?? null,
