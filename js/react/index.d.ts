@@ -1,0 +1,156 @@
+// Types for ssot-realtime/react.
+import type { ReactNode, ReactElement } from 'react';
+import type {
+  Client, DataClient, DataRecord, Id, QueryParams, SsotError, ChannelStatus, PresenceMember, EventInfo, ConnectionState,
+} from '../index.js';
+
+export interface ClientProviderProps {
+  /** A client, a promise of one (createClient(config) as is), or null / undefined until the app has one. */
+  client: Client | Promise<Client> | null | undefined;
+  children?: ReactNode;
+}
+
+/** Makes `client` the one the hooks below use. */
+export declare function ClientProvider(props: ClientProviderProps): ReactElement;
+
+/** The client of the nearest <ClientProvider> (null until it exists); throws when there is no provider. */
+export declare function useClient(): Client | null;
+
+/** A model name (needs a <ClientProvider>) or a DataClient (client.model(name)). */
+export type ModelRef<T> = string | DataClient<T>;
+
+export interface UseListOptions {
+  /**
+   * Live over the socket. Default: live when the client's config lists the model
+   * as realtime (websockets.pubsub.models), HTTP-only otherwise. false: one HTTP
+   * read, read again when a mutation of the model made through these hooks settles.
+   */
+  subscribe?: boolean;
+  /** false: nothing is read until refetch() (default true). */
+  autoLoad?: boolean;
+  /** Only rows [start, start + count) become JS objects (virtualized lists). */
+  window?: { start: number; count: number };
+}
+
+export interface UseListResult<T> {
+  /** The rows (the window's rows with `window`); unchanged rows keep their objects. */
+  data: readonly Readonly<T>[];
+  /** Every row matching the query, not only those in data. */
+  total: number;
+  /** Nothing to show yet. */
+  isLoading: boolean;
+  /** A read is in flight (first load, new params while the previous data is shown, refetch). */
+  isFetching: boolean;
+  error: SsotError | null;
+  /** Reads again; the current data stays until the new data is in. */
+  refetch(): Promise<void>;
+  /** Index of data[0] in the full result (the window's start; 0 without one). */
+  start: number;
+}
+
+export declare function useList<T = DataRecord>(model: ModelRef<T>, params?: QueryParams, options?: UseListOptions): UseListResult<T>;
+
+export interface UseGetOptions {
+  subscribe?: boolean;
+  autoLoad?: boolean;
+}
+
+export interface UseGetResult<T> {
+  /** The record, live while subscribed; null when there is none (deleted, not found, not loaded). */
+  data: Readonly<T> | null;
+  isLoading: boolean;
+  isFetching: boolean;
+  error: SsotError | null;
+  refetch(): Promise<void>;
+}
+
+/** id null / undefined: nothing is read. */
+export declare function useGet<T = DataRecord>(model: ModelRef<T>, id: Id | null | undefined, options?: UseGetOptions): UseGetResult<T>;
+
+export type MutationStatus = 'idle' | 'pending' | 'success' | 'error';
+
+export interface MutationOptions<TData, TVars> {
+  onSuccess?: (data: TData, vars: TVars) => void;
+  onError?: (error: SsotError | Error, vars: TVars) => void;
+  onSettled?: (data: TData | undefined, error: SsotError | Error | null, vars: TVars) => void;
+}
+
+export interface MutationResult<TData, TArgs extends unknown[]> {
+  /** Never rejects: the outcome is in status / error / data. */
+  mutate(...args: TArgs): void;
+  /** Rejects with an SsotError (status = HTTP status) when the server refuses. */
+  mutateAsync(...args: TArgs): Promise<TData>;
+  status: MutationStatus;
+  isPending: boolean;
+  isSuccess: boolean;
+  isError: boolean;
+  error: SsotError | Error | null;
+  data: TData | undefined;
+  /** Back to idle. */
+  reset(): void;
+}
+
+export interface UseCreateOptions<T> extends MutationOptions<T, { data: Partial<T> }> {
+  /**
+   * Shows the new record at once (id 'optimistic:N') in every view it belongs to,
+   * until the server's record replaces it; removed if the server refuses. A
+   * function returns fields the server would fill in (authorId, createdAt...).
+   */
+  optimistic?: boolean | ((data: Partial<T>) => Partial<T>);
+}
+
+export interface UseUpdateOptions<T> extends MutationOptions<T, { id: Id; data: Partial<T> }> {
+  /** Shows the fields at once wherever the record is shown; rolled back if the server refuses. */
+  optimistic?: boolean;
+  /** 'patch' (default: only the fields given) or 'put' (replaces the record). */
+  method?: 'patch' | 'put';
+}
+
+export interface UseDeleteOptions extends MutationOptions<boolean, { id: Id }> {
+  /** Hides the record at once wherever it is shown; it comes back if the server refuses. */
+  optimistic?: boolean;
+}
+
+export declare function useCreate<T = DataRecord>(model: ModelRef<T>, options?: UseCreateOptions<T>): MutationResult<T, [data: Partial<T> | { [field: string]: unknown }]>;
+
+export declare function useUpdate<T = DataRecord>(model: ModelRef<T>, options?: UseUpdateOptions<T>): MutationResult<T, [id: Id, data: Partial<T> | { [field: string]: unknown }] | [{ id: Id; data: Partial<T> | { [field: string]: unknown } }]>;
+
+/** mutateAsync resolves true, or false when there was no such record. */
+export declare function useDelete(model: ModelRef<unknown>, options?: UseDeleteOptions): MutationResult<boolean, [id: Id] | [{ id: Id }]>;
+
+export interface UseChannelResult {
+  /** false when it cannot be sent (no client, not connected, refused channel, event not configured). */
+  publish(event: string, data?: unknown): boolean;
+  /** 'idle' until there is a client and a name. */
+  status: ChannelStatus | 'idle';
+  error: Error | null;
+}
+
+/**
+ * Joins `pattern` filled from `params` (e.g. 'chat:room:{roomId}', {roomId: 1})
+ * while mounted; `handler(data, info)` hears `event` ('*' = every event) published
+ * by others. Hooks on the same channel share one subscription, left when the last
+ * of them unmounts. The handler may change on every render.
+ */
+export declare function useChannel(
+  pattern: string,
+  params?: { [name: string]: string | number },
+  event?: string | null,
+  handler?: (data: unknown, info: EventInfo) => void,
+): UseChannelResult;
+
+/** Who is on the channel (empty until joined). */
+export declare function usePresence(pattern: string, params?: { [name: string]: string | number }): readonly PresenceMember[];
+
+export interface UseConnectionResult {
+  /** 'idle' while there is no client yet. */
+  state: ConnectionState | 'idle';
+  error: string | null;
+  /** epoch ms of the next attempt while reconnecting */
+  retryAt: number | null;
+}
+
+export declare function useConnection(): UseConnectionResult;
+
+/** true for a row shown by an optimistic mutation the server has not confirmed yet. */
+export declare function isOptimistic(row: unknown): boolean;
