@@ -5,6 +5,9 @@
 // instead of closing and reopening it.
 import { Overlay } from './optimistic.js';
 
+// A view (closed) or a channel (status 'closed') that can no longer be shared.
+const dead = (v) => v.closed === true || v.status === 'closed';
+
 class Scope {
   #entries = new Map(); // key -> {key, value, refs, timer}
   overlay = new Overlay();
@@ -12,7 +15,7 @@ class Scope {
   /** The shared live value for `key`, if one is open (read during render; takes no reference). */
   peek(key) {
     const e = this.#entries.get(key);
-    return e && !e.value.closed ? e.value : undefined;
+    return e && !dead(e.value) ? e.value : undefined;
   }
 
   /**
@@ -22,7 +25,7 @@ class Scope {
    */
   acquire(key, open, fresh = false) {
     let e = key === null || fresh ? undefined : this.#entries.get(key);
-    if (e && e.value.closed) e = undefined;
+    if (e && dead(e.value)) e = undefined;
     if (e) {
       e.refs++;
       if (e.timer) {

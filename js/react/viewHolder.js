@@ -244,6 +244,15 @@ export class ViewHolder {
     return { view, q: w?.q, w };
   }
 
+  // A read is in flight beside what is shown: a refetch, or new params (also in the
+  // render that asked for them, before the effect opened their view).
+  #fetching() {
+    if (this.#pending !== null) return true;
+    const w = this.#want;
+    const h = this.#shown;
+    return !!(h && w && w.enabled && w.scope && w.key !== null && (h.scope !== w.scope || h.key !== w.key));
+  }
+
   #errorOf(text) {
     if (!text) return null;
     if (text !== this.#errorText) {
@@ -269,7 +278,7 @@ export class ViewHolder {
     const { view, q, w } = this.#source();
     const base = view ? view.getSnapshot() : null;
     const entries = w?.scope && w.model ? w.scope.overlay.entries(w.model) : NO_ENTRIES;
-    const fetching = this.#pending !== null;
+    const fetching = this.#fetching();
     const m = this.#memo;
     if (m.view === view && m.base === base && m.entries === entries && m.fetching === fetching && m.w === w && this.#result) return this.#result;
     m.view = view;
@@ -325,7 +334,7 @@ export class ViewHolder {
     const { view, w } = this.#source();
     const base = view ? view.getSnapshot() : null;
     const entries = w?.scope && w.model ? w.scope.overlay.entries(w.model) : NO_ENTRIES;
-    const fetching = this.#pending !== null;
+    const fetching = this.#fetching();
     const m = this.#memo;
     if (m.view === view && m.base === base && m.entries === entries && m.fetching === fetching && m.w === w && this.#result) return this.#result;
     m.view = view;
