@@ -189,7 +189,7 @@ test('subscribe: false reads once over HTTP and refetches after a mutation of th
   const admin = await openClient(t, gw, 'admin');
   const { result, unmount } = renderHook(() => ({
     list: useList('Product', { orderBy: { id: 'asc' } }, { subscribe: false }),
-    create: useCreate('Product'),
+    create: useCreate('Product', { optimistic: true }),
   }), { wrapper: wrapperFor(admin) });
   await waitFor(() => assert.equal(result.current.list.isLoading, false));
   const n = result.current.list.total;
@@ -198,11 +198,18 @@ test('subscribe: false reads once over HTTP and refetches after a mutation of th
   const other = await rest(gw, 'POST', '/products', 'admin', { name: 'Unseen', price: 1, stock: 1 });
   await new Promise((r) => setTimeout(r, 50));
   assert.equal(result.current.list.total, n);
-  // ...our own mutation refetches.
+  // ...our own mutation shows at once, then refetches (the other one shows up too).
+  let done;
+  act(() => { done = result.current.create.mutateAsync({ name: 'Seen', price: 2, stock: 2 }); });
+  assert.equal(result.current.list.data.at(-1).name, 'Seen');
+  assert.equal(result.current.list.total, n + 1);
   let made;
-  await act(async () => { made = await result.current.create.mutateAsync({ name: 'Seen', price: 2, stock: 2 }); });
-  await waitFor(() => assert.ok(result.current.list.data.some((p) => p.id === made.id)));
-  assert.equal(result.current.list.total, n + 2);
+  await act(async () => { made = await done; });
+  const seen = () => result.current.list.data.filter((p) => p.name === 'Seen');
+  assert.equal(seen().length, 1);
+  await waitFor(() => assert.equal(result.current.list.total, n + 2));
+  assert.deepEqual(seen().map((p) => p.id), [made.id], 'the server record, once');
+  assert.ok(result.current.list.data.some((p) => p.id === other.id));
   await rest(gw, 'DELETE', `/products/${other.id}`, 'admin');
   await rest(gw, 'DELETE', `/products/${made.id}`, 'admin');
   unmount();
