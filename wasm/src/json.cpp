@@ -49,12 +49,24 @@ static void append_utf8(std::string& out, unsigned cp) {
   }
 }
 
+// True when none of 8 bytes is '"', '\\' or a control character (below 0x20):
+// strings are scanned a word at a time (wasm has no SIMD here; 64-bit ops are native).
+static inline bool plain8(const char* p) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  constexpr uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+  uint64_t q = v ^ (ones * '"'), b = v ^ (ones * '\\');
+  uint64_t hits = ((q - ones) & ~q) | ((b - ones) & ~b) | ((v - ones * 0x20) & ~v);
+  return (hits & high) == 0;
+}
+
 // Validates a string literal; when out is non-null also decodes it.
 static const char* scan_string(const char* p, const char* end, std::string* out) {
   if (p >= end || *p != '"') return nullptr;
   ++p;
   while (p < end) {
     const char* run = p;
+    while (end - p >= 8 && plain8(p)) p += 8;
     while (p < end && *p != '"' && *p != '\\' && static_cast<unsigned char>(*p) >= 0x20) ++p;
     if (out) out->append(run, size_t(p - run));
     if (p >= end) return nullptr;

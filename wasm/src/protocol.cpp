@@ -38,16 +38,17 @@ bool read_seq(std::string_view raw, std::optional<int64_t>& out) {
   return true;
 }
 
-bool decode_update(std::string_view data_raw, ServerFrame& f, std::string& why) {
+// The members of `data` an update reads, captured while the frame is validated.
+enum { kDType, kDData, kDId, kDTimestamp, kDN };
+const std::string_view kDataKeys[kDN] = {"type", "data", "id", "timestamp"};
+
+bool decode_update(std::string_view data_raw, const std::string_view* v, ServerFrame& f, std::string& why) {
   if (json::kind_of(data_raw) != JsonKind::Object) {
     why = "update: data must be an object";
     return false;
   }
-  static const std::string_view keys[] = {"type", "data", "id", "timestamp"};
-  std::string_view v[4];
-  json::find_members(data_raw, keys, 4, v);  // already validated as part of the frame
   std::string change;
-  if (v[0].empty() || !read_string(v[0], change)) {
+  if (v[kDType].empty() || !read_string(v[kDType], change)) {
     why = "update: data.type must be a string";
     return false;
   }
@@ -58,18 +59,18 @@ bool decode_update(std::string_view data_raw, ServerFrame& f, std::string& why) 
     why = "update: unknown change type '" + change + "'";
     return false;
   }
-  if (!v[1].empty() && v[1] != "null") {
-    if (json::kind_of(v[1]) != JsonKind::Object) {
+  if (!v[kDData].empty() && v[kDData] != "null") {
+    if (json::kind_of(v[kDData]) != JsonKind::Object) {
       why = "update: data.data must be an object";
       return false;
     }
-    f.record = v[1];
+    f.record = v[kDData];
   }
   if (f.change != ChangeType::Deleted && f.record.empty()) {
     why = std::string("update: ") + to_string(f.change) + " without a record";
     return false;
   }
-  std::string_view id_raw = v[2];
+  std::string_view id_raw = v[kDId];
   if ((id_raw.empty() || id_raw == "null") && !f.record.empty()) {
     static const std::string_view id_key[] = {"id"};
     json::find_members(f.record, id_key, 1, &id_raw);
@@ -78,8 +79,71 @@ bool decode_update(std::string_view data_raw, ServerFrame& f, std::string& why) 
     why = id_raw.empty() ? "update: no record id" : "update: bad record id";
     return false;
   }
-  if (!v[3].empty() && json::kind_of(v[3]) == JsonKind::Number) f.timestamp = json::parse_number(v[3]).value_or(0);
+  if (!v[kDTimestamp].empty() && json::kind_of(v[kDTimestamp]) == JsonKind::Number)
+    f.timestamp = json::parse_number(v[kDTimestamp]).value_or(0);
   return true;
+}
+
+// Validates the object at p (as json::skip_value would at `depth`) and hands each
+// member to `member(key, value_start)`, which validates the value and returns the
+// pointer past it (nullptr when invalid). Keys without escapes are slices of the text.
+template <typename F>
+const char* walk_object(const char* p, const char* end, std::string& key_buf, F&& member) {
+  p = json::skip_ws(p, end);
+  if (p >= end || *p != '{') return nullptr;
+  p = json::skip_ws(p + 1, end);
+  if (p < end && *p == '}') return p + 1;
+  for (;;) {
+    if (p >= end || *p != '"') return nullptr;
+    const char* q = p + 1;
+    while (q < end && *q != '"' && *q != '\\' && static_cast<unsigned char>(*q) >= 0x20) ++q;
+    std::string_view key;
+    if (q < end && *q == '"') {
+      key = std::string_view(p + 1, size_t(q - p - 1));
+      p = q + 1;
+    } else {
+      key_buf.clear();
+      if (!(p = json::parse_string(p, end, key_buf))) return nullptr;
+      key = key_buf;
+    }
+    p = json::skip_ws(p, end);
+    if (p >= end || *p != ':') return nullptr;
+    if (!(p = member(key, json::skip_ws(p + 1, end)))) return nullptr;
+    p = json::skip_ws(p, end);
+    if (p >= end) return nullptr;
+    if (*p == '}') return p + 1;
+    if (*p != ',') return nullptr;
+    p = json::skip_ws(p + 1, end);
+  }
+}
+
+// find_members over the frame, except that an object `data` has its own members
+// captured in the same pass: the record inside is scanned once, not twice.
+bool scan_frame(std::string_view text, const std::string_view* keys, size_t n, std::string_view* values,
+                size_t data_slot, std::string_view* data_values) {
+  for (size_t i = 0; i < n; ++i) values[i] = std::string_view();
+  for (size_t i = 0; i < kDN; ++i) data_values[i] = std::string_view();
+  std::string key_buf, data_key_buf;
+  const char* end = text.data() + text.size();
+  const char* p = walk_object(text.data(), end, key_buf, [&](std::string_view key, const char* v) -> const char* {
+    size_t slot = 0;
+    while (slot < n && keys[slot] != key) ++slot;
+    const char* q;
+    if (slot == data_slot && v < end && *v == '{') {
+      for (size_t i = 0; i < kDN; ++i) data_values[i] = std::string_view();  // the last `data` wins
+      q = walk_object(v, end, data_key_buf, [&](std::string_view dkey, const char* dv) -> const char* {
+        const char* dq = json::skip_value(dv, end, 1);  // data's members sit one level down
+        for (size_t i = 0; i < kDN && dq; ++i)
+          if (kDataKeys[i] == dkey) data_values[i] = std::string_view(dv, size_t(dq - dv));
+        return dq;
+      });
+    } else {
+      q = json::skip_value(v, end);
+    }
+    if (q && slot < n) values[slot] = std::string_view(v, size_t(q - v));  // the last duplicate wins
+    return q;
+  });
+  return p && json::skip_ws(p, end) == end;
 }
 
 }  // namespace
@@ -91,8 +155,8 @@ DecodeResult decode_server_frame(std::string_view text, size_t max_bytes) {
   enum { kType, kChannel, kData, kSeq, kMutationId, kRequestId, kError, kCode, kEvent, kFrom, kT, kMembers, kN };
   static const std::string_view keys[kN] = {"type",  "channel", "data",  "seq", "mutationId", "requestId",
                                             "error", "code",    "event", "from", "t",         "members"};
-  std::string_view v[kN];
-  if (!json::find_members(text, keys, kN, v)) return fail(DecodeResult::Malformed, "invalid JSON object");
+  std::string_view v[kN], data_members[kDN];
+  if (!scan_frame(text, keys, kN, v, kData, data_members)) return fail(DecodeResult::Malformed, "invalid JSON object");
 
   DecodeResult r;
   ServerFrame& f = r.frame;
@@ -110,7 +174,7 @@ DecodeResult decode_server_frame(std::string_view text, size_t max_bytes) {
       return fail(DecodeResult::Malformed, "update: mutationId must be a string");
     std::string why;
     if (v[kData].empty()) return fail(DecodeResult::Malformed, "update: missing data");
-    if (!decode_update(v[kData], f, why)) return fail(DecodeResult::Malformed, why);
+    if (!decode_update(v[kData], data_members, f, why)) return fail(DecodeResult::Malformed, why);
   } else if (type == "subscribed" || type == "unsubscribed" || type == "resync") {
     f.type = type == "subscribed" ? FrameType::Subscribed
                                   : type == "unsubscribed" ? FrameType::Unsubscribed : FrameType::Resync;
