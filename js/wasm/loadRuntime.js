@@ -14,7 +14,8 @@ export function loadRuntime() {
   return modulePromise;
 }
 
-const isNode = typeof process === 'object' && !!process.versions?.node && typeof window === 'undefined';
+// Node even under jsdom (tests define `window`): the wasm is a file there, not a URL to fetch.
+const isNode = typeof process === 'object' && !!process.versions?.node;
 
 async function load() {
   const { default: createSsotModule } = await import('./ssot_runtime.mjs');

@@ -204,3 +204,19 @@ TEST_CASE("raw listeners receive the seeds' update messages") {
   CHECK(u[0]->get("data")->get("id")->as_number() == 4);
   CHECK(!h.engine->listen("nonsense", true, h.now, error));
 }
+
+TEST_CASE("a mutation's answer flushes the views its echo changed, whatever the batching window") {
+  Harness h(default_config(R"({"enabled":true,"flushInterval":10000,"maxBatchSize":1000})"));
+  h.open();
+  ViewId v = h.watch("Message");
+  h.frame(subscribed("Message:list", 0));
+  h.respond(h.http("GET").back().http_id, 200, list_body({}, 0));
+  std::string error;
+  h.engine->create("Message", R"({"text":"hi"})", h.now, error);
+  h.step();
+  auto post = h.http("POST")[0];
+  h.frame(update("Message:list", "created", msg(1, "hi"), 1, 1, header(post, "X-Client-Mutation-Id")));
+  CHECK(h.mirrors[v].rows.empty());  // held by the batching window
+  h.respond(post.http_id, 201, msg(1, "hi"));
+  CHECK(h.mirrors[v].ids() == std::vector<int>{1});  // shown by the time the call resolves
+}

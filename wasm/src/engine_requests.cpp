@@ -79,8 +79,9 @@ void Engine::finish_call(RequestId id, const Call& call, int status, std::string
           apply_change(call.model, call.kind == CallKind::Create ? ChangeType::Created : ChangeType::Updated, rid,
                        body, std::nullopt, nullptr);
       }
-      urgent_flush_ = true;
     }
+    // Views show the change (ours or its echo, held by batching) when the call resolves.
+    if (is_2xx(status)) urgent_flush_ = true;
   }
   switch (call.kind) {
     case CallKind::Get:
