@@ -203,7 +203,10 @@ export class Client {
     if (!this._call((r) => r.join(channel.name))) return this.#rt.lastError() || 'could not join the channel';
     let set = this.#channels.get(channel.name);
     if (!set) this.#channels.set(channel.name, (set = new Set()));
+    // Already subscribed: no new `subscribed` frame will come, so start from a peer's state.
+    const peer = [...set].find((c) => c.status === 'ready');
     set.add(channel);
+    if (peer) queueMicrotask(() => channel._ready({ channel: channel.name, status: 'ready', members: [...peer.presence.members] }));
     return null;
   }
 

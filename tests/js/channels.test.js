@@ -99,3 +99,14 @@ test('after a reconnect the channel rejoins and presence is fresh', async (t) =>
   assert.deepEqual(ra.presence.members.map((m) => m.name).sort(), ['alice', 'bob']);
   assert.deepEqual(statuses, ['joining', 'ready']);
 });
+
+test('a channel object opened after the room is joined is ready at once, with the members', async (t) => {
+  const alice = await clientFor(gw, 'alice');
+  t.after(() => alice.close());
+  const first = alice.channel('chat:room:1');
+  await until(first, (s) => s.status === 'ready', 'first');
+  const second = alice.channel('chat:room:1');
+  await until(second, (s) => s.status === 'ready', 'second');
+  assert.deepEqual(second.presence.members.map((m) => m.name), first.presence.members.map((m) => m.name));
+  assert.ok(second.presence.members.length >= 1);
+});
