@@ -208,7 +208,7 @@ void Engine::handle_update(const ServerFrame& f, Millis now) {
       ++stats_.echoes;
     }
   }
-  if (listened_.count(f.channel)) {
+  if (!listened_.empty() && listened_.count(f.channel)) {  // skips hashing the channel
     std::string e = "{\"k\":\"update\",\"channel\":";
     json::append_string(e, f.channel);
     e += ",\"data\":{\"type\":\"";
@@ -241,11 +241,12 @@ void Engine::apply_change(const std::string& model, ChangeType change, const Rec
   if (st == stores_.end()) return;
   RecordStore& store = st->second;
   bool changed = true;
+  const StoredRecord* rec = nullptr;
   if (change != ChangeType::Deleted) {
-    const StoredRecord* known = store.find(id);
-    if (list_seq && known && known->seq && *known->seq >= *list_seq && !only) return;  // older than we hold
-    changed = store.upsert(id, record, list_seq);
+    rec = store.upsert_newer(id, record, list_seq, !only, changed);
+    if (!rec) return;  // older than we hold
   }
+  size_t records = store.size();
   for (auto& entry : views_) {
     View& v = entry.second;
     if (v.model != model || (only && &v != only)) continue;
@@ -253,7 +254,7 @@ void Engine::apply_change(const std::string& model, ChangeType change, const Rec
     if (v.list) {
       if (!only && list_seq && v.floor && *v.floor >= *list_seq) continue;  // already in its snapshot
       if (change == ChangeType::Deleted) v.list->record_removed(store, id);
-      else if (changed || only) v.list->record_changed(store, id);
+      else if (changed || only) v.list->record_changed(store, id, rec);
     } else if (v.item_id == id) {
       if (change == ChangeType::Deleted) {
         v.item_present = v.item_retained = false;
@@ -263,9 +264,14 @@ void Engine::apply_change(const std::string& model, ChangeType change, const Rec
       }
       v.item_dirty = v.item_dirty || changed || only;
     }
+    // A view that dropped the record's last reference erased it: look again.
+    if (rec && store.size() != records) {
+      rec = store.find(id);
+      records = store.size();
+    }
   }
   if (change == ChangeType::Deleted) store.erase(id);
-  else store.collect(id);
+  else if (!rec || rec->refs <= 0) store.collect(id);
 }
 
 void Engine::rehydrate_channel(const std::string& channel, Millis now) {

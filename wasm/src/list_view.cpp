@@ -25,14 +25,13 @@ bool same_key(const FieldValues& a, const FieldValues& b) {
 ListView::ListView(ViewId id, std::string model, Query query)
     : id_(id), model_(std::move(model)), query_(std::move(query)), index_(&query_) {}
 
-void ListView::touch(const RecordId& id) {
+void ListView::touch(const RecordId& id, const Member* member) {
   dirty_ = true;
   auto [it, fresh] = pending_.try_emplace(id);
   ++it->second.touches;
   if (!fresh) return;
-  auto m = members_.find(id);
-  it->second.was_member = m != members_.end();
-  if (it->second.was_member) it->second.old_key = m->second.key;
+  it->second.was_member = member != nullptr;
+  if (member) it->second.old_key = member->key;
 }
 
 void ListView::reset(RecordStore& store, const std::vector<RecordId>& ids, int64_t total) {
@@ -54,20 +53,20 @@ void ListView::reset(RecordStore& store, const std::vector<RecordId>& ids, int64
       ++it;
       continue;
     }
-    touch(it->first);
+    touch(it->first, &it->second);
     store.release(it->first);
     it = members_.erase(it);
   }
   for (auto& n : next) {
     auto m = members_.find(n.first);
     if (m == members_.end()) {
-      touch(n.first);
+      touch(n.first, nullptr);
       store.retain(n.first);
       members_.emplace(n.first, Member{std::move(n.second), 0});
     } else {
       const StoredRecord* rec = store.find(n.first);
       if (!same_key(m->second.key, n.second) || (rec && rec->version != m->second.emitted_version)) {
-        touch(n.first);
+        touch(n.first, &m->second);
         m->second.key = std::move(n.second);
       }
     }
@@ -77,8 +76,9 @@ void ListView::reset(RecordStore& store, const std::vector<RecordId>& ids, int64
   dirty_ = true;
 }
 
-void ListView::record_changed(RecordStore& store, const RecordId& id) {
-  const StoredRecord* rec = store.find(id);
+void ListView::record_changed(RecordStore& store, const RecordId& id) { record_changed(store, id, store.find(id)); }
+
+void ListView::record_changed(RecordStore& store, const RecordId& id, const StoredRecord* rec) {
   if (!rec || !query_.extract(rec->json, scratch_)) return;
   bool match = query_.matches(scratch_);
   auto m = members_.find(id);
@@ -88,10 +88,10 @@ void ListView::record_changed(RecordStore& store, const RecordId& id) {
   if (!complete_) {
     // A page cannot place what enters, leaves or moves: show the new text, refetch the page.
     if (!member || !match || !same_key(m->second.key, key)) needs_refetch_ = true;
-    if (member) touch(id);
+    if (member) touch(id, &m->second);
     return;
   }
-  touch(id);
+  touch(id, member ? &m->second : nullptr);
   if (match && !member) {
     store.retain(id);
     members_.emplace(id, Member{std::move(key), 0});
@@ -106,7 +106,7 @@ void ListView::record_changed(RecordStore& store, const RecordId& id) {
 void ListView::record_removed(RecordStore& store, const RecordId& id) {
   auto m = members_.find(id);
   if (m == members_.end()) return;
-  touch(id);
+  touch(id, &m->second);
   members_.erase(m);
   store.release(id);
   if (!complete_) {
@@ -153,22 +153,20 @@ std::pair<size_t, size_t> ListView::window_range() const {
 }
 
 void ListView::apply_pending(std::vector<size_t>* removed) {
-  std::vector<std::pair<const RecordId*, const Pending*>> gone;
+  touched_.clear();
   for (const auto& p : pending_) {
-    if (!p.second.was_member) continue;
     auto m = members_.find(p.first);
-    if (m != members_.end() && same_key(m->second.key, p.second.old_key)) continue;
-    gone.emplace_back(&p.first, &p.second);
+    Member* member = m == members_.end() ? nullptr : &m->second;
+    bool moved = !p.second.was_member || !member || !same_key(member->key, p.second.old_key);
+    touched_.push_back(Touched{&p.first, &p.second, member, moved});
   }
   if (removed)  // old positions first: the index still holds the old order
-    for (const auto& g : gone) removed->push_back(index_.rank(g.second->old_key, *g.first));
-  for (const auto& g : gone) index_.erase(g.second->old_key, *g.first);
-  for (const auto& p : pending_) {
-    auto m = members_.find(p.first);
-    if (m == members_.end()) continue;
-    if (p.second.was_member && same_key(m->second.key, p.second.old_key)) continue;
-    index_.insert(IndexEntry{p.first, m->second.key});
-  }
+    for (const auto& t : touched_)
+      if (t.pending->was_member && t.moved) removed->push_back(index_.rank(t.pending->old_key, *t.id));
+  for (const auto& t : touched_)
+    if (t.pending->was_member && t.moved) index_.erase(t.pending->old_key, *t.id);
+  for (const auto& t : touched_)
+    if (t.member && t.moved) index_.insert(IndexEntry{*t.id, t.member->key});
 }
 
 bool ListView::uses_splice() const { return !window_ && complete_ && !query_.take(); }
@@ -186,6 +184,7 @@ size_t ListView::flush(const RecordStore& store, std::string& out) {
   // After a hydration the map has N buckets; clear() would zero them all on every flush.
   if (pending_.bucket_count() > 8 * pending_.size() + 64) decltype(pending_)().swap(pending_);
   else pending_.clear();
+  touched_.clear();
   dirty_ = false;
   return coalesced;
 }
@@ -223,16 +222,14 @@ bool ListView::flush_splice(const RecordStore& store, std::string& out) {
     emitted_total_ = int64_t(index_.size());
     return true;
   }
-  std::vector<std::pair<size_t, const RecordId*>> inserted, updated;
-  for (const auto& p : pending_) {
-    auto m = members_.find(p.first);
-    if (m == members_.end()) continue;
-    const StoredRecord* rec = store.find(p.first);
+  std::vector<std::pair<size_t, const StoredRecord*>> inserted, updated;  // positions are unique
+  for (const auto& t : touched_) {
+    if (!t.member) continue;
+    const StoredRecord* rec = store.find(*t.id);
     if (!rec) continue;
-    bool moved = !p.second.was_member || !same_key(m->second.key, p.second.old_key);
-    if (!moved && rec->version == m->second.emitted_version) continue;
-    (moved ? inserted : updated).emplace_back(index_.rank(m->second.key, p.first), &p.first);
-    m->second.emitted_version = rec->version;
+    if (!t.moved && rec->version == t.member->emitted_version) continue;
+    (t.moved ? inserted : updated).emplace_back(index_.rank(t.member->key, *t.id), rec);
+    t.member->emitted_version = rec->version;
   }
   std::sort(removed.begin(), removed.end());
   std::sort(inserted.begin(), inserted.end());
@@ -242,14 +239,14 @@ bool ListView::flush_splice(const RecordStore& store, std::string& out) {
     if (i) out += ',';
     out += std::to_string(removed[i]);
   }
-  auto rows = [&](const char* name, const std::vector<std::pair<size_t, const RecordId*>>& list) {
+  auto rows = [&](const char* name, const std::vector<std::pair<size_t, const StoredRecord*>>& list) {
     out += name;
     for (size_t i = 0; i < list.size(); ++i) {
       if (i) out += ',';
       out += '[';
       out += std::to_string(list[i].first);
       out += ',';
-      out += store.find(*list[i].second)->json;
+      out += list[i].second->json;
       out += ']';
     }
   };

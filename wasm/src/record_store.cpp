@@ -8,12 +8,22 @@ const StoredRecord* RecordStore::find(std::string_view id) const {
 }
 
 bool RecordStore::upsert(const RecordId& id, std::string_view json, std::optional<int64_t> seq) {
+  bool changed = false;
+  upsert_newer(id, json, seq, false, changed);
+  return changed;
+}
+
+const StoredRecord* RecordStore::upsert_newer(const RecordId& id, std::string_view json,
+                                              std::optional<int64_t> seq, bool keep_newer, bool& changed) {
+  changed = false;
   StoredRecord& r = records_[id];
+  if (keep_newer && seq && r.seq && *r.seq >= *seq) return nullptr;  // older than we hold
   if (seq) r.seq = seq;
-  if (r.version != 0 && r.json == json) return false;  // same text: nothing changes (our own echo)
+  if (r.version != 0 && r.json == json) return &r;  // same text: nothing changes (our own echo)
   r.json.assign(json.data(), json.size());
   r.version = next_version_++;
-  return true;
+  changed = true;
+  return &r;
 }
 
 void RecordStore::retain(const RecordId& id) {

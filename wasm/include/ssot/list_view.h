@@ -40,6 +40,8 @@ class ListView {
   void reset(RecordStore& store, const std::vector<RecordId>& ids, int64_t total);
   // A record was created or changed in the store; the view decides membership.
   void record_changed(RecordStore& store, const RecordId& id);
+  // The same, with the record already at hand (store.find(id), nullptr when absent).
+  void record_changed(RecordStore& store, const RecordId& id, const StoredRecord* rec);
   void record_removed(RecordStore& store, const RecordId& id);
   void release_all(RecordStore& store);  // the view closes
 
@@ -75,7 +77,15 @@ class ListView {
     FieldValues old_key;
     int touches = 0;
   };
-  void touch(const RecordId& id);
+  // What apply_pending learnt about each pending record, reused by flush_splice
+  // (valid until pending_ is cleared): one members_ lookup per record and flush.
+  struct Touched {
+    const RecordId* id;
+    const Pending* pending;
+    Member* member;  // nullptr when no longer a member
+    bool moved;      // left, arrived or changed its sort key
+  };
+  void touch(const RecordId& id, const Member* member);  // member: its entry in members_, if any
   void apply_pending(std::vector<size_t>* removed_old_positions);
   bool uses_splice() const;
   bool flush_splice(const RecordStore& store, std::string& out);  // true when rows changed
@@ -88,6 +98,7 @@ class ListView {
   OrderedIndex index_;
   std::unordered_map<RecordId, Member> members_;
   std::unordered_map<RecordId, Pending> pending_;
+  std::vector<Touched> touched_;
   std::optional<std::pair<size_t, size_t>> window_;
   std::vector<RecordId> last_window_;
   int64_t server_total_ = 0;

@@ -22,6 +22,10 @@ class RecordStore {
   const StoredRecord* find(std::string_view id) const;
   // Inserts or replaces; returns true when the stored text changed.
   bool upsert(const RecordId& id, std::string_view json, std::optional<int64_t> seq = std::nullopt);
+  // upsert in one lookup, except that with `keep_newer` a stored copy whose seq is at
+  // or beyond `seq` stays as it is (nullptr). The record is valid until it is erased.
+  const StoredRecord* upsert_newer(const RecordId& id, std::string_view json, std::optional<int64_t> seq,
+                                   bool keep_newer, bool& changed);
   void retain(const RecordId& id);
   void release(const RecordId& id);   // drops the record at zero references
   void collect(const RecordId& id);   // drops it if unreferenced (after an update nobody wanted)
