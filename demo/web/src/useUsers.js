@@ -1,0 +1,12 @@
+// userId -> name. User is not a realtime model: one HTTP read.
+import { useMemo } from 'react';
+import { useList } from 'ssot-realtime/react';
+import { USERS_QUERY } from './queries.js';
+
+export function useUsers() {
+  const { data } = useList('User', USERS_QUERY);
+  return useMemo(() => {
+    const byId = new Map(data.map((u) => [Number(u.id), u]));
+    return { list: data, name: (id) => byId.get(Number(id))?.name ?? `user ${id}` };
+  }, [data]);
+}
