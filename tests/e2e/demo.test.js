@@ -240,6 +240,9 @@ test('the gateway restarts while alice sends over REST: bob reconnects and shows
   await gateway.kill();
   await bob.page.locator('.badge', { hasText: /reconnecting/ }).waitFor();
   await shot(bob, 'reconnecting');
+  // Hold bob's page off the restarted gateway until alice's messages are all in,
+  // so that they can only reach him by catching up (not live).
+  await bob.page.evaluate(() => window.ssotDemo.network.refuseConnections(60000));
   await gateway.restart();
   const texts = [];
   for (let i = 0; i < 5; i++) {
@@ -248,7 +251,10 @@ test('the gateway restarts while alice sends over REST: bob reconnects and shows
     assert.equal(res.status, 201, JSON.stringify(res.body));
     texts.push(text);
   }
-  await bob.page.locator('.badge', { hasText: 'connected' }).waitFor({ timeout: 15000 });
+  assert.equal(await bob.page.evaluate(() => window.ssotDemo.client.connection.state), 'reconnecting');
+  assert.equal(await bob.page.getByText(texts[0], { exact: true }).count(), 0);
+  await bob.page.evaluate(() => window.ssotDemo.network.refuseConnections(0));
+  await bob.page.locator('.badge', { hasText: 'connected' }).waitFor({ timeout: 20000 });
   for (const t of texts) await message(bob.page, t).waitFor();
   await bob.page.waitForTimeout(500); // late duplicates would show by now
   for (const t of texts) assert.equal(await bob.page.getByText(t, { exact: true }).count(), 1, t);
@@ -284,6 +290,21 @@ test('presence drops a user when their page closes', async () => {
   await alice.context.close();
   await bob.page.locator('.presence li[data-user=alice]').waitFor({ state: 'detached' });
   assert.deepEqual(await bob.page.locator('.presence li').allTextContents(), ['bob']);
+});
+
+test('a session the gateway no longer accepts shows as unauthorized', async () => {
+  const context = await browser.newContext({ viewport: { width: 1200, height: 760 } });
+  const page = await context.newPage();
+  // A well-formed token signed with another secret (as after a gateway restart with a new one).
+  const body = Buffer.from(JSON.stringify({ sub: 2, exp: Math.floor(Date.now() / 1000) + 3600 })).toString('base64url');
+  const session = { token: `${body}.${Buffer.alloc(32).toString('base64url')}`, user: { id: 2, name: 'bob', role: 'user' } };
+  await page.addInitScript((s) => sessionStorage.setItem('ssot-demo-session', s), JSON.stringify(session));
+  await page.goto(`${gateway.url}/`);
+  await page.locator('.badge', { hasText: 'unauthorized' }).waitFor();
+  await page.getByRole('button', { name: 'Sign in again' }).click();
+  await page.getByRole('button', { name: 'Sign in as bob' }).click();
+  await page.locator('.badge', { hasText: 'connected' }).waitFor();
+  await context.close();
 });
 
 test('no page error and no dialog in any page', () => {

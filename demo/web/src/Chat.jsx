@@ -14,6 +14,7 @@ export function Chat({ me, users }) {
       <aside className="rooms">
         <h2>Rooms</h2>
         {rooms.isLoading && <p className="muted">Loading…</p>}
+        {rooms.error && <p className="error" role="alert">{rooms.error.message ?? String(rooms.error)}</p>}
         {mine.map((r) => (
           <button key={r.id} type="button" className="room-tab" aria-current={room?.id === r.id ? 'true' : undefined}
             onClick={() => setPicked(r.id)}>

@@ -13,11 +13,11 @@ export function ConnectionControls() {
   const until = useSyncExternalStore(subscribeCut, cutUntil);
   const now = useNow(until ? 250 : null);
   const cutLeft = until > now ? Math.ceil((until - now) / 1000) : 0;
-  const offline = state === 'closed';
+  const offline = state === 'closed' || state === 'failed';
   return (
     <section className="panel controls">
       <h3>Connection</h3>
-      <button type="button" disabled={!client || offline} onClick={() => dropConnection(CUT_MS)}>
+      <button type="button" disabled={!client || state !== 'open'} onClick={() => dropConnection(CUT_MS)}>
         Drop connection
       </button>
       <button type="button" disabled={!client} onClick={() => (offline ? client.connect() : client.disconnect())}>

@@ -31,13 +31,18 @@ export function installNetworkFault() {
   };
 }
 
+/** Refuses new sockets for `ms` (0: accept them again at once). */
+export function refuseConnections(ms) {
+  blockedUntil = ms > 0 ? Date.now() + ms : 0;
+  clearTimeout(unblockTimer);
+  if (ms > 0) unblockTimer = setTimeout(() => { blockedUntil = 0; notify(); }, ms);
+  notify();
+}
+
 /** Closes the socket now and refuses new ones for `ms`. */
 export function dropConnection(ms) {
-  blockedUntil = Date.now() + ms;
-  clearTimeout(unblockTimer);
-  unblockTimer = setTimeout(() => { blockedUntil = 0; notify(); }, ms);
+  refuseConnections(ms);
   for (const ws of [...open]) ws.close(4000, 'cut by the demo');
-  notify();
 }
 
 /** epoch ms until which new sockets are refused (0 = none). */

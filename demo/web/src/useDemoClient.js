@@ -12,7 +12,7 @@ export function useDemoClient(token) {
     pending.then(
       (client) => {
         if (!live) return;
-        window.ssotDemo = { client };
+        window.ssotDemo = { ...window.ssotDemo, client };
         setState({ client, error: null });
       },
       (error) => { if (live) setState({ client: null, error }); },
@@ -20,7 +20,7 @@ export function useDemoClient(token) {
     return () => {
       live = false;
       pending.then((client) => client.close(), () => {});
-      if (window.ssotDemo) window.ssotDemo = undefined;
+      if (window.ssotDemo?.client) window.ssotDemo = { ...window.ssotDemo, client: undefined };
     };
   }, [token]);
   return state;
