@@ -294,7 +294,6 @@ void Engine::emit_item(ViewId id, View& v) {
 }
 
 void Engine::flush_views() {
-  std::string change;
   for (auto& entry : views_) {
     View& v = entry.second;
     if (!v.list) {
@@ -305,10 +304,15 @@ void Engine::flush_views() {
       continue;
     }
     if (!v.list->dirty() || (!v.list->hydrated() && v.list->status() == ViewStatus::Loading)) continue;
-    change.clear();
-    stats_.coalesced += v.list->flush(stores_[v.model], change);
-    if (change.empty()) continue;
-    emit(change);
+    // Written straight into the outbox: an empty change is rolled back by resizing.
+    size_t mark = outbox_.size();
+    if (mark > 1) outbox_ += ',';
+    size_t start = outbox_.size();
+    stats_.coalesced += v.list->flush(stores_[v.model], outbox_);
+    if (outbox_.size() == start) {
+      outbox_.resize(mark);
+      continue;
+    }
     ++stats_.flushes;
   }
 }
