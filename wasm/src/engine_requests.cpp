@@ -67,15 +67,22 @@ void Engine::finish_call(RequestId id, const Call& call, int status, std::string
       echoed = m->second;
       mutations_.erase(m);
     }
-    // Show our own change at once; if its echo already came, the store holds it (or newer).
+    // Show our own change at once when no echo will (or did) bring it. A created
+    // record waits for its echo on a live channel: the server may filter the list
+    // (we may not be allowed to see what we created), which only it knows.
     if (is_2xx(status) && !echoed && stores_.count(call.model)) {
+      ChannelState* live = registry_.find(call.model + ":list");
+      bool echo_expected = live && live->confirmed && socket_open_;
       if (call.kind == CallKind::Delete) {
         apply_change(call.model, ChangeType::Deleted, call.id, {}, std::nullopt, nullptr);
       } else if (json::kind_of(body) == JsonKind::Object && json::valid(body)) {
         static const std::string_view id_key[] = {"id"};
         std::string_view id_raw;
         RecordId rid;
+        bool known = false;
         if (json::find_members(body, id_key, 1, &id_raw) && canonical_id(id_raw, rid))
+          known = stores_[call.model].find(rid) != nullptr;  // shown already: we may see it
+        if (!rid.empty() && (call.kind == CallKind::Update ? known : !echo_expected))
           apply_change(call.model, call.kind == CallKind::Create ? ChangeType::Created : ChangeType::Updated, rid,
                        body, std::nullopt, nullptr);
       }
