@@ -1,18 +1,24 @@
 #!/usr/bin/env bash
 # Builds the native core + tests (build/native) and the wasm tests + runtime (build/wasm).
+#   build.sh [all|native|wasm|runtime] [cmake targets...]
+#   runtime = only the npm package's wasm runtime (what the demo needs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 what=${1:-all}
+shift || true
+targets=()
+for t in "$@"; do targets+=(--target "$t"); done
 
 if [ "$what" = all ] || [ "$what" = native ]; then
   cmake -S . -B build/native -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-  cmake --build build/native -j "$JOBS"
+  cmake --build build/native -j "$JOBS" "${targets[@]}"
 fi
-if [ "$what" = all ] || [ "$what" = wasm ]; then
+if [ "$what" = all ] || [ "$what" = wasm ] || [ "$what" = runtime ]; then
   emcmake cmake -S . -B build/wasm -DCMAKE_BUILD_TYPE=Release \
     -DCMAKE_CROSSCOMPILING_EMULATOR=/usr/bin/node >/dev/null
-  cmake --build build/wasm -j "$JOBS"
+  [ "$what" = runtime ] && targets=(--target ssot_runtime)
+  cmake --build build/wasm -j "$JOBS" "${targets[@]}"
   # The npm package ships the runtime beside its loader.
   cp build/wasm/ssot_runtime.mjs build/wasm/ssot_runtime.wasm js/wasm/
 fi

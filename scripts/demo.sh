@@ -12,7 +12,7 @@ HOST=${HOST:-127.0.0.1}
 SSOT_WITH_BROWSER=${SSOT_WITH_BROWSER:-0} bash scripts/setup.sh
 mkdir -p build
 echo "demo: building the wasm runtime (log: build/demo-wasm.log)"
-if ! bash scripts/build.sh wasm > build/demo-wasm.log 2>&1; then
+if ! bash scripts/build.sh runtime > build/demo-wasm.log 2>&1; then
   tail -n 40 build/demo-wasm.log
   echo "demo: the wasm build failed (full log: build/demo-wasm.log)" >&2
   exit 1

@@ -9,7 +9,7 @@ source scripts/env.sh
 step() { printf '\n== %s\n' "$*"; }
 
 step "native core tests"
-bash scripts/build.sh native
+bash scripts/build.sh native ssot_tests
 ./build/native/ssot_tests
 
 step "native core tests under AddressSanitizer + UndefinedBehaviorSanitizer"
@@ -18,7 +18,7 @@ cmake --build build/asan -j "$JOBS" --target ssot_tests
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ./build/asan/ssot_tests
 
 step "core tests compiled to wasm, under node"
-bash scripts/build.sh wasm
+bash scripts/build.sh wasm ssot_tests ssot_runtime
 node build/wasm/ssot_tests.js
 
 step "JS tests (node --test)"
