@@ -270,3 +270,28 @@ TEST_CASE("a denied subscription puts the view in error, others keep working") {
   h.frame(update("Message:list", "created", msg(2, "b"), 2, 1));
   CHECK(h.mirrors[ok].ids() == std::vector<int>{1, 2});
 }
+
+TEST_CASE("a refused subscription keeps the view in error when its HTTP data lands") {
+  Harness h;
+  h.open();
+  ViewId v = h.watch("Product");
+  h.frame(R"({"type":"error","channel":"Product:list","error":"Unknown channel"})");
+  h.respond(h.http("GET").back().http_id, 200, list_body({R"({"id":1,"name":"x"})"}, 0));
+  CHECK(h.mirrors[v].status == "error");
+  CHECK(h.mirrors[v].error == "Unknown channel");
+  CHECK(h.mirrors[v].ids() == std::vector<int>{1});  // the data is shown, but not as live
+}
+
+TEST_CASE("a bogus far-ahead seq does not make the view reload forever") {
+  Harness h;
+  ViewId v = live_list(h, 1, 3);
+  h.frame(update("Message:list", "created", msg(2, "b"), 2, 1000000000));  // a gap: re-hydrate
+  int fetches = 0;
+  for (int i = 0; i < 10 && !h.http("GET").empty(); ++i, ++fetches)
+    h.respond(h.http("GET").back().http_id, 200, list_body({msg(1, "a"), msg(2, "b")}, 4));
+  CHECK(fetches <= 4);  // three snapshots behind, then the server's numbering is adopted
+  CHECK(h.http("GET").empty());
+  CHECK(h.entries("error").back()->get("error")->as_string().find("resynchronized") != std::string::npos);
+  h.frame(update("Message:list", "created", msg(3, "c"), 3, 5));  // the real stream goes on
+  CHECK(h.mirrors[v].ids() == std::vector<int>{1, 2, 3});
+}

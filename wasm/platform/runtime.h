@@ -41,7 +41,7 @@ class Runtime {
   void socket_message(EMSCRIPTEN_WEBSOCKET_T socket, const char* data, size_t size);
   void socket_closed(EMSCRIPTEN_WEBSOCKET_T socket, int code);
   void feed_frame(const char* data, size_t size);  // as if the open socket received it
-  void fetch_done(emscripten_fetch_t* fetch);
+  void fetch_done(emscripten_fetch_t* fetch, bool failed);  // failed: the onerror path
   void timer_fired();
 
  private:

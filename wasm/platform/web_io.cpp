@@ -34,9 +34,15 @@ EM_BOOL on_error(int, const EmscriptenWebSocketErrorEvent*, void*) {
 }
 
 // Fetches carry their runtime's id; the runtime matches the handle to its request.
-void on_fetch_done(emscripten_fetch_t* fetch) {
+void on_fetch_success(emscripten_fetch_t* fetch) {
   Runtime* rt = Runtime::find(id_of(fetch->userData));
-  if (rt) rt->fetch_done(fetch);
+  if (rt) rt->fetch_done(fetch, false);
+  else emscripten_fetch_close(fetch);
+}
+
+void on_fetch_error(emscripten_fetch_t* fetch) {
+  Runtime* rt = Runtime::find(id_of(fetch->userData));
+  if (rt) rt->fetch_done(fetch, true);
   else emscripten_fetch_close(fetch);
 }
 }  // namespace
@@ -115,8 +121,8 @@ void Runtime::start_fetch(Command& c) {
   }
   attr.userData = user_of(id_);
   attr.timeoutMSecs = unsigned(engine_->config().request_timeout_ms + 5000);  // ends cancelled ones too
-  attr.onsuccess = on_fetch_done;
-  attr.onerror = on_fetch_done;  // every non-2xx lands here too, body included (TOOLCHAIN.md 10)
+  attr.onsuccess = on_fetch_success;
+  attr.onerror = on_fetch_error;  // every non-2xx lands here too, body included (TOOLCHAIN.md 10)
   starting_ = c.http_id;  // a fetch that fails at once calls back before it returns
   emscripten_fetch_t* handle = emscripten_fetch(&attr, c.url.c_str());
   starting_ = 0;
@@ -134,7 +140,7 @@ void Runtime::cancel_fetch(RequestId id) {
   fetches_.erase(it);
 }
 
-void Runtime::fetch_done(emscripten_fetch_t* fetch) {
+void Runtime::fetch_done(emscripten_fetch_t* fetch, bool failed) {
   if (cancelled_.erase(fetch)) {
     emscripten_fetch_close(fetch);
     return;
@@ -148,6 +154,11 @@ void Runtime::fetch_done(emscripten_fetch_t* fetch) {
   }
   std::string_view body(fetch->data ? fetch->data : "", size_t(fetch->numBytes));
   int status = fetch->status;
+  // A 2xx that ended in error was cut off mid-body: never hand it on as a success.
+  if (failed && status >= 200 && status < 300) {
+    status = 0;
+    body = {};
+  }
   engine_->on_http_response(id, status, body, now());
   emscripten_fetch_close(fetch);
   fetches_.erase(id);

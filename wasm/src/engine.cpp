@@ -54,7 +54,7 @@ void Engine::emit_conn_state() {
   std::string e = "{\"k\":\"conn\",\"state\":\"";
   e += to_string(s);
   e += "\",\"error\":";
-  if (connection_.error().empty()) e += "null";
+  if (connection_.error().empty() || s == ConnState::Open) e += "null";  // the last failure is over
   else json::append_string(e, connection_.error());
   e += ",\"retryAt\":";
   auto retry = connection_.retry_at();

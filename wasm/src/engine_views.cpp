@@ -114,8 +114,10 @@ void Engine::finish_hydration(ViewId id, View& v, int status, std::string_view b
     } else {
       apply_change(v.model, ChangeType::Updated, v.item_id, body, std::nullopt, &v);
     }
-    v.item_status = ViewStatus::Ready;
-    v.item_error.clear();
+    // Data whose subscription was refused is not live: say so (a 404 is just null).
+    ChannelState* ch = v.channel.empty() || status == 404 ? nullptr : registry_.find(v.channel);
+    v.item_status = ch && !ch->error.empty() ? ViewStatus::Error : ViewStatus::Ready;
+    v.item_error = ch ? ch->error : std::string();
     v.item_hydrated = v.item_dirty = true;
     for (auto& b : v.buffer) apply_change(v.model, b.change, b.id, b.record, std::nullopt, &v);
     v.buffer.clear();
@@ -170,14 +172,28 @@ void Engine::finish_hydration(ViewId id, View& v, int status, std::string_view b
   auto total = json::parse_number(total_raw);
   v.list->reset(store, ids, total ? int64_t(*total) : int64_t(ids.size()));
   for (const auto& rid : ids) store.collect(rid);
-  v.list->set_status(ViewStatus::Ready);
   v.floor = seq;
   ChannelState* c = v.channel.empty() ? nullptr : registry_.find(v.channel);
+  // Data without a live subscription (refused) must not claim to be live.
+  if (c && !c->error.empty()) v.list->set_status(ViewStatus::Error, c->error);
+  else v.list->set_status(ViewStatus::Ready);
   bool covered = true;
   if (c && seq && c->last_seq && *c->last_seq > *seq) {
     // Updates after the snapshot must all be in the buffer, else some were missed.
     covered = !v.buffer.empty() && v.buffer.front().seq && *v.buffer.front().seq <= *seq + 1;
+    // Snapshot after snapshot behind our seq: our numbering is wrong (a bogus seq, a
+    // server whose counters went back). Adopt the server's and fetch once more.
+    if (!covered && ++v.behind_snapshots >= 3) {
+      c->last_seq = seq;
+      store.forget_seqs();
+      v.behind_snapshots = 0;
+      std::string e = "{\"k\":\"error\",\"scope\":\"channel\",\"channel\":";
+      json::append_string(e, v.channel);
+      e += ",\"error\":\"the server's seq is behind ours: resynchronized to it\"}";
+      emit(e);
+    }
   }
+  if (covered) v.behind_snapshots = 0;
   if (c && seq && !c->last_seq) c->last_seq = seq;
   for (auto& b : v.buffer)
     if (!(seq && b.seq && *b.seq <= *seq)) apply_change(v.model, b.change, b.id, b.record, b.seq, &v);

@@ -44,6 +44,10 @@ void RecordStore::collect(const RecordId& id) {
 
 void RecordStore::erase(const RecordId& id) { records_.erase(id); }
 
+void RecordStore::forget_seqs() {
+  for (auto& r : records_) r.second.seq.reset();
+}
+
 size_t RecordStore::bytes() const {
   size_t n = 0;
   for (const auto& r : records_) n += r.first.size() + r.second.json.capacity() + sizeof(StoredRecord);

@@ -121,6 +121,7 @@ class Engine {
     std::vector<Buffered> buffer;    // updates that arrived during hydration
     bool refetch_again = false;      // a change arrived that the running hydration may miss
     std::optional<int64_t> floor;    // list-channel updates at or below this seq are in its snapshot
+    int behind_snapshots = 0;        // snapshots in a row older than the channel's seq
   };
   enum class CallKind { Hydrate, List, Get, Create, Update, Delete, WsList, WsGet };
   struct Call {

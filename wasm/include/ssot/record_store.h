@@ -30,6 +30,7 @@ class RecordStore {
   void release(const RecordId& id);   // drops the record at zero references
   void collect(const RecordId& id);   // drops it if unreferenced (after an update nobody wanted)
   void erase(const RecordId& id);     // a delete: gone whatever holds it
+  void forget_seqs();                 // the channel's numbering was reset
   size_t size() const { return records_.size(); }
   size_t bytes() const;
 
