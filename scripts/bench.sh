@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the core ingest benchmark natively and to wasm (-O2), runs both, and writes
 # bench/report.md (both tables, the machine, the date). Extra arguments go to both
-# runs, e.g. `bash scripts/bench.sh --frames 20000 --runs 3`.
+# runs, e.g. `bash scripts/bench.sh --frames 20000 --runs 3`. Then runs the runtime
+# against JS clients (bench/js/runtime_vs_js.js, its own defaults) into bench/report-js.md.
 # Exits non-zero only when a build fails or the engine fails a sanity check (wrong
 # record count, a view the outbox cannot rebuild); never because of timing.
 set -euo pipefail
@@ -49,4 +50,10 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //' || true)
   cat "$tmp/wasm.md" 2>/dev/null || echo "(wasm run produced no report)"
 } > bench/report.md
 echo "bench: wrote bench/report.md" >&2
+
+# The runtime (wasm + JS shim, through createClient) against the seeds' design and a
+# best-practice JS client on the same frames; writes bench/report-js.md. It takes its
+# own options (see its header), so the arguments above are not passed on.
+echo "== runtime vs JS clients" >&2
+node --expose-gc bench/js/runtime_vs_js.js --report bench/report-js.md || status=$?
 exit $status

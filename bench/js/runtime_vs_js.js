@@ -1,0 +1,526 @@
+// The runtime (wasm engine + JS shim, through the package's own API) against two
+// JS clients on the same frames, in the same process: issue 4, "Benchmark".
+//
+//   node --expose-gc bench/js/runtime_vs_js.js [options]     (bash scripts/bench.sh runs it)
+//
+//   --frames N        frames per run (default 100000; a multiple of 50)
+//   --runs R          interleaved rounds (default 5)
+//   --only a,b        workloads: list-1k list-10k list-100k sorted-filtered-10k window-100k
+//   --clients a,b     runtime best seed best-windowed parse (default: all)
+//   --warmup N        frames per client and workload in one untimed round first (default 10000; 0: none)
+//   --seed-budget W   caps the seed design's frames to W / rows (default 4e8; it is O(rows) per frame)
+//   --report FILE     where to write the Markdown report (default bench/report-js.md); --no-report: none
+//
+// The runtime: createClient() against a fake server started here (node http + ws
+// on 127.0.0.1: the list endpoint returns the hydration records, the socket answers
+// `subscribe` with `subscribed` seq 0), a live view (watch, the query, or a 50-row
+// window), status ready; then the frames go in through the runtime's socket entry
+// point `Module._ssot_feed_frame(runtimeId, ptr, len)`, each one written as UTF-8
+// into one heap buffer with TextEncoder.encodeInto (the socket library writes
+// received frames into the heap too). The engine flushes every 50 frames; the shim
+// drains in a microtask, so the loop awaits one microtask turn every 50 frames and
+// then reads view.getSnapshot().items, which is the new frozen array.
+// The JS clients get the same frame strings: onFrame(text) per frame, flush() per 50
+// frames (the new array the UI would render), and the same await.
+//
+// Timing never fails the run. Wrong answers do (exit 1): after every run each
+// client's final array must hold the expected records (JSON text equal) in the
+// expected order (for the window: the first 50), and the runtime's counters must
+// show every frame applied with no gap, duplicate or malformed frame.
+import http from 'node:http';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { execSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { WebSocketServer } from 'ws';
+
+import { generate, FILTERED_QUERY } from './frames.js';
+import { SeedClient } from './seedClient.js';
+import { BestClient, WindowedBestClient } from './bestClient.js';
+import { createClient } from '../../js/index.js';
+import { loadRuntime } from '../../js/wasm/loadRuntime.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const BATCH = 50;
+const WINDOW = 50;
+
+// ---- options ----
+
+const WORKLOADS = [
+  { name: 'list-1k', n: 1000, filtered: false, window: false },
+  { name: 'list-10k', n: 10000, filtered: false, window: false },
+  { name: 'list-100k', n: 100000, filtered: false, window: false },
+  { name: 'sorted-filtered-10k', n: 10000, filtered: true, window: false },
+  { name: 'window-100k', n: 100000, filtered: false, window: true },
+];
+const CLIENTS = ['runtime', 'best', 'seed', 'best-windowed', 'parse'];
+
+function parseArgs(argv) {
+  const o = { frames: 100000, runs: 5, warmup: 10000, only: null, clients: null, seedBudget: 4e8, report: path.join(ROOT, 'bench/report-js.md') };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const val = () => {
+      if (i + 1 >= argv.length) throw new Error(`${a} needs a value`);
+      return argv[++i];
+    };
+    if (a === '--frames') o.frames = Number(val());
+    else if (a === '--runs') o.runs = Number(val());
+    else if (a === '--only') o.only = val().split(',');
+    else if (a === '--clients') o.clients = val().split(',');
+    else if (a === '--warmup') o.warmup = Number(val());
+    else if (a === '--seed-budget') o.seedBudget = Number(val());
+    else if (a === '--report') o.report = path.resolve(val());
+    else if (a === '--no-report') o.report = null;
+    else if (a === '--help' || a === '-h') {
+      const head = fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n');
+      console.log(head.slice(0, head.findIndex((l) => l.startsWith('// The runtime:'))).join('\n'));
+      process.exit(0);
+    } else throw new Error(`unknown option ${a}`);
+  }
+  if (!(o.frames > 0) || o.frames % BATCH) throw new Error(`--frames must be a positive multiple of ${BATCH}`);
+  if (!(o.warmup >= 0) || o.warmup % BATCH || o.warmup > o.frames) throw new Error(`--warmup must be a multiple of ${BATCH}, at most --frames`);
+  if (!(o.runs >= 1)) throw new Error('--runs must be at least 1');
+  for (const w of o.only ?? []) if (!WORKLOADS.some((x) => x.name === w)) throw new Error(`unknown workload ${w}`);
+  for (const c of o.clients ?? []) if (!CLIENTS.includes(c)) throw new Error(`unknown client ${c}`);
+  return o;
+}
+
+// ---- the fake server ----
+
+async function startServer() {
+  const state = { body: '{"items":[],"total":0,"seq":0}', subscribed: 0, lists: 0 };
+  const server = http.createServer((req, res) => {
+    if (req.method === 'GET' && req.url.startsWith('/api/messages')) {
+      state.lists++;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(state.body);
+      return;
+    }
+    res.writeHead(404, { 'content-type': 'application/json' });
+    res.end('{"error":"not found"}');
+  });
+  const wss = new WebSocketServer({ server, path: '/ws' });
+  wss.on('connection', (ws) => {
+    ws.on('message', (data) => {
+      let msg;
+      try {
+        msg = JSON.parse(String(data));
+      } catch {
+        return;
+      }
+      if (msg.type === 'subscribe') {
+        ws.send(JSON.stringify({ type: 'subscribed', channel: msg.channel, seq: 0 }));
+        state.subscribed++;
+      } else if (msg.type === 'ping') {
+        ws.send(JSON.stringify({ type: 'pong', t: msg.t }));
+      }
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  return {
+    state,
+    baseUrl: `http://127.0.0.1:${port}/api`,
+    wsUrl: `ws://127.0.0.1:${port}/ws`,
+    close: () => new Promise((resolve) => {
+      for (const c of wss.clients) c.terminate();
+      wss.close();
+      server.close(resolve);
+    }),
+  };
+}
+
+// ---- helpers ----
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const gc = typeof globalThis.gc === 'function' ? globalThis.gc : () => {};
+
+async function until(cond, what, ms = 120000) {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(2);
+  }
+}
+
+function median(xs) {
+  const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (!s.length) return NaN;
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+// `items` must hold exactly `want` (records as JSON text), in order.
+function compareRows(items, want) {
+  if (!Array.isArray(items)) return 'no array';
+  if (items.length !== want.length) return `${items.length} rows, expected ${want.length}`;
+  for (let i = 0; i < want.length; i++) {
+    const got = JSON.stringify(items[i]);
+    if (got !== want[i]) return `row ${i}: ${got?.slice(0, 120)} != ${want[i].slice(0, 120)}`;
+  }
+  return null;
+}
+
+// ---- the runtime ----
+
+let Module = null;
+let capturedId = 0;
+let feed = null;
+let framePtr = 0;
+const FRAME_CAP = 1 << 16;
+const encoder = new TextEncoder();
+
+async function setupRuntime() {
+  Module = await loadRuntime();
+  // The client keeps its Runtime in a private field and has no accessor for the
+  // runtime id that _ssot_feed_frame takes; the client asks rt.id() once in its
+  // constructor, so we note the answer there.
+  const proto = Module.Runtime.prototype;
+  const id = proto.id;
+  proto.id = function idNoted() {
+    const v = id.call(this);
+    capturedId = v;
+    return v;
+  };
+  framePtr = Module._malloc(FRAME_CAP);
+  Module._ssot_feed_frame(0, framePtr, 0); // resolves the export wrapper (no runtime 0: a no-op)
+  feed = Module._ssot_feed_frame;
+}
+
+async function runRuntime(server, w, d, k, query) {
+  server.state.body = d.body;
+  const subscribedBefore = server.state.subscribed;
+  capturedId = 0;
+  const client = await createClient({
+    baseUrl: server.baseUrl,
+    token: 'bench',
+    websockets: {
+      enabled: true,
+      url: server.wsUrl,
+      pubsub: { models: { Message: {} } },
+      batching: { enabled: true, flushInterval: 60000, maxBatchSize: BATCH },
+      heartbeat: { enabled: false },
+    },
+  });
+  const rtId = capturedId;
+  try {
+    if (!rtId) throw new Error('could not learn the runtime id');
+    const view = client.model('Message').watch(query ?? {});
+    if (w.window) view.setWindow(0, WINDOW);
+    await until(() => view.getSnapshot().status !== 'loading' && server.state.subscribed > subscribedBefore, 'the view to hydrate and subscribe');
+    if (view.getSnapshot().status !== 'ready') throw new Error(`view status ${view.getSnapshot().status}: ${view.getSnapshot().error}`);
+    await sleep(20); // the `subscribed` frame reaches the runtime
+    const startRows = view.getSnapshot().items.length;
+    const expectRows = w.window ? Math.min(WINDOW, d.viewStart) : d.viewStart;
+    if (startRows !== expectRows) throw new Error(`hydrated ${startRows} rows, expected ${expectRows}`);
+    const s0 = client.stats();
+    const frames = d.frames;
+    gc();
+    await sleep(0);
+
+    const t0 = performance.now();
+    let heap = Module.HEAPU8;
+    let dst = heap.subarray(framePtr, framePtr + FRAME_CAP);
+    let items = null;
+    let changes = 0;
+    for (let i = 0; i < k;) {
+      const end = i + BATCH;
+      for (; i < end; i++) {
+        if (Module.HEAPU8 !== heap) { // the heap grew: new views
+          heap = Module.HEAPU8;
+          dst = heap.subarray(framePtr, framePtr + FRAME_CAP);
+        }
+        feed(rtId, framePtr, encoder.encodeInto(frames[i], dst).written);
+      }
+      await null; // the shim's drain (queued by the flush inside the 50th frame) runs first
+      const next = view.getSnapshot().items;
+      if (next !== items) changes++;
+      items = next;
+    }
+    const ms = performance.now() - t0;
+
+    const s1 = client.stats();
+    const problems = [];
+    const applied = s1.updatesApplied - s0.updatesApplied;
+    if (applied !== k) problems.push(`updatesApplied +${applied}, expected +${k}`);
+    for (const key of ['malformed', 'gaps', 'duplicates', 'resyncs']) {
+      if (s1[key] !== s0[key]) problems.push(`${key} +${s1[key] - s0[key]}`);
+    }
+    const want = k === d.frames.length ? d.expected : d.checkpoints.get(k);
+    const rows = compareRows(view.getSnapshot().items, w.window ? want.slice(0, WINDOW) : want);
+    if (rows) problems.push(rows);
+    if (view.getSnapshot().total !== want.length) problems.push(`total ${view.getSnapshot().total}, expected ${want.length}`);
+    view.close();
+    return { ms, frames: k, problem: problems.join('; ') || null, changes, heapBytes: s1.memoryBytes };
+  } finally {
+    await client.close();
+  }
+}
+
+// ---- the JS clients ----
+
+async function runJs(make, w, d, k, check = true) {
+  const list = JSON.parse(d.body);
+  const c = make(list);
+  const frames = d.frames;
+  gc();
+  await sleep(0);
+  const t0 = performance.now();
+  let items = null;
+  let changes = 0;
+  for (let i = 0; i < k;) {
+    const end = i + BATCH;
+    for (; i < end; i++) c.onFrame(frames[i]);
+    await null;
+    const next = c.flush();
+    if (next !== items) changes++;
+    items = next;
+  }
+  const ms = performance.now() - t0;
+  let problem = null;
+  if (check) {
+    const want = k === d.frames.length ? d.expected : d.checkpoints.get(k);
+    problem = compareRows(w.window ? items.slice(0, WINDOW) : items, w.window ? want.slice(0, WINDOW) : want);
+    if (!problem && c.gaps) problem = `${c.gaps} seq gaps`;
+  }
+  return { ms, frames: k, problem, changes };
+}
+
+// JSON.parse of each frame and nothing else: the floor any JS client pays.
+async function runParse(d, k) {
+  const frames = d.frames;
+  gc();
+  await sleep(0);
+  const t0 = performance.now();
+  let sink = 0;
+  for (let i = 0; i < k;) {
+    const end = i + BATCH;
+    for (; i < end; i++) sink += JSON.parse(frames[i]).seq;
+    await null;
+  }
+  const ms = performance.now() - t0;
+  return { ms, frames: k, problem: sink > 0 ? null : 'no frames parsed', changes: 0 };
+}
+
+// ---- size ----
+
+function gz(file) {
+  return zlib.gzipSync(fs.readFileSync(file), { level: 9 }).length;
+}
+
+function sizes() {
+  const js = fs.readdirSync(path.join(ROOT, 'js')).filter((f) => f.endsWith('.js')).sort().map((f) => `js/${f}`);
+  const files = ['js/wasm/ssot_runtime.wasm', 'js/wasm/ssot_runtime.mjs', 'js/wasm/loadRuntime.js', ...js];
+  const rows = files.filter((f) => fs.existsSync(path.join(ROOT, f))).map((f) => ({
+    file: f, bytes: fs.statSync(path.join(ROOT, f)).size, gzip: gz(path.join(ROOT, f)),
+  }));
+  const react = fs.existsSync(path.join(ROOT, 'js/react'))
+    ? fs.readdirSync(path.join(ROOT, 'js/react')).filter((f) => f.endsWith('.js')).map((f) => `js/react/${f}`)
+    : [];
+  const reactRows = react.map((f) => ({ file: f, bytes: fs.statSync(path.join(ROOT, f)).size, gzip: gz(path.join(ROOT, f)) }));
+  return { rows, reactRows };
+}
+
+// ---- main ----
+
+const fmtK = (x) => (Number.isFinite(x) ? (x >= 1e4 ? `${Math.round(x / 1000)}k` : x >= 1000 ? `${(x / 1000).toFixed(1)}k` : `${Math.round(x)}`) : '-');
+const fmtX = (x) => (Number.isFinite(x) ? `${x >= 10 ? x.toFixed(0) : x.toFixed(2)}x` : '-');
+
+async function main() {
+  const opt = parseArgs(process.argv.slice(2));
+  const workloads = WORKLOADS.filter((w) => !opt.only || opt.only.includes(w.name));
+  const want = (c) => !opt.clients || opt.clients.includes(c);
+  if (typeof globalThis.gc !== 'function') console.error('bench: run node with --expose-gc for a GC before each run');
+
+  // Frames, generated before timing; list-100k and window-100k share one dataset.
+  const seedFrames = (w) => Math.min(opt.frames, Math.max(BATCH, Math.floor(opt.seedBudget / w.n / BATCH) * BATCH));
+  const datasets = new Map();
+  for (const w of workloads) {
+    const key = `${w.n}/${w.filtered}`;
+    const cps = new Set(datasets.get(key)?.cps ?? []);
+    cps.add(seedFrames(w));
+    if (opt.warmup) {
+      cps.add(opt.warmup);
+      cps.add(Math.min(opt.warmup, seedFrames(w)));
+    }
+    datasets.set(key, { w, cps: [...cps] });
+  }
+  for (const [key, entry] of datasets) {
+    const t0 = performance.now();
+    entry.d = generate(entry.w, opt.frames, { checkpoints: entry.cps });
+    console.error(`bench: generated ${opt.frames} frames for ${entry.w.n} records${entry.w.filtered ? ' (filtered)' : ''} in ${Math.round(performance.now() - t0)} ms`);
+    datasets.set(key, entry);
+  }
+  const data = (w) => datasets.get(`${w.n}/${w.filtered}`).d;
+
+  const server = await startServer();
+  await setupRuntime();
+
+  // results[workload][client] = [{ms, frames, problem}, ...] one per round
+  const results = new Map(workloads.map((w) => [w.name, new Map()]));
+  const problems = [];
+  const plan = (w) => {
+    const list = [];
+    if (want('runtime')) list.push('runtime');
+    if (want('best')) list.push('best');
+    if (want('seed')) list.push('seed');
+    if (w.window && want('best-windowed')) list.push('best-windowed');
+    if (want('parse')) list.push('parse');
+    return list;
+  };
+  const rounds = opt.warmup ? [-1] : [];
+  for (let r = 0; r < opt.runs; r++) rounds.push(r);
+  for (const r of rounds) {
+    const warm = r < 0;
+    const frameCount = warm ? opt.warmup : opt.frames;
+    const seedCount = (w) => Math.min(frameCount, seedFrames(w));
+    for (let wi = 0; wi < workloads.length; wi++) {
+      const w = workloads[(wi + Math.max(r, 0)) % workloads.length];
+      const d = data(w);
+      const query = w.filtered ? FILTERED_QUERY : null;
+      const clients = plan(w);
+      for (let ci = 0; ci < clients.length; ci++) {
+        const c = clients[(ci + Math.max(r, 0)) % clients.length];
+        let res;
+        try {
+          if (c === 'runtime') res = await runRuntime(server, w, d, frameCount, query);
+          else if (c === 'best') res = await runJs((list) => new BestClient(list, query), w, d, frameCount);
+          else if (c === 'seed') res = await runJs((list) => new SeedClient(list, query), w, d, seedCount(w));
+          else if (c === 'best-windowed') res = await runJs((list) => new WindowedBestClient(list, query, { start: 0, count: WINDOW }), w, d, frameCount);
+          else res = await runParse(d, frameCount);
+        } catch (err) {
+          res = { ms: NaN, frames: 0, problem: `failed: ${err.stack || err}` };
+        }
+        res.fps = res.frames / (res.ms / 1000);
+        const label = warm ? 'warm-up' : `round ${r + 1}`;
+        if (res.problem) problems.push(`${w.name} ${c} ${label}: ${res.problem}`);
+        if (!warm) {
+          if (!results.get(w.name).has(c)) results.get(w.name).set(c, []);
+          results.get(w.name).get(c)[r] = res;
+        }
+        console.error(`bench: ${label} ${w.name} ${c}: ${fmtK(res.fps)} frames/s (${res.frames} frames, ${Math.round(res.ms)} ms)${res.problem ? ` PROBLEM ${res.problem}` : ''}`);
+      }
+    }
+  }
+  await server.close();
+
+  // ---- figures ----
+  const goals = {
+    best: (w) => (w.window ? 5 : w.filtered ? 2 : 1),
+    seed: () => 10,
+  };
+  const goalText = (x) => (x === 1 ? '>= 1x (parity)' : `>= ${x}x`);
+  const lines = [];
+  const out = (s = '') => lines.push(s);
+  let commit = 'unknown';
+  try {
+    commit = execSync('git rev-parse --short HEAD', { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    try {
+      execSync('git diff --quiet HEAD -- wasm js', { cwd: ROOT, stdio: 'ignore' });
+    } catch {
+      commit += ', with uncommitted changes to wasm/ or js/';
+    }
+  } catch { /* not a checkout */ }
+  const cpu = (os.cpus()[0]?.model ?? 'unknown CPU').trim();
+  out('# Runtime vs JS clients: live lists in the browser-side process');
+  out();
+  out(`Generated by \`node --expose-gc bench/js/runtime_vs_js.js${process.argv.slice(2).length ? ' ' + process.argv.slice(2).join(' ') : ''}\` on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC.`);
+  out(`Machine: ${cpu}, nproc ${os.cpus().length}, node ${process.version}, ${os.type()} ${os.release()}. Load average at the end: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}.`);
+  out(`Commit: ${commit}. Method and clients: bench/js/runtime_vs_js.js (header), bench/js/bestClient.js, bench/js/seedClient.js, bench/js/frames.js.`);
+  out();
+  const d0 = [...datasets.values()][0].d;
+  out(`${opt.frames} \`update\` frames per run (50% updated / 30% created / 20% deleted; ${d0.meanUpsertBytes.toFixed(0)} bytes per created/updated frame, ${d0.meanFrameBytes.toFixed(0)} on average), ` +
+    `the engine flushing every ${BATCH}; a new array for the UI after every ${BATCH} frames. ` +
+    `frames/s = frames / wall time of the whole loop (frames in, flushes, snapshots). Median of ${opt.runs} interleaved rounds ` +
+    `(each round runs every workload and every client, each starting one further along; ${opt.warmup ? `an untimed warm-up round of ${opt.warmup} frames per client and workload comes first` : 'no warm-up round'}); ` +
+    'ratios are the median of the per-round ratios (paired). The JS clients do not freeze anything; the runtime\'s snapshots and records are frozen (the API promises it).');
+  out();
+  out('| workload | view rows start -> end | runtime frames/s | best JS frames/s | seed frames/s (frames run) | runtime / best | goal | runtime / seed | goal | checks |');
+  out('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  const summary = [];
+  for (const w of workloads) {
+    const res = results.get(w.name);
+    const d = data(w);
+    const fps = (c) => median((res.get(c) ?? []).map((x) => x?.fps));
+    const ratio = (a, b) => median((res.get(a) ?? []).map((x, i) => x?.fps / res.get(b)?.[i]?.fps));
+    const rb = ratio('runtime', 'best');
+    const rs = ratio('runtime', 'seed');
+    const bad = [...res.entries()].filter(([, rs2]) => rs2.some((x) => x?.problem)).map(([c]) => c);
+    const seedRun = res.get('seed')?.[0]?.frames;
+    const rowsText = w.window
+      ? `${d.viewStart} -> ${d.expected.length} (window ${WINDOW})`
+      : `${d.viewStart} -> ${d.expected.length}`;
+    const met = (x, g) => (Number.isFinite(x) ? (x >= g ? ' (met)' : ' (short)') : '');
+    out(`| ${w.name} | ${rowsText} | **${fmtK(fps('runtime'))}** | ${fmtK(fps('best'))} | ${fmtK(fps('seed'))}${seedRun && seedRun !== opt.frames ? ` (${seedRun})` : ''} | **${fmtX(rb)}**${met(rb, goals.best(w))} | ${goalText(goals.best(w))} | **${fmtX(rs)}**${met(rs, 10)} | >= 10x | ${bad.length ? `FAILED: ${bad.join(', ')}` : 'ok'} |`);
+    summary.push({ w, rb, rs });
+  }
+  out();
+  out('Reference rows (not clients the goals are set against):');
+  out();
+  out('| workload | JSON.parse of each frame alone | runtime / that | best JS, window-aware (blocked list, only the window as an array) | runtime / that |');
+  out('| --- | --- | --- | --- | --- |');
+  for (const w of workloads) {
+    const res = results.get(w.name);
+    const fps = (c) => median((res.get(c) ?? []).map((x) => x?.fps));
+    const ratio = (a, b) => median((res.get(a) ?? []).map((x, i) => x?.fps / res.get(b)?.[i]?.fps));
+    out(`| ${w.name} | ${fmtK(fps('parse'))} | ${fmtX(ratio('runtime', 'parse'))} | ${w.window ? fmtK(fps('best-windowed')) : '-'} | ${w.window ? fmtX(ratio('runtime', 'best-windowed')) : '-'} |`);
+  }
+  out();
+  out('Every run, per client (frames/s, rounds in order):');
+  out();
+  out('| workload | client | runs | min - max |');
+  out('| --- | --- | --- | --- |');
+  for (const w of workloads) {
+    for (const [c, rs2] of results.get(w.name)) {
+      const f = rs2.map((x) => x?.fps);
+      out(`| ${w.name} | ${c} | ${f.map(fmtK).join(', ')} | ${fmtK(Math.min(...f))} - ${fmtK(Math.max(...f))} |`);
+    }
+  }
+  out();
+  const seedCaps = workloads.filter((w) => seedFrames(w) !== opt.frames);
+  if (seedCaps.length && want('seed')) {
+    out(`The seed design is O(rows) per frame (findIndex per update, filter per delete), so its runs are capped to ${opt.seedBudget.toExponential(0)} / rows frames: ` +
+      seedCaps.map((w) => `${w.name} ${seedFrames(w)} frames`).join(', ') +
+      '. Its list then grows less than in a full run, which flatters it; its ratio compares rates.');
+    out();
+  }
+
+  const { rows, reactRows } = sizes();
+  const total = rows.reduce((s, x) => s + x.gzip, 0);
+  out(`## Size (gzip -9, each file on its own): ${(total / 1024).toFixed(1)} KB for the wasm + its loader + the JS shim; goal <= 40 KB${total <= 40 * 1024 ? ' (met)' : ' (short)'}`);
+  out();
+  out('| file | bytes | gzip -9 |');
+  out('| --- | --- | --- |');
+  for (const x of rows) out(`| ${x.file} | ${x.bytes} | ${x.gzip} |`);
+  out(`| **total** | ${rows.reduce((s, x) => s + x.bytes, 0)} | **${total}** |`);
+  if (reactRows.length) out(`| (js/react, the \`./react\` export, not counted) | ${reactRows.reduce((s, x) => s + x.bytes, 0)} | ${reactRows.reduce((s, x) => s + x.gzip, 0)} |`);
+  out();
+  out('## Checks');
+  out();
+  out(problems.length ? problems.map((p) => `- ${p}`).join('\n') : 'Every run of every client ended with the expected rows (record text and order), and every runtime run with every frame applied, no gap, duplicate, malformed frame or resync.');
+
+  const report = lines.join('\n') + '\n';
+  process.stdout.write(report);
+  if (opt.report) {
+    // A hand-written "## Analysis" section of the previous report is kept (with the date it was written).
+    let analysis = '';
+    if (fs.existsSync(opt.report)) {
+      const prev = fs.readFileSync(opt.report, 'utf8');
+      const at = prev.indexOf('\n## Analysis');
+      if (at >= 0) analysis = prev.slice(at);
+    }
+    fs.writeFileSync(opt.report, report + analysis);
+    console.error(`bench: wrote ${path.relative(process.cwd(), opt.report)}`);
+  }
+  if (problems.length) {
+    console.error(`bench: ${problems.length} run(s) gave wrong answers`);
+    process.exitCode = 1;
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
