@@ -105,6 +105,9 @@ export class Client {
     return new Channel(this, expandChannel(pattern, params), this.#report);
   }
 
+  /** @internal the wasm Runtime's id (benchmarks and soak tests feed frames with it). */
+  get _runtimeId() { return this.#closed ? 0 : this.#rt.id(); }
+
   /** Opens the socket (createClient does when websockets are enabled). */
   connect() { this._call((r) => r.connect()); }
 

@@ -60,6 +60,7 @@ function spliceItems(prev, { removed, inserted, updated }) {
   if (!removed.length && !inserted.length && !updated.length) return { items: old, start: 0 };
   const n = old.length - removed.length + inserted.length;
   if (n < 0) return null;
+  if (removed.length + inserted.length <= 32) return spliceFew(old, n, removed, inserted, updated);
   const out = new Array(n);
   let oi = 0; // next old index
   let ri = 0; // next removed entry
@@ -76,6 +77,29 @@ function spliceItems(prev, { removed, inserted, updated }) {
   // Everything removed and inserted must have been placed.
   while (ri < removed.length && removed[ri] === oi) { ri++; oi++; }
   if (ii !== inserted.length || ri !== removed.length || oi !== old.length) return null;
+  for (let u = 0; u < updated.length; u++) {
+    const [i, rec] = updated[u];
+    if (i >= n) return null;
+    out[i] = freezeDeep(rec);
+  }
+  return { items: Object.freeze(out), start: 0 };
+}
+
+// Few rows moved: a bulk copy of the old array (much faster than an element loop)
+// and splices, removals from the back first so old indices stay valid.
+function spliceFew(old, n, removed, inserted, updated) {
+  const out = [...old];
+  for (let r = removed.length - 1; r >= 0; r--) {
+    const i = removed[r];
+    if (i >= out.length || (r > 0 && removed[r - 1] >= i)) return null;
+    out.splice(i, 1);
+  }
+  for (let k = 0; k < inserted.length; k++) {
+    const [i, rec] = inserted[k];
+    if (i > out.length) return null;
+    out.splice(i, 0, freezeDeep(rec));
+  }
+  if (out.length !== n) return null;
   for (let u = 0; u < updated.length; u++) {
     const [i, rec] = updated[u];
     if (i >= n) return null;

@@ -148,3 +148,27 @@ test("import 'ssot-realtime' loads no wasm and installs no polyfills", () => {
   assert.equal(out.status, 0, out.stderr);
   assert.equal(out.stdout.trim(), 'ok');
 });
+
+test('splices of any size (few rows: copy + splice; many: one pass) give the reference result', () => {
+  let seed = 7;
+  const rand = (n) => ((seed = (seed * 16807) % 2147483647) % n);
+  for (const moves of [1, 5, 32, 33, 200]) {
+    for (let round = 0; round < 20; round++) {
+      const old = Object.freeze(Array.from({ length: 300 }, (_, i) => Object.freeze({ id: i })));
+      const removedSet = new Set();
+      while (removedSet.size < Math.min(moves, 150)) removedSet.add(rand(300));
+      const removed = [...removedSet].sort((a, b) => a - b);
+      const kept = old.filter((_, i) => !removedSet.has(i));
+      const expected = [...kept];
+      const inserted = [];
+      for (let k = 0; k < moves; k++) {
+        const at = rand(expected.length + 1);
+        expected.splice(at, 0, { id: 1000 + k });
+      }
+      expected.forEach((rec, i) => { if (rec.id >= 1000) inserted.push([i, { id: rec.id }]); });
+      const next = nextItems({ items: old, start: 0 }, { removed, inserted, updated: [] });
+      assert.deepEqual(next.items.map((r) => r.id), expected.map((r) => r.id));
+      assert.ok(next.items.filter((r) => r.id < 1000).every((r) => r === old[r.id]), 'kept rows keep identity');
+    }
+  }
+});
