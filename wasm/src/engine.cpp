@@ -194,13 +194,19 @@ void Engine::handle_subscribed(const ServerFrame& f, Millis now) {
   if (!c) return;  // we left it meanwhile
   bool resubscribed = c->confirmations++ > 0;
   bool had_seq = c->has_seq;
+  bool had_sent_since = c->sent_since;
   c->confirmed = true;
   c->error.clear();
   if (f.seq) {
-    c->has_seq = true;
     // A first subscription starts at the server's seq; a resubscription keeps ours
-    // (the server replays from `since` or sends resync).
+    // (the server replays from `since` or sends resync). A first subscription made
+    // without `since` after a snapshot was read: what came in between is lost.
     if (!c->last_seq) c->last_seq = f.seq;
+    else if (!resubscribed && !had_sent_since && *f.seq > *c->last_seq) {
+      c->last_seq = f.seq;
+      rehydrate_channel(f.channel, now);
+    }
+    c->has_seq = true;
   }
   std::string e = "{\"k\":\"channel\",\"channel\":";
   json::append_string(e, f.channel);

@@ -220,10 +220,17 @@ RequestId Engine::remove(std::string_view model, std::string_view id_json, Milli
 }
 
 void Engine::handle_response_frame(const ServerFrame& f, Millis now) {
-  auto entry = requests_.complete(f.request_id);
-  if (!entry) return;  // unknown or timed out: ignore
-  auto it = calls_.find(entry->id);
-  if (it == calls_.end()) return;
+  // Only socket requests are answered over the socket; HTTP calls share the id space.
+  const RequestTable::Entry* pending = nullptr;
+  RequestId rid = 0;
+  for (const auto& c : calls_)
+    if ((c.second.kind == CallKind::WsList || c.second.kind == CallKind::WsGet) &&
+        std::to_string(c.first) == f.request_id)
+      rid = c.first;
+  if (rid) pending = requests_.find(rid);
+  if (!pending) return;  // unknown, timed out, or not a socket request: ignore
+  auto entry = requests_.complete(rid);
+  auto it = calls_.find(rid);
   CallKind kind = it->second.kind;
   calls_.erase(it);
   if (f.has_error) return emit_result_error(entry->id, 0, f.error);

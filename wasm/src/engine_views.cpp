@@ -112,7 +112,8 @@ void Engine::finish_hydration(ViewId id, View& v, int status, std::string_view b
       v.item_dirty = true;
       return;
     } else {
-      apply_change(v.model, ChangeType::Updated, v.item_id, body, std::nullopt, &v);
+      // Through every view: list views showing this record must see its text too.
+      apply_change(v.model, ChangeType::Updated, v.item_id, body, std::nullopt, nullptr);
     }
     // Data whose subscription was refused is not live: say so (a 404 is just null).
     ChannelState* ch = v.channel.empty() || status == 404 ? nullptr : registry_.find(v.channel);
@@ -145,7 +146,7 @@ void Engine::finish_hydration(ViewId id, View& v, int status, std::string_view b
     return;
   }
   std::optional<int64_t> seq;
-  if (auto n = json::parse_number(seq_raw); n && *n >= 0) seq = int64_t(*n);
+  if (auto n = json::parse_number(seq_raw); n && *n >= 0 && *n <= 9007199254740992.0) seq = int64_t(*n);
   std::vector<RecordId> ids;
   json::ArrayReader reader(items);
   std::string_view item;
@@ -164,12 +165,16 @@ void Engine::finish_hydration(ViewId id, View& v, int status, std::string_view b
         for (auto& other : views_)  // other views showing this record see the newer text
           if (&other.second != &v && other.second.model == v.model && !other.second.hydrating) {
             if (other.second.list) other.second.list->record_changed(store, rid);
-            else if (other.second.item_id == rid) other.second.item_dirty = true;
+            else if (other.second.item_id == rid) {
+              if (!other.second.item_retained) store.retain(rid);
+              other.second.item_present = other.second.item_retained = other.second.item_dirty = true;
+            }
           }
     }
     ids.push_back(std::move(rid));
   }
   auto total = json::parse_number(total_raw);
+  if (total && !(*total >= 0 && *total <= 9007199254740992.0)) total.reset();  // nonsense: count the items
   v.list->reset(store, ids, total ? int64_t(*total) : int64_t(ids.size()));
   for (const auto& rid : ids) store.collect(rid);
   v.floor = seq;
@@ -194,7 +199,10 @@ void Engine::finish_hydration(ViewId id, View& v, int status, std::string_view b
     }
   }
   if (covered) v.behind_snapshots = 0;
-  if (c && seq && !c->last_seq) c->last_seq = seq;
+  if (c && seq && !c->last_seq) {
+    c->last_seq = seq;
+    c->has_seq = true;  // a subscribe not yet sent asks for what came after the snapshot
+  }
   for (auto& b : v.buffer)
     if (!(seq && b.seq && *b.seq <= *seq)) apply_change(v.model, b.change, b.id, b.record, b.seq, &v);
   v.buffer.clear();
@@ -240,10 +248,16 @@ void Engine::handle_update(const ServerFrame& f, Millis now) {
     e += "}}";
     emit(e);
   }
+  if (!is_list) {
+    // The list channel carries every change of the model in its own order; an
+    // item channel's copy may arrive before or after it and undo a newer state.
+    ChannelState* list = registry_.find(model + ":list");
+    if (list && list->confirmed) return;
+  }
   for (auto& entry : views_) {
     View& v = entry.second;
     if (!v.hydrating || v.model != model) continue;
-    if (v.list ? !is_list : v.item_id != f.id) continue;
+    if (v.list ? !is_list : v.item_id != f.id) continue;  // an item view holds its record's updates
     v.buffer.push_back(Buffered{f.change, f.id, std::string(f.record), f.seq});
   }
   apply_change(model, f.change, f.id, f.record, is_list ? f.seq : std::nullopt, nullptr);

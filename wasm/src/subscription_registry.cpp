@@ -29,6 +29,7 @@ std::vector<std::string> SubscriptionRegistry::pending_subscribes() {
     ChannelState& c = entry.second;
     if (c.sent) continue;
     c.sent = true;
+    c.sent_since = c.has_seq && c.last_seq;
     frames.push_back(encode_subscribe(c.name, c.has_seq ? c.last_seq : std::nullopt));
   }
   return frames;

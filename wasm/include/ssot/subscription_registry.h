@@ -15,6 +15,7 @@ struct ChannelState {
   std::optional<int64_t> last_seq;  // last update seq applied (or the snapshot seq)
   bool sent = false;                // subscribe sent on the current socket
   bool confirmed = false;           // `subscribed` received on the current socket
+  bool sent_since = false;          // the subscribe on the current socket carried `since`
   int confirmations = 0;            // `subscribed` frames over the channel's life
   bool has_seq = false;             // the server numbers this channel (PROTOCOL ext)
   std::string error;                // a refusal (`Unauthorized`, `Too many subscriptions`)
