@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets of tests/fuzz (clang, ASan + UBSan) in build/fuzz and runs each.
+#
+#   bash scripts/fuzz.sh                 every target for FUZZ_SECONDS (default 240) each  (npm run fuzz)
+#   bash scripts/fuzz.sh --short         every target ~7 s, seeds only (the test step)
+#   bash scripts/fuzz.sh frame 600       one target for 600 s
+#
+# Targets: frame, engine_stream, list_view, config. One process per target, one after the
+# other (no -jobs/-workers parallelism), each bounded by -max_total_time. Long runs read the
+# checked-in seeds (tests/fuzz/corpus/<target>) and keep what they find in
+# build/fuzz/corpus/<target>; the short run keeps nothing. libFuzzer's log goes to
+# build/fuzz/logs/<target>.log; this prints one line per target, and on a crash or a
+# sanitizer report the log's tail and the reproducer's path, then exits 1.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+
+TARGETS=(frame engine_stream list_view config)
+short=0
+seconds=${FUZZ_SECONDS:-240}
+if [ "${1:-}" = --short ]; then
+  short=1
+  seconds=${FUZZ_SHORT_SECONDS:-7}
+  shift
+fi
+if [ $# -gt 0 ]; then
+  TARGETS=("$1")
+  seconds=${2:-$seconds}
+fi
+
+B=build/fuzz
+cmake -S tests/fuzz -B "$B" -DCMAKE_CXX_COMPILER=clang++ >/dev/null
+cmake --build "$B" -j "$JOBS" >"$B/build.log" 2>&1 || { tail -40 "$B/build.log"; exit 1; }
+mkdir -p "$B/logs" "$B/artifacts"
+
+dict_for() {
+  case "$1" in
+    frame | engine_stream) echo tests/fuzz/frame.dict ;;
+    *) echo "tests/fuzz/$1.dict" ;;
+  esac
+}
+
+# Known, reported core bugs are suppressed (tests/fuzz/ubsan.supp, and the engine target
+# steps around its own known ones) unless SSOT_FUZZ_STRICT=1.
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+[ -n "${SSOT_FUZZ_STRICT:-}" ] || UBSAN_OPTIONS+=":suppressions=$PWD/tests/fuzz/ubsan.supp"
+# Shorter allocation stacks in long runs (faster); a reproducer re-run shows full ones.
+if [ $short = 1 ]; then export ASAN_OPTIONS=detect_leaks=1; else export ASAN_OPTIONS=detect_leaks=1:malloc_context_size=4; fi
+
+total=0
+failed=0
+for t in "${TARGETS[@]}"; do
+  bin="$B/fuzz_$t"
+  [ -x "$bin" ] || { echo "fuzz: no target '$t' (have: frame engine_stream list_view config)"; exit 2; }
+  log="$B/logs/$t.log"
+  if [ $short = 1 ]; then
+    out=$(mktemp -d)
+  else
+    out="$B/corpus/$t"
+    mkdir -p "$out"
+  fi
+  set +e
+  "$bin" -max_total_time="$seconds" -timeout=25 -max_len=4096 -print_final_stats=1 \
+    -dict="$(dict_for "$t")" -artifact_prefix="$B/artifacts/$t-" "$out" "tests/fuzz/corpus/$t" >"$log" 2>&1
+  rc=$?
+  set -e
+  [ $short = 1 ] && rm -rf "$out"
+  runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+  rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
+  cov=$(grep -oE 'cov: [0-9]+ ft: [0-9]+ corp: [0-9]+' "$log" | tail -1)
+  if [ $rc -ne 0 ]; then
+    failed=1
+    echo "fuzz_$t: FAILED (exit $rc) after ${runs:-?} runs; log: $log"
+    grep -E 'invariant failed|ERROR: |runtime error|SUMMARY' "$log" | head -5
+    tail -30 "$log"
+    ls -t "$B"/artifacts/"$t"-* 2>/dev/null | head -1 | sed 's/^/reproducer: /'
+    continue
+  fi
+  total=$((total + ${runs:-0}))
+  printf 'fuzz_%-14s %10s runs in %4s s (%s/s), %s\n' "$t" "${runs:-?}" "$seconds" "${rate:-?}" "${cov:-}"
+  [ $short = 1 ] || echo "$(date -u +%FT%TZ) $t runs=${runs:-0} seconds=$seconds exec_per_sec=${rate:-0} ${cov:-}" >>"$B/logs/history.txt"
+done
+[ $failed = 0 ] || { echo "fuzz: FAILED"; exit 1; }
+echo "fuzz: $total executions in total, no crash, no sanitizer report"
