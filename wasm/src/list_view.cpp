@@ -173,7 +173,12 @@ bool ListView::uses_splice() const { return !window_ && complete_ && !query_.tak
 
 size_t ListView::flush(const RecordStore& store, std::string& out) {
   size_t coalesced = 0;
-  for (const auto& p : pending_) coalesced += size_t(p.second.touches - 1);
+  for (const auto& p : pending_) {
+    coalesced += size_t(p.second.touches - 1);
+    // A record deleted while this view was refetching is gone from the store but may
+    // still be a member: it leaves now, so the index and the diff stay in step.
+    if (!store.find(p.first)) members_.erase(p.first);
+  }
   size_t mark = out.size();
   int64_t total_before = emitted_total_;
   bool changed = uses_splice() ? flush_splice(store, out) : flush_window(store, out);
