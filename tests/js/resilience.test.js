@@ -138,3 +138,23 @@ test('disconnect() and connect(): views resume and catch up on what they missed'
   const db = (await gw.request('GET', '/products?orderBy=' + encodeURIComponent('{"id":"asc"}'), { token: admin })).body;
   assert.deepEqual(byId(view.getSnapshot().items), byId(db.items));
 });
+
+test('views opened while the server is down show the error, then hydrate by themselves once it is back', async (t) => {
+  const live = await clientFor(gw, 'alice');
+  const httpOnly = await createClient(clientConfig(gw, { token: await tokenFor(gw, 'alice'), websockets: { enabled: false } }));
+  t.after(() => { live.close(); httpOnly.close(); });
+  await gw.kill();
+  await until(live.connection, (s) => s.state === 'reconnecting', 'reconnecting');
+  const views = [live, httpOnly].flatMap((c) => [c.model('Message').watch({ where: { roomId: 1 }, orderBy: { id: 'asc' } }), c.model('Message').watchItem(1)]);
+  for (const v of views) {
+    const s = await until(v, (x) => x.status === 'error', 'the failed hydration shows');
+    assert.ok(s.error);
+  }
+  await gw.restart();
+  const admin = await tokenFor(gw, 'admin');
+  const db = (await gw.request('GET', '/messages?where=' + encodeURIComponent('{"roomId":1}') + '&orderBy=' + encodeURIComponent('{"id":"asc"}'), { token: admin })).body;
+  const one = (await gw.request('GET', '/messages/1', { token: admin })).body;
+  for (const v of views) await until(v, (x) => x.status === 'ready', 'retried after the restart');
+  for (const v of [views[0], views[2]]) assert.deepEqual(v.getSnapshot().items, db.items);
+  for (const v of [views[1], views[3]]) assert.deepEqual(v.getSnapshot().data, one);
+});

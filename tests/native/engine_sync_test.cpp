@@ -295,3 +295,23 @@ TEST_CASE("a bogus far-ahead seq does not make the view reload forever") {
   h.frame(update("Message:list", "created", msg(3, "c"), 3, 5));  // the real stream goes on
   CHECK(h.mirrors[v].ids() == std::vector<int>{1, 2, 3});
 }
+
+TEST_CASE("a record deleted and re-created while its view refetches stays in the view") {
+  // The view skips the delete (it is refetching) and still holds the record: the store
+  // must keep it, or the re-created copy is collected and the view drops it.
+  Harness h;
+  ViewId v = live_list(h, 2, 5);
+  h.frame(update("Message:list", "created", msg(9, "z"), 9, 7));  // 6 lost: refetch
+  REQUIRE(h.http("GET").size() == 1);
+  h.frame(update("Message:list", "deleted", "", 1, 8));
+  h.frame(update("Message:list", "created", msg(1, "again"), 1, 9));
+  h.respond(h.http("GET").back().http_id, 200, list_body({msg(1, "again"), msg(2, "m2"), msg(9, "z")}, 9));
+  CHECK(h.mirrors[v].ids() == std::vector<int>{1, 2, 9});
+  CHECK(h.mirrors[v].rows[0] == Json::parse(msg(1, "again"))->dump());
+  h.frame(update("Message:list", "updated", msg(2, "two"), 2, 10));
+  CHECK(h.mirrors[v].ids() == std::vector<int>{1, 2, 9});
+  h.frame(update("Message:list", "deleted", "", 1, 11));
+  CHECK(h.mirrors[v].ids() == std::vector<int>{2, 9});
+  h.engine->close_view(v, h.now);
+  CHECK(h.engine->stats().records == 0);
+}

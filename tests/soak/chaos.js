@@ -172,7 +172,7 @@ export async function runChaos({ mutations = 10_000, restarts = 20, cuts = 10, l
           const v = VIEWS[i];
           const s = view.getSnapshot();
           if (v.item) {
-            if (JSON.stringify(s.data) !== JSON.stringify(truth[v.name])) diffs.push({ who: c.user, view: v.name, lost: 0, doubled: 0, stale: 1, status: s.status });
+            if (JSON.stringify(s.data) !== JSON.stringify(truth[v.name])) diffs.push({ who: c.user, view: v.name, lost: 0, doubled: 0, stale: 1, status: s.status, error: s.error });
             return;
           }
           const db = truth[v.name];
@@ -191,7 +191,7 @@ export async function runChaos({ mutations = 10_000, restarts = 20, cuts = 10, l
           }
           const extra = [...have.keys()].filter((id) => !want.has(id)).length;
           const orderOk = JSON.stringify(s.items) === JSON.stringify(db.items) && s.total === db.total;
-          if (lost || doubled || stale || extra || !orderOk) diffs.push({ who: c.user, view: v.name, lost, doubled, stale, extra, total: [s.total, db.total], status: s.status });
+          if (lost || doubled || stale || extra || !orderOk) diffs.push({ who: c.user, view: v.name, lost, doubled, stale, extra, total: [s.total, db.total], status: s.status, error: s.error });
         });
       }
       return diffs;

@@ -7,18 +7,6 @@
 #include <limits>
 
 namespace ssot {
-namespace {
-
-// now + delta without signed overflow (a huge interval means "practically never").
-Millis add_saturating(Millis now, Millis delta) {
-  constexpr Millis kMax = std::numeric_limits<Millis>::max();
-  constexpr Millis kMin = std::numeric_limits<Millis>::min();
-  if (delta > 0 && now > kMax - delta) return kMax;
-  if (delta < 0 && now < kMin - delta) return kMin;
-  return now + delta;
-}
-
-}  // namespace
 
 Batcher::Batcher(BatchOptions options) : options_(options) {}
 

@@ -18,11 +18,6 @@ constexpr int kCloseForbidden = 4403;
 constexpr int kCloseTooMany = 4429;
 constexpr Millis kTooManyMinDelay = 5000;  // PROTOCOL.md: 4429 retries after at least 5 s
 
-Millis add_saturating(Millis now, Millis delta) {  // delta >= 0
-  constexpr Millis kMax = std::numeric_limits<Millis>::max();
-  return now > kMax - delta ? kMax : now + delta;
-}
-
 bool due(const std::optional<Millis>& at, Millis now) { return at && now >= *at; }
 
 ConnCommand command(ConnCommand::Type type, int code = 0, std::string reason = {}, Millis ping_t = 0) {

@@ -17,6 +17,7 @@ Engine::Engine(Config config, RandomSource random)
     : config_(std::move(config)),
       random_(std::move(random)),
       connection_(config_.reconnect, config_.heartbeat, random_, config_.can_refresh_token),
+      hydration_backoff_(config_.reconnect, random_),
       batcher_(config_.batching) {
   // Mutation ids must not collide with other clients' (everyone receives every echo).
   char buf[24];
@@ -125,6 +126,7 @@ void Engine::on_open(Millis now) {
   connection_.on_open(now);
   for (auto& frame : registry_.pending_subscribes()) send(std::move(frame));
   run_connection_commands(now);
+  retry_hydrations(now, true);  // the server is back: failed hydrations need not wait
 }
 
 void Engine::on_close(int code, Millis now) {
@@ -260,6 +262,7 @@ void Engine::on_timer(Millis now) {
   connection_.on_timer(now);
   run_connection_commands(now);
   expire_requests(now);
+  retry_hydrations(now, false);
   maybe_flush(now);
 }
 
@@ -284,6 +287,8 @@ std::optional<Millis> Engine::next_deadline() const {
   };
   earliest(batcher_.next_deadline());
   earliest(requests_.next_deadline());
+  if (retries_pending_)
+    for (const auto& entry : views_) earliest(entry.second.retry_at);
   return d;
 }
 

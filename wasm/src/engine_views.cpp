@@ -79,6 +79,10 @@ ViewId Engine::watch_item(std::string_view model, std::string_view id_json, Mill
 }
 
 void Engine::start_hydration(ViewId id, View& v, Millis now) {
+  if (v.retry_at) {
+    v.retry_at.reset();
+    --retries_pending_;
+  }
   if (v.hydrating) {
     v.refetch_again = true;  // the answer in flight may predate what made us ask
     return;
@@ -110,6 +114,7 @@ void Engine::finish_hydration(ViewId id, View& v, int status, std::string_view b
       v.item_status = ViewStatus::Error;
       v.item_error = is_2xx(status) ? "invalid record in response" : http_error_message(status, body);
       v.item_dirty = true;
+      schedule_hydration_retry(v, status, now);
       return;
     } else {
       // Through every view: list views showing this record must see its text too.
@@ -120,6 +125,7 @@ void Engine::finish_hydration(ViewId id, View& v, int status, std::string_view b
     v.item_status = ch && !ch->error.empty() ? ViewStatus::Error : ViewStatus::Ready;
     v.item_error = ch ? ch->error : std::string();
     v.item_hydrated = v.item_dirty = true;
+    v.retries = 0;
     for (auto& b : v.buffer) apply_change(v.model, b.change, b.id, b.record, std::nullopt, &v);
     v.buffer.clear();
     if (v.refetch_again) start_hydration(id, v, now);
@@ -127,8 +133,10 @@ void Engine::finish_hydration(ViewId id, View& v, int status, std::string_view b
   }
   if (!is_2xx(status)) {
     v.list->set_status(ViewStatus::Error, http_error_message(status, body));
+    schedule_hydration_retry(v, status, now);
     return;
   }
+  v.retries = 0;
   // A list answer: {items, total, seq?} or a bare array (seed servers).
   std::string_view items = body, total_raw, seq_raw;
   if (json::kind_of(body) == JsonKind::Object) {
@@ -287,6 +295,7 @@ void Engine::apply_change(const std::string& model, ChangeType change, const Rec
       else if (changed || only) v.list->record_changed(store, id, rec);
     } else if (v.item_id == id) {
       if (change == ChangeType::Deleted) {
+        if (v.item_retained) store.release(id);
         v.item_present = v.item_retained = false;
       } else {
         if (!v.item_retained) store.retain(id);
@@ -300,13 +309,37 @@ void Engine::apply_change(const std::string& model, ChangeType change, const Rec
       records = store.size();
     }
   }
-  if (change == ChangeType::Deleted) store.erase(id);
-  else if (!rec || rec->refs <= 0) store.collect(id);
+  // A delete leaves the record to the views that skipped it and still hold it (refetching,
+  // or their snapshot is newer: it was re-created): their snapshot or buffer decides.
+  store.collect(id);
 }
 
 void Engine::rehydrate_channel(const std::string& channel, Millis now) {
+  bool is_list = false;
+  std::string_view model = channel_model(channel, is_list);
+  for (auto& entry : views_) {
+    View& v = entry.second;
+    // Item views take their record's changes from the list channel while it is live
+    // (their own channel's copies are skipped, handle_update): its losses are theirs.
+    if (v.channel == channel || (is_list && !v.list && v.model == model)) start_hydration(entry.first, v, now);
+  }
+}
+
+void Engine::schedule_hydration_retry(View& v, int status, Millis now) {
+  // Only what may pass: no answer (network, timeout), 408, 425, 429 and 5xx. A 4xx
+  // other than these will not change by asking again; refetch() still can.
+  bool transient = status == 0 || status == 408 || status == 425 || status == 429 || (status >= 500 && status < 600);
+  if (!transient || v.retry_at) return;
+  if (v.retries < 1000) ++v.retries;
+  // At least 100 ms: a base delay of 0 must not turn a down server into a busy loop.
+  v.retry_at = add_saturating(now, hydration_backoff_.delay_for(v.retries, 100));
+  ++retries_pending_;
+}
+
+void Engine::retry_hydrations(Millis now, bool all) {
+  if (!retries_pending_) return;
   for (auto& entry : views_)
-    if (entry.second.channel == channel) start_hydration(entry.first, entry.second, now);
+    if (entry.second.retry_at && (all || *entry.second.retry_at <= now)) start_hydration(entry.first, entry.second, now);
 }
 
 void Engine::emit_item(ViewId id, View& v) {
@@ -369,6 +402,7 @@ void Engine::close_view(ViewId id, Millis now) {
   RecordStore& store = stores_[v.model];
   if (v.list) v.list->release_all(store);
   else if (v.item_retained) store.release(v.item_id);
+  if (v.retry_at) --retries_pending_;
   if (v.hydrating) {
     calls_.erase(v.hydrating);
     requests_.complete(v.hydrating);

@@ -175,8 +175,8 @@ size_t ListView::flush(const RecordStore& store, std::string& out) {
   size_t coalesced = 0;
   for (const auto& p : pending_) {
     coalesced += size_t(p.second.touches - 1);
-    // A record deleted while this view was refetching is gone from the store but may
-    // still be a member: it leaves now, so the index and the diff stay in step.
+    // A member whose record is gone from the store (erased by whoever owns the store)
+    // leaves now, so the index and the diff stay in step.
     if (!store.find(p.first)) members_.erase(p.first);
   }
   size_t mark = out.size();

@@ -44,10 +44,13 @@ std::optional<Millis> ReconnectPolicy::next_delay(Millis min_delay_ms) {
   // max_attempts <= 0 means unlimited (0 is documented; negatives are read the same way).
   if (options_.max_attempts > 0 && attempts_ >= options_.max_attempts) return std::nullopt;
   if (attempts_ < INT_MAX) ++attempts_;  // saturate: unlimited retries must not overflow
+  return delay_for(attempts_, min_delay_ms);
+}
 
+Millis ReconnectPolicy::delay_for(int attempt, Millis min_delay_ms) const {
   const Millis lower = std::max<Millis>(min_delay_ms, 0);
   const Millis upper = std::max(options_.max_delay_ms, lower);
-  const Millis base = base_delay(options_.backoff, options_.base_delay_ms, attempts_, upper);
+  const Millis base = base_delay(options_.backoff, options_.base_delay_ms, std::max(attempt, 1), upper);
   // Jitter is applied after the cap, so clients that all reached the maximum
   // still spread out instead of reconnecting in lockstep.
   const double d = static_cast<double>(base) * jitter_factor(options_.jitter, random_);

@@ -8,11 +8,6 @@
 namespace ssot {
 namespace {
 
-Millis add_saturating(Millis now, Millis delta) {  // delta >= 0
-  constexpr Millis kMax = std::numeric_limits<Millis>::max();
-  return now > kMax - delta ? kMax : now + delta;
-}
-
 // Canonical decimal text of a uint32 (no sign, no leading zero, no overflow).
 std::optional<RequestId> parse_wire_id(std::string_view text) {
   if (text.empty() || text.size() > 10) return std::nullopt;

@@ -3,9 +3,19 @@
 // (milliseconds on any monotonic scale) from the caller. Tests use a fake clock.
 #include <cstdint>
 #include <functional>
+#include <limits>
 
 namespace ssot {
 using Millis = int64_t;
 // Returns a number in [0, 1). Injected so jitter is deterministic in tests.
 using RandomSource = std::function<double()>;
+
+// now + delta without signed overflow (a huge configured delay means "practically never").
+inline Millis add_saturating(Millis now, Millis delta) {
+  constexpr Millis kMax = std::numeric_limits<Millis>::max();
+  constexpr Millis kMin = std::numeric_limits<Millis>::min();
+  if (delta > 0 && now > kMax - delta) return kMax;
+  if (delta < 0 && now < kMin - delta) return kMin;
+  return now + delta;
+}
 }  // namespace ssot

@@ -122,6 +122,8 @@ class Engine {
     bool refetch_again = false;      // a change arrived that the running hydration may miss
     std::optional<int64_t> floor;    // list-channel updates at or below this seq are in its snapshot
     int behind_snapshots = 0;        // snapshots in a row older than the channel's seq
+    std::optional<Millis> retry_at;  // a failed hydration tries again then (or when the socket reopens)
+    int retries = 0;                 // failed hydrations in a row
   };
   enum class CallKind { Hydrate, List, Get, Create, Update, Delete, WsList, WsGet };
   struct Call {
@@ -149,6 +151,8 @@ class Engine {
   void apply_change(const std::string& model, ChangeType change, const RecordId& id, std::string_view record,
                     std::optional<int64_t> list_seq, View* only);
   void rehydrate_channel(const std::string& channel, Millis now);
+  void schedule_hydration_retry(View& v, int status, Millis now);
+  void retry_hydrations(Millis now, bool all);
   void flush_views();
   void emit_item(ViewId id, View& v);
   std::string channel_for_list(const ModelConfig& m) const;
@@ -171,6 +175,8 @@ class Engine {
   Config config_;
   RandomSource random_;
   Connection connection_;
+  ReconnectPolicy hydration_backoff_;  // the reconnect delays, without a give-up
+  size_t retries_pending_ = 0;         // views with a retry_at
   Batcher batcher_;
   SubscriptionRegistry registry_;
   RequestTable requests_;

@@ -23,6 +23,9 @@ class ReconnectPolicy {
   // `min_delay_ms` nor above max(max_delay_ms, min_delay_ms). nullopt when the
   // attempts are used up. Linear: base * n; exponential: base * 2^(n-1).
   std::optional<Millis> next_delay(Millis min_delay_ms = 0);
+  // The delay of attempt `attempt` (>= 1) with a fresh jitter draw, ignoring
+  // max_attempts: for retry loops that keep their own count (view hydration).
+  Millis delay_for(int attempt, Millis min_delay_ms = 0) const;
   void reset();  // after a connection proved healthy
   int attempts() const { return attempts_; }
   const ReconnectOptions& options() const { return options_; }

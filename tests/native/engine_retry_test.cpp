@@ -1,0 +1,155 @@
+// Failed hydrations try again (backoff, or at once when the socket reopens), and a
+// gap on a model's list channel reaches the item views that rely on it.
+#include <catch2/catch.hpp>
+
+#include "engine_harness.h"
+
+using namespace ssot;
+using namespace ssot::test;
+
+namespace {
+ViewId live_list(Harness& h, int n, int seq = 0) {
+  h.open();
+  ViewId v = h.watch("Message");
+  std::vector<std::string> recs;
+  for (int i = 1; i <= n; ++i) recs.push_back(msg(i, "m" + std::to_string(i)));
+  h.frame(subscribed("Message:list", seq));
+  h.respond(h.http("GET").back().http_id, 200, list_body(recs, seq));
+  return v;
+}
+}  // namespace
+
+TEST_CASE("a re-hydration that fails on the network is retried with backoff until it lands") {
+  Harness h;  // reconnect: exponential, base 1000, max 8000, jitter 0, maxAttempts 3
+  ViewId v = live_list(h, 2, 5);
+  h.frame(update("Message:list", "created", msg(9, "z"), 9, 9));  // 6..8 lost: re-hydrate
+  std::vector<Millis> retried_after;
+  for (int i = 0; i < 5; ++i) {
+    auto gets = h.http("GET");
+    REQUIRE(gets.size() == 1);
+    h.respond(gets[0].http_id, 0, R"({"error":"network error"})");  // the server is down
+    CHECK(h.mirrors[v].status == "error");
+    Millis failed = h.now;
+    for (int ms = 0; ms < 20000 && h.http("GET").empty(); ms += 50) h.advance(50);
+    retried_after.push_back(h.now - failed);
+  }
+  // Doubling up to maxDelay, and on past maxAttempts: a view never gives up on its data.
+  CHECK(retried_after == std::vector<Millis>{1000, 2000, 4000, 8000, 8000});
+  h.respond(h.http("GET").back().http_id, 200, list_body({msg(1, "a"), msg(7, "g"), msg(9, "z")}, 9));
+  CHECK(h.mirrors[v].status == "ready");
+  CHECK(h.mirrors[v].ids() == std::vector<int>{1, 7, 9});
+  // A success starts the count again.
+  h.frame(update("Message:list", "created", msg(12, "l"), 12, 12));
+  h.respond(h.http("GET").back().http_id, 503, R"({"error":"Service Unavailable"})");
+  h.advance(999);
+  CHECK(h.http("GET").empty());
+  h.advance(1);
+  CHECK(h.http("GET").size() == 1);
+}
+
+TEST_CASE("a first hydration that times out or gets 5xx/429 is retried; other 4xx are not") {
+  Harness h;
+  h.open();
+  ViewId v = h.watch("Message");
+  h.frame(subscribed("Message:list", 0));
+  h.answered[h.http("GET").back().http_id] = true;  // never answered:
+  h.advance(5000);                                  // requestTimeout
+  CHECK(h.mirrors[v].status == "error");
+  CHECK(h.mirrors[v].error.find("timed out") != std::string::npos);
+  h.advance(1000);
+  REQUIRE(h.http("GET").size() == 1);
+  h.respond(h.http("GET").back().http_id, 429, R"({"error":"Too Many Requests"})");
+  h.advance(2000);
+  REQUIRE(h.http("GET").size() == 1);
+  h.respond(h.http("GET").back().http_id, 200, list_body({msg(1, "a")}, 0));
+  CHECK(h.mirrors[v].status == "ready");
+  CHECK(h.mirrors[v].ids() == std::vector<int>{1});
+
+  std::string error;
+  h.engine->watch_item("Message", "4", h.now, error);
+  ViewId denied = h.watch("Product");
+  auto gets = h.http("GET");
+  REQUIRE(gets.size() == 2);
+  h.respond(gets[0].http_id, 500, R"({"error":"boom"})");
+  h.respond(gets[1].http_id, 403, R"({"error":"Forbidden"})");
+  CHECK(h.entries("item").back()->get("status")->as_string() == "error");
+  CHECK(h.mirrors[denied].status == "error");
+  h.advance(1000);
+  gets = h.http("GET");
+  REQUIRE(gets.size() == 1);  // the item, not the forbidden list
+  CHECK(gets[0].url == "http://api.test/api/messages/4");
+  h.respond(gets[0].http_id, 200, msg(4, "four"));
+  CHECK(h.entries("item").back()->get("status")->as_string() == "ready");
+  CHECK(h.entries("item").back()->get("data")->get("text")->as_string() == "four");
+  h.advance(60000);
+  CHECK(h.http("GET").empty());
+  h.engine->refetch(denied, h.now);  // an explicit refetch still asks again
+  h.step();
+  CHECK(h.http("GET").size() == 1);
+}
+
+TEST_CASE("a failed hydration is retried as soon as the socket reopens") {
+  Harness h;
+  ViewId v = live_list(h, 1, 3);
+  h.frame(R"({"type":"resync","channel":"Message:list"})");
+  h.respond(h.http("GET").back().http_id, 0, R"({"error":"network error"})");  // the server died
+  h.close(1006);
+  h.advance(500);
+  CHECK(h.http("GET").empty());  // its retry is not due yet (1000 ms)...
+  h.advance(500);                // ...but the socket's reconnect is
+  h.engine->on_open(h.now);
+  h.step();
+  REQUIRE(h.http("GET").size() == 1);  // the server is back: no need to wait
+  h.frame(subscribed("Message:list", 4));
+  h.respond(h.http("GET").back().http_id, 200, list_body({msg(1, "a"), msg(2, "b")}, 4));
+  CHECK(h.mirrors[v].status == "ready");
+  CHECK(h.mirrors[v].ids() == std::vector<int>{1, 2});
+  h.advance(20000);
+  CHECK(h.http("GET").empty());  // the old retry was cancelled by the new hydration
+}
+
+TEST_CASE("closing a view drops its pending retry") {
+  Harness h;
+  h.open();
+  ViewId v = h.watch("Message");
+  h.respond(h.http("GET").back().http_id, 502, R"({"error":"Bad Gateway"})");
+  REQUIRE(h.engine->next_deadline());
+  h.engine->close_view(v, h.now);
+  h.step();
+  h.advance(60000);
+  CHECK(h.http("GET").empty());
+}
+
+TEST_CASE("a gap on the list channel re-hydrates item views of that model outside the list") {
+  // Message subscribes list and item: an item view skips its own channel's copies
+  // while Message:list is live, so what the list channel lost, the item view lost.
+  Harness h;
+  h.open();
+  ViewId list = h.watch("Message", R"({"where":{"roomId":1}})");
+  h.frame(subscribed("Message:list", 0));
+  h.respond(h.http("GET").back().http_id, 200, list_body({msg(1, "a")}, 0));
+  std::string error;
+  h.engine->watch_item("Message", "7", h.now, error);
+  h.frame(subscribed("Message:item:7", 0));
+  h.respond(h.http("GET").back().http_id, 200, msg(7, "seven", 2));  // room 2: not in the list view
+  h.frame(update("Message:list", "updated", msg(7, "SEVEN", 2), 7, 1));
+  CHECK(h.entries("item").back()->get("data")->get("text")->as_string() == "SEVEN");
+  // Seq 2 (7 edited again) is lost on the list channel; the item channel's copy is skipped.
+  h.frame(update("Message:item:7", "updated", msg(7, "edited", 2), 7, 1));
+  h.frame(update("Message:list", "created", msg(8, "h"), 8, 3));  // the gap shows
+  auto gets = h.http("GET");
+  REQUIRE(gets.size() == 2);
+  CHECK(gets[0].url.find("/messages?") != std::string::npos);
+  CHECK(gets[1].url == "http://api.test/api/messages/7");
+  h.respond(gets[0].http_id, 200, list_body({msg(1, "a"), msg(8, "h")}, 3));
+  h.respond(gets[1].http_id, 200, msg(7, "edited", 2));
+  CHECK(h.entries("item").back()->get("data")->get("text")->as_string() == "edited");
+  CHECK(h.mirrors[list].ids() == std::vector<int>{1, 8});
+
+  // A resync of the list channel reaches it too.
+  h.frame(R"({"type":"resync","channel":"Message:list"})");
+  gets = h.http("GET");
+  REQUIRE(gets.size() == 2);
+  h.respond(gets[1].http_id, 404, R"({"error":"Not found"})");
+  CHECK(h.entries("item").back()->get("data")->is_null());
+}
