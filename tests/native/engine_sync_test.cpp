@@ -315,3 +315,25 @@ TEST_CASE("a record deleted and re-created while its view refetches stays in the
   h.engine->close_view(v, h.now);
   CHECK(h.engine->stats().records == 0);
 }
+
+TEST_CASE("an item view's held updates never put back an older version than the store has") {
+  Harness h;
+  h.open();
+  ViewId list = h.watch("Message");
+  std::string error;
+  h.engine->watch_item("Message", "2", h.now, error);
+  h.frame(subscribed("Message:list", 0));
+  h.frame(subscribed("Message:item:2", 0));
+  h.frame(update("Message:list", "updated", msg(2, "old"), 2, 1));  // both views hold it
+  auto gets = h.http("GET");
+  REQUIRE(gets.size() == 2);
+  // Both answers were read after seq 2 changed the record again.
+  h.respond(gets[0].http_id, 200, list_body({msg(1, "a"), msg(2, "new")}, 2));
+  h.respond(gets[1].http_id, 200, msg(2, "new"));
+  CHECK(h.entries("item").back()->get("data")->get("text")->as_string() == "new");
+  CHECK(h.mirrors[list].rows[1] == Json::parse(msg(2, "new"))->dump());
+  h.frame(update("Message:list", "updated", msg(2, "new"), 2, 2));  // the queued seq 2 lands: no change
+  h.frame(update("Message:list", "updated", msg(2, "newer"), 2, 3));
+  CHECK(h.entries("item").back()->get("data")->get("text")->as_string() == "newer");
+  CHECK(h.mirrors[list].rows[1] == Json::parse(msg(2, "newer"))->dump());
+}

@@ -126,7 +126,7 @@ void Engine::finish_hydration(ViewId id, View& v, int status, std::string_view b
     v.item_error = ch ? ch->error : std::string();
     v.item_hydrated = v.item_dirty = true;
     v.retries = 0;
-    for (auto& b : v.buffer) apply_change(v.model, b.change, b.id, b.record, std::nullopt, &v);
+    for (auto& b : v.buffer) apply_change(v.model, b.change, b.id, b.record, b.seq, &v);
     v.buffer.clear();
     if (v.refetch_again) start_hydration(id, v, now);
     return;
@@ -266,7 +266,8 @@ void Engine::handle_update(const ServerFrame& f, Millis now) {
     View& v = entry.second;
     if (!v.hydrating || v.model != model) continue;
     if (v.list ? !is_list : v.item_id != f.id) continue;  // an item view holds its record's updates
-    v.buffer.push_back(Buffered{f.change, f.id, std::string(f.record), f.seq});
+    // Only a list-channel seq orders the record's versions (item channels count apart).
+    v.buffer.push_back(Buffered{f.change, f.id, std::string(f.record), is_list ? f.seq : std::nullopt});
   }
   apply_change(model, f.change, f.id, f.record, is_list ? f.seq : std::nullopt, nullptr);
   ++stats_.updates_applied;
@@ -281,8 +282,10 @@ void Engine::apply_change(const std::string& model, ChangeType change, const Rec
   bool changed = true;
   const StoredRecord* rec = nullptr;
   if (change != ChangeType::Deleted) {
-    rec = store.upsert_newer(id, record, list_seq, !only, changed);
-    if (!rec) return;  // older than we hold
+    rec = store.upsert_newer(id, record, list_seq, true, changed);
+    if (!rec && !only) return;  // older than we hold
+    // A view replaying its buffer shows what the store holds, never an older version.
+    if (!rec) rec = store.find(id);
   }
   size_t records = store.size();
   for (auto& entry : views_) {
