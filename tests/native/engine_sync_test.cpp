@@ -337,3 +337,22 @@ TEST_CASE("an item view's held updates never put back an older version than the 
   CHECK(h.entries("item").back()->get("data")->get("text")->as_string() == "newer");
   CHECK(h.mirrors[list].rows[1] == Json::parse(msg(2, "newer"))->dump());
 }
+
+TEST_CASE("a held update replayed for one view re-sorts every other view showing that record") {
+  // A seed server (no seq): held updates are applied after each snapshot, whatever their age.
+  // When one view's replay changes the stored text, a view already showing the record must
+  // re-read it, or it stays sorted by text the store no longer has.
+  Harness h;
+  h.open();
+  ViewId by_text = h.watch("Message", R"({"orderBy":{"text":"asc"}})");
+  h.watch("Message");
+  h.frame(subscribed("Message:list"));
+  h.frame(update("Message:list", "created", msg(10, "a"), 10));  // held by both
+  auto gets = h.http("GET");
+  REQUIRE(gets.size() == 2);
+  h.respond(gets[0].http_id, 200, list_body({msg(1, "m"), msg(10, "z")}));
+  CHECK(h.mirrors[by_text].ids() == std::vector<int>{10, 1});
+  h.respond(gets[1].http_id, 200, list_body({msg(1, "m"), msg(10, "z")}));  // "z", then the held "a" again
+  CHECK(h.mirrors[by_text].rows[0] == Json::parse(msg(10, "a"))->dump());
+  CHECK(h.mirrors[by_text].ids() == std::vector<int>{10, 1});
+}

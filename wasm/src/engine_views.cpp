@@ -169,15 +169,7 @@ void Engine::finish_hydration(ViewId id, View& v, int status, std::string_view b
     }
     const StoredRecord* known = store.find(rid);
     if (!(seq && known && known->seq && *known->seq > *seq)) {  // never regress to an older snapshot
-      if (store.upsert(rid, item, v.channel.empty() ? std::nullopt : seq))
-        for (auto& other : views_)  // other views showing this record see the newer text
-          if (&other.second != &v && other.second.model == v.model && !other.second.hydrating) {
-            if (other.second.list) other.second.list->record_changed(store, rid);
-            else if (other.second.item_id == rid) {
-              if (!other.second.item_retained) store.retain(rid);
-              other.second.item_present = other.second.item_retained = other.second.item_dirty = true;
-            }
-          }
+      if (store.upsert(rid, item, v.channel.empty() ? std::nullopt : seq)) tell_views(v.model, rid, &v);
     }
     ids.push_back(std::move(rid));
   }
@@ -312,9 +304,25 @@ void Engine::apply_change(const std::string& model, ChangeType change, const Rec
       records = store.size();
     }
   }
+  // A replay for one view that changed the stored text: the others showing it re-read it
+  // (a seed server's held update may be older than a snapshot: no seq to tell).
+  if (only && changed && change != ChangeType::Deleted) tell_views(model, id, only);
   // A delete leaves the record to the views that skipped it and still hold it (refetching,
   // or their snapshot is newer: it was re-created): their snapshot or buffer decides.
   store.collect(id);
+}
+
+void Engine::tell_views(const std::string& model, const RecordId& id, const View* except) {
+  RecordStore& store = stores_[model];
+  for (auto& entry : views_) {
+    View& o = entry.second;
+    if (&o == except || o.model != model || o.hydrating) continue;
+    if (o.list) o.list->record_changed(store, id);
+    else if (o.item_id == id && store.find(id)) {
+      if (!o.item_retained) store.retain(id);
+      o.item_present = o.item_retained = o.item_dirty = true;
+    }
+  }
 }
 
 void Engine::rehydrate_channel(const std::string& channel, Millis now) {
