@@ -356,3 +356,32 @@ TEST_CASE("a held update replayed for one view re-sorts every other view showing
   CHECK(h.mirrors[by_text].rows[0] == Json::parse(msg(10, "a"))->dump());
   CHECK(h.mirrors[by_text].ids() == std::vector<int>{10, 1});
 }
+
+TEST_CASE("a snapshot older than the live views does not bring a deleted record back to them") {
+  Harness h;
+  ViewId live = live_list(h, 2, 0);
+  ViewId late = h.watch("Message", R"({"orderBy":{"id":"desc"}})");  // its snapshot is read now...
+  h.frame(update("Message:list", "deleted", "", 2, 1));               // ...then 2 is deleted
+  CHECK(h.mirrors[live].ids() == std::vector<int>{1});
+  h.respond(h.http("GET").back().http_id, 200, list_body({msg(2, "m2"), msg(1, "m1")}, 0));
+  CHECK(h.mirrors[late].ids() == std::vector<int>{1});  // it replays the held delete
+  CHECK(h.mirrors[live].ids() == std::vector<int>{1});  // and 2 never came back here
+}
+
+TEST_CASE("an item view's held updates for a record deleted since do not reach the list views") {
+  Harness h;
+  ViewId list = live_list(h, 2, 0);
+  std::string error;
+  h.engine->watch_item("Message", "2", h.now, error);
+  h.frame(subscribed("Message:item:2", 0));
+  h.respond(h.http("GET").back().http_id, 200, msg(2, "m2"));
+  h.frame(update("Message:list", "updated", msg(2, "x"), 2, 2));  // 1 lost: both refetch and hold it
+  h.frame(update("Message:list", "deleted", "", 2, 3));
+  auto gets = h.http("GET");
+  REQUIRE(gets.size() == 2);
+  h.respond(gets[0].http_id, 200, list_body({msg(1, "m1")}, 3));
+  h.respond(gets[1].http_id, 404, R"({"error":"Not found"})");
+  CHECK(h.entries("item").back()->get("data")->is_null());
+  CHECK(h.mirrors[list].ids() == std::vector<int>{1});
+  CHECK(h.engine->stats().records == 1);
+}

@@ -155,6 +155,10 @@ void Engine::finish_hydration(ViewId id, View& v, int status, std::string_view b
   }
   std::optional<int64_t> seq;
   if (auto n = json::parse_number(seq_raw); n && *n >= 0 && *n <= 9007199254740992.0) seq = int64_t(*n);
+  ChannelState* c = v.channel.empty() ? nullptr : registry_.find(v.channel);
+  // A snapshot older than what the live views already applied must not show them its
+  // records: one deleted since would come back (this view refetches if it misses updates).
+  bool behind = c && seq && c->last_seq && *c->last_seq > *seq;
   std::vector<RecordId> ids;
   json::ArrayReader reader(items);
   std::string_view item;
@@ -169,7 +173,7 @@ void Engine::finish_hydration(ViewId id, View& v, int status, std::string_view b
     }
     const StoredRecord* known = store.find(rid);
     if (!(seq && known && known->seq && *known->seq > *seq)) {  // never regress to an older snapshot
-      if (store.upsert(rid, item, v.channel.empty() ? std::nullopt : seq)) tell_views(v.model, rid, &v);
+      if (store.upsert(rid, item, v.channel.empty() ? std::nullopt : seq) && !behind) tell_views(v.model, rid, &v);
     }
     ids.push_back(std::move(rid));
   }
@@ -178,7 +182,6 @@ void Engine::finish_hydration(ViewId id, View& v, int status, std::string_view b
   v.list->reset(store, ids, total ? int64_t(*total) : int64_t(ids.size()));
   for (const auto& rid : ids) store.collect(rid);
   v.floor = seq;
-  ChannelState* c = v.channel.empty() ? nullptr : registry_.find(v.channel);
   // Data without a live subscription (refused) must not claim to be live.
   if (c && !c->error.empty()) v.list->set_status(ViewStatus::Error, c->error);
   else v.list->set_status(ViewStatus::Ready);
@@ -305,20 +308,22 @@ void Engine::apply_change(const std::string& model, ChangeType change, const Rec
     }
   }
   // A replay for one view that changed the stored text: the others showing it re-read it
-  // (a seed server's held update may be older than a snapshot: no seq to tell).
-  if (only && changed && change != ChangeType::Deleted) tell_views(model, id, only);
+  // (a seed server's held update may be older than a snapshot: no seq to tell). Only those
+  // holding it: to the others the held update may be older than their own data.
+  if (only && changed && change != ChangeType::Deleted) tell_views(model, id, only, true);
   // A delete leaves the record to the views that skipped it and still hold it (refetching,
   // or their snapshot is newer: it was re-created): their snapshot or buffer decides.
   store.collect(id);
 }
 
-void Engine::tell_views(const std::string& model, const RecordId& id, const View* except) {
+void Engine::tell_views(const std::string& model, const RecordId& id, const View* except, bool holders_only) {
   RecordStore& store = stores_[model];
   for (auto& entry : views_) {
     View& o = entry.second;
     if (&o == except || o.model != model || o.hydrating) continue;
-    if (o.list) o.list->record_changed(store, id);
-    else if (o.item_id == id && store.find(id)) {
+    if (o.list) {
+      if (!holders_only || o.list->holds(id)) o.list->record_changed(store, id);
+    } else if (o.item_id == id && store.find(id) && (!holders_only || o.item_present)) {
       if (!o.item_retained) store.retain(id);
       o.item_present = o.item_retained = o.item_dirty = true;
     }

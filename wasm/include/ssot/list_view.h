@@ -57,6 +57,7 @@ class ListView {
   bool needs_refetch() const { return needs_refetch_; }
   void clear_refetch() { needs_refetch_ = false; }
   bool complete() const { return complete_; }
+  bool holds(const RecordId& id) const { return members_.count(id) != 0; }
 
   // Applies pending changes and appends this flush's change as one JSON object.
   // Returns the number of coalesced record changes (touches beyond one per record).
