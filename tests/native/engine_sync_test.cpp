@@ -385,3 +385,35 @@ TEST_CASE("an item view's held updates for a record deleted since do not reach t
   CHECK(h.mirrors[list].ids() == std::vector<int>{1});
   CHECK(h.engine->stats().records == 1);
 }
+
+TEST_CASE("a record deleted and re-created with the same text comes back to the views that dropped it") {
+  // The refetching view skips the delete and keeps the record in the store: the re-create,
+  // same text, must still count as a change for the view that did drop it.
+  Harness h;
+  ViewId live = live_list(h, 2, 0);
+  ViewId other = h.watch("Message", R"({"orderBy":{"id":"desc"}})");
+  h.respond(h.http("GET").back().http_id, 200, list_body({msg(2, "m2"), msg(1, "m1")}, 0));
+  h.engine->refetch(other, h.now);
+  h.step();
+  h.frame(update("Message:list", "deleted", "", 1, 1));
+  CHECK(h.mirrors[live].ids() == std::vector<int>{2});
+  h.frame(update("Message:list", "created", msg(1, "m1"), 1, 2));
+  CHECK(h.mirrors[live].ids() == std::vector<int>{1, 2});
+  h.respond(h.http("GET").back().http_id, 200, list_body({msg(2, "m2"), msg(1, "m1")}, 2));
+  CHECK(h.mirrors[other].ids() == std::vector<int>{2, 1});
+}
+
+TEST_CASE("a view behind a newer snapshot takes the stored version when the older updates arrive") {
+  Harness h;
+  ViewId live = live_list(h, 2, 0);
+  ViewId late = h.watch("Message", R"({"orderBy":{"id":"desc"}})");
+  // Read after 1 was deleted (seq 1) and re-created (seq 2); the live view has seen neither.
+  h.respond(h.http("GET").back().http_id, 200, list_body({msg(2, "m2"), msg(1, "new")}, 2));
+  h.frame(update("Message:list", "deleted", "", 1, 1));
+  CHECK(h.mirrors[live].ids() == std::vector<int>{2});
+  CHECK(h.mirrors[late].ids() == std::vector<int>{2, 1});  // already past it
+  h.frame(update("Message:list", "created", msg(1, "new"), 1, 2));
+  CHECK(h.mirrors[live].ids() == std::vector<int>{1, 2});
+  CHECK(h.mirrors[live].rows[0] == Json::parse(msg(1, "new"))->dump());
+  CHECK(h.mirrors[late].ids() == std::vector<int>{2, 1});
+}

@@ -275,12 +275,17 @@ void Engine::apply_change(const std::string& model, ChangeType change, const Rec
   if (st == stores_.end()) return;
   RecordStore& store = st->second;
   bool changed = true;
+  bool behind = false;  // the store holds a newer version (a snapshot's): views not past it re-read it
   const StoredRecord* rec = nullptr;
   if (change != ChangeType::Deleted) {
     rec = store.upsert_newer(id, record, list_seq, true, changed);
-    if (!rec && !only) return;  // older than we hold
-    // A view replaying its buffer shows what the store holds, never an older version.
-    if (!rec) rec = store.find(id);
+    if (!rec) {  // older than we hold: never written back, but shown by views that lack it
+      rec = store.find(id);
+      if (!rec) return;
+      behind = true;
+      changed = false;
+      if (rec->deleted) change = ChangeType::Deleted;  // the newest word on it is a delete
+    }
   }
   size_t records = store.size();
   for (auto& entry : views_) {
@@ -290,7 +295,7 @@ void Engine::apply_change(const std::string& model, ChangeType change, const Rec
     if (v.list) {
       if (!only && list_seq && v.floor && *v.floor >= *list_seq) continue;  // already in its snapshot
       if (change == ChangeType::Deleted) v.list->record_removed(store, id);
-      else if (changed || only) v.list->record_changed(store, id, rec);
+      else if (changed || only || behind) v.list->record_changed(store, id, rec);
     } else if (v.item_id == id) {
       if (change == ChangeType::Deleted) {
         if (v.item_retained) store.release(id);
@@ -299,7 +304,7 @@ void Engine::apply_change(const std::string& model, ChangeType change, const Rec
         if (!v.item_retained) store.retain(id);
         v.item_present = v.item_retained = true;
       }
-      v.item_dirty = v.item_dirty || changed || only;
+      v.item_dirty = v.item_dirty || changed || only || behind;
     }
     // A view that dropped the record's last reference erased it: look again.
     if (rec && store.size() != records) {
@@ -314,6 +319,7 @@ void Engine::apply_change(const std::string& model, ChangeType change, const Rec
   // A delete leaves the record to the views that skipped it and still hold it (refetching,
   // or their snapshot is newer: it was re-created): their snapshot or buffer decides.
   store.collect(id);
+  if (change == ChangeType::Deleted) store.mark_deleted(id, list_seq);
 }
 
 void Engine::tell_views(const std::string& model, const RecordId& id, const View* except, bool holders_only) {

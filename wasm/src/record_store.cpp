@@ -19,7 +19,8 @@ const StoredRecord* RecordStore::upsert_newer(const RecordId& id, std::string_vi
   StoredRecord& r = records_[id];
   if (keep_newer && seq && r.seq && *r.seq >= *seq) return nullptr;  // older than we hold
   if (seq) r.seq = seq;
-  if (r.version != 0 && r.json == json) return &r;  // same text: nothing changes (our own echo)
+  if (r.version != 0 && r.json == json && !r.deleted) return &r;  // same text: nothing changes (our own echo)
+  r.deleted = false;
   r.json.assign(json.data(), json.size());
   r.version = next_version_++;
   changed = true;
@@ -43,6 +44,14 @@ void RecordStore::collect(const RecordId& id) {
 }
 
 void RecordStore::erase(const RecordId& id) { records_.erase(id); }
+
+void RecordStore::mark_deleted(const RecordId& id, std::optional<int64_t> seq) {
+  auto it = records_.find(id);
+  if (it == records_.end()) return;
+  if (seq && it->second.seq && *it->second.seq > *seq) return;  // the text is newer: re-created since
+  it->second.deleted = true;
+  if (seq) it->second.seq = seq;
+}
 
 void RecordStore::forget_seqs() {
   for (auto& r : records_) r.second.seq.reset();

@@ -15,6 +15,7 @@ struct StoredRecord {
   uint64_t version = 0;          // bumps on every content change (views compare it)
   std::optional<int64_t> seq;    // list-channel seq of the last change applied, when known
   int refs = 0;
+  bool deleted = false;          // deleted, but kept for views that skipped the delete
 };
 
 class RecordStore {
@@ -30,6 +31,10 @@ class RecordStore {
   void release(const RecordId& id);   // drops the record at zero references
   void collect(const RecordId& id);   // drops it if unreferenced (after an update nobody wanted)
   void erase(const RecordId& id);     // a delete: gone whatever holds it
+  // A delete some views skipped (they hold the record): it stays for them, and the next
+  // upsert counts as a change even with the same text (the others dropped it).
+  // `seq`: the delete's list seq, so that no older update brings the text back.
+  void mark_deleted(const RecordId& id, std::optional<int64_t> seq);
   void forget_seqs();                 // the channel's numbering was reset
   size_t size() const { return records_.size(); }
   size_t bytes() const;
