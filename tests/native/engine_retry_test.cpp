@@ -153,3 +153,16 @@ TEST_CASE("a gap on the list channel re-hydrates item views of that model outsid
   h.respond(gets[1].http_id, 404, R"({"error":"Not found"})");
   CHECK(h.entries("item").back()->get("data")->is_null());
 }
+
+TEST_CASE("a failed re-hydration applies the updates the view held, so its rows stay in order") {
+  Harness h;
+  h.open();
+  ViewId v = h.watch("Message", R"({"orderBy":{"text":"asc"}})");
+  h.frame(subscribed("Message:list", 0));
+  h.respond(h.http("GET").back().http_id, 200, list_body({msg(1, "a"), msg(2, "b")}, 0));
+  h.frame(update("Message:list", "updated", msg(1, "c"), 1, 2));  // 1 lost: refetch, held
+  h.respond(h.http("GET").back().http_id, 503, R"({"error":"Service Unavailable"})");
+  CHECK(h.mirrors[v].status == "error");
+  CHECK(h.mirrors[v].ids() == std::vector<int>{2, 1});
+  CHECK(h.mirrors[v].rows[1] == Json::parse(msg(1, "c"))->dump());
+}

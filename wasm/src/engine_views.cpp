@@ -115,6 +115,7 @@ void Engine::finish_hydration(ViewId id, View& v, int status, std::string_view b
       v.item_error = is_2xx(status) ? "invalid record in response" : http_error_message(status, body);
       v.item_dirty = true;
       schedule_hydration_retry(v, status, now);
+      replay_buffer(v);
       return;
     } else {
       // Through every view: list views showing this record must see its text too.
@@ -134,6 +135,7 @@ void Engine::finish_hydration(ViewId id, View& v, int status, std::string_view b
   if (!is_2xx(status)) {
     v.list->set_status(ViewStatus::Error, http_error_message(status, body));
     schedule_hydration_retry(v, status, now);
+    replay_buffer(v);
     return;
   }
   v.retries = 0;
@@ -151,6 +153,7 @@ void Engine::finish_hydration(ViewId id, View& v, int status, std::string_view b
   }
   if (items.empty() || json::kind_of(items) != JsonKind::Array || !json::valid(items)) {
     v.list->set_status(ViewStatus::Error, "invalid list response: expected {items, total} or an array");
+    replay_buffer(v);
     return;
   }
   std::optional<int64_t> seq;
@@ -334,6 +337,13 @@ void Engine::tell_views(const std::string& model, const RecordId& id, const View
       o.item_present = o.item_retained = o.item_dirty = true;
     }
   }
+}
+
+// A hydration that failed keeps the view's rows, but the store moved on under them while
+// it held its updates: it applies them now, or it would show new text at old positions.
+void Engine::replay_buffer(View& v) {
+  for (auto& b : v.buffer) apply_change(v.model, b.change, b.id, b.record, b.seq, &v);
+  v.buffer.clear();
 }
 
 void Engine::rehydrate_channel(const std::string& channel, Millis now) {

@@ -151,6 +151,7 @@ class Engine {
   void apply_change(const std::string& model, ChangeType change, const RecordId& id, std::string_view record,
                     std::optional<int64_t> list_seq, View* only);
   void rehydrate_channel(const std::string& channel, Millis now);
+  void replay_buffer(View& v);
   // A record's text changed: views holding it re-read it (and others may take it in).
   void tell_views(const std::string& model, const RecordId& id, const View* except, bool holders_only = false);
   void schedule_hydration_retry(View& v, int status, Millis now);
