@@ -28,3 +28,6 @@ for d in tests/server tests/js tests/react tests/e2e tests/soak; do
 done
 # shellcheck disable=SC2068
 node --test --test-concurrency=2 ${suites[@]}
+
+step "fuzz targets (libFuzzer + ASan + UBSan, clang), ~7 s each"
+bash scripts/fuzz.sh --short

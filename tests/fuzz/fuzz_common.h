@@ -14,9 +14,6 @@
 #include "ssot/query.h"
 #include "ssot/value.h"
 
-// Every UBSan report stops the run, recoverable checks included (see CMakeLists.txt).
-extern "C" const char* __ubsan_default_options() { return "halt_on_error=1:print_stacktrace=1"; }
-
 namespace fuzz {
 
 // An invariant broke: say which, then trap so libFuzzer records the input.

@@ -11,6 +11,7 @@
 //   d / D        deliver the next queued frame / all of them
 //   x            the next queued update frame is lost
 //   a<k> / A     the server answers pending HTTP request k / all of them
+//   p<k>         the server handles request k now (reads/writes its table); `a` delivers it later
 //   e<k> <status> <body>  request k gets that status and raw body
 //   n<kind><id><room><text><created>  another client changes the table (kind c/u/d)
 //   m<kind><id><room><text><created>  this client mutates through the engine API
@@ -26,18 +27,17 @@
 // socket; HTTP to the configured base URL; mutations carry a mutation id; a cancel names a
 // request in flight); the outbox is a JSON array; every view diff fits the mirror's previous
 // rows (rebuilt from the outbox only, as the JS side does); each view holds no id twice and
-// is sorted by its query; splice-form views (complete, no take, no window) have total == rows
-// and only matching rows (order and filter are not checked while that view's refetch is in
-// flight: see check_list); an item view shows its own record; the store never holds more
-// records than were ever sent.
+// is sorted by its query (a page only once the refetch it asked for has landed: by design it
+// shows a member's new text in place meanwhile, and keeps it if the refetch fails); splice-form views (complete, no take, no
+// window) have total == rows and only matching rows; an item view shows its own record; the
+// store never holds more records than were ever sent.
 // At quiet points (socket open, nothing in flight, no frame lost unnoticed, no raw input
 // that changed data): no view is still loading; every ready list view shows exactly the
 // server's page for its query, with every record's latest text and total = number of
 // matches; an item view shows the record or null. At the end, closing every view leaves no
 // record, view or channel behind.
 //
-// Known core bugs (tests/fuzz/README.md, "Known bug N" below) are stepped around once their
-// trigger has happened, unless SSOT_FUZZ_STRICT=1. FUZZ_TRACE=1 prints every step.
+// FUZZ_TRACE=1 prints every step, command and outbox.
 #include <algorithm>
 #include <cstdint>
 #include <deque>
@@ -102,6 +102,9 @@ struct Pending {
   RequestId id;
   std::string method, url, body, mutation_id;
   bool cancelled = false;
+  bool prepared = false;  // the server has read/written its table for it: the answer waits
+  int status = 0;
+  std::string answer;
 };
 
 struct Slot {
@@ -113,12 +116,9 @@ struct Slot {
   bool item_seen = false;
   bool page_stale = false;             // a record outside the page left its matches (a page cannot see it)
   std::set<std::string> answered_page;  // ids of the last page the server answered
-  bool desync = false;                  // known bug 7 hit this view: misfits are resynced as JS does
 };
 
 const bool trace = std::getenv("FUZZ_TRACE") != nullptr;  // FUZZ_TRACE=1: print every step
-// Known core bugs (tests/fuzz/README.md) are stepped around unless SSOT_FUZZ_STRICT=1.
-const bool strict = std::getenv("SSOT_FUZZ_STRICT") != nullptr;
 
 struct Run {
   bool seed = false;
@@ -144,30 +144,7 @@ struct Run {
   bool trusted = true;  // every stored record's `id` names it (raw input can break that)
   bool raw_seq = false;  // a raw frame carried a seq
   size_t sent_records = 0;  // an upper bound on the records ever sent to the engine
-  // Known bug 1 (crashes/engine_stream-item-hydration-hides-create): an item view's
-  // hydration stores a text the list views never saw; the list update with the same
-  // text is then taken for a no-op. `list_seen` is the text the list side last got.
-  std::map<int, std::string> list_seen;
-  bool known_bug = false;
-  // Known bug 2 (crashes/engine_stream-snapshot-before-first-subscribe): a list snapshot
-  // read before the channel's first subscription; the subscribe carries no `since` and a
-  // `subscribed` seq above the snapshot's does not make the engine re-fetch.
-  int64_t min_answer_seq = INT64_MAX;
-  // Known bug 3 (crashes/engine_stream-stale-item-frame-after-list-snapshot): an item-channel
-  // update older than a list snapshot the views already hold is applied to the list views.
-  // Every change gets a number (sent as the update's `timestamp`); `answered_at` is the
-  // number at the last list answer.
-  int64_t changes = 0, answered_at = 0;
-  std::map<int, int64_t> changed_at;
-  // Known bug 4 (crashes/engine_stream-item-view-stays-null): an item view showing null is
-  // not marked present when a list answer brings its record (back); it stays null.
-  // Known bug 6 (crashes/engine_stream-response-frame-hijacks-http-call): a socket `response`
-  // (or `error`) whose requestId is an HTTP call's id completes that HTTP call.
-  std::set<RequestId> hijacked;
-  // Known bug 7 (crashes/engine_stream-delete-during-rehydration): a delete that arrives while
-  // the views re-hydrate erases the record under them: a full re-send skips the row but counts
-  // it, and later diffs do not fit. The JS side then re-requests every row (setWindow).
-  std::set<ViewId> resync;
+  int64_t changes = 0;  // every change of the table is numbered (sent as the update's timestamp)
 
   explicit Run(bool batching, bool seed_server) : seed(seed_server) {
     std::string error;
@@ -197,7 +174,6 @@ struct Run {
     sl.item_seen = false;
     sl.item_data = "null";
     sl.page_stale = false;
-    sl.desync = false;
     step();
     if (s == 2 && window) engine->set_window(sl.view, window, now), step();
   }
@@ -224,19 +200,6 @@ struct Run {
     if (trace && out.size() > 2) std::fprintf(stderr, "  out %s\n", out.c_str());
     FUZZ_CHECK_MSG(json::valid(out) && json::kind_of(out) == JsonKind::Array, out);
     for (auto entry : fuzz::elements(out)) outbox_entry(entry);
-    while (!resync.empty()) {  // what js/liveView.js does when a change does not fit
-      ViewId v = *resync.begin();
-      resync.erase(resync.begin());
-      Slot* sl = slot_of(v);
-      if (!sl) continue;
-      sl->mirror = fuzz::ViewMirror();
-      engine->set_window(v, sl == &slots[2] ? window : std::nullopt, now);
-      std::string again;
-      engine->drain(again);
-      for (auto& c : engine->take_commands()) command(c);
-      FUZZ_CHECK(json::valid(again));
-      for (auto entry : fuzz::elements(again)) outbox_entry(entry);
-    }
     FUZZ_CHECK(engine->stats().records <= sent_records);
   }
 
@@ -252,12 +215,8 @@ struct Run {
       Slot* sl = slot_of(ViewId(fuzz::index_of(v[1])));
       FUZZ_CHECK_MSG(sl != nullptr && sl->query, "an entry for a closed or item view");
       const char* why = sl->mirror.apply(e);
-      if (why && sl->desync && !strict) {
-        resync.insert(sl->view);
-        return;
-      }
       FUZZ_CHECK_MSG(why == nullptr, std::string(why ? why : "") + ": " + std::string(e));
-      check_list(*sl, fetching(*sl->query));
+      check_list(*sl);
     } else if (k == "item") {
       Slot* sl = slot_of(ViewId(fuzz::index_of(v[1])));
       FUZZ_CHECK_MSG(sl != nullptr && !sl->query, "an item entry for a closed or list view");
@@ -277,28 +236,25 @@ struct Run {
     return false;
   }
 
-  void check_list(Slot& sl, bool refetching) {
+  void check_list(const Slot& sl) {
     const fuzz::ViewMirror& m = sl.mirror;
-    if (refetching && !strict && (m.form == fuzz::ViewMirror::Splice || m.form == fuzz::ViewMirror::Rows) &&
-        m.total != int64_t(m.rows.size()))
-      sl.desync = known_bug = true;  // known bug 7
-    // While its (re)fetch is in flight a view skips live updates (they wait in its buffer),
-    // but the store it shares with other views has their new text: a flush then shows that
-    // text at the old position (a page does the same with a member it cannot place). The
-    // positions, ids and totals still hold; order and filter are checked once it lands.
     if (m.form == fuzz::ViewMirror::Splice || m.form == fuzz::ViewMirror::Rows) {
-      // Splice form: a complete view without take or window shows every member.
-      FUZZ_CHECK_MSG(sl.desync || m.total == int64_t(m.rows.size()),
+      // Splice form: a complete view without take or window shows every member, all matching.
+      FUZZ_CHECK_MSG(m.total == int64_t(m.rows.size()),
                      std::to_string(m.total) + " vs " + std::to_string(m.rows.size()));
-      if (!refetching) FUZZ_CHECK(m.all_match(*sl.query));
+      FUZZ_CHECK(m.all_match(*sl.query));
     }
     if (!trusted) return;
     FUZZ_CHECK(!m.lost);
     FUZZ_CHECK(m.distinct_ids());
-    if (refetching) return;
+    // By design (list_view.h) a page shows a member's new text in place while it refetches
+    // (it cannot place it): the order is checked once the answer lands (if the refetch fails,
+    // the page says so with status error and keeps those rows).
+    if (sl.query->paged() && (fetching(*sl.query) || m.status == "error")) return;
     size_t bad = m.first_unsorted(*sl.query);
     FUZZ_CHECK_MSG(bad == SIZE_MAX, "row " + std::to_string(bad) + " out of order");
   }
+
 
   // ---- server side ----
   void command(Command& c) {
@@ -323,7 +279,7 @@ struct Run {
         FUZZ_CHECK(c.url.rfind(std::string(kBase) + "/messages", 0) == 0);
         FUZZ_CHECK(c.method == "GET" || c.method == "POST" || c.method == "PUT" || c.method == "PATCH" ||
                    c.method == "DELETE");
-        Pending p{c.http_id, c.method, c.url, c.body, {}, false};
+        Pending p{c.http_id, c.method, c.url, c.body, {}, false, false, 0, {}};
         for (const auto& h : c.headers)
           if (h.first == "X-Client-Mutation-Id") p.mutation_id = h.second;
         if (c.method != "GET") FUZZ_CHECK(!p.mutation_id.empty());
@@ -334,7 +290,7 @@ struct Run {
         bool found = false;
         for (auto& p : pending)
           if (p.id == c.http_id) p.cancelled = found = true;
-        FUZZ_CHECK_MSG(found || hijacked.count(c.http_id), "cancel of a request not in flight");
+        FUZZ_CHECK_MSG(found, "cancel of a request not in flight");
         break;
       }
     }
@@ -356,14 +312,13 @@ struct Run {
       Chan& c = chans[name];
       const Json* since = j->get("since");
       if (seed) {
-        FUZZ_CHECK(!since || raw_seq);  // the seed server never numbers; a raw frame may have
+        FUZZ_CHECK(!since || raw_seq);  // the seed server never numbers (a raw frame may have)
         queue.push_back("{\"type\":\"subscribed\",\"channel\":\"" + name + "\"}");
         lost.erase(name);  // a seed client re-hydrates after every reconnect
         return;
       }
       queue.push_back("{\"type\":\"subscribed\",\"channel\":\"" + name + "\",\"seq\":" + std::to_string(c.seq) + "}");
       if (!since || since->is_null()) {
-        if (name == kList && min_answer_seq < c.seq && !strict) known_bug = true;
         return;
       }
       FUZZ_CHECK(since->is_number() && since->as_number() >= 0);
@@ -397,7 +352,7 @@ struct Run {
 
   // A change to the table, broadcast on the list channel and the record's item channel.
   void broadcast(int id, const char* change, const std::string& rec, const std::string& mutation_id) {
-    changed_at[id] = ++changes;
+    ++changes;
     for (const std::string& name : {std::string(kList), "Message:item:" + std::to_string(id)}) {
       Chan& c = chans[name];
       std::string f = "{\"type\":\"update\",\"channel\":\"" + name + "\",\"data\":{\"type\":\"" + change + "\"";
@@ -475,7 +430,18 @@ struct Run {
   void answer(size_t k) {
     Pending p = pending[k];
     pending.erase(pending.begin() + long(k));
+    prepare(p);
     if (trace) std::fprintf(stderr, "  answer #%u %s %s\n", p.id, p.method.c_str(), p.url.c_str());
+    engine->on_http_response(p.id, p.status, p.answer, now);
+    step();
+  }
+
+  // The server handles the request now (reads or changes its table); the answer is
+  // delivered later, so a snapshot can be older than frames already on their way.
+  void prepare(Pending& p) {
+    if (p.prepared) return;
+    p.prepared = true;
+    if (trace) std::fprintf(stderr, "  prepare #%u %s %s\n", p.id, p.method.c_str(), p.url.c_str());
     std::string path = p.url.substr(std::string(kBase).size() + 9);  // after /messages
     int status = 200;
     std::string body;
@@ -496,7 +462,6 @@ struct Run {
       set_record(id, record(id, field("roomId", 0), text(), field("createdAt", 0)), p.mutation_id);
       status = 201;
       body = db[id];
-      if (!p.cancelled) list_seen[id] = body;  // our own answer reaches every view
       ++sent_records;
     } else if (p.method == "GET" && (path.empty() || path[0] == '?')) {
       int slot = -1;
@@ -507,15 +472,10 @@ struct Run {
       auto rows = query_rows(q, true);
       body = "{\"items\":[";
       for (const auto& r : rows) {
-        if (r.first == std::to_string(kItemId) && slots[kItemSlot].open && slots[kItemSlot].item_data == "null" && !strict)
-          known_bug = true;
         body += (body.back() == '[' ? "" : ",") + *r.second;
-        list_seen[int(number(r.first, 0, 1000000))] = *r.second;
       }
       body += "],\"total\":" + std::to_string(match_count(q));
       if (!seed) body += ",\"seq\":" + std::to_string(chans[kList].seq);
-      min_answer_seq = std::min(min_answer_seq, chans[kList].seq);
-      answered_at = changes;
       body += '}';
       if (!p.cancelled) {  // the page the view now holds
         slots[slot].answered_page.clear();
@@ -532,11 +492,9 @@ struct Run {
         status = exists ? 200 : 404;
         body = exists ? db[id] : not_found;
         if (exists) ++sent_records;
-        if (exists && !strict && (!list_seen.count(id) || list_seen[id] != body)) known_bug = true;
       } else if (p.method == "DELETE") {
         status = erase_record(id, p.mutation_id) ? 204 : 404;
         if (status == 404) body = not_found;
-        else if (!p.cancelled) list_seen.erase(id);
       } else {  // PUT / PATCH
         FUZZ_CHECK(fields && fields->is_object());
         if (!exists) {
@@ -546,17 +504,17 @@ struct Run {
           set_record(id, record(id, field("roomId", 0), text(), field("createdAt", 0)), p.mutation_id);
           body = db[id];
           ++sent_records;
-          if (!p.cancelled) list_seen[id] = body;
         }
       }
     }
-    engine->on_http_response(p.id, status, body, now);
-    step();
+    p.status = status;
+    p.answer = std::move(body);
   }
 
   void answer_raw(size_t k, int status, std::string_view body) {
     Pending p = pending[k];
     pending.erase(pending.begin() + long(k));
+    if (p.method == "GET" && status == 404) clean = false;  // "no such record": maybe not so
     if (status >= 200 && status < 300) {
       clean = false;  // the server said something its table does not hold
       if (p.method == "GET" && p.url.size() > std::string(kBase).size() + 9 &&
@@ -574,17 +532,7 @@ struct Run {
     queue.pop_front();
     if (trace) std::fprintf(stderr, "  deliver %s\n", f.c_str());
     auto r = decode_server_frame(f);
-    if (r.ok() && r.frame.type == FrameType::Update) {
-      lost.erase(r.frame.channel);  // a gap, if any, shows now
-      int id = int(number(r.frame.id, 0, 1000000));
-      if (r.frame.channel != kList && !strict && int64_t(r.frame.timestamp) <= answered_at &&
-          changed_at[id] > int64_t(r.frame.timestamp))
-        known_bug = true;
-      if (r.frame.channel == kList) {
-        if (r.frame.change == ChangeType::Deleted) list_seen.erase(id);
-        else list_seen[id] = fuzz::slice(r.frame.record);
-      }
-    }
+    if (r.ok() && r.frame.type == FrameType::Update) lost.erase(r.frame.channel);  // a gap, if any, shows now
     engine->on_message(f, now);
     step();
   }
@@ -598,10 +546,6 @@ struct Run {
         if (!r.frame.record.empty() && fuzz::record_id(r.frame.record) != r.frame.id) trusted = false;
       }
       if (r.frame.type == FrameType::Subscribed) clean = false;  // it can move the channel's seq
-      if ((r.frame.type == FrameType::Response || r.frame.type == FrameType::Error) && !strict)
-        for (const auto& p : pending)
-          if (!r.frame.request_id.empty() && r.frame.request_id == std::to_string(p.id))
-            known_bug = true, hijacked.insert(p.id);
     }
     sent_records += size_t(std::count(f.begin(), f.end(), '{'));
     engine->on_message(f, now);
@@ -682,7 +626,6 @@ struct Run {
     }
     // With a consistent server every refetch ends: the engine must come to rest.
     if (clean && trusted) FUZZ_CHECK_MSG(answers < 1500, "the engine keeps refetching");
-    if (known_bug && !strict) return;
     if (!clean || !trusted || !open || engine->state() != ConnState::Open || !queue.empty() || !pending.empty() ||
         !lost.empty())
       return;
@@ -766,6 +709,7 @@ struct Run {
         return;
       case 'a': if (!pending.empty()) answer(number(arg, 0, 1000) % pending.size()); return;
       case 'A': for (int i = 0; i < 20 && !pending.empty(); ++i) answer(0); return;
+      case 'p': if (!pending.empty()) prepare(pending[number(arg, 0, 1000) % pending.size()]); return;
       case 'e': {
         if (pending.empty()) return;
         size_t sp = arg.find(' ');

@@ -6,7 +6,8 @@
 // that also answers the views' HTTP hydration from the same store the frames
 // come from. Checks, failing (exit 1) on any:
 //   - the wasm heap (stats().heapBytes) at the end is within 5% of its size after
-//     warm-up (the first 100,000 updates, or half of a shorter run);
+//     warm-up (the first 100,000 updates, or half of a shorter run); both are means of
+//     five samples taken with the same views open, as record sizes make it wobble;
 //   - every embind Runtime created is deleted once the clients are closed, and the
 //     embind value-handle count is back where it started;
 //   - the permanent view equals the store after every batch (nothing lost or doubled).
@@ -94,6 +95,7 @@ export async function runLeak({ updates = 1_000_000, batch = 1000, log = () => {
   const result = { updates: 0, viewsOpened: 0, viewsClosed: 0 };
   let heapWarm = 0;
   const warmSamples = [];
+  const lastSamples = []; // the size at the end: the mean of the last five points, like the warm-up's
   let heapPeak = 0;
   let failure = null;
   try {
@@ -163,6 +165,8 @@ export async function runLeak({ updates = 1_000_000, batch = 1000, log = () => {
           warmSamples.push(heap); // the size after warm-up: the mean of five points, as it wobbles by a few %
           heapWarm = Math.round(warmSamples.reduce((a, x) => a + x, 0) / warmSamples.length);
         }
+        lastSamples.push(heap);
+        if (lastSamples.length > 5) lastSamples.shift();
       }
       if ((b + 1) % 100 === 0) log(`  ${result.updates} updates, heap ${client.stats().heapBytes} bytes, ${Date.now() - t0} ms`);
     }
@@ -170,7 +174,9 @@ export async function runLeak({ updates = 1_000_000, batch = 1000, log = () => {
     await sleep(20);
     const stats = client.stats();
     result.heapWarm = heapWarm;
-    result.heapEnd = stats.heapBytes;
+    lastSamples.push(stats.heapBytes);
+    if (lastSamples.length > 5) lastSamples.shift();
+    result.heapEnd = Math.round(lastSamples.reduce((a, x) => a + x, 0) / lastSamples.length);
     result.heapPeak = heapPeak;
     result.stats = stats;
     result.seq = seq;
