@@ -95,6 +95,11 @@ export interface ListSnapshot<T> {
   readonly items: readonly Readonly<T>[];
   readonly total: number;
   readonly status: ViewStatus;
+  /**
+   * Why status is 'error'. A hydration that failed on the network, a timeout, 408, 425,
+   * 429 or 5xx is retried by itself (reconnect backoff, or at once when the socket
+   * reopens) and the view keeps its last rows meanwhile; other errors wait for refetch().
+   */
   readonly error: string | null;
   /** Index of items[0] in the full result (the window's start; 0 without a window). */
   readonly start: number;
