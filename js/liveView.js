@@ -1,95 +1,54 @@
 // A live list query: client.model('Message').watch({where, orderBy, skip, take}).
 // getSnapshot() returns the same frozen object until something visible changes;
 // subscribe(listener) calls the listener after each change (useSyncExternalStore).
-import { Listeners } from './listeners.js';
+import { ViewHandle } from './viewHandle.js';
 import { nextItems } from './snapshot.js';
 
 const EMPTY = Object.freeze([]);
 
-export class LiveView {
-  #client;
-  #id = 0;
-  #listeners;
-  #snapshot;
+export class LiveView extends ViewHandle {
   #window = null; // [start, count] while a window is set
   #rewindowed = false; // the next change resends the window's rows
-  #closed = false;
 
   /** @internal created by DataClient.watch */
   constructor(client, model, query, report) {
-    this.#client = client;
+    super(client, Object.freeze({ items: EMPTY, total: 0, status: 'loading', error: null, start: 0 }), report);
     this.model = model;
     this.query = query;
-    this.#listeners = new Listeners(report);
-    this.#snapshot = Object.freeze({ items: EMPTY, total: 0, status: 'loading', error: null, start: 0 });
     const error = client._open(this, (r) => r.watch(model, JSON.stringify(query ?? {})));
-    if (error !== null) this.#fail(error);
+    if (error !== null) this._replace(Object.freeze({ ...this.getSnapshot(), status: 'error', error }));
   }
-
-  /** The runtime's view id (0 when the view could not be opened). */
-  get id() { return this.#id; }
-  get closed() { return this.#closed; }
-
-  getSnapshot = () => this.#snapshot;
-
-  subscribe = (listener) => this.#listeners.add(listener);
 
   // Only rows [start, start + count) become JS objects (virtualized lists);
   // setWindow(null) or a negative count shows every row again.
   setWindow(start, count) {
-    if (this.#closed || !this.#id) return;
+    if (this.closed || !this.id) return;
     const clear = start === null || start === undefined || count === null || count === undefined || count < 0;
     if (!clear && !(Number.isInteger(start) && start >= 0 && Number.isInteger(count))) {
       throw new TypeError('setWindow(start, count): start and count must be non-negative integers');
     }
     this.#window = clear ? null : [start, count];
     this.#rewindowed = true;
-    this.#client._call((r) => r.setWindow(this.#id, clear ? 0 : start, clear ? -1 : count));
-  }
-
-  refetch() {
-    if (this.#closed || !this.#id) return;
-    this.#client._call((r) => r.refetch(this.#id));
-  }
-
-  close() {
-    if (this.#closed) return;
-    this.#closed = true;
-    if (this.#id) this.#client._close(this, (r) => r.closeView(this.#id));
-    this.#listeners.clear();
-  }
-
-  /** @internal */ _setId(id) { this.#id = id; }
-
-  /** @internal the client closed: keep the last snapshot, drop listeners. */
-  _detach() {
-    this.#closed = true;
-    this.#listeners.clear();
+    this._client._call((r) => r.setWindow(this.id, clear ? 0 : start, clear ? -1 : count));
   }
 
   /** @internal applies one `view` entry; returns true when the snapshot changed. */
   _apply(entry) {
-    if (this.#closed) return false;
-    const prev = this.#snapshot;
+    if (this.closed) return false;
+    const prev = this.getSnapshot();
     const next = nextItems(prev, entry, this.#rewindowed);
     this.#rewindowed = false;
     if (next === null) {
       // The change does not fit what we hold (should not happen): ask for every row anew.
-      this.#client._report(new Error(`ssot view ${this.#id}: change did not fit the previous rows; resyncing`));
+      this._client._report(new Error(`ssot view ${this.id}: change did not fit the previous rows; resyncing`));
       const w = this.#window;
-      this.#client._call((r) => r.setWindow(this.#id, w ? w[0] : 0, w ? w[1] : -1));
+      this._client._call((r) => r.setWindow(this.id, w ? w[0] : 0, w ? w[1] : -1));
       return false;
     }
     const error = entry.error ?? null;
     if (next.items === prev.items && next.start === prev.start && entry.total === prev.total &&
         entry.status === prev.status && error === prev.error) return false;
-    this.#snapshot = Object.freeze({ items: next.items, total: entry.total, status: entry.status, error, start: next.start });
+    this._replace(Object.freeze({ items: next.items, total: entry.total, status: entry.status, error, start: next.start }));
     return true;
-  }
-
-  /** @internal */ _notify() { this.#listeners.emit(this.#snapshot); }
-
-  #fail(error) {
-    this.#snapshot = Object.freeze({ ...this.#snapshot, status: 'error', error });
   }
 }
