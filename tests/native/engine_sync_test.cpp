@@ -417,3 +417,20 @@ TEST_CASE("a view behind a newer snapshot takes the stored version when the olde
   CHECK(h.mirrors[live].rows[0] == Json::parse(msg(1, "new"))->dump());
   CHECK(h.mirrors[late].ids() == std::vector<int>{2, 1});
 }
+
+TEST_CASE("an item view's answer, read before a delete, does not bring the record into list views") {
+  Harness h;
+  h.open();
+  ViewId list = h.watch("Message");
+  std::string error;
+  h.engine->watch_item("Message", "2", h.now, error);
+  h.frame(subscribed("Message:list", 1));
+  auto gets = h.http("GET");
+  REQUIRE(gets.size() == 2);
+  h.respond(gets[0].http_id, 200, list_body({msg(1, "a")}, 1));  // 2 was deleted at seq 1
+  h.respond(gets[1].http_id, 200, msg(2, "b"));                 // a GET read before that
+  CHECK(h.mirrors[list].ids() == std::vector<int>{1});
+  // A record the list views lack still reaches them through the list channel, same text or not.
+  h.frame(update("Message:list", "created", msg(2, "b"), 2, 2));
+  CHECK(h.mirrors[list].ids() == std::vector<int>{1, 2});
+}

@@ -118,8 +118,9 @@ void Engine::finish_hydration(ViewId id, View& v, int status, std::string_view b
       replay_buffer(v);
       return;
     } else {
-      // Through every view: list views showing this record must see its text too.
-      apply_change(v.model, ChangeType::Updated, v.item_id, body, std::nullopt, nullptr);
+      // Views holding the record see the new text too (tell_views). Others do not take it
+      // in: a GET carries no seq, so the record may have been deleted since it was read.
+      apply_change(v.model, ChangeType::Updated, v.item_id, body, std::nullopt, &v);
     }
     // Data whose subscription was refused is not live: say so (a 404 is just null).
     ChannelState* ch = v.channel.empty() || status == 404 ? nullptr : registry_.find(v.channel);
@@ -298,13 +299,16 @@ void Engine::apply_change(const std::string& model, ChangeType change, const Rec
     if (v.list) {
       if (!only && list_seq && v.floor && *v.floor >= *list_seq) continue;  // already in its snapshot
       if (change == ChangeType::Deleted) v.list->record_removed(store, id);
-      else if (changed || only || behind) v.list->record_changed(store, id, rec);
+      // Same text (our own echo) changes nothing, except for views that lack the record:
+      // it may have reached the store without them (an item view's GET).
+      else if (changed || only || behind || !v.list->holds(id)) v.list->record_changed(store, id, rec);
     } else if (v.item_id == id) {
       if (change == ChangeType::Deleted) {
         if (v.item_retained) store.release(id);
         v.item_present = v.item_retained = false;
       } else {
         if (!v.item_retained) store.retain(id);
+        if (!v.item_present) v.item_dirty = true;
         v.item_present = v.item_retained = true;
       }
       v.item_dirty = v.item_dirty || changed || only || behind;
