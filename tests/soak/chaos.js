@@ -15,21 +15,10 @@
 import { pathToFileURL } from 'node:url';
 import { startGateway } from '../support/gateway.js';
 import { createClient } from '../../js/index.js';
+import { rng } from '../support/rng.js'; // a failing run repeats with --seed
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const q = (o) => encodeURIComponent(JSON.stringify(o));
-
-// A small seeded PRNG, so a failing run can be repeated with --seed.
-function rng(seed) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const FRAME_LIMIT = 16384; // the gateway's limits.maxFrameBytes in this run
 const VIEWS = [

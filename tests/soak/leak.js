@@ -7,16 +7,18 @@
 // come from. Checks, failing (exit 1) on any:
 //   - the wasm heap (stats().heapBytes) at the end is within 5% of its size after
 //     warm-up (the first 100,000 updates, or half of a shorter run); both are means of
-//     five samples taken with the same views open, as record sizes make it wobble;
+//     ten samples taken with the same views open: it wobbles by +-3% with no trend
+//     (random record sizes, hash-table capacities);
 //   - every embind Runtime created is deleted once the clients are closed, and the
 //     embind value-handle count is back where it started;
 //   - the permanent view equals the store after every batch (nothing lost or doubled).
 //
-//   node tests/soak/leak.js [--short] [--updates N]
+//   node tests/soak/leak.js [--short] [--updates N] [--seed N]
 import { pathToFileURL } from 'node:url';
 import { startFakeServer } from './fake_server.js';
 import { createClient } from '../../js/index.js';
 import { loadRuntime } from '../../js/wasm/loadRuntime.js';
+import { rng } from '../support/rng.js';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const tick = () => new Promise((r) => setImmediate(r));
@@ -55,7 +57,7 @@ async function instrument() {
 
 export const SHORT = 200_000;
 
-export async function runLeak({ updates = 1_000_000, batch = 1000, log = () => {} } = {}) {
+export async function runLeak({ updates = 1_000_000, batch = 1000, seed = 1, log = () => {} } = {}) {
   const t0 = Date.now();
   const counts = await instrument();
   const { Module } = counts;
@@ -95,7 +97,8 @@ export async function runLeak({ updates = 1_000_000, batch = 1000, log = () => {
   const result = { updates: 0, viewsOpened: 0, viewsClosed: 0 };
   let heapWarm = 0;
   const warmSamples = [];
-  const lastSamples = []; // the size at the end: the mean of the last five points, like the warm-up's
+  const SAMPLES = 10; // each end of the comparison is a mean of this many points: the heap wobbles by a few %
+  const lastSamples = []; // the size at the end: the mean of the last points, like the warm-up's
   let heapPeak = 0;
   let failure = null;
   try {
@@ -103,7 +106,8 @@ export async function runLeak({ updates = 1_000_000, batch = 1000, log = () => {
     const all = client.model('Product').watch({ orderBy: { id: 'asc' } }); // stays open throughout
     await until(() => all.getSnapshot().status === 'ready' && srv.subscribed >= 1, 'permanent view ready');
 
-    const rnd = (n) => Math.floor(Math.random() * n);
+    const random = rng(seed); // seeded: the same updates, views and heap path on every run
+    const rnd = (n) => Math.floor(random() * n);
     const transient = [];
     const openViews = async () => {
       const m = client.model('Product');
@@ -161,12 +165,12 @@ export async function runLeak({ updates = 1_000_000, batch = 1000, log = () => {
       if (b % 2 === 1) {
         const heap = client.stats().heapBytes;
         heapPeak = Math.max(heapPeak, heap);
-        if (b + 1 >= warmBatches && warmSamples.length < 5) {
-          warmSamples.push(heap); // the size after warm-up: the mean of five points, as it wobbles by a few %
+        if (b + 1 >= warmBatches && warmSamples.length < SAMPLES) {
+          warmSamples.push(heap); // the size after warm-up
           heapWarm = Math.round(warmSamples.reduce((a, x) => a + x, 0) / warmSamples.length);
         }
         lastSamples.push(heap);
-        if (lastSamples.length > 5) lastSamples.shift();
+        if (lastSamples.length > SAMPLES) lastSamples.shift();
       }
       if ((b + 1) % 100 === 0) log(`  ${result.updates} updates, heap ${client.stats().heapBytes} bytes, ${Date.now() - t0} ms`);
     }
@@ -175,7 +179,7 @@ export async function runLeak({ updates = 1_000_000, batch = 1000, log = () => {
     const stats = client.stats();
     result.heapWarm = heapWarm;
     lastSamples.push(stats.heapBytes);
-    if (lastSamples.length > 5) lastSamples.shift();
+    if (lastSamples.length > SAMPLES) lastSamples.shift();
     result.heapEnd = Math.round(lastSamples.reduce((a, x) => a + x, 0) / lastSamples.length);
     result.heapPeak = heapPeak;
     result.stats = stats;
@@ -207,7 +211,7 @@ export async function runLeak({ updates = 1_000_000, batch = 1000, log = () => {
   if (result.emvalAfter !== result.emvalBefore) problems.push(`embind value handles ${result.emvalBefore} -> ${result.emvalAfter}`);
   result.ok = problems.length === 0;
   result.problems = problems;
-  result.summary = `leak soak: ${result.ok ? 'OK' : 'FAIL'} ${result.updates} updates, ${result.viewsOpened} views opened/${result.viewsClosed} closed, `
+  result.summary = `leak soak: ${result.ok ? 'OK' : 'FAIL'} seed ${seed}, ${result.updates} updates, ${result.viewsOpened} views opened/${result.viewsClosed} closed, `
     + `heap after warm-up ${result.heapWarm} -> end ${result.heapEnd} bytes (${Number.isNaN(result.growthPct) ? '?' : result.growthPct.toFixed(2)}%, peak ${result.heapPeak}), `
     + `Runtime objects ${result.runtimesCreated} created/${result.runtimesDeleted} deleted, emval handles ${result.emvalBefore} -> ${result.emvalAfter}, `
     + `${result.ms} ms${problems.length ? `; ${problems.join('; ')}` : ''}`;
@@ -217,7 +221,8 @@ export async function runLeak({ updates = 1_000_000, batch = 1000, log = () => {
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   const args = process.argv.slice(2);
   const n = args.includes('--updates') ? Number(args[args.indexOf('--updates') + 1]) : args.includes('--short') ? SHORT : 1_000_000;
-  const r = await runLeak({ updates: n, log: (m) => console.log(m) });
+  const seed = args.includes('--seed') ? Number(args[args.indexOf('--seed') + 1]) : 1;
+  const r = await runLeak({ updates: n, seed, log: (m) => console.log(m) });
   console.log(r.summary);
   process.exit(r.ok ? 0 : 1);
 }
