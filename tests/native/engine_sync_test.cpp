@@ -434,3 +434,66 @@ TEST_CASE("an item view's answer, read before a delete, does not bring the recor
   h.frame(update("Message:list", "created", msg(2, "b"), 2, 2));
   CHECK(h.mirrors[list].ids() == std::vector<int>{1, 2});
 }
+
+TEST_CASE("after a reconnect, an item channel's replay does not undo a newer list snapshot") {
+  Harness h;
+  h.open();
+  ViewId list = h.watch("Message");
+  std::string error;
+  ViewId item = h.engine->watch_item("Message", "2", h.now, error);
+  h.frame(subscribed("Message:list", 1));
+  h.frame(subscribed("Message:item:2", 0));
+  auto gets = h.http("GET");
+  REQUIRE(gets.size() == 2);
+  h.respond(gets[0].http_id, 200, list_body({msg(1, "a"), msg(2, "b")}, 1));
+  h.respond(gets[1].http_id, 200, msg(2, "b"));
+  h.close(1006);
+  h.advance(1000);  // reconnects: both channels resubscribe with `since`
+  h.engine->on_open(h.now);
+  h.step();
+  auto sent = h.sent();
+  CHECK(sent.back().find("\"since\":1") != std::string::npos);
+  h.engine->refetch(list, h.now);  // a snapshot read after two more changes of record 2
+  h.step();
+  h.respond(h.http("GET").back().http_id, 200, list_body({msg(1, "a"), msg(2, "new")}, 3));
+  CHECK(h.mirrors[list].rows[1] == Json::parse(msg(2, "new"))->dump());
+  // The item channel's replay (its own seq 1, the list's seq 2) comes before the list's.
+  h.frame(subscribed("Message:item:2", 2));
+  h.frame(update("Message:item:2", "updated", msg(2, "old"), 2, 1));
+  CHECK(h.mirrors[list].rows[1] == Json::parse(msg(2, "new"))->dump());
+  h.frame(subscribed("Message:list", 3));
+  h.frame(update("Message:list", "updated", msg(2, "old"), 2, 2));
+  h.frame(update("Message:list", "updated", msg(2, "new"), 2, 3));
+  h.frame(update("Message:item:2", "updated", msg(2, "new"), 2, 2));
+  CHECK(h.mirrors[list].rows[1] == Json::parse(msg(2, "new"))->dump());
+  CHECK(h.entries("item").back()->get("data")->get("text")->as_string() == "new");
+  CHECK(h.entries("item").back()->get("view")->as_number() == item);
+}
+
+TEST_CASE("a refused list resubscription makes item views read their record again") {
+  Harness h;
+  h.open();
+  h.watch("Message");
+  std::string error;
+  h.engine->watch_item("Message", "2", h.now, error);
+  h.frame(subscribed("Message:list", 1));
+  h.frame(subscribed("Message:item:2", 0));
+  auto gets = h.http("GET");
+  h.respond(gets[0].http_id, 200, list_body({msg(2, "b")}, 1));
+  h.respond(gets[1].http_id, 200, msg(2, "b"));
+  h.close(1006);
+  h.advance(1000);
+  h.engine->on_open(h.now);
+  h.step();
+  size_t before = h.http("GET").size();
+  // The item channel's replay is skipped (the list channel would replay it)...
+  h.frame(subscribed("Message:item:2", 1));
+  h.frame(update("Message:item:2", "updated", msg(2, "changed"), 2, 1));
+  // ...but the list channel is refused this time: the item view reads its record again.
+  h.frame(R"({"type":"error","channel":"Message:list","error":"Too many subscriptions"})");
+  auto after = h.http("GET");
+  REQUIRE(after.size() == before + 1);
+  CHECK(after.back().url == "http://api.test/api/messages/2");
+  h.respond(after.back().http_id, 200, msg(2, "changed"));
+  CHECK(h.entries("item").back()->get("data")->get("text")->as_string() == "changed");
+}

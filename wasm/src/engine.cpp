@@ -170,7 +170,7 @@ void Engine::handle_frame(const ServerFrame& f, Millis now) {
       rehydrate_channel(f.channel, now);
       break;
     case FrameType::Response: handle_response_frame(f, now); break;
-    case FrameType::Error: handle_channel_error(f); break;
+    case FrameType::Error: handle_channel_error(f, now); break;
     case FrameType::Pong:
       connection_.on_pong(now);
       run_connection_commands(now);
@@ -223,7 +223,7 @@ void Engine::handle_subscribed(const ServerFrame& f, Millis now) {
   if (resubscribed && !had_seq && !f.seq) rehydrate_channel(f.channel, now);
 }
 
-void Engine::handle_channel_error(const ServerFrame& f) {
+void Engine::handle_channel_error(const ServerFrame& f, Millis now) {
   std::string e = "{\"k\":\"error\",\"scope\":";
   e += f.channel.empty() ? "\"server\"" : "\"channel\"";
   if (!f.channel.empty()) {
@@ -244,7 +244,18 @@ void Engine::handle_channel_error(const ServerFrame& f) {
     handle_response_frame(as_response, 0);
   }
   if (f.channel.empty()) return;
-  if (ChannelState* c = registry_.find(f.channel)) c->error = f.error;
+  ChannelState* c = registry_.find(f.channel);
+  // A refused list resubscription replays nothing: item views skipped their own channel's
+  // copies in the meantime (handle_update), so they read their record again.
+  bool list_replay_lost = c && c->sent_since && !c->confirmed && f.channel.size() > 5 &&
+                          f.channel.compare(f.channel.size() - 5, 5, ":list") == 0;
+  if (c) c->error = f.error;
+  if (list_replay_lost) {
+    std::string_view model(f.channel.data(), f.channel.size() - 5);
+    for (auto& entry : views_)
+      if (!entry.second.list && entry.second.model == model && entry.second.channel != f.channel)
+        start_hydration(entry.first, entry.second, now);
+  }
   for (auto& entry : views_) {
     View& v = entry.second;
     if (v.channel != f.channel) continue;

@@ -258,8 +258,10 @@ void Engine::handle_update(const ServerFrame& f, Millis now) {
   if (!is_list) {
     // The list channel carries every change of the model in its own order; an
     // item channel's copy may arrive before or after it and undo a newer state.
+    // A list resubscription with `since` replays all it missed (or sends resync):
+    // the item channel's replays that arrive before its confirmation are copies too.
     ChannelState* list = registry_.find(model + ":list");
-    if (list && list->confirmed) return;
+    if (list && list->error.empty() && (list->confirmed || list->sent_since)) return;
   }
   for (auto& entry : views_) {
     View& v = entry.second;

@@ -141,7 +141,7 @@ class Engine {
   void send(std::string text);
   void handle_frame(const ServerFrame& f, Millis now);
   void handle_subscribed(const ServerFrame& f, Millis now);
-  void handle_channel_error(const ServerFrame& f);
+  void handle_channel_error(const ServerFrame& f, Millis now);
   void maybe_flush(Millis now);
 
   // engine_views.cpp
