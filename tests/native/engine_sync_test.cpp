@@ -497,3 +497,21 @@ TEST_CASE("a refused list resubscription makes item views read their record agai
   h.respond(after.back().http_id, 200, msg(2, "changed"));
   CHECK(h.entries("item").back()->get("data")->get("text")->as_string() == "changed");
 }
+
+TEST_CASE("a failed refetch re-places rows our own mutation's answer moved meanwhile") {
+  Harness h;
+  ViewId v = live_list(h, 3, 0, R"({"orderBy":{"createdAt":"asc"}})");
+  CHECK(h.mirrors[v].ids() == std::vector<int>{1, 2, 3});
+  h.frame(R"({"type":"resync","channel":"Message:list"})");  // the view refetches
+  std::string error;
+  RequestId put = h.engine->update("Message", "1", R"({"createdAt":10})", false, h.now, error);
+  h.step();
+  REQUIRE(put != 0);
+  h.respond(put, 200, msg(1, "m1", 1, 10));  // its echo is lost with the socket, say
+  auto gets = h.http("GET");
+  REQUIRE(gets.size() == 1);
+  h.respond(gets[0].http_id, 503, R"({"error":"down"})");
+  CHECK(h.mirrors[v].status == "error");
+  CHECK(h.mirrors[v].ids() == std::vector<int>{2, 3, 1});
+  CHECK(h.mirrors[v].rows[2] == Json::parse(msg(1, "m1", 1, 10))->dump());
+}

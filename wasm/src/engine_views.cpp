@@ -350,6 +350,8 @@ void Engine::tell_views(const std::string& model, const RecordId& id, const View
 void Engine::replay_buffer(View& v) {
   for (auto& b : v.buffer) apply_change(v.model, b.change, b.id, b.record, b.seq, &v);
   v.buffer.clear();
+  // Changes that were never live updates (our own mutations' answers) skipped it too.
+  if (v.list) v.list->refresh(stores_[v.model]);
 }
 
 void Engine::rehydrate_channel(const std::string& channel, Millis now) {

@@ -115,6 +115,15 @@ void ListView::record_removed(RecordStore& store, const RecordId& id) {
   }
 }
 
+void ListView::refresh(RecordStore& store) {
+  std::vector<RecordId> stale;
+  for (const auto& m : members_) {
+    const StoredRecord* rec = store.find(m.first);
+    if (rec && rec->version != m.second.emitted_version) stale.push_back(m.first);
+  }
+  for (const auto& id : stale) record_changed(store, id);
+}
+
 void ListView::release_all(RecordStore& store) {
   for (const auto& m : members_) store.release(m.first);
   members_.clear();

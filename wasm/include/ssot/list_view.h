@@ -44,6 +44,9 @@ class ListView {
   void record_changed(RecordStore& store, const RecordId& id, const StoredRecord* rec);
   void record_removed(RecordStore& store, const RecordId& id);
   void release_all(RecordStore& store);  // the view closes
+  // Re-reads every member whose stored text is not what it last showed (the store moved
+  // on while the view was not told: a refetch that failed).
+  void refresh(RecordStore& store);
 
   void set_status(ViewStatus status, std::string error = {});
   ViewStatus status() const { return status_; }
