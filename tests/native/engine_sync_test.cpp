@@ -515,3 +515,32 @@ TEST_CASE("a failed refetch re-places rows our own mutation's answer moved meanw
   CHECK(h.mirrors[v].ids() == std::vector<int>{2, 3, 1});
   CHECK(h.mirrors[v].rows[2] == Json::parse(msg(1, "m1", 1, 10))->dump());
 }
+
+TEST_CASE("an item channel's copy never overwrites a version the list numbered, while the list subscribes") {
+  Harness h;
+  h.open();
+  ViewId list = h.watch("Message");
+  std::string error;
+  h.engine->watch_item("Message", "2", h.now, error);
+  h.frame(subscribed("Message:list", 0));
+  h.frame(subscribed("Message:item:2", 0));
+  auto gets = h.http("GET");
+  h.respond(gets[0].http_id, 200, list_body({msg(2, "b")}, 0));
+  h.respond(gets[1].http_id, 200, msg(2, "b"));
+  h.frame(R"({"type":"resync","channel":"Message:list"})");  // forgets the list's seq
+  h.close(1006);
+  h.advance(1000);
+  h.engine->on_open(h.now);
+  h.step();
+  CHECK(h.sent().back() == R"({"type":"subscribe","channel":"Message:list"})");  // no since to give
+  // The list's re-hydration, read after two changes of record 2 (list seq 2).
+  h.respond(h.http("GET")[0].http_id, 200, list_body({msg(2, "new")}, 2));
+  CHECK(h.mirrors[list].rows[0] == Json::parse(msg(2, "new"))->dump());
+  // The item channel replays its older copy before the list is confirmed.
+  h.frame(subscribed("Message:item:2", 2));
+  h.frame(update("Message:item:2", "updated", msg(2, "old"), 2, 1));
+  CHECK(h.mirrors[list].rows[0] == Json::parse(msg(2, "new"))->dump());
+  size_t before = h.http("GET").size();
+  h.frame(subscribed("Message:list", 3));  // one change came between the snapshot and the subscription
+  CHECK(h.http("GET").size() > before);     // re-hydrates
+}

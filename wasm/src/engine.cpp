@@ -201,10 +201,11 @@ void Engine::handle_subscribed(const ServerFrame& f, Millis now) {
   c->error.clear();
   if (f.seq) {
     // A first subscription starts at the server's seq; a resubscription keeps ours
-    // (the server replays from `since` or sends resync). A first subscription made
-    // without `since` after a snapshot was read: what came in between is lost.
+    // (the server replays from `since` or sends resync). A subscription made without
+    // `since` after a snapshot was read (a first one, or one after a resync): what
+    // came in between is lost.
     if (!c->last_seq) c->last_seq = f.seq;
-    else if (!resubscribed && !had_sent_since && *f.seq > *c->last_seq) {
+    else if (!had_sent_since && *f.seq > *c->last_seq) {
       c->last_seq = f.seq;
       rehydrate_channel(f.channel, now);
     }
@@ -245,9 +246,9 @@ void Engine::handle_channel_error(const ServerFrame& f, Millis now) {
   }
   if (f.channel.empty()) return;
   ChannelState* c = registry_.find(f.channel);
-  // A refused list resubscription replays nothing: item views skipped their own channel's
-  // copies in the meantime (handle_update), so they read their record again.
-  bool list_replay_lost = c && c->sent_since && !c->confirmed && f.channel.size() > 5 &&
+  // A refused list subscription brings nothing: item views skipped their own channel's
+  // copies while it was pending (handle_update), so they read their record again.
+  bool list_replay_lost = c && !c->confirmed && f.channel.size() > 5 &&
                           f.channel.compare(f.channel.size() - 5, 5, ":list") == 0;
   if (c) c->error = f.error;
   if (list_replay_lost) {

@@ -260,8 +260,15 @@ void Engine::handle_update(const ServerFrame& f, Millis now) {
     // item channel's copy may arrive before or after it and undo a newer state.
     // A list resubscription with `since` replays all it missed (or sends resync):
     // the item channel's replays that arrive before its confirmation are copies too.
+    // Nor does a copy overwrite a version the list numbered (a snapshot's): what came
+    // after that the list's subscription will bring, or its confirmation re-hydrates.
     ChannelState* list = registry_.find(model + ":list");
-    if (list && list->error.empty() && (list->confirmed || list->sent_since)) return;
+    if (list && list->error.empty()) {
+      if (list->confirmed || list->sent_since) return;
+      auto st = stores_.find(model);
+      const StoredRecord* known = st == stores_.end() ? nullptr : st->second.find(f.id);
+      if (known && known->seq) return;
+    }
   }
   for (auto& entry : views_) {
     View& v = entry.second;
