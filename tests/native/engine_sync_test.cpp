@@ -544,3 +544,15 @@ TEST_CASE("an item channel's copy never overwrites a version the list numbered, 
   h.frame(subscribed("Message:list", 3));  // one change came between the snapshot and the subscription
   CHECK(h.http("GET").size() > before);     // re-hydrates
 }
+
+TEST_CASE("a snapshot's record that makes another view drop it stays in the snapshot's view") {
+  Harness h;
+  ViewId low = live_list(h, 2, 0, R"({"where":{"roomId":{"lt":2}}})");  // holds 1 and 2 (room 1)
+  CHECK(h.mirrors[low].ids() == std::vector<int>{1, 2});
+  ViewId all = h.watch("Message", R"({"orderBy":{"createdAt":"asc"}})");
+  // Its snapshot is newer: record 2 moved to room 2, which the first view does not show.
+  h.respond(h.http("GET").back().http_id, 200, list_body({msg(1, "m1"), msg(2, "m2", 2)}, 1));
+  CHECK(h.mirrors[low].ids() == std::vector<int>{1});
+  CHECK(h.mirrors[all].ids() == std::vector<int>{1, 2});
+  CHECK(h.mirrors[all].total == 2);
+}

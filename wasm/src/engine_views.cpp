@@ -164,6 +164,7 @@ void Engine::finish_hydration(ViewId id, View& v, int status, std::string_view b
   // records: one deleted since would come back (this view refetches if it misses updates).
   bool behind = c && seq && c->last_seq && *c->last_seq > *seq;
   std::vector<RecordId> ids;
+  std::vector<size_t> changed;  // indices into ids: records whose stored text this snapshot changed
   json::ArrayReader reader(items);
   std::string_view item;
   static const std::string_view id_key[] = {"id"};
@@ -177,13 +178,16 @@ void Engine::finish_hydration(ViewId id, View& v, int status, std::string_view b
     }
     const StoredRecord* known = store.find(rid);
     if (!(seq && known && known->seq && *known->seq > *seq)) {  // never regress to an older snapshot
-      if (store.upsert(rid, item, v.channel.empty() ? std::nullopt : seq) && !behind) tell_views(v.model, rid, &v);
+      if (store.upsert(rid, item, v.channel.empty() ? std::nullopt : seq) && !behind) changed.push_back(ids.size());
     }
     ids.push_back(std::move(rid));
   }
   auto total = json::parse_number(total_raw);
   if (total && !(*total >= 0 && *total <= 9007199254740992.0)) total.reset();  // nonsense: count the items
   v.list->reset(store, ids, total ? int64_t(*total) : int64_t(ids.size()));
+  // The others are told after this view took its records: a view the new text makes
+  // drop one could otherwise erase it from the store before this view holds it.
+  for (size_t i : changed) tell_views(v.model, ids[i], &v);
   for (const auto& rid : ids) store.collect(rid);
   v.floor = seq;
   // Data without a live subscription (refused) must not claim to be live.
