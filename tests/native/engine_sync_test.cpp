@@ -556,3 +556,21 @@ TEST_CASE("a snapshot's record that makes another view drop it stays in the snap
   CHECK(h.mirrors[all].ids() == std::vector<int>{1, 2});
   CHECK(h.mirrors[all].total == 2);
 }
+
+TEST_CASE("a view in error that refetches again shows no new window until its answer lands") {
+  Harness h;
+  ViewId v = live_list(h, 3, 0, R"({"orderBy":{"createdAt":"asc"}})");
+  h.frame(R"({"type":"resync","channel":"Message:list"})");
+  h.respond(h.http("GET").back().http_id, 503, R"({"error":"down"})");
+  CHECK(h.mirrors[v].status == "error");
+  h.advance(1000);  // the retry is in flight
+  REQUIRE(h.http("GET").size() == 1);
+  h.frame(update("Message:list", "updated", msg(1, "m1", 1, 10), 1, 1));  // held: record 1 moves last
+  h.engine->set_window(v, std::make_pair(size_t(0), size_t(3)), h.now);
+  h.step();
+  CHECK(h.mirrors[v].ids() == std::vector<int>{1, 2, 3});  // the old rows, not new text at old positions
+  CHECK(h.mirrors[v].rows[0] == Json::parse(msg(1, "m1"))->dump());
+  h.respond(h.http("GET").back().http_id, 200, list_body({msg(2, "m2"), msg(3, "m3"), msg(1, "m1", 1, 10)}, 1));
+  CHECK(h.mirrors[v].ids() == std::vector<int>{2, 3, 1});
+  CHECK(h.mirrors[v].status == "ready");
+}

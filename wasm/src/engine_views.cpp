@@ -419,8 +419,10 @@ void Engine::flush_views() {
     }
     if (!v.list->dirty() || (!v.list->hydrated() && v.list->status() == ViewStatus::Loading)) continue;
     // A refetching view skips live updates (they wait in its buffer) while the store
-    // moves on: it holds its rows until the snapshot lands, rather than show a mix.
-    if (v.hydrating && v.list->hydrated() && v.list->status() == ViewStatus::Ready) continue;
+    // moves on: it holds its rows until the snapshot lands (or the refetch fails and
+    // it applies what it held), rather than show new text at old positions. In error
+    // and retrying too: a new window's rows would mix them.
+    if (v.hydrating && v.list->hydrated()) continue;
     // Written straight into the outbox: an empty change is rolled back by resizing.
     size_t mark = outbox_.size();
     if (mark > 1) outbox_ += ',';
