@@ -211,6 +211,7 @@ void Engine::handle_subscribed(const ServerFrame& f, Millis now) {
     }
     c->has_seq = true;
   }
+  reread_items_read_before(f.channel, now);
   std::string e = "{\"k\":\"channel\",\"channel\":";
   json::append_string(e, f.channel);
   e += ",\"status\":\"ready\"";

@@ -97,6 +97,7 @@ void Engine::start_hydration(ViewId id, View& v, Millis now) {
   } else {
     url += '/';
     append_uri_component(url, v.item_id);
+    v.item_read_live = item_live(v);
   }
   Call call{CallKind::Hydrate, v.model, v.item_id, id, {}};
   v.hydrating = start_http("GET", url, {}, std::move(call), now);
@@ -373,6 +374,29 @@ void Engine::rehydrate_channel(const std::string& channel, Millis now) {
     // Item views take their record's changes from the list channel while it is live
     // (their own channel's copies are skipped, handle_update): its losses are theirs.
     if (v.channel == channel || (is_list && !v.list && v.model == model)) start_hydration(entry.first, v, now);
+  }
+}
+
+// A channel confirmed now keeps an item view's record live: the model's list channel
+// (it carries every change) or the view's own channel.
+bool Engine::item_live(const View& v) {
+  const ChannelState* list = registry_.find(v.model + ":list");
+  if (list && list->confirmed && list->error.empty()) return true;
+  const ChannelState* own = v.channel.empty() ? nullptr : registry_.find(v.channel);
+  return own && own->confirmed && own->error.empty();
+}
+
+// A GET carries no seq: one started before a channel confirmed may predate the
+// subscription, and a change in between would come on neither. Such item views read
+// their record again once the channel is live.
+void Engine::reread_items_read_before(const std::string& channel, Millis now) {
+  bool is_list = false;
+  std::string_view model = channel_model(channel, is_list);
+  if (model.empty()) return;
+  for (auto& entry : views_) {
+    View& v = entry.second;
+    if (v.list || v.model != model || v.item_read_live || (!is_list && v.channel != channel)) continue;
+    if (v.hydrating || v.item_hydrated) start_hydration(entry.first, v, now);
   }
 }
 

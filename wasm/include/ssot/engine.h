@@ -114,6 +114,7 @@ class Engine {
     bool item_retained = false;      // holds a reference on the record in the store
     bool item_dirty = false;
     bool item_hydrated = false;
+    bool item_read_live = false;     // its GET started while a channel kept the record live
     ViewStatus item_status = ViewStatus::Loading;
     std::string item_error;
     std::string channel;             // the channel keeping it live ("" = HTTP only)
@@ -151,6 +152,8 @@ class Engine {
   void apply_change(const std::string& model, ChangeType change, const RecordId& id, std::string_view record,
                     std::optional<int64_t> list_seq, View* only);
   void rehydrate_channel(const std::string& channel, Millis now);
+  bool item_live(const View& v);
+  void reread_items_read_before(const std::string& channel, Millis now);
   void replay_buffer(View& v);
   // A record's text changed: views holding it re-read it (and others may take it in).
   void tell_views(const std::string& model, const RecordId& id, const View* except, bool holders_only = false);
