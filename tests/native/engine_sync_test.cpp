@@ -616,3 +616,24 @@ TEST_CASE("an item read before its channels were live reads again once they conf
   CHECK(h.entries("item").back()->get("data")->get("text")->as_string() == "new");
   CHECK(h.http("GET").empty());  // read while live: once is enough
 }
+
+TEST_CASE("an item's GET older than a list snapshot that landed during it changes nothing") {
+  Harness h;
+  h.open();
+  std::string error;
+  h.engine->watch_item("Message", "2", h.now, error);  // the server reads it now: room 2, "old"
+  ViewId low = h.watch("Message", R"({"where":{"roomId":{"lt":2}}})");
+  h.frame(subscribed("Message:item:2", 1));
+  h.frame(subscribed("Message:list", 1));
+  auto gets = h.http("GET");
+  REQUIRE(gets.size() == 2);
+  // Record 2 moved to room 0 (list seq 1); the list read after that has it.
+  h.respond(gets[1].http_id, 200, list_body({msg(2, "new", 0)}, 1));
+  CHECK(h.mirrors[low].ids() == std::vector<int>{2});
+  h.respond(gets[0].http_id, 200, msg(2, "old", 2));  // the GET read before
+  CHECK(h.mirrors[low].ids() == std::vector<int>{2});
+  CHECK(h.entries("item").back()->get("data")->get("text")->as_string() == "new");
+  answer_item_gets(h, msg(2, "new", 0));  // its re-read (it started before the channels confirmed)
+  CHECK(h.mirrors[low].ids() == std::vector<int>{2});
+  CHECK(h.entries("item").back()->get("data")->get("text")->as_string() == "new");
+}

@@ -98,6 +98,8 @@ void Engine::start_hydration(ViewId id, View& v, Millis now) {
     url += '/';
     append_uri_component(url, v.item_id);
     v.item_read_live = item_live(v);
+    const StoredRecord* known = stores_[v.model].find(v.item_id);
+    v.item_read_seq = known ? known->seq : std::nullopt;
   }
   Call call{CallKind::Hydrate, v.model, v.item_id, id, {}};
   v.hydrating = start_http("GET", url, {}, std::move(call), now);
@@ -108,6 +110,19 @@ void Engine::finish_hydration(ViewId id, View& v, int status, std::string_view b
   RecordStore& store = stores_[v.model];
   urgent_flush_ = true;
   if (!v.list) {
+    // While the list channel is wanted (and not refused) its numbered versions are the
+    // record's history. A GET is unnumbered, but read after we asked: newer than what we
+    // held then. A version the list numbered while it was in flight may be newer than
+    // the GET: it stays (what comes after it, the list brings, or its confirmation
+    // re-reads).
+    const StoredRecord* known = store.find(v.item_id);
+    const ChannelState* list = registry_.find(v.model + ":list");
+    std::string numbered;
+    if (is_2xx(status) && known && known->seq && list && list->error.empty() &&
+        (!v.item_read_seq || *known->seq > *v.item_read_seq)) {
+      if (known->deleted) status = 404;
+      else body = numbered = known->json;
+    }
     if (status == 404) {
       if (v.item_retained) store.release(v.item_id);
       v.item_retained = v.item_present = false;

@@ -115,6 +115,7 @@ class Engine {
     bool item_dirty = false;
     bool item_hydrated = false;
     bool item_read_live = false;     // its GET started while a channel kept the record live
+    std::optional<int64_t> item_read_seq;  // the stored record's list seq when its GET started
     ViewStatus item_status = ViewStatus::Loading;
     std::string item_error;
     std::string channel;             // the channel keeping it live ("" = HTTP only)
