@@ -637,3 +637,23 @@ TEST_CASE("an item's GET older than a list snapshot that landed during it change
   CHECK(h.mirrors[low].ids() == std::vector<int>{2});
   CHECK(h.entries("item").back()->get("data")->get("text")->as_string() == "new");
 }
+
+TEST_CASE("a view that never hydrated but took rows from others holds them while it refetches") {
+  Harness h;
+  h.open();
+  ViewId sorted = h.watch("Message", R"({"orderBy":{"createdAt":"asc"}})");
+  ViewId all = h.watch("Message");
+  h.frame(subscribed("Message:list", 0));
+  auto gets = h.http("GET");
+  h.respond(gets[0].http_id, 500, "oops");  // the sorted view fails: error, no rows
+  h.respond(gets[1].http_id, 200, list_body({msg(1, "a"), msg(2, "b"), msg(3, "c")}, 0));
+  CHECK(h.mirrors[all].ids() == std::vector<int>{1, 2, 3});
+  CHECK(h.mirrors[sorted].ids() == std::vector<int>{1, 2, 3});  // it took them from the other snapshot
+  h.frame(R"({"type":"resync","channel":"Message:list"})");      // both refetch
+  h.frame(update("Message:list", "updated", msg(1, "a", 1, 10), 1, 1));  // held: record 1 moves last
+  h.engine->set_window(sorted, std::nullopt, h.now);
+  h.step();
+  const auto& rows = h.mirrors[sorted].rows;
+  CHECK(h.mirrors[sorted].ids() == std::vector<int>{1, 2, 3});
+  CHECK(rows[0] == Json::parse(msg(1, "a"))->dump());  // not the new text at the old position
+}

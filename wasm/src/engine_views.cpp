@@ -460,8 +460,9 @@ void Engine::flush_views() {
     // A refetching view skips live updates (they wait in its buffer) while the store
     // moves on: it holds its rows until the snapshot lands (or the refetch fails and
     // it applies what it held), rather than show new text at old positions. In error
-    // and retrying too: a new window's rows would mix them.
-    if (v.hydrating && v.list->hydrated()) continue;
+    // and retrying too (its rows may have come from other views' snapshots): a new
+    // window's rows would mix them. A view with no rows yet still shows its status.
+    if (v.hydrating && (v.list->hydrated() || v.list->visible_count() > 0)) continue;
     // Written straight into the outbox: an empty change is rolled back by resizing.
     size_t mark = outbox_.size();
     if (mark > 1) outbox_ += ',';
