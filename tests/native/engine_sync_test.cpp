@@ -657,3 +657,47 @@ TEST_CASE("a view that never hydrated but took rows from others holds them while
   CHECK(h.mirrors[sorted].ids() == std::vector<int>{1, 2, 3});
   CHECK(rows[0] == Json::parse(msg(1, "a"))->dump());  // not the new text at the old position
 }
+
+TEST_CASE("a page whose refetch failed waits for its retry, however its rows moved") {
+  Harness h;
+  h.open();
+  ViewId page = h.watch("Message", R"({"orderBy":{"createdAt":"asc"},"take":2})");
+  h.frame(subscribed("Message:list", 0));
+  h.respond(h.http("GET").back().http_id, 200, list_body({msg(1, "a"), msg(2, "b")}, 0, 5));
+  h.frame(R"({"type":"resync","channel":"Message:list"})");
+  h.frame(update("Message:list", "updated", msg(1, "a", 1, 10), 1, 1));  // held: it moves out of the page
+  h.respond(h.http("GET").back().http_id, 503, R"({"error":"down"})");
+  CHECK(h.mirrors[page].status == "error");
+  CHECK(h.http("GET").empty());  // no refetch at once, and none again and again
+  h.advance(999);
+  CHECK(h.http("GET").empty());
+  h.advance(1);
+  CHECK(h.http("GET").size() == 1);  // the retry
+}
+
+TEST_CASE("closing the last list view makes item views read their record again") {
+  Harness h;
+  h.open();
+  ViewId list = h.watch("Message");
+  std::string error;
+  h.engine->watch_item("Message", "2", h.now, error);
+  h.frame(subscribed("Message:list", 5));
+  h.frame(subscribed("Message:item:2", 0));
+  auto gets = h.http("GET");
+  h.respond(gets[0].http_id, 200, list_body({msg(2, "b")}, 5));
+  h.respond(gets[1].http_id, 200, msg(2, "b"));
+  answer_item_gets(h, msg(2, "b"));
+  // An item-channel copy is skipped (the list channel brings changes)...
+  h.frame(update("Message:item:2", "updated", msg(2, "changed"), 2, 1));
+  // ...but the list view closes before the list's copy arrives.
+  h.engine->close_view(list, h.now);
+  h.step();
+  auto again = h.http("GET");
+  REQUIRE(again.size() == 1);
+  CHECK(again[0].url == "http://api.test/api/messages/2");
+  h.respond(again[0].http_id, 200, msg(2, "changed"));
+  CHECK(h.entries("item").back()->get("data")->get("text")->as_string() == "changed");
+  // The list's numbering went with it: the item channel's copies apply again.
+  h.frame(update("Message:item:2", "updated", msg(2, "again"), 2, 2));
+  CHECK(h.entries("item").back()->get("data")->get("text")->as_string() == "again");
+}

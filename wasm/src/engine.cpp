@@ -287,9 +287,11 @@ void Engine::flush(Millis now) {
   urgent_flush_ = false;
   batcher_.flushed();
   flush_views();
-  // Views that could not place a change refetch their page (outside the flush loop).
+  // Views that could not place a change refetch their page (outside the flush loop);
+  // one waiting to retry a failed refetch does so at its time, not at once.
   for (auto& entry : views_)
-    if (entry.second.list && entry.second.list->needs_refetch() && !entry.second.hydrating)
+    if (entry.second.list && entry.second.list->needs_refetch() && !entry.second.hydrating &&
+        !entry.second.retry_at)
       start_hydration(entry.first, entry.second, now);
 }
 

@@ -504,8 +504,18 @@ void Engine::close_view(ViewId id, Millis now) {
     cancel.http_id = v.hydrating;
     commands_.push_back(std::move(cancel));
   }
-  if (!v.channel.empty()) unsubscribe(v.channel);
+  std::string channel = v.channel;
+  std::string model = v.model;
   views_.erase(it);
+  if (!channel.empty()) unsubscribe(channel);
+  // The list channel is gone: item copies it made us skip, and GET answers it made us
+  // keep older numbered versions over, will not come on it. Its numbering goes too.
+  bool is_list = false;
+  if (!channel.empty() && !registry_.find(channel) && !channel_model(channel, is_list).empty() && is_list) {
+    stores_[model].forget_seqs();
+    for (auto& entry : views_)
+      if (!entry.second.list && entry.second.model == model) start_hydration(entry.first, entry.second, now);
+  }
 }
 
 }  // namespace ssot

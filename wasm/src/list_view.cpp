@@ -116,6 +116,7 @@ void ListView::record_removed(RecordStore& store, const RecordId& id) {
 }
 
 void ListView::refresh(RecordStore& store) {
+  if (!complete_) return;  // a page cannot place anything: it would only ask to refetch again
   std::vector<RecordId> stale;
   for (const auto& m : members_) {
     const StoredRecord* rec = store.find(m.first);

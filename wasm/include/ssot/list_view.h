@@ -45,7 +45,7 @@ class ListView {
   void record_removed(RecordStore& store, const RecordId& id);
   void release_all(RecordStore& store);  // the view closes
   // Re-reads every member whose stored text is not what it last showed (the store moved
-  // on while the view was not told: a refetch that failed).
+  // on while the view was not told: a refetch that failed). Complete views only.
   void refresh(RecordStore& store);
 
   void set_status(ViewStatus status, std::string error = {});
