@@ -23,6 +23,23 @@ void answer_item_gets(Harness& h, const std::string& record) {
   for (const auto& c : h.http("GET"))
     if (c.url.find("/messages/") != std::string::npos) h.respond(c.http_id, 200, record);
 }
+
+// An open client with a `Message` list view (hydrated with `rows` at `seq`) and an item
+// view of record 2 ("b"), both channels confirmed; returns the list view.
+ViewId live_list_and_item(Harness& h, int seq, const std::vector<std::string>& rows) {
+  h.open();
+  ViewId list = h.watch("Message");
+  std::string error;
+  h.engine->watch_item("Message", "2", h.now, error);
+  h.frame(subscribed("Message:list", seq));
+  h.frame(subscribed("Message:item:2", 0));
+  auto gets = h.http("GET");
+  h.respond(gets[0].http_id, 200, list_body(rows, seq));
+  h.respond(gets[1].http_id, 200, msg(2, "b"));
+  answer_item_gets(h, msg(2, "b"));
+  return list;
+}
+
 }  // namespace
 
 TEST_CASE("hydrate over HTTP, then stay live over the socket") {
@@ -451,17 +468,7 @@ TEST_CASE("an item view's answer, read before a delete, does not bring the recor
 
 TEST_CASE("after a reconnect, an item channel's replay does not undo a newer list snapshot") {
   Harness h;
-  h.open();
-  ViewId list = h.watch("Message");
-  std::string error;
-  ViewId item = h.engine->watch_item("Message", "2", h.now, error);
-  h.frame(subscribed("Message:list", 1));
-  h.frame(subscribed("Message:item:2", 0));
-  auto gets = h.http("GET");
-  REQUIRE(gets.size() == 2);
-  h.respond(gets[0].http_id, 200, list_body({msg(1, "a"), msg(2, "b")}, 1));
-  h.respond(gets[1].http_id, 200, msg(2, "b"));
-  answer_item_gets(h, msg(2, "b"));
+  ViewId list = live_list_and_item(h, 1, {msg(1, "a"), msg(2, "b")});
   h.close(1006);
   h.advance(1000);  // reconnects: both channels resubscribe with `since`
   h.engine->on_open(h.now);
@@ -482,21 +489,12 @@ TEST_CASE("after a reconnect, an item channel's replay does not undo a newer lis
   h.frame(update("Message:item:2", "updated", msg(2, "new"), 2, 2));
   CHECK(h.mirrors[list].rows[1] == Json::parse(msg(2, "new"))->dump());
   CHECK(h.entries("item").back()->get("data")->get("text")->as_string() == "new");
-  CHECK(h.entries("item").back()->get("view")->as_number() == item);
+  CHECK(h.entries("item").back()->get("view")->as_number() == list + 1);  // the item view
 }
 
 TEST_CASE("a refused list resubscription makes item views read their record again") {
   Harness h;
-  h.open();
-  h.watch("Message");
-  std::string error;
-  h.engine->watch_item("Message", "2", h.now, error);
-  h.frame(subscribed("Message:list", 1));
-  h.frame(subscribed("Message:item:2", 0));
-  auto gets = h.http("GET");
-  h.respond(gets[0].http_id, 200, list_body({msg(2, "b")}, 1));
-  h.respond(gets[1].http_id, 200, msg(2, "b"));
-  answer_item_gets(h, msg(2, "b"));
+  live_list_and_item(h, 1, {msg(2, "b")});
   h.close(1006);
   h.advance(1000);
   h.engine->on_open(h.now);
@@ -534,16 +532,7 @@ TEST_CASE("a failed refetch re-places rows our own mutation's answer moved meanw
 
 TEST_CASE("an item channel's copy never overwrites a version the list numbered, while the list subscribes") {
   Harness h;
-  h.open();
-  ViewId list = h.watch("Message");
-  std::string error;
-  h.engine->watch_item("Message", "2", h.now, error);
-  h.frame(subscribed("Message:list", 0));
-  h.frame(subscribed("Message:item:2", 0));
-  auto gets = h.http("GET");
-  h.respond(gets[0].http_id, 200, list_body({msg(2, "b")}, 0));
-  h.respond(gets[1].http_id, 200, msg(2, "b"));
-  answer_item_gets(h, msg(2, "b"));
+  ViewId list = live_list_and_item(h, 0, {msg(2, "b")});
   h.frame(R"({"type":"resync","channel":"Message:list"})");  // forgets the list's seq
   h.close(1006);
   h.advance(1000);
@@ -677,16 +666,7 @@ TEST_CASE("a page whose refetch failed waits for its retry, however its rows mov
 
 TEST_CASE("closing the last list view makes item views read their record again") {
   Harness h;
-  h.open();
-  ViewId list = h.watch("Message");
-  std::string error;
-  h.engine->watch_item("Message", "2", h.now, error);
-  h.frame(subscribed("Message:list", 5));
-  h.frame(subscribed("Message:item:2", 0));
-  auto gets = h.http("GET");
-  h.respond(gets[0].http_id, 200, list_body({msg(2, "b")}, 5));
-  h.respond(gets[1].http_id, 200, msg(2, "b"));
-  answer_item_gets(h, msg(2, "b"));
+  ViewId list = live_list_and_item(h, 5, {msg(2, "b")});
   // An item-channel copy is skipped (the list channel brings changes)...
   h.frame(update("Message:item:2", "updated", msg(2, "changed"), 2, 1));
   // ...but the list view closes before the list's copy arrives.
