@@ -681,3 +681,33 @@ TEST_CASE("closing the last list view makes item views read their record again")
   h.frame(update("Message:item:2", "updated", msg(2, "again"), 2, 2));
   CHECK(h.entries("item").back()->get("data")->get("text")->as_string() == "again");
 }
+
+TEST_CASE("item-channel copies held during a GET are not replayed over the list's numbered version") {
+  Harness h;
+  h.open();
+  std::string error;
+  h.engine->watch_item("Message", "2", h.now, error);
+  ViewId low = h.watch("Message", R"({"where":{"roomId":{"lt":2}}})");
+  h.frame(subscribed("Message:item:2", 0));
+  h.frame(subscribed("Message:list", 0));
+  h.frame(R"({"type":"resync","channel":"Message:list"})");  // the list forgets its seq
+  h.close(1006);
+  h.advance(1000);
+  h.engine->on_open(h.now);  // item:2 resubscribes with since 0, the list without since
+  h.step();
+  // The item channel replays two changes of record 2 while the GETs are in flight.
+  h.frame(subscribed("Message:item:2", 2));
+  h.frame(update("Message:item:2", "updated", msg(2, "x", 2), 2, 1));
+  h.frame(update("Message:item:2", "updated", msg(2, "y", 0), 2, 2));
+  h.frame(subscribed("Message:list", 2));
+  for (int round = 0; round < 3; ++round)  // the list's refetches after the resync
+    for (const auto& c : h.http("GET"))
+      if (c.url.find("/messages/") == std::string::npos) h.respond(c.http_id, 200, list_body({msg(2, "y", 0)}, 2));
+  CHECK(h.mirrors[low].ids() == std::vector<int>{2});
+  answer_item_gets(h, msg(2, "y", 0));
+  CHECK(h.mirrors[low].ids() == std::vector<int>{2});  // the old copy (room 2) did not pass through
+  for (int round = 0; round < 3; ++round) answer_item_gets(h, msg(2, "y", 0));  // re-reads, with the list live
+  CHECK(h.mirrors[low].ids() == std::vector<int>{2});
+  CHECK(h.entries("item").back()->get("data")->get("text")->as_string() == "y");
+  CHECK(h.http("GET").empty());
+}

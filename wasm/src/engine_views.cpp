@@ -144,7 +144,13 @@ void Engine::finish_hydration(ViewId id, View& v, int status, std::string_view b
     v.item_error = ch ? ch->error : std::string();
     v.item_hydrated = v.item_dirty = true;
     v.retries = 0;
-    for (auto& b : v.buffer) apply_change(v.model, b.change, b.id, b.record, b.seq, &v);
+    // An item-channel copy held during the GET is unordered against it; once the list
+    // channel has taken over (handle_update), it may be older than what the store holds
+    // now. Dropped then, and the record read again, this time with the list live.
+    for (auto& b : v.buffer) {
+      if (b.item_copy && item_copy_superseded(v.model, b.id)) v.refetch_again = true;
+      else apply_change(v.model, b.change, b.id, b.record, b.seq, &v);
+    }
     v.buffer.clear();
     if (v.refetch_again) start_hydration(id, v, now);
     return;
@@ -282,20 +288,14 @@ void Engine::handle_update(const ServerFrame& f, Millis now) {
     // the item channel's replays that arrive before its confirmation are copies too.
     // Nor does a copy overwrite a version the list numbered (a snapshot's): what came
     // after that the list's subscription will bring, or its confirmation re-hydrates.
-    ChannelState* list = registry_.find(model + ":list");
-    if (list && list->error.empty()) {
-      if (list->confirmed || list->sent_since) return;
-      auto st = stores_.find(model);
-      const StoredRecord* known = st == stores_.end() ? nullptr : st->second.find(f.id);
-      if (known && known->seq) return;
-    }
+    if (item_copy_superseded(model, f.id)) return;
   }
   for (auto& entry : views_) {
     View& v = entry.second;
     if (!v.hydrating || v.model != model) continue;
     if (v.list ? !is_list : v.item_id != f.id) continue;  // an item view holds its record's updates
     // Only a list-channel seq orders the record's versions (item channels count apart).
-    v.buffer.push_back(Buffered{f.change, f.id, std::string(f.record), is_list ? f.seq : std::nullopt});
+    v.buffer.push_back(Buffered{f.change, f.id, std::string(f.record), is_list ? f.seq : std::nullopt, !is_list});
   }
   apply_change(model, f.change, f.id, f.record, is_list ? f.seq : std::nullopt, nullptr);
   ++stats_.updates_applied;
@@ -375,7 +375,8 @@ void Engine::tell_views(const std::string& model, const RecordId& id, const View
 // A hydration that failed keeps the view's rows, but the store moved on under them while
 // it held its updates: it applies them now, or it would show new text at old positions.
 void Engine::replay_buffer(View& v) {
-  for (auto& b : v.buffer) apply_change(v.model, b.change, b.id, b.record, b.seq, &v);
+  for (auto& b : v.buffer)
+    if (!(b.item_copy && item_copy_superseded(v.model, b.id))) apply_change(v.model, b.change, b.id, b.record, b.seq, &v);
   v.buffer.clear();
   // Changes that were never live updates (our own mutations' answers) skipped it too.
   if (v.list) v.list->refresh(stores_[v.model]);
@@ -399,6 +400,17 @@ bool Engine::item_live(const View& v) {
   if (list && list->confirmed && list->error.empty()) return true;
   const ChannelState* own = v.channel.empty() ? nullptr : registry_.find(v.channel);
   return own && own->confirmed && own->error.empty();
+}
+
+// An item channel's copy that the list channel brings or brought: the list is wanted
+// (not refused) and confirmed, or resubscribing with `since`, or numbered the record.
+bool Engine::item_copy_superseded(const std::string& model, const RecordId& id) {
+  const ChannelState* list = registry_.find(model + ":list");
+  if (!list || !list->error.empty()) return false;
+  if (list->confirmed || list->sent_since) return true;
+  auto st = stores_.find(model);
+  const StoredRecord* known = st == stores_.end() ? nullptr : st->second.find(id);
+  return known && known->seq;
 }
 
 // A GET carries no seq: one started before a channel confirmed may predate the

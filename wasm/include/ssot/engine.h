@@ -105,6 +105,7 @@ class Engine {
     RecordId id;
     std::string record;
     std::optional<int64_t> seq;
+    bool item_copy = false;  // from the record's item channel, not the list
   };
   struct View {
     std::unique_ptr<ListView> list;  // a list view, or else an item view:
@@ -154,6 +155,7 @@ class Engine {
                     std::optional<int64_t> list_seq, View* only);
   void rehydrate_channel(const std::string& channel, Millis now);
   bool item_live(const View& v);
+  bool item_copy_superseded(const std::string& model, const RecordId& id);
   void reread_items_read_before(const std::string& channel, Millis now);
   void replay_buffer(View& v);
   // A record's text changed: views holding it re-read it (and others may take it in).
