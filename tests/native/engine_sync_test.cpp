@@ -711,3 +711,22 @@ TEST_CASE("item-channel copies held during a GET are not replayed over the list'
   CHECK(h.entries("item").back()->get("data")->get("text")->as_string() == "y");
   CHECK(h.http("GET").empty());
 }
+
+TEST_CASE("an older snapshot does not bring a deleted record back to a view with a newer one") {
+  Harness h;
+  h.open();
+  ViewId all = h.watch("Message");
+  ViewId low = h.watch("Message", R"({"where":{"roomId":{"lt":2}}})");
+  h.frame(subscribed("Message:list", 2));
+  auto gets = h.http("GET");
+  REQUIRE(gets.size() == 2);
+  // The filtered view's snapshot was read at seq 2, before record 4 was deleted (seq 3);
+  // the other view's after.
+  h.respond(gets[0].http_id, 200, list_body({msg(1, "a")}, 3));
+  h.respond(gets[1].http_id, 200, list_body({msg(1, "a"), msg(4, "d")}, 2));
+  CHECK(h.mirrors[all].ids() == std::vector<int>{1});
+  CHECK(h.mirrors[low].ids() == std::vector<int>{1, 4});
+  h.frame(update("Message:list", "deleted", "", 4, 3));  // the delete reaches the older one
+  CHECK(h.mirrors[low].ids() == std::vector<int>{1});
+  CHECK(h.mirrors[all].ids() == std::vector<int>{1});
+}

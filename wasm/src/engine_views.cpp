@@ -209,7 +209,7 @@ void Engine::finish_hydration(ViewId id, View& v, int status, std::string_view b
   v.list->reset(store, ids, total ? int64_t(*total) : int64_t(ids.size()));
   // The others are told after this view took its records: a view the new text makes
   // drop one could otherwise erase it from the store before this view holds it.
-  for (size_t i : changed) tell_views(v.model, ids[i], &v);
+  for (size_t i : changed) tell_views(v.model, ids[i], &v, false, v.channel.empty() ? std::nullopt : seq);
   for (const auto& rid : ids) store.collect(rid);
   v.floor = seq;
   // Data without a live subscription (refused) must not claim to be live.
@@ -358,11 +358,14 @@ void Engine::apply_change(const std::string& model, ChangeType change, const Rec
   if (change == ChangeType::Deleted) store.mark_deleted(id, list_seq);
 }
 
-void Engine::tell_views(const std::string& model, const RecordId& id, const View* except, bool holders_only) {
+void Engine::tell_views(const std::string& model, const RecordId& id, const View* except, bool holders_only,
+                        std::optional<int64_t> snapshot_seq) {
   RecordStore& store = stores_[model];
   for (auto& entry : views_) {
     View& o = entry.second;
     if (&o == except || o.model != model || o.hydrating) continue;
+    // A view whose own snapshot is newer knows better (a record deleted since would come back).
+    if (o.list && snapshot_seq && o.floor && *o.floor > *snapshot_seq) continue;
     if (o.list) {
       if (!holders_only || o.list->holds(id)) o.list->record_changed(store, id);
     } else if (o.item_id == id && store.find(id) && (!holders_only || o.item_present)) {

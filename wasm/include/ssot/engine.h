@@ -159,7 +159,9 @@ class Engine {
   void reread_items_read_before(const std::string& channel, Millis now);
   void replay_buffer(View& v);
   // A record's text changed: views holding it re-read it (and others may take it in).
-  void tell_views(const std::string& model, const RecordId& id, const View* except, bool holders_only = false);
+  // `snapshot_seq`: the change came with a snapshot of that seq; list views past it skip it.
+  void tell_views(const std::string& model, const RecordId& id, const View* except, bool holders_only = false,
+                  std::optional<int64_t> snapshot_seq = std::nullopt);
   void schedule_hydration_retry(View& v, int status, Millis now);
   void retry_hydrations(Millis now, bool all);
   void flush_views();
