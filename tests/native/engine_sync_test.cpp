@@ -730,3 +730,26 @@ TEST_CASE("an older snapshot does not bring a deleted record back to a view with
   CHECK(h.mirrors[low].ids() == std::vector<int>{1});
   CHECK(h.mirrors[all].ids() == std::vector<int>{1});
 }
+
+TEST_CASE("an item-channel copy reaches no list view that lacks the record while the list subscribes") {
+  Harness h;
+  h.open();
+  std::string error;
+  h.engine->watch_item("Message", "2", h.now, error);
+  h.frame(subscribed("Message:item:2", 0));
+  answer_item_gets(h, msg(2, "b"));
+  answer_item_gets(h, msg(2, "b"));
+  ViewId list = h.watch("Message");  // Message:list is subscribed now, not yet confirmed
+  // Its snapshot: record 2 was changed (seq 1), then deleted (seq 2).
+  h.respond(h.http("GET").back().http_id, 200, list_body({msg(1, "a")}, 2));
+  h.frame(update("Message:item:2", "updated", msg(2, "x"), 2, 1));  // the item channel's older copy
+  CHECK(h.mirrors[list].ids() == std::vector<int>{1});
+  // The copy is unordered against the item's GET too: once the list confirms, it reads again.
+  h.frame(subscribed("Message:list", 2));
+  auto gets = h.http("GET");
+  REQUIRE(gets.size() == 1);
+  CHECK(gets[0].url == "http://api.test/api/messages/2");
+  h.respond(gets[0].http_id, 404, R"({"error":"Message 2 not found"})");
+  CHECK(h.entries("item").back()->get("data")->is_null());
+  CHECK(h.mirrors[list].ids() == std::vector<int>{1});
+}

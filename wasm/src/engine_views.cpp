@@ -297,13 +297,23 @@ void Engine::handle_update(const ServerFrame& f, Millis now) {
     // Only a list-channel seq orders the record's versions (item channels count apart).
     v.buffer.push_back(Buffered{f.change, f.id, std::string(f.record), is_list ? f.seq : std::nullopt, !is_list});
   }
-  apply_change(model, f.change, f.id, f.record, is_list ? f.seq : std::nullopt, nullptr);
+  // A copy is unordered against the list views' snapshots (the record may have been
+  // deleted since, and dropped from the store): while the list channel feeds them, it
+  // reaches only those already showing the record.
+  ChannelState* list = is_list ? nullptr : registry_.find(model + ":list");
+  bool list_pending = list && list->error.empty();
+  apply_change(model, f.change, f.id, f.record, is_list ? f.seq : std::nullopt, nullptr, list_pending);
+  // Nor is it ordered against the item's GET: once the list confirms, the item reads again.
+  if (list_pending)
+    for (auto& entry : views_)
+      if (!entry.second.list && entry.second.model == model && entry.second.item_id == f.id)
+        entry.second.item_copy_unordered = true;
   ++stats_.updates_applied;
   batcher_.add(now);
 }
 
 void Engine::apply_change(const std::string& model, ChangeType change, const RecordId& id, std::string_view record,
-                          std::optional<int64_t> list_seq, View* only) {
+                          std::optional<int64_t> list_seq, View* only, bool holders_only) {
   auto st = stores_.find(model);
   if (st == stores_.end()) return;
   RecordStore& store = st->second;
@@ -327,6 +337,7 @@ void Engine::apply_change(const std::string& model, ChangeType change, const Rec
     if (!only && v.hydrating) continue;  // it replays its buffer when the snapshot lands
     if (v.list) {
       if (!only && list_seq && v.floor && *v.floor >= *list_seq) continue;  // already in its snapshot
+      if (holders_only && !v.list->holds(id)) continue;
       if (change == ChangeType::Deleted) v.list->record_removed(store, id);
       // Same text (our own echo) changes nothing, except for views that lack the record:
       // it may have reached the store without them (an item view's GET).
@@ -418,14 +429,17 @@ bool Engine::item_copy_superseded(const std::string& model, const RecordId& id) 
 
 // A GET carries no seq: one started before a channel confirmed may predate the
 // subscription, and a change in between would come on neither. Such item views read
-// their record again once the channel is live.
+// their record again once the channel is live; so do those that took an item-channel
+// copy while the list was pending (it may be older than their GET) once the list is.
 void Engine::reread_items_read_before(const std::string& channel, Millis now) {
   bool is_list = false;
   std::string_view model = channel_model(channel, is_list);
   if (model.empty()) return;
   for (auto& entry : views_) {
     View& v = entry.second;
-    if (v.list || v.model != model || v.item_read_live || (!is_list && v.channel != channel)) continue;
+    if (v.list || v.model != model || (!is_list && v.channel != channel)) continue;
+    if (v.item_read_live && !(is_list && v.item_copy_unordered)) continue;
+    if (is_list) v.item_copy_unordered = false;
     if (v.hydrating || v.item_hydrated) start_hydration(entry.first, v, now);
   }
 }

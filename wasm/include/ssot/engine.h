@@ -117,6 +117,7 @@ class Engine {
     bool item_hydrated = false;
     bool item_read_live = false;     // its GET started while a channel kept the record live
     std::optional<int64_t> item_read_seq;  // the stored record's list seq when its GET started
+    bool item_copy_unordered = false;  // took an item-channel copy while the list was pending
     ViewStatus item_status = ViewStatus::Loading;
     std::string item_error;
     std::string channel;             // the channel keeping it live ("" = HTTP only)
@@ -151,8 +152,9 @@ class Engine {
   void start_hydration(ViewId id, View& v, Millis now);
   void finish_hydration(ViewId id, View& v, int status, std::string_view body, Millis now);
   void handle_update(const ServerFrame& f, Millis now);
+  // `holders_only`: list views that lack the record do not take it in (an unordered copy).
   void apply_change(const std::string& model, ChangeType change, const RecordId& id, std::string_view record,
-                    std::optional<int64_t> list_seq, View* only);
+                    std::optional<int64_t> list_seq, View* only, bool holders_only = false);
   void rehydrate_channel(const std::string& channel, Millis now);
   bool item_live(const View& v);
   bool item_copy_superseded(const std::string& model, const RecordId& id);
