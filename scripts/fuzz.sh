@@ -2,14 +2,14 @@
 # Builds the libFuzzer targets of tests/fuzz (clang, ASan + UBSan) in build/fuzz and runs each.
 #
 #   bash scripts/fuzz.sh                 every target for FUZZ_SECONDS (default 240) each  (npm run fuzz)
-#   bash scripts/fuzz.sh --short         every target ~7 s from the seeds, fixed mutation seed (the test step)
+#   bash scripts/fuzz.sh --short         every target from the seeds, a fixed seed and number of runs (~7 s each; the test step)
 #   bash scripts/fuzz.sh frame 600       one target for 600 s
 #
 # Targets: frame, engine_stream, list_view, config. One process per target, one after the
 # other (no -jobs/-workers parallelism), each bounded by -max_total_time. Long runs read the
 # checked-in seeds (tests/fuzz/corpus/<target>) and keep what they find in
 # build/fuzz/corpus/<target>; the short run keeps nothing. libFuzzer's log goes to
-# build/fuzz/logs/<target>.log; this prints one line per target, and on a crash or a
+# build/fuzz/logs/<target>.log (<target>-short.log for --short); this prints one line per target, and on a crash or a
 # sanitizer report the log's tail and the reproducer's path, then exits 1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,7 +20,7 @@ short=0
 seconds=${FUZZ_SECONDS:-240}
 if [ "${1:-}" = --short ]; then
   short=1
-  seconds=${FUZZ_SHORT_SECONDS:-7}
+  seconds=${FUZZ_SHORT_SECONDS:-60}  # a cap: the short run is bounded by its executions
   shift
 fi
 if [ $# -gt 0 ]; then
@@ -40,6 +40,16 @@ dict_for() {
   esac
 }
 
+# Executions of the short run per target (about 7 s each on the 2-core machine).
+short_runs() {
+  case "$1" in
+    frame) echo 60000 ;;
+    engine_stream) echo 600 ;;
+    list_view) echo 2000 ;;
+    *) echo 80000 ;;
+  esac
+}
+
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 # Shorter allocation stacks in long runs (faster); a reproducer re-run shows full ones.
 if [ $short = 1 ]; then export ASAN_OPTIONS=detect_leaks=1; else export ASAN_OPTIONS=detect_leaks=1:malloc_context_size=4; fi
@@ -50,16 +60,20 @@ for t in "${TARGETS[@]}"; do
   bin="$B/fuzz_$t"
   [ -x "$bin" ] || { echo "fuzz: no target '$t' (have: frame engine_stream list_view config)"; exit 2; }
   log="$B/logs/$t.log"
+  [ $short = 1 ] && log="$B/logs/$t-short.log"  # a long run may be writing the other
   if [ $short = 1 ]; then
     out=$(mktemp -d)
   else
     out="$B/corpus/$t"
     mkdir -p "$out"
   fi
-  # The short run (npm test) mutates from a fixed seed: the same inputs in the same order on
-  # every machine (a slower one runs a prefix of them), so it cannot fail by chance.
+  # The short run (npm test) replays every seed (reproducers included) and then mutates
+  # from a fixed seed for a fixed number of executions (about 7 s here; capped in time on
+  # a slow machine). Not bit-for-bit the same inputs on every run: libFuzzer's mutations
+  # also follow the values it saw compared, and those vary from run to run.
   seed_arg=()
-  [ $short = 1 ] && seed_arg=(-seed="${FUZZ_SEED:-1}")
+  [ $short = 1 ] && seed_arg=(-seed="${FUZZ_SEED:-1}" -runs="$(short_runs "$t")")
+  t0=$SECONDS
   set +e
   "$bin" "${seed_arg[@]}" -max_total_time="$seconds" -timeout=25 -max_len=4096 -print_final_stats=1 \
     -dict="$(dict_for "$t")" -artifact_prefix="$B/artifacts/$t-" "$out" "tests/fuzz/corpus/$t" >"$log" 2>&1
@@ -78,7 +92,7 @@ for t in "${TARGETS[@]}"; do
     continue
   fi
   total=$((total + ${runs:-0}))
-  printf 'fuzz_%-14s %10s runs in %4s s (%s/s), %s\n' "$t" "${runs:-?}" "$seconds" "${rate:-?}" "${cov:-}"
+  printf 'fuzz_%-14s %10s runs in %4s s (%s/s), %s\n' "$t" "${runs:-?}" "$((SECONDS - t0))" "${rate:-?}" "${cov:-}"
   [ $short = 1 ] || echo "$(date -u +%FT%TZ) $t runs=${runs:-0} seconds=$seconds exec_per_sec=${rate:-0} ${cov:-}" >>"$B/logs/history.txt"
 done
 [ $failed = 0 ] || { echo "fuzz: FAILED"; exit 1; }
