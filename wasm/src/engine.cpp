@@ -247,17 +247,9 @@ void Engine::handle_channel_error(const ServerFrame& f, Millis now) {
   }
   if (f.channel.empty()) return;
   ChannelState* c = registry_.find(f.channel);
-  // A refused list subscription brings nothing: item views skipped their own channel's
-  // copies while it was pending (handle_update), so they read their record again.
-  bool list_replay_lost = c && !c->confirmed && f.channel.size() > 5 &&
-                          f.channel.compare(f.channel.size() - 5, 5, ":list") == 0;
+  bool was_pending = c && !c->confirmed;
   if (c) c->error = f.error;
-  if (list_replay_lost) {
-    std::string_view model(f.channel.data(), f.channel.size() - 5);
-    for (auto& entry : views_)
-      if (!entry.second.list && entry.second.model == model && entry.second.channel != f.channel)
-        start_hydration(entry.first, entry.second, now);
-  }
+  if (was_pending) list_channel_lost(f.channel, false, now);  // refused: it brings nothing
   for (auto& entry : views_) {
     View& v = entry.second;
     if (v.channel != f.channel) continue;

@@ -148,7 +148,7 @@ void Engine::finish_hydration(ViewId id, View& v, int status, std::string_view b
     // channel has taken over (handle_update), it may be older than what the store holds
     // now. Dropped then, and the record read again, this time with the list live.
     for (auto& b : v.buffer) {
-      if (b.item_copy && item_copy_superseded(v.model, b.id)) v.refetch_again = true;
+      if (b.item_copy && item_copy_superseded(list, v.model, b.id)) v.refetch_again = true;
       else apply_change(v.model, b.change, b.id, b.record, b.seq, &v);
     }
     v.buffer.clear();
@@ -281,15 +281,14 @@ void Engine::handle_update(const ServerFrame& f, Millis now) {
     e += "}}";
     emit(e);
   }
-  if (!is_list) {
-    // The list channel carries every change of the model in its own order; an
-    // item channel's copy may arrive before or after it and undo a newer state.
-    // A list resubscription with `since` replays all it missed (or sends resync):
-    // the item channel's replays that arrive before its confirmation are copies too.
-    // Nor does a copy overwrite a version the list numbered (a snapshot's): what came
-    // after that the list's subscription will bring, or its confirmation re-hydrates.
-    if (item_copy_superseded(model, f.id)) return;
-  }
+  // The list channel carries every change of the model in its own order; an item
+  // channel's copy may arrive before or after it and undo a newer state. A list
+  // resubscription with `since` replays all it missed (or sends resync): the item
+  // channel's replays that arrive before its confirmation are copies too. Nor does a
+  // copy overwrite a version the list numbered (a snapshot's): what came after that the
+  // list's subscription will bring, or its confirmation re-hydrates.
+  const ChannelState* list = is_list ? nullptr : registry_.find(model + ":list");
+  if (item_copy_superseded(list, model, f.id)) return;
   for (auto& entry : views_) {
     View& v = entry.second;
     if (!v.hydrating || v.model != model) continue;
@@ -300,7 +299,6 @@ void Engine::handle_update(const ServerFrame& f, Millis now) {
   // A copy is unordered against the list views' snapshots (the record may have been
   // deleted since, and dropped from the store): while the list channel feeds them, it
   // reaches only those already showing the record.
-  ChannelState* list = is_list ? nullptr : registry_.find(model + ":list");
   bool list_pending = list && list->error.empty();
   apply_change(model, f.change, f.id, f.record, is_list ? f.seq : std::nullopt, nullptr, list_pending);
   // Nor is it ordered against the item's GET: once the list confirms, the item reads again.
@@ -389,8 +387,9 @@ void Engine::tell_views(const std::string& model, const RecordId& id, const View
 // A hydration that failed keeps the view's rows, but the store moved on under them while
 // it held its updates: it applies them now, or it would show new text at old positions.
 void Engine::replay_buffer(View& v) {
+  const ChannelState* list = registry_.find(v.model + ":list");
   for (auto& b : v.buffer)
-    if (!(b.item_copy && item_copy_superseded(v.model, b.id))) apply_change(v.model, b.change, b.id, b.record, b.seq, &v);
+    if (!(b.item_copy && item_copy_superseded(list, v.model, b.id))) apply_change(v.model, b.change, b.id, b.record, b.seq, &v);
   v.buffer.clear();
   // Changes that were never live updates (our own mutations' answers) skipped it too.
   if (v.list) v.list->refresh(stores_[v.model]);
@@ -416,10 +415,10 @@ bool Engine::item_live(const View& v) {
   return own && own->confirmed && own->error.empty();
 }
 
-// An item channel's copy that the list channel brings or brought: the list is wanted
-// (not refused) and confirmed, or resubscribing with `since`, or numbered the record.
-bool Engine::item_copy_superseded(const std::string& model, const RecordId& id) {
-  const ChannelState* list = registry_.find(model + ":list");
+// An item channel's copy that the model's list channel (`list`) brings or brought: the
+// list is wanted (not refused) and confirmed, or resubscribing with `since`, or numbered
+// the record.
+bool Engine::item_copy_superseded(const ChannelState* list, const std::string& model, const RecordId& id) {
   if (!list || !list->error.empty()) return false;
   if (list->confirmed || list->sent_since) return true;
   auto st = stores_.find(model);
@@ -442,6 +441,19 @@ void Engine::reread_items_read_before(const std::string& channel, Millis now) {
     if (is_list) v.item_copy_unordered = false;
     if (v.hydrating || v.item_hydrated) start_hydration(entry.first, v, now);
   }
+}
+
+// A list channel that will bring nothing more (refused, or left): item copies it made
+// us skip, and GET answers it made us keep older numbered versions over, will not come
+// on it, so its model's item views read their record again. Left: its numbering goes too.
+void Engine::list_channel_lost(const std::string& channel, bool forget_seqs, Millis now) {
+  bool is_list = false;
+  std::string model(channel_model(channel, is_list));
+  if (model.empty() || !is_list) return;
+  if (forget_seqs) stores_[model].forget_seqs();
+  for (auto& entry : views_)  // not those on the list channel itself: it brought them nothing to skip
+    if (!entry.second.list && entry.second.model == model && entry.second.channel != channel)
+      start_hydration(entry.first, entry.second, now);
 }
 
 void Engine::schedule_hydration_retry(View& v, int status, Millis now) {
@@ -534,17 +546,10 @@ void Engine::close_view(ViewId id, Millis now) {
     commands_.push_back(std::move(cancel));
   }
   std::string channel = v.channel;
-  std::string model = v.model;
   views_.erase(it);
-  if (!channel.empty()) unsubscribe(channel);
-  // The list channel is gone: item copies it made us skip, and GET answers it made us
-  // keep older numbered versions over, will not come on it. Its numbering goes too.
-  bool is_list = false;
-  if (!channel.empty() && !registry_.find(channel) && !channel_model(channel, is_list).empty() && is_list) {
-    stores_[model].forget_seqs();
-    for (auto& entry : views_)
-      if (!entry.second.list && entry.second.model == model) start_hydration(entry.first, entry.second, now);
-  }
+  if (channel.empty()) return;
+  unsubscribe(channel);
+  if (!registry_.find(channel)) list_channel_lost(channel, true, now);  // its last view closed
 }
 
 }  // namespace ssot

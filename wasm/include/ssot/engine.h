@@ -157,7 +157,8 @@ class Engine {
                     std::optional<int64_t> list_seq, View* only, bool holders_only = false);
   void rehydrate_channel(const std::string& channel, Millis now);
   bool item_live(const View& v);
-  bool item_copy_superseded(const std::string& model, const RecordId& id);
+  bool item_copy_superseded(const ChannelState* list, const std::string& model, const RecordId& id);
+  void list_channel_lost(const std::string& channel, bool forget_seqs, Millis now);
   void reread_items_read_before(const std::string& channel, Millis now);
   void replay_buffer(View& v);
   // A record's text changed: views holding it re-read it (and others may take it in).
