@@ -89,6 +89,15 @@ TEST_CASE("protocol: subscribed with seq and members", "[protocol]") {
   bad_frame("{\"type\":\"subscribed\",\"channel\":\"c\",\"members\":{}}");
 }
 
+TEST_CASE("protocol: subscribed epoch (ext): a string, a number as its text, or none", "[protocol]") {
+  CHECK(ok_frame(R"({"type":"subscribed","channel":"c","seq":1,"epoch":"e-1"})").frame.epoch == "e-1");
+  CHECK(ok_frame(R"({"type":"subscribed","channel":"c","epoch":1733300000})").frame.epoch == "1733300000");
+  CHECK(ok_frame(R"({"type":"subscribed","channel":"c","epoch":null})").frame.epoch.empty());
+  CHECK(ok_frame(R"({"type":"subscribed","channel":"c"})").frame.epoch.empty());
+  bad_frame(R"({"type":"subscribed","channel":"c","epoch":true})");
+  bad_frame(R"({"type":"subscribed","channel":"c","epoch":["x"]})");
+}
+
 TEST_CASE("protocol: unsubscribed and resync", "[protocol]") {
   auto u = ok_frame("{\"type\":\"unsubscribed\",\"channel\":\"Message:list\"}");
   CHECK(u.frame.type == FrameType::Unsubscribed);

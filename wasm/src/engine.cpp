@@ -199,7 +199,14 @@ void Engine::handle_subscribed(const ServerFrame& f, Millis now) {
   bool had_sent_since = c->sent_since;
   c->confirmed = true;
   c->error.clear();
-  if (f.seq) {
+  // The server's numbering started over (new epoch, or a seq below ours): ours is void.
+  bool new_epoch = !f.epoch.empty() && !c->epoch.empty() && f.epoch != c->epoch;
+  bool went_back = f.seq && c->last_seq && *f.seq < *c->last_seq;
+  if (!f.epoch.empty()) c->epoch = f.epoch;
+  if (new_epoch || went_back) {
+    numbering_restarted(*c, f.seq, nullptr, now);
+    c->has_seq = f.seq.has_value();
+  } else if (f.seq) {
     // A first subscription starts at the server's seq; a resubscription keeps ours
     // (the server replays from `since` or sends resync). A subscription made without
     // `since` after a snapshot was read (a first one, or one after a resync): what

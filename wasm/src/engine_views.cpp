@@ -89,6 +89,8 @@ void Engine::start_hydration(ViewId id, View& v, Millis now) {
   }
   v.buffer.clear();
   v.refetch_again = false;
+  const ChannelState* ch = v.channel.empty() ? nullptr : registry_.find(v.channel);
+  v.restarts_at_start = ch ? ch->restarts : 0;
   ModelConfig m = config_.model(v.model);
   std::string url = model_url(m);
   if (v.list) {
@@ -163,15 +165,16 @@ void Engine::finish_hydration(ViewId id, View& v, int status, std::string_view b
   }
   v.retries = 0;
   // A list answer: {items, total, seq?} or a bare array (seed servers).
-  std::string_view items = body, total_raw, seq_raw;
+  std::string_view items = body, total_raw, seq_raw, epoch_raw;
   if (json::kind_of(body) == JsonKind::Object) {
-    static const std::string_view keys[] = {"items", "total", "seq"};
-    std::string_view vals[3];
-    if (!json::find_members(body, keys, 3, vals)) items = {};
+    static const std::string_view keys[] = {"items", "total", "seq", "epoch"};
+    std::string_view vals[4];
+    if (!json::find_members(body, keys, 4, vals)) items = {};
     else {
       items = vals[0];
       total_raw = vals[1];
       seq_raw = vals[2];
+      epoch_raw = vals[3];
     }
   }
   if (items.empty() || json::kind_of(items) != JsonKind::Array || !json::valid(items)) {
@@ -182,6 +185,13 @@ void Engine::finish_hydration(ViewId id, View& v, int status, std::string_view b
   std::optional<int64_t> seq;
   if (auto n = json::parse_number(seq_raw); n && *n >= 0 && *n <= 9007199254740992.0) seq = int64_t(*n);
   ChannelState* c = v.channel.empty() ? nullptr : registry_.find(v.channel);
+  std::string epoch;
+  read_epoch(epoch_raw, epoch);  // a malformed one counts as none
+  if (!adopt_epoch(v, c, epoch, seq, now)) {
+    v.buffer.clear();  // read from a numbering that is gone: ask again
+    start_hydration(id, v, now);
+    return;
+  }
   // A snapshot older than what the live views already applied must not show them its
   // records: one deleted since would come back (this view refetches if it misses updates).
   bool behind = c && seq && c->last_seq && *c->last_seq > *seq;
@@ -395,15 +405,42 @@ void Engine::replay_buffer(View& v) {
   if (v.list) v.list->refresh(stores_[v.model]);
 }
 
-void Engine::rehydrate_channel(const std::string& channel, Millis now) {
+void Engine::rehydrate_channel(const std::string& channel, Millis now, const View* except) {
   bool is_list = false;
   std::string_view model = channel_model(channel, is_list);
   for (auto& entry : views_) {
     View& v = entry.second;
+    if (&v == except) continue;
     // Item views take their record's changes from the list channel while it is live
     // (their own channel's copies are skipped, handle_update): its losses are theirs.
     if (v.channel == channel || (is_list && !v.list && v.model == model)) start_hydration(entry.first, v, now);
   }
+}
+
+// The server's numbering of `c` started over (a new epoch: a fresh database, a lost
+// stream; or a seq below ours): our seq state for it is void, records keep no old seq,
+// and everything it feeds is read again. Answers in flight predate it (restarts).
+void Engine::numbering_restarted(ChannelState& c, std::optional<int64_t> seq, const View* except, Millis now) {
+  c.last_seq = seq;
+  ++c.restarts;
+  bool is_list = false;
+  std::string model(channel_model(c.name, is_list));
+  if (is_list) stores_[model].forget_seqs();
+  for (auto& entry : views_)
+    if (entry.second.channel == c.name) entry.second.floor.reset();
+  rehydrate_channel(c.name, now, except);
+}
+
+bool Engine::adopt_epoch(View& v, ChannelState* c, std::string_view epoch, std::optional<int64_t> seq, Millis now) {
+  if (!c || epoch.empty() || epoch == c->epoch) return true;
+  if (v.restarts_at_start != c->restarts) return false;  // read before a restart we already know of
+  bool known = !c->epoch.empty();
+  c->epoch.assign(epoch.data(), epoch.size());
+  if (known) {
+    numbering_restarted(*c, seq, &v, now);
+    v.restarts_at_start = c->restarts;
+  }
+  return true;
 }
 
 // A channel confirmed now keeps an item view's record live: the model's list channel

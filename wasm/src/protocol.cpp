@@ -38,6 +38,21 @@ bool read_seq(std::string_view raw, std::optional<int64_t>& out) {
   return true;
 }
 
+}  // namespace
+
+bool read_epoch(std::string_view raw, std::string& out) {
+  out.clear();
+  JsonKind k = raw.empty() ? JsonKind::Null : json::kind_of(raw);
+  if (k == JsonKind::Null) return true;
+  if (k == JsonKind::Number) {
+    out.assign(raw.data(), raw.size());
+    return true;
+  }
+  return k == JsonKind::String && read_string(raw, out);
+}
+
+namespace {
+
 // The members of `data` an update reads, captured while the frame is validated.
 enum { kDType, kDData, kDId, kDTimestamp, kDN };
 const std::string_view kDataKeys[kDN] = {"type", "data", "id", "timestamp"};
@@ -152,9 +167,9 @@ DecodeResult decode_server_frame(std::string_view text, size_t max_bytes) {
   if (text.size() > max_bytes)
     return fail(DecodeResult::TooLarge,
                 "frame too large: " + std::to_string(text.size()) + " bytes (limit " + std::to_string(max_bytes) + ")");
-  enum { kType, kChannel, kData, kSeq, kMutationId, kRequestId, kError, kCode, kEvent, kFrom, kT, kMembers, kN };
-  static const std::string_view keys[kN] = {"type",  "channel", "data",  "seq", "mutationId", "requestId",
-                                            "error", "code",    "event", "from", "t",         "members"};
+  enum { kType, kChannel, kData, kSeq, kMutationId, kRequestId, kError, kCode, kEvent, kFrom, kT, kMembers, kEpoch, kN };
+  static const std::string_view keys[kN] = {"type",  "channel", "data",  "seq", "mutationId", "requestId", "error",
+                                            "code",  "event",   "from",  "t",   "members",    "epoch"};
   std::string_view v[kN], data_members[kDN];
   if (!scan_frame(text, keys, kN, v, kData, data_members)) return fail(DecodeResult::Malformed, "invalid JSON object");
 
@@ -179,6 +194,8 @@ DecodeResult decode_server_frame(std::string_view text, size_t max_bytes) {
     f.type = type == "subscribed" ? FrameType::Subscribed
                                   : type == "unsubscribed" ? FrameType::Unsubscribed : FrameType::Resync;
     if (!need_channel()) return fail(DecodeResult::Malformed, type + ": missing channel");
+    if (!read_epoch(v[kEpoch], f.epoch))
+      return fail(DecodeResult::Malformed, type + ": epoch must be a string or a number");
     if (!v[kMembers].empty()) {
       if (json::kind_of(v[kMembers]) != JsonKind::Array)
         return fail(DecodeResult::Malformed, type + ": members must be an array");

@@ -128,6 +128,7 @@ class Engine {
     int behind_snapshots = 0;        // snapshots in a row older than the channel's seq
     std::optional<Millis> retry_at;  // a failed hydration tries again then (or when the socket reopens)
     int retries = 0;                 // failed hydrations in a row
+    uint32_t restarts_at_start = 0;  // its channel's `restarts` when the hydration started
   };
   enum class CallKind { Hydrate, List, Get, Create, Update, Delete, WsList, WsGet };
   struct Call {
@@ -155,7 +156,10 @@ class Engine {
   // `holders_only`: list views that lack the record do not take it in (an unordered copy).
   void apply_change(const std::string& model, ChangeType change, const RecordId& id, std::string_view record,
                     std::optional<int64_t> list_seq, View* only, bool holders_only = false);
-  void rehydrate_channel(const std::string& channel, Millis now);
+  void rehydrate_channel(const std::string& channel, Millis now, const View* except = nullptr);
+  void numbering_restarted(ChannelState& c, std::optional<int64_t> seq, const View* except, Millis now);
+  // A list answer's epoch against its channel's; false when the answer predates a restart.
+  bool adopt_epoch(View& v, ChannelState* c, std::string_view epoch, std::optional<int64_t> seq, Millis now);
   bool item_live(const View& v);
   bool item_copy_superseded(const ChannelState* list, const std::string& model, const RecordId& id);
   void list_channel_lost(const std::string& channel, bool forget_seqs, Millis now);

@@ -19,6 +19,7 @@ struct ServerFrame {
   FrameType type = FrameType::Error;
   std::string channel;                 // subscribed, unsubscribed, update, error?, event, resync
   std::optional<int64_t> seq;          // subscribed, update (ext)
+  std::string epoch;                   // subscribed (ext): changes when the server's seqs start over
   // update
   ChangeType change = ChangeType::Created;
   std::string_view record;             // raw record JSON (created/updated; may be set on deleted)
@@ -47,6 +48,10 @@ struct DecodeResult {
 constexpr size_t kDefaultMaxFrameBytes = 1 << 20;
 
 DecodeResult decode_server_frame(std::string_view text, size_t max_bytes = kDefaultMaxFrameBytes);
+
+// An `epoch` member (ext): a string, or a number kept as its text; absent or null = "".
+// False for any other kind.
+bool read_epoch(std::string_view raw, std::string& out);
 
 // The message of a failed HTTP call: the server's `{error}` when it sent one,
 // else "network error (no response)" for status 0 or "HTTP <status>".

@@ -18,6 +18,8 @@ struct ChannelState {
   bool sent_since = false;          // the subscribe on the current socket carried `since`
   int confirmations = 0;            // `subscribed` frames over the channel's life
   bool has_seq = false;             // the server numbers this channel (PROTOCOL ext)
+  std::string epoch;                // the server's numbering (ext); "" = not told
+  uint32_t restarts = 0;            // times that numbering started over under us
   std::string error;                // a refusal (`Unauthorized`, `Too many subscriptions`)
 };
 
