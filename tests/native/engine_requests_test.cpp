@@ -239,3 +239,37 @@ TEST_CASE("a mutation's answer flushes the views its echo changed, whatever the 
   h.respond(post.http_id, 201, msg(1, "hi"));
   CHECK(h.mirrors[v].ids() == std::vector<int>{1});  // shown by the time the call resolves
 }
+
+TEST_CASE("get is not served from the cache for a record deleted since, or one no live channel covers") {
+  Harness h;
+  h.open();
+  ViewId a = h.watch("Message");
+  h.watch("Message", R"({"where":{"roomId":1}})");
+  h.frame(subscribed("Message:list", 0));
+  for (const auto& c : h.http("GET")) h.respond(c.http_id, 200, list_body({msg(1, "a"), msg(2, "b")}, 0));
+  h.engine->refetch(a, h.now);  // a holds record 2 while it refetches: the delete skips it
+  h.step();
+  h.frame(update("Message:list", "deleted", "", 2, 1));
+  std::string error;
+  RequestId deleted = h.engine->get("Message", "2", h.now, error);
+  h.step();
+  CHECK(result(h, deleted) == nullptr);  // asked over the socket, not answered from a deleted copy
+  CHECK(h.sent().back().find(R"("action":"get","params":{"id":2})") != std::string::npos);
+
+  // A confirmed item channel covers its own record only; a refused list channel nothing.
+  Harness u;
+  u.open();
+  std::string err;
+  u.engine->watch_item("Message", "5", u.now, err);
+  u.step();
+  u.frame(subscribed("Message:item:5", 0));
+  while (!u.http("GET").empty()) u.respond(u.http("GET").back().http_id, 200, msg(5, "e"));  // and its re-read
+  u.watch("Message");
+  u.frame(R"({"type":"error","channel":"Message:list","error":"Unauthorized"})");
+  u.respond(u.http("GET").back().http_id, 200, list_body({msg(7, "g")}, 0));
+  RequestId uncovered = u.engine->get("Message", "7", u.now, err);
+  RequestId covered = u.engine->get("Message", "5", u.now, err);
+  u.step();
+  CHECK(result(u, uncovered) == nullptr);
+  CHECK(result(u, covered) != nullptr);
+}

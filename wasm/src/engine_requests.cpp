@@ -140,6 +140,25 @@ RequestId Engine::list(std::string_view model, std::string_view query_json, Mill
   return start_http("GET", model_url(m) + q->query_string(), {}, Call{CallKind::List, m.name, {}, 0, {}}, now);
 }
 
+// A record the cache may answer for: not deleted, shown by a view that is not
+// refetching, and kept live by a confirmed channel (the model's list or its own).
+const StoredRecord* Engine::live_record(const ModelConfig& m, const RecordId& id) {
+  if (!socket_open_) return nullptr;
+  const StoredRecord* rec = stores_[m.name].find(id);
+  if (!rec || rec->deleted) return nullptr;
+  auto live = [this](const std::string& channel) {
+    const ChannelState* c = channel.empty() ? nullptr : registry_.find(channel);
+    return c && c->confirmed && c->error.empty();
+  };
+  if (!live(channel_for_list(m)) && !(m.subscribe_item && live(channel_for_item(m, id)))) return nullptr;
+  for (const auto& entry : views_) {
+    const View& v = entry.second;
+    if (v.model != m.name || v.hydrating) continue;
+    if (v.list ? v.list->holds(id) : v.item_present && v.item_id == id) return rec;
+  }
+  return nullptr;
+}
+
 RequestId Engine::get(std::string_view model, std::string_view id_json, Millis now, std::string& error) {
   RecordId rid;
   if (!canonical_id(id_json, rid)) {
@@ -147,13 +166,7 @@ RequestId Engine::get(std::string_view model, std::string_view id_json, Millis n
     return 0;
   }
   ModelConfig m = config_.model(model);
-  // Served from the cache when a confirmed channel keeps that record live.
-  for (auto& entry : views_) {
-    View& v = entry.second;
-    if (v.model != m.name || v.hydrating || v.channel.empty() || !socket_open_) continue;
-    ChannelState* c = registry_.find(v.channel);
-    const StoredRecord* rec = stores_[m.name].find(rid);
-    if (!c || !c->confirmed || !rec) continue;
+  if (const StoredRecord* rec = live_record(m, rid)) {
     RequestId id = requests_.add(now, 0, 0);
     requests_.complete(id);
     emit_result_ok(id, 200, rec->json);

@@ -188,6 +188,7 @@ class Engine {
   void fail_ws_requests(const char* why);
   void expire_requests(Millis now);
   std::string model_url(const ModelConfig& m) const;
+  const StoredRecord* live_record(const ModelConfig& m, const RecordId& id);
   std::optional<RequestId> serve_list_from_cache(const std::string& model, const Query& q, Millis now);
 
   Config config_;
