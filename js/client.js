@@ -24,6 +24,11 @@ const finalizer = typeof FinalizationRegistry === 'function'
   })
   : null;
 
+// Clients whose socket is wanted or that await answers: held here so that the
+// finalizer never closes a live stream the app merely stopped referencing.
+const anchored = new Set();
+const SOCKET_WANTED = new Set(['connecting', 'open', 'reconnecting']);
+
 function notify(id) {
   const client = live.get(id)?.deref();
   if (client) client._scheduleDrain();
@@ -124,6 +129,7 @@ export class Client {
   async close() {
     if (this.#closed) return;
     this.#closed = true;
+    anchored.delete(this);
     finalizer?.unregister(this.#unregister);
     live.delete(this.#id);
     const pending = [...this.#pending.values()];
@@ -168,7 +174,9 @@ export class Client {
       return Promise.reject(err instanceof SsotError ? err : new SsotError(err.message, { code: 'invalid', cause: err }));
     }
     if (!req) return Promise.reject(new SsotError(this.#rt.lastError() || 'request refused', { code: 'invalid' }));
-    return new Promise((resolve, reject) => this.#pending.set(req, { kind, resolve, reject }));
+    const answer = new Promise((resolve, reject) => this.#pending.set(req, { kind, resolve, reject }));
+    this.#anchor();
+    return answer;
   }
 
   /** @internal opens a view; returns null, or the error that kept it from opening. */
@@ -279,7 +287,13 @@ export class Client {
         this.#report(err);
       }
     }
+    this.#anchor();
     for (const x of changed) x._notify();
+  }
+
+  #anchor() {
+    if (!this.#closed && (SOCKET_WANTED.has(this.connection.state) || this.#pending.size > 0)) anchored.add(this);
+    else anchored.delete(this);
   }
 
   #dispatch(e, changed) {

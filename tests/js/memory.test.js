@@ -6,7 +6,7 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { startGateway } from '../support/gateway.js';
 import { createClient } from '../../js/index.js';
-import { clientConfig, tokenFor, until, requireRuntime } from './helpers.js';
+import { clientConfig, tokenFor, until, waitFor, requireRuntime } from './helpers.js';
 
 let gw;
 before(async () => { gw = await startGateway(); });
@@ -86,4 +86,33 @@ test('a client dropped without close() is freed by the FinalizationRegistry', as
   } finally {
     await probe.close();
   }
+});
+
+test('a client the app does not hold stays alive while its socket is wanted; close() ends it', async () => {
+  requireRuntime();
+  const token = await tokenFor(gw, 'alice');
+  const seen = [];
+  let ref;
+  await (async () => {
+    const c = await createClient(clientConfig(gw, { token }));
+    ref = new WeakRef(c);
+    const v = c.model('Product').watch({ orderBy: { id: 'asc' } });
+    v.subscribe(() => seen.push(v.getSnapshot().items.length));
+    await until(v, (s) => s.status === 'ready', 'view ready');
+    await until(c.connection, (s) => s.state === 'open', 'socket open');
+  })();
+  for (let i = 0; i < 10; i++) {
+    gc();
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  assert.ok(ref.deref(), 'the client was collected with its socket open');
+  const before = seen.length;
+  const admin = await createClient({ baseUrl: gw.baseUrl, token: await tokenFor(gw, 'admin') });
+  try {
+    await admin.model('Product').create({ name: `kept alive ${Date.now()}`, price: 1, stock: 1 });
+    await waitFor(() => seen.length > before, { what: 'the dropped client still receiving' });
+  } finally {
+    await admin.close();
+  }
+  await ref.deref().close();
 });
