@@ -159,3 +159,38 @@ TEST_CASE("record_store: bytes grows with content", "[record_store]") {
   store.erase("2");
   CHECK(store.bytes() == empty);
 }
+
+TEST_CASE("record_store: with versions a write applies only when newer", "[record_store]") {
+  RecordStore store;
+  REQUIRE(store.upsert("1", R"({"id":1,"version":5,"t":"five"})"));
+  CHECK_FALSE(store.upsert("1", R"({"id":1,"version":4,"t":"four"})"));  // older: refused
+  CHECK(store.find("1")->json.find("five") != std::string::npos);
+  CHECK_FALSE(store.upsert("1", R"({"id":1,"version":5,"t":"other text"})"));  // same version: the same record
+  CHECK(store.upsert("1", R"({"id":1,"version":6,"t":"six"})"));
+  bool changed = true;
+  CHECK(store.upsert_newer("1", R"({"id":1,"version":3})", 99, true, changed) == nullptr);  // versions beat seqs
+  // A field named elsewhere (versionField: updatedAt), ISO times.
+  RecordStore times("updatedAt");
+  REQUIRE(times.upsert("a", R"({"id":"a","updatedAt":"2026-12-04T10:00:00Z","t":1})"));
+  CHECK_FALSE(times.upsert("a", R"({"id":"a","updatedAt":"2026-12-04T10:30:00+01:00","t":2})"));  // 09:30Z
+  CHECK(times.upsert("a", R"({"id":"a","updatedAt":"2026-12-04T10:00:00.5Z","t":3})"));
+}
+
+TEST_CASE("record_store: tombstones keep older copies of a deleted record out, boundedly", "[record_store]") {
+  RecordStore store;
+  REQUIRE(store.upsert("1", R"({"id":1,"version":5})"));
+  store.tombstone("1", 6);
+  store.erase("1");
+  CHECK_FALSE(store.upsert("1", R"({"id":1,"version":5})"));  // an old snapshot's copy
+  CHECK(store.find("1") == nullptr);
+  CHECK(store.upsert("1", R"({"id":1,"version":7})"));  // written after the delete
+  CHECK(store.newer_than("1", 6));
+  CHECK_FALSE(store.newer_than("1", 7));
+  // Without a version nothing orders it: arrival order (a seed-only server).
+  store.tombstone("2", 3);
+  CHECK(store.upsert("2", R"({"id":2})"));
+  // Bounded: the oldest tombstones go first.
+  for (int i = 0; i < 5000; ++i) store.tombstone("t" + std::to_string(i), 1);
+  CHECK(store.upsert("t0", R"({"id":"t0","version":1})"));
+  CHECK_FALSE(store.upsert("t4999", R"({"id":"t4999","version":1})"));
+}

@@ -203,8 +203,10 @@ std::optional<Config> Config::parse(std::string_view text, std::string& error) {
       ModelConfig& mc = c.models[m.first];
       mc.name = m.first;
       if (!object_or_absent(&m.second, "config.models." + m.first, error) ||
-          !read_string(&m.second, "path", mc.path, "config.models." + m.first, error))
+          !read_string(&m.second, "path", mc.path, "config.models." + m.first, error) ||
+          !read_string(&m.second, "versionField", mc.version_field, "config.models." + m.first, error))
         return std::nullopt;
+      if (mc.version_field.empty()) mc.version_field = "version";
     }
   if (!parse_websockets(root->get("websockets"), c, error)) return std::nullopt;
   for (auto& m : c.models) {

@@ -18,6 +18,10 @@ std::string_view channel_model(std::string_view channel, bool& is_list) {
 
 }  // namespace
 
+RecordStore& Engine::store_for(const ModelConfig& m) {
+  return stores_.try_emplace(m.name, m.version_field).first->second;
+}
+
 std::string Engine::channel_for_list(const ModelConfig& m) const {
   if (!config_.ws_enabled || !m.realtime || !m.subscribe_list) return {};
   return m.name + ":list";
@@ -51,7 +55,7 @@ ViewId Engine::watch(std::string_view model, std::string_view query_json, Millis
   v.list = std::make_unique<ListView>(id, m.name, std::move(*query));
   v.channel = channel_for_list(m);
   if (!v.channel.empty()) subscribe(v.channel);
-  stores_[m.name];
+  store_for(m);
   start_hydration(id, v, now);
   return id;
 }
@@ -73,7 +77,7 @@ ViewId Engine::watch_item(std::string_view model, std::string_view id_json, Mill
   v.item_id = rid;
   v.channel = channel_for_item(m, rid);
   if (!v.channel.empty()) subscribe(v.channel);
-  stores_[m.name];
+  store_for(m);
   start_hydration(id, v, now);
   return id;
 }
@@ -151,7 +155,7 @@ void Engine::finish_hydration(ViewId id, View& v, int status, std::string_view b
     // now. Dropped then, and the record read again, this time with the list live.
     for (auto& b : v.buffer) {
       if (b.item_copy && item_copy_superseded(list, v.model, b.id)) v.refetch_again = true;
-      else apply_change(v.model, b.change, b.id, b.record, b.seq, &v);
+      else apply_change(v.model, b.change, b.id, b.record, b.seq, &v, false, b.version);
     }
     v.buffer.clear();
     if (v.refetch_again) start_hydration(id, v, now);
@@ -247,7 +251,7 @@ void Engine::finish_hydration(ViewId id, View& v, int status, std::string_view b
     c->has_seq = true;  // a subscribe not yet sent asks for what came after the snapshot
   }
   for (auto& b : v.buffer)
-    if (!(seq && b.seq && *b.seq <= *seq)) apply_change(v.model, b.change, b.id, b.record, b.seq, &v);
+    if (!(seq && b.seq && *b.seq <= *seq)) apply_change(v.model, b.change, b.id, b.record, b.seq, &v, false, b.version);
   v.buffer.clear();
   if (!covered || v.refetch_again) start_hydration(id, v, now);
 }
@@ -304,13 +308,14 @@ void Engine::handle_update(const ServerFrame& f, Millis now) {
     if (!v.hydrating || v.model != model) continue;
     if (v.list ? !is_list : v.item_id != f.id) continue;  // an item view holds its record's updates
     // Only a list-channel seq orders the record's versions (item channels count apart).
-    v.buffer.push_back(Buffered{f.change, f.id, std::string(f.record), is_list ? f.seq : std::nullopt, !is_list});
+    v.buffer.push_back(
+        Buffered{f.change, f.id, std::string(f.record), is_list ? f.seq : std::nullopt, !is_list, f.version});
   }
   // A copy is unordered against the list views' snapshots (the record may have been
   // deleted since, and dropped from the store): while the list channel feeds them, it
   // reaches only those already showing the record.
   bool list_pending = list && list->error.empty();
-  apply_change(model, f.change, f.id, f.record, is_list ? f.seq : std::nullopt, nullptr, list_pending);
+  apply_change(model, f.change, f.id, f.record, is_list ? f.seq : std::nullopt, nullptr, list_pending, f.version);
   // Nor is it ordered against the item's GET: once the list confirms, the item reads again.
   if (list_pending)
     for (auto& entry : views_)
@@ -321,10 +326,15 @@ void Engine::handle_update(const ServerFrame& f, Millis now) {
 }
 
 void Engine::apply_change(const std::string& model, ChangeType change, const RecordId& id, std::string_view record,
-                          std::optional<int64_t> list_seq, View* only, bool holders_only) {
+                          std::optional<int64_t> list_seq, View* only, bool holders_only,
+                          std::optional<Version> version) {
   auto st = stores_.find(model);
   if (st == stores_.end()) return;
   RecordStore& store = st->second;
+  if (change == ChangeType::Deleted && version) {
+    if (store.newer_than(id, *version)) return;  // written again since this delete
+    store.tombstone(id, *version);
+  }
   bool changed = true;
   bool behind = false;  // the store holds a newer version (a snapshot's): views not past it re-read it
   const StoredRecord* rec = nullptr;
@@ -399,7 +409,7 @@ void Engine::tell_views(const std::string& model, const RecordId& id, const View
 void Engine::replay_buffer(View& v) {
   const ChannelState* list = registry_.find(v.model + ":list");
   for (auto& b : v.buffer)
-    if (!(b.item_copy && item_copy_superseded(list, v.model, b.id))) apply_change(v.model, b.change, b.id, b.record, b.seq, &v);
+    if (!(b.item_copy && item_copy_superseded(list, v.model, b.id))) apply_change(v.model, b.change, b.id, b.record, b.seq, &v, false, b.version);
   v.buffer.clear();
   // Changes that were never live updates (our own mutations' answers) skipped it too.
   if (v.list) v.list->refresh(stores_[v.model]);

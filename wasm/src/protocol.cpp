@@ -54,8 +54,8 @@ bool read_epoch(std::string_view raw, std::string& out) {
 namespace {
 
 // The members of `data` an update reads, captured while the frame is validated.
-enum { kDType, kDData, kDId, kDTimestamp, kDN };
-const std::string_view kDataKeys[kDN] = {"type", "data", "id", "timestamp"};
+enum { kDType, kDData, kDId, kDTimestamp, kDVersion, kDN };
+const std::string_view kDataKeys[kDN] = {"type", "data", "id", "timestamp", "version"};
 
 bool decode_update(std::string_view data_raw, const std::string_view* v, ServerFrame& f, std::string& why) {
   if (json::kind_of(data_raw) != JsonKind::Object) {
@@ -96,6 +96,7 @@ bool decode_update(std::string_view data_raw, const std::string_view* v, ServerF
   }
   if (!v[kDTimestamp].empty() && json::kind_of(v[kDTimestamp]) == JsonKind::Number)
     f.timestamp = json::parse_number(v[kDTimestamp]).value_or(0);
+  f.version = parse_version(v[kDVersion]);  // a delete's version (ext); records carry their own
   return true;
 }
 

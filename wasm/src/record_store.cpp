@@ -13,12 +13,29 @@ bool RecordStore::upsert(const RecordId& id, std::string_view json, std::optiona
   return changed;
 }
 
+bool RecordStore::refused_by_version(std::unordered_map<RecordId, StoredRecord>::iterator it, const RecordId& id,
+                                     const std::optional<Version>& ver) const {
+  if (!ver) return false;
+  auto t = tombstones_.find(id);
+  if (t != tombstones_.end() && *ver <= t->second) return true;
+  if (it == records_.end() || !it->second.ver) return false;
+  const StoredRecord& r = it->second;
+  return *ver < *r.ver || (*ver == *r.ver && r.deleted);
+}
+
 const StoredRecord* RecordStore::upsert_newer(const RecordId& id, std::string_view json,
                                               std::optional<int64_t> seq, bool keep_newer, bool& changed) {
   changed = false;
-  StoredRecord& r = records_[id];
-  if (keep_newer && seq && r.seq && *r.seq >= *seq) return nullptr;  // older than we hold
+  std::optional<Version> ver = record_version(json, version_field_);
+  auto it = records_.find(id);
+  if (refused_by_version(it, id, ver)) return nullptr;
+  bool by_version = ver && it != records_.end() && it->second.ver;  // versions order it, not seqs
+  if (it == records_.end()) it = records_.try_emplace(id).first;
+  StoredRecord& r = it->second;
+  if (!by_version && keep_newer && seq && r.seq && *r.seq >= *seq) return nullptr;  // older than we hold
   if (seq) r.seq = seq;
+  if (by_version && *ver == *r.ver) return &r;  // the same version: nothing changes
+  r.ver = ver;
   if (r.version != 0 && r.json == json && !r.deleted) return &r;  // same text: nothing changes (our own echo)
   r.deleted = false;
   r.json.assign(json.data(), json.size());
@@ -51,6 +68,26 @@ void RecordStore::mark_deleted(const RecordId& id, std::optional<int64_t> seq) {
   if (seq && it->second.seq && *it->second.seq > *seq) return;  // the text is newer: re-created since
   it->second.deleted = true;
   if (seq) it->second.seq = seq;
+}
+
+void RecordStore::tombstone(const RecordId& id, Version version) {
+  auto [t, fresh] = tombstones_.try_emplace(id, version);
+  if (!fresh) {
+    if (version > t->second) t->second = version;
+    return;
+  }
+  tombstone_order_.push_back(id);
+  if (tombstone_order_.size() > kMaxTombstones) {
+    tombstones_.erase(tombstone_order_.front());
+    tombstone_order_.pop_front();
+  }
+  auto it = records_.find(id);
+  if (it != records_.end() && !(it->second.ver && *it->second.ver > version)) it->second.ver = version;
+}
+
+bool RecordStore::newer_than(const RecordId& id, Version version) const {
+  auto it = records_.find(id);
+  return it != records_.end() && !it->second.deleted && it->second.ver && *it->second.ver > version;
 }
 
 void RecordStore::forget_seqs() {

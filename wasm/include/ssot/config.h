@@ -1,6 +1,6 @@
 #pragma once
 // Client configuration in the seeds' shape, validated with clear errors:
-// { baseUrl, token, getToken: bool, requestTimeout, models: {Name: {path}},
+// { baseUrl, token, getToken: bool, requestTimeout, models: {Name: {path, versionField}},
 //   websockets: { enabled, url, pubsub: { models: {Name: {subscribe: ['list','item']}},
 //   channels: {'chat:room:{roomId}': {events: [...]}} }, reconnect: { maxAttempts,
 //   backoff, baseDelay, maxDelay, jitter }, batching: { enabled, flushInterval,
@@ -20,6 +20,7 @@ namespace ssot {
 struct ModelConfig {
   std::string name;
   std::string path;           // REST path under baseUrl (default: lower-case name + "s")
+  std::string version_field = "version";  // the record field that orders copies (ext)
   bool realtime = false;
   bool subscribe_list = true;
   bool subscribe_item = true;

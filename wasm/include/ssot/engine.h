@@ -106,6 +106,7 @@ class Engine {
     std::string record;
     std::optional<int64_t> seq;
     bool item_copy = false;  // from the record's item channel, not the list
+    std::optional<Version> version;  // a delete's version
   };
   struct View {
     std::unique_ptr<ListView> list;  // a list view, or else an item view:
@@ -154,8 +155,11 @@ class Engine {
   void finish_hydration(ViewId id, View& v, int status, std::string_view body, Millis now);
   void handle_update(const ServerFrame& f, Millis now);
   // `holders_only`: list views that lack the record do not take it in (an unordered copy).
+  // `version`: a delete's (records carry their own).
   void apply_change(const std::string& model, ChangeType change, const RecordId& id, std::string_view record,
-                    std::optional<int64_t> list_seq, View* only, bool holders_only = false);
+                    std::optional<int64_t> list_seq, View* only, bool holders_only = false,
+                    std::optional<Version> version = std::nullopt);
+  RecordStore& store_for(const ModelConfig& m);
   void rehydrate_channel(const std::string& channel, Millis now, const View* except = nullptr);
   void numbering_restarted(ChannelState& c, std::optional<int64_t> seq, const View* except, Millis now);
   // A list answer's epoch against its channel's; false when the answer predates a restart.

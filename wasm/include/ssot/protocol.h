@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include "ssot/record_version.h"
 #include "ssot/value.h"
 
 namespace ssot {
@@ -25,6 +26,7 @@ struct ServerFrame {
   std::string_view record;             // raw record JSON (created/updated; may be set on deleted)
   RecordId id;                         // `id` if present, else `data.id`
   std::string mutation_id;             // (ext)
+  std::optional<Version> version;      // data.version (ext): a delete's version
   double timestamp = 0;
   // response / error
   std::string request_id;

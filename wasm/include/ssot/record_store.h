@@ -2,10 +2,12 @@
 // Normalized records of one model, keyed by canonical id, each kept as the JSON
 // text it arrived in. Views hold references; a record nobody holds is dropped.
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include "ssot/record_version.h"
 #include "ssot/value.h"
 
 namespace ssot {
@@ -14,17 +16,21 @@ struct StoredRecord {
   std::string json;
   uint64_t version = 0;          // bumps on every content change (views compare it)
   std::optional<int64_t> seq;    // list-channel seq of the last change applied, when known
+  std::optional<Version> ver;    // the record's own version (versionField), when it has one
   int refs = 0;
   bool deleted = false;          // deleted, but kept for views that skipped the delete
 };
 
 class RecordStore {
  public:
+  explicit RecordStore(std::string version_field = "version") : version_field_(std::move(version_field)) {}
+
   const StoredRecord* find(std::string_view id) const;
   // Inserts or replaces; returns true when the stored text changed.
   bool upsert(const RecordId& id, std::string_view json, std::optional<int64_t> seq = std::nullopt);
-  // upsert in one lookup, except that with `keep_newer` a stored copy whose seq is at
-  // or beyond `seq` stays as it is (nullptr). The record is valid until it is erased.
+  // upsert in one lookup, except that a copy older than the one held is refused
+  // (nullptr): by version when both carry one (and against tombstones), else, with
+  // `keep_newer`, by seq. The record is valid until it is erased.
   const StoredRecord* upsert_newer(const RecordId& id, std::string_view json, std::optional<int64_t> seq,
                                    bool keep_newer, bool& changed);
   void retain(const RecordId& id);
@@ -35,12 +41,24 @@ class RecordStore {
   // upsert counts as a change even with the same text (the others dropped it).
   // `seq`: the delete's list seq, so that no older update brings the text back.
   void mark_deleted(const RecordId& id, std::optional<int64_t> seq);
+  // A delete of that version: no copy of it or older comes back (bounded: the oldest
+  // tombstones go first).
+  void tombstone(const RecordId& id, Version version);
+  // A delete whose version is older than the copy held (the record was written since).
+  bool newer_than(const RecordId& id, Version version) const;
   void forget_seqs();                 // the channel's numbering was reset
   size_t size() const { return records_.size(); }
   size_t bytes() const;
 
  private:
+  bool refused_by_version(std::unordered_map<RecordId, StoredRecord>::iterator it, const RecordId& id,
+                          const std::optional<Version>& ver) const;
+
+  static constexpr size_t kMaxTombstones = 4096;
+  std::string version_field_;
   std::unordered_map<RecordId, StoredRecord> records_;
+  std::unordered_map<RecordId, Version> tombstones_;
+  std::deque<RecordId> tombstone_order_;
   uint64_t next_version_ = 1;
 };
 

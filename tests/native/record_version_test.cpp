@@ -1,0 +1,48 @@
+// Unit tests for ssot/record_version.h: numbers and ISO-8601 times as versions.
+#include <catch2/catch.hpp>
+
+#include "ssot/record_version.h"
+
+using namespace ssot;
+
+TEST_CASE("version: numbers compare numerically", "[version]") {
+  CHECK(*parse_version("7") < *parse_version("10"));
+  CHECK(*parse_version("9007199254740991") < *parse_version("9007199254740992"));
+  CHECK(*parse_version("1.5") > *parse_version("1"));
+  CHECK_FALSE(parse_version("true"));
+  CHECK_FALSE(parse_version("null"));
+  CHECK_FALSE(parse_version("[1]"));
+  CHECK_FALSE(parse_version(""));
+}
+
+TEST_CASE("version: ISO-8601 strings compare as points in time", "[version]") {
+  CHECK(*parse_iso8601("1970-01-01T00:00:00Z") == 0);
+  CHECK(*parse_iso8601("1970-01-02") == 86400000);
+  CHECK(*parse_iso8601("2026-12-04T14:19:17.123Z") == *parse_iso8601("2026-12-04T14:19:17.123"));
+  CHECK(*parse_iso8601("2026-12-04T15:00:00+01:00") == *parse_iso8601("2026-12-04T14:00:00Z"));
+  CHECK(*parse_iso8601("2026-12-04T08:30:00-0530") == *parse_iso8601("2026-12-04T14:00:00Z"));
+  // Text order and time order differ here; time wins.
+  CHECK(*parse_iso8601("2026-12-04T10:00:00+05:00") < *parse_iso8601("2026-12-04T06:00:00Z"));
+  // Microseconds (Postgres) still order.
+  CHECK(*parse_iso8601("2026-12-04T14:19:17.000001Z") > *parse_iso8601("2026-12-04T14:19:17Z"));
+  CHECK(*parse_iso8601("2024-02-29T00:00:00Z") - *parse_iso8601("2024-02-28T00:00:00Z") == 86400000);
+  CHECK(*parse_iso8601("1969-12-31T23:59:59Z") == -1000);
+  CHECK(*parse_version("\"2026-12-04T14:19:17Z\"") == *parse_iso8601("2026-12-04T14:19:17Z"));
+}
+
+TEST_CASE("version: malformed times are no version", "[version]") {
+  for (const char* bad : {"2026-13-01", "2026-02-30", "2023-02-29", "2026-12-04T25:00", "2026-12-04T14:61",
+                          "2026-12-04T14:00:00+", "2026-12-04T14:00:00.", "26-12-04", "yesterday", "2026-12-04x",
+                          "2026-12-04T14:00:00Zjunk", ""})
+    CHECK_FALSE(parse_iso8601(bad));
+  CHECK_FALSE(parse_version("\"soon\""));
+}
+
+TEST_CASE("version: read from a record's field", "[version]") {
+  CHECK(*record_version(R"({"id":1,"version":3,"text":"a"})", "version") == 3);
+  CHECK(*record_version(R"({"id":1,"updatedAt":"2026-12-04T00:00:00Z"})", "updatedAt") ==
+        *parse_iso8601("2026-12-04"));
+  CHECK_FALSE(record_version(R"({"id":1})", "version"));
+  CHECK_FALSE(record_version("[1]", "version"));
+  CHECK_FALSE(record_version(R"({"version":3})", ""));
+}
