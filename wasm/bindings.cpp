@@ -79,16 +79,22 @@ struct Api {
   static unsigned get(Runtime& rt, std::string model, std::string id) {
     return call(rt, [&](ssot::Engine& e, ssot::Millis now, std::string& err) { return e.get(model, id, now, err); });
   }
-  static unsigned create(Runtime& rt, std::string model, std::string body) {
-    return call(rt, [&](ssot::Engine& e, ssot::Millis now, std::string& err) { return e.create(model, body, now, err); });
-  }
-  static unsigned update(Runtime& rt, std::string model, std::string id, std::string body, bool patch) {
+  // optimistic: show at once until confirmed; fields: what the server would fill in ("" = none).
+  static unsigned create(Runtime& rt, std::string model, std::string body, bool optimistic, std::string fields) {
     return call(rt, [&](ssot::Engine& e, ssot::Millis now, std::string& err) {
-      return e.update(model, id, body, patch, now, err);
+      return e.create(model, body, now, err, optimistic ? std::optional<std::string_view>(fields) : std::nullopt);
     });
   }
-  static unsigned remove(Runtime& rt, std::string model, std::string id) {
-    return call(rt, [&](ssot::Engine& e, ssot::Millis now, std::string& err) { return e.remove(model, id, now, err); });
+  static unsigned update(Runtime& rt, std::string model, std::string id, std::string body, bool patch,
+                         bool optimistic) {
+    return call(rt, [&](ssot::Engine& e, ssot::Millis now, std::string& err) {
+      return e.update(model, id, body, patch, now, err, optimistic);
+    });
+  }
+  static unsigned remove(Runtime& rt, std::string model, std::string id, bool optimistic) {
+    return call(rt, [&](ssot::Engine& e, ssot::Millis now, std::string& err) {
+      return e.remove(model, id, now, err, optimistic);
+    });
   }
   static bool join(Runtime& rt, std::string channel) {
     return call(rt, [&](ssot::Engine& e, ssot::Millis now, std::string& err) { return e.join(channel, now, err); });

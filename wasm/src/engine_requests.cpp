@@ -61,35 +61,7 @@ void Engine::finish_call(RequestId id, const Call& call, int status, std::string
     if (v != views_.end() && v->second.hydrating == id) finish_hydration(call.view, v->second, status, body, now);
     return;
   }
-  if (!call.mutation_id.empty()) {
-    bool echoed = false;
-    if (auto m = mutations_.find(call.mutation_id); m != mutations_.end()) {
-      echoed = m->second;
-      mutations_.erase(m);
-    }
-    // Show our own change at once when no echo will (or did) bring it. A created
-    // record waits for its echo on a live channel: the server may filter the list
-    // (we may not be allowed to see what we created), which only it knows.
-    if (is_2xx(status) && !echoed && stores_.count(call.model)) {
-      ChannelState* live = registry_.find(call.model + ":list");
-      bool echo_expected = live && live->confirmed && socket_open_;
-      if (call.kind == CallKind::Delete) {
-        apply_change(call.model, ChangeType::Deleted, call.id, {}, std::nullopt, nullptr);
-      } else if (json::kind_of(body) == JsonKind::Object && json::valid(body)) {
-        static const std::string_view id_key[] = {"id"};
-        std::string_view id_raw;
-        RecordId rid;
-        bool known = false;
-        if (json::find_members(body, id_key, 1, &id_raw) && canonical_id(id_raw, rid))
-          known = stores_[call.model].find(rid) != nullptr;  // shown already: we may see it
-        if (!rid.empty() && (call.kind == CallKind::Update ? known : !echo_expected))
-          apply_change(call.model, call.kind == CallKind::Create ? ChangeType::Created : ChangeType::Updated, rid,
-                       body, std::nullopt, nullptr);
-      }
-    }
-    // Views show the change (ours or its echo, held by batching) when the call resolves.
-    if (is_2xx(status)) urgent_flush_ = true;
-  }
+  if (!call.mutation_id.empty()) finish_mutation(call, status, body);
   switch (call.kind) {
     case CallKind::Get:
       if (status == 404) return emit_result_ok(id, status, "null");
@@ -187,51 +159,6 @@ RequestId Engine::get(std::string_view model, std::string_view id_json, Millis n
   return start_http("GET", url, {}, Call{CallKind::Get, m.name, rid, 0, {}}, now);
 }
 
-RequestId Engine::create(std::string_view model, std::string_view body, Millis now, std::string& error) {
-  if (json::kind_of(body) != JsonKind::Object || !json::valid(body)) {
-    error = "create: data must be a JSON object";
-    return 0;
-  }
-  ModelConfig m = config_.model(model);
-  std::string mid = mutation_prefix_ + "-" + std::to_string(next_mutation_++);
-  mutations_[mid] = false;
-  return start_http("POST", model_url(m), std::string(body), Call{CallKind::Create, m.name, {}, 0, mid}, now, mid);
-}
-
-RequestId Engine::update(std::string_view model, std::string_view id_json, std::string_view body, bool patch,
-                         Millis now, std::string& error) {
-  RecordId rid;
-  if (!canonical_id(id_json, rid)) {
-    error = "id must be a non-empty string or an integer";
-    return 0;
-  }
-  if (json::kind_of(body) != JsonKind::Object || !json::valid(body)) {
-    error = "update: data must be a JSON object";
-    return 0;
-  }
-  ModelConfig m = config_.model(model);
-  std::string url = model_url(m) + "/";
-  append_uri_component(url, rid);
-  std::string mid = mutation_prefix_ + "-" + std::to_string(next_mutation_++);
-  mutations_[mid] = false;
-  return start_http(patch ? "PATCH" : "PUT", url, std::string(body), Call{CallKind::Update, m.name, rid, 0, mid},
-                    now, mid);
-}
-
-RequestId Engine::remove(std::string_view model, std::string_view id_json, Millis now, std::string& error) {
-  RecordId rid;
-  if (!canonical_id(id_json, rid)) {
-    error = "id must be a non-empty string or an integer";
-    return 0;
-  }
-  ModelConfig m = config_.model(model);
-  std::string url = model_url(m) + "/";
-  append_uri_component(url, rid);
-  std::string mid = mutation_prefix_ + "-" + std::to_string(next_mutation_++);
-  mutations_[mid] = false;
-  return start_http("DELETE", url, {}, Call{CallKind::Delete, m.name, rid, 0, mid}, now, mid);
-}
-
 void Engine::handle_response_frame(const ServerFrame& f, Millis now) {
   // Only socket requests are answered over the socket; HTTP calls share the id space.
   const RequestTable::Entry* pending = nullptr;
@@ -276,7 +203,7 @@ void Engine::expire_requests(Millis now) {
       cancel.http_id = e.id;
       commands_.push_back(std::move(cancel));
     }
-    if (!call.mutation_id.empty()) mutations_.erase(call.mutation_id);
+    if (!call.mutation_id.empty()) finish_mutation(call, 0, {});  // no answer: rolled back
     if (call.kind == CallKind::Hydrate) {
       auto v = views_.find(call.view);
       if (v != views_.end()) finish_hydration(call.view, v->second, 0, "{\"error\":\"request timed out\"}", now);

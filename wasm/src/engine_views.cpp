@@ -221,6 +221,9 @@ void Engine::finish_hydration(ViewId id, View& v, int status, std::string_view b
   auto total = json::parse_number(total_raw);
   if (total && !(*total >= 0 && *total <= 9007199254740992.0)) total.reset();  // nonsense: count the items
   v.list->reset(store, ids, total ? int64_t(*total) : int64_t(ids.size()));
+  for (const auto& mu : mutations_)  // our pending creates are in no server answer yet
+    if (mu.second.optimistic && mu.second.creates && mu.second.model == v.model)
+      v.list->record_changed(store, mu.second.record);
   // The others are told after this view took its records: a view the new text makes
   // drop one could otherwise erase it from the store before this view holds it.
   for (size_t i : changed) tell_views(v.model, ids[i], &v, false, v.channel.empty() ? std::nullopt : seq);
@@ -272,12 +275,10 @@ void Engine::handle_update(const ServerFrame& f, Millis now) {
       break;
     case SeqCheck::Apply: break;
   }
-  if (!f.mutation_id.empty()) {
-    auto it = mutations_.find(f.mutation_id);
-    if (it != mutations_.end()) {
-      it->second = true;
-      ++stats_.echoes;
-    }
+  auto mine = f.mutation_id.empty() ? mutations_.end() : mutations_.find(f.mutation_id);
+  if (mine != mutations_.end()) {
+    mine->second.echoed = true;
+    ++stats_.echoes;
   }
   if (!listened_.empty() && listened_.count(f.channel)) {  // skips hashing the channel
     std::string e = "{\"k\":\"update\",\"channel\":";
@@ -321,6 +322,7 @@ void Engine::handle_update(const ServerFrame& f, Millis now) {
     for (auto& entry : views_)
       if (!entry.second.list && entry.second.model == model && entry.second.item_id == f.id)
         entry.second.item_copy_unordered = true;
+  if (mine != mutations_.end()) settle(f.mutation_id, mine->second);  // our pending write, confirmed
   ++stats_.updates_applied;
   batcher_.add(now);
 }
@@ -528,7 +530,15 @@ void Engine::emit_item(ViewId id, View& v) {
   else json::append_string(e, v.item_error);
   e += ",\"data\":";
   const StoredRecord* rec = v.item_present ? stores_[v.model].find(v.item_id) : nullptr;
-  e += rec ? std::string_view(rec->json) : std::string_view("null");
+  e += rec && !rec->json.empty() ? std::string_view(rec->json) : std::string_view("null");
+  e += ",\"pending\":";
+  if (rec && !rec->pending.empty()) {
+    e += '[';
+    append_id_json(e, v.item_id);
+    e += ']';
+  } else {
+    e += "[]";
+  }
   e += '}';
   emit(e);
   v.item_dirty = false;

@@ -130,6 +130,7 @@ void ListView::release_all(RecordStore& store) {
   members_.clear();
   pending_.clear();
   index_.clear();
+  pending_rows_.clear();
 }
 
 void ListView::set_status(ViewStatus status, std::string error) {
@@ -181,7 +182,17 @@ void ListView::apply_pending(std::vector<size_t>* removed) {
 
 bool ListView::uses_splice() const { return !window_ && complete_ && !query_.take(); }
 
+// A record's pending writes change only through a change that touches it.
+void ListView::track_pending(const RecordStore& store) {
+  for (const auto& p : pending_) {
+    const StoredRecord* rec = members_.count(p.first) ? store.find(p.first) : nullptr;
+    bool pending = rec && !rec->pending.empty();
+    if (pending ? pending_rows_.insert(p.first).second : pending_rows_.erase(p.first) > 0) pending_changed_ = true;
+  }
+}
+
 size_t ListView::flush(const RecordStore& store, std::string& out) {
+  track_pending(store);
   size_t coalesced = 0;
   for (const auto& p : pending_) {
     coalesced += size_t(p.second.touches - 1);
@@ -193,7 +204,8 @@ size_t ListView::flush(const RecordStore& store, std::string& out) {
   int64_t total_before = emitted_total_;
   bool changed = uses_splice() ? flush_splice(store, out) : flush_window(store, out);
   bool status_same = emitted_status_ == status_ && emitted_error_ == error_;
-  if (!changed && status_same && total_before == emitted_total_) out.resize(mark);  // nothing visible changed
+  if (!changed && status_same && total_before == emitted_total_ && !pending_changed_) out.resize(mark);  // nothing visible changed
+  pending_changed_ = false;
   emitted_status_ = status_;
   emitted_error_ = error_;
   // After a hydration the map has N buckets; clear() would zero them all on every flush.
@@ -204,23 +216,32 @@ size_t ListView::flush(const RecordStore& store, std::string& out) {
   return coalesced;
 }
 
-static void open_change(std::string& out, ViewId id, ViewStatus status, const std::string& error, int64_t total) {
+void ListView::open_change(std::string& out) {
   out += "{\"k\":\"view\",\"view\":";
-  out += std::to_string(id);
+  out += std::to_string(id_);
   out += ",\"status\":\"";
-  out += to_string(status);
+  out += to_string(status_);
   out += "\",\"error\":";
-  if (error.empty()) out += "null";
-  else json::append_string(out, error);
+  if (error_.empty()) out += "null";
+  else json::append_string(out, error_);
   out += ",\"total\":";
-  out += std::to_string(total);
+  out += std::to_string(total());
+  if (!pending_changed_) return;
+  out += ",\"pending\":[";  // only when it changed: the JS side keeps the last one
+  bool first = true;
+  for (const auto& id : pending_rows_) {
+    if (!first) out += ',';
+    first = false;
+    append_id_json(out, id);
+  }
+  out += ']';
 }
 
 bool ListView::flush_splice(const RecordStore& store, std::string& out) {
   bool js_empty = emitted_total_ <= 0 && last_window_.empty();
   std::vector<size_t> removed;
   apply_pending(js_empty ? nullptr : &removed);
-  open_change(out, id_, status_, error_, total());
+  open_change(out);
   if (js_empty) {
     // Nothing on the JS side yet (first hydration): send the rows in order.
     out += ",\"rows\":[";
@@ -279,7 +300,7 @@ bool ListView::flush_window(const RecordStore& store, std::string& out) {
   ids.reserve(count);
   index_.for_range(start, count, [&](const IndexEntry& e) { ids.push_back(e.id); });
   std::unordered_set<std::string_view> before(last_window_.begin(), last_window_.end());
-  open_change(out, id_, status_, error_, total());
+  open_change(out);
   out += ",\"start\":";
   out += std::to_string(start);
   out += ",\"ids\":[";

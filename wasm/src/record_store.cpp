@@ -1,5 +1,8 @@
 #include "ssot/record_store.h"
 
+#include <algorithm>
+#include "ssot/record_patch.h"
+
 namespace ssot {
 
 const StoredRecord* RecordStore::find(std::string_view id) const {
@@ -36,12 +39,56 @@ const StoredRecord* RecordStore::upsert_newer(const RecordId& id, std::string_vi
   if (seq) r.seq = seq;
   if (by_version && *ver == *r.ver) return &r;  // the same version: nothing changes
   r.ver = ver;
-  if (r.version != 0 && r.json == json && !r.deleted) return &r;  // same text: nothing changes (our own echo)
+  std::string& text = r.pending.empty() ? r.json : r.confirmed;  // the server's copy
+  if (r.version != 0 && text == json && !r.deleted) return &r;  // same text: nothing changes (our own echo)
   r.deleted = false;
-  r.json.assign(json.data(), json.size());
+  text.assign(json.data(), json.size());
+  if (!r.pending.empty()) {
+    std::string shown = r.json;
+    compose(r);
+    if (r.json == shown) return &r;  // hidden under our pending writes
+  }
   r.version = next_version_++;
   changed = true;
   return &r;
+}
+
+void RecordStore::compose(StoredRecord& r) {
+  std::string text = r.confirmed;
+  for (const auto& w : r.pending) {
+    switch (w.kind) {
+      case PendingWrite::Create:
+      case PendingWrite::Replace: text = w.body; break;
+      case PendingWrite::Patch:
+        if (!text.empty()) text = merge_object(text, w.body);
+        break;
+      case PendingWrite::Delete: text.clear(); break;
+    }
+  }
+  r.json = std::move(text);
+}
+
+void RecordStore::add_pending(const RecordId& id, PendingWrite write) {
+  auto [it, fresh] = records_.try_emplace(id);
+  StoredRecord& r = it->second;
+  if (r.pending.empty()) r.confirmed = fresh || r.deleted ? std::string() : r.json;
+  r.pending.push_back(std::move(write));
+  compose(r);
+  r.version = next_version_++;
+}
+
+bool RecordStore::drop_pending(const RecordId& id, std::string_view mutation_id) {
+  auto it = records_.find(id);
+  if (it == records_.end()) return false;
+  StoredRecord& r = it->second;
+  auto w = std::find_if(r.pending.begin(), r.pending.end(),
+                        [&](const PendingWrite& p) { return p.mutation_id == mutation_id; });
+  if (w == r.pending.end()) return false;
+  r.pending.erase(w);
+  compose(r);
+  if (r.pending.empty()) std::string().swap(r.confirmed);
+  r.version = next_version_++;
+  return true;
 }
 
 void RecordStore::retain(const RecordId& id) {
@@ -52,12 +99,12 @@ void RecordStore::retain(const RecordId& id) {
 void RecordStore::release(const RecordId& id) {
   auto it = records_.find(id);
   if (it == records_.end()) return;
-  if (--it->second.refs <= 0) records_.erase(it);
+  if (--it->second.refs <= 0 && it->second.pending.empty()) records_.erase(it);
 }
 
 void RecordStore::collect(const RecordId& id) {
   auto it = records_.find(id);
-  if (it != records_.end() && it->second.refs <= 0) records_.erase(it);
+  if (it != records_.end() && it->second.refs <= 0 && it->second.pending.empty()) records_.erase(it);
 }
 
 void RecordStore::erase(const RecordId& id) { records_.erase(id); }

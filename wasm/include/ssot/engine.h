@@ -75,10 +75,15 @@ class Engine {
   // One-shot calls; results arrive in the outbox as {"k":"result","req":N,...}. 0 = refused (see error).
   RequestId list(std::string_view model, std::string_view query_json, Millis now, std::string& error);
   RequestId get(std::string_view model, std::string_view id_json, Millis now, std::string& error);
-  RequestId create(std::string_view model, std::string_view body_json, Millis now, std::string& error);
+  // Mutations. Optimistic ones show at once in every view they touch (a create with
+  // `optimistic` fields laid over its data, "" = none), until the echo or the answer
+  // confirms them or the call fails and they roll back.
+  RequestId create(std::string_view model, std::string_view body_json, Millis now, std::string& error,
+                   std::optional<std::string_view> optimistic = std::nullopt);
   RequestId update(std::string_view model, std::string_view id_json, std::string_view body_json, bool patch,
-                   Millis now, std::string& error);
-  RequestId remove(std::string_view model, std::string_view id_json, Millis now, std::string& error);
+                   Millis now, std::string& error, bool optimistic = false);
+  RequestId remove(std::string_view model, std::string_view id_json, Millis now, std::string& error,
+                   bool optimistic = false);
 
   // Custom channels (`chat:room:1`) and raw update listeners (the seeds' subscribe('list', cb)).
   bool join(std::string_view channel, Millis now, std::string& error);
@@ -182,6 +187,20 @@ class Engine {
   void subscribe(const std::string& channel);
   void unsubscribe(const std::string& channel);
 
+  // engine_mutations.cpp
+  struct Mutation {  // in flight, by mutation id
+    std::string model;
+    RecordId record;         // the record it writes (a create: its row's id, when optimistic)
+    bool echoed = false;     // its broadcast came back
+    bool optimistic = false; // a pending write of it is laid over the store
+    bool creates = false;
+  };
+  std::string new_mutation_id();
+  void add_pending(const ModelConfig& m, Mutation& mu, PendingWrite write);
+  void settle(const std::string& mutation_id, Mutation& mu);
+  void show_record(const std::string& model, const RecordId& id);
+  void finish_mutation(const Call& call, int status, std::string_view body);
+
   // engine_requests.cpp
   RequestId start_http(const std::string& method, const std::string& url, std::string body, Call call, Millis now,
                        const std::string& mutation_id = {});
@@ -208,7 +227,7 @@ class Engine {
   std::map<ViewId, View> views_;
   ViewId next_view_ = 1;
   std::unordered_set<std::string> listened_;        // channels with raw listeners
-  std::unordered_map<std::string, bool> mutations_;  // in-flight mutation id -> echo seen
+  std::unordered_map<std::string, Mutation> mutations_;
   std::string mutation_prefix_;
   uint64_t next_mutation_ = 1;
   std::vector<Command> commands_;

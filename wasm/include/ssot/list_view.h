@@ -12,6 +12,7 @@
 // enters or leaves it, so such a change asks for a refetch instead of guessing.
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -90,6 +91,8 @@ class ListView {
     bool moved;      // left, arrived or changed its sort key
   };
   void touch(const RecordId& id, const Member* member);  // member: its entry in members_, if any
+  void track_pending(const RecordStore& store);  // which touched members await confirmation
+  void open_change(std::string& out);
   void apply_pending(std::vector<size_t>* removed_old_positions);
   bool uses_splice() const;
   bool flush_splice(const RecordStore& store, std::string& out);  // true when rows changed
@@ -105,6 +108,8 @@ class ListView {
   std::vector<Touched> touched_;
   std::optional<std::pair<size_t, size_t>> window_;
   std::vector<RecordId> last_window_;
+  std::set<RecordId> pending_rows_;  // members with writes of ours the server has not confirmed
+  bool pending_changed_ = false;
   int64_t server_total_ = 0;
   int64_t emitted_total_ = -1;
   bool complete_ = true;

@@ -7,13 +7,25 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 #include "ssot/record_version.h"
 #include "ssot/value.h"
 
 namespace ssot {
 
+// One of our own writes that the server has not confirmed yet (optimistic).
+struct PendingWrite {
+  enum Kind { Create, Replace, Patch, Delete } kind = Create;
+  std::string mutation_id;
+  std::string body;  // the record (Create: with its id), the replacement or the patch
+};
+
 struct StoredRecord {
+  // What views show: the server's copy with our pending writes laid over, in call
+  // order; "" while a pending delete hides it (or a create has nothing to show).
   std::string json;
+  std::string confirmed;               // the server's copy while writes are pending ("" = none)
+  std::vector<PendingWrite> pending;
   uint64_t version = 0;          // bumps on every content change (views compare it)
   std::optional<int64_t> seq;    // list-channel seq of the last change applied, when known
   std::optional<Version> ver;    // the record's own version (versionField), when it has one
@@ -47,10 +59,15 @@ class RecordStore {
   // A delete whose version is older than the copy held (the record was written since).
   bool newer_than(const RecordId& id, Version version) const;
   void forget_seqs();                 // the channel's numbering was reset
+  // Our own writes: laid over the server's copy until they are confirmed or fail. A
+  // record with pending writes stays while they do, whoever holds it.
+  void add_pending(const RecordId& id, PendingWrite write);
+  bool drop_pending(const RecordId& id, std::string_view mutation_id);
   size_t size() const { return records_.size(); }
   size_t bytes() const;
 
  private:
+  void compose(StoredRecord& r);
   bool refused_by_version(std::unordered_map<RecordId, StoredRecord>::iterator it, const RecordId& id,
                           const std::optional<Version>& ver) const;
 

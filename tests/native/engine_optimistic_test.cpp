@@ -1,0 +1,187 @@
+// Optimistic mutations in the core: our pending writes are laid over the store and
+// every view shows them through the same query code; the echo or the HTTP answer
+// confirms them (whichever comes first, once), a failure rolls them back.
+#include <catch2/catch.hpp>
+
+#include "engine_harness.h"
+
+using namespace ssot;
+using namespace ssot::test;
+
+namespace {
+ViewId live(Harness& h, const std::vector<std::string>& rows, const std::string& query = "{}") {
+  h.open();
+  ViewId v = h.watch("Message", query);
+  h.frame(subscribed("Message:list", 0));
+  h.respond(h.http("GET").back().http_id, 200, list_body(rows, 0));
+  return v;
+}
+std::string header(const Command& c, const std::string& name) {
+  for (const auto& h : c.headers)
+    if (h.first == name) return h.second;
+  return "";
+}
+// The last `pending` a view was told (ids as JSON text).
+std::vector<std::string> pending_of(Harness& h, ViewId v) {
+  std::vector<std::string> out;
+  for (auto* e : h.entries("view"))
+    if (ViewId(e->get("view")->as_number()) == v && e->get("pending")) {
+      out.clear();
+      for (const auto& id : e->get("pending")->items()) out.push_back(id.dump());
+    }
+  return out;
+}
+const Json* result(Harness& h, RequestId id) {
+  for (auto* r : h.entries("result"))
+    if (r->get("req")->as_number() == id) return r;
+  return nullptr;
+}
+RequestId create(Harness& h, const std::string& body, const std::string& fields = "") {
+  std::string error;
+  RequestId r = h.engine->create("Message", body, h.now, error, std::string_view(fields));
+  REQUIRE(r);
+  h.step();
+  return r;
+}
+std::string text_of(const std::string& row) { return Json::parse(row)->get("text")->as_string(); }
+}  // namespace
+
+TEST_CASE("optimistic create: shown at once, pending; the echo confirms it in place; the answer then changes nothing") {
+  Harness h;
+  ViewId v = live(h, {msg(1, "a"), msg(3, "c")}, R"({"orderBy":{"text":"asc"}})");
+  RequestId r = create(h, R"({"roomId":1,"text":"b"})", R"({"createdAt":99})");
+  REQUIRE(h.mirrors[v].rows.size() == 3);
+  CHECK(text_of(h.mirrors[v].rows[1]) == "b");
+  std::string temp = Json::parse(h.mirrors[v].rows[1])->get("id")->dump();
+  CHECK(temp.find("optimistic:") != std::string::npos);
+  CHECK(pending_of(h, v) == std::vector<std::string>{temp});
+  auto post = h.http("POST").back();
+  std::string mid = header(post, "X-Client-Mutation-Id");
+  h.frame(update("Message:list", "created", msg(2, "b", 1, 99), 2, 1, mid));
+  CHECK(h.mirrors[v].ids() == std::vector<int>{1, 2, 3});
+  CHECK(pending_of(h, v).empty());
+  int changes = h.mirrors[v].changes;
+  h.respond(post.http_id, 201, msg(2, "b", 1, 99));
+  CHECK(h.mirrors[v].changes == changes);
+  CHECK(result(h, r)->get("ok")->as_bool());
+}
+
+TEST_CASE("optimistic create: the HTTP answer first confirms it; the echo then changes nothing") {
+  Harness h;
+  ViewId v = live(h, {msg(1, "a")});
+  create(h, R"({"roomId":1,"text":"b"})");
+  auto post = h.http("POST").back();
+  h.respond(post.http_id, 201, msg(2, "b"));
+  CHECK(h.mirrors[v].ids() == std::vector<int>{1, 2});
+  CHECK(pending_of(h, v).empty());
+  int changes = h.mirrors[v].changes;
+  h.frame(update("Message:list", "created", msg(2, "b"), 2, 1, header(post, "X-Client-Mutation-Id")));
+  CHECK(h.mirrors[v].changes == changes);
+  CHECK(h.mirrors[v].ids() == std::vector<int>{1, 2});
+}
+
+TEST_CASE("optimistic create: a failed call rolls the row back and the caller gets the server's error") {
+  Harness h;
+  ViewId v = live(h, {msg(1, "a")});
+  RequestId r = create(h, R"({"roomId":1,"text":"b"})");
+  CHECK(h.mirrors[v].rows.size() == 2);
+  h.respond(h.http("POST").back().http_id, 403, R"({"error":"You are not in this room"})");
+  CHECK(h.mirrors[v].ids() == std::vector<int>{1});
+  CHECK(pending_of(h, v).empty());
+  CHECK(result(h, r)->get("status")->as_number() == 403);
+  CHECK(result(h, r)->get("error")->as_string() == "You are not in this room");
+}
+
+TEST_CASE("optimistic create: a timeout rolls it back too") {
+  Harness h;
+  ViewId v = live(h, {msg(1, "a")});
+  create(h, R"({"roomId":1,"text":"b"})");
+  h.advance(6000);  // requestTimeout 5000
+  CHECK(h.mirrors[v].ids() == std::vector<int>{1});
+}
+
+TEST_CASE("optimistic update: the view filters and sorts the patched row; failure restores it; the echo confirms") {
+  Harness h;
+  ViewId v = live(h, {msg(1, "a"), msg(2, "b"), msg(3, "c")}, R"({"orderBy":{"text":"asc"}})");
+  ViewId room2 = h.watch("Message", R"({"where":{"roomId":2}})");
+  h.respond(h.http("GET").back().http_id, 200, list_body({}, 0));
+  std::string error;
+  RequestId u = h.engine->update("Message", "1", R"({"text":"z"})", true, h.now, error, true);
+  h.step();
+  CHECK(h.mirrors[v].ids() == std::vector<int>{2, 3, 1});
+  CHECK(pending_of(h, v) == std::vector<std::string>{"1"});
+  h.respond(h.http("PATCH").back().http_id, 500, R"({"error":"boom"})");
+  CHECK(h.mirrors[v].ids() == std::vector<int>{1, 2, 3});
+  CHECK(text_of(h.mirrors[v].rows[0]) == "a");
+  CHECK(result(h, u)->get("ok")->as_bool() == false);
+
+  h.engine->update("Message", "2", R"({"roomId":2})", true, h.now, error, true);
+  h.step();
+  CHECK(h.mirrors[room2].ids() == std::vector<int>{2});  // entered another view by its where
+  auto patch = h.http("PATCH").back();
+  h.frame(update("Message:list", "updated", msg(2, "b", 2), 2, 1, header(patch, "X-Client-Mutation-Id")));
+  CHECK(h.mirrors[room2].ids() == std::vector<int>{2});
+  CHECK(pending_of(h, room2).empty());
+  // A live update from someone else while ours is pending shows under it, then alone.
+  h.engine->update("Message", "3", R"({"text":"mine"})", true, h.now, error, true);
+  h.step();
+  h.frame(update("Message:list", "updated", msg(3, "theirs", 1, 77), 3, 2));
+  CHECK(text_of(h.mirrors[v].rows.back()) == "mine");
+  h.respond(h.http("PATCH").back().http_id, 409, R"({"error":"conflict"})");
+  CHECK(text_of(h.mirrors[v].rows.back()) == "theirs");
+}
+
+TEST_CASE("optimistic delete: hidden at once, back on failure, gone for good on confirmation") {
+  Harness h;
+  ViewId v = live(h, {msg(1, "a"), msg(2, "b")});
+  std::string error;
+  h.engine->remove("Message", "1", h.now, error, true);
+  h.step();
+  CHECK(h.mirrors[v].ids() == std::vector<int>{2});
+  h.respond(h.http("DELETE").back().http_id, 0, "");
+  CHECK(h.mirrors[v].ids() == std::vector<int>{1, 2});
+  h.engine->remove("Message", "1", h.now, error, true);
+  h.step();
+  auto del = h.http("DELETE").back();
+  h.frame(update("Message:list", "deleted", "", 1, 1, header(del, "X-Client-Mutation-Id")));
+  CHECK(h.mirrors[v].ids() == std::vector<int>{2});
+  h.respond(del.http_id, 204, "");
+  CHECK(h.mirrors[v].ids() == std::vector<int>{2});
+}
+
+TEST_CASE("optimistic create: rows keep their place when confirmed, in the core's string order") {
+  Harness h;
+  ViewId v = live(h, {msg(1, "a")}, R"({"orderBy":{"text":"asc"}})");
+  create(h, R"({"roomId":1,"text":"a\uff5e"})");   // U+FF5E: EF BD 9E in UTF-8
+  create(h, R"({"roomId":1,"text":"a\ud83d\ude00"})");  // U+1F600: F0 9F 98 80
+  auto before = h.mirrors[v].rows;
+  REQUIRE(before.size() == 3);
+  CHECK(text_of(before[1]) == "a\xef\xbd\x9e");
+  auto posts = h.http("POST");
+  h.respond(posts[0].http_id, 201, R"({"id":2,"roomId":1,"text":"a\uff5e","createdAt":2})");
+  h.respond(posts[1].http_id, 201, R"({"id":3,"roomId":1,"text":"a\ud83d\ude00","createdAt":3})");
+  auto after = h.mirrors[v].rows;
+  REQUIRE(after.size() == 3);
+  for (size_t i = 0; i < 3; ++i) CHECK(text_of(after[i]) == text_of(before[i]));
+  CHECK(h.mirrors[v].ids() == std::vector<int>{1, 2, 3});
+}
+
+TEST_CASE("optimistic: a view that hydrates later shows our pending create; an item view shows a pending update") {
+  Harness h;
+  ViewId v = live(h, {msg(1, "a")});
+  create(h, R"({"roomId":1,"text":"b"})");
+  h.engine->refetch(v, h.now);
+  h.step();
+  h.respond(h.http("GET").back().http_id, 200, list_body({msg(1, "a")}, 0));
+  CHECK(h.mirrors[v].rows.size() == 2);
+
+  std::string error;
+  h.engine->watch_item("Message", "1", h.now, error);
+  h.step();
+  while (!h.http("GET").empty()) h.respond(h.http("GET").back().http_id, 200, msg(1, "a"));
+  h.engine->update("Message", "1", R"({"text":"edited"})", true, h.now, error, true);
+  h.step();
+  auto item = h.entries("item").back();
+  CHECK(item->get("data")->get("text")->as_string() == "edited");
+  CHECK(item->get("pending")->items().size() == 1);
+}

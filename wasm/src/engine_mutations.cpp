@@ -1,0 +1,166 @@
+// Engine: mutations over HTTP with X-Client-Mutation-Id, and our own pending writes
+// (optimistic) laid over the store until the echo or the answer confirms them,
+// whichever comes first, or the call fails and they roll back.
+#include "ssot/engine.h"
+
+#include "ssot/record_patch.h"
+
+namespace ssot {
+
+namespace {
+bool is_2xx(int status) { return status >= 200 && status < 300; }
+
+bool valid_object(std::string_view body) { return json::kind_of(body) == JsonKind::Object && json::valid(body); }
+
+bool record_id_of(std::string_view record, RecordId& out) {
+  static const std::string_view id_key[] = {"id"};
+  std::string_view raw;
+  return json::find_members(record, id_key, 1, &raw) && canonical_id(raw, out);
+}
+}  // namespace
+
+std::string Engine::new_mutation_id() { return mutation_prefix_ + "-" + std::to_string(next_mutation_++); }
+
+RequestId Engine::create(std::string_view model, std::string_view body, Millis now, std::string& error,
+                         std::optional<std::string_view> optimistic) {
+  if (!valid_object(body) || (optimistic && !optimistic->empty() && !valid_object(*optimistic))) {
+    error = optimistic && !valid_object(*optimistic) && valid_object(body)
+                ? "create: optimistic fields must be a JSON object"
+                : "create: data must be a JSON object";
+    return 0;
+  }
+  ModelConfig m = config_.model(model);
+  std::string mid = new_mutation_id();
+  Mutation& mu = mutations_[mid];
+  mu.model = m.name;
+  if (optimistic) {
+    // The row shows at once: the data, the fields the server would fill in, and an id
+    // (the data's own, or a temporary one that the confirmed record replaces).
+    std::string shown = optimistic->empty() ? std::string(body) : merge_object(body, *optimistic);
+    if (!record_id_of(shown, mu.record)) mu.record = "optimistic:" + mid;
+    add_pending(m, mu, PendingWrite{PendingWrite::Create, mid, with_id(shown, mu.record)});
+  }
+  RequestId id = start_http("POST", model_url(m), std::string(body), Call{CallKind::Create, m.name, {}, 0, mid}, now, mid);
+  maybe_flush(now);  // a pending row shows at once
+  return id;
+}
+
+RequestId Engine::update(std::string_view model, std::string_view id_json, std::string_view body, bool patch,
+                         Millis now, std::string& error, bool optimistic) {
+  RecordId rid;
+  if (!canonical_id(id_json, rid)) {
+    error = "id must be a non-empty string or an integer";
+    return 0;
+  }
+  if (!valid_object(body)) {
+    error = "update: data must be a JSON object";
+    return 0;
+  }
+  ModelConfig m = config_.model(model);
+  std::string url = model_url(m) + "/";
+  append_uri_component(url, rid);
+  std::string mid = new_mutation_id();
+  Mutation& mu = mutations_[mid];
+  mu.model = m.name;
+  mu.record = rid;
+  if (optimistic) {
+    auto kind = patch ? PendingWrite::Patch : PendingWrite::Replace;
+    add_pending(m, mu, PendingWrite{kind, mid, patch ? std::string(body) : with_id(body, rid)});
+  }
+  RequestId id = start_http(patch ? "PATCH" : "PUT", url, std::string(body),
+                            Call{CallKind::Update, m.name, rid, 0, mid}, now, mid);
+  maybe_flush(now);
+  return id;
+}
+
+RequestId Engine::remove(std::string_view model, std::string_view id_json, Millis now, std::string& error,
+                         bool optimistic) {
+  RecordId rid;
+  if (!canonical_id(id_json, rid)) {
+    error = "id must be a non-empty string or an integer";
+    return 0;
+  }
+  ModelConfig m = config_.model(model);
+  std::string url = model_url(m) + "/";
+  append_uri_component(url, rid);
+  std::string mid = new_mutation_id();
+  Mutation& mu = mutations_[mid];
+  mu.model = m.name;
+  mu.record = rid;
+  if (optimistic) add_pending(m, mu, PendingWrite{PendingWrite::Delete, mid, {}});
+  RequestId id = start_http("DELETE", url, {}, Call{CallKind::Delete, m.name, rid, 0, mid}, now, mid);
+  maybe_flush(now);
+  return id;
+}
+
+// Only a record some view may show takes a pending update or delete: nothing else
+// would show it (a create always does: its row is new).
+void Engine::add_pending(const ModelConfig& m, Mutation& mu, PendingWrite write) {
+  RecordStore& store = store_for(m);
+  if (write.kind != PendingWrite::Create && !store.find(mu.record)) return;
+  mu.optimistic = true;
+  mu.creates = write.kind == PendingWrite::Create;
+  store.add_pending(mu.record, std::move(write));
+  show_record(m.name, mu.record);
+}
+
+// Our pending write is over: confirmed (its confirmed copy applied just before) or
+// rolled back. Once only.
+void Engine::settle(const std::string& mutation_id, Mutation& mu) {
+  if (!mu.optimistic) return;
+  mu.optimistic = false;
+  auto st = stores_.find(mu.model);
+  if (st == stores_.end() || !st->second.drop_pending(mu.record, mutation_id)) return;
+  show_record(mu.model, mu.record);
+}
+
+// Every view of the model looks at the record as the store now shows it.
+void Engine::show_record(const std::string& model, const RecordId& id) {
+  RecordStore& store = stores_[model];
+  const StoredRecord* rec = store.find(id);
+  bool shown = rec && !rec->deleted && !rec->json.empty();
+  for (auto& entry : views_) {
+    View& v = entry.second;
+    if (v.model != model || (v.list && v.hydrating && !v.list->holds(id))) continue;
+    if (v.list) {
+      if (shown) v.list->record_changed(store, id);
+      else v.list->record_removed(store, id);
+    } else if (v.item_id == id) {
+      if (shown && !v.item_retained) store.retain(id);
+      if (!shown && v.item_retained) store.release(id);
+      v.item_present = v.item_retained = shown;
+      v.item_dirty = true;
+    }
+  }
+  store.collect(id);
+  urgent_flush_ = true;
+}
+
+// The HTTP answer of a mutation. Ours pending: the answer confirms it (the server's
+// record applied, then the overlay dropped), or its failure rolls it back.
+void Engine::finish_mutation(const Call& call, int status, std::string_view body) {
+  auto m = mutations_.find(call.mutation_id);
+  if (m == mutations_.end()) return;
+  Mutation mu = std::move(m->second);
+  mutations_.erase(m);
+  if (is_2xx(status)) urgent_flush_ = true;  // views show the change (ours or its echo) when the call resolves
+  if (!is_2xx(status) || !stores_.count(call.model)) return settle(call.mutation_id, mu);
+  if (call.kind == CallKind::Delete) {
+    if (!mu.echoed) apply_change(call.model, ChangeType::Deleted, call.id, {}, std::nullopt, nullptr);
+    return settle(call.mutation_id, mu);
+  }
+  RecordId rid;
+  if (!valid_object(body) || !record_id_of(body, rid)) return settle(call.mutation_id, mu);
+  // Without a pending row, a created record waits for its echo on a live channel: the
+  // server may filter the list (we may not be allowed to see what we created).
+  ChannelState* live = registry_.find(call.model + ":list");
+  bool echo_expected = live && live->confirmed && socket_open_;
+  bool known = stores_[call.model].find(rid) != nullptr;  // shown already: we may see it
+  bool apply = call.kind == CallKind::Update ? known : mu.optimistic || !echo_expected;
+  if (!mu.echoed && apply)
+    apply_change(call.model, call.kind == CallKind::Create ? ChangeType::Created : ChangeType::Updated, rid, body,
+                 std::nullopt, nullptr);
+  settle(call.mutation_id, mu);
+}
+
+}  // namespace ssot
