@@ -25,9 +25,14 @@ export function createAccess(db) {
     };
   }
 
+  // A compiled rule for one record of model config `mc`.
+  function allows(rule, mc, user, record) {
+    return evalRecord(rule, recordCtx(mc, user, record));
+  }
+
   // action: 'list' | 'item' | 'create' | 'update' | 'delete'
   function can(mc, action, user, record) {
-    return evalRecord(mc.rules[action], recordCtx(mc, user, record));
+    return allows(mc.rules[action], mc, user, record);
   }
 
   // Custom channel: {userId} in the pattern is the owner, {roomId} the room.
@@ -41,7 +46,7 @@ export function createAccess(db) {
   }
 
   return {
-    can, canChannel, roomMembers,
+    allows, can, canChannel, roomMembers,
     user: (id) => userStmt.get(id) ?? null,
     users: () => usersStmt.all(),
   };

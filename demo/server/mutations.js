@@ -3,10 +3,9 @@
 // update frames go to the bus (never straight to sockets).
 import { MODELS, checkValue, toSqlValue } from './schema.js';
 import { insertRow, getRecord } from './db.js';
-import { publicRecord } from './query.js';
 import { badRequest, forbidden, notFound } from './errors.js';
 
-export function createMutations({ db, config, access, streams, bus }) {
+export function createMutations({ db, config, access, visibility, streams, bus }) {
   // mode: 'create' | 'put' | 'patch'. Returns the writable values taken from body.
   function validate(mc, body, mode, existing) {
     if (!body || typeof body !== 'object' || Array.isArray(body)) throw badRequest('Body must be a JSON object');
@@ -75,7 +74,7 @@ export function createMutations({ db, config, access, streams, bus }) {
       const after = getRecord(db, mc.name, insertRow(db, mc.name, values));
       const meta = { timestamp: now, mutationId };
       const deliveries = [...streams.deliveries(mc, 'created', null, after, meta), ...logActivity(user, mc, 'created', after.id, now)];
-      return { result: publicRecord(mc, after), deliveries };
+      return { result: visibility.project(mc, user, after), deliveries };
     });
   }
 
@@ -92,7 +91,7 @@ export function createMutations({ db, config, access, streams, bus }) {
       const after = getRecord(db, mc.name, id);
       const meta = { timestamp: now, mutationId };
       const deliveries = [...streams.deliveries(mc, 'updated', before, after, meta), ...logActivity(user, mc, 'updated', id, now)];
-      return { result: publicRecord(mc, after), deliveries };
+      return { result: visibility.project(mc, user, after), deliveries };
     });
   }
 
