@@ -5,7 +5,7 @@
 //
 // Topics used: 'update' {deliveries: [...]}: streams.js deliveries, each
 //                {channel, stream, seq, model, type, id, timestamp, record, mutationId?}
-//                (rendered per subscriber by render.js)
+//                or {channel, stream, seq, resync: true} or {rights: [userId]}
 //              'event'  {channel, event, data, from, origin}
 export function createInProcessBus() {
   const handlers = new Set();

@@ -135,6 +135,24 @@ export function createGateway({ config, db, access, visibility, streams, bus, se
     if (sub.target.kind === 'custom' && sub.target.def.presence && presence.leave(channel, conn.user)) announce(conn, channel, 'leave');
   }
 
+  // A right was lost: end the subscription (rather than skip a seq) and say why.
+  function revoke(conn, channel) {
+    leave(conn, channel);
+    send(conn, { type: 'unsubscribed', channel });
+    sendError(conn, 'Unauthorized', 'unauthorized', { channel });
+  }
+
+  // The rights of these users changed: revoke every subscription they lost.
+  function recheck(userIds) {
+    for (const id of userIds) {
+      for (const conn of byUser.get(id) ?? []) {
+        for (const [channel, sub] of [...conn.subs]) {
+          if (rights.refusal(conn.user, sub.target) === 'unauthorized') revoke(conn, channel);
+        }
+      }
+    }
+  }
+
   function unsubscribe(conn, msg) {
     if (!channelOk(msg.channel)) return malformed(conn, "unsubscribe: 'channel' must be a non-empty string");
     leave(conn, msg.channel);
@@ -195,27 +213,33 @@ export function createGateway({ config, db, access, visibility, streams, bus, se
   }
 
   function deliver(d) {
+    if (d.rights) return recheck(d.rights);
     buffers.push(d.stream, d.seq, d);
     for (const conn of [...(byChannel.get(d.channel) ?? [])]) {
       const sub = conn.subs.get(d.channel);
       if (!sub || sub.stream !== d.stream) continue;
       // List streams are computed per user (streams.js); item rights are re-checked here.
-      if (sub.target.kind === 'item' && !visibility.canRead(sub.target.mc, conn.user, d.record)) {
-        // Lost the right to see this record: end the subscription rather than skip a seq.
-        leave(conn, d.channel);
-        sendError(conn, 'Unauthorized', 'unauthorized', { channel: d.channel });
-        continue;
-      }
-      send(conn, render(d, conn.user));
+      if (sub.target.kind === 'item' && !visibility.canRead(sub.target.mc, conn.user, d.record)) revoke(conn, d.channel);
+      else send(conn, render(d, conn.user));
+    }
+  }
+
+  // Events: the channel's right is re-checked for every subscriber, every time.
+  function fanOutEvent(m) {
+    const target = resolve(m.channel);
+    if (!target || target.kind !== 'custom') return;
+    const may = access.channelGate(target.def, target.params);
+    const text = JSON.stringify({ type: 'event', channel: m.channel, event: m.event, data: m.data, from: m.from });
+    for (const c of [...(byChannel.get(m.channel) ?? [])]) {
+      if (`${instance}:${c.id}` === m.origin) continue;
+      if (may(c.user)) send(c, text);
+      else revoke(c, m.channel);
     }
   }
 
   const unlisten = bus.subscribe((topic, m) => {
     if (topic === 'update') m.deliveries.forEach(deliver);
-    else if (topic === 'event') {
-      const text = JSON.stringify({ type: 'event', channel: m.channel, event: m.event, data: m.data, from: m.from });
-      for (const c of byChannel.get(m.channel) ?? []) if (`${instance}:${c.id}` !== m.origin) send(c, text);
-    }
+    else if (topic === 'event') fanOutEvent(m);
   });
 
   return {

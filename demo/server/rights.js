@@ -1,4 +1,6 @@
-// Whether a user may follow a channel now (asked at subscribe).
+// Whether a user may follow a channel now: asked at subscribe, and again for
+// every subscription of a user whose rights changed (room membership), so a
+// subscription never outlives the right that allowed it.
 import { getRecord } from './db.js';
 
 export function createRights({ db, access, visibility, streams }) {

@@ -21,6 +21,11 @@
 //       Notification:list stream counts only bob's notifications". Updates
 //       that move a record into or out of the user's view are sent to that
 //       user as `created` / `deleted`.
+//   Room membership changes move records of other models (Message, shown by
+//     room) into or out of a user's view with no mutation of them. Each user
+//     whose membership changed gets, on those models' per-user streams, one
+//     numbered `resync` (the client re-reads the list; a replay across it
+//     resyncs too), and the gateway re-checks their subscriptions ({rights}).
 //   Custom channels carry ephemeral events and have no stream.
 //
 // Which rows a user may see is decided by visibility.js; here it is only
@@ -57,11 +62,27 @@ export function createStreams(db, access, visibility) {
     return d;
   }
 
+  // Rights changed with a room's membership; see the header.
+  function membershipDeliveries(mc, before, after) {
+    const users = access.membershipChange(mc.name, before, after);
+    if (users.length === 0) return [];
+    const out = [{ rights: users }];
+    for (const m of visibility.byMembership) {
+      for (const id of users) {
+        const u = access.user(id);
+        if (!u || visibility.scope(m, u) !== 'some') continue;
+        const stream = userStream(m, id);
+        out.push({ channel: `${m.name}:list`, stream, seq: bump(stream), resync: true });
+      }
+    }
+    return out;
+  }
+
   // Must run inside the mutation's transaction. before/after: full records
   // (null for created/deleted). Returns the deliveries to publish after commit.
   function deliveries(mc, type, before, after, meta) {
-    if (!mc.broadcast.has(type)) return [];
-    const out = [];
+    const out = membershipDeliveries(mc, before, after);
+    if (!mc.broadcast.has(type)) return out;
     const record = after ?? before;
     const list = `${mc.name}:list`;
     out.push(delivery(list, list, type, mc, record, meta));

@@ -12,6 +12,9 @@
 import { evalUser, dependsOnRecord, toSql } from './permissions.js';
 import { publicRecord } from './query.js';
 
+const ROOM_ATOMS = new Set(['isParticipant', 'isRoomMember']);
+const mentions = (node, atoms) => (node.atom ? atoms.has(node.atom) : mentions(node.a, atoms) || mentions(node.b, atoms));
+
 export function createVisibility(config, access) {
   const rules = new Map(); // model name -> the row rule: list && item
   for (const mc of Object.values(config.models)) rules.set(mc.name, { op: '&&', a: mc.rules.list, b: mc.rules.item });
@@ -58,5 +61,8 @@ export function createVisibility(config, access) {
       const rule = mc.fieldRules.get(name);
       return !rule || evalUser(rule, user) === true;
     },
+    // Models whose rows are shown by room through a field (Message.roomId): a
+    // membership change moves their rows in or out of view with no mutation of them.
+    byMembership: Object.values(config.models).filter((mc) => mc.room && mc.room !== 'self' && mentions(rowRule(mc), ROOM_ATOMS)),
   };
 }

@@ -90,9 +90,10 @@ describe('update frames', () => {
     const b = await subscribed('bob', 'Message:item:2', 'Room:item:1');
     // Admin removes bob from "general"; message 2 lives there.
     await gw.request('PATCH', '/rooms/1', { token: tok.admin, body: { memberIds: [1, 3] } });
+    assert.deepEqual(await b.next({ channel: 'Message:item:2' }), { type: 'unsubscribed', channel: 'Message:item:2' });
+    assert.deepEqual(await b.next({ channel: 'Message:item:2' }), { type: 'error', error: 'Unauthorized', code: 'unauthorized', channel: 'Message:item:2' });
     assert.deepEqual((await b.next({ channel: 'Room:item:1' })).data.data, { id: 1, name: 'general' }, 'no member list for a non-member');
     await gw.request('PATCH', '/messages/2', { token: tok.admin, body: { text: 'moderated' } });
-    assert.deepEqual(await b.next({ channel: 'Message:item:2' }), { type: 'error', error: 'Unauthorized', code: 'unauthorized', channel: 'Message:item:2' });
     await gw.request('PATCH', '/messages/2', { token: tok.admin, body: { text: 'again' } });
     await b.barrier();
     assert.deepEqual(b.pending({ channel: 'Message:item:2' }), []);
