@@ -4,7 +4,7 @@
 // (Redis pub/sub for several gateway processes) can carry them unchanged.
 //
 // Topics used: 'update' {deliveries: [...]}: streams.js deliveries, each
-//                {channel, stream, seq, model, type, id, timestamp, record, mutationId?}
+//                {channel, stream, seq, model, type, id, timestamp, record, mutationId?, actorId?}
 //                or {channel, stream, seq, resync: true} or {rights: [userId]}
 //              'event'  {channel, event, data, from, origin}
 export function createInProcessBus() {

@@ -30,7 +30,7 @@
 //
 // Which rows a user may see is decided by visibility.js; here it is only
 // turned into streams. A delivery is plain JSON (it crosses the bus): the
-// stream and seq, the change and the full record; the gateway
+// stream and seq, the change, the full record and who made it; the gateway
 // renders it per subscriber (render.js).
 //
 // All counters live in the StreamSeq table and are bumped in the mutation's
@@ -55,10 +55,10 @@ export function createStreams(db, access, visibility) {
   }
 
   // record: the full record (after, or before for a delete), for rendering
-  // and for re-checking rights at delivery.
+  // and for re-checking rights at delivery; meta.actorId made the mutation.
   function delivery(channel, stream, type, mc, record, meta) {
     const d = { channel, stream, seq: bump(stream), model: mc.name, type, id: record.id, timestamp: meta.timestamp, record };
-    if (meta.mutationId !== undefined) d.mutationId = meta.mutationId;
+    if (meta.mutationId !== undefined) Object.assign(d, { mutationId: meta.mutationId, actorId: meta.actorId });
     return d;
   }
 

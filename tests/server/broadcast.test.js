@@ -23,14 +23,14 @@ async function subscribed(user, ...channels) {
 }
 
 describe('update frames', () => {
-  test('create, update, delete on list and item channels, with mutationId', async () => {
-    const watcher = await subscribed('bob', 'Message:list');
+  test("create, update, delete on list and item channels, with the author's mutationId", async () => {
+    const watcher = await subscribed('alice', 'Message:list');
     const r = await gw.request('POST', '/messages', { token: tok.alice, body: { roomId: 1, text: 'first' }, headers: { 'X-Client-Mutation-Id': 'mut-1' } });
     const msg = r.body;
     assert.deepEqual(await watcher.next(), {
       type: 'update', channel: 'Message:list', data: { type: 'created', data: msg, id: msg.id, timestamp: msg.createdAt }, seq: 1, mutationId: 'mut-1',
     });
-    const item = await gw.socket(tok.bob);
+    const item = await gw.socket(tok.alice);
     item.send({ type: 'subscribe', channel: `Message:item:${msg.id}` });
     assert.deepEqual(await item.next(), { type: 'subscribed', channel: `Message:item:${msg.id}`, seq: 1 }, 'the create counted on the item stream');
     const u = await gw.request('PATCH', `/messages/${msg.id}`, { token: tok.alice, body: { text: 'second' }, headers: { 'X-Client-Mutation-Id': 'mut-2' } });
