@@ -25,23 +25,42 @@ export function createAccess(db) {
     };
   }
 
+  // A compiled rule for one record of model config `mc`.
+  function allows(rule, mc, user, record) {
+    return evalRecord(rule, recordCtx(mc, user, record));
+  }
+
   // action: 'list' | 'item' | 'create' | 'update' | 'delete'
   function can(mc, action, user, record) {
-    return evalRecord(mc.rules[action], recordCtx(mc, user, record));
+    return allows(mc.rules[action], mc, user, record);
   }
 
   // Custom channel: {userId} in the pattern is the owner, {roomId} the room.
-  function canChannel(def, params, user) {
+  // Returns user => boolean; the room is read once however many users are asked.
+  function channelGate(def, params) {
     const num = (v) => (v !== undefined && /^\d{1,15}$/.test(v) ? Number(v) : undefined);
-    return evalRecord(def.permission, {
-      user,
+    let members;
+    const ctx = {
       ownerId: num(params.userId),
-      roomMembers: params.roomId === undefined ? null : () => roomMembers(num(params.roomId)),
-    });
+      roomMembers: params.roomId === undefined ? null : () => (members ??= { ids: roomMembers(num(params.roomId)) }).ids,
+    };
+    return (user) => evalRecord(def.permission, { ...ctx, user });
+  }
+
+  const canChannel = (def, params, user) => channelGate(def, params)(user);
+
+  // The users whose room membership a mutation of `model` changed (removed,
+  // added, or the room deleted): their rights on the room's records and
+  // channels changed with it. A new room has no records or subscribers yet.
+  function membershipChange(model, before, after) {
+    if (model !== 'Room' || !before) return [];
+    const was = new Set(before.memberIds ?? []);
+    const is = new Set(after?.memberIds ?? []);
+    return [...new Set([...was, ...is])].filter((id) => was.has(id) !== is.has(id));
   }
 
   return {
-    can, canChannel, roomMembers,
+    allows, can, canChannel, channelGate, membershipChange, roomMembers,
     user: (id) => userStmt.get(id) ?? null,
     users: () => usersStmt.all(),
   };

@@ -3,7 +3,9 @@
 // subscribe(handler). Messages must stay plain JSON data so that a later bus
 // (Redis pub/sub for several gateway processes) can carry them unchanged.
 //
-// Topics used: 'update' {deliveries: [{channel, stream, seq, text, model?, record?}]}
+// Topics used: 'update' {deliveries: [...]}: streams.js deliveries, each
+//                {channel, stream, seq, model, type, id, timestamp, record, mutationId?, actorId?}
+//                or {channel, stream, seq, resync: true} or {rights: [userId]}
 //              'event'  {channel, event, data, from, origin}
 export function createInProcessBus() {
   const handlers = new Set();

@@ -25,7 +25,7 @@ export const DEMO_CONFIG = {
       models: {
         Message: {
           subscribe: BOTH, broadcast: ALL_OPS, owner: 'authorId', room: 'roomId',
-          permissions: { list: 'authenticated', item: 'isParticipant || isAdmin', create: 'isParticipant', update: 'isOwner || isAdmin', delete: 'isOwner || isAdmin' },
+          permissions: { list: 'isParticipant || isAdmin', item: 'isParticipant || isAdmin', create: 'isParticipant', update: 'isOwner || isAdmin', delete: 'isOwner || isAdmin' },
         },
         Notification: {
           subscribe: BOTH, broadcast: ALL_OPS, owner: 'userId',
@@ -42,6 +42,8 @@ export const DEMO_CONFIG = {
         Room: {
           subscribe: BOTH, broadcast: ALL_OPS, room: 'id',
           permissions: { list: 'authenticated', item: 'authenticated', create: 'isAdmin', update: 'isAdmin', delete: 'isAdmin' },
+          // Anyone sees the rooms; who is in one, only its members (and admins).
+          fieldRules: { memberIds: 'isParticipant || isAdmin' },
         },
         User: {
           subscribe: BOTH, broadcast: ALL_OPS, owner: 'id', private: ['passwordHash'],
@@ -72,7 +74,7 @@ export function readConfigFile(file) {
   try { return JSON.parse(text); } catch (e) { throw new Error(`config ${file}: invalid JSON (${e.message})`); }
 }
 
-const MODEL_KEYS = ['subscribe', 'broadcast', 'permissions', 'owner', 'room', 'private', 'path'];
+const MODEL_KEYS = ['subscribe', 'broadcast', 'permissions', 'owner', 'room', 'private', 'path', 'fieldRules'];
 const RULE_KEYS = ['list', 'item', 'create', 'update', 'delete'];
 
 function fail(msg) { throw new Error(`config: ${msg}`); }
@@ -109,10 +111,21 @@ function compileModel(name, m) {
   let room = field('room');
   if (room === 'id' && name === 'Room') room = 'self';
   return {
-    name, path, rules, owner: field('owner'), room,
+    name, path, rules, owner: field('owner'), room, fieldRules: compileFieldRules(name, m.fieldRules ?? {}),
     subscribe: list('subscribe', BOTH), broadcast: list('broadcast', ALL_OPS),
     private: new Set([...priv, ...(MODELS[name].alwaysPrivate ?? [])]),
   };
+}
+
+// fieldRules: {field: rule}; the field is sent only to users the rule allows on that record.
+function compileFieldRules(name, fr) {
+  if (!isObj(fr)) fail(`models.${name}.fieldRules must be an object`);
+  const out = new Map();
+  for (const [f, text] of Object.entries(fr)) {
+    if (!Object.hasOwn(MODELS[name].fields, f) || f === 'id') fail(`models.${name}.fieldRules: '${f}' is not a field of ${name} that can be hidden`);
+    out.set(f, compileRule(`models.${name}.fieldRules.${f}`, text));
+  }
+  return out;
 }
 
 function compileChannel(pattern, c) {

@@ -5,15 +5,17 @@ import { WebSocketServer } from 'ws';
 import { verifyToken } from './auth.js';
 import { HttpError } from './errors.js';
 import { getRecord } from './db.js';
-import { listRecords, publicRecord } from './query.js';
+import { listRecords } from './query.js';
 import { createChannelResolver } from './channels.js';
 import { createPresence } from './presence.js';
 import { createReplayBuffers } from './replay.js';
+import { createRenderer } from './render.js';
+import { createRights } from './rights.js';
 
 const CODES = { 400: 'bad_request', 403: 'forbidden', 404: 'not_found' };
 const isObj = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
 
-export function createGateway({ config, db, access, streams, bus, secret, log = () => {} }) {
+export function createGateway({ config, db, access, visibility, streams, bus, secret, log = () => {} }) {
   const limits = config.limits;
   // maxPayload makes ws close oversized frames with 1009 itself.
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxFrameBytes });
@@ -21,6 +23,8 @@ export function createGateway({ config, db, access, streams, bus, secret, log = 
   const resolve = createChannelResolver(config);
   const presence = createPresence();
   const buffers = createReplayBuffers(limits.replayBufferPerChannel);
+  const render = createRenderer(config, visibility);
+  const rights = createRights({ db, access, visibility, streams });
   const conns = new Set();
   const byUser = new Map(); // userId -> Set<conn>
   const byChannel = new Map(); // channel -> Set<conn>
@@ -89,18 +93,9 @@ export function createGateway({ config, db, access, streams, bus, secret, log = 
     if (!again && conn.subs.size >= limits.subscriptionsPerConnection) {
       return sendError(conn, 'Too many subscriptions', 'too_many_subscriptions', { channel });
     }
-    let stream = null;
-    if (target.kind === 'list') {
-      stream = streams.listStream(target.mc, conn.user);
-      if (!stream) return sendError(conn, 'Unauthorized', 'unauthorized', { channel });
-    } else if (target.kind === 'item') {
-      const rec = getRecord(db, target.mc.name, target.id);
-      if (!rec) return sendError(conn, 'Not found', 'not_found', { channel });
-      if (!access.can(target.mc, 'item', conn.user, rec)) return sendError(conn, 'Unauthorized', 'unauthorized', { channel });
-      stream = channel;
-    } else if (!access.canChannel(target.def, target.params, conn.user)) {
-      return sendError(conn, 'Unauthorized', 'unauthorized', { channel });
-    }
+    const refused = rights.refusal(conn.user, target);
+    if (refused) return sendError(conn, refused === 'not_found' ? 'Not found' : 'Unauthorized', refused, { channel });
+    const stream = target.kind === 'list' ? streams.listStream(target.mc, conn.user) : target.kind === 'item' ? channel : null;
     conn.subs.set(channel, { stream, target });
     if (!byChannel.has(channel)) byChannel.set(channel, new Set());
     byChannel.get(channel).add(conn);
@@ -111,11 +106,16 @@ export function createGateway({ config, db, access, streams, bus, secret, log = 
       frame.members = presence.members(channel);
     }
     send(conn, frame);
-    if (stream && since !== undefined && since !== null) {
-      const frames = buffers.after(stream, since, frame.seq);
-      if (frames) frames.forEach((t) => send(conn, t));
-      else send(conn, { type: 'resync', channel });
-    }
+    if (stream && since !== undefined && since !== null) replay(conn, channel, target, stream, since, frame.seq);
+  }
+
+  // The missed frames, rendered for this subscriber; resync when one is not
+  // buffered, marks a change of what it may see, or is a record it may not read.
+  function replay(conn, channel, target, stream, since, seq) {
+    const ds = buffers.after(stream, since, seq);
+    const ok = ds && ds.every((d) => !d.resync && (target.kind !== 'item' || visibility.canRead(target.mc, conn.user, d.record)));
+    if (!ok) return send(conn, { type: 'resync', channel });
+    ds.forEach((d) => send(conn, render(d, conn.user)));
   }
 
   // Presence join/leave go to every other subscriber of the channel.
@@ -133,6 +133,24 @@ export function createGateway({ config, db, access, streams, bus, secret, log = 
     set?.delete(conn);
     if (set && set.size === 0) byChannel.delete(channel);
     if (sub.target.kind === 'custom' && sub.target.def.presence && presence.leave(channel, conn.user)) announce(conn, channel, 'leave');
+  }
+
+  // A right was lost: end the subscription (rather than skip a seq) and say why.
+  function revoke(conn, channel) {
+    leave(conn, channel);
+    send(conn, { type: 'unsubscribed', channel });
+    sendError(conn, 'Unauthorized', 'unauthorized', { channel });
+  }
+
+  // The rights of these users changed: revoke every subscription they lost.
+  function recheck(userIds) {
+    for (const id of userIds) {
+      for (const conn of byUser.get(id) ?? []) {
+        for (const [channel, sub] of [...conn.subs]) {
+          if (rights.refusal(conn.user, sub.target) === 'unauthorized') revoke(conn, channel);
+        }
+      }
+    }
   }
 
   function unsubscribe(conn, msg) {
@@ -155,7 +173,7 @@ export function createGateway({ config, db, access, streams, bus, secret, log = 
       if (action === 'list') {
         const stream = streams.listStream(mc, conn.user);
         if (!stream) throw new HttpError(403, `Forbidden: you may not list ${mc.name}`);
-        const { items, total } = listRecords(db, mc, conn.user, params ?? {});
+        const { items, total } = listRecords(db, visibility, mc, conn.user, params ?? {});
         return reply({ data: { items, total, seq: streams.current(stream) } });
       }
       if (action === 'get') {
@@ -163,8 +181,8 @@ export function createGateway({ config, db, access, streams, bus, secret, log = 
         if (!Number.isSafeInteger(id) || id < 1) throw new HttpError(400, "get: 'params.id' must be a positive integer");
         const rec = getRecord(db, mc.name, id);
         if (!rec) return reply({ data: null }); // like REST 404: the client answers null
-        if (!access.can(mc, 'item', conn.user, rec)) throw new HttpError(403, `Forbidden: you may not read ${mc.name} ${id}`);
-        return reply({ data: publicRecord(mc, rec) });
+        if (!visibility.canRead(mc, conn.user, rec)) throw new HttpError(403, `Forbidden: you may not read ${mc.name} ${id}`);
+        return reply({ data: visibility.project(mc, conn.user, rec) });
       }
       throw new HttpError(400, `Unknown action '${action.slice(0, 50)}' (expected list or get)`);
     } catch (err) {
@@ -195,26 +213,33 @@ export function createGateway({ config, db, access, streams, bus, secret, log = 
   }
 
   function deliver(d) {
-    buffers.push(d.stream, d.seq, d.text);
+    if (d.rights) return recheck(d.rights);
+    buffers.push(d.stream, d.seq, d);
     for (const conn of [...(byChannel.get(d.channel) ?? [])]) {
       const sub = conn.subs.get(d.channel);
       if (!sub || sub.stream !== d.stream) continue;
-      if (d.record && !access.can(config.models[d.model], 'item', conn.user, d.record)) {
-        // Lost the right to see this record: end the subscription rather than skip a seq.
-        leave(conn, d.channel);
-        sendError(conn, 'Unauthorized', 'unauthorized', { channel: d.channel });
-        continue;
-      }
-      send(conn, d.text);
+      // List streams are computed per user (streams.js); item rights are re-checked here.
+      if (sub.target.kind === 'item' && !visibility.canRead(sub.target.mc, conn.user, d.record)) revoke(conn, d.channel);
+      else send(conn, render(d, conn.user));
+    }
+  }
+
+  // Events: the channel's right is re-checked for every subscriber, every time.
+  function fanOutEvent(m) {
+    const target = resolve(m.channel);
+    if (!target || target.kind !== 'custom') return;
+    const may = access.channelGate(target.def, target.params);
+    const text = JSON.stringify({ type: 'event', channel: m.channel, event: m.event, data: m.data, from: m.from });
+    for (const c of [...(byChannel.get(m.channel) ?? [])]) {
+      if (`${instance}:${c.id}` === m.origin) continue;
+      if (may(c.user)) send(c, text);
+      else revoke(c, m.channel);
     }
   }
 
   const unlisten = bus.subscribe((topic, m) => {
     if (topic === 'update') m.deliveries.forEach(deliver);
-    else if (topic === 'event') {
-      const text = JSON.stringify({ type: 'event', channel: m.channel, event: m.event, data: m.data, from: m.from });
-      for (const c of byChannel.get(m.channel) ?? []) if (`${instance}:${c.id}` !== m.origin) send(c, text);
-    }
+    else if (topic === 'event') fanOutEvent(m);
   });
 
   return {

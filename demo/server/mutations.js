@@ -3,10 +3,9 @@
 // update frames go to the bus (never straight to sockets).
 import { MODELS, checkValue, toSqlValue } from './schema.js';
 import { insertRow, getRecord } from './db.js';
-import { publicRecord } from './query.js';
 import { badRequest, forbidden, notFound } from './errors.js';
 
-export function createMutations({ db, config, access, streams, bus }) {
+export function createMutations({ db, config, access, visibility, streams, bus }) {
   // mode: 'create' | 'put' | 'patch'. Returns the writable values taken from body.
   function validate(mc, body, mode, existing) {
     if (!body || typeof body !== 'object' || Array.isArray(body)) throw badRequest('Body must be a JSON object');
@@ -73,9 +72,9 @@ export function createMutations({ db, config, access, streams, bus }) {
     if (!access.can(mc, 'create', user, values)) throw forbidden(`Forbidden: you may not create ${mc.name}`);
     return commit(() => {
       const after = getRecord(db, mc.name, insertRow(db, mc.name, values));
-      const meta = { timestamp: now, mutationId };
+      const meta = { timestamp: now, mutationId, actorId: user.id };
       const deliveries = [...streams.deliveries(mc, 'created', null, after, meta), ...logActivity(user, mc, 'created', after.id, now)];
-      return { result: publicRecord(mc, after), deliveries };
+      return { result: visibility.project(mc, user, after), deliveries };
     });
   }
 
@@ -90,9 +89,9 @@ export function createMutations({ db, config, access, streams, bus }) {
       db.prepare(`UPDATE "${mc.name}" SET ${names.map((n) => `"${n}" = ?`).join(', ')} WHERE "id" = ?`)
         .run(...names.map((n) => toSqlValue(fields[n], values[n])), id);
       const after = getRecord(db, mc.name, id);
-      const meta = { timestamp: now, mutationId };
+      const meta = { timestamp: now, mutationId, actorId: user.id };
       const deliveries = [...streams.deliveries(mc, 'updated', before, after, meta), ...logActivity(user, mc, 'updated', id, now)];
-      return { result: publicRecord(mc, after), deliveries };
+      return { result: visibility.project(mc, user, after), deliveries };
     });
   }
 
@@ -102,7 +101,7 @@ export function createMutations({ db, config, access, streams, bus }) {
     const now = Date.now();
     commit(() => {
       db.prepare(`DELETE FROM "${mc.name}" WHERE "id" = ?`).run(id);
-      const meta = { timestamp: now, mutationId };
+      const meta = { timestamp: now, mutationId, actorId: user.id };
       return { result: null, deliveries: [...streams.deliveries(mc, 'deleted', before, null, meta), ...logActivity(user, mc, 'deleted', id, now)] };
     });
   }

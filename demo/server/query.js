@@ -2,7 +2,6 @@
 // Field names reach SQL only after being found in the schema (and not private);
 // every value goes through a placeholder.
 import { MODELS, rowToRecord, toSqlValue } from './schema.js';
-import { toSql } from './permissions.js';
 import { badRequest } from './errors.js';
 
 const OPS = {
@@ -67,7 +66,10 @@ function condition(mc, name, op, v) {
   return { sql: `${col} ${OPS[op]} ?`, params: [toSqlValue(f, v)] };
 }
 
-export function buildWhere(mc, where) {
+// guard(name): SQL true where the caller may see that field, or null (no rule).
+const guarded = (c, g) => (g ? { sql: `(${g.sql}) AND (${c.sql})`, params: [...g.params, ...c.params] } : c);
+
+export function buildWhere(mc, where, guard = () => null) {
   const parts = [];
   if (where === undefined) return parts;
   if (!where || typeof where !== 'object' || Array.isArray(where)) throw badRequest('where: expected a JSON object');
@@ -75,17 +77,18 @@ export function buildWhere(mc, where) {
     if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
       const ops = Object.entries(v);
       if (ops.length === 0) throw badRequest(`where.${name}: empty operator object`);
-      for (const [op, x] of ops) parts.push(condition(mc, name, op, x));
+      for (const [op, x] of ops) parts.push(guarded(condition(mc, name, op, x), guard(name)));
     } else if (Array.isArray(v)) {
       throw badRequest(`where.${name}: use {"in": [...]} to match several values`);
     } else {
-      parts.push(condition(mc, name, 'eq', v));
+      parts.push(guarded(condition(mc, name, 'eq', v), guard(name)));
     }
   }
   return parts;
 }
 
-export function buildOrder(mc, orderBy) {
+// canSort(name): whether the caller may sort by that field.
+export function buildOrder(mc, orderBy, canSort = () => true) {
   if (orderBy === undefined) return '"id" ASC';
   const entries = Array.isArray(orderBy) ? orderBy : [orderBy];
   const keys = [];
@@ -93,7 +96,7 @@ export function buildOrder(mc, orderBy) {
     if (!e || typeof e !== 'object' || Array.isArray(e)) throw badRequest('orderBy: expected {field: "asc"|"desc"} or an array of them');
     for (const [name, dir] of Object.entries(e)) {
       const f = queryField(mc, name, 'orderBy');
-      if (f.type === 'intArray') throw badRequest(`orderBy: cannot sort by '${name}'`);
+      if (f.type === 'intArray' || !canSort(name)) throw badRequest(`orderBy: cannot sort by '${name}'`);
       const d = typeof dir === 'string' ? dir.toLowerCase() : '';
       if (d !== 'asc' && d !== 'desc') throw badRequest(`orderBy.${name}: expected "asc" or "desc"`);
       keys.push([name, d]);
@@ -111,24 +114,25 @@ function count(name, v) {
   return n;
 }
 
-// The records `user` may list (list rule, in SQL), filtered, sorted and paged.
-export function listRecords(db, mc, user, params = {}) {
+// The records `user` may list (visibility.js, in SQL), filtered, sorted and paged,
+// each in the form `user` may see.
+export function listRecords(db, visibility, mc, user, params = {}) {
   if (!params || typeof params !== 'object' || Array.isArray(params)) throw badRequest('params: expected an object');
-  const parts = buildWhere(mc, decode('where', params.where));
-  const order = buildOrder(mc, decode('orderBy', params.orderBy));
+  const parts = buildWhere(mc, decode('where', params.where), (name) => visibility.fieldFilter(mc, user, name));
+  const order = buildOrder(mc, decode('orderBy', params.orderBy), (name) => visibility.seesField(mc, user, name));
   const skip = count('skip', params.skip) ?? 0;
   const take = count('take', params.take);
-  const perm = toSql(mc.rules.list, user, mc.name, mc);
+  const perm = visibility.listFilter(mc, user);
   const all = [perm, ...parts];
   const whereSql = all.map((p) => `(${p.sql})`).join(' AND ');
   const args = all.flatMap((p) => p.params);
   const total = db.prepare(`SELECT COUNT(*) AS n FROM "${mc.name}" WHERE ${whereSql}`).get(...args).n;
   const rows = db.prepare(`SELECT * FROM "${mc.name}" WHERE ${whereSql} ORDER BY ${order} LIMIT ? OFFSET ?`)
     .all(...args, take ?? -1, skip);
-  return { items: rows.map((r) => publicRecord(mc, rowToRecord(mc.name, r))), total };
+  return { items: rows.map((r) => visibility.project(mc, user, rowToRecord(mc.name, r))), total };
 }
 
-// The wire form of a record: private fields removed.
+// A record without its private fields (visibility.project also applies field rules).
 export function publicRecord(mc, record) {
   if (!record) return record;
   const out = {};

@@ -1,17 +1,18 @@
-// Bounded in-memory replay buffer per stream: the last N update frames (their
-// exact text, so a replay is byte-identical to the live frame). Empty after a
-// restart, which is why a `since` older than the current seq then gets `resync`.
+// Bounded in-memory replay buffer per stream: the last N deliveries (rendered
+// per subscriber at replay exactly as live, so a replay is byte-identical to
+// the live frame). Empty after a restart, which is why a `since` older than the
+// current seq then gets `resync`.
 export function createReplayBuffers(capacity) {
-  const streams = new Map(); // stream -> [{seq, text}] in seq order
+  const streams = new Map(); // stream -> [{seq, item}] in seq order
 
-  function push(stream, seq, text) {
+  function push(stream, seq, item) {
     let buf = streams.get(stream);
     if (!buf) streams.set(stream, (buf = []));
-    buf.push({ seq, text });
+    buf.push({ seq, item });
     if (buf.length > capacity) buf.shift();
   }
 
-  // The frames after `since` up to `current`, or null when they are not all
+  // The items after `since` up to `current`, or null when they are not all
   // buffered (then the client must re-hydrate: resync).
   function after(stream, since, current) {
     if (since === current) return [];
@@ -24,7 +25,7 @@ export function createReplayBuffers(capacity) {
     // Contiguous up to the counter the database holds, or nothing.
     for (let i = 0; i < out.length; i++) if (out[i].seq !== since + 1 + i) return null;
     if (out[out.length - 1].seq !== current) return null;
-    return out.map((f) => f.text);
+    return out.map((f) => f.item);
   }
 
   return { push, after };

@@ -1,7 +1,7 @@
 // REST under /api: login, me, and one resource per model.
 import { bearer, checkPassword, issueToken, verifyToken } from './auth.js';
 import { HttpError, badRequest, forbidden, notFound } from './errors.js';
-import { listRecords, publicRecord } from './query.js';
+import { listRecords } from './query.js';
 import { getRecord } from './db.js';
 import { readJson, sendJson, sendError } from './respond.js';
 
@@ -11,7 +11,7 @@ export function parseId(text) {
   return Number(text);
 }
 
-export function createRest({ db, config, access, streams, mutations, secret, tokenTtlSeconds }) {
+export function createRest({ db, config, access, visibility, streams, mutations, secret, tokenTtlSeconds }) {
   const byPath = new Map(Object.values(config.models).map((mc) => [mc.path, mc]));
   const userByName = db.prepare('SELECT * FROM "User" WHERE "name" = ?');
   const toUser = (u) => ({ id: u.id, name: u.name, role: u.role });
@@ -51,7 +51,7 @@ export function createRest({ db, config, access, streams, mutations, secret, tok
         const stream = streams.listStream(mc, user);
         if (!stream) throw forbidden(`Forbidden: you may not list ${mc.name}`);
         const params = Object.fromEntries(new URL(req.url, 'http://x').searchParams);
-        const { items, total } = listRecords(db, mc, user, params);
+        const { items, total } = listRecords(db, visibility, mc, user, params);
         return sendJson(res, 200, { items, total, seq: streams.current(stream) });
       }
       if (method === 'POST') {
@@ -65,8 +65,8 @@ export function createRest({ db, config, access, streams, mutations, secret, tok
     if (method === 'GET') {
       const rec = getRecord(db, mc.name, id);
       if (!rec) throw notFound(`${mc.name} ${id} not found`);
-      if (!access.can(mc, 'item', user, rec)) throw forbidden(`Forbidden: you may not read ${mc.name} ${id}`);
-      return sendJson(res, 200, publicRecord(mc, rec));
+      if (!visibility.canRead(mc, user, rec)) throw forbidden(`Forbidden: you may not read ${mc.name} ${id}`);
+      return sendJson(res, 200, visibility.project(mc, user, rec));
     }
     if (method === 'PUT' || method === 'PATCH') {
       const mid = mutationId(req);

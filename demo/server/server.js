@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig, readConfigFile } from './config.js';
 import { openDatabase } from './db.js';
 import { createAccess } from './access.js';
+import { createVisibility } from './visibility.js';
 import { createStreams } from './streams.js';
 import { createMutations } from './mutations.js';
 import { createRest } from './rest.js';
@@ -39,10 +40,11 @@ export async function startServer({
   tokenTtlSeconds ??= ttlFromEnv();
   const db = await openDatabase(dbFile);
   const access = createAccess(db);
-  const streams = createStreams(db, access);
-  const mutations = createMutations({ db, config: cfg, access, streams, bus });
-  const handleApi = createRest({ db, config: cfg, access, streams, mutations, secret, tokenTtlSeconds });
-  const gateway = createGateway({ config: cfg, db, access, streams, bus, secret, log });
+  const visibility = createVisibility(cfg, access);
+  const streams = createStreams(db, access, visibility);
+  const mutations = createMutations({ db, config: cfg, access, visibility, streams, bus });
+  const handleApi = createRest({ db, config: cfg, access, visibility, streams, mutations, secret, tokenTtlSeconds });
+  const gateway = createGateway({ config: cfg, db, access, visibility, streams, bus, secret, log });
   const serveStatic = createStatic(staticDir);
 
   const server = http.createServer((req, res) => {

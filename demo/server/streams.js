@@ -1,4 +1,4 @@
-// Sequence numbers: which stream a subscriber follows, and the update frames
+// Sequence numbers: which stream a subscriber follows, and the deliveries
 // (one per stream) that a mutation produces.
 //
 // The client detects a gap when an update's seq is not last + 1, so a
@@ -9,8 +9,8 @@
 //     the record sees all of its updates; a subscriber that loses the right
 //     (e.g. removed from the room) is unsubscribed with an Unauthorized error
 //     instead of being skipped, so it never sees a hole.
-//   List channel `M:list`: evaluate the list rule knowing only the user
-//     (permissions.evalUser, three-valued):
+//   List channel `M:list`: evaluate the row rule (visibility.scope) knowing
+//     only the user (three-valued):
 //     - true  (e.g. 'authenticated', or 'isOwner || isAdmin' for an admin):
 //       the user sees every record -> the whole-channel stream `M:list`,
 //       bumped by every broadcast mutation of M.
@@ -21,63 +21,85 @@
 //       Notification:list stream counts only bob's notifications". Updates
 //       that move a record into or out of the user's view are sent to that
 //       user as `created` / `deleted`.
+//   Room membership changes move records of other models (Message, shown by
+//     room) into or out of a user's view with no mutation of them. Each user
+//     whose membership changed gets, on those models' per-user streams, one
+//     numbered `resync` (the client re-reads the list; a replay across it
+//     resyncs too), and the gateway re-checks their subscriptions ({rights}).
 //   Custom channels carry ephemeral events and have no stream.
+//
+// Which rows a user may see is decided by visibility.js; here it is only
+// turned into streams. A delivery is plain JSON (it crosses the bus): the
+// stream and seq, the change, the full record and who made it; the gateway
+// renders it per subscriber (render.js).
 //
 // All counters live in the StreamSeq table and are bumped in the mutation's
 // transaction, so they survive restarts and never go backwards. Per-user
 // streams are computed by evaluating the rule for every user whose view
 // depends on the record: O(users) per mutation, fine for a reference server.
-import { evalUser, dependsOnRecord } from './permissions.js';
-import { publicRecord } from './query.js';
 
-export function createStreams(db, access) {
+export function createStreams(db, access, visibility) {
   const bumpStmt = db.prepare('INSERT INTO "StreamSeq" ("stream", "seq") VALUES (?, 1) ON CONFLICT ("stream") DO UPDATE SET "seq" = "seq" + 1 RETURNING "seq"');
   const getStmt = db.prepare('SELECT "seq" FROM "StreamSeq" WHERE "stream" = ?');
 
   const current = (stream) => getStmt.get(stream)?.seq ?? 0;
+  const bump = (stream) => bumpStmt.get(stream).seq;
+  const userStream = (mc, userId) => `${mc.name}:list@user:${userId}`;
 
-  // The stream `user` follows on M:list, or null if the list rule denies it.
+  // The stream `user` follows on M:list, or null if they may list nothing.
   function listStream(mc, user) {
-    const v = evalUser(mc.rules.list, user);
-    if (v === true) return `${mc.name}:list`;
-    if (v === false) return null;
-    return `${mc.name}:list@user:${user.id}`;
+    const scope = visibility.scope(mc, user);
+    if (scope === 'all') return `${mc.name}:list`;
+    if (scope === 'none') return null;
+    return userStream(mc, user.id);
   }
 
-  function delivery(channel, stream, type, id, record, meta, extra = {}) {
-    const seq = bumpStmt.get(stream).seq;
-    const data = { type };
-    if (type !== 'deleted') data.data = record;
-    data.id = id;
-    data.timestamp = meta.timestamp;
-    const frame = { type: 'update', channel, data, seq };
-    if (meta.mutationId !== undefined) frame.mutationId = meta.mutationId;
-    return { channel, stream, seq, text: JSON.stringify(frame), ...extra };
+  // record: the full record (after, or before for a delete), for rendering
+  // and for re-checking rights at delivery; meta.actorId made the mutation.
+  function delivery(channel, stream, type, mc, record, meta) {
+    const d = { channel, stream, seq: bump(stream), model: mc.name, type, id: record.id, timestamp: meta.timestamp, record };
+    if (meta.mutationId !== undefined) Object.assign(d, { mutationId: meta.mutationId, actorId: meta.actorId });
+    return d;
+  }
+
+  // Rights changed with a room's membership; see the header.
+  function membershipDeliveries(mc, before, after) {
+    const users = access.membershipChange(mc.name, before, after);
+    if (users.length === 0) return [];
+    const out = [{ rights: users }];
+    for (const m of visibility.byMembership) {
+      for (const id of users) {
+        const u = access.user(id);
+        if (!u || visibility.scope(m, u) !== 'some') continue;
+        const stream = userStream(m, id);
+        out.push({ channel: `${m.name}:list`, stream, seq: bump(stream), resync: true });
+      }
+    }
+    return out;
   }
 
   // Must run inside the mutation's transaction. before/after: full records
   // (null for created/deleted). Returns the deliveries to publish after commit.
   function deliveries(mc, type, before, after, meta) {
-    if (!mc.broadcast.has(type)) return [];
-    const id = (after ?? before).id;
-    const pub = after ? publicRecord(mc, after) : undefined;
-    const out = [];
+    const out = membershipDeliveries(mc, before, after);
+    if (!mc.broadcast.has(type)) return out;
+    const record = after ?? before;
     const list = `${mc.name}:list`;
-    out.push(delivery(list, list, type, id, pub, meta));
-    if (dependsOnRecord(mc.rules.list)) {
+    out.push(delivery(list, list, type, mc, record, meta));
+    if (visibility.byRecord(mc)) {
       for (const u of access.users()) {
-        if (evalUser(mc.rules.list, u) !== null) continue;
-        const was = !!before && access.can(mc, 'list', u, before);
-        const is = !!after && access.can(mc, 'list', u, after);
+        if (visibility.scope(mc, u) !== 'some') continue;
+        const was = !!before && visibility.canList(mc, u, before);
+        const is = !!after && visibility.canList(mc, u, after);
         if (!was && !is) continue;
         const t = was && is ? type : is ? 'created' : 'deleted';
         if (!mc.broadcast.has(t)) continue;
-        out.push(delivery(list, `${list}@user:${u.id}`, t, id, pub, meta));
+        out.push(delivery(list, userStream(mc, u.id), t, mc, record, meta));
       }
     }
     // Item subscribers are re-checked at delivery against this record.
-    const item = `${mc.name}:item:${id}`;
-    out.push(delivery(item, item, type, id, pub, meta, { model: mc.name, record: after ?? before }));
+    const item = `${mc.name}:item:${record.id}`;
+    out.push(delivery(item, item, type, mc, record, meta));
     return out;
   }
 

@@ -87,7 +87,7 @@ describe('demo rules', () => {
   });
   after(() => gw.stop());
 
-  test('Message: list authenticated, item isParticipant || isAdmin', async () => {
+  test('Message: list and item isParticipant || isAdmin', async () => {
     assert.equal((await as('bob', 'GET', '/messages')).status, 200);
     assert.equal((await as('bob', 'GET', '/messages/1')).status, 200, 'bob is in general');
     const denied = await as('bob', 'GET', '/messages/4');
