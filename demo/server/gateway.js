@@ -9,6 +9,7 @@ import { listRecords, publicRecord } from './query.js';
 import { createChannelResolver } from './channels.js';
 import { createPresence } from './presence.js';
 import { createReplayBuffers } from './replay.js';
+import { RESERVED_EVENTS } from './eventShapes.js';
 
 const CODES = { 400: 'bad_request', 403: 'forbidden', 404: 'not_found' };
 const isObj = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -181,8 +182,12 @@ export function createGateway({ config, db, access, streams, bus, secret, log = 
     const target = resolve(channel);
     if (!target) return sendError(conn, 'Unknown channel', 'unknown_channel', { channel });
     if (target.kind !== 'custom') return sendError(conn, 'Events can only be published on custom channels', 'bad_request', { channel });
-    if (!target.def.events.has(event)) return sendError(conn, `Unknown event '${event.slice(0, 50)}' for this channel`, 'unknown_event', { channel });
+    if (RESERVED_EVENTS.has(event)) return sendError(conn, `'${event}' is sent by the server only`, 'reserved_event', { channel });
+    const check = target.def.events.get(event);
+    if (!check) return sendError(conn, `Unknown event '${event.slice(0, 50)}' for this channel`, 'unknown_event', { channel });
     if (!access.canChannel(target.def, target.params, conn.user)) return sendError(conn, 'Unauthorized', 'unauthorized', { channel });
+    const wrong = check(msg.data ?? null);
+    if (wrong) return sendError(conn, wrong, 'bad_event_data', { channel });
     bus.publish('event', { channel, event, data: msg.data ?? null, from: conn.user.id, origin: `${instance}:${conn.id}` });
   }
 
