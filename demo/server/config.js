@@ -15,6 +15,10 @@ export const DEFAULT_LIMITS = {
   maxFrameBytes: 65536,
   malformedFramesPerConnection: 10,
   replayBufferPerChannel: 1000,
+  publishPerSecond: 10, // token bucket per connection: refill rate...
+  publishBurst: 20, // ...and size
+  publishRejectionsBeforeClose: 50, // rate-limited publishes tolerated per window; one more closes 1008
+  publishRejectionWindowSeconds: 10,
 };
 
 // `owner` names the field compared by isOwner; `room` the field whose Room

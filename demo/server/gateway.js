@@ -9,6 +9,7 @@ import { listRecords, publicRecord } from './query.js';
 import { createChannelResolver } from './channels.js';
 import { createPresence } from './presence.js';
 import { createReplayBuffers } from './replay.js';
+import { createPublishLimiter } from './publishLimiter.js';
 import { RESERVED_EVENTS } from './eventShapes.js';
 
 const CODES = { 400: 'bad_request', 403: 'forbidden', 404: 'not_found' };
@@ -47,7 +48,7 @@ export function createGateway({ config, db, access, streams, bus, secret, log = 
     if (!user) return ws.close(4401, token ? 'Invalid or expired token' : 'Missing token');
     const mine = byUser.get(user.id) ?? new Set();
     if (mine.size >= limits.connectionsPerUser) return ws.close(4429, 'Too many connections');
-    const conn = { id: nextId++, ws, user, subs: new Map(), malformed: 0 };
+    const conn = { id: nextId++, ws, user, subs: new Map(), malformed: 0, publishLimit: createPublishLimiter(limits) };
     conns.add(conn);
     byUser.set(user.id, mine.add(conn));
     ws.on('message', (data, isBinary) => onFrame(conn, data, isBinary));
@@ -176,6 +177,12 @@ export function createGateway({ config, db, access, streams, bus, secret, log = 
 
   function publish(conn, msg) {
     const { channel, event } = msg;
+    const limited = conn.publishLimit();
+    if (limited !== 'ok') {
+      sendError(conn, 'Too many publishes', 'rate_limited', channelOk(channel) ? { channel } : {});
+      if (limited === 'abuse') conn.ws.close(1008, 'Too many publishes');
+      return;
+    }
     if (!channelOk(channel) || typeof event !== 'string' || !event) {
       return malformed(conn, "publish: 'channel' and 'event' must be non-empty strings", channelOk(channel) ? { channel } : {});
     }

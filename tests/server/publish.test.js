@@ -1,5 +1,5 @@
 // Publishing on custom channels: server-owned events are reserved, each event's
-// data has the shape the channel config declares.
+// data has the shape the channel config declares, and publishes are rate-limited.
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { startGateway } from '../support/gateway.js';
@@ -88,5 +88,35 @@ describe('event shapes in the config', () => {
       ['typing', /events must be an array of names or an object/],
     ];
     for (const [events, re] of cases) assert.throws(() => loadConfig(channel(events)), re, JSON.stringify(events));
+  });
+});
+
+describe('publish rate limit', () => {
+  let gw;
+  const limits = { publishPerSecond: 1, publishBurst: 3, publishRejectionsBeforeClose: 4, publishRejectionWindowSeconds: 60 };
+  before(async () => { gw = await startGateway({ config: { websockets: { limits } } }); });
+  after(() => gw.stop());
+
+  test('past the burst: rate_limited errors, then close 1008 on sustained abuse; others unaffected', async () => {
+    const alice = await joined(gw, 'alice');
+    const bob = await joined(gw, 'bob');
+    const typing = { type: 'publish', channel: ROOM, event: 'typing', data: { on: true } };
+    for (let i = 0; i < 3; i++) bob.send(typing);
+    for (let i = 0; i < 3; i++) await alice.next({ event: 'typing' });
+    for (let i = 0; i < 4; i++) {
+      bob.send(typing);
+      assert.deepEqual(await bob.next({ type: 'error' }), { type: 'error', error: 'Too many publishes', code: 'rate_limited', channel: ROOM });
+    }
+    await alice.barrier();
+    assert.deepEqual(alice.pending({ event: 'typing' }), [], 'rejected publishes are not delivered');
+    bob.send(typing);
+    assert.equal((await bob.next({ type: 'error' })).code, 'rate_limited');
+    assert.deepEqual(await bob.closed, { code: 1008, reason: 'Too many publishes' });
+    // alice's own bucket is untouched.
+    alice.send(typing);
+    const bob2 = await joined(gw, 'bob');
+    alice.send(typing);
+    assert.equal((await bob2.next({ event: 'typing' })).from, 1);
+    await Promise.all([alice.close(), bob2.close()]);
   });
 });
