@@ -11,6 +11,7 @@ import { createPresence } from './presence.js';
 import { createReplayBuffers } from './replay.js';
 import { createPublishLimiter } from './publishLimiter.js';
 import { RESERVED_EVENTS } from './eventShapes.js';
+import { atTime } from './expiry.js';
 
 const CODES = { 400: 'bad_request', 403: 'forbidden', 404: 'not_found' };
 const isObj = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -54,6 +55,8 @@ export function createGateway({ config, db, access, streams, bus, secret, log = 
     ws.on('message', (data, isBinary) => onFrame(conn, data, isBinary));
     ws.on('close', () => drop(conn));
     ws.on('error', (err) => log(`ws ${conn.id}: ${err.message}`));
+    // The socket's rights end with its token; the client fetches a new one on 4401.
+    conn.cancelExpiry = atTime(payload.exp * 1000, () => ws.close(4401, 'Token expired'));
   }
 
   function onFrame(conn, data, isBinary) {
@@ -200,6 +203,7 @@ export function createGateway({ config, db, access, streams, bus, secret, log = 
 
   function drop(conn) {
     if (!conns.delete(conn)) return;
+    conn.cancelExpiry?.();
     for (const channel of [...conn.subs.keys()]) leave(conn, channel);
     const mine = byUser.get(conn.user.id);
     mine?.delete(conn);
