@@ -15,6 +15,7 @@ export const DEFAULT_LIMITS = {
   maxFrameBytes: 65536,
   malformedFramesPerConnection: 10,
   replayBufferPerChannel: 1000,
+  maxBufferedBytes: 1048576, // unsent output per socket; past it the socket is closed 1013
   publishPerSecond: 10, // token bucket per connection: refill rate...
   publishBurst: 20, // ...and size
   publishRejectionsBeforeClose: 50, // rate-limited publishes tolerated per window; one more closes 1008

@@ -12,6 +12,7 @@ import { createReplayBuffers } from './replay.js';
 import { createPublishLimiter } from './publishLimiter.js';
 import { RESERVED_EVENTS } from './eventShapes.js';
 import { atTime } from './expiry.js';
+import { createOutbound } from './outbound.js';
 
 const CODES = { 400: 'bad_request', 403: 'forbidden', 404: 'not_found' };
 const isObj = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -27,11 +28,10 @@ export function createGateway({ config, db, access, streams, bus, secret, log = 
   const conns = new Set();
   const byUser = new Map(); // userId -> Set<conn>
   const byChannel = new Map(); // channel -> Set<conn>
+  const outbound = createOutbound(limits.maxBufferedBytes);
   let nextId = 1;
 
-  const send = (conn, frame) => {
-    if (conn.ws.readyState === 1) conn.ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
-  };
+  const send = (conn, frame) => outbound(conn.ws, typeof frame === 'string' ? frame : JSON.stringify(frame));
   const sendError = (conn, error, code, extra = {}) => send(conn, { type: 'error', error, code, ...extra });
 
   function malformed(conn, error, extra = {}) {
@@ -250,6 +250,12 @@ export function createGateway({ config, db, access, streams, bus, secret, log = 
       const timer = setTimeout(() => open.forEach((ws) => ws.terminate()), graceMs);
       return Promise.all(closed).then(() => { clearTimeout(timer); wss.close(); });
     },
-    stats: () => ({ connections: conns.size, channels: byChannel.size }),
+    stats() {
+      const buffered = [...conns].map((c) => c.ws.bufferedAmount); // output the kernel has not taken yet
+      return {
+        connections: conns.size, channels: byChannel.size,
+        bufferedBytes: buffered.reduce((a, b) => a + b, 0), largestBufferedBytes: Math.max(0, ...buffered),
+      };
+    },
   };
 }
