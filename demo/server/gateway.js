@@ -251,11 +251,13 @@ export function createGateway({ config, db, access, streams, bus, secret, log = 
       return Promise.all(closed).then(() => { clearTimeout(timer); wss.close(); });
     },
     stats() {
-      const buffered = [...conns].map((c) => c.ws.bufferedAmount); // output the kernel has not taken yet
-      return {
-        connections: conns.size, channels: byChannel.size,
-        bufferedBytes: buffered.reduce((a, b) => a + b, 0), largestBufferedBytes: Math.max(0, ...buffered),
-      };
+      let bufferedBytes = 0; // output the kernel has not taken yet
+      let largestBufferedBytes = 0;
+      for (const c of conns) {
+        bufferedBytes += c.ws.bufferedAmount;
+        largestBufferedBytes = Math.max(largestBufferedBytes, c.ws.bufferedAmount);
+      }
+      return { connections: conns.size, channels: byChannel.size, bufferedBytes, largestBufferedBytes };
     },
   };
 }
