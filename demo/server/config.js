@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import { MODELS, MODEL_NAMES } from './schema.js';
 import { parseRule } from './permissions.js';
+import { compileEvents } from './eventShapes.js';
 
 const ALL_OPS = ['created', 'updated', 'deleted'];
 const BOTH = ['list', 'item'];
@@ -14,6 +15,11 @@ export const DEFAULT_LIMITS = {
   maxFrameBytes: 65536,
   malformedFramesPerConnection: 10,
   replayBufferPerChannel: 1000,
+  maxBufferedBytes: 1048576, // unsent output per socket; past it the socket is closed 1013
+  publishPerSecond: 10, // token bucket per connection: refill rate...
+  publishBurst: 20, // ...and size
+  publishRejectionsBeforeClose: 50, // rate-limited publishes tolerated per window; one more closes 1008
+  publishRejectionWindowSeconds: 10,
 };
 
 // `owner` names the field compared by isOwner; `room` the field whose Room
@@ -51,7 +57,8 @@ export const DEMO_CONFIG = {
         },
       },
       channels: {
-        'chat:room:{roomId}': { events: ['message', 'typing', 'join', 'leave'], permission: 'isRoomMember', presence: true },
+        // join/leave are the server's presence events; clients publish only these.
+        'chat:room:{roomId}': { events: { message: { text: 'string' }, typing: { on: 'boolean' } }, permission: 'isRoomMember', presence: true },
       },
     },
     limits: DEFAULT_LIMITS,
@@ -131,7 +138,7 @@ function compileFieldRules(name, fr) {
 function compileChannel(pattern, c) {
   if (!isObj(c)) fail(`channels['${pattern}'] must be an object`);
   if (!/^[A-Za-z0-9_:.{}-]+$/.test(pattern) || /^[A-Z][A-Za-z]*:(list|item)/.test(pattern)) fail(`channels: bad pattern '${pattern}'`);
-  if (!Array.isArray(c.events) || !c.events.every((e) => typeof e === 'string' && e)) fail(`channels['${pattern}'].events must be an array of names`);
+  const events = compileEvents(`channels['${pattern}'].events`, c.events, fail);
   if (c.presence !== undefined && typeof c.presence !== 'boolean') fail(`channels['${pattern}'].presence must be a boolean`);
   const params = [];
   const source = pattern.split(/(\{[A-Za-z_][A-Za-z0-9_]*\})/).map((part) => {
@@ -140,7 +147,7 @@ function compileChannel(pattern, c) {
     return part.replace(/[.*+?^$()|[\]\\]/g, '\\$&');
   }).join('');
   return {
-    pattern, params, regex: new RegExp(`^${source}$`), events: new Set(c.events), presence: !!c.presence,
+    pattern, params, regex: new RegExp(`^${source}$`), events, presence: !!c.presence,
     permission: compileRule(`channels['${pattern}'].permission`, c.permission ?? 'false'),
   };
 }

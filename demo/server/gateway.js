@@ -11,6 +11,10 @@ import { createPresence } from './presence.js';
 import { createReplayBuffers } from './replay.js';
 import { createRenderer } from './render.js';
 import { createRights } from './rights.js';
+import { createPublishLimiter } from './publishLimiter.js';
+import { RESERVED_EVENTS } from './eventShapes.js';
+import { atTime } from './expiry.js';
+import { createOutbound } from './outbound.js';
 
 const CODES = { 400: 'bad_request', 403: 'forbidden', 404: 'not_found' };
 const isObj = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -28,11 +32,10 @@ export function createGateway({ config, db, access, visibility, streams, bus, se
   const conns = new Set();
   const byUser = new Map(); // userId -> Set<conn>
   const byChannel = new Map(); // channel -> Set<conn>
+  const outbound = createOutbound(limits.maxBufferedBytes);
   let nextId = 1;
 
-  const send = (conn, frame) => {
-    if (conn.ws.readyState === 1) conn.ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
-  };
+  const send = (conn, frame) => outbound(conn.ws, typeof frame === 'string' ? frame : JSON.stringify(frame));
   const sendError = (conn, error, code, extra = {}) => send(conn, { type: 'error', error, code, ...extra });
 
   function malformed(conn, error, extra = {}) {
@@ -50,12 +53,14 @@ export function createGateway({ config, db, access, visibility, streams, bus, se
     if (!user) return ws.close(4401, token ? 'Invalid or expired token' : 'Missing token');
     const mine = byUser.get(user.id) ?? new Set();
     if (mine.size >= limits.connectionsPerUser) return ws.close(4429, 'Too many connections');
-    const conn = { id: nextId++, ws, user, subs: new Map(), malformed: 0 };
+    const conn = { id: nextId++, ws, user, subs: new Map(), malformed: 0, publishLimit: createPublishLimiter(limits) };
     conns.add(conn);
     byUser.set(user.id, mine.add(conn));
     ws.on('message', (data, isBinary) => onFrame(conn, data, isBinary));
     ws.on('close', () => drop(conn));
     ws.on('error', (err) => log(`ws ${conn.id}: ${err.message}`));
+    // The socket's rights end with its token; the client fetches a new one on 4401.
+    conn.cancelExpiry = atTime(payload.exp * 1000, () => ws.close(4401, 'Token expired'));
   }
 
   function onFrame(conn, data, isBinary) {
@@ -193,19 +198,30 @@ export function createGateway({ config, db, access, visibility, streams, bus, se
 
   function publish(conn, msg) {
     const { channel, event } = msg;
+    const limited = conn.publishLimit();
+    if (limited !== 'ok') {
+      sendError(conn, 'Too many publishes', 'rate_limited', channelOk(channel) ? { channel } : {});
+      if (limited === 'abuse') conn.ws.close(1008, 'Too many publishes');
+      return;
+    }
     if (!channelOk(channel) || typeof event !== 'string' || !event) {
       return malformed(conn, "publish: 'channel' and 'event' must be non-empty strings", channelOk(channel) ? { channel } : {});
     }
     const target = resolve(channel);
     if (!target) return sendError(conn, 'Unknown channel', 'unknown_channel', { channel });
     if (target.kind !== 'custom') return sendError(conn, 'Events can only be published on custom channels', 'bad_request', { channel });
-    if (!target.def.events.has(event)) return sendError(conn, `Unknown event '${event.slice(0, 50)}' for this channel`, 'unknown_event', { channel });
+    if (RESERVED_EVENTS.has(event)) return sendError(conn, `'${event}' is sent by the server only`, 'reserved_event', { channel });
+    const check = target.def.events.get(event);
+    if (!check) return sendError(conn, `Unknown event '${event.slice(0, 50)}' for this channel`, 'unknown_event', { channel });
     if (!access.canChannel(target.def, target.params, conn.user)) return sendError(conn, 'Unauthorized', 'unauthorized', { channel });
+    const wrong = check(msg.data ?? null);
+    if (wrong) return sendError(conn, wrong, 'bad_event_data', { channel });
     bus.publish('event', { channel, event, data: msg.data ?? null, from: conn.user.id, origin: `${instance}:${conn.id}` });
   }
 
   function drop(conn) {
     if (!conns.delete(conn)) return;
+    conn.cancelExpiry?.();
     for (const channel of [...conn.subs.keys()]) leave(conn, channel);
     const mine = byUser.get(conn.user.id);
     mine?.delete(conn);
@@ -259,6 +275,14 @@ export function createGateway({ config, db, access, visibility, streams, bus, se
       const timer = setTimeout(() => open.forEach((ws) => ws.terminate()), graceMs);
       return Promise.all(closed).then(() => { clearTimeout(timer); wss.close(); });
     },
-    stats: () => ({ connections: conns.size, channels: byChannel.size }),
+    stats() {
+      let bufferedBytes = 0; // output the kernel has not taken yet
+      let largestBufferedBytes = 0;
+      for (const c of conns) {
+        bufferedBytes += c.ws.bufferedAmount;
+        largestBufferedBytes = Math.max(largestBufferedBytes, c.ws.bufferedAmount);
+      }
+      return { connections: conns.size, channels: byChannel.size, bufferedBytes, largestBufferedBytes };
+    },
   };
 }

@@ -29,19 +29,19 @@ test('custom channel events and presence with two clients', async (t) => {
   const all = [];
   ra.on('typing', (data, info) => typing.push({ data, info }));
   ra.on('*', (data, info) => all.push(info.event));
-  assert.equal(rb.publish('typing', { text: 'he' }), true);
+  assert.equal(rb.publish('typing', { on: true }), true);
   assert.equal(rb.publish('message', { text: 'hello' }), true);
   await waitFor(() => typing.length === 1 && all.includes('message'), { what: 'events at alice' });
-  assert.deepEqual(typing[0].data, { text: 'he' });
+  assert.deepEqual(typing[0].data, { on: true });
   assert.equal(typing[0].info.from, 2);
   assert.equal(typing[0].info.channel, 'chat:room:1');
 
   // The publisher does not hear itself; alice answers and bob hears it.
   const atBob = [];
   rb.on('message', (data) => atBob.push(data));
-  assert.equal(ra.publish('message', 'hi bob'), true);
+  assert.equal(ra.publish('message', { text: 'hi bob' }), true);
   await waitFor(() => atBob.length === 1, { what: 'bob hears alice' });
-  assert.equal(atBob[0], 'hi bob');
+  assert.deepEqual(atBob[0], { text: 'hi bob' });
 
   // Events not in the config are refused on the client.
   assert.equal(rb.publish('dance', {}), false);
@@ -49,7 +49,7 @@ test('custom channel events and presence with two clients', async (t) => {
   // An unsubscribed listener hears nothing more.
   const off = ra.on('typing', () => { throw new Error('must not be called'); });
   off();
-  rb.publish('typing', { text: 'again' });
+  rb.publish('typing', { on: false });
   await waitFor(() => typing.length === 2, { what: 'second typing' });
 
   // Bob leaves: alice's presence drops him.
@@ -72,10 +72,10 @@ test('two channel objects for one room share the subscription until both close',
   const got = [];
   a1.on('typing', () => got.push(1));
   a2.on('typing', () => got.push(2));
-  rb.publish('typing', null);
+  rb.publish('typing', { on: true });
   await waitFor(() => got.length === 2, { what: 'both objects hear it' });
   a1.close();
-  rb.publish('typing', null);
+  rb.publish('typing', { on: true });
   await waitFor(() => got.length === 3, { what: 'a2 still subscribed' });
   assert.deepEqual(got, [1, 2, 2]);
 });

@@ -23,13 +23,13 @@ test('useChannel: events from others reach the handler; publish; a new handler d
   const b = renderHook(() => useChannel(ROOM, { roomId: 1 }), { wrapper: wrapperFor(bob) });
   assert.equal(a.result.current.status, 'joining');
   await waitFor(() => assert.ok(a.result.current.status === 'ready' && b.result.current.status === 'ready'));
-  assert.equal(b.result.current.publish('typing', { text: 'he' }), true);
+  assert.equal(b.result.current.publish('typing', { on: true }), true);
   await waitFor(() => assert.equal(heard.length, 1));
-  assert.deepEqual(heard[0], { tag: 'first', data: { text: 'he' }, from: 2 });
+  assert.deepEqual(heard[0], { tag: 'first', data: { on: true }, from: 2 });
 
   const framesBefore = alice.stats().framesIn;
   a.rerender({ tag: 'second' });
-  b.result.current.publish('typing', { text: 'hel' });
+  b.result.current.publish('typing', { on: false });
   await waitFor(() => assert.equal(heard.length, 2));
   assert.equal(heard[1].tag, 'second', 'the latest handler is called');
   assert.equal(a.result.current.status, 'ready');
@@ -78,10 +78,10 @@ test('StrictMode: double mounting joins once and leaks no subscription', async (
   }), { wrapper: wrapperFor(alice, { strict: true }) });
   await waitFor(() => assert.ok(result.current.ch.status === 'ready' && b.result.current.status === 'ready'));
   assert.equal(alice.stats().channels, 1);
-  b.result.current.publish('typing', 'x');
+  b.result.current.publish('typing', { on: true });
   await waitFor(() => assert.equal(heard.length, 1));
   await new Promise((r) => setTimeout(r, 30));
-  assert.deepEqual(heard, ['x'], 'the handler is registered once');
+  assert.deepEqual(heard, [{ on: true }], 'the handler is registered once');
   unmount();
   await waitFor(() => assert.equal(alice.stats().channels, 0));
   b.unmount();

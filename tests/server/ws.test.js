@@ -115,15 +115,15 @@ describe('client to server', () => {
       c.send({ type: 'subscribe', channel: 'chat:room:1' });
       await c.next({ type: 'subscribed' });
     }
-    a1.send({ type: 'publish', channel: 'chat:room:1', event: 'typing', data: { typing: true } });
-    const expected = { type: 'event', channel: 'chat:room:1', event: 'typing', data: { typing: true }, from: 1 };
+    a1.send({ type: 'publish', channel: 'chat:room:1', event: 'typing', data: { on: true } });
+    const expected = { type: 'event', channel: 'chat:room:1', event: 'typing', data: { on: true }, from: 1 };
     assert.deepEqual(await b.next({ event: 'typing' }), expected);
     assert.deepEqual(await ad.next({ event: 'typing' }), expected);
     assert.deepEqual(await a2.next({ event: 'typing' }), expected, "the sender's other socket gets it");
     await a1.barrier();
     assert.deepEqual(a1.pending({ event: 'typing' }), [], 'not echoed to the sending socket');
-    b.send({ type: 'publish', channel: 'chat:room:1', event: 'message', data: 'hi' });
-    assert.deepEqual(await a1.next({ event: 'message' }), { type: 'event', channel: 'chat:room:1', event: 'message', data: 'hi', from: 2 });
+    b.send({ type: 'publish', channel: 'chat:room:1', event: 'message', data: { text: 'hi' } });
+    assert.deepEqual(await a1.next({ event: 'message' }), { type: 'event', channel: 'chat:room:1', event: 'message', data: { text: 'hi' }, from: 2 });
     for (const c of [a1, a2, b, ad]) c.close();
   });
 

@@ -6,17 +6,19 @@ import { roomMessagesQuery } from './queries.js';
 import { useTyping } from './useTyping.js';
 import { MessageList } from './MessageList.jsx';
 import { Composer } from './Composer.jsx';
+import { isText } from './format.js';
 
 function Presence({ roomId }) {
   const members = usePresence(ROOM_CHANNEL, { roomId });
   return (
     <ul className="presence" aria-label="Here now">
-      {members.map((m) => <li key={m.userId} data-user={m.name}>{m.name}</li>)}
+      {members.filter((m) => isText(m?.name)).map((m) => <li key={String(m.userId)} data-user={m.name}>{m.name}</li>)}
     </ul>
   );
 }
 
-function TypingLine({ names }) {
+function TypingLine({ names: all }) {
+  const names = all.filter(isText);
   const text = names.length === 0 ? '' : names.length === 1
     ? `${names[0]} is typing…` : `${names.join(', ')} are typing…`;
   return <p className="typing" aria-live="polite">{text}</p>;

@@ -13,3 +13,7 @@ export function bytes(n) {
 }
 
 export const money = (n) => (typeof n === 'number' ? `$${n.toFixed(2)}` : '');
+
+// Names from the network are rendered only if they are text: React throws on an
+// object child, and a page must not crash on a peer's bad data.
+export const isText = (v) => typeof v === 'string';
