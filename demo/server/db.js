@@ -1,5 +1,6 @@
 // SQLite: tables for the models, the persisted stream counters, and the demo
 // seed written on first start (when there are no users yet).
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -15,11 +16,28 @@ export async function openDatabase(file) {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
   }
-  for (const m of MODEL_NAMES) db.exec(createTableSql(m));
+  for (const m of MODEL_NAMES) {
+    db.exec(createTableSql(m));
+    addMissingColumns(db, m);
+  }
+  // The epoch names this database's numbering (PROTOCOL ext): a fresh database,
+  // `:memory:` at every start, gets a new one, so clients know its seqs start over.
+  db.exec('CREATE TABLE IF NOT EXISTS "Meta" ("key" TEXT PRIMARY KEY, "value" TEXT NOT NULL)');
+  db.prepare('INSERT OR IGNORE INTO "Meta" ("key", "value") VALUES (\'epoch\', ?)').run(crypto.randomBytes(8).toString('hex'));
   // One row per stream (see streams.js); bumped inside each mutation's transaction.
   db.exec('CREATE TABLE IF NOT EXISTS "StreamSeq" ("stream" TEXT PRIMARY KEY, "seq" INTEGER NOT NULL)');
   if (db.prepare('SELECT COUNT(*) AS n FROM "User"').get().n === 0) await seed(db);
   return db;
+}
+
+export const readEpoch = (db) => db.prepare('SELECT "value" FROM "Meta" WHERE "key" = \'epoch\'').get().value;
+
+// A database from before a field existed (the version column) gets it, with a default.
+function addMissingColumns(db, model) {
+  const have = new Set(db.prepare(`PRAGMA table_info("${model}")`).all().map((c) => c.name));
+  for (const name of Object.keys(MODELS[model].fields)) {
+    if (!have.has(name)) db.exec(`ALTER TABLE "${model}" ADD COLUMN "${name}" INTEGER NOT NULL DEFAULT 1`);
+  }
 }
 
 export function insertRow(db, model, values) {

@@ -105,7 +105,7 @@ export function createGateway({ config, db, access, visibility, streams, bus, se
     if (!byChannel.has(channel)) byChannel.set(channel, new Set());
     byChannel.get(channel).add(conn);
     const frame = { type: 'subscribed', channel };
-    if (stream) frame.seq = streams.current(stream);
+    if (stream) Object.assign(frame, { seq: streams.current(stream), epoch: streams.epoch });
     if (target.kind === 'custom' && target.def.presence) {
       if (!again && presence.join(channel, conn.user)) announce(conn, channel, 'join');
       frame.members = presence.members(channel);
@@ -179,7 +179,7 @@ export function createGateway({ config, db, access, visibility, streams, bus, se
         const stream = streams.listStream(mc, conn.user);
         if (!stream) throw new HttpError(403, `Forbidden: you may not list ${mc.name}`);
         const { items, total } = listRecords(db, visibility, mc, conn.user, params ?? {});
-        return reply({ data: { items, total, seq: streams.current(stream) } });
+        return reply({ data: { items, total, seq: streams.current(stream), epoch: streams.epoch } });
       }
       if (action === 'get') {
         const id = params?.id;

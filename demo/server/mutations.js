@@ -37,9 +37,12 @@ export function createMutations({ db, config, access, visibility, streams, bus }
     return out;
   }
 
-  function fill(mc, values, user, now, creating) {
+  // before: the record being updated (undefined when creating).
+  function fill(mc, values, user, now, before) {
+    const creating = !before;
     for (const [name, f] of Object.entries(MODELS[mc.name].fields)) {
-      if (f.fill === 'touch' || (creating && f.fill === 'now')) values[name] = now;
+      if (f.fill === 'version') values[name] = creating ? 1 : (before[name] ?? 0) + 1;
+      else if (f.fill === 'touch' || (creating && f.fill === 'now')) values[name] = now;
       else if (creating && f.fill === 'caller') values[name] = user.id;
       else if (creating && f.fill === 'empty') values[name] = '';
     }
@@ -68,7 +71,7 @@ export function createMutations({ db, config, access, visibility, streams, bus }
 
   function create(user, mc, body, mutationId) {
     const now = Date.now();
-    const values = fill(mc, validate(mc, body, 'create'), user, now, true);
+    const values = fill(mc, validate(mc, body, 'create'), user, now);
     if (!access.can(mc, 'create', user, values)) throw forbidden(`Forbidden: you may not create ${mc.name}`);
     return commit(() => {
       const after = getRecord(db, mc.name, insertRow(db, mc.name, values));
@@ -82,7 +85,7 @@ export function createMutations({ db, config, access, visibility, streams, bus }
     const before = find(mc, id);
     if (!access.can(mc, 'update', user, before)) throw forbidden(`Forbidden: you may not update ${mc.name} ${id}`);
     const now = Date.now();
-    const values = fill(mc, validate(mc, body, partial ? 'patch' : 'put', before), user, now, false);
+    const values = fill(mc, validate(mc, body, partial ? 'patch' : 'put', before), user, now, before);
     const fields = MODELS[mc.name].fields;
     const names = Object.keys(values);
     return commit(() => {

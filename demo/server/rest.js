@@ -52,7 +52,7 @@ export function createRest({ db, config, access, visibility, streams, mutations,
         if (!stream) throw forbidden(`Forbidden: you may not list ${mc.name}`);
         const params = Object.fromEntries(new URL(req.url, 'http://x').searchParams);
         const { items, total } = listRecords(db, visibility, mc, user, params);
-        return sendJson(res, 200, { items, total, seq: streams.current(stream) });
+        return sendJson(res, 200, { items, total, seq: streams.current(stream), epoch: streams.epoch });
       }
       if (method === 'POST') {
         const mid = mutationId(req);

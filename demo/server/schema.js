@@ -10,7 +10,8 @@
 //   optional true: may be omitted on create/PUT (default below)
 //   ref      model whose id this field must name (checked on writes)
 //   fill     for 'server' fields: 'now' (epoch ms at creation), 'touch' (epoch ms
-//            at every write), 'caller' (the acting user's id), 'empty' ('')
+//            at every write), 'caller' (the acting user's id), 'empty' (''),
+//            'version' (1 at creation, one more at every write)
 const F = (type, set, extra = {}) => ({ type, set, ...extra });
 
 export const MODELS = {
@@ -68,6 +69,10 @@ export const MODELS = {
   },
 };
 
+// Every record carries a version that grows on every write (PROTOCOL ext, record
+// versions): clients keep the newest copy whatever order copies arrive in.
+for (const m of Object.values(MODELS)) m.fields.version = F('integer', 'server', { fill: 'version' });
+
 export const MODEL_NAMES = Object.keys(MODELS);
 
 // SQLite column types per field type. Booleans are 0/1, intArray is JSON text.
@@ -75,7 +80,8 @@ const SQL_TYPES = { integer: 'INTEGER', number: 'REAL', string: 'TEXT', boolean:
 
 export function createTableSql(model) {
   const cols = Object.entries(MODELS[model].fields).map(([name, f]) =>
-    name === 'id' ? '"id" INTEGER PRIMARY KEY AUTOINCREMENT' : `"${name}" ${SQL_TYPES[f.type]}`);
+    name === 'id' ? '"id" INTEGER PRIMARY KEY AUTOINCREMENT'
+      : f.fill === 'version' ? `"${name}" INTEGER NOT NULL DEFAULT 1` : `"${name}" ${SQL_TYPES[f.type]}`);
   return `CREATE TABLE IF NOT EXISTS "${model}" (${cols.join(', ')})`;
 }
 

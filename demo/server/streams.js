@@ -38,7 +38,10 @@
 // streams are computed by evaluating the rule for every user whose view
 // depends on the record: O(users) per mutation, fine for a reference server.
 
+import { readEpoch } from './db.js';
+
 export function createStreams(db, access, visibility) {
+  const epoch = readEpoch(db); // names this database's numbering (PROTOCOL ext)
   const bumpStmt = db.prepare('INSERT INTO "StreamSeq" ("stream", "seq") VALUES (?, 1) ON CONFLICT ("stream") DO UPDATE SET "seq" = "seq" + 1 RETURNING "seq"');
   const getStmt = db.prepare('SELECT "seq" FROM "StreamSeq" WHERE "stream" = ?');
 
@@ -103,5 +106,5 @@ export function createStreams(db, access, visibility) {
     return out;
   }
 
-  return { current, listStream, deliveries };
+  return { current, listStream, deliveries, epoch };
 }
