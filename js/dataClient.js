@@ -11,6 +11,14 @@ const json = (value, what) => {
   return text;
 };
 
+function optimistic(options, fieldsAllowed = false) {
+  const o = options?.optimistic;
+  if (o === undefined || o === false || o === null) return { on: false, fields: '' };
+  if (o === true) return { on: true, fields: '' };
+  if (fieldsAllowed && typeof o === 'object' && !Array.isArray(o)) return { on: true, fields: json(o, 'optimistic fields') };
+  throw new TypeError(`optimistic must be true${fieldsAllowed ? ' or an object of fields' : ''}`);
+}
+
 export class DataClient {
   #client;
   #report;
@@ -32,24 +40,33 @@ export class DataClient {
     return this.#client._request('get', (r) => r.get(this.model, json(id, 'id')));
   }
 
-  /** -> the created record */
-  create(data) {
-    return this.#client._request('create', (r) => r.create(this.model, json(data, 'data')));
+  /**
+   * -> the created record. options.optimistic: true, or an object of the fields the
+   * server would fill in (authorId, createdAt...): the row shows at once in every
+   * view it matches (id: the data's own, or 'optimistic:<mutation id>'), listed in
+   * snapshot.pending until the server confirms it; rolled back if the call fails.
+   */
+  create(data, options) {
+    const { on, fields } = optimistic(options, true);
+    return this.#client._request('create', (r) => r.create(this.model, json(data, 'data'), on, fields));
   }
 
-  /** PUT: -> the updated record */
-  update(id, data) {
-    return this.#client._request('update', (r) => r.update(this.model, json(id, 'id'), json(data, 'data'), false));
+  /** PUT: -> the updated record. options.optimistic: true shows it at once (see create). */
+  update(id, data, options) {
+    const { on } = optimistic(options);
+    return this.#client._request('update', (r) => r.update(this.model, json(id, 'id'), json(data, 'data'), false, on));
   }
 
-  /** PATCH (only the fields given): -> the updated record */
-  patch(id, data) {
-    return this.#client._request('update', (r) => r.update(this.model, json(id, 'id'), json(data, 'data'), true));
+  /** PATCH (only the fields given): -> the updated record. options.optimistic as for update. */
+  patch(id, data, options) {
+    const { on } = optimistic(options);
+    return this.#client._request('update', (r) => r.update(this.model, json(id, 'id'), json(data, 'data'), true, on));
   }
 
-  /** -> true when deleted, false when there was no such record */
-  delete(id) {
-    return this.#client._request('delete', (r) => r.remove(this.model, json(id, 'id')));
+  /** -> true when deleted, false when there was no such record. options.optimistic hides it at once. */
+  delete(id, options) {
+    const { on } = optimistic(options);
+    return this.#client._request('delete', (r) => r.remove(this.model, json(id, 'id'), on));
   }
 
   /** A live query kept up to date over the socket. */

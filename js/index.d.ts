@@ -74,7 +74,12 @@ export interface ClientConfig {
   getToken?: () => string | null | undefined | Promise<string | null | undefined>;
   /** ms before a request fails with SsotError 'request timed out' (default 30000). */
   requestTimeout?: number;
-  models?: { [model: string]: { path?: string } };
+  /**
+   * Per model: `path` (REST resource, default lower-case name + 's') and `versionField`
+   * (the record field that orders copies of a record: a number, or an ISO-8601 time;
+   * default 'version'). A copy older than the one held is never shown.
+   */
+  models?: { [model: string]: { path?: string; versionField?: string } };
   websockets?: WebSocketsConfig;
   /** Errors nobody else can see (a listener that threw, a malformed frame, a refused raw subscription). Default: console.error. */
   onError?: (error: unknown) => void;
@@ -103,6 +108,8 @@ export interface ListSnapshot<T> {
   readonly error: string | null;
   /** Index of items[0] in the full result (the window's start; 0 without a window). */
   readonly start: number;
+  /** Ids of the rows shown that carry our own optimistic writes not yet confirmed by the server. */
+  readonly pending: readonly Id[];
 }
 
 export interface LiveView<T> {
@@ -124,6 +131,22 @@ export interface ItemSnapshot<T> {
   readonly data: Readonly<T> | null;
   readonly status: ViewStatus;
   readonly error: string | null;
+  /** [id] while our optimistic write of this record awaits confirmation, else []. */
+  readonly pending: readonly Id[];
+}
+
+export interface MutationOptions {
+  /**
+   * Show the change at once in every view it touches, sorted and filtered like any
+   * row, until the server's echo or answer confirms it; rolled back (and the promise
+   * rejected with the server's status and message) when the call fails.
+   */
+  optimistic?: boolean;
+}
+
+export interface CreateOptions {
+  /** true, or the fields the server would fill in (authorId, createdAt...) for the pending row. */
+  optimistic?: boolean | { [field: string]: unknown };
 }
 
 export interface ItemView<T> {
@@ -141,13 +164,14 @@ export interface DataClient<T = DataRecord> {
   readonly model: string;
   list(params?: QueryParams): Promise<ListResponse<T>>;
   get(id: Id): Promise<T | null>;
-  create(data: Partial<T> | { [field: string]: unknown }): Promise<T>;
+  /** A pending optimistic row has the data's id, or 'optimistic:<mutation id>' until confirmed. */
+  create(data: Partial<T> | { [field: string]: unknown }, options?: CreateOptions): Promise<T>;
   /** PUT */
-  update(id: Id, data: Partial<T> | { [field: string]: unknown }): Promise<T>;
+  update(id: Id, data: Partial<T> | { [field: string]: unknown }, options?: MutationOptions): Promise<T>;
   /** PATCH: only the fields given */
-  patch(id: Id, data: Partial<T> | { [field: string]: unknown }): Promise<T>;
+  patch(id: Id, data: Partial<T> | { [field: string]: unknown }, options?: MutationOptions): Promise<T>;
   /** true when deleted, false when there was no such record */
-  delete(id: Id): Promise<boolean>;
+  delete(id: Id, options?: MutationOptions): Promise<boolean>;
   watch(query?: QueryParams): LiveView<T>;
   watchItem(id: Id): ItemView<T>;
   /** Raw updates: channel 'list' or `item:${id}`, relative to the model. */

@@ -3,14 +3,16 @@
 import { ViewHandle } from './viewHandle.js';
 import { freezeDeep } from './snapshot.js';
 
+const EMPTY = Object.freeze([]);
+
 export class ItemView extends ViewHandle {
   /** @internal created by DataClient.watchItem */
   constructor(client, model, itemId, report) {
-    super(client, Object.freeze({ data: null, status: 'loading', error: null }), report);
+    super(client, Object.freeze({ data: null, status: 'loading', error: null, pending: EMPTY }), report);
     this.model = model;
     this.itemId = itemId;
     const error = client._open(this, (r) => r.watchItem(model, JSON.stringify(itemId)));
-    if (error !== null) this._replace(Object.freeze({ data: null, status: 'error', error }));
+    if (error !== null) this._replace(Object.freeze({ data: null, status: 'error', error, pending: EMPTY }));
   }
 
   /** @internal applies one `item` entry; returns true when the snapshot changed. */
@@ -19,8 +21,9 @@ export class ItemView extends ViewHandle {
     const prev = this.getSnapshot();
     const data = entry.data === undefined ? prev.data : freezeDeep(entry.data);
     const error = entry.error ?? null;
-    if (data === prev.data && entry.status === prev.status && error === prev.error) return false;
-    this._replace(Object.freeze({ data, status: entry.status, error }));
+    const pending = entry.pending?.length ? (prev.pending.length ? prev.pending : Object.freeze(entry.pending)) : EMPTY;
+    if (data === prev.data && entry.status === prev.status && error === prev.error && pending === prev.pending) return false;
+    this._replace(Object.freeze({ data, status: entry.status, error, pending }));
     return true;
   }
 }

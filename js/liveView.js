@@ -12,7 +12,7 @@ export class LiveView extends ViewHandle {
 
   /** @internal created by DataClient.watch */
   constructor(client, model, query, report) {
-    super(client, Object.freeze({ items: EMPTY, total: 0, status: 'loading', error: null, start: 0 }), report);
+    super(client, Object.freeze({ items: EMPTY, total: 0, status: 'loading', error: null, start: 0, pending: EMPTY }), report);
     this.model = model;
     this.query = query;
     const error = client._open(this, (r) => r.watch(model, JSON.stringify(query ?? {})));
@@ -46,9 +46,11 @@ export class LiveView extends ViewHandle {
       return false;
     }
     const error = entry.error ?? null;
+    // Ids of rows that await the server's confirmation (sent only when it changed).
+    const pending = entry.pending === undefined ? prev.pending : entry.pending.length ? Object.freeze(entry.pending) : EMPTY;
     if (next.items === prev.items && next.start === prev.start && entry.total === prev.total &&
-        entry.status === prev.status && error === prev.error) return false;
-    this._replace(Object.freeze({ items: next.items, total: entry.total, status: entry.status, error, start: next.start }));
+        entry.status === prev.status && error === prev.error && pending === prev.pending) return false;
+    this._replace(Object.freeze({ items: next.items, total: entry.total, status: entry.status, error, start: next.start, pending }));
     return true;
   }
 }
