@@ -122,3 +122,18 @@ TEST_CASE("epoch: a malformed epoch counts as none") {
   h.respond(h.http("GET").back().http_id, 200, body + R"(,"epoch":[1]})");
   CHECK(h.mirrors[v].ids() == std::vector<int>{1});
 }
+
+TEST_CASE("epoch: a fresh database's records replace ours even at the same ids and versions") {
+  Harness h;
+  h.open();
+  ViewId v = h.watch("Message");
+  h.frame(subscribed_epoch("Message:list", 20, "A"));
+  h.respond(h.http("GET").back().http_id, 200,
+            body_epoch({R"({"id":6,"roomId":1,"text":"before","version":1})"}, 20, "A"));
+  reconnect(h);
+  h.frame(subscribed_epoch("Message:list", 1, "B"));
+  h.respond(h.http("GET").back().http_id, 200,
+            body_epoch({R"({"id":6,"roomId":1,"text":"after","version":1})"}, 1, "B"));
+  REQUIRE(h.mirrors[v].rows.size() == 1);
+  CHECK(h.mirrors[v].rows[0].find("after") != std::string::npos);
+}

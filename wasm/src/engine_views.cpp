@@ -437,7 +437,10 @@ void Engine::numbering_restarted(ChannelState& c, std::optional<int64_t> seq, co
   ++c.restarts;
   bool is_list = false;
   std::string model(channel_model(c.name, is_list));
-  if (is_list) stores_[model].forget_seqs();
+  if (is_list) {  // a new numbering may be a new database: its versions start over too
+    stores_[model].forget_seqs();
+    stores_[model].forget_versions();
+  }
   for (auto& entry : views_)
     if (entry.second.channel == c.name) entry.second.floor.reset();
   rehydrate_channel(c.name, now, except);

@@ -137,6 +137,12 @@ bool RecordStore::newer_than(const RecordId& id, Version version) const {
   return it != records_.end() && !it->second.deleted && it->second.ver && *it->second.ver > version;
 }
 
+void RecordStore::forget_versions() {
+  for (auto& r : records_) r.second.ver.reset();
+  tombstones_.clear();
+  tombstone_order_.clear();
+}
+
 void RecordStore::forget_seqs() {
   for (auto& r : records_) r.second.seq.reset();
 }

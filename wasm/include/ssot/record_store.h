@@ -59,6 +59,7 @@ class RecordStore {
   // A delete whose version is older than the copy held (the record was written since).
   bool newer_than(const RecordId& id, Version version) const;
   void forget_seqs();                 // the channel's numbering was reset
+  void forget_versions();             // the server's data started over (a new epoch): versions and tombstones
   // Our own writes: laid over the server's copy until they are confirmed or fail. A
   // record with pending writes stays while they do, whoever holds it.
   void add_pending(const RecordId& id, PendingWrite write);
