@@ -14,11 +14,9 @@ namespace {
 
 // Every API call runs the platform pump afterwards so commands go out at once.
 struct Api {
-  static std::string last_error;
-
   static bool ok(Runtime& rt) {
     if (rt.engine()) return true;
-    last_error = rt.error();
+    rt.last_error() = rt.error();
     return false;
   }
   template <typename F>
@@ -26,13 +24,13 @@ struct Api {
     if (!ok(rt)) return 0;
     std::string error;
     unsigned id = unsigned(f(*rt.engine(), rt.now(), error));
-    if (!id) last_error = error;
+    if (!id) rt.last_error() = error;
     rt.pump();
     return id;
   }
 
   static std::string error(Runtime& rt) { return rt.error(); }
-  static std::string lastError(Runtime&) { return last_error; }
+  static std::string lastError(Runtime& rt) { return rt.last_error(); }
   static int id(Runtime& rt) { return rt.id(); }
 
   static void connect(Runtime& rt) {
@@ -122,7 +120,6 @@ struct Api {
   static double drain(Runtime& rt) { return double(rt.drain()); }
   static double bufferPtr(Runtime& rt) { return double(rt.buffer_ptr()); }
 };
-std::string Api::last_error;
 
 }  // namespace
 

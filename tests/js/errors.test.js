@@ -116,3 +116,20 @@ test('bad arguments reject or show on the view; they never throw out of a callba
   assert.match(unknown.error, /unknown channel/);
   assert.equal(unknown.publish('x', 1), false);
 });
+
+test('each runtime keeps the reason of its own last refused call', async () => {
+  const { loadRuntime } = await import('../../js/wasm/loadRuntime.js');
+  const Module = await loadRuntime();
+  const config = JSON.stringify({ baseUrl: 'http://127.0.0.1:9/api' });
+  const a = new Module.Runtime(config);
+  const b = new Module.Runtime(config);
+  try {
+    assert.equal(a.watch('Message', '{"where":[1]}'), 0);
+    assert.equal(b.watchItem('Message', '{}'), 0);
+    assert.match(a.lastError(), /where/);
+    assert.match(b.lastError(), /id must be/);
+  } finally {
+    a.delete();
+    b.delete();
+  }
+});

@@ -26,6 +26,8 @@ class Runtime {
   static Runtime* find(int id);
   int id() const { return id_; }
   const std::string& error() const { return error_; }
+  // Why the last API call of this runtime was refused (one per runtime, not per process).
+  std::string& last_error() { return last_error_; }
   Engine* engine() { return engine_.get(); }
   Millis now() const;
 
@@ -59,6 +61,7 @@ class Runtime {
 
   int id_;
   std::string error_;
+  std::string last_error_;
   std::unique_ptr<Engine> engine_;
   EMSCRIPTEN_WEBSOCKET_T socket_ = 0;
   std::unordered_map<RequestId, Fetch> fetches_;
