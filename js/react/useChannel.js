@@ -10,7 +10,7 @@ import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore
 import { useClientContext } from './useClient.js';
 import { scopeOf } from './scope.js';
 import { ChannelRef, channelName } from './channelRef.js';
-import { stableKey } from './query.js';
+import { stableKey } from './stableKey.js';
 
 export function useChannel(pattern, params, event, handler) {
   const { client } = useClientContext('useChannel');

@@ -4,7 +4,7 @@ import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import { useClientContext } from './useClient.js';
 import { scopeOf } from './scope.js';
 import { ChannelRef, channelName } from './channelRef.js';
-import { stableKey } from './query.js';
+import { stableKey } from './stableKey.js';
 
 export function usePresence(pattern, params) {
   const { client } = useClientContext('usePresence');
