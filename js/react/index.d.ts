@@ -23,7 +23,8 @@ export interface UseListOptions {
   /**
    * Live over the socket. Default: live when the client's config lists the model
    * as realtime (websockets.pubsub.models), HTTP-only otherwise. false: one HTTP
-   * read, read again when a mutation of the model made through these hooks settles.
+   * read, read again when a mutation of the model made through these hooks settles;
+   * such a view never shows optimistic rows (pending is always empty).
    */
   subscribe?: boolean;
   /** false: nothing is read until refetch() (default true). */
@@ -46,6 +47,12 @@ export interface UseListResult<T> {
   refetch(): Promise<void>;
   /** Index of data[0] in the full result (the window's start; 0 without one). */
   start: number;
+  /**
+   * Ids of the rows in data that carry our own optimistic writes not yet confirmed
+   * by the server (a created row has id 'optimistic:<mutation id>' until then).
+   * The same array until it changes.
+   */
+  pending: readonly Id[];
 }
 
 export declare function useList<T = DataRecord>(model: ModelRef<T>, params?: QueryParams, options?: UseListOptions): UseListResult<T>;
@@ -62,6 +69,8 @@ export interface UseGetResult<T> {
   isFetching: boolean;
   error: SsotError | null;
   refetch(): Promise<void>;
+  /** [id] while our own optimistic write of the record awaits the server's confirmation, else []. */
+  pending: readonly Id[];
 }
 
 /** id null / undefined: nothing is read. */
@@ -92,22 +101,24 @@ export interface MutationResult<TData, TArgs extends unknown[]> {
 
 export interface UseCreateOptions<T> extends MutationOptions<T, { data: Partial<T> }> {
   /**
-   * Shows the new record at once (id 'optimistic:N') in every view it belongs to,
-   * until the server's record replaces it; removed if the server refuses. A
-   * function returns fields the server would fill in (authorId, createdAt...).
+   * The core shows the new record at once in every live view whose query it matches
+   * (id 'optimistic:<mutation id>' unless the data has one; listed in `pending`),
+   * sorted like any row; the server's record replaces it in place; removed if the
+   * server refuses. An object, or a function of the data returning one: fields the
+   * server would fill in (authorId, createdAt...).
    */
-  optimistic?: boolean | ((data: Partial<T>) => Partial<T>);
+  optimistic?: boolean | Partial<T> | { [field: string]: unknown } | ((data: Partial<T>) => Partial<T> | { [field: string]: unknown } | null | undefined);
 }
 
 export interface UseUpdateOptions<T> extends MutationOptions<T, { id: Id; data: Partial<T> }> {
-  /** Shows the fields at once wherever the record is shown; rolled back if the server refuses. */
+  /** The core shows the fields at once wherever the record is in a live view (listed in `pending`); rolled back if the server refuses. */
   optimistic?: boolean;
   /** 'patch' (default: only the fields given) or 'put' (replaces the record). */
   method?: 'patch' | 'put';
 }
 
 export interface UseDeleteOptions extends MutationOptions<boolean, { id: Id }> {
-  /** Hides the record at once wherever it is shown; it comes back if the server refuses. */
+  /** The core hides the record at once in every live view; it comes back if the server refuses. */
   optimistic?: boolean;
 }
 
@@ -152,5 +163,9 @@ export interface UseConnectionResult {
 
 export declare function useConnection(): UseConnectionResult;
 
-/** true for a row shown by an optimistic mutation the server has not confirmed yet. */
-export declare function isOptimistic(row: unknown): boolean;
+/**
+ * true when `row` (or an id) is in `result.pending`: it carries our own optimistic
+ * write the server has not confirmed yet. `result`: the useList / useGet result (or
+ * view snapshot) the row came from; throws a TypeError when it has no `pending`.
+ */
+export declare function isOptimistic(result: { readonly pending: readonly Id[] }, row: { id?: unknown } | Id | null | undefined): boolean;

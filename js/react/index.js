@@ -10,4 +10,4 @@ export { useDelete } from './useDelete.js';
 export { useChannel } from './useChannel.js';
 export { usePresence } from './usePresence.js';
 export { useConnection } from './useConnection.js';
-export { isOptimistic } from './optimistic.js';
+export { isOptimistic } from './isOptimistic.js';

@@ -1,16 +1,31 @@
 // Per client (or per DataClient handed to a hook without its client): the views
-// and channels the hooks share, ref-counted, and the optimistic overlay.
+// and channels the hooks share, ref-counted, and who hears that a mutation settled.
 // A view or channel whose last user lets go is closed after a macrotask, so a
 // StrictMode unmount + remount (or a component moving in the tree) reuses it
 // instead of closing and reopening it.
-import { Overlay } from './optimistic.js';
 
 // A view (closed) or a channel (status 'closed') that can no longer be shared.
 const dead = (v) => v.closed === true || v.status === 'closed';
 
 class Scope {
   #entries = new Map(); // key -> {key, value, refs, timer}
-  overlay = new Overlay();
+  #settled = new Map(); // model -> Set(listener)
+
+  /** listener() after each mutation of `model` made through the hooks settles (views that are not live refetch). */
+  onSettled(model, listener) {
+    let set = this.#settled.get(model);
+    if (!set) this.#settled.set(model, (set = new Set()));
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0 && this.#settled.get(model) === set) this.#settled.delete(model);
+    };
+  }
+
+  /** A mutation of `model` settled (succeeded or failed). */
+  settled(model) {
+    for (const fn of [...(this.#settled.get(model) ?? [])]) fn();
+  }
 
   /** The shared live value for `key`, if one is open (read during render; takes no reference). */
   peek(key) {

@@ -1,11 +1,10 @@
 // Views that are not live (subscribe: false): one HTTP read through the
 // DataClient, shaped like a LiveView / ItemView snapshot so the hooks treat both
-// alike. `fetchedAt` (performance.now() when the read started) tells the
-// optimistic overlay which confirmed changes the data may predate.
+// alike. They never show optimistic rows (those live in the core's live views);
+// the holder reads again when a mutation of the model settles.
 import { freezeDeep } from '../snapshot.js';
 
 const EMPTY = Object.freeze([]);
-const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 const message = (err) => (err && err.message) || String(err);
 
 class StaticView {
@@ -16,7 +15,6 @@ class StaticView {
 
   constructor(initial, read, shape) {
     this.#snapshot = initial;
-    this.fetchedAt = now();
     let p;
     try {
       p = Promise.resolve(read());
@@ -54,17 +52,17 @@ class StaticView {
 /** dataClient.list(query) once. */
 export function staticList(dataClient, query) {
   return new StaticView(
-    Object.freeze({ items: EMPTY, total: 0, status: 'loading', error: null, start: 0 }),
+    Object.freeze({ items: EMPTY, total: 0, status: 'loading', error: null, start: 0, pending: EMPTY }),
     () => dataClient.list(query),
-    (r) => ({ items: Object.freeze(r.items.map(freezeDeep)), total: r.total, status: 'ready', error: null, start: 0 }),
+    (r) => ({ items: Object.freeze(r.items.map(freezeDeep)), total: r.total, status: 'ready', error: null, start: 0, pending: EMPTY }),
   );
 }
 
 /** dataClient.get(id) once. */
 export function staticItem(dataClient, id) {
   return new StaticView(
-    Object.freeze({ data: null, status: 'loading', error: null }),
+    Object.freeze({ data: null, status: 'loading', error: null, pending: EMPTY }),
     () => dataClient.get(id),
-    (data) => ({ data: data === null || data === undefined ? null : freezeDeep(data), status: 'ready', error: null }),
+    (data) => ({ data: data === null || data === undefined ? null : freezeDeep(data), status: 'ready', error: null, pending: EMPTY }),
   );
 }

@@ -42,7 +42,7 @@ export function useModel(model, hook) {
     return { scope: scopeOf(client), name: model, dataClient: client.model(model) };
   }
   if (isDataClient(model)) {
-    // The provider's own DataClient shares its client's views and optimistic changes.
+    // The provider's own DataClient shares its client's views (and their refetch on a settled mutation).
     const client = ctx?.client ?? null;
     const owner = client && !client.closed && client.model(model.model) === model ? client : model;
     return { scope: scopeOf(owner), name: model.model, dataClient: model };

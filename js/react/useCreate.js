@@ -1,7 +1,8 @@
 // useCreate(model, options) -> {mutate(data), mutateAsync(data), isPending, error, data, reset, ...}
-// options.optimistic: the new record shows at once (a temporary row with id
-// 'optimistic:N') in every view whose query it matches; a function
-// (data) => fields adds fields the server would fill in (authorId, createdAt...).
+// options.optimistic: the core shows the new record at once in every live view whose
+// query it matches (id 'optimistic:<mutation id>' unless data has one; listed in
+// `pending`) until the server confirms it; true, the fields the server would fill
+// in (authorId, createdAt...), or a function (data) => those fields.
 import { useMutation } from './useMutation.js';
 
 const toVars = ([data]) => {

@@ -1,6 +1,7 @@
 // useDelete(model, options) -> {mutate(id), mutateAsync(id) (-> true, or false when
 // there was no such record), isPending, error, data, reset, ...}
-// options.optimistic: the record disappears at once wherever it is shown.
+// options.optimistic: the core hides the record at once in every live view; it comes
+// back if the server refuses.
 import { useMutation } from './useMutation.js';
 
 const toVars = ([arg]) => {

@@ -1,5 +1,6 @@
-// useGet(model, id, options) -> {data, isLoading, isFetching, error, refetch}
+// useGet(model, id, options) -> {data, isLoading, isFetching, error, refetch, pending}
 //   live while subscribed (options.subscribe, as useList); a deleted record is null;
+//   pending: [id] while our optimistic write of it awaits confirmation, else [];
 //   id null / undefined or options.autoLoad false: nothing is read (until refetch()).
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import { useModel } from './useClient.js';

@@ -1,16 +1,17 @@
-// useList(model, params, options) -> {data, total, isLoading, isFetching, error, refetch, start}
+// useList(model, params, options) -> {data, total, isLoading, isFetching, error, refetch, start, pending}
 //   model: 'Message' (with a <ClientProvider>) or a DataClient (client.model('Message'))
 //   params: {where, orderBy, skip, take}, compared by value
 //   options.subscribe: live over the socket (default: live when the config lists the
 //     model as realtime, HTTP-only otherwise); false = one HTTP read, refetched when a
-//     mutation of the model settles
+//     mutation of the model settles (it shows no optimistic rows)
 //   options.autoLoad: false = nothing is read until refetch()
 //   options.window: {start, count}: only those rows become JS objects (virtualized lists)
 // New params keep the previous data on screen (isFetching) until the new view is ready.
+// pending: ids of rows in data that carry our optimistic writes, not yet confirmed.
 import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import { useModel } from './useClient.js';
 import { ViewHolder } from './viewHolder.js';
-import { compileQuery, stableKey } from './query.js';
+import { stableKey } from './stableKey.js';
 import { staticList } from './staticView.js';
 
 export function useList(model, params, options = {}) {
@@ -21,7 +22,6 @@ export function useList(model, params, options = {}) {
   const paramsKey = stableKey(params ?? {});
   // eslint-disable-next-line react-hooks/exhaustive-deps
   const query = useMemo(() => params ?? {}, [paramsKey]);
-  const q = useMemo(() => compileQuery(query), [query]);
   const windowKey = win ? `${win.start}:${win.count}` : '';
   // eslint-disable-next-line react-hooks/exhaustive-deps
   const window = useMemo(() => (win ? { start: win.start, count: win.count } : null), [windowKey]);
@@ -29,7 +29,7 @@ export function useList(model, params, options = {}) {
   const key = scope ? `list:${name}:${isStatic ? 'static' : 'live'}:${paramsKey}${window ? ':window' : ''}` : null;
 
   holder.prepare({
-    scope, model: name, key, enabled, isStatic, window, windowKey, q,
+    scope, model: name, key, enabled, isStatic, window, windowKey,
     open: () => (isStatic ? staticList(dataClient, query) : dataClient.watch(query)),
   });
   useEffect(() => () => holder.dispose(), [holder]);

@@ -2,19 +2,23 @@
 // -> {mutate, mutateAsync, status, isPending, isSuccess, isError, error, data, reset}
 // mutateAsync rejects on failure; mutate never does (the error is in `error`).
 // State follows the latest call; a component that unmounted is not updated.
-// options: optimistic (true, or a function returning extra fields for the
-// temporary row of a create), onSuccess(data, vars), onError(error, vars),
-// onSettled(data, error, vars).
+// options: optimistic (passed to the DataClient call, which keeps the pending
+// write in the core; for a create also a function (data) => the fields the server
+// would fill in), onSuccess(data, vars), onError(error, vars), onSettled(data, error, vars).
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { SsotError } from '../errors.js';
 import { useModel } from './useClient.js';
 
 const IDLE = Object.freeze({ status: 'idle', data: undefined, error: null });
 
-function call(kind, dataClient, vars, options) {
-  if (kind === 'create') return dataClient.create(vars.data);
-  if (kind === 'delete') return dataClient.delete(vars.id);
-  return options.method === 'put' ? dataClient.update(vars.id, vars.data) : dataClient.patch(vars.id, vars.data);
+function call(kind, dataClient, vars, o) {
+  if (kind === 'create') {
+    const fields = typeof o.optimistic === 'function' ? o.optimistic(vars.data) ?? true : o.optimistic;
+    return dataClient.create(vars.data, { optimistic: fields });
+  }
+  const options = { optimistic: o.optimistic };
+  if (kind === 'delete') return dataClient.delete(vars.id, options);
+  return o.method === 'put' ? dataClient.update(vars.id, vars.data, options) : dataClient.patch(vars.id, vars.data, options);
 }
 
 export function useMutation(kind, model, options, hook, toVars) {
@@ -46,28 +50,21 @@ export function useMutation(kind, model, options, hook, toVars) {
       return Promise.reject(err);
     }
     update({ status: 'pending', data: undefined, error: null });
-    let entry = null;
-    if (o.optimistic) {
-      const row = kind === 'create' && typeof o.optimistic === 'function' ? o.optimistic(vars.data) : undefined;
-      entry = scope.overlay.add(name, kind, { id: vars.id, data: vars.data, row });
-    }
     let request;
     try {
       request = Promise.resolve(call(kind, dataClient, vars, o));
     } catch (err) {
       request = Promise.reject(err);
     }
-    // Attached to the request itself: runs right after the drain that settled it,
-    // which already applied the server's answer to the live views.
+    // Views that are not live read again once the server has answered (before the
+    // caller's callbacks run); live views get the confirmation or rollback from the core.
     const settled = request.then(
       (data) => {
-        if (entry) scope.overlay.confirm(entry, kind === 'delete' ? null : data);
-        scope.overlay.settled(name);
+        scope.settled(name);
         return data;
       },
       (err) => {
-        if (entry) scope.overlay.remove(entry);
-        scope.overlay.settled(name);
+        scope.settled(name);
         throw err;
       },
     );

@@ -1,7 +1,7 @@
 // useUpdate(model, options) -> {mutate(id, data) or mutate({id, data}), mutateAsync, isPending, error, data, reset, ...}
 // A PATCH of the fields given (options.method 'put' replaces the record).
-// options.optimistic: the fields show at once on the record wherever it is shown,
-// and are rolled back if the server refuses (e.g. 403).
+// options.optimistic: the core shows the fields at once wherever the record is in a
+// live view, and rolls them back if the server refuses (e.g. 403).
 import { useMutation } from './useMutation.js';
 
 const toVars = (args) => {

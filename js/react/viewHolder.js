@@ -8,14 +8,14 @@
 //    screen; it replaces it once it is no longer loading, and the old one is let go.
 //  - Rows that are the same record with the same content as the rows shown before a
 //    swap keep the earlier objects (memoized rows skip after a refetch too).
-//  - The optimistic overlay of the model is applied to every snapshot.
+//  - Pending optimistic writes are the core's: they are in the view's rows already,
+//    and `pending` (their ids) is passed through.
+//  - A view that is not live reads again when a mutation of its model settles.
 //  - getSnapshot() returns the same object until something the component gets changed.
 import { SsotError } from '../errors.js';
 import { sameJson } from '../snapshot.js';
-import { applyItem, applyList, OverlayCache } from './optimistic.js';
 
 const EMPTY = Object.freeze([]);
-const NO_ENTRIES = Object.freeze([]);
 const loading = (h) => h.value.getSnapshot().status === 'loading';
 let nextHolder = 1;
 
@@ -33,8 +33,7 @@ export class ViewHolder {
   #pending = null;
   #disposed = false;
   #listeners = new Set();
-  #overlay = { scope: null, model: null, off: null, settledOff: null };
-  #cache = new OverlayCache();
+  #settled = { scope: null, model: null, off: null }; // static views' refetch on a settled mutation
   #canon = null; // {view, map: WeakMap(row -> earlier row)} for list views; {view, data} for items
   #memo = {}; // inputs of the last result
   #result = null;
@@ -55,7 +54,7 @@ export class ViewHolder {
 
   /**
    * In render: what the component asks for. want = {scope, model, key, open,
-   * q (lists), window, enabled, isStatic}; scope null = no client (yet).
+   * window, enabled, isStatic}; scope null = no client (yet).
    */
   prepare(want) {
     const w = this.#want;
@@ -70,7 +69,7 @@ export class ViewHolder {
   commit() {
     this.#disposed = false;
     const w = this.#want;
-    this.#watchOverlay(w);
+    this.#watchSettled(w);
     if (!w || !w.scope || w.key === null) {
       this.#drop('pending');
       this.#drop('shown');
@@ -102,7 +101,7 @@ export class ViewHolder {
     this.#disposed = true;
     this.#drop('pending');
     this.#drop('shown');
-    this.#watchOverlay(null);
+    this.#watchSettled(null);
   }
 
   getSnapshot = () => (this.#kind === 'list' ? this.#listSnapshot() : this.#itemSnapshot());
@@ -120,7 +119,6 @@ export class ViewHolder {
     const h = w.scope.acquire(w.sharedKey, w.open, fresh);
     h.scope = w.scope;
     h.key = w.key;
-    h.q = w.q;
     h.want = w;
     h.waiters = [];
     h.window = null;
@@ -213,21 +211,17 @@ export class ViewHolder {
     return done;
   }
 
-  #watchOverlay(w) {
-    const o = this.#overlay;
-    const scope = w?.scope ?? null;
-    const model = w?.model ?? null;
-    const isStatic = !!w?.isStatic;
-    if (o.scope === scope && o.model === model && !!o.settledOff === isStatic) return;
+  // Views that are not live see no echo: they read again when a mutation of their model settles.
+  #watchSettled(w) {
+    const o = this.#settled;
+    const scope = w?.isStatic ? w.scope ?? null : null;
+    const model = scope ? w.model ?? null : null;
+    if (o.scope === scope && o.model === model) return;
     o.off?.();
-    o.settledOff?.();
-    o.off = o.settledOff = null;
+    o.off = null;
     o.scope = scope;
     o.model = model;
-    if (!scope || !model) return;
-    o.off = scope.overlay.subscribe(model, () => this.#notify());
-    // Views that are not live refetch when a mutation of their model settles.
-    if (isStatic) o.settledOff = scope.overlay.onSettled(model, () => { this.#refetch(); });
+    if (scope && model) o.off = scope.onSettled(model, () => { this.#refetch(); });
   }
 
   #notify() {
@@ -237,11 +231,11 @@ export class ViewHolder {
   // ---- snapshots ----
 
   #source() {
-    if (this.#shown) return { view: this.#shown.value, q: this.#shown.q, w: this.#shown.want };
+    if (this.#shown) return { view: this.#shown.value, w: this.#shown.want };
     const w = this.#want;
     // Before the effect ran: a shared view already open for the same key shows at once.
     const view = w?.enabled && w.scope && w.sharedKey !== null ? w.scope.peek(w.sharedKey) : undefined;
-    return { view, q: w?.q, w };
+    return { view, w };
   }
 
   // A read is in flight beside what is shown: a refetch, or new params (also in the
@@ -264,8 +258,8 @@ export class ViewHolder {
 
   #empty(isLoading) {
     return this.#kind === 'list'
-      ? Object.freeze({ data: EMPTY, total: 0, isLoading, isFetching: isLoading, error: null, refetch: this.refetch, start: 0 })
-      : Object.freeze({ data: null, isLoading, isFetching: isLoading, error: null, refetch: this.refetch });
+      ? Object.freeze({ data: EMPTY, total: 0, isLoading, isFetching: isLoading, error: null, refetch: this.refetch, start: 0, pending: EMPTY })
+      : Object.freeze({ data: null, isLoading, isFetching: isLoading, error: null, refetch: this.refetch, pending: EMPTY });
   }
 
   #finish(result) {
@@ -275,16 +269,14 @@ export class ViewHolder {
   }
 
   #listSnapshot() {
-    const { view, q, w } = this.#source();
+    const { view, w } = this.#source();
     const base = view ? view.getSnapshot() : null;
-    const entries = w?.scope && w.model ? w.scope.overlay.entries(w.model) : NO_ENTRIES;
     const fetching = this.#fetching();
     const m = this.#memo;
-    if (m.view === view && m.base === base && m.entries === entries && m.fetching === fetching && m.w === w && this.#result) return this.#result;
+    if (m.view === view && m.base === base && m.fetching === fetching && m.w === w && this.#result) return this.#result;
     m.view = view;
     m.w = w;
     m.fetching = fetching;
-    m.entries = entries;
     if (!base) {
       m.base = base;
       m.mapped = null;
@@ -298,16 +290,8 @@ export class ViewHolder {
     }
     m.base = base;
     const win = w?.window ?? null;
-    const start = base.start ?? 0;
-    let cap = q?.take ?? null;
-    if (win && !view.isStatic) cap = cap === null ? win.count : Math.min(cap, win.count);
-    const out = q
-      ? applyList(entries, base, m.mapped, {
-        view, q, cache: this.#cache, isStatic: !!view.isStatic, fetchedAt: view.fetchedAt ?? 0, offset: (q.skip ?? 0) + start, cap,
-      })
-      : { items: m.mapped, total: base.total };
-    let items = out.items;
-    let first = start;
+    let items = m.mapped;
+    let first = base.start ?? 0;
     if (win && view.isStatic) {
       // Not live: the window is a slice of what was read.
       if (m.sliceOf !== items || m.sliceKey !== `${win.start}:${win.count}`) {
@@ -321,27 +305,26 @@ export class ViewHolder {
     const isLoading = base.status === 'loading';
     return this.#finish({
       data: items,
-      total: out.total,
+      total: base.total,
       isLoading,
       isFetching: isLoading || fetching,
       error: base.status === 'error' ? this.#errorOf(base.error) : null,
       refetch: this.refetch,
       start: first,
+      pending: base.pending ?? EMPTY,
     });
   }
 
   #itemSnapshot() {
     const { view, w } = this.#source();
     const base = view ? view.getSnapshot() : null;
-    const entries = w?.scope && w.model ? w.scope.overlay.entries(w.model) : NO_ENTRIES;
     const fetching = this.#fetching();
     const m = this.#memo;
-    if (m.view === view && m.base === base && m.entries === entries && m.fetching === fetching && m.w === w && this.#result) return this.#result;
+    if (m.view === view && m.base === base && m.fetching === fetching && m.w === w && this.#result) return this.#result;
     m.view = view;
     m.base = base;
     m.w = w;
     m.fetching = fetching;
-    m.entries = entries;
     if (!base) {
       m.mapped = null;
       const waiting = !!(w?.enabled && (w.scope === null || w.key !== null));
@@ -349,14 +332,14 @@ export class ViewHolder {
     }
     const c = this.#canon;
     m.mapped = c && c.view === view && c.from === base.data ? c.to : base.data;
-    const data = applyItem(entries, m.mapped, w?.id, { view, cache: this.#cache, isStatic: !!view.isStatic, fetchedAt: view.fetchedAt ?? 0 });
     const isLoading = base.status === 'loading';
     return this.#finish({
-      data: data ?? null,
+      data: m.mapped ?? null,
       isLoading,
       isFetching: isLoading || fetching,
       error: base.status === 'error' ? this.#errorOf(base.error) : null,
       refetch: this.refetch,
+      pending: base.pending ?? EMPTY,
     });
   }
 }
