@@ -27,22 +27,24 @@ describe('update frames', () => {
     const watcher = await subscribed('alice', 'Message:list');
     const r = await gw.request('POST', '/messages', { token: tok.alice, body: { roomId: 1, text: 'first' }, headers: { 'X-Client-Mutation-Id': 'mut-1' } });
     const msg = r.body;
+    assert.equal(msg.version, 1);
     assert.deepEqual(await watcher.next(), {
       type: 'update', channel: 'Message:list', data: { type: 'created', data: msg, id: msg.id, timestamp: msg.createdAt }, seq: 1, mutationId: 'mut-1',
     });
     const item = await gw.socket(tok.alice);
     item.send({ type: 'subscribe', channel: `Message:item:${msg.id}` });
-    assert.deepEqual(await item.next(), { type: 'subscribed', channel: `Message:item:${msg.id}`, seq: 1 }, 'the create counted on the item stream');
+    assert.deepEqual(await item.next(), { type: 'subscribed', channel: `Message:item:${msg.id}`, seq: 1, epoch: gw.epoch() }, 'the create counted on the item stream');
     const u = await gw.request('PATCH', `/messages/${msg.id}`, { token: tok.alice, body: { text: 'second' }, headers: { 'X-Client-Mutation-Id': 'mut-2' } });
+    assert.equal(u.body.version, 2);
     const updated = { type: 'updated', data: u.body, id: msg.id, timestamp: u.body.updatedAt };
     assert.deepEqual(await watcher.next(), { type: 'update', channel: 'Message:list', data: updated, seq: 2, mutationId: 'mut-2' });
     assert.deepEqual(await item.next(), { type: 'update', channel: `Message:item:${msg.id}`, data: updated, seq: 2, mutationId: 'mut-2' });
     await gw.request('DELETE', `/messages/${msg.id}`, { token: tok.alice });
     const del = await watcher.next();
-    assert.deepEqual(Object.keys(del.data), ['type', 'id', 'timestamp'], 'no record, no mutationId without the header');
-    assert.deepEqual(del, { type: 'update', channel: 'Message:list', data: { type: 'deleted', id: msg.id, timestamp: del.data.timestamp }, seq: 3 });
+    assert.deepEqual(Object.keys(del.data), ['type', 'id', 'version', 'timestamp'], 'no record, no mutationId without the header');
+    assert.deepEqual(del, { type: 'update', channel: 'Message:list', data: { type: 'deleted', id: msg.id, version: 3, timestamp: del.data.timestamp }, seq: 3 });
     assert.ok(del.data.timestamp >= u.body.updatedAt);
-    assert.deepEqual(await item.next(), { type: 'update', channel: `Message:item:${msg.id}`, data: { type: 'deleted', id: msg.id, timestamp: del.data.timestamp }, seq: 3 });
+    assert.deepEqual(await item.next(), { type: 'update', channel: `Message:item:${msg.id}`, data: { type: 'deleted', id: msg.id, version: 3, timestamp: del.data.timestamp }, seq: 3 });
     watcher.close();
     item.close();
   });
@@ -56,7 +58,7 @@ describe('update frames', () => {
     const row = f.data.data;
     assert.deepEqual(f, {
       type: 'update', channel: 'ActivityLog:list', seq: before.seq + 1,
-      data: { type: 'created', data: { id: before.total + 1, actorId: 3, action: 'admin updated Product 1', createdAt: row.createdAt }, id: before.total + 1, timestamp: row.createdAt },
+      data: { type: 'created', data: { id: before.total + 1, actorId: 3, action: 'admin updated Product 1', createdAt: row.createdAt, version: 1 }, id: before.total + 1, timestamp: row.createdAt },
     });
     const failed = await gw.request('PATCH', '/products/1', { token: tok.alice, body: { stock: 0 } });
     assert.equal(failed.status, 403);
@@ -74,9 +76,9 @@ describe('update frames', () => {
       c.send({ type: 'subscribe', channel: 'User:list' });
       await c.next({ type: 'subscribed' });
       const r = await g2.request('PATCH', '/users/2', { token, body: { name: 'robert' } });
-      assert.deepEqual(r.body, { id: 2, name: 'robert', role: 'user' });
+      assert.deepEqual(r.body, { id: 2, name: 'robert', role: 'user', version: 2 });
       const f = await c.next();
-      assert.deepEqual(f.data.data, { id: 2, name: 'robert', role: 'user' });
+      assert.deepEqual(f.data.data, { id: 2, name: 'robert', role: 'user', version: 2 });
       assert.doesNotMatch(JSON.stringify(c.frames), /passwordHash|scrypt/);
       const pw = await g2.request('PATCH', '/users/2', { token, body: { passwordHash: 'x' } });
       assert.equal(pw.status, 400, 'private fields are not writable either');
@@ -92,7 +94,7 @@ describe('update frames', () => {
     await gw.request('PATCH', '/rooms/1', { token: tok.admin, body: { memberIds: [1, 3] } });
     assert.deepEqual(await b.next({ channel: 'Message:item:2' }), { type: 'unsubscribed', channel: 'Message:item:2' });
     assert.deepEqual(await b.next({ channel: 'Message:item:2' }), { type: 'error', error: 'Unauthorized', code: 'unauthorized', channel: 'Message:item:2' });
-    assert.deepEqual((await b.next({ channel: 'Room:item:1' })).data.data, { id: 1, name: 'general' }, 'no member list for a non-member');
+    assert.deepEqual((await b.next({ channel: 'Room:item:1' })).data.data, { id: 1, name: 'general', version: 2 }, 'no member list for a non-member');
     await gw.request('PATCH', '/messages/2', { token: tok.admin, body: { text: 'moderated' } });
     await gw.request('PATCH', '/messages/2', { token: tok.admin, body: { text: 'again' } });
     await b.barrier();

@@ -119,7 +119,7 @@ describe('demo rules', () => {
     const bobs = await as('bob', 'GET', '/notifications');
     assert.deepEqual(bobs.body.items.map((n) => [n.id, n.userId]), [[3, 2], [4, 2]]);
     const sneaky = await as('bob', 'GET', `/notifications?where=${encodeURIComponent('{"userId":1}')}`);
-    assert.deepEqual(sneaky.body, { items: [], total: 0, seq: 0 });
+    assert.deepEqual(sneaky.body, { items: [], total: 0, seq: 0, epoch: gw.epoch() });
     assert.equal((await as('bob', 'GET', '/notifications/1')).status, 403);
     assert.equal((await as('admin', 'GET', '/notifications/1')).status, 403, 'isOwner only: not even admin');
     assert.equal((await as('alice', 'POST', '/notifications', { userId: 2, text: 'spam' })).status, 403);
@@ -157,7 +157,7 @@ describe('demo rules', () => {
     assert.equal((await as('bob', 'GET', '/rooms/2')).status, 200);
     assert.equal((await as('alice', 'POST', '/rooms', { name: 'x', memberIds: [1] })).status, 403);
     const room = await as('admin', 'POST', '/rooms', { name: 'new', memberIds: [3] });
-    assert.deepEqual([room.status, room.body], [201, { id: 3, name: 'new', memberIds: [3] }]);
+    assert.deepEqual([room.status, room.body], [201, { id: 3, name: 'new', memberIds: [3], version: 1 }]);
     assert.equal((await as('admin', 'PATCH', '/users/2', { role: 'admin' })).status, 403);
     assert.equal((await as('admin', 'POST', '/users', { name: 'eve', role: 'admin' })).status, 403);
     assert.equal((await as('admin', 'DELETE', '/users/2')).status, 403);
@@ -196,7 +196,7 @@ describe('demo rules', () => {
     b.send({ type: 'request', requestId: 'r2', model: 'ActivityLog', action: 'list' });
     assert.deepEqual(await b.next({ requestId: 'r2' }), { type: 'response', requestId: 'r2', error: 'Forbidden: you may not list ActivityLog', code: 'forbidden' });
     b.send({ type: 'request', requestId: 'r3', model: 'Notification', action: 'list', params: { where: { userId: 1 } } });
-    assert.deepEqual((await b.next({ requestId: 'r3' })).data, { items: [], total: 0, seq: 1 }, 'seq of bob\'s stream: one delete');
+    assert.deepEqual((await b.next({ requestId: 'r3' })).data, { items: [], total: 0, seq: 1, epoch: gw.epoch() }, 'seq of bob\'s stream: one delete');
     b.send({ type: 'request', requestId: 'r4', model: 'Notification', action: 'get', params: { id: 1 } });
     assert.equal((await b.next({ requestId: 'r4' })).code, 'forbidden');
     b.close();

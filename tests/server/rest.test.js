@@ -25,13 +25,14 @@ describe('list', () => {
     assert.equal(r.status, 200);
     assert.deepEqual(r.body, {
       items: [
-        { id: 1, name: 'Keyboard', price: 49.99, stock: 12 },
-        { id: 2, name: 'Mouse', price: 19.5, stock: 40 },
-        { id: 3, name: 'Monitor', price: 199, stock: 5 },
-        { id: 4, name: 'USB-C cable', price: 9.99, stock: 100 },
+        { id: 1, name: 'Keyboard', price: 49.99, stock: 12, version: 1 },
+        { id: 2, name: 'Mouse', price: 19.5, stock: 40, version: 1 },
+        { id: 3, name: 'Monitor', price: 199, stock: 5, version: 1 },
+        { id: 4, name: 'USB-C cable', price: 9.99, stock: 100, version: 1 },
       ],
       total: 4,
       seq: 0,
+      epoch: gw.epoch(),
     });
   });
 
@@ -51,7 +52,7 @@ describe('list', () => {
     assert.deepEqual(ids(await get({ price: { gt: 10, lt: 100 } })), [1, 2]);
     assert.deepEqual(ids(await get({ stock: { gte: 5 }, name: { contains: 'M' } })), [2, 3]);
     const rooms = await gw.request('GET', `/rooms?where=${q({ memberIds: { contains: 2 } })}`, { token: bob });
-    assert.deepEqual(rooms.body.items, [{ id: 1, name: 'general', memberIds: [1, 2, 3] }]);
+    assert.deepEqual(rooms.body.items, [{ id: 1, name: 'general', memberIds: [1, 2, 3], version: 1 }]);
     const unread = await gw.request('GET', `/notifications?where=${q({ read: false })}`, { token: alice });
     assert.deepEqual(unread.body.items.map((n) => [n.id, n.read]), [[2, false]]);
     assert.equal(unread.body.total, 1);
@@ -81,7 +82,7 @@ describe('list', () => {
     const end = await gw.request('GET', '/messages?skip=4&take=10', { token: alice });
     assert.deepEqual(ids(end), [5]);
     const none = await gw.request('GET', '/messages?skip=50', { token: alice });
-    assert.deepEqual(none.body, { items: [], total: 5, seq: 0 });
+    assert.deepEqual(none.body, { items: [], total: 5, seq: 0, epoch: gw.epoch() });
   });
 
   test('bad queries are 400 with a message naming the problem', async () => {
@@ -113,7 +114,7 @@ describe('list', () => {
 
   test('SQL-looking strings are plain values', async () => {
     const r = await gw.request('GET', `/messages?where=${q({ text: "x'; DROP TABLE Message; --" })}`, { token: alice });
-    assert.deepEqual(r.body, { items: [], total: 0, seq: 0 });
+    assert.deepEqual(r.body, { items: [], total: 0, seq: 0, epoch: gw.epoch() });
     const again = await gw.request('GET', `/messages?where=${q({ text: { contains: '" OR 1=1 --' } })}`, { token: alice });
     assert.equal(again.body.total, 0);
     assert.equal((await gw.request('GET', '/messages', { token: alice })).body.total, 5, 'table still there');
@@ -123,7 +124,7 @@ describe('list', () => {
 describe('get', () => {
   test('returns the item, 404 when missing, 400 for bad ids', async () => {
     const r = await gw.request('GET', '/products/3', { token: bob });
-    assert.deepEqual([r.status, r.body], [200, { id: 3, name: 'Monitor', price: 199, stock: 5 }]);
+    assert.deepEqual([r.status, r.body], [200, { id: 3, name: 'Monitor', price: 199, stock: 5, version: 1 }]);
     const missing = await gw.request('GET', '/products/999', { token: bob });
     assert.deepEqual([missing.status, missing.body], [404, { error: 'Product 999 not found' }]);
     for (const bad of ['abc', '0', '-1', '1.5', '1%3B%20DROP%20TABLE%20Product', '01', '99999999999999999999']) {
@@ -138,22 +139,22 @@ describe('get', () => {
   test('private fields never leave the server', async () => {
     const list = await gw.request('GET', '/users', { token: alice });
     assert.deepEqual(list.body.items, [
-      { id: 1, name: 'alice', role: 'user' }, { id: 2, name: 'bob', role: 'user' }, { id: 3, name: 'admin', role: 'admin' },
+      { id: 1, name: 'alice', role: 'user', version: 1 }, { id: 2, name: 'bob', role: 'user', version: 1 }, { id: 3, name: 'admin', role: 'admin', version: 1 },
     ]);
     const one = await gw.request('GET', '/users/2', { token: alice });
-    assert.deepEqual(one.body, { id: 2, name: 'bob', role: 'user' });
+    assert.deepEqual(one.body, { id: 2, name: 'bob', role: 'user', version: 1 });
     const me = await gw.request('GET', '/me', { token: admin });
-    assert.deepEqual(me.body, { id: 3, name: 'admin', role: 'admin' });
+    assert.deepEqual(me.body, { id: 3, name: 'admin', role: 'admin' }, '/me is the identity, not a record: no version');
   });
 });
 
 describe('mutations', () => {
-  test('POST creates; server sets authorId and timestamps', async () => {
+  test('POST creates; server sets authorId, timestamps and version', async () => {
     const before = Date.now();
     const r = await gw.request('POST', '/messages', { token: alice, body: { roomId: 1, text: 'hello', authorId: 2, createdAt: 5 } });
     assert.equal(r.status, 201);
     const { id, createdAt, updatedAt, ...rest } = r.body;
-    assert.deepEqual(rest, { roomId: 1, authorId: 1, text: 'hello' });
+    assert.deepEqual(rest, { roomId: 1, authorId: 1, text: 'hello', version: 1 });
     assert.ok(Number.isSafeInteger(id) && id > 5);
     assert.ok(createdAt >= before && createdAt <= Date.now());
     assert.equal(updatedAt, createdAt);
@@ -186,7 +187,7 @@ describe('mutations', () => {
 
   test('PUT replaces writable fields; 404 when missing; create-only fields stay', async () => {
     const r = await gw.request('PUT', '/products/2', { token: admin, body: { name: 'Mouse 2', price: 21, stock: 39 } });
-    assert.deepEqual([r.status, r.body], [200, { id: 2, name: 'Mouse 2', price: 21, stock: 39 }]);
+    assert.deepEqual([r.status, r.body], [200, { id: 2, name: 'Mouse 2', price: 21, stock: 39, version: 2 }]);
     const partial = await gw.request('PUT', '/products/2', { token: admin, body: { stock: 1 } });
     assert.deepEqual([partial.status, partial.body], [400, { error: "Field 'name' is required" }]);
     const missing = await gw.request('PUT', '/products/999', { token: admin, body: { name: 'a', price: 1, stock: 1 } });
@@ -194,6 +195,7 @@ describe('mutations', () => {
     const m = await gw.request('PUT', '/messages/1', { token: alice, body: { id: 1, roomId: 1, authorId: 1, text: 'edited' } });
     assert.equal(m.status, 200);
     assert.equal(m.body.text, 'edited');
+    assert.equal(m.body.version, 2);
     assert.ok(m.body.updatedAt > m.body.createdAt);
     const move = await gw.request('PUT', '/messages/1', { token: alice, body: { roomId: 2, text: 'moved' } });
     assert.deepEqual([move.status, move.body], [400, { error: "Field 'roomId' cannot be changed" }]);
@@ -201,7 +203,7 @@ describe('mutations', () => {
 
   test('PATCH updates only the given fields', async () => {
     const r = await gw.request('PATCH', '/products/3', { token: admin, body: { stock: 4 } });
-    assert.deepEqual([r.status, r.body], [200, { id: 3, name: 'Monitor', price: 199, stock: 4 }]);
+    assert.deepEqual([r.status, r.body], [200, { id: 3, name: 'Monitor', price: 199, stock: 4, version: 2 }]);
     const wrong = await gw.request('PATCH', '/products/3', { token: admin, body: { stock: 'many' } });
     assert.deepEqual([wrong.status, wrong.body], [400, { error: "Field 'stock' must be an integer" }]);
     const fraction = await gw.request('PATCH', '/products/3', { token: admin, body: { stock: 1.5 } });
@@ -211,7 +213,7 @@ describe('mutations', () => {
     const missing = await gw.request('PATCH', '/products/999', { token: admin, body: { stock: 1 } });
     assert.equal(missing.status, 404);
     const read = await gw.request('PATCH', '/notifications/2', { token: alice, body: { read: true } });
-    assert.deepEqual([read.status, read.body.read, read.body.text], [200, true, 'Your keyboard order shipped.']);
+    assert.deepEqual([read.status, read.body.read, read.body.text, read.body.version], [200, true, 'Your keyboard order shipped.', 2]);
   });
 
   test('DELETE answers 204, then 404', async () => {

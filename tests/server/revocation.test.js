@@ -46,10 +46,11 @@ describe('removed from a room', () => {
     assert.deepEqual([await b.next({ channel: 'chat:room:1' }), await b.next({ channel: 'chat:room:1' })], revoked('chat:room:1'));
     assert.deepEqual(await a.next({ event: 'leave' }), { type: 'event', channel: 'chat:room:1', event: 'leave', data: { userId: 2, name: 'bob' }, from: 2 });
     // Room items stay readable (rule 'authenticated'), without the member list now.
-    assert.deepEqual((await b.next({ channel: 'Room:item:1' })).data.data, { id: 1, name: 'general' });
-    a.send({ type: 'publish', channel: 'chat:room:1', event: 'message', data: 'after bob left' });
+    assert.deepEqual((await b.next({ channel: 'Room:item:1' })).data.data, { id: 1, name: 'general', version: 2 });
+    a.send({ type: 'publish', channel: 'chat:room:1', event: 'message', data: { text: 'after bob left' } });
     await as('admin', 'PATCH', '/messages/2', { text: 'after bob left' });
     await a.barrier();
+    assert.deepEqual(a.frames.filter((f) => f.type === 'error'), [], "alice's event was accepted (a refused one would prove nothing)");
     assert.deepEqual(await pendingOn(b, 'chat:room:1'), []);
     assert.deepEqual(await pendingOn(b, 'Message:item:2'), []);
     assert.doesNotMatch(JSON.stringify(b.frames), /after bob left/);
@@ -106,9 +107,10 @@ describe('every fan-out re-checks the right', () => {
     const db = new Database(gw.dbPath);
     try {
       db.prepare('UPDATE "Room" SET "memberIds" = ? WHERE "id" = 1').run('[1,3]');
-      a.send({ type: 'publish', channel: 'chat:room:1', event: 'typing', data: { text: 'secret typing' } });
+      a.send({ type: 'publish', channel: 'chat:room:1', event: 'message', data: { text: 'secret typing' } });
       assert.deepEqual([await b.next({ channel: 'chat:room:1' }), await b.next({ channel: 'chat:room:1' })], revoked('chat:room:1'));
       await a.barrier();
+      assert.deepEqual(a.frames.filter((f) => f.type === 'error'), [], "alice's event was accepted");
       assert.deepEqual(await pendingOn(b, 'chat:room:1'), []);
       assert.doesNotMatch(JSON.stringify(b.frames), /secret typing/);
     } finally {

@@ -157,13 +157,13 @@ describe('replay and resync', () => {
     const live = await Promise.all([1, 2, 3].map(() => watcher.next({ type: 'update' })));
     const back = await gw.socket(tok.alice);
     back.send({ type: 'subscribe', channel: 'Product:list', since: s });
-    assert.deepEqual(await back.next(), { type: 'subscribed', channel: 'Product:list', seq: s + 3 });
+    assert.deepEqual(await back.next(), { type: 'subscribed', channel: 'Product:list', seq: s + 3, epoch: gw.epoch() });
     for (const frame of live) assert.deepEqual(await back.next(), frame);
     await back.barrier();
     assert.deepEqual(back.pending(), []);
     // since == current: nothing to replay.
     back.send({ type: 'subscribe', channel: 'Product:list', since: s + 3 });
-    assert.deepEqual(await back.next(), { type: 'subscribed', channel: 'Product:list', seq: s + 3 });
+    assert.deepEqual(await back.next(), { type: 'subscribed', channel: 'Product:list', seq: s + 3, epoch: gw.epoch() });
     await back.barrier();
     assert.deepEqual(back.pending(), []);
     // since > current: the client is confused; tell it to re-hydrate.
@@ -181,7 +181,7 @@ describe('replay and resync', () => {
     await c.close();
     const d = await gw.socket(tok.alice);
     d.send({ type: 'subscribe', channel: 'Product:item:2', since: s + 1 });
-    assert.deepEqual(await d.next(), { type: 'subscribed', channel: 'Product:item:2', seq: s + 5 });
+    assert.deepEqual(await d.next(), { type: 'subscribed', channel: 'Product:item:2', seq: s + 5, epoch: gw.epoch() });
     assert.deepEqual(await d.next(), { type: 'resync', channel: 'Product:item:2' }, 'needs 4 frames, buffer holds 3');
     d.send({ type: 'subscribe', channel: 'Product:item:2', since: s + 2 });
     await d.next({ type: 'subscribed' });
@@ -199,7 +199,7 @@ describe('replay and resync', () => {
     await gw.request('POST', '/notifications', { token: tok.admin, body: { userId: 1, text: 'alice 2' } });
     const c = await gw.socket(tok.bob);
     c.send({ type: 'subscribe', channel: 'Notification:list', since: s });
-    assert.deepEqual(await c.next(), { type: 'subscribed', channel: 'Notification:list', seq: s + 1 });
+    assert.deepEqual(await c.next(), { type: 'subscribed', channel: 'Notification:list', seq: s + 1, epoch: gw.epoch() });
     const f = await c.next();
     assert.deepEqual([f.seq, f.data.type, f.data.data], [s + 1, 'created', mine.body]);
     await c.barrier();
@@ -210,14 +210,16 @@ describe('replay and resync', () => {
   test('after a restart: counters persist, the empty buffer means resync', async () => {
     const before = (await gw.request('GET', '/products', { token: tok.bob })).body.seq;
     const logSeq = (await gw.request('GET', '/activitylogs', { token: tok.admin })).body.seq;
+    const epoch = gw.epoch();
     await gw.restart();
     const c = await gw.socket(tok.bob); // same secret: old tokens still valid
     c.send({ type: 'subscribe', channel: 'Product:list', since: before });
-    assert.deepEqual(await c.next(), { type: 'subscribed', channel: 'Product:list', seq: before });
+    assert.deepEqual(await c.next(), { type: 'subscribed', channel: 'Product:list', seq: before, epoch });
     await c.barrier();
     assert.deepEqual(c.pending(), [], 'up to date: nothing to send');
+    assert.equal(gw.epoch(), epoch, 'the same database keeps its epoch');
     c.send({ type: 'subscribe', channel: 'Product:list', since: before - 1 });
-    assert.deepEqual(await c.next(), { type: 'subscribed', channel: 'Product:list', seq: before });
+    assert.deepEqual(await c.next(), { type: 'subscribed', channel: 'Product:list', seq: before, epoch });
     assert.deepEqual(await c.next(), { type: 'resync', channel: 'Product:list' });
     await gw.request('PATCH', '/products/3', { token: tok.admin, body: { stock: 1 } });
     assert.equal((await c.next({ type: 'update' })).seq, before + 1, 'the counter continues, never restarts at 1');

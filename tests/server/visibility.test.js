@@ -99,7 +99,7 @@ describe('messages of a room bob is not in', () => {
     await as('admin', 'PATCH', '/messages/4', { text: 'Staff only: moved to Monday' });
     const back = await gw.socket(tok.bob);
     back.send({ type: 'subscribe', channel: 'Message:list', since: s });
-    assert.deepEqual(await back.next(), { type: 'subscribed', channel: 'Message:list', seq: s + 1 });
+    assert.deepEqual(await back.next(), { type: 'subscribed', channel: 'Message:list', seq: s + 1, epoch: gw.epoch() });
     const f = await back.next();
     assert.deepEqual([f.type, f.seq, f.data.id, f.data.data.text], ['update', s + 1, seen.body.id, 'while bob was away']);
     await back.barrier();
@@ -112,8 +112,8 @@ describe('messages of a room bob is not in', () => {
 describe('who is in a room bob is not in', () => {
   test('REST list and get: memberIds only on rooms bob is in; admin sees all', async () => {
     const rooms = await as('bob', 'GET', '/rooms');
-    assert.deepEqual(rooms.body.items, [{ id: 1, name: 'general', memberIds: [1, 2, 3] }, { id: 2, name: 'staff' }]);
-    assert.deepEqual((await as('bob', 'GET', '/rooms/2')).body, { id: 2, name: 'staff' });
+    assert.deepEqual(rooms.body.items, [{ id: 1, name: 'general', memberIds: [1, 2, 3], version: 1 }, { id: 2, name: 'staff', version: 1 }]);
+    assert.deepEqual((await as('bob', 'GET', '/rooms/2')).body, { id: 2, name: 'staff', version: 1 });
     assert.deepEqual((await as('bob', 'GET', '/rooms/1')).body.memberIds, [1, 2, 3]);
     assert.deepEqual((await as('admin', 'GET', '/rooms')).body.items.map((r) => r.memberIds), [[1, 2, 3], [1, 3]]);
     assert.deepEqual((await as('alice', 'GET', '/rooms/2')).body.memberIds, [1, 3]);
@@ -132,8 +132,8 @@ describe('who is in a room bob is not in', () => {
     const b = await gw.socket(tok.bob);
     const a = await gw.socket(tok.alice);
     const list = await ask(b, 'Room', 'list', {});
-    assert.deepEqual(list.data.items[1], { id: 2, name: 'staff' });
-    assert.deepEqual((await ask(b, 'Room', 'get', { id: 2 })).data, { id: 2, name: 'staff' });
+    assert.deepEqual(list.data.items[1], { id: 2, name: 'staff', version: 1 });
+    assert.deepEqual((await ask(b, 'Room', 'get', { id: 2 })).data, { id: 2, name: 'staff', version: 1 });
     const bs = await subscribe(b, 'Room:list');
     await subscribe(b, 'Room:item:2');
     const as0 = await subscribe(a, 'Room:list');
@@ -141,15 +141,15 @@ describe('who is in a room bob is not in', () => {
     const bl = await b.next({ channel: 'Room:list' });
     const bi = await b.next({ channel: 'Room:item:2' });
     const al = await a.next({ channel: 'Room:list' });
-    assert.deepEqual([bl.seq, bl.data.data], [bs + 1, { id: 2, name: 'staff room' }]);
-    assert.deepEqual(bi.data.data, { id: 2, name: 'staff room' });
-    assert.deepEqual([al.seq, al.data.data], [as0 + 1, { id: 2, name: 'staff room', memberIds: [1, 3] }]);
+    assert.deepEqual([bl.seq, bl.data.data], [bs + 1, { id: 2, name: 'staff room', version: 2 }]);
+    assert.deepEqual(bi.data.data, { id: 2, name: 'staff room', version: 2 });
+    assert.deepEqual([al.seq, al.data.data], [as0 + 1, { id: 2, name: 'staff room', memberIds: [1, 3], version: 2 }]);
     // Replay renders for the subscriber too.
     await b.close();
     const back = await gw.socket(tok.bob);
     back.send({ type: 'subscribe', channel: 'Room:list', since: bs });
     await back.next({ type: 'subscribed' });
-    assert.deepEqual((await back.next({ type: 'update' })).data.data, { id: 2, name: 'staff room' });
+    assert.deepEqual((await back.next({ type: 'update' })).data.data, { id: 2, name: 'staff room', version: 2 });
     await as('admin', 'PATCH', '/rooms/2', { name: 'staff' });
     back.close();
     a.close();
@@ -173,7 +173,7 @@ describe('fieldRules in the config', () => {
     const g = await startGateway({ config: { websockets: { pubsub: { models: { Room: { fieldRules: { name: 'isParticipant || isAdmin' } } } } } } });
     try {
       const [bob, admin] = [await g.login('bob'), await g.login('admin')];
-      assert.deepEqual((await g.request('GET', '/rooms', { token: bob })).body.items, [{ id: 1, name: 'general', memberIds: [1, 2, 3] }, { id: 2 }], 'the demo rule on memberIds still holds (configs merge)');
+      assert.deepEqual((await g.request('GET', '/rooms', { token: bob })).body.items, [{ id: 1, name: 'general', memberIds: [1, 2, 3], version: 1 }, { id: 2, version: 1 }], 'the demo rule on memberIds still holds (configs merge)');
       const byName = await g.request('GET', `/rooms?where=${q({ name: 'staff' })}`, { token: bob });
       assert.deepEqual([byName.body.items, byName.body.total], [[], 0]);
       const sorted = await g.request('GET', `/rooms?orderBy=${q({ name: 'asc' })}`, { token: bob });
@@ -189,7 +189,7 @@ describe('fieldRules in the config', () => {
     const g = await startGateway({ config: { websockets: { pubsub: { models: { Room: { fieldRules: { memberIds: 'authenticated' } } } } } } });
     try {
       const r = await g.request('GET', '/rooms/2', { token: await g.login('bob') });
-      assert.deepEqual(r.body, { id: 2, name: 'staff', memberIds: [1, 3] });
+      assert.deepEqual(r.body, { id: 2, name: 'staff', memberIds: [1, 3], version: 1 });
     } finally {
       await g.stop();
     }

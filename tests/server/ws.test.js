@@ -25,12 +25,12 @@ describe('client to server', () => {
     c.close();
   });
 
-  test('subscribe -> subscribed with seq; unsubscribe -> unsubscribed, and no more updates', async () => {
+  test('subscribe -> subscribed with seq and epoch; unsubscribe -> unsubscribed, and no more updates', async () => {
     const c = await open('alice');
     c.send({ type: 'subscribe', channel: 'Product:list' });
-    assert.deepEqual(await c.next(), { type: 'subscribed', channel: 'Product:list', seq: 0 });
+    assert.deepEqual(await c.next(), { type: 'subscribed', channel: 'Product:list', seq: 0, epoch: gw.epoch() });
     c.send({ type: 'subscribe', channel: 'Product:item:2' });
-    assert.deepEqual(await c.next(), { type: 'subscribed', channel: 'Product:item:2', seq: 0 });
+    assert.deepEqual(await c.next(), { type: 'subscribed', channel: 'Product:item:2', seq: 0, epoch: gw.epoch() });
     await gw.request('PATCH', '/products/2', { token: tok.admin, body: { stock: 41 } });
     assert.equal((await c.next({ channel: 'Product:list' })).seq, 1);
     assert.equal((await c.next({ channel: 'Product:item:2' })).seq, 1);
@@ -43,7 +43,7 @@ describe('client to server', () => {
     await c.barrier();
     assert.deepEqual(c.pending(), [], 'nothing on the unsubscribed list channel');
     c.send({ type: 'subscribe', channel: 'Product:item:2' });
-    assert.deepEqual(await c.next(), { type: 'subscribed', channel: 'Product:item:2', seq: 2 }, 'subscribing twice is fine');
+    assert.deepEqual(await c.next(), { type: 'subscribed', channel: 'Product:item:2', seq: 2, epoch: gw.epoch() }, 'subscribing twice is fine');
     c.close();
   });
 
@@ -66,7 +66,7 @@ describe('client to server', () => {
     c.close();
   });
 
-  test('request list -> response {items, total, seq}; get -> the record or null', async () => {
+  test('request list -> response {items, total, seq, epoch}; get -> the record or null', async () => {
     const c = await open('bob');
     c.send({ type: 'request', requestId: 'a', model: 'Message', action: 'list', params: { where: { roomId: 1 }, orderBy: { id: 'desc' }, take: 2 } });
     const r = await c.next();
@@ -75,15 +75,17 @@ describe('client to server', () => {
     assert.deepEqual(r.data.items.map((m) => m.id), [3, 2]);
     assert.equal(r.data.total, 3);
     assert.equal(r.data.seq, 0);
+    assert.equal(r.data.epoch, gw.epoch());
+    assert.deepEqual(Object.keys(r.data), ['items', 'total', 'seq', 'epoch']);
     c.send({ type: 'request', requestId: 'b', model: 'Product', action: 'get', params: { id: 1 } });
-    assert.deepEqual(await c.next(), { type: 'response', requestId: 'b', data: { id: 1, name: 'Keyboard', price: 49.99, stock: 12 } });
+    assert.deepEqual(await c.next(), { type: 'response', requestId: 'b', data: { id: 1, name: 'Keyboard', price: 49.99, stock: 12, version: 1 } });
     c.send({ type: 'request', requestId: 'c', model: 'Product', action: 'get', params: { id: 999 } });
     assert.deepEqual(await c.next(), { type: 'response', requestId: 'c', data: null });
     c.send({ type: 'request', requestId: 'd', model: 'User', action: 'list' });
     const users = await c.next();
-    assert.deepEqual(users.data.items, [{ id: 1, name: 'alice', role: 'user' }, { id: 2, name: 'bob', role: 'user' }, { id: 3, name: 'admin', role: 'admin' }]);
+    assert.deepEqual(users.data.items, [{ id: 1, name: 'alice', role: 'user', version: 1 }, { id: 2, name: 'bob', role: 'user', version: 1 }, { id: 3, name: 'admin', role: 'admin', version: 1 }]);
     c.send({ type: 'request', requestId: 'e', model: 'User', action: 'get', params: { id: 1 } });
-    assert.deepEqual((await c.next()).data, { id: 1, name: 'alice', role: 'user' });
+    assert.deepEqual((await c.next()).data, { id: 1, name: 'alice', role: 'user', version: 1 });
     c.send({ type: 'request', requestId: 'f', model: 'Product', action: 'list', params: { where: '{"stock":{"gt":20}}' } });
     assert.deepEqual((await c.next()).data.items.map((p) => p.id), [2, 4], 'where may also be JSON text');
     c.close();

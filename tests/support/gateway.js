@@ -7,6 +7,7 @@
 //   await gw.kill()   SIGKILL, resolves {code, signal} on exit
 //   await gw.restart() start again on the same port and database file
 //   gw.output()       what the server printed (stdout + stderr), for failure messages
+//   gw.epoch()        the epoch stored in the database file (Meta table); not for :memory:
 //
 // Also exported: connectSocket(url) -> a small ws client that queues frames and
 // waits for a matching one (see below).
@@ -18,6 +19,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
 import WebSocket from 'ws';
 import { signToken } from '../../demo/server/auth.js';
 
@@ -81,6 +83,11 @@ export async function startGateway({ config, env = {}, dbPath } = {}) {
     secret,
     dbPath: db,
     output: () => run.output(),
+    epoch() {
+      if (db === ':memory:') throw new Error('gw.epoch(): a :memory: database cannot be read from outside');
+      const file = new Database(db, { readonly: true, fileMustExist: true });
+      try { return file.prepare('SELECT "value" FROM "Meta" WHERE "key" = \'epoch\'').get().value; } finally { file.close(); }
+    },
     async login(username, password = username) {
       const res = await fetch(`${baseUrl}/login`, {
         method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username, password }),
