@@ -28,3 +28,34 @@ export async function rest(gw, method, path, user, body) {
   assert.ok(res.status < 300, `${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body;
 }
+
+const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * Holds the runtime's mutation requests (its HTTP goes through XMLHttpRequest) until
+ * the returned release() sends them, so what shows "before the server answered" is
+ * certain, not a race with a fast local gateway. Released at the test's end anyway.
+ */
+export function holdMutations(t) {
+  const Base = globalThis.XMLHttpRequest;
+  const held = [];
+  let holding = true;
+  globalThis.XMLHttpRequest = class extends Base {
+    open(method, ...rest) {
+      this.heldMethod = String(method).toUpperCase();
+      return super.open(method, ...rest);
+    }
+
+    send(body) {
+      if (holding && MUTATING.has(this.heldMethod)) held.push(() => super.send(body));
+      else super.send(body);
+    }
+  };
+  const release = () => {
+    holding = false;
+    globalThis.XMLHttpRequest = Base;
+    for (const send of held.splice(0)) send();
+  };
+  t.after(release);
+  return release;
+}
