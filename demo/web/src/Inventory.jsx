@@ -1,10 +1,11 @@
 // Products with live stock; admins change it and everyone sees it at once.
-import { useList } from 'ssot-realtime/react';
+import { isOptimistic, useList } from 'ssot-realtime/react';
 import { PRODUCTS_QUERY } from './queries.js';
 import { ProductRow } from './ProductRow.jsx';
 
 export function Inventory({ me }) {
-  const { data, isLoading, error } = useList('Product', PRODUCTS_QUERY);
+  const products = useList('Product', PRODUCTS_QUERY);
+  const { data, isLoading, error } = products;
   const admin = me.role === 'admin';
   return (
     <section className="inventory">
@@ -15,7 +16,7 @@ export function Inventory({ me }) {
       <table>
         <thead><tr><th>Product</th><th className="num">Price</th><th className="num">Stock</th>{admin && <th>Change</th>}</tr></thead>
         <tbody>
-          {data.map((p) => <ProductRow key={p.id} product={p} admin={admin} />)}
+          {data.map((p) => <ProductRow key={p.id} product={p} admin={admin} pending={isOptimistic(products, p)} />)}
         </tbody>
       </table>
     </section>

@@ -1,16 +1,16 @@
 // One message. Edit and delete are offered on every message and applied
 // optimistically; the server decides (author or admin), and a refusal rolls the
-// change back and shows the server's error here.
+// change back and shows the server's error here. `pending`: the list says our
+// write of this message awaits the server's confirmation.
 import { memo, useState } from 'react';
-import { isOptimistic, useDelete, useUpdate } from 'ssot-realtime/react';
+import { useDelete, useUpdate } from 'ssot-realtime/react';
 import { clock } from './format.js';
 
-export const MessageItem = memo(function MessageItem({ message, mine, author }) {
+export const MessageItem = memo(function MessageItem({ message, mine, author, pending }) {
   const [draft, setDraft] = useState(null); // null: not editing
   const update = useUpdate('Message', { optimistic: true });
   const remove = useDelete('Message', { optimistic: true });
   const temporary = typeof message.id === 'string' && message.id.startsWith('optimistic:');
-  const pending = isOptimistic(message);
   const edited = message.updatedAt > message.createdAt;
   const error = update.error ?? remove.error;
 

@@ -2,7 +2,8 @@
 import { useEffect, useRef } from 'react';
 import { MessageItem } from './MessageItem.jsx';
 
-export function MessageList({ messages, loading, me, users }) {
+export function MessageList({ messages, pending, loading, me, users }) {
+  const waiting = new Set(pending.map(String)); // ids awaiting the server's confirmation
   const box = useRef(null);
   const last = messages[messages.length - 1];
   useEffect(() => {
@@ -13,7 +14,7 @@ export function MessageList({ messages, loading, me, users }) {
     <ol className="messages" ref={box}>
       {loading && messages.length === 0 && <li className="muted">Loading…</li>}
       {messages.map((m) => (
-        <MessageItem key={m.id} message={m} mine={Number(m.authorId) === me.id} author={users.name(m.authorId)} />
+        <MessageItem key={m.id} message={m} mine={Number(m.authorId) === me.id} author={users.name(m.authorId)} pending={waiting.has(String(m.id))} />
       ))}
     </ol>
   );

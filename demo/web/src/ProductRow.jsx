@@ -1,6 +1,6 @@
 // One product; the stock cell flashes when it changes.
 import { memo, useEffect, useRef, useState } from 'react';
-import { isOptimistic, useUpdate } from 'ssot-realtime/react';
+import { useUpdate } from 'ssot-realtime/react';
 import { money } from './format.js';
 
 function useFlash(value) {
@@ -13,13 +13,14 @@ function useFlash(value) {
   return n;
 }
 
-export const ProductRow = memo(function ProductRow({ product, admin }) {
+// pending: our stock change awaits the server's confirmation.
+export const ProductRow = memo(function ProductRow({ product, admin, pending }) {
   const update = useUpdate('Product', { optimistic: true });
   const [draft, setDraft] = useState('');
   const flash = useFlash(product.stock);
   const setStock = (stock) => update.mutate(product.id, { stock: Math.max(0, stock) });
   return (
-    <tr data-product={product.name} className={isOptimistic(product) ? 'pending' : ''}>
+    <tr data-product={product.name} className={pending ? 'pending' : ''}>
       <td>{product.name}</td>
       <td className="num">{money(product.price)}</td>
       <td className={`num stock${product.stock < 10 ? ' low' : ''}`}>

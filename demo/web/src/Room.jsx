@@ -35,7 +35,7 @@ export function Room({ room, me, users }) {
         <Presence roomId={room.id} />
       </header>
       {messages.error && <p className="error" role="alert">{messages.error.message ?? String(messages.error)}</p>}
-      <MessageList messages={messages.data} loading={messages.isLoading} me={me} users={users} />
+      <MessageList messages={messages.data} pending={messages.pending} loading={messages.isLoading} me={me} users={users} />
       <TypingLine names={typers.map(users.name)} />
       <Composer roomId={room.id} me={me} typing={typing} />
     </section>
