@@ -42,6 +42,7 @@ inline std::string subscribed(const std::string& channel, int seq = -1) {
 // What the JS side holds for one list view, rebuilt from the outbox alone.
 struct Mirror {
   std::vector<std::string> rows;  // record JSON as dumped by Json
+  std::vector<std::string> pending;  // ids (JSON) of rows awaiting confirmation
   int64_t total = -1;
   std::string status, error;
   int changes = 0;
@@ -51,6 +52,10 @@ struct Mirror {
     total = int64_t(c.get("total")->as_number());
     status = c.get("status")->as_string();
     error = c.get("error")->is_string() ? c.get("error")->as_string() : "";
+    if (const Json* p = c.get("pending")) {
+      pending.clear();
+      for (const auto& id : p->items()) pending.push_back(id.dump());
+    }
     if (const Json* ids = c.get("ids")) {  // window form
       std::map<std::string, std::string> old;
       for (const auto& r : rows) old[Json::parse(r)->get("id")->dump()] = r;

@@ -123,8 +123,11 @@ void Engine::show_record(const std::string& model, const RecordId& id) {
     View& v = entry.second;
     if (v.model != model || (v.list && v.hydrating && !v.list->holds(id))) continue;
     if (v.list) {
-      if (shown) v.list->record_changed(store, id);
-      else v.list->record_removed(store, id);
+      // A view whose snapshot is newer than the record's last numbered write knows
+      // better: the record left it, or was deleted, since.
+      bool newer_snapshot = v.floor && rec && rec->seq && *v.floor > *rec->seq;
+      if (!shown) v.list->record_removed(store, id);
+      else if (v.list->holds(id) || !newer_snapshot) v.list->record_changed(store, id);
     } else if (v.item_id == id) {
       if (shown && !v.item_retained) store.retain(id);
       if (!shown && v.item_retained) store.release(id);

@@ -356,7 +356,11 @@ void Engine::apply_change(const std::string& model, ChangeType change, const Rec
     if (v.model != model || (only && &v != only)) continue;
     if (!only && v.hydrating) continue;  // it replays its buffer when the snapshot lands
     if (v.list) {
-      if (!only && list_seq && v.floor && *v.floor >= *list_seq) continue;  // already in its snapshot
+      // Already in its snapshot; unless the view holds an older version of the record
+      // (an HTTP answer, unnumbered, reached it after the snapshot): versions decide.
+      bool in_snapshot = !only && list_seq && v.floor && *v.floor >= *list_seq;
+      bool newer = change == ChangeType::Deleted ? version.has_value() : rec && rec->ver && changed;
+      if (in_snapshot && !(newer && v.list->holds(id))) continue;
       if (holders_only && !v.list->holds(id)) continue;
       if (change == ChangeType::Deleted) v.list->record_removed(store, id);
       // Same text (our own echo) changes nothing, except for views that lack the record:
