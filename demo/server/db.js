@@ -32,11 +32,11 @@ export async function openDatabase(file) {
 
 export const readEpoch = (db) => db.prepare('SELECT "value" FROM "Meta" WHERE "key" = \'epoch\'').get().value;
 
-// A database from before a field existed (the version column) gets it, with a default.
+// A database from before record versions gets the version column (every row at 1).
 function addMissingColumns(db, model) {
   const have = new Set(db.prepare(`PRAGMA table_info("${model}")`).all().map((c) => c.name));
-  for (const name of Object.keys(MODELS[model].fields)) {
-    if (!have.has(name)) db.exec(`ALTER TABLE "${model}" ADD COLUMN "${name}" INTEGER NOT NULL DEFAULT 1`);
+  for (const [name, f] of Object.entries(MODELS[model].fields)) {
+    if (f.fill === 'version' && !have.has(name)) db.exec(`ALTER TABLE "${model}" ADD COLUMN "${name}" INTEGER NOT NULL DEFAULT 1`);
   }
 }
 

@@ -20,7 +20,7 @@ export function createRenderer(config, visibility) {
       if (d.type !== 'deleted') data.data = visibility.project(mc, user, d.record, hidden);
       data.id = d.id;
       // A delete is one more write of the record: its version orders it (PROTOCOL ext).
-      if (d.type === 'deleted' && Number.isSafeInteger(d.record?.version)) data.version = d.record.version + 1;
+      if (d.version !== undefined) data.version = d.version;
       data.timestamp = d.timestamp;
       const frame = { type: 'update', channel: d.channel, data, seq: d.seq };
       if (mine) frame.mutationId = d.mutationId;

@@ -59,8 +59,12 @@ export function createStreams(db, access, visibility) {
 
   // record: the full record (after, or before for a delete), for rendering
   // and for re-checking rights at delivery; meta.actorId made the mutation.
-  function delivery(channel, stream, type, mc, record, meta) {
+  // A 'deleted' carries its version: one more than the record's for a real delete,
+  // the update's own when the record only left this stream's view (it may come back
+  // with its next write, which must be newer than this).
+  function delivery(channel, stream, type, mc, record, meta, left = false) {
     const d = { channel, stream, seq: bump(stream), model: mc.name, type, id: record.id, timestamp: meta.timestamp, record };
+    if (type === 'deleted' && Number.isSafeInteger(record.version)) d.version = left ? record.version : record.version + 1;
     if (meta.mutationId !== undefined) Object.assign(d, { mutationId: meta.mutationId, actorId: meta.actorId });
     return d;
   }
@@ -97,7 +101,7 @@ export function createStreams(db, access, visibility) {
         if (!was && !is) continue;
         const t = was && is ? type : is ? 'created' : 'deleted';
         if (!mc.broadcast.has(t)) continue;
-        out.push(delivery(list, userStream(mc, u.id), t, mc, record, meta));
+        out.push(delivery(list, userStream(mc, u.id), t, mc, record, meta, !!after));
       }
     }
     // Item subscribers are re-checked at delivery against this record.

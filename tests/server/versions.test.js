@@ -164,16 +164,9 @@ describe('record versions', () => {
   });
 
   // The user-visible delete of a record that only left a user's view (an update
-  // moved it out) is the update's write, not one more: it must carry that
-  // update's version. The gateway renders it as after.version + 1 (render.js:
-  // `d.record` is the *after* record for such deliveries, streams.js), which is
-  // the version the record's next real write will have: if that write brings the
-  // record back into view, its `created` copy is not newer than the client's
-  // tombstone (record_store.cpp: `*ver <= tombstone` is refused), and the client
-  // never shows it again.
-  test('a record leaving a per-user view is deleted at the version of the write that moved it', {
-    todo: 'gateway bug: the leave-view deleted frame says after.version + 1 (see the comment above)',
-  }, async () => {
+  // moved it out) is that update's write: it carries the update's version, so the
+  // record's next write (which may bring it back) is newer than the client's tombstone.
+  test('a record leaving a per-user view is deleted at the version of the write that moved it', async () => {
     const g = await startGateway({ config: { websockets: { pubsub: { models: { Room: { permissions: { list: 'isParticipant || isAdmin' } } } } } } });
     try {
       const [bob, admin] = [await g.login('bob'), await g.login('admin')];

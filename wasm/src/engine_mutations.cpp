@@ -12,11 +12,6 @@ bool is_2xx(int status) { return status >= 200 && status < 300; }
 
 bool valid_object(std::string_view body) { return json::kind_of(body) == JsonKind::Object && json::valid(body); }
 
-bool record_id_of(std::string_view record, RecordId& out) {
-  static const std::string_view id_key[] = {"id"};
-  std::string_view raw;
-  return json::find_members(record, id_key, 1, &raw) && canonical_id(raw, out);
-}
 }  // namespace
 
 std::string Engine::new_mutation_id() { return mutation_prefix_ + "-" + std::to_string(next_mutation_++); }
@@ -37,7 +32,7 @@ RequestId Engine::create(std::string_view model, std::string_view body, Millis n
     // The row shows at once: the data, the fields the server would fill in, and an id
     // (the data's own, or a temporary one that the confirmed record replaces).
     std::string shown = optimistic->empty() ? std::string(body) : merge_object(body, *optimistic);
-    if (!record_id_of(shown, mu.record)) mu.record = "optimistic:" + mid;
+    if (!record_id(shown, mu.record)) mu.record = "optimistic:" + mid;
     add_pending(m, mu, PendingWrite{PendingWrite::Create, mid, with_id(shown, mu.record)});
   }
   RequestId id = start_http("POST", model_url(m), std::string(body), Call{CallKind::Create, m.name, {}, 0, mid}, now, mid);
@@ -153,7 +148,7 @@ void Engine::finish_mutation(const Call& call, int status, std::string_view body
     return settle(call.mutation_id, mu);
   }
   RecordId rid;
-  if (!valid_object(body) || !record_id_of(body, rid)) return settle(call.mutation_id, mu);
+  if (!valid_object(body) || !record_id(body, rid)) return settle(call.mutation_id, mu);
   // Without a pending row, a created record waits for its echo on a live channel: the
   // server may filter the list (we may not be allowed to see what we created).
   ChannelState* live = registry_.find(call.model + ":list");

@@ -113,134 +113,164 @@ void Engine::start_hydration(ViewId id, View& v, Millis now) {
 
 void Engine::finish_hydration(ViewId id, View& v, int status, std::string_view body, Millis now) {
   v.hydrating = 0;
-  RecordStore& store = stores_[v.model];
   urgent_flush_ = true;
-  if (!v.list) {
-    // While the list channel is wanted (and not refused) its numbered versions are the
-    // record's history. A GET is unnumbered, but read after we asked: newer than what we
-    // held then. A version the list numbered while it was in flight may be newer than
-    // the GET: it stays (what comes after it, the list brings, or its confirmation
-    // re-reads).
-    const StoredRecord* known = store.find(v.item_id);
-    const ChannelState* list = registry_.find(v.model + ":list");
-    std::string numbered;
-    if (is_2xx(status) && known && known->seq && list && list->error.empty() &&
-        (!v.item_read_seq || *known->seq > *v.item_read_seq)) {
-      if (known->deleted) status = 404;
-      else body = numbered = known->json;
-    }
-    if (status == 404) {
-      if (v.item_retained) store.release(v.item_id);
-      v.item_retained = v.item_present = false;
-    } else if (!is_2xx(status) || json::kind_of(body) != JsonKind::Object || !json::valid(body)) {
-      v.item_status = ViewStatus::Error;
-      v.item_error = is_2xx(status) ? "invalid record in response" : http_error_message(status, body);
-      v.item_dirty = true;
-      schedule_hydration_retry(v, status, now);
-      replay_buffer(v);
-      return;
-    } else {
-      // Views holding the record see the new text too (tell_views). Others do not take it
-      // in: a GET carries no seq, so the record may have been deleted since it was read.
-      apply_change(v.model, ChangeType::Updated, v.item_id, body, std::nullopt, &v);
-    }
-    // Data whose subscription was refused is not live: say so (a 404 is just null).
-    ChannelState* ch = v.channel.empty() || status == 404 ? nullptr : registry_.find(v.channel);
-    v.item_status = ch && !ch->error.empty() ? ViewStatus::Error : ViewStatus::Ready;
-    v.item_error = ch ? ch->error : std::string();
-    v.item_hydrated = v.item_dirty = true;
-    v.retries = 0;
-    // An item-channel copy held during the GET is unordered against it; once the list
-    // channel has taken over (handle_update), it may be older than what the store holds
-    // now. Dropped then, and the record read again, this time with the list live.
-    for (auto& b : v.buffer) {
-      if (b.item_copy && item_copy_superseded(list, v.model, b.id)) v.refetch_again = true;
-      else apply_change(v.model, b.change, b.id, b.record, b.seq, &v, false, b.version);
-    }
-    v.buffer.clear();
-    if (v.refetch_again) start_hydration(id, v, now);
-    return;
+  if (v.list) finish_list(id, v, status, body, now);
+  else finish_item(id, v, status, body, now);
+}
+
+void Engine::finish_item(ViewId id, View& v, int status, std::string_view body, Millis now) {
+  RecordStore& store = stores_[v.model];
+  // While the list channel is wanted (and not refused) its numbered versions are the
+  // record's history. A GET is unnumbered, but read after we asked: newer than what we
+  // held then. A version the list numbered while it was in flight may be newer than
+  // the GET: it stays (what comes after it, the list brings, or its confirmation
+  // re-reads).
+  const StoredRecord* known = store.find(v.item_id);
+  const ChannelState* list = registry_.find(v.model + ":list");
+  std::string numbered;
+  if (is_2xx(status) && known && known->seq && list && list->error.empty() &&
+      (!v.item_read_seq || *known->seq > *v.item_read_seq)) {
+    if (known->deleted) status = 404;
+    else body = numbered = known->json;
   }
-  if (!is_2xx(status)) {
-    v.list->set_status(ViewStatus::Error, http_error_message(status, body));
+  if (status == 404) {
+    if (v.item_retained) store.release(v.item_id);
+    v.item_retained = v.item_present = false;
+  } else if (!is_2xx(status) || json::kind_of(body) != JsonKind::Object || !json::valid(body)) {
+    v.item_status = ViewStatus::Error;
+    v.item_error = is_2xx(status) ? "invalid record in response" : http_error_message(status, body);
+    v.item_dirty = true;
     schedule_hydration_retry(v, status, now);
+    replay_buffer(v);
+    return;
+  } else {
+    // Views holding the record see the new text too (tell_views). Others do not take it
+    // in: a GET carries no seq, so the record may have been deleted since it was read.
+    apply_change(v.model, ChangeType::Updated, v.item_id, body, std::nullopt, &v);
+  }
+  // Data whose subscription was refused is not live: say so (a 404 is just null).
+  ChannelState* ch = v.channel.empty() || status == 404 ? nullptr : registry_.find(v.channel);
+  v.item_status = ch && !ch->error.empty() ? ViewStatus::Error : ViewStatus::Ready;
+  v.item_error = ch ? ch->error : std::string();
+  v.item_hydrated = v.item_dirty = true;
+  v.retries = 0;
+  // An item-channel copy held during the GET is unordered against it; once the list
+  // channel has taken over (handle_update), it may be older than what the store holds
+  // now. Dropped then, and the record read again, this time with the list live.
+  for (auto& b : v.buffer) {
+    if (b.item_copy && item_copy_superseded(list, v.model, b.id)) v.refetch_again = true;
+    else apply_change(v.model, b.change, b.id, b.record, b.seq, &v, false, b.version);
+  }
+  v.buffer.clear();
+  if (v.refetch_again) start_hydration(id, v, now);
+}
+
+// A list answer: {items, total, seq?, epoch?} or a bare array (seed servers).
+struct ListAnswer {
+  std::string_view items;
+  std::optional<double> total;
+  std::optional<int64_t> seq;
+  std::string epoch;
+};
+
+namespace {
+bool parse_list_answer(std::string_view body, ListAnswer& a) {
+  std::string_view total_raw, seq_raw, epoch_raw;
+  a.items = body;
+  if (json::kind_of(body) == JsonKind::Object) {
+    static const std::string_view keys[] = {"items", "total", "seq", "epoch"};
+    std::string_view vals[4];
+    if (!json::find_members(body, keys, 4, vals)) return false;
+    a.items = vals[0];
+    total_raw = vals[1];
+    seq_raw = vals[2];
+    epoch_raw = vals[3];
+  }
+  if (a.items.empty() || json::kind_of(a.items) != JsonKind::Array || !json::valid(a.items)) return false;
+  if (auto n = json::parse_number(seq_raw); n && *n >= 0 && *n <= 9007199254740992.0) a.seq = int64_t(*n);
+  a.total = json::parse_number(total_raw);
+  if (a.total && !(*a.total >= 0 && *a.total <= 9007199254740992.0)) a.total.reset();  // nonsense: count the items
+  read_epoch(epoch_raw, a.epoch);  // a malformed one counts as none
+  return true;
+}
+}  // namespace
+
+void Engine::finish_list(ViewId id, View& v, int status, std::string_view body, Millis now) {
+  ListAnswer a;
+  if (!is_2xx(status) || !parse_list_answer(body, a)) {
+    v.list->set_status(ViewStatus::Error, !is_2xx(status) ? http_error_message(status, body)
+                                                           : "invalid list response: expected {items, total} or an array");
+    if (!is_2xx(status)) schedule_hydration_retry(v, status, now);
     replay_buffer(v);
     return;
   }
   v.retries = 0;
-  // A list answer: {items, total, seq?} or a bare array (seed servers).
-  std::string_view items = body, total_raw, seq_raw, epoch_raw;
-  if (json::kind_of(body) == JsonKind::Object) {
-    static const std::string_view keys[] = {"items", "total", "seq", "epoch"};
-    std::string_view vals[4];
-    if (!json::find_members(body, keys, 4, vals)) items = {};
-    else {
-      items = vals[0];
-      total_raw = vals[1];
-      seq_raw = vals[2];
-      epoch_raw = vals[3];
-    }
-  }
-  if (items.empty() || json::kind_of(items) != JsonKind::Array || !json::valid(items)) {
-    v.list->set_status(ViewStatus::Error, "invalid list response: expected {items, total} or an array");
-    replay_buffer(v);
-    return;
-  }
-  std::optional<int64_t> seq;
-  if (auto n = json::parse_number(seq_raw); n && *n >= 0 && *n <= 9007199254740992.0) seq = int64_t(*n);
   ChannelState* c = v.channel.empty() ? nullptr : registry_.find(v.channel);
-  std::string epoch;
-  read_epoch(epoch_raw, epoch);  // a malformed one counts as none
-  if (!adopt_epoch(v, c, epoch, seq, now)) {
+  if (!adopt_epoch(v, c, a.epoch, a.seq, now)) {
     v.buffer.clear();  // read from a numbering that is gone: ask again
     start_hydration(id, v, now);
     return;
   }
+  take_snapshot(v, c, a);
+  // Data without a live subscription (refused) must not claim to be live.
+  if (c && !c->error.empty()) v.list->set_status(ViewStatus::Error, c->error);
+  else v.list->set_status(ViewStatus::Ready);
+  bool covered = snapshot_covered(v, c, a.seq);
+  if (c && a.seq && !c->last_seq) {
+    c->last_seq = a.seq;
+    c->has_seq = true;  // a subscribe not yet sent asks for what came after the snapshot
+  }
+  for (auto& b : v.buffer)
+    if (!(a.seq && b.seq && *b.seq <= *a.seq)) apply_change(v.model, b.change, b.id, b.record, b.seq, &v, false, b.version);
+  v.buffer.clear();
+  if (!covered || v.refetch_again) start_hydration(id, v, now);
+}
+
+// The answer's records go to the store (never an older copy over a newer one) and
+// become the view's rows, with our pending creates that no server answer has yet.
+void Engine::take_snapshot(View& v, const ChannelState* c, const ListAnswer& a) {
+  RecordStore& store = stores_[v.model];
+  std::optional<int64_t> seq = v.channel.empty() ? std::nullopt : a.seq;
   // A snapshot older than what the live views already applied must not show them its
   // records: one deleted since would come back (this view refetches if it misses updates).
-  bool behind = c && seq && c->last_seq && *c->last_seq > *seq;
+  bool behind = c && a.seq && c->last_seq && *c->last_seq > *a.seq;
   std::vector<RecordId> ids;
   std::vector<size_t> changed;  // indices into ids: records whose stored text this snapshot changed
-  json::ArrayReader reader(items);
+  json::ArrayReader reader(a.items);
   std::string_view item;
-  static const std::string_view id_key[] = {"id"};
   while (reader.next(item)) {
-    std::string_view id_raw;
     RecordId rid;
-    if (json::kind_of(item) != JsonKind::Object || !json::find_members(item, id_key, 1, &id_raw) ||
-        !canonical_id(id_raw, rid)) {
+    if (!record_id(item, rid)) {
       ++stats_.malformed;  // a record without an id cannot be kept live
       continue;
     }
     const StoredRecord* known = store.find(rid);
-    if (!(seq && known && known->seq && *known->seq > *seq)) {  // never regress to an older snapshot
-      if (store.upsert(rid, item, v.channel.empty() ? std::nullopt : seq) && !behind) changed.push_back(ids.size());
+    if (!(a.seq && known && known->seq && *known->seq > *a.seq)) {  // never regress to an older snapshot
+      if (store.upsert(rid, item, seq) && !behind) changed.push_back(ids.size());
     }
     ids.push_back(std::move(rid));
   }
-  auto total = json::parse_number(total_raw);
-  if (total && !(*total >= 0 && *total <= 9007199254740992.0)) total.reset();  // nonsense: count the items
-  v.list->reset(store, ids, total ? int64_t(*total) : int64_t(ids.size()));
-  for (const auto& mu : mutations_)  // our pending creates are in no server answer yet
+  v.list->reset(store, ids, a.total ? int64_t(*a.total) : int64_t(ids.size()));
+  for (const auto& mu : mutations_)
     if (mu.second.optimistic && mu.second.creates && mu.second.model == v.model)
       v.list->record_changed(store, mu.second.record);
   // The others are told after this view took its records: a view the new text makes
   // drop one could otherwise erase it from the store before this view holds it.
-  for (size_t i : changed) tell_views(v.model, ids[i], &v, false, v.channel.empty() ? std::nullopt : seq);
+  for (size_t i : changed) tell_views(v.model, ids[i], &v, false, seq);
   for (const auto& rid : ids) store.collect(rid);
-  v.floor = seq;
-  // Data without a live subscription (refused) must not claim to be live.
-  if (c && !c->error.empty()) v.list->set_status(ViewStatus::Error, c->error);
-  else v.list->set_status(ViewStatus::Ready);
+  v.floor = a.seq;
+}
+
+// Updates after the snapshot must all be in the view's buffer, else some were missed.
+// Snapshot after snapshot behind our seq: our numbering is wrong (a bogus seq, a
+// server whose counters went back without an epoch). Adopt the server's, fetch again.
+bool Engine::snapshot_covered(View& v, ChannelState* c, std::optional<int64_t> seq) {
   bool covered = true;
   if (c && seq && c->last_seq && *c->last_seq > *seq) {
-    // Updates after the snapshot must all be in the buffer, else some were missed.
     covered = !v.buffer.empty() && v.buffer.front().seq && *v.buffer.front().seq <= *seq + 1;
-    // Snapshot after snapshot behind our seq: our numbering is wrong (a bogus seq, a
-    // server whose counters went back). Adopt the server's and fetch once more.
     if (!covered && ++v.behind_snapshots >= 3) {
       c->last_seq = seq;
-      store.forget_seqs();
+      stores_[v.model].forget_seqs();
       v.behind_snapshots = 0;
       std::string e = "{\"k\":\"error\",\"scope\":\"channel\",\"channel\":";
       json::append_string(e, v.channel);
@@ -249,14 +279,7 @@ void Engine::finish_hydration(ViewId id, View& v, int status, std::string_view b
     }
   }
   if (covered) v.behind_snapshots = 0;
-  if (c && seq && !c->last_seq) {
-    c->last_seq = seq;
-    c->has_seq = true;  // a subscribe not yet sent asks for what came after the snapshot
-  }
-  for (auto& b : v.buffer)
-    if (!(seq && b.seq && *b.seq <= *seq)) apply_change(v.model, b.change, b.id, b.record, b.seq, &v, false, b.version);
-  v.buffer.clear();
-  if (!covered || v.refetch_again) start_hydration(id, v, now);
+  return covered;
 }
 
 void Engine::handle_update(const ServerFrame& f, Millis now) {

@@ -77,6 +77,13 @@ bool is_numeric_id(std::string_view id) {
   return id != "-0";
 }
 
+bool record_id(std::string_view record_json, RecordId& out) {
+  static const std::string_view id_key[] = {"id"};
+  std::string_view raw;
+  return json::kind_of(record_json) == JsonKind::Object && json::find_members(record_json, id_key, 1, &raw) &&
+         canonical_id(raw, out);
+}
+
 bool canonical_id(std::string_view raw, RecordId& out) {
   out.clear();
   if (raw.empty()) return false;

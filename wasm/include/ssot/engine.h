@@ -31,6 +31,8 @@
 
 namespace ssot {
 
+struct ListAnswer;
+
 struct Command {
   enum Type { OpenSocket, Send, CloseSocket, HttpStart, HttpCancel } type = Send;
   std::string url;     // OpenSocket, HttpStart
@@ -158,6 +160,10 @@ class Engine {
   // engine_views.cpp
   void start_hydration(ViewId id, View& v, Millis now);
   void finish_hydration(ViewId id, View& v, int status, std::string_view body, Millis now);
+  void finish_item(ViewId id, View& v, int status, std::string_view body, Millis now);
+  void finish_list(ViewId id, View& v, int status, std::string_view body, Millis now);
+  void take_snapshot(View& v, const ChannelState* c, const ListAnswer& a);
+  bool snapshot_covered(View& v, ChannelState* c, std::optional<int64_t> seq);
   void handle_update(const ServerFrame& f, Millis now);
   // `holders_only`: list views that lack the record do not take it in (an unordered copy).
   // `version`: a delete's (records carry their own).

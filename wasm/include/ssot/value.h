@@ -31,6 +31,8 @@ using RecordId = std::string;
 // Canonical id from a raw JSON value (number or string); false for any other kind
 // and for empty strings, non-integral or non-finite numbers.
 bool canonical_id(std::string_view raw, RecordId& out);
+// The canonical id of a record (an object text with an "id" member); false without one.
+bool record_id(std::string_view record_json, RecordId& out);
 bool is_numeric_id(std::string_view id);
 int compare_ids(std::string_view a, std::string_view b);
 // The id as a JSON value: digits stay a number, anything else becomes a string.
