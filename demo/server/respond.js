@@ -1,5 +1,6 @@
 // Small HTTP helpers: CORS on every response, JSON replies, bounded JSON bodies.
 import { HttpError } from './errors.js';
+import { parseJson } from './input.js';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -55,7 +56,7 @@ export function readJson(req, limit = MAX_BODY_BYTES) {
       if (size > limit) return reject(tooBig());
       const text = Buffer.concat(chunks).toString('utf8');
       if (!text.trim()) return reject(new HttpError(400, 'Body must be a JSON object'));
-      try { resolve(JSON.parse(text)); } catch { reject(new HttpError(400, 'Invalid JSON body')); }
+      try { resolve(parseJson(text)); } catch { reject(new HttpError(400, 'Invalid JSON body')); }
     });
     req.on('error', (e) => { if (!done) { done = true; reject(new HttpError(400, e.message)); } });
   });
