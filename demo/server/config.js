@@ -15,6 +15,10 @@ export const DEFAULT_LIMITS = {
   maxFrameBytes: 65536,
   malformedFramesPerConnection: 10,
   replayBufferPerChannel: 1000,
+  // Failed logins per user name and per address within the window; past them, 429.
+  loginFailuresPerUser: 5,
+  loginFailuresPerAddress: 20,
+  loginWindowSeconds: 60,
 };
 
 // `owner` names the field compared by isOwner; `room` the field whose Room

@@ -1,9 +1,10 @@
 // REST under /api: login, me, and one resource per model.
-import { bearer, checkPassword, issueToken, verifyToken } from './auth.js';
+import { bearer, verifyToken } from './auth.js';
 import { HttpError, badRequest, forbidden, notFound } from './errors.js';
 import { listRecords, publicRecord } from './query.js';
 import { getRecord } from './db.js';
 import { readJson, sendJson, sendError } from './respond.js';
+import { createLogin, toUser } from './login.js';
 
 // Ids in paths: positive integers only ("1; DROP TABLE" is a 400, never SQL).
 export function parseId(text) {
@@ -13,18 +14,7 @@ export function parseId(text) {
 
 export function createRest({ db, config, access, streams, mutations, secret, tokenTtlSeconds }) {
   const byPath = new Map(Object.values(config.models).map((mc) => [mc.path, mc]));
-  const userByName = db.prepare('SELECT * FROM "User" WHERE "name" = ?');
-  const toUser = (u) => ({ id: u.id, name: u.name, role: u.role });
-
-  async function login(req, res) {
-    const body = await readJson(req);
-    if (!body || typeof body !== 'object' || typeof body.username !== 'string' || typeof body.password !== 'string') {
-      throw badRequest('Expected {username, password} strings');
-    }
-    const row = userByName.get(body.username);
-    if (!row || !(await checkPassword(body.password, row.passwordHash))) throw new HttpError(401, 'Invalid username or password');
-    sendJson(res, 200, { token: issueToken(row.id, secret, tokenTtlSeconds), user: toUser(row) });
-  }
+  const login = createLogin({ db, limits: config.limits, secret, tokenTtlSeconds });
 
   function authenticate(req) {
     const token = bearer(req);
