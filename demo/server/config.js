@@ -146,6 +146,21 @@ function compileLimits(l) {
   return { ...DEFAULT_LIMITS, ...l };
 }
 
+// cors.origins: exact origins ("https://app.example:8443") allowed to call the
+// API from another origin, or ["*"] for any. Default: none (same origin only).
+function compileCors(c) {
+  if (c === undefined) return { any: false, origins: new Set() };
+  if (!isObj(c) || Object.keys(c).some((k) => k !== 'origins')) fail("cors must be an object with only 'origins'");
+  const list = c.origins ?? [];
+  const isOrigin = (o) => {
+    try { return new URL(o).origin === o; } catch { return false; }
+  };
+  if (!Array.isArray(list) || !list.every((o) => o === '*' || (typeof o === 'string' && isOrigin(o)))) {
+    fail('cors.origins must be an array of origins like "https://app.example" (scheme, host, optional port) or "*"');
+  }
+  return { any: list.includes('*'), origins: new Set(list) };
+}
+
 // user: the parsed JSON of --config (or undefined). Returns the compiled config.
 export function loadConfig(user) {
   if (user !== undefined && (!isObj(user) || !isObj(user.websockets))) fail("expected an object with a 'websockets' object");
@@ -162,5 +177,5 @@ export function loadConfig(user) {
     paths.add(m.path);
   }
   const channels = Object.entries(ws.pubsub.channels ?? {}).map(([p, c]) => compileChannel(p, c));
-  return { enabled: ws.enabled !== false, models, channels, limits: compileLimits(ws.limits ?? {}) };
+  return { enabled: ws.enabled !== false, models, channels, limits: compileLimits(ws.limits ?? {}), cors: compileCors(user?.cors) };
 }
