@@ -180,7 +180,7 @@ RequestId Engine::create(std::string_view model, std::string_view body, Millis n
     return 0;
   }
   ModelConfig m = config_.model(model);
-  std::string mid = mutation_prefix_ + "-" + std::to_string(next_mutation_++);
+  std::string mid = new_mutation_id();
   mutations_[mid] = false;
   return start_http("POST", model_url(m), std::string(body), Call{CallKind::Create, m.name, {}, 0, mid}, now, mid);
 }
@@ -199,7 +199,7 @@ RequestId Engine::update(std::string_view model, std::string_view id_json, std::
   ModelConfig m = config_.model(model);
   std::string url = model_url(m) + "/";
   append_uri_component(url, rid);
-  std::string mid = mutation_prefix_ + "-" + std::to_string(next_mutation_++);
+  std::string mid = new_mutation_id();
   mutations_[mid] = false;
   return start_http(patch ? "PATCH" : "PUT", url, std::string(body), Call{CallKind::Update, m.name, rid, 0, mid},
                     now, mid);
@@ -214,7 +214,7 @@ RequestId Engine::remove(std::string_view model, std::string_view id_json, Milli
   ModelConfig m = config_.model(model);
   std::string url = model_url(m) + "/";
   append_uri_component(url, rid);
-  std::string mid = mutation_prefix_ + "-" + std::to_string(next_mutation_++);
+  std::string mid = new_mutation_id();
   mutations_[mid] = false;
   return start_http("DELETE", url, {}, Call{CallKind::Delete, m.name, rid, 0, mid}, now, mid);
 }
