@@ -17,6 +17,13 @@ export function dict(obj = {}) {
   return out;
 }
 
+// URLSearchParams -> a prototype-less {name: value} (the last value of a repeated name).
+export function queryParams(searchParams) {
+  const out = Object.create(null);
+  for (const [k, v] of searchParams) out[k] = v;
+  return out;
+}
+
 // table[key] when key is a string naming an own property, else undefined.
 export function lookup(table, key) {
   return typeof key === 'string' && Object.hasOwn(table, key) ? table[key] : undefined;

@@ -5,6 +5,7 @@ import { listRecords, publicRecord } from './query.js';
 import { getRecord } from './db.js';
 import { readJson, sendJson, sendError } from './respond.js';
 import { createLogin, toUser } from './login.js';
+import { queryParams } from './input.js';
 
 // Ids in paths: positive integers only ("1; DROP TABLE" is a 400, never SQL).
 export function parseId(text) {
@@ -40,7 +41,7 @@ export function createRest({ db, config, access, streams, mutations, secret, tok
       if (method === 'GET') {
         const stream = streams.listStream(mc, user);
         if (!stream) throw forbidden(`Forbidden: you may not list ${mc.name}`);
-        const params = Object.fromEntries(new URL(req.url, 'http://x').searchParams);
+        const params = queryParams(new URL(req.url, 'http://x').searchParams);
         const { items, total } = listRecords(db, mc, user, params);
         return sendJson(res, 200, { items, total, seq: streams.current(stream) });
       }

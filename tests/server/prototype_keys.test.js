@@ -63,6 +63,12 @@ describe('REST', () => {
     }
   });
 
+  test('prototype names as query parameters are ignored like any unknown parameter', async () => {
+    const r = await gw.request('GET', '/products?__proto__=%7B%22take%22%3A1%7D&constructor=1&toString=x&take=2', { token: alice });
+    assert.equal(r.status, 200);
+    assert.deepEqual(r.body.items.map((p) => p.id), [1, 2]);
+  });
+
   test('prototype names as a REST path are 404s', async () => {
     for (const key of [...PROTO_KEYS, 'constructor/1']) {
       const r = await gw.request('GET', `/${key}`, { token: alice });
