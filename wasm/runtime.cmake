@@ -1,6 +1,8 @@
 # The runtime module for the npm package (included by CMakeLists.txt under emcmake).
 # ES module build (.mjs + .wasm); in Node the loader passes the wasm bytes itself
 # (TOOLCHAIN.md 4) and installs ws / xhr2 as WebSocket / XMLHttpRequest.
+# DYNAMIC_EXECUTION=0: no eval / new Function in the glue (embind then uses its
+# plain invokers), so pages can run it under script-src 'self' 'wasm-unsafe-eval'.
 file(GLOB PLATFORM_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/wasm/platform/*.cpp)
 add_executable(ssot_runtime ${CMAKE_SOURCE_DIR}/wasm/bindings.cpp ${PLATFORM_SOURCES})
 target_link_libraries(ssot_runtime PRIVATE ssot_core)
@@ -9,6 +11,6 @@ set_target_properties(ssot_runtime PROPERTIES SUFFIX ".mjs")
 target_link_options(ssot_runtime PRIVATE
   --bind -lwebsocket.js -sFETCH=1 -sFETCH_SUPPORT_INDEXEDDB=0
   -sMODULARIZE=1 -sEXPORT_ES6=1 -sEXPORT_NAME=createSsotModule -sENVIRONMENT=web
-  -sALLOW_MEMORY_GROWTH=1 -sFILESYSTEM=0 -sEXPORTED_RUNTIME_METHODS=[HEAPU8]
+  -sALLOW_MEMORY_GROWTH=1 -sFILESYSTEM=0 -sDYNAMIC_EXECUTION=0 -sEXPORTED_RUNTIME_METHODS=[HEAPU8]
   -sEXPORTED_FUNCTIONS=[_malloc,_free,_ssot_feed_frame]
   -sINCOMING_MODULE_JS_API=[wasmBinary,locateFile,print,printErr])

@@ -38,13 +38,18 @@ export function hashPassword(password) {
   });
 }
 
+// Stands in for a missing or unusable hash, so that scrypt runs all the same:
+// the time a login takes must not tell whether the user exists.
+const DUMMY = { salt: Buffer.alloc(16), want: Buffer.alloc(32) };
+
+// `stored` may be null (no such user): the answer is then false, after the same work.
 export function checkPassword(password, stored) {
   return new Promise((resolve) => {
     const [kind, saltHex, hashHex] = String(stored).split('$');
-    if (kind !== 'scrypt' || !saltHex || !hashHex) return resolve(false);
-    const want = Buffer.from(hashHex, 'hex');
-    crypto.scrypt(password, Buffer.from(saltHex, 'hex'), want.length, (err, key) =>
-      resolve(!err && crypto.timingSafeEqual(key, want)));
+    const usable = kind === 'scrypt' && /^([0-9a-f]{2})+$/.test(saltHex ?? '') && /^([0-9a-f]{2}){16,64}$/.test(hashHex ?? '');
+    const { salt, want } = usable ? { salt: Buffer.from(saltHex, 'hex'), want: Buffer.from(hashHex, 'hex') } : DUMMY;
+    crypto.scrypt(String(password), salt, want.length, (err, key) =>
+      resolve(usable && !err && crypto.timingSafeEqual(key, want)));
   });
 }
 

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import { MODELS, MODEL_NAMES } from './schema.js';
 import { parseRule } from './permissions.js';
 import { compileEvents } from './eventShapes.js';
+import { lookup, parseJson } from './input.js';
 
 const ALL_OPS = ['created', 'updated', 'deleted'];
 const BOTH = ['list', 'item'];
@@ -20,6 +21,10 @@ export const DEFAULT_LIMITS = {
   publishBurst: 20, // ...and size
   publishRejectionsBeforeClose: 50, // rate-limited publishes tolerated per window; one more closes 1008
   publishRejectionWindowSeconds: 10,
+  // Failed logins per user name and per address within the window; past them, 429.
+  loginFailuresPerUser: 5,
+  loginFailuresPerAddress: 20,
+  loginWindowSeconds: 60,
 };
 
 // `owner` names the field compared by isOwner; `room` the field whose Room
@@ -70,15 +75,15 @@ const isObj = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
 // Objects merge key by key; arrays and scalars from `over` replace.
 export function deepMerge(base, over) {
   if (!isObj(base) || !isObj(over)) return over === undefined ? base : over;
-  const out = { ...base };
-  for (const [k, v] of Object.entries(over)) out[k] = deepMerge(base[k], v);
+  const out = Object.assign(Object.create(null), base);
+  for (const [k, v] of Object.entries(over)) out[k] = deepMerge(lookup(base, k), v);
   return out;
 }
 
 export function readConfigFile(file) {
   let text;
   try { text = fs.readFileSync(file, 'utf8'); } catch (e) { throw new Error(`config ${file}: ${e.message}`); }
-  try { return JSON.parse(text); } catch (e) { throw new Error(`config ${file}: invalid JSON (${e.message})`); }
+  try { return parseJson(text); } catch (e) { throw new Error(`config ${file}: invalid JSON (${e.message})`); }
 }
 
 const MODEL_KEYS = ['subscribe', 'broadcast', 'permissions', 'owner', 'room', 'private', 'path', 'fieldRules'];
@@ -91,7 +96,7 @@ function compileRule(where, text) {
 }
 
 function compileModel(name, m) {
-  if (!MODELS[name]) fail(`unknown model '${name}' (known: ${MODEL_NAMES.join(', ')})`);
+  if (!lookup(MODELS, name)) fail(`unknown model '${name}' (known: ${MODEL_NAMES.join(', ')})`);
   if (!isObj(m)) fail(`models.${name} must be an object`);
   for (const k of Object.keys(m)) if (!MODEL_KEYS.includes(k)) fail(`models.${name}: unknown key '${k}'`);
   const fields = MODELS[name].fields;
@@ -155,10 +160,25 @@ function compileChannel(pattern, c) {
 function compileLimits(l) {
   if (!isObj(l)) fail('limits must be an object');
   for (const [k, v] of Object.entries(l)) {
-    if (!(k in DEFAULT_LIMITS)) fail(`limits: unknown key '${k}'`);
+    if (!Object.hasOwn(DEFAULT_LIMITS, k)) fail(`limits: unknown key '${k}'`);
     if (!Number.isSafeInteger(v) || v < 1) fail(`limits.${k} must be a positive integer`);
   }
   return { ...DEFAULT_LIMITS, ...l };
+}
+
+// cors.origins: exact origins ("https://app.example:8443") allowed to call the
+// API from another origin, or ["*"] for any. Default: none (same origin only).
+function compileCors(c) {
+  if (c === undefined) return { any: false, origins: new Set() };
+  if (!isObj(c) || Object.keys(c).some((k) => k !== 'origins')) fail("cors must be an object with only 'origins'");
+  const list = c.origins ?? [];
+  const isOrigin = (o) => {
+    try { return new URL(o).origin === o; } catch { return false; }
+  };
+  if (!Array.isArray(list) || !list.every((o) => o === '*' || (typeof o === 'string' && isOrigin(o)))) {
+    fail('cors.origins must be an array of origins like "https://app.example" (scheme, host, optional port) or "*"');
+  }
+  return { any: list.includes('*'), origins: new Set(list) };
 }
 
 // user: the parsed JSON of --config (or undefined). Returns the compiled config.
@@ -167,7 +187,7 @@ export function loadConfig(user) {
   const ws = deepMerge(DEMO_CONFIG, user ?? {}).websockets;
   if (ws.enabled !== undefined && typeof ws.enabled !== 'boolean') fail('enabled must be a boolean');
   if (!isObj(ws.pubsub) || !isObj(ws.pubsub.models)) fail('pubsub.models must be an object');
-  const models = {};
+  const models = Object.create(null); // looked up by client-supplied names
   for (const [name, m] of Object.entries(ws.pubsub.models)) models[name] = compileModel(name, m);
   // Every model has a REST resource; one left out of the config gets deny-all rules.
   for (const name of MODEL_NAMES) models[name] ??= compileModel(name, {});
@@ -177,5 +197,5 @@ export function loadConfig(user) {
     paths.add(m.path);
   }
   const channels = Object.entries(ws.pubsub.channels ?? {}).map(([p, c]) => compileChannel(p, c));
-  return { enabled: ws.enabled !== false, models, channels, limits: compileLimits(ws.limits ?? {}) };
+  return { enabled: ws.enabled !== false, models, channels, limits: compileLimits(ws.limits ?? {}), cors: compileCors(user?.cors) };
 }

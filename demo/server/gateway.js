@@ -15,6 +15,7 @@ import { createPublishLimiter } from './publishLimiter.js';
 import { RESERVED_EVENTS } from './eventShapes.js';
 import { atTime } from './expiry.js';
 import { createOutbound } from './outbound.js';
+import { parseJson, lookup } from './input.js';
 
 const CODES = { 400: 'bad_request', 403: 'forbidden', 404: 'not_found' };
 const isObj = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -66,7 +67,7 @@ export function createGateway({ config, db, access, visibility, streams, bus, se
   function onFrame(conn, data, isBinary) {
     if (isBinary) return malformed(conn, 'Binary frames are not supported');
     let msg;
-    try { msg = JSON.parse(data.toString('utf8')); } catch { return malformed(conn, 'Invalid JSON'); }
+    try { msg = parseJson(data.toString('utf8')); } catch { return malformed(conn, 'Invalid JSON'); }
     if (!isObj(msg)) return malformed(conn, 'Frame must be a JSON object');
     try {
       switch (msg.type) {
@@ -80,7 +81,9 @@ export function createGateway({ config, db, access, visibility, streams, bus, se
       }
     } catch (err) {
       log(`ws ${conn.id}: ${err.stack}`);
-      sendError(conn, 'Internal server error', 'internal');
+      // An error answering a request names it, so the client settles that call.
+      const answers = msg.type === 'request' && typeof msg.requestId === 'string' ? { requestId: msg.requestId } : {};
+      sendError(conn, 'Internal server error', 'internal', answers);
     }
   }
 
@@ -172,7 +175,7 @@ export function createGateway({ config, db, access, visibility, streams, bus, se
     if (typeof model !== 'string' || typeof action !== 'string') return malformed(conn, "request: 'model' and 'action' must be strings", { requestId });
     if (params !== undefined && params !== null && !isObj(params)) return malformed(conn, "request: 'params' must be an object", { requestId });
     const reply = (body) => send(conn, { type: 'response', requestId, ...body });
-    const mc = config.models[model];
+    const mc = lookup(config.models, model);
     if (!mc) return reply({ error: `Unknown model '${model.slice(0, 50)}'`, code: 'bad_request' });
     try {
       if (action === 'list') {

@@ -4,15 +4,16 @@
 import { MODELS, checkValue, toSqlValue } from './schema.js';
 import { insertRow, getRecord } from './db.js';
 import { badRequest, forbidden, notFound } from './errors.js';
+import { lookup } from './input.js';
 
 export function createMutations({ db, config, access, visibility, streams, bus }) {
   // mode: 'create' | 'put' | 'patch'. Returns the writable values taken from body.
   function validate(mc, body, mode, existing) {
     if (!body || typeof body !== 'object' || Array.isArray(body)) throw badRequest('Body must be a JSON object');
     const fields = MODELS[mc.name].fields;
-    const out = {};
+    const out = Object.create(null);
     for (const [name, v] of Object.entries(body)) {
-      const f = fields[name];
+      const f = lookup(fields, name);
       if (!f || (mc.private.has(name) && f.set !== 'server')) throw badRequest(`Unknown field '${name}' on ${mc.name}`);
       if (f.set === 'server') continue; // id, timestamps, authorId...: the server decides
       if (f.set === 'create' && mode !== 'create') {
@@ -25,7 +26,7 @@ export function createMutations({ db, config, access, visibility, streams, bus }
     }
     for (const [name, f] of Object.entries(fields)) {
       const needed = mode === 'create' ? f.set !== 'server' : mode === 'put' && f.set === 'write';
-      if (!needed || name in out) continue;
+      if (!needed || Object.hasOwn(out, name)) continue;
       if (f.optional) out[name] = f.default;
       else throw badRequest(`Field '${name}' is required`);
     }

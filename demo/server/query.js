@@ -3,10 +3,11 @@
 // every value goes through a placeholder.
 import { MODELS, rowToRecord, toSqlValue } from './schema.js';
 import { badRequest } from './errors.js';
+import { dict, lookup, parseJson } from './input.js';
 
-const OPS = {
+const OPS = dict({
   eq: '=', ne: '!=', gt: '>', gte: '>=', lt: '<', lte: '<=', in: 'IN', contains: 'contains',
-};
+});
 // Which operators make sense per field type.
 const OPS_BY_TYPE = {
   integer: ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in'],
@@ -29,11 +30,11 @@ const TYPE_NAMES = { integer: 'an integer', number: 'a number', string: 'a strin
 function decode(name, v) {
   if (v === undefined || v === null || v === '') return undefined;
   if (typeof v !== 'string') return v;
-  try { return JSON.parse(v); } catch { throw badRequest(`${name}: invalid JSON`); }
+  try { return parseJson(v); } catch { throw badRequest(`${name}: invalid JSON`); }
 }
 
 function queryField(mc, name, what) {
-  const f = MODELS[mc.name].fields[name];
+  const f = lookup(MODELS[mc.name].fields, name);
   if (!f || mc.private.has(name)) throw badRequest(`${what}: unknown field '${name}' on ${mc.name}`);
   return f;
 }
@@ -41,7 +42,7 @@ function queryField(mc, name, what) {
 function condition(mc, name, op, v) {
   const f = queryField(mc, name, 'where');
   const col = `"${mc.name}"."${name}"`;
-  if (!OPS[op]) throw badRequest(`where.${name}: unknown operator '${op}'`);
+  if (!lookup(OPS, op)) throw badRequest(`where.${name}: unknown operator '${op}'`);
   if (!OPS_BY_TYPE[f.type].includes(op)) throw badRequest(`where.${name}: operator '${op}' not supported on a ${f.type} field`);
   const check = (x) => {
     if (x === null && (op === 'eq' || op === 'ne')) return;

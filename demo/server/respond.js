@@ -1,18 +1,8 @@
-// Small HTTP helpers: CORS on every response, JSON replies, bounded JSON bodies.
+// Small HTTP helpers: JSON replies, bounded JSON bodies.
 import { HttpError } from './errors.js';
+import { parseJson } from './input.js';
 
 export const MAX_BODY_BYTES = 64 * 1024;
-
-// Cross-origin pages (the demo served elsewhere, Chromium tests) must be able
-// to call the API; without these the Fetch API reports status 0.
-export function cors(req, res) {
-  const origin = req.headers.origin;
-  res.setHeader('Access-Control-Allow-Origin', origin || '*');
-  if (origin) res.setHeader('Vary', 'Origin');
-  res.setHeader('Access-Control-Allow-Methods', 'GET,POST,PUT,PATCH,DELETE,OPTIONS');
-  res.setHeader('Access-Control-Allow-Headers', 'Content-Type, Authorization, X-Client-Mutation-Id');
-  res.setHeader('Access-Control-Max-Age', '600');
-}
 
 export function sendJson(res, status, body) {
   if (res.headersSent) return;
@@ -55,7 +45,7 @@ export function readJson(req, limit = MAX_BODY_BYTES) {
       if (size > limit) return reject(tooBig());
       const text = Buffer.concat(chunks).toString('utf8');
       if (!text.trim()) return reject(new HttpError(400, 'Body must be a JSON object'));
-      try { resolve(JSON.parse(text)); } catch { reject(new HttpError(400, 'Invalid JSON body')); }
+      try { resolve(parseJson(text)); } catch { reject(new HttpError(400, 'Invalid JSON body')); }
     });
     req.on('error', (e) => { if (!done) { done = true; reject(new HttpError(400, e.message)); } });
   });

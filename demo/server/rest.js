@@ -1,9 +1,11 @@
 // REST under /api: login, me, and one resource per model.
-import { bearer, checkPassword, issueToken, verifyToken } from './auth.js';
+import { bearer, verifyToken } from './auth.js';
 import { HttpError, badRequest, forbidden, notFound } from './errors.js';
 import { listRecords } from './query.js';
 import { getRecord } from './db.js';
 import { readJson, sendJson, sendError } from './respond.js';
+import { createLogin, toUser } from './login.js';
+import { queryParams } from './input.js';
 
 // Ids in paths: positive integers only ("1; DROP TABLE" is a 400, never SQL).
 export function parseId(text) {
@@ -13,18 +15,7 @@ export function parseId(text) {
 
 export function createRest({ db, config, access, visibility, streams, mutations, secret, tokenTtlSeconds }) {
   const byPath = new Map(Object.values(config.models).map((mc) => [mc.path, mc]));
-  const userByName = db.prepare('SELECT * FROM "User" WHERE "name" = ?');
-  const toUser = (u) => ({ id: u.id, name: u.name, role: u.role });
-
-  async function login(req, res) {
-    const body = await readJson(req);
-    if (!body || typeof body !== 'object' || typeof body.username !== 'string' || typeof body.password !== 'string') {
-      throw badRequest('Expected {username, password} strings');
-    }
-    const row = userByName.get(body.username);
-    if (!row || !(await checkPassword(body.password, row.passwordHash))) throw new HttpError(401, 'Invalid username or password');
-    sendJson(res, 200, { token: issueToken(row.id, secret, tokenTtlSeconds), user: toUser(row) });
-  }
+  const login = createLogin({ db, limits: config.limits, secret, tokenTtlSeconds });
 
   function authenticate(req) {
     const token = bearer(req);
@@ -50,7 +41,7 @@ export function createRest({ db, config, access, visibility, streams, mutations,
       if (method === 'GET') {
         const stream = streams.listStream(mc, user);
         if (!stream) throw forbidden(`Forbidden: you may not list ${mc.name}`);
-        const params = Object.fromEntries(new URL(req.url, 'http://x').searchParams);
+        const params = queryParams(new URL(req.url, 'http://x').searchParams);
         const { items, total } = listRecords(db, visibility, mc, user, params);
         return sendJson(res, 200, { items, total, seq: streams.current(stream), epoch: streams.epoch });
       }

@@ -1,6 +1,7 @@
 // The demo's models: field types, who sets each field, and how a row maps to a
 // wire record. Everything else (SQL, validation, permissions) is driven from
 // here so that a field name can only ever reach SQL after being looked up in it.
+import { dict } from './input.js';
 
 // Field kinds:
 //   type     'integer' | 'number' | 'string' | 'boolean' | 'intArray'
@@ -14,7 +15,7 @@
 //            'version' (1 at creation, one more at every write)
 const F = (type, set, extra = {}) => ({ type, set, ...extra });
 
-export const MODELS = {
+const SCHEMA = {
   Message: {
     fields: {
       id: F('integer', 'server'),
@@ -71,8 +72,11 @@ export const MODELS = {
 
 // Every record carries a version that grows on every write (PROTOCOL ext, record
 // versions): clients keep the newest copy whatever order copies arrive in.
-for (const m of Object.values(MODELS)) m.fields.version = F('integer', 'server', { fill: 'version' });
+for (const m of Object.values(SCHEMA)) m.fields.version = F('integer', 'server', { fill: 'version' });
 
+// Client-supplied names are looked up here: prototype-less tables, so
+// 'constructor' is neither a model nor a field.
+export const MODELS = dict(Object.fromEntries(Object.entries(SCHEMA).map(([name, m]) => [name, { ...m, fields: dict(m.fields) }])));
 export const MODEL_NAMES = Object.keys(MODELS);
 
 // SQLite column types per field type. Booleans are 0/1, intArray is JSON text.

@@ -15,7 +15,8 @@ import { createRest } from './rest.js';
 import { createGateway } from './gateway.js';
 import { createInProcessBus } from './bus.js';
 import { createStatic } from './static.js';
-import { cors, sendError } from './respond.js';
+import { sendError } from './respond.js';
+import { createHeaders } from './headers.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const PROJECT_ROOT = path.resolve(here, '../..');
@@ -46,9 +47,10 @@ export async function startServer({
   const handleApi = createRest({ db, config: cfg, access, visibility, streams, mutations, secret, tokenTtlSeconds });
   const gateway = createGateway({ config: cfg, db, access, visibility, streams, bus, secret, log });
   const serveStatic = createStatic(staticDir);
+  const setHeaders = createHeaders(cfg.cors);
 
   const server = http.createServer((req, res) => {
-    cors(req, res);
+    setHeaders(req, res);
     let pathname;
     try { pathname = new URL(req.url, 'http://x').pathname; } catch { return sendError(res, 400, 'Bad URL'); }
     if (req.method === 'OPTIONS') { res.statusCode = 204; return res.end(); }

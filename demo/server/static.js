@@ -27,7 +27,6 @@ export function createStatic(root) {
     res.statusCode = 200;
     res.setHeader('Content-Type', TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream');
     res.setHeader('Content-Length', stat.size);
-    res.setHeader('X-Content-Type-Options', 'nosniff');
     if (req.method === 'HEAD') return res.end();
     fs.createReadStream(file).on('error', () => res.destroy()).pipe(res);
   };

@@ -1,7 +1,8 @@
 // The ESM build in real Chromium: two pages on one gateway, a create in one
 // appears live in the other. The page imports the package's modules as served
 // files (no bundler), so it exercises the browser branch of the wasm loader,
-// Emscripten's WebSocket and Fetch, and CORS against the gateway.
+// Emscripten's WebSocket and Fetch, and CORS against the gateway (which allows
+// this page's origin only because its config names it: cors.origins).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -19,7 +20,6 @@ const page = '<!doctype html><meta charset="utf-8"><title>ssot e2e</title><scrip
 let gateway, server, browser, origin;
 
 before(async () => {
-  gateway = await startGateway();
   server = http.createServer(async (req, res) => {
     const url = new URL(req.url, 'http://x');
     if (url.pathname === '/') return res.writeHead(200, { 'Content-Type': 'text/html' }).end(page);
@@ -34,6 +34,7 @@ before(async () => {
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   origin = `http://127.0.0.1:${server.address().port}`;
+  gateway = await startGateway({ config: { websockets: {}, cors: { origins: [origin] } } });
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,

@@ -20,17 +20,28 @@ let alice, bob, admin;
 const dialogs = [];
 const pages = [];
 
+// CSP violations in a page: the DOM event (reported to the console) and
+// Chromium's own 'Refused to ...' console messages.
+function watchCsp(page, user) {
+  const seen = [];
+  page.on('console', (m) => { if (/Content Security Policy|Refused to/i.test(m.text())) seen.push(`${user}: ${m.text()}`); });
+  page.addInitScript(() => document.addEventListener('securitypolicyviolation',
+    (e) => console.error(`Refused by Content Security Policy: ${e.violatedDirective} ${e.blockedURI}`)));
+  return seen;
+}
+
 async function signIn(user) {
   const context = await browser.newContext({ viewport: { width: 1200, height: 760 } });
   const page = await context.newPage();
   page.setDefaultTimeout(WAIT);
   const errors = [];
+  const violations = watchCsp(page, user);
   page.on('pageerror', (e) => errors.push(`${user}: ${e.message}`));
   page.on('dialog', (d) => { dialogs.push(`${user}: ${d.type()} ${d.message()}`); d.dismiss().catch(() => {}); });
-  await page.goto(`${gateway.url}/`);
+  const response = await page.goto(`${gateway.url}/`);
   await page.getByRole('button', { name: `Sign in as ${user}` }).click();
   await page.locator('.badge', { hasText: 'connected' }).waitFor();
-  const who = { user, page, context, errors };
+  const who = { user, page, context, errors, violations, csp: response.headers()['content-security-policy'] };
   pages.push(who);
   return who;
 }
@@ -304,6 +315,22 @@ test('a session the gateway no longer accepts shows as unauthorized', async () =
   await page.getByRole('button', { name: 'Sign in again' }).click();
   await page.getByRole('button', { name: 'Sign in as bob' }).click();
   await page.locator('.badge', { hasText: 'connected' }).waitFor();
+  await context.close();
+});
+
+test('the page runs under its CSP (no eval, no framing) without a single violation', async () => {
+  for (const who of pages) {
+    assert.match(who.csp ?? '', /script-src 'self' 'wasm-unsafe-eval'(;|$)/, who.user);
+    assert.match(who.csp, /frame-ancestors 'none'/, who.user);
+    assert.deepEqual(who.violations, [], who.user);
+  }
+  // Another origin cannot frame it: Chromium shows its error page instead.
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const blocked = page.waitForEvent('console', { predicate: (m) => /frame-ancestors/.test(m.text()), timeout: WAIT });
+  await page.setContent(`<iframe src="${gateway.url}/"></iframe>`);
+  await blocked;
+  assert.equal(await page.frames()[1].locator('button', { hasText: 'Sign in as' }).count(), 0);
   await context.close();
 });
 

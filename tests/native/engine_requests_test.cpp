@@ -1,6 +1,8 @@
 // Scenario tests: routing of reads, mutations and their echoes, timeouts, channels.
 #include <catch2/catch.hpp>
 
+#include <set>
+
 #include "engine_harness.h"
 
 using namespace ssot;
@@ -96,17 +98,45 @@ TEST_CASE("an echo arriving before the HTTP answer is not applied twice") {
   CHECK(h.mirrors[v].rows[0] == Json::parse(msg(1, "c"))->dump());
 }
 
-TEST_CASE("mutation ids differ between clients") {
+TEST_CASE("mutation ids: 128 bits from the injected random bytes, as 32 hex digits, a new one per mutation") {
+  uint8_t next = 0;  // a deterministic source: 00 01 02 ...
+  RandomBytes counting = [&next](uint8_t* out, size_t size) {
+    for (size_t i = 0; i < size; ++i) out[i] = next++;
+  };
+  Harness h;
+  std::string error;
+  h.engine = Engine::create(default_config(), [] { return 0.5; }, error, counting);
+  REQUIRE(h.engine);
+  h.engine->create("Message", "{}", 0, error);
+  h.engine->update("Message", "1", "{}", true, 0, error);
+  h.engine->remove("Message", "1", 0, error);
+  h.engine->create("Message", "{}", 0, error);
+  h.step();
+  std::vector<std::string> ids;
+  for (const auto& c : h.http()) ids.push_back(header(c, "X-Client-Mutation-Id"));
+  REQUIRE(ids.size() == 4);
+  CHECK(ids[0] == "000102030405060708090a0b0c0d0e0f");
+  CHECK(ids[1] == "101112131415161718191a1b1c1d1e1f");
+  for (const auto& id : ids) {
+    CHECK(id.size() == 32);
+    CHECK(id.find_first_not_of("0123456789abcdef") == std::string::npos);
+  }
+  CHECK(std::set<std::string>(ids.begin(), ids.end()).size() == ids.size());
+}
+
+TEST_CASE("without a random source (tests only) ids are still 32 hex digits and differ between clients") {
   Harness a, b;
   std::string error;
   a.engine->create("Message", "{}", 0, error);
+  a.engine->create("Message", "{}", 0, error);
   a.step();
-  Harness c(default_config());
-  std::string mid_a = header(a.http("POST")[0], "X-Client-Mutation-Id");
   b.engine = Engine::create(default_config(), [] { return 0.25; }, error);
   b.engine->create("Message", "{}", 0, error);
   b.step();
-  CHECK(mid_a != header(b.http("POST")[0], "X-Client-Mutation-Id"));
+  std::string a1 = header(a.http("POST")[0], "X-Client-Mutation-Id"), a2 = header(a.http("POST")[1], "X-Client-Mutation-Id");
+  CHECK(a1.size() == 32);
+  CHECK(a1 != a2);
+  CHECK(a1 != header(b.http("POST")[0], "X-Client-Mutation-Id"));
 }
 
 TEST_CASE("delete and get map 404 to false and null; errors carry status and the server's message") {

@@ -1,4 +1,4 @@
-// REST: list queries, CRUD, validation, limits on bodies, CORS, static files.
+// REST: list queries, CRUD, validation, limits on bodies, static files (CORS: headers.test.js).
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -241,26 +241,6 @@ describe('mutations', () => {
 });
 
 describe('http', () => {
-  test('CORS preflight is 204 with the allowed methods and headers', async () => {
-    const res = await fetch(`${gw.baseUrl}/messages/1`, {
-      method: 'OPTIONS',
-      headers: { Origin: 'http://example.test', 'Access-Control-Request-Method': 'PATCH', 'Access-Control-Request-Headers': 'authorization,x-client-mutation-id' },
-    });
-    assert.equal(res.status, 204);
-    assert.equal(res.headers.get('access-control-allow-origin'), 'http://example.test');
-    assert.equal(res.headers.get('access-control-allow-methods'), 'GET,POST,PUT,PATCH,DELETE,OPTIONS');
-    assert.equal(res.headers.get('access-control-allow-headers'), 'Content-Type, Authorization, X-Client-Mutation-Id');
-  });
-
-  test('CORS headers on ordinary and error responses', async () => {
-    const ok = await gw.request('GET', '/products', { token: bob });
-    assert.equal(ok.headers.get('access-control-allow-origin'), '*');
-    const err = await gw.request('GET', '/products');
-    assert.equal(err.status, 401);
-    assert.equal(err.headers.get('access-control-allow-origin'), '*');
-    assert.match(err.headers.get('content-type'), /application\/json/);
-  });
-
   test('unknown routes and methods answer JSON errors', async () => {
     const r = await gw.request('GET', '/nothing', { token: bob });
     assert.deepEqual([r.status, r.body], [404, { error: 'No such resource: /api/nothing' }]);

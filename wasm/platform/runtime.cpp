@@ -12,6 +12,12 @@ EM_JS(void, ssot_notify, (int id), {
   if (Module["ssotNotify"]) Module["ssotNotify"](id);
 });
 
+// Web Crypto (browsers, Node >= 19): the bytes of mutation ids. No fallback to
+// Math.random: without it the runtime fails loudly rather than make guessable ids.
+EM_JS(void, ssot_random_bytes, (uint8_t* out, size_t size), {
+  globalThis.crypto.getRandomValues(HEAPU8.subarray(out, out + size));
+});
+
 namespace ssot {
 
 namespace {
@@ -27,7 +33,8 @@ void on_timer(void* user) {
 }  // namespace
 
 Runtime::Runtime(const std::string& config_json) : id_(next_id++) {
-  engine_ = Engine::create(config_json, [] { return double(emscripten_random()); }, error_);
+  engine_ = Engine::create(config_json, [] { return double(emscripten_random()); }, error_,
+                           [](uint8_t* out, size_t size) { ssot_random_bytes(out, size); });
   registry()[id_] = this;
 }
 

@@ -2,27 +2,54 @@
 #include "ssot/engine.h"
 
 #include <algorithm>
-#include <cstdio>
 
 namespace ssot {
 
-std::unique_ptr<Engine> Engine::create(std::string_view config_json, RandomSource random, std::string& error) {
+namespace {
+// splitmix64: a deterministic byte stream for engines created without a random
+// source (native tests, benchmarks). Predictable by design: never for the web.
+RandomBytes seeded_bytes(uint64_t seed) {
+  return [state = seed](uint8_t* out, size_t size) mutable {
+    for (size_t i = 0; i < size; i += 8) {
+      uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+      z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+      z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+      z ^= z >> 31;
+      for (size_t j = 0; j < 8 && i + j < size; ++j) out[i + j] = uint8_t(z >> (8 * j));
+    }
+  };
+}
+}  // namespace
+
+std::unique_ptr<Engine> Engine::create(std::string_view config_json, RandomSource random, std::string& error,
+                                       RandomBytes bytes) {
   auto config = Config::parse(config_json, error);
   if (!config) return nullptr;
   if (!random) random = [] { return 0.5; };
-  return std::unique_ptr<Engine>(new Engine(std::move(*config), std::move(random)));
+  if (!bytes) bytes = seeded_bytes(uint64_t(random() * 9007199254740992.0));
+  return std::unique_ptr<Engine>(new Engine(std::move(*config), std::move(random), std::move(bytes)));
 }
 
-Engine::Engine(Config config, RandomSource random)
+Engine::Engine(Config config, RandomSource random, RandomBytes bytes)
     : config_(std::move(config)),
       random_(std::move(random)),
+      random_bytes_(std::move(bytes)),
       connection_(config_.reconnect, config_.heartbeat, random_, config_.can_refresh_token),
       hydration_backoff_(config_.reconnect, random_),
-      batcher_(config_.batching) {
-  // Mutation ids must not collide with other clients' (everyone receives every echo).
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "%08x", unsigned(random_() * 4294967295.0));
-  mutation_prefix_ = buf;
+      batcher_(config_.batching) {}
+
+// 128 random bits as 32 hex digits. Everyone receives every echo, so an id must
+// neither collide with another client's nor be guessable by one.
+std::string Engine::new_mutation_id() {
+  uint8_t bytes[16];
+  random_bytes_(bytes, sizeof bytes);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string id(2 * sizeof bytes, '0');
+  for (size_t i = 0; i < sizeof bytes; ++i) {
+    id[2 * i] = kHex[bytes[i] >> 4];
+    id[2 * i + 1] = kHex[bytes[i] & 15];
+  }
+  return id;
 }
 
 void Engine::emit(std::string_view entry) {

@@ -14,7 +14,6 @@ bool valid_object(std::string_view body) { return json::kind_of(body) == JsonKin
 
 }  // namespace
 
-std::string Engine::new_mutation_id() { return mutation_prefix_ + "-" + std::to_string(next_mutation_++); }
 
 RequestId Engine::create(std::string_view model, std::string_view body, Millis now, std::string& error,
                          std::optional<std::string_view> optimistic) {

@@ -86,9 +86,12 @@ bool decode_update(std::string_view data_raw, const std::string_view* v, ServerF
     return false;
   }
   std::string_view id_raw = v[kDId];
-  bool from_record = (id_raw.empty() || id_raw == "null") && !f.record.empty();
-  if (from_record ? !record_id(f.record, f.id) : !canonical_id(id_raw, f.id)) {
-    why = id_raw.empty() && !from_record ? "update: no record id" : "update: bad record id";
+  if ((id_raw.empty() || id_raw == "null") && !f.record.empty()) {
+    static const std::string_view id_key[] = {"id"};
+    json::find_members(f.record, id_key, 1, &id_raw);  // the reason below needs the raw value
+  }
+  if (!canonical_id(id_raw, f.id)) {
+    why = id_raw.empty() ? "update: no record id" : "update: bad record id";
     return false;
   }
   if (!v[kDTimestamp].empty() && json::kind_of(v[kDTimestamp]) == JsonKind::Number)

@@ -53,7 +53,10 @@ struct Stats {
 
 class Engine {
  public:
-  static std::unique_ptr<Engine> create(std::string_view config_json, RandomSource random, std::string& error);
+  // `bytes` makes mutation ids; without one (tests, benchmarks) a deterministic
+  // stream seeded from `random` stands in, which is fine only where nobody attacks.
+  static std::unique_ptr<Engine> create(std::string_view config_json, RandomSource random, std::string& error,
+                                        RandomBytes bytes = {});
 
   // Connection.
   void connect(Millis now);
@@ -105,7 +108,7 @@ class Engine {
   const Config& config() const { return config_; }
 
  private:
-  Engine(Config config, RandomSource random);
+  Engine(Config config, RandomSource random, RandomBytes bytes);
 
   struct Buffered {  // an update held while a view hydrates
     ChangeType change;
@@ -156,6 +159,7 @@ class Engine {
   void handle_subscribed(const ServerFrame& f, Millis now);
   void handle_channel_error(const ServerFrame& f, Millis now);
   void maybe_flush(Millis now);
+  std::string new_mutation_id();
 
   // engine_views.cpp
   void start_hydration(ViewId id, View& v, Millis now);
@@ -201,7 +205,6 @@ class Engine {
     bool optimistic = false; // a pending write of it is laid over the store
     bool creates = false;
   };
-  std::string new_mutation_id();
   void add_pending(const ModelConfig& m, Mutation& mu, PendingWrite write);
   void settle(const std::string& mutation_id, Mutation& mu);
   void show_record(const std::string& model, const RecordId& id);
@@ -222,6 +225,7 @@ class Engine {
 
   Config config_;
   RandomSource random_;
+  RandomBytes random_bytes_;
   Connection connection_;
   ReconnectPolicy hydration_backoff_;  // the reconnect delays, without a give-up
   size_t retries_pending_ = 0;         // views with a retry_at
@@ -234,8 +238,6 @@ class Engine {
   ViewId next_view_ = 1;
   std::unordered_set<std::string> listened_;        // channels with raw listeners
   std::unordered_map<std::string, Mutation> mutations_;
-  std::string mutation_prefix_;
-  uint64_t next_mutation_ = 1;
   std::vector<Command> commands_;
   std::string outbox_ = "[";
   bool socket_open_ = false;

@@ -1,0 +1,43 @@
+// POST /api/login. Unknown users cost the same scrypt as known ones (see
+// checkPassword), and failed logins are throttled per user name and per
+// address: past the limit, 429 with Retry-After, whatever the password.
+import { checkPassword, issueToken } from './auth.js';
+import { HttpError, badRequest } from './errors.js';
+import { readJson, sendJson } from './respond.js';
+import { createThrottle } from './throttle.js';
+import { MODELS } from './schema.js';
+
+const MAX_NAME = MODELS.User.fields.name.maxLength;
+
+export const toUser = (u) => ({ id: u.id, name: u.name, role: u.role });
+
+export function createLogin({ db, limits, secret, tokenTtlSeconds, now = Date.now }) {
+  const userByName = db.prepare('SELECT * FROM "User" WHERE "name" = ?');
+  const windowMs = limits.loginWindowSeconds * 1000;
+  const byName = createThrottle({ max: limits.loginFailuresPerUser, windowMs, now });
+  const byAddress = createThrottle({ max: limits.loginFailuresPerAddress, windowMs, now });
+
+  return async function login(req, res) {
+    const body = await readJson(req);
+    if (!body || typeof body !== 'object' || typeof body.username !== 'string' || typeof body.password !== 'string') {
+      throw badRequest('Expected {username, password} strings');
+    }
+    const { username, password } = body;
+    if (username.length > MAX_NAME) throw badRequest(`username: at most ${MAX_NAME} characters`);
+    const address = req.socket.remoteAddress ?? '';
+    const wait = Math.max(byName.retryAfterMs(username), byAddress.retryAfterMs(address));
+    if (wait > 0) {
+      res.setHeader('Retry-After', String(Math.ceil(wait / 1000)));
+      throw new HttpError(429, 'Too many failed logins: try again later');
+    }
+    const row = userByName.get(username);
+    const ok = await checkPassword(password, row?.passwordHash ?? null);
+    if (!row || !ok) {
+      byName.fail(username);
+      byAddress.fail(address); // not reset by a success: one good account must not reopen the address
+      throw new HttpError(401, 'Invalid username or password');
+    }
+    byName.reset(username);
+    sendJson(res, 200, { token: issueToken(row.id, secret, tokenTtlSeconds), user: toUser(row) });
+  };
+}
