@@ -5,57 +5,23 @@
 // this page's origin only because its config names it: cors.origins).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
-import path from 'node:path';
-import { chromium } from 'playwright-core';
 import { startGateway } from '../support/gateway.js';
+import { startBrowser } from '../support/browser.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const types = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html' };
-const page = '<!doctype html><meta charset="utf-8"><title>ssot e2e</title><script type="module">' +
-  "import * as ssot from '/js/index.js'; window.ssot = ssot; window.ready = true;</script>";
-
-let gateway, server, browser, origin;
+let gateway, b;
 
 before(async () => {
-  server = http.createServer(async (req, res) => {
-    const url = new URL(req.url, 'http://x');
-    if (url.pathname === '/') return res.writeHead(200, { 'Content-Type': 'text/html' }).end(page);
-    const file = path.resolve(root, '.' + url.pathname);
-    if (!file.startsWith(path.join(root, 'js') + path.sep)) return res.writeHead(404).end();
-    try {
-      const body = await readFile(file);
-      res.writeHead(200, { 'Content-Type': types[path.extname(file)] ?? 'application/octet-stream' }).end(body);
-    } catch {
-      res.writeHead(404).end();
-    }
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${server.address().port}`;
-  gateway = await startGateway({ config: { websockets: {}, cors: { origins: [origin] } } });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
+  b = await startBrowser();
+  gateway = await startGateway({ config: { websockets: {}, cors: { origins: [b.origin] } } });
 });
 
 after(async () => {
-  await browser?.close();
-  server?.close();
+  await b?.close();
   await gateway?.stop();
 });
 
 async function openClient(user) {
-  const context = await browser.newContext();
-  const p = await context.newPage();
-  const errors = [];
-  p.on('pageerror', (e) => errors.push(e));
-  await p.goto(origin + '/');
-  await p.waitForFunction(() => window.ready === true);
+  const { page: p, context, errors } = await b.openPage();
   const token = await gateway.login(user);
   await p.evaluate(async ({ baseUrl, wsUrl, token }) => {
     window.client = await window.ssot.createClient({

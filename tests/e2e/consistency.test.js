@@ -28,7 +28,7 @@ async function openView(gw, user, query) {
 }
 
 test('optimistic rows of "a～" and "a😀" keep their positions when the server confirms them', async () => {
-  const gw = await startGateway();
+  const gw = await startGateway({ config: { websockets: {}, cors: { origins: [b.origin] } } });
   try {
     const { page, context, errors } = await openView(gw, 'alice', { where: { roomId: 1 }, orderBy: { text: 'asc' } });
     const texts = ['a\uFF5E', 'a\u{1F600}'];  // UTF-16 order: 😀 first; UTF-8 (core, SQLite): ～ first
@@ -61,7 +61,7 @@ test('optimistic rows of "a～" and "a😀" keep their positions when the server
 });
 
 test('a gateway restarted on a fresh database: the live view converges to the new server', async () => {
-  const gw = await startGateway({ dbPath: ':memory:' });
+  const gw = await startGateway({ dbPath: ':memory:', config: { websockets: {}, cors: { origins: [b.origin] } } });
   try {
     const { page, context, errors } = await openView(gw, 'alice', { where: { roomId: 1 }, orderBy: { id: 'asc' } });
     const token = await gw.login('alice');
