@@ -101,7 +101,7 @@ class ModelRun {
       else if (c.type == Command::Send && socket_open_) on_client_frame(c.body);
       else if (c.type == Command::HttpStart) {
         trace("request " + c.method + " " + c.url + " " + c.body);
-        requests_[c.http_id] = Request{c};
+        requests_[c.http_id] = Request{c, false, 0, {}};
       }
       else if (c.type == Command::HttpCancel) requests_.erase(c.http_id);
     }

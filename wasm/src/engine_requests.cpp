@@ -12,7 +12,7 @@ std::string Engine::model_url(const ModelConfig& m) const { return config_.base_
 
 RequestId Engine::start_http(const std::string& method, const std::string& url, std::string body, Call call,
                              Millis now, const std::string& mutation_id) {
-  RequestId id = requests_.add(now, config_.request_timeout_ms, 0);
+  RequestId id = requests_.add(now, config_.request_timeout_ms);
   Command c;
   c.type = Command::HttpStart;
   c.http_id = id;
@@ -89,7 +89,7 @@ std::optional<RequestId> Engine::serve_list_from_cache(const std::string& model,
     std::string data = "{\"items\":";
     v.list->append_rows(stores_[model], data, 0, v.list->visible_count());
     data += ",\"total\":" + std::to_string(v.list->total()) + "}";
-    RequestId id = requests_.add(now, 0, 0);
+    RequestId id = requests_.add(now, 0);
     requests_.complete(id);
     emit_result_ok(id, 200, data);
     return id;
@@ -103,7 +103,7 @@ RequestId Engine::list(std::string_view model, std::string_view query_json, Mill
   ModelConfig m = config_.model(model);
   if (auto cached = serve_list_from_cache(m.name, *q, now)) return *cached;
   if (socket_open_ && m.realtime) {
-    RequestId id = requests_.add(now, config_.request_timeout_ms, 0);
+    RequestId id = requests_.add(now, config_.request_timeout_ms);
     calls_.emplace(id, Call{CallKind::WsList, m.name, {}, 0, {}});
     send(encode_request(std::to_string(id), m.name, "list", q->canonical()));
     ++stats_.ws_requests;
@@ -139,7 +139,7 @@ RequestId Engine::get(std::string_view model, std::string_view id_json, Millis n
   }
   ModelConfig m = config_.model(model);
   if (const StoredRecord* rec = live_record(m, rid)) {
-    RequestId id = requests_.add(now, 0, 0);
+    RequestId id = requests_.add(now, 0);
     requests_.complete(id);
     emit_result_ok(id, 200, rec->json);
     return id;
@@ -147,7 +147,7 @@ RequestId Engine::get(std::string_view model, std::string_view id_json, Millis n
   std::string url = model_url(m) + "/";
   append_uri_component(url, rid);
   if (socket_open_ && m.realtime) {
-    RequestId id = requests_.add(now, config_.request_timeout_ms, 0);
+    RequestId id = requests_.add(now, config_.request_timeout_ms);
     calls_.emplace(id, Call{CallKind::WsGet, m.name, rid, 0, {}});
     std::string params = "{\"id\":";
     append_id_json(params, rid);
@@ -161,21 +161,13 @@ RequestId Engine::get(std::string_view model, std::string_view id_json, Millis n
 
 void Engine::handle_response_frame(const ServerFrame& f, Millis now) {
   // Only socket requests are answered over the socket; HTTP calls share the id space.
-  const RequestTable::Entry* pending = nullptr;
-  RequestId rid = 0;
-  for (const auto& c : calls_)
-    if ((c.second.kind == CallKind::WsList || c.second.kind == CallKind::WsGet) &&
-        std::to_string(c.first) == f.request_id)
-      rid = c.first;
-  if (rid) pending = requests_.find(rid);
-  if (!pending) return;  // unknown, timed out, or not a socket request: ignore
-  auto entry = requests_.complete(rid);
-  auto it = calls_.find(rid);
-  CallKind kind = it->second.kind;
-  calls_.erase(it);
-  if (f.has_error) return emit_result_error(entry->id, 0, f.error);
-  if (kind == CallKind::WsGet && f.data == "null") return emit_result_ok(entry->id, 200, "null");
-  emit_result_ok(entry->id, 200, f.data);
+  auto id = RequestTable::parse_wire_id(f.request_id);
+  auto call = id ? calls_.find(*id) : calls_.end();
+  if (call == calls_.end() || (call->second.kind != CallKind::WsList && call->second.kind != CallKind::WsGet)) return;
+  if (!requests_.complete(*id)) return;  // timed out already
+  calls_.erase(call);
+  if (f.has_error) return emit_result_error(*id, 0, f.error);
+  emit_result_ok(*id, 200, f.data);
 }
 
 void Engine::fail_ws_requests(const char* why) {

@@ -6,10 +6,9 @@
 #include <limits>
 
 namespace ssot {
-namespace {
 
 // Canonical decimal text of a uint32 (no sign, no leading zero, no overflow).
-std::optional<RequestId> parse_wire_id(std::string_view text) {
+std::optional<RequestId> RequestTable::parse_wire_id(std::string_view text) {
   if (text.empty() || text.size() > 10) return std::nullopt;
   if (text.size() > 1 && text[0] == '0') return std::nullopt;
   uint64_t value = 0;
@@ -21,16 +20,13 @@ std::optional<RequestId> parse_wire_id(std::string_view text) {
   return static_cast<RequestId>(value);
 }
 
-}  // namespace
-
-RequestId RequestTable::add(Millis now, Millis timeout_ms, uint64_t tag) {
+RequestId RequestTable::add(Millis now, Millis timeout_ms) {
   // Ids wrap after 2^32-1; 0 is never used and ids still in flight are skipped.
   // (The table can never hold 2^32-1 entries in practice, so this terminates.)
   while (next_id_ == 0 || entries_.count(next_id_) != 0) ++next_id_;
   const RequestId id = next_id_++;
   Entry entry;
   entry.id = id;
-  entry.tag = tag;
   if (timeout_ms > 0) {
     entry.deadline = add_saturating(now, timeout_ms);
     // 0 means "no deadline": a clock whose now + timeout lands exactly on 0
@@ -47,12 +43,6 @@ std::optional<RequestTable::Entry> RequestTable::complete(RequestId id) {
   Entry entry = it->second;
   entries_.erase(it);
   return entry;
-}
-
-std::optional<RequestTable::Entry> RequestTable::complete(std::string_view wire_id) {
-  const auto id = parse_wire_id(wire_id);
-  if (!id) return std::nullopt;
-  return complete(*id);
 }
 
 const RequestTable::Entry* RequestTable::find(RequestId id) const {
@@ -72,14 +62,6 @@ std::vector<RequestTable::Entry> RequestTable::expire(Millis now) {
       ++it;
     }
   }
-  return out;
-}
-
-std::vector<RequestTable::Entry> RequestTable::take_all() {
-  std::vector<Entry> out;
-  out.reserve(entries_.size());
-  for (const auto& kv : entries_) out.push_back(kv.second);
-  entries_.clear();
   return out;
 }
 

@@ -16,16 +16,16 @@ class RequestTable {
  public:
   struct Entry {
     RequestId id = 0;
-    uint64_t tag = 0;        // the caller's meaning of the request (opaque here)
     Millis deadline = 0;     // 0 = no deadline
   };
 
-  RequestId add(Millis now, Millis timeout_ms, uint64_t tag);  // timeout 0 = none
-  std::optional<Entry> complete(RequestId id);                 // removes it
-  std::optional<Entry> complete(std::string_view wire_id);     // decimal text; anything else -> nullopt
+  // The id a WebSocket requestId names: only the exact decimal text we send ("17").
+  static std::optional<RequestId> parse_wire_id(std::string_view text);
+
+  RequestId add(Millis now, Millis timeout_ms);  // timeout 0 = none
+  std::optional<Entry> complete(RequestId id);   // removes it
   const Entry* find(RequestId id) const;
-  std::vector<Entry> expire(Millis now);                       // removes and returns timed-out ones, oldest first
-  std::vector<Entry> take_all();                               // removes everything (disconnect, close)
+  std::vector<Entry> expire(Millis now);         // removes and returns timed-out ones, oldest first
   std::optional<Millis> next_deadline() const;
   size_t size() const { return entries_.size(); }
 
