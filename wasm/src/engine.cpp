@@ -52,16 +52,7 @@ std::string Engine::new_mutation_id() {
   return id;
 }
 
-void Engine::emit(std::string_view entry) {
-  if (outbox_.size() > 1) outbox_ += ',';
-  outbox_.append(entry.data(), entry.size());
-}
-
-void Engine::drain(std::string& out) {
-  out += outbox_;
-  out += ']';
-  outbox_.resize(1);  // keeps its capacity for the next batch
-}
+void Engine::drain(std::string& out) { outbox_.drain(out); }
 
 void Engine::send(std::string text) {
   if (!socket_open_) return;
@@ -79,16 +70,9 @@ std::vector<Command> Engine::take_commands() {
 
 void Engine::emit_conn_state() {
   ConnState s = connection_.state();
-  std::string e = "{\"k\":\"conn\",\"state\":\"";
-  e += to_string(s);
-  e += "\",\"error\":";
-  if (connection_.error().empty() || s == ConnState::Open) e += "null";  // the last failure is over
-  else json::append_string(e, connection_.error());
-  e += ",\"retryAt\":";
   auto retry = connection_.retry_at();
-  e += retry ? std::to_string(*retry) : "null";
-  e += '}';
-  emit(e);
+  // The last failure is over once open.
+  outbox_.conn(to_string(s), s == ConnState::Open ? std::string_view() : connection_.error(), retry);
   emitted_state_ = s;
   emitted_retry_at_ = retry;
 }
@@ -117,7 +101,7 @@ void Engine::run_connection_commands(Millis now) {
         break;
       }
       case ConnCommand::SendPing: send(encode_ping(c.ping_t)); break;
-      case ConnCommand::RefreshToken: emit("{\"k\":\"token\"}"); break;
+      case ConnCommand::RefreshToken: outbox_.token(); break;
     }
   }
   // The JS side hears of every state change, and of each new retry time.
@@ -175,10 +159,7 @@ void Engine::on_message(std::string_view text, Millis now) {
       ++stats_.unknown_frames;  // newer servers may send more; never fatal
     } else {
       ++stats_.malformed;
-      std::string e = "{\"k\":\"error\",\"scope\":\"frame\",\"error\":";
-      json::append_string(e, r.error);
-      e += '}';
-      emit(e);
+      outbox_.error("frame", {}, r.error);
     }
     return;
   }
@@ -202,19 +183,7 @@ void Engine::handle_frame(const ServerFrame& f, Millis now) {
       connection_.on_pong(now);
       run_connection_commands(now);
       break;
-    case FrameType::Event: {
-      std::string e = "{\"k\":\"event\",\"channel\":";
-      json::append_string(e, f.channel);
-      e += ",\"event\":";
-      json::append_string(e, f.event);
-      e += ",\"data\":";
-      e += f.data;
-      e += ",\"from\":";
-      e += f.from;
-      e += '}';
-      emit(e);
-      break;
-    }
+    case FrameType::Event: outbox_.event(f.channel, f.event, f.data, f.from); break;
   }
 }
 
@@ -246,34 +215,13 @@ void Engine::handle_subscribed(const ServerFrame& f, Millis now) {
     c->has_seq = true;
   }
   reread_items_read_before(f.channel, now);
-  std::string e = "{\"k\":\"channel\",\"channel\":";
-  json::append_string(e, f.channel);
-  e += ",\"status\":\"ready\"";
-  if (!f.data.empty()) {
-    e += ",\"members\":";
-    e += f.data;
-  }
-  e += '}';
-  emit(e);
+  outbox_.channel_ready(f.channel, f.data);
   // A seed-only server cannot replay: after a reconnect, re-hydrate what it feeds.
   if (resubscribed && !had_seq && !f.seq) rehydrate_channel(f.channel, now);
 }
 
 void Engine::handle_channel_error(const ServerFrame& f, Millis now) {
-  std::string e = "{\"k\":\"error\",\"scope\":";
-  e += f.channel.empty() ? "\"server\"" : "\"channel\"";
-  if (!f.channel.empty()) {
-    e += ",\"channel\":";
-    json::append_string(e, f.channel);
-  }
-  e += ",\"error\":";
-  json::append_string(e, f.error);
-  if (!f.request_id.empty()) {
-    e += ",\"requestId\":";
-    json::append_string(e, f.request_id);
-  }
-  e += '}';
-  emit(e);
+  outbox_.error(f.channel.empty() ? "server" : "channel", f.channel, f.error, f.request_id);
   if (!f.request_id.empty()) {
     ServerFrame as_response = f;
     as_response.type = FrameType::Response;

@@ -39,22 +39,6 @@ void Engine::on_http_response(RequestId id, int status, std::string_view body, M
   maybe_flush(now);
 }
 
-void Engine::emit_result_ok(RequestId req, int status, std::string_view data) {
-  std::string e = "{\"k\":\"result\",\"req\":" + std::to_string(req) + ",\"ok\":true,\"status\":" +
-                  std::to_string(status) + ",\"data\":";
-  e += data.empty() ? std::string_view("null") : data;
-  e += '}';
-  emit(e);
-}
-
-void Engine::emit_result_error(RequestId req, int status, std::string_view message) {
-  std::string e = "{\"k\":\"result\",\"req\":" + std::to_string(req) + ",\"ok\":false,\"status\":" +
-                  std::to_string(status) + ",\"error\":";
-  json::append_string(e, message);
-  e += '}';
-  emit(e);
-}
-
 void Engine::finish_call(RequestId id, const Call& call, int status, std::string_view body, Millis now) {
   if (call.kind == CallKind::Hydrate) {
     auto v = views_.find(call.view);
@@ -64,18 +48,18 @@ void Engine::finish_call(RequestId id, const Call& call, int status, std::string
   if (!call.mutation_id.empty()) finish_mutation(call, status, body);
   switch (call.kind) {
     case CallKind::Get:
-      if (status == 404) return emit_result_ok(id, status, "null");
+      if (status == 404) return outbox_.result_ok(id, status, "null");
       break;
     case CallKind::Delete:
-      if (status == 404) return emit_result_ok(id, status, "false");
-      if (is_2xx(status)) return emit_result_ok(id, status, "true");
+      if (status == 404) return outbox_.result_ok(id, status, "false");
+      if (is_2xx(status)) return outbox_.result_ok(id, status, "true");
       break;
     default: break;
   }
-  if (!is_2xx(status)) return emit_result_error(id, status, http_error_message(status, body));
+  if (!is_2xx(status)) return outbox_.result_error(id, status, http_error_message(status, body));
   if (!body.empty() && !json::valid(body))
-    return emit_result_error(id, status, "invalid JSON in the response body");
-  emit_result_ok(id, status, body);
+    return outbox_.result_error(id, status, "invalid JSON in the response body");
+  outbox_.result_ok(id, status, body);
 }
 
 std::optional<RequestId> Engine::serve_list_from_cache(const std::string& model, const Query& q, Millis now) {
@@ -91,7 +75,7 @@ std::optional<RequestId> Engine::serve_list_from_cache(const std::string& model,
     data += ",\"total\":" + std::to_string(v.list->total()) + "}";
     RequestId id = requests_.add(now, 0);
     requests_.complete(id);
-    emit_result_ok(id, 200, data);
+    outbox_.result_ok(id, 200, data);
     return id;
   }
   return std::nullopt;
@@ -141,7 +125,7 @@ RequestId Engine::get(std::string_view model, std::string_view id_json, Millis n
   if (const StoredRecord* rec = live_record(m, rid)) {
     RequestId id = requests_.add(now, 0);
     requests_.complete(id);
-    emit_result_ok(id, 200, rec->json);
+    outbox_.result_ok(id, 200, rec->json);
     return id;
   }
   std::string url = model_url(m) + "/";
@@ -166,8 +150,8 @@ void Engine::handle_response_frame(const ServerFrame& f, Millis now) {
   if (call == calls_.end() || (call->second.kind != CallKind::WsList && call->second.kind != CallKind::WsGet)) return;
   if (!requests_.complete(*id)) return;  // timed out already
   calls_.erase(call);
-  if (f.has_error) return emit_result_error(*id, 0, f.error);
-  emit_result_ok(*id, 200, f.data);
+  if (f.has_error) return outbox_.result_error(*id, 0, f.error);
+  outbox_.result_ok(*id, 200, f.data);
 }
 
 void Engine::fail_ws_requests(const char* why) {
@@ -178,7 +162,7 @@ void Engine::fail_ws_requests(const char* why) {
   for (RequestId id : dead) {
     requests_.complete(id);
     calls_.erase(id);
-    emit_result_error(id, 0, why);
+    outbox_.result_error(id, 0, why);
   }
 }
 
@@ -201,7 +185,7 @@ void Engine::expire_requests(Millis now) {
       if (v != views_.end()) finish_hydration(call.view, v->second, 0, "{\"error\":\"request timed out\"}", now);
       continue;
     }
-    emit_result_error(e.id, 0, "request timed out");
+    outbox_.result_error(e.id, 0, "request timed out");
   }
 }
 

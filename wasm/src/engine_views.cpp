@@ -272,10 +272,7 @@ bool Engine::snapshot_covered(View& v, ChannelState* c, std::optional<int64_t> s
       c->last_seq = seq;
       stores_[v.model].forget_seqs();
       v.behind_snapshots = 0;
-      std::string e = "{\"k\":\"error\",\"scope\":\"channel\",\"channel\":";
-      json::append_string(e, v.channel);
-      e += ",\"error\":\"the server's seq is behind ours: resynchronized to it\"}";
-      emit(e);
+      outbox_.error("channel", v.channel, "the server's seq is behind ours: resynchronized to it");
     }
   }
   if (covered) v.behind_snapshots = 0;
@@ -304,20 +301,7 @@ void Engine::handle_update(const ServerFrame& f, Millis now) {
     ++stats_.echoes;
   }
   if (!listened_.empty() && listened_.count(f.channel)) {  // skips hashing the channel
-    std::string e = "{\"k\":\"update\",\"channel\":";
-    json::append_string(e, f.channel);
-    e += ",\"data\":{\"type\":\"";
-    e += to_string(f.change);
-    e += "\",\"id\":";
-    append_id_json(e, f.id);
-    if (!f.record.empty()) {
-      e += ",\"data\":";
-      e += f.record;
-    }
-    e += ",\"timestamp\":";
-    json::append_number(e, f.timestamp);
-    e += "}}";
-    emit(e);
+    outbox_.update(f.channel, to_string(f.change), f.id, f.record, f.timestamp);
   }
   // The list channel carries every change of the model in its own order; an item
   // channel's copy may arrive before or after it and undo a newer state. A list
@@ -553,24 +537,9 @@ void Engine::retry_hydrations(Millis now, bool all) {
 }
 
 void Engine::emit_item(ViewId id, View& v) {
-  std::string e = "{\"k\":\"item\",\"view\":" + std::to_string(id) + ",\"status\":\"";
-  e += to_string(v.item_status);
-  e += "\",\"error\":";
-  if (v.item_error.empty()) e += "null";
-  else json::append_string(e, v.item_error);
-  e += ",\"data\":";
   const StoredRecord* rec = v.item_present ? stores_[v.model].find(v.item_id) : nullptr;
-  e += rec && !rec->json.empty() ? std::string_view(rec->json) : std::string_view("null");
-  e += ",\"pending\":";
-  if (rec && !rec->pending.empty()) {
-    e += '[';
-    append_id_json(e, v.item_id);
-    e += ']';
-  } else {
-    e += "[]";
-  }
-  e += '}';
-  emit(e);
+  outbox_.item(id, to_string(v.item_status), v.item_error, rec ? std::string_view(rec->json) : std::string_view(),
+               rec && !rec->pending.empty() ? std::string_view(v.item_id) : std::string_view());
   v.item_dirty = false;
 }
 
@@ -591,15 +560,12 @@ void Engine::flush_views() {
     // and retrying too (its rows may have come from other views' snapshots): a new
     // window's rows would mix them. A view with no rows yet still shows its status.
     if (v.hydrating && (v.list->hydrated() || v.list->visible_count() > 0)) continue;
-    // Written straight into the outbox: an empty change is rolled back by resizing.
-    size_t mark = outbox_.size();
-    if (mark > 1) outbox_ += ',';
-    size_t start = outbox_.size();
-    stats_.coalesced += v.list->flush(stores_[v.model], outbox_);
-    if (outbox_.size() == start) {
-      outbox_.resize(mark);
-      continue;
-    }
+    // Written straight into the outbox: an empty change is dropped again.
+    size_t mark = 0;
+    std::string& out = outbox_.begin(mark);
+    size_t start = out.size();
+    stats_.coalesced += v.list->flush(stores_[v.model], out);
+    if (!outbox_.end(mark, start)) continue;
     ++stats_.flushes;
   }
 }

@@ -24,6 +24,7 @@
 #include "ssot/config.h"
 #include "ssot/connection.h"
 #include "ssot/list_view.h"
+#include "ssot/outbox.h"
 #include "ssot/protocol.h"
 #include "ssot/record_store.h"
 #include "ssot/request_table.h"
@@ -99,7 +100,7 @@ class Engine {
 
   std::vector<Command> take_commands();
   std::optional<Millis> next_deadline() const;
-  bool has_output() const { return outbox_.size() > 1; }
+  bool has_output() const { return !outbox_.empty(); }
   void drain(std::string& out);  // appends the outbox as a JSON array and clears it
   void flush(Millis now);        // flushes dirty views now, whatever the batching window
 
@@ -152,7 +153,6 @@ class Engine {
 
   // engine.cpp
   void run_connection_commands(Millis now);
-  void emit(std::string_view entry);
   void emit_conn_state();
   void send(std::string text);
   void handle_frame(const ServerFrame& f, Millis now);
@@ -214,8 +214,6 @@ class Engine {
   RequestId start_http(const std::string& method, const std::string& url, std::string body, Call call, Millis now,
                        const std::string& mutation_id = {});
   void finish_call(RequestId id, const Call& call, int status, std::string_view body, Millis now);
-  void emit_result_ok(RequestId req, int status, std::string_view data);
-  void emit_result_error(RequestId req, int status, std::string_view message);
   void handle_response_frame(const ServerFrame& f, Millis now);
   void fail_ws_requests(const char* why);
   void expire_requests(Millis now);
@@ -239,7 +237,7 @@ class Engine {
   std::unordered_set<std::string> listened_;        // channels with raw listeners
   std::unordered_map<std::string, Mutation> mutations_;
   std::vector<Command> commands_;
-  std::string outbox_ = "[";
+  Outbox outbox_;
   bool socket_open_ = false;
   bool urgent_flush_ = false;
   ConnState emitted_state_ = ConnState::Idle;
