@@ -499,3 +499,15 @@ TEST_CASE("protocol: encode_ping", "[protocol][encode]") {
   REQUIRE(pong.ok());
   CHECK(pong.frame.t == 1700000000123.0);
 }
+
+TEST_CASE("protocol: channel_model names the model of list and item channels only", "[protocol]") {
+  bool is_list = false;
+  CHECK(channel_model("Message:list", is_list) == "Message");
+  CHECK(is_list);
+  CHECK(channel_model("Message:item:7", is_list) == "Message");
+  CHECK_FALSE(is_list);
+  for (const char* other : {"chat:room:1", "Message:item:", ":list", "Message", "Message:lists", ""}) {
+    INFO(other);
+    CHECK(channel_model(other, is_list).empty());
+  }
+}

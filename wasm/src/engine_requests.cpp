@@ -235,10 +235,8 @@ bool Engine::listen(std::string_view channel, bool on, Millis now, std::string& 
     return false;
   }
   std::string ch(channel);
-  size_t colon = channel.find(':');
-  std::string_view rest = colon == std::string_view::npos ? std::string_view() : channel.substr(colon + 1);
-  bool model_channel = colon > 0 && (rest == "list" || (rest.rfind("item:", 0) == 0 && rest.size() > 5));
-  if (!model_channel && !config_.channel_for(channel)) {
+  bool is_list = false;
+  if (channel_model(channel, is_list).empty() && !config_.channel_for(channel)) {
     error = "unknown channel '" + ch + "'";
     return false;
   }

@@ -6,16 +6,6 @@ namespace ssot {
 namespace {
 bool is_2xx(int status) { return status >= 200 && status < 300; }
 
-// The model named by a channel: `Message:list` and `Message:item:7` -> Message.
-std::string_view channel_model(std::string_view channel, bool& is_list) {
-  size_t colon = channel.find(':');
-  if (colon == std::string_view::npos) return {};
-  std::string_view rest = channel.substr(colon + 1);
-  is_list = rest == "list";
-  if (!is_list && rest.rfind("item:", 0) != 0) return {};
-  return channel.substr(0, colon);
-}
-
 }  // namespace
 
 RecordStore& Engine::store_for(const ModelConfig& m) {

@@ -40,6 +40,15 @@ bool read_seq(std::string_view raw, std::optional<int64_t>& out) {
 
 }  // namespace
 
+std::string_view channel_model(std::string_view channel, bool& is_list) {
+  size_t colon = channel.find(':');
+  if (colon == 0 || colon == std::string_view::npos) return {};
+  std::string_view rest = channel.substr(colon + 1);
+  is_list = rest == "list";
+  if (!is_list && !(rest.rfind("item:", 0) == 0 && rest.size() > 5)) return {};
+  return channel.substr(0, colon);
+}
+
 bool read_epoch(std::string_view raw, std::string& out) {
   out.clear();
   JsonKind k = raw.empty() ? JsonKind::Null : json::kind_of(raw);

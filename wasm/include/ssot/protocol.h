@@ -51,6 +51,10 @@ constexpr size_t kDefaultMaxFrameBytes = 1 << 20;
 
 DecodeResult decode_server_frame(std::string_view text, size_t max_bytes = kDefaultMaxFrameBytes);
 
+// The model a channel names: `Message:list` and `Message:item:7` -> Message (and
+// is_list); "" for a custom channel or a malformed model channel (`Message:item:`).
+std::string_view channel_model(std::string_view channel, bool& is_list);
+
 // An `epoch` member (ext): a string, or a number kept as its text; absent or null = "".
 // False for any other kind.
 bool read_epoch(std::string_view raw, std::string& out);
