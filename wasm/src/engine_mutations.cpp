@@ -14,57 +14,32 @@ bool valid_object(std::string_view body) { return json::kind_of(body) == JsonKin
 
 }  // namespace
 
-
 RequestId Engine::create(std::string_view model, std::string_view body, Millis now, std::string& error,
                          std::optional<std::string_view> optimistic) {
   if (!valid_object(body) || (optimistic && !optimistic->empty() && !valid_object(*optimistic))) {
-    error = optimistic && !valid_object(*optimistic) && valid_object(body)
-                ? "create: optimistic fields must be a JSON object"
-                : "create: data must be a JSON object";
+    error = valid_object(body) ? "create: optimistic fields must be a JSON object" : "create: data must be a JSON object";
     return 0;
   }
-  ModelConfig m = config_.model(model);
-  std::string mid = new_mutation_id();
-  Mutation& mu = mutations_[mid];
-  mu.model = m.name;
+  std::optional<PendingWrite> write;
   if (optimistic) {
     // The row shows at once: the data, the fields the server would fill in, and an id
     // (the data's own, or a temporary one that the confirmed record replaces).
-    std::string shown = optimistic->empty() ? std::string(body) : merge_object(body, *optimistic);
-    if (!record_id(shown, mu.record)) mu.record = "optimistic:" + mid;
-    add_pending(m, mu, PendingWrite{PendingWrite::Create, mid, with_id(shown, mu.record)});
+    write = PendingWrite{PendingWrite::Create, {}, optimistic->empty() ? std::string(body) : merge_object(body, *optimistic)};
   }
-  RequestId id = start_http("POST", model_url(m), std::string(body), Call{CallKind::Create, m.name, {}, 0, mid}, now, mid);
-  maybe_flush(now);  // a pending row shows at once
-  return id;
+  return start_mutation("POST", CallKind::Create, config_.model(model), {}, body, std::move(write), now);
 }
 
 RequestId Engine::update(std::string_view model, std::string_view id_json, std::string_view body, bool patch,
                          Millis now, std::string& error, bool optimistic) {
   RecordId rid;
-  if (!canonical_id(id_json, rid)) {
-    error = "id must be a non-empty string or an integer";
+  if (!canonical_id(id_json, rid) || !valid_object(body)) {
+    error = valid_object(body) ? "id must be a non-empty string or an integer" : "update: data must be a JSON object";
     return 0;
   }
-  if (!valid_object(body)) {
-    error = "update: data must be a JSON object";
-    return 0;
-  }
-  ModelConfig m = config_.model(model);
-  std::string url = model_url(m) + "/";
-  append_uri_component(url, rid);
-  std::string mid = new_mutation_id();
-  Mutation& mu = mutations_[mid];
-  mu.model = m.name;
-  mu.record = rid;
-  if (optimistic) {
-    auto kind = patch ? PendingWrite::Patch : PendingWrite::Replace;
-    add_pending(m, mu, PendingWrite{kind, mid, patch ? std::string(body) : with_id(body, rid)});
-  }
-  RequestId id = start_http(patch ? "PATCH" : "PUT", url, std::string(body),
-                            Call{CallKind::Update, m.name, rid, 0, mid}, now, mid);
-  maybe_flush(now);
-  return id;
+  std::optional<PendingWrite> write;
+  if (optimistic) write = PendingWrite{patch ? PendingWrite::Patch : PendingWrite::Replace, {}, std::string(body)};
+  return start_mutation(patch ? "PATCH" : "PUT", CallKind::Update, config_.model(model), rid, body, std::move(write),
+                        now);
 }
 
 RequestId Engine::remove(std::string_view model, std::string_view id_json, Millis now, std::string& error,
@@ -74,16 +49,32 @@ RequestId Engine::remove(std::string_view model, std::string_view id_json, Milli
     error = "id must be a non-empty string or an integer";
     return 0;
   }
-  ModelConfig m = config_.model(model);
-  std::string url = model_url(m) + "/";
-  append_uri_component(url, rid);
+  std::optional<PendingWrite> write;
+  if (optimistic) write = PendingWrite{PendingWrite::Delete, {}, {}};
+  return start_mutation("DELETE", CallKind::Delete, config_.model(model), rid, {}, std::move(write), now);
+}
+
+// One mutation: its id, its pending write (shown at once), its HTTP call.
+RequestId Engine::start_mutation(const char* method, CallKind kind, const ModelConfig& m, const RecordId& rid, std::string_view body,
+                                 std::optional<PendingWrite> write, Millis now) {
   std::string mid = new_mutation_id();
   Mutation& mu = mutations_[mid];
   mu.model = m.name;
   mu.record = rid;
-  if (optimistic) add_pending(m, mu, PendingWrite{PendingWrite::Delete, mid, {}});
-  RequestId id = start_http("DELETE", url, {}, Call{CallKind::Delete, m.name, rid, 0, mid}, now, mid);
-  maybe_flush(now);
+  if (write) {
+    write->mutation_id = mid;
+    if (kind == CallKind::Create && !record_id(write->body, mu.record)) mu.record = "optimistic:" + mid;
+    if (write->kind == PendingWrite::Create || write->kind == PendingWrite::Replace)
+      write->body = with_id(write->body, mu.record);
+    add_pending(m, mu, std::move(*write));
+  }
+  std::string url = model_url(m);
+  if (kind != CallKind::Create) {
+    url += '/';
+    append_uri_component(url, rid);
+  }
+  RequestId id = start_http(method, url, std::string(body), Call{kind, m.name, rid, 0, mid}, now, mid);
+  maybe_flush(now);  // a pending row shows at once
   return id;
 }
 

@@ -34,20 +34,7 @@ void Engine::unsubscribe(const std::string& channel) {
 ViewId Engine::watch(std::string_view model, std::string_view query_json, Millis now, std::string& error) {
   auto query = Query::parse(query_json, error);
   if (!query) return 0;
-  if (model.empty()) {
-    error = "model name is required";
-    return 0;
-  }
-  ModelConfig m = config_.model(model);
-  ViewId id = next_view_++;
-  View& v = views_[id];
-  v.model = m.name;
-  v.list = std::make_unique<ListView>(id, m.name, std::move(*query));
-  v.channel = channel_for_list(m);
-  if (!v.channel.empty()) subscribe(v.channel);
-  store_for(m);
-  start_hydration(id, v, now);
-  return id;
+  return open_view(model, std::move(*query), {}, now, error);
 }
 
 ViewId Engine::watch_item(std::string_view model, std::string_view id_json, Millis now, std::string& error) {
@@ -56,6 +43,12 @@ ViewId Engine::watch_item(std::string_view model, std::string_view id_json, Mill
     error = "id must be a non-empty string or an integer";
     return 0;
   }
+  return open_view(model, std::nullopt, std::move(rid), now, error);
+}
+
+// A list view (with a query) or an item view (of `item`), subscribed and hydrating.
+ViewId Engine::open_view(std::string_view model, std::optional<Query> query, RecordId item, Millis now,
+                         std::string& error) {
   if (model.empty()) {
     error = "model name is required";
     return 0;
@@ -64,8 +57,9 @@ ViewId Engine::watch_item(std::string_view model, std::string_view id_json, Mill
   ViewId id = next_view_++;
   View& v = views_[id];
   v.model = m.name;
-  v.item_id = rid;
-  v.channel = channel_for_item(m, rid);
+  if (query) v.list = std::make_unique<ListView>(id, m.name, std::move(*query));
+  v.item_id = std::move(item);
+  v.channel = query ? channel_for_list(m) : channel_for_item(m, v.item_id);
   if (!v.channel.empty()) subscribe(v.channel);
   store_for(m);
   start_hydration(id, v, now);

@@ -162,6 +162,7 @@ class Engine {
   std::string new_mutation_id();
 
   // engine_views.cpp
+  ViewId open_view(std::string_view model, std::optional<Query> query, RecordId item, Millis now, std::string& error);
   void start_hydration(ViewId id, View& v, Millis now);
   void finish_hydration(ViewId id, View& v, int status, std::string_view body, Millis now);
   void finish_item(ViewId id, View& v, int status, std::string_view body, Millis now);
@@ -205,6 +206,8 @@ class Engine {
     bool optimistic = false; // a pending write of it is laid over the store
     bool creates = false;
   };
+  RequestId start_mutation(const char* method, CallKind kind, const ModelConfig& m, const RecordId& rid, std::string_view body,
+                           std::optional<PendingWrite> write, Millis now);
   void add_pending(const ModelConfig& m, Mutation& mu, PendingWrite write);
   void settle(const std::string& mutation_id, Mutation& mu);
   void show_record(const std::string& model, const RecordId& id);
