@@ -270,31 +270,41 @@ std::optional<double> parse_number(std::string_view raw) {
   return std::strtod(std::string(raw).c_str(), nullptr);
 }
 
-ObjectReader::ObjectReader(std::string_view text) : p_(text.data()), end_(text.data() + text.size()) {
+ContainerReader::ContainerReader(std::string_view text, char open, const char* not_this)
+    : p_(text.data()), end_(text.data() + text.size()) {
   p_ = skip_ws(p_, end_);
-  if (p_ >= end_ || *p_ != '{') error_ = "not a JSON object";
+  if (p_ >= end_ || *p_ != open) error_ = not_this;
   else ++p_;
 }
 
-// At the closing bracket: only whitespace may follow.
-bool ObjectReader::finish() {
-  done_ = true;
-  if (skip_ws(p_ + 1, end_) != end_) error_ = "trailing characters after JSON object";
-  return false;
-}
-
-bool ObjectReader::next(std::string_view& key, std::string_view& value) {
+bool ContainerReader::advance(char close, const char* bad_separator, const char* trailing) {
   if (error_ || done_) return false;
   p_ = skip_ws(p_, end_);
-  if (p_ < end_ && *p_ == '}') return finish();
+  if (p_ < end_ && *p_ == close) {  // only whitespace may follow the closing bracket
+    done_ = true;
+    if (skip_ws(p_ + 1, end_) != end_) error_ = trailing;
+    return false;
+  }
   if (!first_) {
-    if (p_ >= end_ || *p_ != ',') {
-      error_ = "expected ',' or '}' in object";
-      return false;
-    }
+    if (p_ >= end_ || *p_ != ',') return fail(bad_separator);
     p_ = skip_ws(p_ + 1, end_);
   }
   first_ = false;
+  return true;
+}
+
+bool ContainerReader::read_value(std::string_view& value) {
+  const char* v = skip_ws(p_, end_);
+  p_ = skip_value(v, end_);
+  if (!p_) return fail("invalid JSON value");
+  value = std::string_view(v, size_t(p_ - v));
+  return true;
+}
+
+ObjectReader::ObjectReader(std::string_view text) : ContainerReader(text, '{', "not a JSON object") {}
+
+bool ObjectReader::next(std::string_view& key, std::string_view& value) {
+  if (!advance('}', "expected ',' or '}' in object", "trailing characters after JSON object")) return false;
   // Keys without escapes are handed out as slices of the text itself.
   const char* k = p_;
   const char* q = k < end_ && *k == '"' ? k + 1 : nullptr;
@@ -305,59 +315,19 @@ bool ObjectReader::next(std::string_view& key, std::string_view& value) {
   } else {
     key_buf_.clear();
     p_ = scan_string(k, end_, &key_buf_);
-    if (!p_) {
-      error_ = "bad object key";
-      return false;
-    }
+    if (!p_) return fail("bad object key");
     key = key_buf_;
   }
   p_ = skip_ws(p_, end_);
-  if (p_ >= end_ || *p_ != ':') {
-    error_ = "expected ':' in object";
-    return false;
-  }
-  const char* v = skip_ws(p_ + 1, end_);
-  p_ = skip_value(v, end_);
-  if (!p_) {
-    error_ = "invalid JSON value";
-    return false;
-  }
-  value = std::string_view(v, size_t(p_ - v));
-  return true;
+  if (p_ >= end_ || *p_ != ':') return fail("expected ':' in object");
+  ++p_;
+  return read_value(value);
 }
 
-ArrayReader::ArrayReader(std::string_view text) : p_(text.data()), end_(text.data() + text.size()) {
-  p_ = skip_ws(p_, end_);
-  if (p_ >= end_ || *p_ != '[') error_ = "not a JSON array";
-  else ++p_;
-}
-
-bool ArrayReader::finish() {
-  done_ = true;
-  if (skip_ws(p_ + 1, end_) != end_) error_ = "trailing characters after JSON array";
-  return false;
-}
+ArrayReader::ArrayReader(std::string_view text) : ContainerReader(text, '[', "not a JSON array") {}
 
 bool ArrayReader::next(std::string_view& value) {
-  if (error_ || done_) return false;
-  p_ = skip_ws(p_, end_);
-  if (p_ < end_ && *p_ == ']') return finish();
-  if (!first_) {
-    if (p_ >= end_ || *p_ != ',') {
-      error_ = "expected ',' or ']' in array";
-      return false;
-    }
-    p_ = skip_ws(p_ + 1, end_);
-  }
-  first_ = false;
-  const char* v = p_;
-  p_ = skip_value(v, end_);
-  if (!p_) {
-    error_ = "invalid JSON value";
-    return false;
-  }
-  value = std::string_view(v, size_t(p_ - v));
-  return true;
+  return advance(']', "expected ',' or ']' in array", "trailing characters after JSON array") && read_value(value);
 }
 
 bool find_members(std::string_view text, const std::string_view* keys, size_t n, std::string_view* values) {

@@ -41,40 +41,47 @@ void append_number(std::string& out, double n);
 // Parses a JSON number slice; nullopt when it is not one.
 std::optional<double> parse_number(std::string_view raw);
 
-// Iterates the members of one object text. Keys are decoded; values are raw slices.
-class ObjectReader {
+// What ObjectReader and ArrayReader share: the cursor over one container's text,
+// the separators, the end, and the values handed out as raw slices.
+class ContainerReader {
  public:
-  explicit ObjectReader(std::string_view object_text);
   bool ok() const { return error_ == nullptr; }
   const char* error() const { return error_; }
+
+ protected:
+  ContainerReader(std::string_view text, char open, const char* not_this);
+  // Moves to the next element; false at the closing bracket or on error.
+  bool advance(char close, const char* bad_separator, const char* trailing);
+  bool read_value(std::string_view& value);
+  bool fail(const char* why) {
+    error_ = why;
+    return false;
+  }
+  const char* p_;
+  const char* end_;
+  const char* error_ = nullptr;
+
+ private:
+  bool first_ = true;
+  bool done_ = false;
+};
+
+// Iterates the members of one object text. Keys are decoded; values are raw slices.
+class ObjectReader : public ContainerReader {
+ public:
+  explicit ObjectReader(std::string_view object_text);
   // Moves to the next member; false at the end or on error (check ok()).
   bool next(std::string_view& key, std::string_view& value);
 
  private:
-  bool finish();
-  const char* p_;
-  const char* end_;
-  const char* error_ = nullptr;
-  bool first_ = true;
-  bool done_ = false;
   std::string key_buf_;
 };
 
 // Iterates the elements of one array text as raw slices.
-class ArrayReader {
+class ArrayReader : public ContainerReader {
  public:
   explicit ArrayReader(std::string_view array_text);
-  bool ok() const { return error_ == nullptr; }
-  const char* error() const { return error_; }
   bool next(std::string_view& value);
-
- private:
-  bool finish();
-  const char* p_;
-  const char* end_;
-  const char* error_ = nullptr;
-  bool first_ = true;
-  bool done_ = false;
 };
 
 // Looks up top-level keys of an object in one pass. Returns false when the text
