@@ -394,3 +394,14 @@ TEST_CASE("config: expand_channel fills placeholders from params", "[config][cha
   CHECK(missing("game:{g}:player:{p}", "{\"g\":1}").find("'p'") != std::string::npos);
   CHECK(missing("chat:room:{roomId", "{\"roomId\":1}").find("{") != std::string::npos);
 }
+
+TEST_CASE("config: channel events may be the gateway's object of data shapes; the names count", "[config]") {
+  std::string error;
+  auto c = Config::parse(R"({"baseUrl":"http://x","websockets":{"enabled":true,"url":"ws://x",
+    "pubsub":{"channels":{"chat:room:{roomId}":{"events":{"typing":{"on":"boolean"},"message":{"text":"string"}}}}}}})",
+                         error);
+  REQUIRE(c);
+  const ChannelConfig* room = c->channel_for("chat:room:1");
+  REQUIRE(room);
+  CHECK(room->events == std::vector<std::string>{"typing", "message"});
+}

@@ -66,71 +66,77 @@ bool valid_model_name(const std::string& name) {
   return true;
 }
 
-bool parse_websockets(const Json* ws, Config& c, std::string& error) {
-  if (!object_or_absent(ws, "websockets", error)) return false;
-  if (!ws || ws->is_null()) return true;
-  if (!read_bool(ws, "enabled", c.ws_enabled, "websockets", error)) return false;
-  if (!read_string(ws, "url", c.ws_url, "websockets", error)) return false;
-  if (c.ws_enabled && c.ws_url.rfind("ws://", 0) != 0 && c.ws_url.rfind("wss://", 0) != 0) {
-    error = "websockets.url must start with ws:// or wss:// when websockets are enabled";
+bool parse_pubsub_model(const std::string& name, const Json& m, Config& c, std::string& error) {
+  std::string where = "websockets.pubsub.models." + name;
+  if (!valid_model_name(name)) {
+    error = where + ": model names are letters, digits and _";
     return false;
   }
-  const Json* pubsub = ws->get("pubsub");
+  if (!object_or_absent(&m, where, error)) return false;
+  ModelConfig& mc = c.models[name];
+  mc.name = name;
+  if (mc.path.empty()) mc.path = default_path(name);
+  mc.realtime = true;
+  const Json* sub = m.get("subscribe");
+  if (!sub || sub->is_null()) return true;
+  if (!sub->is_array()) {
+    error = where + ".subscribe must be an array of 'list' and 'item'";
+    return false;
+  }
+  mc.subscribe_list = mc.subscribe_item = false;
+  for (const auto& s : sub->items()) {
+    if (s.is_string() && s.as_string() == "list") mc.subscribe_list = true;
+    else if (s.is_string() && s.as_string() == "item") mc.subscribe_item = true;
+    else {
+      error = where + ".subscribe entries must be 'list' or 'item'";
+      return false;
+    }
+  }
+  return true;
+}
+
+bool parse_pubsub_channel(const std::string& pattern, const Json& ch, Config& c, std::string& error) {
+  std::string where = "websockets.pubsub.channels." + pattern;
+  if (!object_or_absent(&ch, where, error)) return false;
+  ChannelConfig cc;
+  cc.pattern = pattern;
+  if (const Json* ev = ch.get("events"); ev && !ev->is_null()) {
+    // The gateway may declare events with data shapes ({name: shape}); the client needs the names.
+    if (ev->is_object()) {
+      for (const auto& e : ev->members()) cc.events.push_back(e.first);
+    } else if (ev->is_array()) {
+      for (const auto& e : ev->items()) {
+        if (!e.is_string()) {
+          error = where + ".events must be an array of strings";
+          return false;
+        }
+        cc.events.push_back(e.as_string());
+      }
+    } else {
+      error = where + ".events must be an array of strings";
+      return false;
+    }
+  }
+  c.channels.push_back(std::move(cc));
+  return true;
+}
+
+bool parse_pubsub(const Json* pubsub, Config& c, std::string& error) {
   if (!object_or_absent(pubsub, "websockets.pubsub", error)) return false;
   const Json* models = pubsub ? pubsub->get("models") : nullptr;
   if (!object_or_absent(models, "websockets.pubsub.models", error)) return false;
   if (models && models->is_object())
-    for (const auto& m : models->members()) {
-      std::string where = "websockets.pubsub.models." + m.first;
-      if (!valid_model_name(m.first)) {
-        error = where + ": model names are letters, digits and _";
-        return false;
-      }
-      if (!object_or_absent(&m.second, where, error)) return false;
-      ModelConfig& mc = c.models[m.first];
-      mc.name = m.first;
-      if (mc.path.empty()) mc.path = default_path(m.first);
-      mc.realtime = true;
-      if (const Json* sub = m.second.get("subscribe"); sub && !sub->is_null()) {
-        if (!sub->is_array()) {
-          error = where + ".subscribe must be an array of 'list' and 'item'";
-          return false;
-        }
-        mc.subscribe_list = mc.subscribe_item = false;
-        for (const auto& s : sub->items()) {
-          if (s.is_string() && s.as_string() == "list") mc.subscribe_list = true;
-          else if (s.is_string() && s.as_string() == "item") mc.subscribe_item = true;
-          else {
-            error = where + ".subscribe entries must be 'list' or 'item'";
-            return false;
-          }
-        }
-      }
-    }
+    for (const auto& m : models->members())
+      if (!parse_pubsub_model(m.first, m.second, c, error)) return false;
   const Json* channels = pubsub ? pubsub->get("channels") : nullptr;
   if (!object_or_absent(channels, "websockets.pubsub.channels", error)) return false;
   if (channels && channels->is_object())
-    for (const auto& ch : channels->members()) {
-      std::string where = "websockets.pubsub.channels." + ch.first;
-      if (!object_or_absent(&ch.second, where, error)) return false;
-      ChannelConfig cc;
-      cc.pattern = ch.first;
-      if (const Json* ev = ch.second.get("events"); ev && !ev->is_null()) {
-        if (!ev->is_array()) {
-          error = where + ".events must be an array of strings";
-          return false;
-        }
-        for (const auto& e : ev->items()) {
-          if (!e.is_string()) {
-            error = where + ".events must be an array of strings";
-            return false;
-          }
-          cc.events.push_back(e.as_string());
-        }
-      }
-      c.channels.push_back(std::move(cc));
-    }
-  const Json* rc = ws->get("reconnect");
+    for (const auto& ch : channels->members())
+      if (!parse_pubsub_channel(ch.first, ch.second, c, error)) return false;
+  return true;
+}
+
+bool parse_reconnect(const Json* rc, Config& c, std::string& error) {
   if (!object_or_absent(rc, "websockets.reconnect", error)) return false;
   double attempts = c.reconnect.max_attempts, base = double(c.reconnect.base_delay_ms),
          max = double(c.reconnect.max_delay_ms), jitter = c.reconnect.jitter;
@@ -147,6 +153,10 @@ bool parse_websockets(const Json* ws, Config& c, std::string& error) {
   }
   c.reconnect = {backoff == "linear" ? Backoff::Linear : Backoff::Exponential, Millis(base), Millis(max),
                  int(attempts), jitter};
+  return true;
+}
+
+bool parse_timing(const Json* ws, Config& c, std::string& error) {
   const Json* batching = ws->get("batching");
   if (!object_or_absent(batching, "websockets.batching", error)) return false;
   double interval = double(c.batching.flush_interval_ms), size = c.batching.max_batch_size;
@@ -165,6 +175,21 @@ bool parse_websockets(const Json* ws, Config& c, std::string& error) {
     return false;
   c.heartbeat.interval_ms = Millis(hb_interval);
   c.heartbeat.timeout_ms = Millis(hb_timeout);
+  return true;
+}
+
+bool parse_websockets(const Json* ws, Config& c, std::string& error) {
+  if (!object_or_absent(ws, "websockets", error)) return false;
+  if (!ws || ws->is_null()) return true;
+  if (!read_bool(ws, "enabled", c.ws_enabled, "websockets", error)) return false;
+  if (!read_string(ws, "url", c.ws_url, "websockets", error)) return false;
+  if (c.ws_enabled && c.ws_url.rfind("ws://", 0) != 0 && c.ws_url.rfind("wss://", 0) != 0) {
+    error = "websockets.url must start with ws:// or wss:// when websockets are enabled";
+    return false;
+  }
+  if (!parse_pubsub(ws->get("pubsub"), c, error) || !parse_reconnect(ws->get("reconnect"), c, error) ||
+      !parse_timing(ws, c, error))
+    return false;
   double frame = double(c.max_frame_bytes);
   if (!read_number(ws, "maxFrameBytes", 64, 1 << 30, frame, "websockets", error, true)) return false;
   c.max_frame_bytes = size_t(frame);
