@@ -45,6 +45,85 @@ size_t Query::field_index(const std::string& name) {
   return fields_.size() - 1;
 }
 
+// orderBy first: its fields take the first indices, so a sort key is a prefix.
+bool Query::parse_order(const Json& ob, std::string& error) {
+  std::vector<const Json*> parts;
+  if (ob.is_object()) parts.push_back(&ob);
+  else if (ob.is_array())
+    for (const auto& item : ob.items()) parts.push_back(&item);
+  else {
+    error = "orderBy must be an object or an array of objects";
+    return false;
+  }
+  for (const Json* part : parts) {
+    if (!part->is_object()) {
+      error = "orderBy entries must be objects";
+      return false;
+    }
+    for (const auto& m : part->members()) {
+      if (!m.second.is_string() || (m.second.as_string() != "asc" && m.second.as_string() != "desc")) {
+        error = "orderBy." + m.first + " must be 'asc' or 'desc'";
+        return false;
+      }
+      if (m.first.empty()) {
+        error = "orderBy field names must not be empty";
+        return false;
+      }
+      order_.push_back({field_index(m.first), m.second.as_string() == "desc"});
+    }
+  }
+  if (!order_.empty()) order_json_ = ob.dump();
+  return true;
+}
+
+// One field's condition: a value (equality) or an object of operators.
+bool Query::parse_condition(const std::string& name, const Json& cond, std::string& error) {
+  size_t field = field_index(name);
+  if (!cond.is_object()) {
+    where_.push_back({field, Op::Eq, to_value(cond), {}});
+    return true;
+  }
+  if (cond.members().empty()) {
+    error = "where." + name + " has no operator";
+    return false;
+  }
+  for (const auto& o : cond.members()) {
+    Predicate p;
+    p.field = field;
+    if (!parse_op(o.first, p.op)) {
+      error = "where." + name + ": unknown operator '" + o.first + "'";
+      return false;
+    }
+    if (p.op == Op::In) {
+      if (!o.second.is_array()) {
+        error = "where." + name + ".in must be an array";
+        return false;
+      }
+      for (const auto& item : o.second.items()) p.set.push_back(to_value(item));
+    } else {
+      p.value = to_value(o.second);
+    }
+    where_.push_back(std::move(p));
+  }
+  return true;
+}
+
+bool Query::parse_page(const Json& params, std::string& error) {
+  if (const Json* s = params.get("skip"); s && !s->is_null() && !non_negative_int(s, skip_)) {
+    error = "skip must be a non-negative integer";
+    return false;
+  }
+  if (const Json* t = params.get("take"); t && !t->is_null()) {
+    int64_t take = 0;
+    if (!non_negative_int(t, take)) {
+      error = "take must be a non-negative integer";
+      return false;
+    }
+    take_ = take;
+  }
+  return true;
+}
+
 std::optional<Query> Query::parse(std::string_view text, std::string& error) {
   Query q;
   std::string_view trimmed = text;
@@ -55,84 +134,17 @@ std::optional<Query> Query::parse(std::string_view text, std::string& error) {
     error = "query params must be a JSON object";
     return std::nullopt;
   }
-  // orderBy first: its fields take the first indices, so a sort key is a prefix.
-  if (const Json* ob = params->get("orderBy"); ob && !ob->is_null()) {
-    std::vector<const Json*> parts;
-    if (ob->is_object()) parts.push_back(ob);
-    else if (ob->is_array())
-      for (const auto& item : ob->items()) parts.push_back(&item);
-    else {
-      error = "orderBy must be an object or an array of objects";
-      return std::nullopt;
-    }
-    for (const Json* part : parts) {
-      if (!part->is_object()) {
-        error = "orderBy entries must be objects";
-        return std::nullopt;
-      }
-      for (const auto& m : part->members()) {
-        if (!m.second.is_string() || (m.second.as_string() != "asc" && m.second.as_string() != "desc")) {
-          error = "orderBy." + m.first + " must be 'asc' or 'desc'";
-          return std::nullopt;
-        }
-        if (m.first.empty()) {
-          error = "orderBy field names must not be empty";
-          return std::nullopt;
-        }
-        q.order_.push_back({q.field_index(m.first), m.second.as_string() == "desc"});
-      }
-    }
-    if (!q.order_.empty()) q.order_json_ = ob->dump();
-  }
+  if (const Json* ob = params->get("orderBy"); ob && !ob->is_null() && !q.parse_order(*ob, error)) return std::nullopt;
   if (const Json* where = params->get("where"); where && !where->is_null()) {
     if (!where->is_object()) {
       error = "where must be an object";
       return std::nullopt;
     }
-    for (const auto& m : where->members()) {
-      size_t field = q.field_index(m.first);
-      const Json& cond = m.second;
-      if (!cond.is_object()) {
-        q.where_.push_back({field, Op::Eq, to_value(cond), {}});
-        continue;
-      }
-      if (cond.members().empty()) {
-        error = "where." + m.first + " has no operator";
-        return std::nullopt;
-      }
-      for (const auto& o : cond.members()) {
-        Predicate p;
-        p.field = field;
-        if (!parse_op(o.first, p.op)) {
-          error = "where." + m.first + ": unknown operator '" + o.first + "'";
-          return std::nullopt;
-        }
-        if (p.op == Op::In) {
-          if (!o.second.is_array()) {
-            error = "where." + m.first + ".in must be an array";
-            return std::nullopt;
-          }
-          for (const auto& item : o.second.items()) p.set.push_back(to_value(item));
-        } else {
-          p.value = to_value(o.second);
-        }
-        q.where_.push_back(std::move(p));
-      }
-    }
+    for (const auto& m : where->members())
+      if (!q.parse_condition(m.first, m.second, error)) return std::nullopt;
     if (!where->members().empty()) q.where_json_ = where->dump();
   }
-  if (const Json* s = params->get("skip"); s && !s->is_null() && !non_negative_int(s, q.skip_)) {
-    error = "skip must be a non-negative integer";
-    return std::nullopt;
-  }
-  if (const Json* t = params->get("take"); t && !t->is_null()) {
-    int64_t take = 0;
-    if (!non_negative_int(t, take)) {
-      error = "take must be a non-negative integer";
-      return std::nullopt;
-    }
-    q.take_ = take;
-  }
+  if (!q.parse_page(*params, error)) return std::nullopt;
   // Canonical form: the identity of a view's query (two equal queries share a key).
   std::string& c = q.canonical_;
   c = "{";

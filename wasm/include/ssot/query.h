@@ -58,6 +58,9 @@ class Query {
 
  private:
   size_t field_index(const std::string& name);
+  bool parse_order(const Json& order_by, std::string& error);
+  bool parse_condition(const std::string& field, const Json& condition, std::string& error);
+  bool parse_page(const Json& params, std::string& error);
   std::vector<std::string> fields_;
   std::vector<Predicate> where_;
   std::vector<SortKey> order_;
