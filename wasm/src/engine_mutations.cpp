@@ -104,13 +104,14 @@ void Engine::show_record(const std::string& model, const RecordId& id) {
   RecordStore& store = stores_[model];
   const StoredRecord* rec = store.find(id);
   bool shown = rec && !rec->deleted && !rec->json.empty();
+  std::optional<int64_t> seq = rec ? rec->seq : std::nullopt;  // rec may go while views let go of it
   for (auto& entry : views_) {
     View& v = entry.second;
     if (v.model != model || (v.list && v.hydrating && !v.list->holds(id))) continue;
     if (v.list) {
       // A view whose snapshot is newer than the record's last numbered write knows
       // better: the record left it, or was deleted, since.
-      bool newer_snapshot = v.floor && rec && rec->seq && *v.floor > *rec->seq;
+      bool newer_snapshot = v.floor && seq && *v.floor > *seq;
       if (!shown) v.list->record_removed(store, id);
       else if (v.list->holds(id) || !newer_snapshot) v.list->record_changed(store, id);
     } else if (v.item_id == id) {
