@@ -115,10 +115,7 @@ void Engine::show_record(const std::string& model, const RecordId& id) {
       if (!shown) v.list->record_removed(store, id);
       else if (v.list->holds(id) || !newer_snapshot) v.list->record_changed(store, id);
     } else if (v.item_id == id) {
-      if (shown && !v.item_retained) store.retain(id);
-      if (!shown && v.item_retained) store.release(id);
-      v.item_present = v.item_retained = shown;
-      v.item_dirty = true;
+      show_item(v, store, shown, true);
     }
   }
   store.collect(id);

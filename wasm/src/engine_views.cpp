@@ -358,15 +358,7 @@ void Engine::apply_change(const std::string& model, ChangeType change, const Rec
       // it may have reached the store without them (an item view's GET).
       else if (changed || only || behind || !v.list->holds(id)) v.list->record_changed(store, id, rec);
     } else if (v.item_id == id) {
-      if (change == ChangeType::Deleted) {
-        if (v.item_retained) store.release(id);
-        v.item_present = v.item_retained = false;
-      } else {
-        if (!v.item_retained) store.retain(id);
-        if (!v.item_present) v.item_dirty = true;
-        v.item_present = v.item_retained = true;
-      }
-      v.item_dirty = v.item_dirty || changed || only || behind;
+      show_item(v, store, change != ChangeType::Deleted, changed || only || behind);
     }
     // A view that dropped the record's last reference erased it: look again.
     if (rec && store.size() != records) {
@@ -384,6 +376,15 @@ void Engine::apply_change(const std::string& model, ChangeType change, const Rec
   if (change == ChangeType::Deleted) store.mark_deleted(id, list_seq);
 }
 
+// An item view shows its record (holding a reference on it) or null; `reread`: its text
+// may have changed.
+void Engine::show_item(View& v, RecordStore& store, bool present, bool reread) {
+  if (present && !v.item_retained) store.retain(v.item_id);
+  if (!present && v.item_retained) store.release(v.item_id);
+  v.item_dirty = v.item_dirty || reread || v.item_present != present;
+  v.item_present = v.item_retained = present;
+}
+
 void Engine::tell_views(const std::string& model, const RecordId& id, const View* except, bool holders_only,
                         std::optional<int64_t> snapshot_seq) {
   RecordStore& store = stores_[model];
@@ -395,8 +396,7 @@ void Engine::tell_views(const std::string& model, const RecordId& id, const View
     if (o.list) {
       if (!holders_only || o.list->holds(id)) o.list->record_changed(store, id);
     } else if (o.item_id == id && store.find(id) && (!holders_only || o.item_present)) {
-      if (!o.item_retained) store.retain(id);
-      o.item_present = o.item_retained = o.item_dirty = true;
+      show_item(o, store, true, true);
     }
   }
 }

@@ -173,82 +173,106 @@ bool scan_frame(std::string_view text, const std::string_view* keys, size_t n, s
 
 }  // namespace
 
+namespace {
+
+enum { kType, kChannel, kData, kSeq, kMutationId, kRequestId, kError, kCode, kEvent, kFrom, kT, kMembers, kEpoch, kN };
+const std::string_view kKeys[kN] = {"type",  "channel", "data",  "seq", "mutationId", "requestId", "error",
+                                    "code",  "event",   "from",  "t",   "members",    "epoch"};
+using Members = std::string_view[kN];
+
+// Each frame type's own members; `why` says what is wrong (the type is known here).
+bool decode_channel_frame(const std::string& type, const Members& v, ServerFrame& f, std::string& why) {
+  f.type = type == "subscribed" ? FrameType::Subscribed
+                                : type == "unsubscribed" ? FrameType::Unsubscribed : FrameType::Resync;
+  if (f.channel.empty()) why = type + ": missing channel";
+  else if (!read_epoch(v[kEpoch], f.epoch)) why = type + ": epoch must be a string or a number";
+  else if (!v[kMembers].empty() && json::kind_of(v[kMembers]) != JsonKind::Array) why = type + ": members must be an array";
+  else f.data = v[kMembers];
+  return why.empty();
+}
+
+bool decode_response(const Members& v, ServerFrame& f, std::string& why) {
+  f.type = FrameType::Response;
+  if (v[kRequestId].empty() || !read_string(v[kRequestId], f.request_id)) {
+    why = "response: requestId must be a string";
+    return false;
+  }
+  if (!v[kError].empty() && v[kError] != "null") {
+    f.has_error = true;
+    if (!read_string(v[kError], f.error)) f.error.assign(v[kError].data(), v[kError].size());
+  }
+  f.data = v[kData].empty() ? std::string_view("null") : v[kData];
+  return true;
+}
+
+bool decode_error(const Members& v, ServerFrame& f, std::string& why) {
+  f.type = FrameType::Error;
+  f.has_error = true;
+  if (v[kError].empty() || !read_string(v[kError], f.error)) why = "error: error must be a string";
+  else if (!read_string(v[kRequestId], f.request_id)) why = "error: requestId must be a string";
+  if (!why.empty() || v[kCode].empty()) return why.empty();
+  JsonKind k = json::kind_of(v[kCode]);
+  if (k == JsonKind::String) read_string(v[kCode], f.code);
+  else if (k == JsonKind::Number) f.code.assign(v[kCode].data(), v[kCode].size());
+  else if (k != JsonKind::Null) why = "error: code must be a string or number";
+  return why.empty();
+}
+
+bool decode_event(const Members& v, ServerFrame& f, std::string& why) {
+  f.type = FrameType::Event;
+  if (f.channel.empty()) why = "event: missing channel";
+  else if (v[kEvent].empty() || !read_string(v[kEvent], f.event) || f.event.empty())
+    why = "event: event must be a non-empty string";
+  f.data = v[kData].empty() ? std::string_view("null") : v[kData];
+  f.from = v[kFrom].empty() ? std::string_view("null") : v[kFrom];
+  return why.empty();
+}
+
+bool decode_pong(const Members& v, ServerFrame& f, std::string& why) {
+  f.type = FrameType::Pong;
+  if (v[kT].empty()) return true;
+  if (json::kind_of(v[kT]) != JsonKind::Number) {
+    why = "pong: t must be a number";
+    return false;
+  }
+  f.t = json::parse_number(v[kT]).value_or(0);
+  return true;
+}
+
+bool decode_update_frame(const Members& v, const std::string_view* data_members, ServerFrame& f, std::string& why) {
+  f.type = FrameType::Update;
+  if (f.channel.empty()) why = "update: missing channel";
+  else if (!read_string(v[kMutationId], f.mutation_id)) why = "update: mutationId must be a string";
+  else if (v[kData].empty()) why = "update: missing data";
+  else decode_update(v[kData], data_members, f, why);
+  return why.empty();
+}
+
+}  // namespace
+
 DecodeResult decode_server_frame(std::string_view text, size_t max_bytes) {
   if (text.size() > max_bytes)
     return fail(DecodeResult::TooLarge,
                 "frame too large: " + std::to_string(text.size()) + " bytes (limit " + std::to_string(max_bytes) + ")");
-  enum { kType, kChannel, kData, kSeq, kMutationId, kRequestId, kError, kCode, kEvent, kFrom, kT, kMembers, kEpoch, kN };
-  static const std::string_view keys[kN] = {"type",  "channel", "data",  "seq", "mutationId", "requestId", "error",
-                                            "code",  "event",   "from",  "t",   "members",    "epoch"};
-  std::string_view v[kN], data_members[kDN];
-  if (!scan_frame(text, keys, kN, v, kData, data_members)) return fail(DecodeResult::Malformed, "invalid JSON object");
-
+  Members v;
+  std::string_view data_members[kDN];
+  if (!scan_frame(text, kKeys, kN, v, kData, data_members)) return fail(DecodeResult::Malformed, "invalid JSON object");
   DecodeResult r;
   ServerFrame& f = r.frame;
-  std::string type;
+  std::string type, why;
   if (v[kType].empty()) return fail(DecodeResult::Malformed, "missing type");
   if (!read_string(v[kType], type)) return fail(DecodeResult::Malformed, "type must be a string");
   if (!read_string(v[kChannel], f.channel)) return fail(DecodeResult::Malformed, "channel must be a string");
   if (!read_seq(v[kSeq], f.seq)) return fail(DecodeResult::Malformed, type + ": seq must be a non-negative integer");
-  auto need_channel = [&]() { return !f.channel.empty(); };
-
-  if (type == "update") {
-    f.type = FrameType::Update;
-    if (!need_channel()) return fail(DecodeResult::Malformed, "update: missing channel");
-    if (!read_string(v[kMutationId], f.mutation_id))
-      return fail(DecodeResult::Malformed, "update: mutationId must be a string");
-    std::string why;
-    if (v[kData].empty()) return fail(DecodeResult::Malformed, "update: missing data");
-    if (!decode_update(v[kData], data_members, f, why)) return fail(DecodeResult::Malformed, why);
-  } else if (type == "subscribed" || type == "unsubscribed" || type == "resync") {
-    f.type = type == "subscribed" ? FrameType::Subscribed
-                                  : type == "unsubscribed" ? FrameType::Unsubscribed : FrameType::Resync;
-    if (!need_channel()) return fail(DecodeResult::Malformed, type + ": missing channel");
-    if (!read_epoch(v[kEpoch], f.epoch))
-      return fail(DecodeResult::Malformed, type + ": epoch must be a string or a number");
-    if (!v[kMembers].empty()) {
-      if (json::kind_of(v[kMembers]) != JsonKind::Array)
-        return fail(DecodeResult::Malformed, type + ": members must be an array");
-      f.data = v[kMembers];
-    }
-  } else if (type == "response") {
-    f.type = FrameType::Response;
-    if (v[kRequestId].empty() || !read_string(v[kRequestId], f.request_id))
-      return fail(DecodeResult::Malformed, "response: requestId must be a string");
-    if (!v[kError].empty() && v[kError] != "null") {
-      f.has_error = true;
-      if (!read_string(v[kError], f.error)) f.error.assign(v[kError].data(), v[kError].size());
-    }
-    f.data = v[kData].empty() ? std::string_view("null") : v[kData];
-  } else if (type == "error") {
-    f.type = FrameType::Error;
-    f.has_error = true;
-    if (v[kError].empty() || !read_string(v[kError], f.error))
-      return fail(DecodeResult::Malformed, "error: error must be a string");
-    if (!read_string(v[kRequestId], f.request_id))
-      return fail(DecodeResult::Malformed, "error: requestId must be a string");
-    if (!v[kCode].empty()) {
-      JsonKind k = json::kind_of(v[kCode]);
-      if (k == JsonKind::String) read_string(v[kCode], f.code);
-      else if (k == JsonKind::Number) f.code.assign(v[kCode].data(), v[kCode].size());
-      else if (k != JsonKind::Null) return fail(DecodeResult::Malformed, "error: code must be a string or number");
-    }
-  } else if (type == "event") {
-    f.type = FrameType::Event;
-    if (!need_channel()) return fail(DecodeResult::Malformed, "event: missing channel");
-    if (v[kEvent].empty() || !read_string(v[kEvent], f.event) || f.event.empty())
-      return fail(DecodeResult::Malformed, "event: event must be a non-empty string");
-    f.data = v[kData].empty() ? std::string_view("null") : v[kData];
-    f.from = v[kFrom].empty() ? std::string_view("null") : v[kFrom];
-  } else if (type == "pong") {
-    f.type = FrameType::Pong;
-    if (!v[kT].empty()) {
-      if (json::kind_of(v[kT]) != JsonKind::Number) return fail(DecodeResult::Malformed, "pong: t must be a number");
-      f.t = json::parse_number(v[kT]).value_or(0);
-    }
-  } else {
-    return fail(DecodeResult::UnknownType, "unknown frame type '" + type + "'");
-  }
+  bool ok = false;
+  if (type == "update") ok = decode_update_frame(v, data_members, f, why);
+  else if (type == "subscribed" || type == "unsubscribed" || type == "resync") ok = decode_channel_frame(type, v, f, why);
+  else if (type == "response") ok = decode_response(v, f, why);
+  else if (type == "error") ok = decode_error(v, f, why);
+  else if (type == "event") ok = decode_event(v, f, why);
+  else if (type == "pong") ok = decode_pong(v, f, why);
+  else return fail(DecodeResult::UnknownType, "unknown frame type '" + type + "'");
+  if (!ok) return fail(DecodeResult::Malformed, why);
   return r;
 }
 

@@ -176,6 +176,7 @@ class Engine {
                     std::optional<int64_t> list_seq, View* only, bool holders_only = false,
                     std::optional<Version> version = std::nullopt);
   RecordStore& store_for(const ModelConfig& m);
+  void show_item(View& v, RecordStore& store, bool present, bool reread);
   void rehydrate_channel(const std::string& channel, Millis now, const View* except = nullptr);
   void numbering_restarted(ChannelState& c, std::optional<int64_t> seq, const View* except, Millis now);
   // A list answer's epoch against its channel's; false when the answer predates a restart.
