@@ -194,3 +194,12 @@ TEST_CASE("record_store: tombstones keep older copies of a deleted record out, b
   CHECK(store.upsert("t0", R"({"id":"t0","version":1})"));
   CHECK_FALSE(store.upsert("t4999", R"({"id":"t4999","version":1})"));
 }
+
+TEST_CASE("record_store: an older copy (refused by version) never moves the record's seq back", "[record_store]") {
+  RecordStore store;
+  REQUIRE(store.upsert("1", R"({"id":1,"version":3})", 51));  // from a snapshot at seq 51
+  bool changed = true;
+  store.upsert_newer("1", R"({"id":1,"version":3})", 42, true, changed);  // a replayed frame of that version
+  CHECK_FALSE(changed);
+  CHECK(*store.find("1")->seq == 51);
+}

@@ -36,7 +36,7 @@ const StoredRecord* RecordStore::upsert_newer(const RecordId& id, std::string_vi
   if (it == records_.end()) it = records_.try_emplace(id).first;
   StoredRecord& r = it->second;
   if (!by_version && keep_newer && seq && r.seq && *r.seq >= *seq) return nullptr;  // older than we hold
-  if (seq) r.seq = seq;
+  if (seq && !(r.seq && *r.seq > *seq)) r.seq = seq;  // an older copy (refused by version) keeps the newer seq
   if (by_version && *ver == *r.ver) return &r;  // the same version: nothing changes
   r.ver = ver;
   std::string& text = r.pending.empty() ? r.json : r.confirmed;  // the server's copy
