@@ -143,8 +143,11 @@ void RecordStore::forget_versions() {
   tombstone_order_.clear();
 }
 
+// A numbered record keeps seq 0: older than anything the new numbering brings, so a
+// view whose snapshot is of the new numbering knows better than its copy.
 void RecordStore::forget_seqs() {
-  for (auto& r : records_) r.second.seq.reset();
+  for (auto& r : records_)
+    if (r.second.seq) r.second.seq = 0;
 }
 
 size_t RecordStore::bytes() const {

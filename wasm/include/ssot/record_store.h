@@ -58,7 +58,7 @@ class RecordStore {
   void tombstone(const RecordId& id, Version version);
   // A delete whose version is older than the copy held (the record was written since).
   bool newer_than(const RecordId& id, Version version) const;
-  void forget_seqs();                 // the channel's numbering was reset
+  void forget_seqs();                 // the numbering was reset: numbered records count as older than any new seq
   void forget_versions();             // the server's data started over (a new epoch): versions and tombstones
   // Our own writes: laid over the server's copy until they are confirmed or fail. A
   // record with pending writes stays while they do, whoever holds it.
