@@ -10,6 +10,7 @@ import { Listeners, defaultReport } from './listeners.js';
 import { Connection } from './connection.js';
 import { DataClient } from './dataClient.js';
 import { Channel, expandChannel } from './channel.js';
+import { loadRuntime } from './wasm/loadRuntime.js';
 
 const decoder = new TextDecoder();
 
@@ -39,12 +40,13 @@ function installNotify(Module) {
 }
 
 // The config as the runtime reads it: functions are not serialized; a getToken
-// function becomes `getToken: true`; onError stays on the JS side.
+// function becomes `getToken: true`; onError and where the wasm comes from stay on the JS side.
+const JS_ONLY = new Set(['onError', 'wasmUrl', 'wasmModule']);
 export function configJson(config) {
   return JSON.stringify(config, function replacer(key, value) {
     if (this === config) {
       if (key === 'getToken') return typeof value === 'function' ? true : value;
-      if (key === 'onError') return undefined;
+      if (JS_ONLY.has(key)) return undefined;
     }
     return typeof value === 'function' ? undefined : value;
   });
@@ -383,6 +385,13 @@ export class Client {
  */
 export async function createClient(config) {
   if (config === null || typeof config !== 'object') throw new TypeError('createClient(config): config must be an object');
+  const { wasmUrl, wasmModule } = config;
+  if (wasmUrl !== undefined && typeof wasmUrl !== 'string' && !(wasmUrl instanceof URL)) {
+    throw new TypeError('createClient(config): wasmUrl must be a string or a URL');
+  }
+  if (wasmModule !== undefined && !(wasmModule instanceof WebAssembly.Module)) {
+    throw new TypeError('createClient(config): wasmModule must be a WebAssembly.Module');
+  }
   let effective = config;
   if (!config.token && typeof config.getToken === 'function') {
     // No token yet: ask for one before the first request and the socket.
@@ -393,8 +402,7 @@ export async function createClient(config) {
       (typeof config.onError === 'function' ? config.onError : defaultReport)(err);
     }
   }
-  const { loadRuntime } = await import('./wasm/loadRuntime.js');
-  const Module = await loadRuntime();
+  const Module = await loadRuntime({ wasmUrl, wasmModule });
   const rt = new Module.Runtime(configJson(effective));
   const error = rt.error();
   if (error) {

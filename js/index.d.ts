@@ -83,6 +83,14 @@ export interface ClientConfig {
   websockets?: WebSocketsConfig;
   /** Errors nobody else can see (a listener that threw, a malformed frame, a refused raw subscription). Default: console.error. */
   onError?: (error: unknown) => void;
+  /**
+   * Where the wasm runtime is hosted, when not where the bundler put it (e.g. a CDN, or a
+   * bundler that emits no assets). In Node also a file path. The first createClient that
+   * loads the runtime decides; later clients share it.
+   */
+  wasmUrl?: string | URL;
+  /** The runtime already compiled (e.g. `await WebAssembly.compileStreaming(fetch(url))`); wins over wasmUrl. */
+  wasmModule?: WebAssembly.Module;
 }
 
 export declare class SsotError extends Error {
@@ -90,7 +98,7 @@ export declare class SsotError extends Error {
   name: 'SsotError';
   /** HTTP status, or 0 when no response came (network, timeout, closed client). */
   status: number;
-  /** 'http' | 'timeout' | 'network' | 'closed' | 'invalid' | 'config' | 'frame' | 'server' | 'channel' */
+  /** 'http' | 'timeout' | 'network' | 'closed' | 'invalid' | 'config' | 'frame' | 'server' | 'channel' | 'runtime' (the wasm did not load) */
   code: string;
 }
 

@@ -312,7 +312,9 @@ function gz(file) {
 
 function sizes() {
   const js = fs.readdirSync(path.join(ROOT, 'js')).filter((f) => f.endsWith('.js')).sort().map((f) => `js/${f}`);
-  const files = ['js/wasm/ssot_runtime.wasm', 'js/wasm/ssot_runtime.mjs', 'js/wasm/loadRuntime.js', ...js];
+  // What a browser loads: the node loader (js/wasm/node.js) never enters a browser bundle.
+  const wasmJs = ['loadRuntime.js', 'browser.js', 'failure.js'].map((f) => `js/wasm/${f}`);
+  const files = ['js/wasm/ssot_runtime.wasm', 'js/wasm/ssot_runtime.mjs', ...wasmJs, ...js];
   const rows = files.filter((f) => fs.existsSync(path.join(ROOT, f))).map((f) => ({
     file: f, bytes: fs.statSync(path.join(ROOT, f)).size, gzip: gz(path.join(ROOT, f)),
   }));

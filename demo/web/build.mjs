@@ -66,8 +66,6 @@ export async function buildDemo({ minify = true } = {}) {
     minify,
     sourcemap: true,
     logLevel: 'warning',
-    // The loader's Node branch (ws, xhr2, fs) never runs in a browser.
-    external: ['ws', 'xhr2', 'node:*'],
     define: { 'process.env.NODE_ENV': JSON.stringify(minify ? 'production' : 'development') },
     plugins: [packageByName],
   });

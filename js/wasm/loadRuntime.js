@@ -1,39 +1,35 @@
-// Loads the wasm runtime once per page or process. Browsers find the .wasm beside
-// this module (bundlers follow the `new URL(..., import.meta.url)`); Node reads it
-// from disk (its global fetch cannot load a file path: TOOLCHAIN.md 4) and gets
-// `ws` and `xhr2` as WebSocket and XMLHttpRequest when it has none.
+// Loads the wasm runtime once per page or process. '#runtime' (package.json
+// "imports") is ./browser.js in browser bundles and ./node.js in Node, so that
+// no Node module ever enters a browser bundle.
+import { createModule } from '#runtime';
+import { SsotError } from '../errors.js';
+import { failure } from './failure.js';
+
 let modulePromise = null;
 
-export function loadRuntime() {
+/**
+ * The first call decides where the wasm comes from: `wasmModule` (a compiled
+ * WebAssembly.Module), else `wasmUrl`, else the file beside the loader.
+ */
+export function loadRuntime({ wasmUrl, wasmModule } = {}) {
   if (!modulePromise) {
-    modulePromise = load().catch((error) => {
+    modulePromise = start(wasmUrl, wasmModule).catch((error) => {
       modulePromise = null; // a later call may try again
-      throw error;
+      throw new SsotError(`could not load the wasm runtime: ${error?.message ?? error}`, { code: 'runtime', cause: error?.cause ?? error });
     });
   }
   return modulePromise;
 }
 
-// Node even under jsdom (tests define `window`): the wasm is a file there, not a URL to fetch.
-const isNode = typeof process === 'object' && !!process.versions?.node;
-
-async function load() {
-  const { default: createSsotModule } = await import('./ssot_runtime.mjs');
-  const wasmUrl = new URL('./ssot_runtime.wasm', import.meta.url);
-  if (!isNode) return createSsotModule({ locateFile: () => wasmUrl.href });
-  if (typeof globalThis.WebSocket !== 'function') globalThis.WebSocket = quietWebSocket((await import('ws')).default);
-  if (typeof globalThis.XMLHttpRequest !== 'function') globalThis.XMLHttpRequest = (await import('xhr2')).default;
-  const { readFile } = await import('node:fs/promises');
-  return createSsotModule({ wasmBinary: await readFile(wasmUrl) });
-}
-
-// `ws` raises an error event with no listener when a socket is closed while still
-// connecting (Emscripten has dropped its handlers by then): keep one listener.
-function quietWebSocket(WebSocket) {
-  return class extends WebSocket {
-    constructor(...args) {
-      super(...args);
-      this.on('error', () => {});
-    }
+function start(wasmUrl, wasmModule) {
+  if (!wasmModule) return createModule({ wasmUrl });
+  // Emscripten's instantiateWasm hook has no failure path: race our own.
+  let fail;
+  const failed = new Promise((_, reject) => { fail = reject; });
+  const instantiateWasm = (imports, receive) => {
+    WebAssembly.instantiate(wasmModule, imports).then((instance) => receive(instance, wasmModule))
+      .catch((e) => fail(failure('the given wasmModule', e)));
+    return {};
   };
+  return Promise.race([createModule({ instantiateWasm }), failed]);
 }

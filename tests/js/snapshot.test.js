@@ -109,8 +109,9 @@ test('expandChannel fills placeholders and refuses missing ones', () => {
   assert.throws(() => expandChannel('chat:room:{roomId}', { roomId: '' }), /roomId/);
 });
 
-test('configJson: getToken function -> true, onError and other functions dropped', () => {
-  const text = configJson({ baseUrl: 'http://x', getToken: async () => 't', onError() {}, websockets: { enabled: false, f() {} } });
+test('configJson: getToken function -> true, onError, wasmUrl, wasmModule and other functions dropped', () => {
+  const text = configJson({ baseUrl: 'http://x', getToken: async () => 't', onError() {}, websockets: { enabled: false, f() {} },
+    wasmUrl: 'http://cdn/x.wasm', wasmModule: {} });
   assert.deepEqual(JSON.parse(text), { baseUrl: 'http://x', getToken: true, websockets: { enabled: false } });
   assert.deepEqual(JSON.parse(configJson({ baseUrl: 'http://x' })), { baseUrl: 'http://x' });
 });

@@ -1,6 +1,7 @@
 // Chromium (Debian's, through playwright-core) and a tiny static server that hands
 // the package's own modules to a page: the ESM build exactly as a browser loads it,
-// no bundler. Shared by the browser end-to-end suites.
+// no bundler (an import map stands in for package.json "imports"). Shared by the
+// browser end-to-end suites.
 //
 //   const b = await startBrowser();   b.origin (http://127.0.0.1:P), b.browser
 //   const { page, context, errors } = await b.openPage();  // window.ssot = the package
@@ -13,7 +14,9 @@ import { chromium } from 'playwright-core';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const TYPES = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html' };
-const PAGE = '<!doctype html><meta charset="utf-8"><title>ssot e2e</title><script type="module">' +
+// The import map does for '#runtime' what a bundler does with package.json "imports".
+const PAGE = '<!doctype html><meta charset="utf-8"><title>ssot e2e</title>' +
+  '<script type="importmap">{"imports": {"#runtime": "/js/wasm/browser.js"}}</script><script type="module">' +
   "import * as ssot from '/js/index.js'; window.ssot = ssot; window.ready = true;</script>";
 
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
