@@ -71,6 +71,7 @@ class ModelRun {
 
   // Everything in flight arrives; then every view equals the server.
   void quiesce_and_compare() {
+    trace("quiesce");
     for (int round = 0, idle = 0; round < 400 && idle < 2; ++round) {
       collect();
       if (socket_open_ && !frames_.empty()) { deliver_frame(); idle = 0; continue; }
