@@ -85,6 +85,7 @@ void Engine::add_pending(const ModelConfig& m, Mutation& mu, PendingWrite write)
   if (write.kind != PendingWrite::Create && !store.find(mu.record)) return;
   mu.optimistic = true;
   mu.creates = write.kind == PendingWrite::Create;
+  mu.snapshot_no = snapshots_;
   store.add_pending(mu.record, std::move(write));
   show_record(m.name, mu.record);
 }
@@ -96,11 +97,11 @@ void Engine::settle(const std::string& mutation_id, Mutation& mu) {
   mu.optimistic = false;
   auto st = stores_.find(mu.model);
   if (st == stores_.end() || !st->second.drop_pending(mu.record, mutation_id)) return;
-  show_record(mu.model, mu.record);
+  show_record(mu.model, mu.record, mu.snapshot_no);
 }
 
 // Every view of the model looks at the record as the store now shows it.
-void Engine::show_record(const std::string& model, const RecordId& id) {
+void Engine::show_record(const std::string& model, const RecordId& id, std::optional<uint64_t> pending_since) {
   RecordStore& store = stores_[model];
   const StoredRecord* rec = store.find(id);
   bool shown = rec && !rec->deleted && !rec->json.empty();
@@ -111,9 +112,15 @@ void Engine::show_record(const std::string& model, const RecordId& id) {
     if (v.list) {
       // A view whose snapshot is newer than the record's last numbered write knows
       // better: the record left it, or was deleted, since.
-      bool newer_snapshot = v.floor && seq && *v.floor > *seq;
-      if (!shown) v.list->record_removed(store, id);
-      else if (v.list->holds(id) || !newer_snapshot) v.list->record_changed(store, id);
+      // Nor does one that hydrated while our write hid the record: it shows it again only
+      // if its snapshot had it.
+      bool newer_snapshot = (v.floor && seq && *v.floor > *seq) || (pending_since && v.snapshot_no > *pending_since);
+      if (!shown) {
+        if (v.list->holds(id)) v.list->hide(id);
+        v.list->record_removed(store, id);
+      } else if (v.list->holds(id) || v.list->unhide(id) || !newer_snapshot) {
+        v.list->record_changed(store, id);
+      }
     } else if (v.item_id == id) {
       show_item(v, store, shown, true);
     }

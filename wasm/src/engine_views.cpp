@@ -243,6 +243,7 @@ void Engine::take_snapshot(View& v, const ChannelState* c, const ListAnswer& a) 
   for (size_t i : changed) tell_views(v.model, ids[i], &v, false, seq);
   for (const auto& rid : ids) store.collect(rid);
   v.floor = a.seq;
+  v.snapshot_no = ++snapshots_;
 }
 
 // Updates after the snapshot must all be in the view's buffer, else some were missed.

@@ -40,8 +40,10 @@ void ListView::reset(RecordStore& store, const std::vector<RecordId>& ids, int64
   server_total_ = total;
   std::unordered_map<RecordId, FieldValues> next;
   next.reserve(ids.size());
+  hidden_.clear();
   for (const auto& id : ids) {
     const StoredRecord* rec = store.find(id);
+    if (rec && rec->json.empty() && !rec->pending.empty()) hidden_.insert(id);  // our pending delete
     if (!rec || !query_.extract(rec->json, scratch_)) continue;
     // A complete view keeps only what matches now (the store may be newer than the
     // server's snapshot); a page is the server's word.
@@ -131,6 +133,7 @@ void ListView::release_all(RecordStore& store) {
   pending_.clear();
   index_.clear();
   pending_rows_.clear();
+  hidden_.clear();
 }
 
 void ListView::set_status(ViewStatus status, std::string error) {

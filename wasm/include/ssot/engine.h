@@ -141,6 +141,7 @@ class Engine {
     std::optional<Millis> retry_at;  // a failed hydration tries again then (or when the socket reopens)
     int retries = 0;                 // failed hydrations in a row
     uint32_t restarts_at_start = 0;  // its channel's `restarts` when the hydration started
+    uint64_t snapshot_no = 0;        // when its last snapshot landed (Engine::snapshots_)
   };
   enum class CallKind { Hydrate, List, Get, Create, Update, Delete, WsList, WsGet };
   struct Call {
@@ -206,12 +207,14 @@ class Engine {
     bool echoed = false;     // its broadcast came back
     bool optimistic = false; // a pending write of it is laid over the store
     bool creates = false;
+    uint64_t snapshot_no = 0;  // snapshots_ when its pending write was laid over the store
   };
   RequestId start_mutation(const char* method, CallKind kind, const ModelConfig& m, const RecordId& rid, std::string_view body,
                            std::optional<PendingWrite> write, Millis now);
   void add_pending(const ModelConfig& m, Mutation& mu, PendingWrite write);
   void settle(const std::string& mutation_id, Mutation& mu);
-  void show_record(const std::string& model, const RecordId& id);
+  // `pending_since`: a pending write of the record begun then was dropped (settled).
+  void show_record(const std::string& model, const RecordId& id, std::optional<uint64_t> pending_since = std::nullopt);
   void finish_mutation(const Call& call, int status, std::string_view body);
 
   // engine_requests.cpp
@@ -238,6 +241,7 @@ class Engine {
   std::map<std::string, RecordStore, std::less<>> stores_;
   std::map<ViewId, View> views_;
   ViewId next_view_ = 1;
+  uint64_t snapshots_ = 0;  // list snapshots taken so far: orders them against our pending writes
   std::unordered_set<std::string> listened_;        // channels with raw listeners
   std::unordered_map<std::string, Mutation> mutations_;
   std::vector<Command> commands_;

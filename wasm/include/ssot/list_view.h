@@ -62,6 +62,9 @@ class ListView {
   void clear_refetch() { needs_refetch_ = false; }
   bool complete() const { return complete_; }
   bool holds(const RecordId& id) const { return members_.count(id) != 0; }
+  // Records of this view that our pending delete hides (they come back if it fails).
+  void hide(const RecordId& id) { hidden_.insert(id); }
+  bool unhide(const RecordId& id) { return hidden_.erase(id) > 0; }
 
   // Applies pending changes and appends this flush's change as one JSON object.
   // Returns the number of coalesced record changes (touches beyond one per record).
@@ -109,6 +112,7 @@ class ListView {
   std::optional<std::pair<size_t, size_t>> window_;
   std::vector<RecordId> last_window_;
   std::set<RecordId> pending_rows_;  // members with writes of ours the server has not confirmed
+  std::set<RecordId> hidden_;        // in the view but for our pending delete
   bool pending_changed_ = false;
   int64_t server_total_ = 0;
   int64_t emitted_total_ = -1;
