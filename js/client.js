@@ -377,18 +377,31 @@ export class Client {
   }
 }
 
+// A baseUrl that no request can go to fails createClient, not every later
+// request; a relative one is resolved against the page here, once.
+function absoluteBaseUrl(baseUrl) {
+  if (typeof baseUrl !== 'string' || !baseUrl) return baseUrl; // the runtime says what is missing
+  let url = null;
+  try { url = new URL(baseUrl, globalThis.location?.href); } catch { /* not a URL */ }
+  if (url?.protocol !== 'http:' && url?.protocol !== 'https:') {
+    throw new SsotError(`config.baseUrl must be an http:// or https:// URL (got ${JSON.stringify(baseUrl)})`, { code: 'config' });
+  }
+  return url.href;
+}
+
 /**
  * createClient(config) -> Promise<Client>. Loads the wasm runtime on first use
  * (importing the package never does: server rendering imports it too).
  */
 export async function createClient(config) {
   if (config === null || typeof config !== 'object') throw new TypeError('createClient(config): config must be an object');
-  let effective = config;
+  const baseUrl = absoluteBaseUrl(config.baseUrl);
+  let effective = baseUrl === config.baseUrl ? config : { ...config, baseUrl };
   if (!config.token && typeof config.getToken === 'function') {
     // No token yet: ask for one before the first request and the socket.
     try {
       const token = await config.getToken();
-      if (typeof token === 'string' && token) effective = { ...config, token };
+      if (typeof token === 'string' && token) effective = { ...effective, token };
     } catch (err) {
       (typeof config.onError === 'function' ? config.onError : defaultReport)(err);
     }
