@@ -13,11 +13,9 @@ import { Channel, expandChannel } from './channel.js';
 
 const decoder = new TextDecoder();
 
-// Runtime id -> WeakRef(client): the notify callback must not keep a client alive.
-const live = new Map();
 const weak = typeof WeakRef === 'function' ? (x) => new WeakRef(x) : (x) => ({ deref: () => x });
 const finalizer = typeof FinalizationRegistry === 'function'
-  ? new FinalizationRegistry(({ rt, id }) => {
+  ? new FinalizationRegistry(({ rt, id, live }) => {
     // A client that was never closed: free its runtime (socket, fetches, memory).
     live.delete(id);
     try { rt.delete(); } catch { /* already deleted */ }
@@ -29,13 +27,16 @@ const finalizer = typeof FinalizationRegistry === 'function'
 const anchored = new Set();
 const SOCKET_WANTED = new Set(['connecting', 'open', 'reconnecting']);
 
-function notify(id) {
-  const client = live.get(id)?.deref();
-  if (client) client._scheduleDrain();
-}
-
-function installNotify(Module) {
-  if (Module.ssotNotify !== notify) Module.ssotNotify = notify;
+// Runtime id -> WeakRef(client) (the notify callback must not keep a client alive),
+// kept on the Module: when both builds of the package (ESM and CommonJS) run in one
+// app they share the one wasm Module, and each one's clients must hear from it.
+function liveClients(Module) {
+  if (!Module.ssotClients) {
+    const live = new Map();
+    Module.ssotClients = live;
+    Module.ssotNotify = (id) => live.get(id)?.deref()?._scheduleDrain();
+  }
+  return Module.ssotClients;
 }
 
 // The config as the runtime reads it: functions are not serialized; a getToken
@@ -77,6 +78,7 @@ export class Client {
   #raw = new Map(); // full channel name -> Listeners (DataClient.subscribe)
   #models = new Map(); // model name -> DataClient
   #unregister = {};
+  #live;
 
   /** @internal use createClient() */
   constructor(Module, rt, config) {
@@ -90,9 +92,9 @@ export class Client {
       : defaultReport;
     this.#getToken = typeof config.getToken === 'function' ? config.getToken : null;
     this.connection = new Connection(this.#report, rt.state());
-    installNotify(Module);
-    live.set(this.#id, weak(this));
-    finalizer?.register(this, { rt, id: this.#id }, this.#unregister);
+    this.#live = liveClients(Module);
+    this.#live.set(this.#id, weak(this));
+    finalizer?.register(this, { rt, id: this.#id, live: this.#live }, this.#unregister);
   }
 
   get closed() { return this.#closed; }
@@ -131,7 +133,7 @@ export class Client {
     this.#closed = true;
     anchored.delete(this);
     finalizer?.unregister(this.#unregister);
-    live.delete(this.#id);
+    this.#live.delete(this.#id);
     const pending = [...this.#pending.values()];
     this.#pending.clear();
     for (const view of this.#views.values()) view._detach();
