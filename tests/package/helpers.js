@@ -42,10 +42,16 @@ export function toolModule(spec) {
   return import(pathToFileURL(require.resolve(spec)).href);
 }
 
-/** Runs node `script` args; {status, out} (stdout + stderr), never throws on a non-zero exit. */
-export function runNode(script, args, opts = {}) {
+/**
+ * Runs node with `args`; {status, out} (stdout + stderr), never throws on a non-zero exit.
+ * NO_REQUIRE_ESM first in args: require() of an ES module fails, as in Node before
+ * 20.19 / 22.12 (engines allows 20.0), so only a real CommonJS build will do.
+ */
+export const NO_REQUIRE_ESM = '--no-experimental-require-module';
+
+export function runNode(args, opts = {}) {
   try {
-    const out = execFileSync(process.execPath, [script, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], ...opts });
+    const out = execFileSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], ...opts });
     return { status: 0, out };
   } catch (err) {
     if (typeof err.status !== 'number') throw err;

@@ -11,7 +11,7 @@ import { pack, project, runNode, toolBin, toolModule, ROOT } from './helpers.js'
 test('arethetypeswrong: every entry resolves to matching types and JS under every resolution', () => {
   const { tgz } = pack();
   // --no-definitely-typed: offline (it would ask the registry for @types/ssot-realtime).
-  const { status, out } = runNode(toolBin('@arethetypeswrong/cli', 'attw'), [tgz, '--format', 'json', '--no-definitely-typed', '--profile', 'strict']);
+  const { status, out } = runNode([toolBin('@arethetypeswrong/cli', 'attw'), tgz, '--format', 'json', '--no-definitely-typed', '--profile', 'strict']);
   const { analysis, problems } = JSON.parse(out.slice(out.indexOf('{')));
   const summary = (analysis.problems ?? []).map((p) => `${p.kind} ${p.entrypoint ?? ''} ${p.resolutionKind ?? ''}`);
   assert.deepEqual(summary, []);

@@ -1,13 +1,13 @@
 // TypeScript projects on the packed package (tsc from npm `typescript`): a
 // CommonJS one (module node16, "type": "commonjs": no TS1479 for either entry, and
-// its compiled require() output runs against the gateway), an ESM one (node16) and
+// its compiled require() output runs against the gateway, require(esm) off), an ESM one (node16) and
 // a bundler one compile fixtures/app.ts; fixtures/wrong.ts fails where it should.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { startGateway } from '../support/gateway.js';
-import { copyFixtures, project, runNode, toolBin } from './helpers.js';
+import { copyFixtures, project, runNode, toolBin, NO_REQUIRE_ESM } from './helpers.js';
 
 let gw;
 before(async () => { gw = await startGateway(); });
@@ -22,7 +22,7 @@ const SETUPS = {
 function tsc(dir, file, options) {
   const tsconfig = { compilerOptions: { target: 'es2022', strict: true, skipLibCheck: false, types: [], ...options }, files: [file] };
   fs.writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify(tsconfig));
-  return runNode(toolBin('typescript', 'tsc'), ['-p', dir, '--pretty', 'false'], { cwd: dir });
+  return runNode([toolBin('typescript', 'tsc'), '-p', dir, '--pretty', 'false'], { cwd: dir });
 }
 
 for (const [name, { type, options }] of Object.entries(SETUPS)) {
@@ -51,7 +51,7 @@ test('commonjs: the compiled require() output runs against the gateway', async (
   assert.match(js, /require\("ssot-realtime\/react"\)/);
   const token = await gw.login('alice');
   const script = `require('./out/app.js').names(${JSON.stringify(gw.baseUrl)}, ${JSON.stringify(token)}).then((n) => console.log(JSON.stringify(n)))`;
-  const run = runNode('-e', [script], { cwd: dir });
+  const run = runNode([NO_REQUIRE_ESM, '-e', script], { cwd: dir });
   assert.equal(run.status, 0, run.out);
   const names = JSON.parse(run.out.trim().split('\n').at(-1));
   const db = await gw.request('GET', '/products', { token });
