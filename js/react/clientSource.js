@@ -38,7 +38,7 @@ export class ClientSource {
   #following = null; // the promise whose settling we listen for
   #listeners = new Set();
   #snapshot = null;
-  #from = null; // {target, closed, outcome} behind #snapshot
+  #from = null; // {target, outcome, closed, canRetry} behind #snapshot
   #watched = null; // {client, off}: noticing close()
   #closeTimer = null;
   #mounted = false;

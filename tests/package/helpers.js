@@ -91,7 +91,7 @@ export function project(type, links = []) {
   return dir;
 }
 
-/** Copies fixtures (name -> content overrides allowed) into dir. */
+/** Copies fixtures/<name> files into dir. */
 export function copyFixtures(dir, names) {
   for (const name of names) fs.copyFileSync(path.join(FIXTURES, name), path.join(dir, name));
 }

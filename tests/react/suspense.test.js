@@ -179,3 +179,15 @@ test('waiting for a client promise: the fallback until it resolves; a closed cli
   await waitFor(() => assert.equal(text(ui), 'caught:closed:client closed'));
   ui.unmount();
 });
+
+// The closed view says nothing more; the provider's change re-renders the suspended component.
+test('a client closed while a Suspense hook waits for its rows: the boundary, not the fallback forever', async (t) => {
+  suppressErrorLogs(t);
+  const client = await createClient(clientConfig(gw, { token: await tokenFor(gw, 'alice') }));
+  t.after(() => client.close());
+  const ui = render(app(client, h(Products)));
+  assert.equal(text(ui), 'fallback');
+  await act(() => client.close()); // before the read's answer can arrive (it needs I/O)
+  await waitFor(() => assert.equal(text(ui), 'caught:closed:client closed'));
+  ui.unmount();
+});
