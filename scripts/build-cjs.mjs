@@ -3,10 +3,11 @@
 // with its types copied beside it as .d.cts. `npm pack` runs it (prepack).
 //
 // What stays out of the bundles: packages (react, ws, xhr2), and the wasm loader
-// with its glue, which stay ESM and are loaded with import() as the ESM build does
-// (createClient is async), so both builds in one app share one wasm Module.
-// The React bundle starts with the React entry's 'use client' (esbuild keeps an
-// entry point's directives).
+// (js/wasm/: the loader, the glue, the wasm), which stays ESM and is loaded with
+// import() on createClient's first call, as it is async anyway: no require() of
+// an ES module (Node 20 before 20.19 has none), and both builds in one app share
+// one wasm Module. The React bundle starts with the React entry's 'use client'
+// (esbuild keeps an entry point's directives).
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,17 +17,24 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const JS = path.join(ROOT, 'js');
 const OUT = path.join(JS, 'cjs');
 const WASM = path.join(JS, 'wasm') + path.sep;
+const LOADER = path.join(WASM, 'loadRuntime.js');
 
-// Imports of js/wasm/* stay imports, re-pathed from js/cjs/.
-const keepWasmLoader = {
-  name: 'keep-wasm-loader',
+// js/wasm/loadRuntime.js becomes a stand-in whose loadRuntime() import()s the real one.
+const lazyWasmLoader = {
+  name: 'lazy-wasm-loader',
   setup(b) {
-    b.onResolve({ filter: /^#/ }, (args) => ({ path: args.path, external: true }));
+    b.onResolve({ filter: /^#/ }, (args) => ({ errors: [{ text: `${args.path}: only js/wasm/ may use package imports (it stays ESM)` }] }));
     b.onResolve({ filter: /^\.\.?\// }, (args) => {
+      if (args.namespace === 'lazy-loader') return { path: args.path, external: true };
       const file = path.resolve(args.resolveDir, args.path);
       if (!file.startsWith(WASM)) return undefined;
-      return { path: `./${path.relative(OUT, file).split(path.sep).join('/')}`.replace(/^\.\/\.\.\//, '../'), external: true };
+      if (file !== LOADER) return { errors: [{ text: `${args.path}: only js/wasm/loadRuntime.js may be imported from outside js/wasm/` }] };
+      return { path: 'js/wasm/loadRuntime.js', namespace: 'lazy-loader' };
     });
+    b.onLoad({ filter: /.*/, namespace: 'lazy-loader' }, () => ({
+      contents: `export const loadRuntime = (...args) => import('../wasm/loadRuntime.js').then((m) => m.loadRuntime(...args));`,
+      loader: 'js',
+    }));
   },
 };
 
@@ -48,7 +56,7 @@ try {
       platform: 'neutral',
       target: 'es2022',
       packages: 'external',
-      plugins: [keepWasmLoader],
+      plugins: [lazyWasmLoader],
       logLevel: 'warning',
       legalComments: 'none',
     });
