@@ -13,7 +13,7 @@ import { SsotError } from '../errors.js';
 
 const HOLD_MS = 30_000;
 const holds = new WeakMap(); // scope -> Map(sharedKey -> {handle, timer})
-const waits = new WeakMap(); // view -> promise of its first settling
+const waits = new WeakMap(); // view -> promise of it settling (while it is loading)
 const thrown = new WeakMap(); // failure or view -> 'thrown' | 'stale'
 
 /** Throws what a Suspense hook throws instead of returning; returns when the result can be shown. */
@@ -87,7 +87,8 @@ function release(scope, key, view) {
   e.handle.release();
 }
 
-// A promise (the same one for every render that waits) settled when the view is.
+// A promise (the same one for every render that waits) settled when the view is;
+// a view loading again later gets a new one.
 function settling(view, want) {
   let p = waits.get(view);
   if (!p) {
@@ -95,6 +96,7 @@ function settling(view, want) {
       const off = view.subscribe(() => {
         if (view.getSnapshot().status === 'loading') return;
         off();
+        waits.delete(view);
         resolve();
       });
     });
