@@ -14,11 +14,9 @@ import { loadRuntime } from './wasm/loadRuntime.js';
 
 const decoder = new TextDecoder();
 
-// Runtime id -> WeakRef(client): the notify callback must not keep a client alive.
-const live = new Map();
 const weak = typeof WeakRef === 'function' ? (x) => new WeakRef(x) : (x) => ({ deref: () => x });
 const finalizer = typeof FinalizationRegistry === 'function'
-  ? new FinalizationRegistry(({ rt, id }) => {
+  ? new FinalizationRegistry(({ rt, id, live }) => {
     // A client that was never closed: free its runtime (socket, fetches, memory).
     live.delete(id);
     try { rt.delete(); } catch { /* already deleted */ }
@@ -30,13 +28,16 @@ const finalizer = typeof FinalizationRegistry === 'function'
 const anchored = new Set();
 const SOCKET_WANTED = new Set(['connecting', 'open', 'reconnecting']);
 
-function notify(id) {
-  const client = live.get(id)?.deref();
-  if (client) client._scheduleDrain();
-}
-
-function installNotify(Module) {
-  if (Module.ssotNotify !== notify) Module.ssotNotify = notify;
+// Runtime id -> WeakRef(client) (the notify callback must not keep a client alive),
+// kept on the Module: when both builds of the package (ESM and CommonJS) run in one
+// app they share the one wasm Module, and each one's clients must hear from it.
+function liveClients(Module) {
+  if (!Module.ssotClients) {
+    const live = new Map();
+    Module.ssotClients = live;
+    Module.ssotNotify = (id) => live.get(id)?.deref()?._scheduleDrain();
+  }
+  return Module.ssotClients;
 }
 
 // The config as the runtime reads it: functions are not serialized; a getToken
@@ -79,6 +80,7 @@ export class Client {
   #raw = new Map(); // full channel name -> Listeners (DataClient.subscribe)
   #models = new Map(); // model name -> DataClient
   #unregister = {};
+  #live;
 
   /** @internal use createClient() */
   constructor(Module, rt, config) {
@@ -92,9 +94,9 @@ export class Client {
       : defaultReport;
     this.#getToken = typeof config.getToken === 'function' ? config.getToken : null;
     this.connection = new Connection(this.#report, rt.state());
-    installNotify(Module);
-    live.set(this.#id, weak(this));
-    finalizer?.register(this, { rt, id: this.#id }, this.#unregister);
+    this.#live = liveClients(Module);
+    this.#live.set(this.#id, weak(this));
+    finalizer?.register(this, { rt, id: this.#id, live: this.#live }, this.#unregister);
   }
 
   get closed() { return this.#closed; }
@@ -133,7 +135,7 @@ export class Client {
     this.#closed = true;
     anchored.delete(this);
     finalizer?.unregister(this.#unregister);
-    live.delete(this.#id);
+    this.#live.delete(this.#id);
     const pending = [...this.#pending.values()];
     this.#pending.clear();
     for (const view of this.#views.values()) view._detach();
@@ -379,6 +381,18 @@ export class Client {
   }
 }
 
+// A baseUrl that no request can go to fails createClient, not every later
+// request; a relative one is resolved against the page here, once.
+function absoluteBaseUrl(baseUrl) {
+  if (typeof baseUrl !== 'string' || !baseUrl) return baseUrl; // the runtime says what is missing
+  let url = null;
+  try { url = new URL(baseUrl, globalThis.location?.href); } catch { /* not a URL */ }
+  if (url?.protocol !== 'http:' && url?.protocol !== 'https:') {
+    throw new SsotError(`config.baseUrl must be an http:// or https:// URL (got ${JSON.stringify(baseUrl)})`, { code: 'config' });
+  }
+  return url.href;
+}
+
 /**
  * createClient(config) -> Promise<Client>. Loads the wasm runtime on first use
  * (importing the package never does: server rendering imports it too).
@@ -392,12 +406,13 @@ export async function createClient(config) {
   if (wasmModule !== undefined && !(wasmModule instanceof WebAssembly.Module)) {
     throw new TypeError('createClient(config): wasmModule must be a WebAssembly.Module');
   }
-  let effective = config;
+  const baseUrl = absoluteBaseUrl(config.baseUrl);
+  let effective = baseUrl === config.baseUrl ? config : { ...config, baseUrl };
   if (!config.token && typeof config.getToken === 'function') {
     // No token yet: ask for one before the first request and the socket.
     try {
       const token = await config.getToken();
-      if (typeof token === 'string' && token) effective = { ...config, token };
+      if (typeof token === 'string' && token) effective = { ...effective, token };
     } catch (err) {
       (typeof config.onError === 'function' ? config.onError : defaultReport)(err);
     }

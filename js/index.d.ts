@@ -98,7 +98,11 @@ export declare class SsotError extends Error {
   name: 'SsotError';
   /** HTTP status, or 0 when no response came (network, timeout, closed client). */
   status: number;
-  /** 'http' | 'timeout' | 'network' | 'closed' | 'invalid' | 'config' | 'frame' | 'server' | 'channel' | 'runtime' (the wasm did not load) */
+  /**
+   * 'http' | 'timeout' | 'network' | 'closed' | 'invalid' | 'config' | 'frame' | 'server' | 'channel' |
+   * 'runtime' (the wasm did not load); from the React hooks also 'view' (a view's read failed) and
+   * 'client' (the provider's client could not be created).
+   */
   code: string;
 }
 

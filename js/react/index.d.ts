@@ -5,16 +5,40 @@ import type {
 } from '../index.js';
 
 export interface ClientProviderProps {
-  /** A client, a promise of one (createClient(config) as is), or null / undefined until the app has one. */
-  client: Client | Promise<Client> | null | undefined;
+  /**
+   * - a factory, `() => createClient(config)`: called once when the provider mounts
+   *   (a new function on a later render is not called, as with useState's
+   *   initializer) and again by `retry()` after a failure or close; the provider
+   *   closes the clients it made (on retry and on unmount);
+   * - a client, or a promise of one: the app's (to close; retry cannot remake it);
+   * - null / undefined: no client yet (the hooks show their loading state).
+   * A promise or factory that fails, and a client that is closed, put every hook
+   * below in an error state (error.code 'client' with the failure as `cause`, or 'closed').
+   */
+  client: Client | Promise<Client> | (() => Client | Promise<Client>) | null | undefined;
   children?: ReactNode;
 }
 
 /** Makes `client` the one the hooks below use. */
 export declare function ClientProvider(props: ClientProviderProps): ReactElement;
 
-/** The client of the nearest <ClientProvider> (null until it exists); throws when there is no provider. */
+/** The client of the nearest <ClientProvider> while it is ready, else null; throws when there is no provider. */
 export declare function useClient(): Client | null;
+
+export type ClientStatus = 'idle' | 'loading' | 'ready' | 'error' | 'closed';
+
+export interface UseClientStatusResult {
+  /** 'idle': no client given yet; 'loading': the promise or factory is pending; 'closed': client.close() ran. */
+  status: ClientStatus;
+  client: Client | null;
+  /** status 'error': code 'client', the failure as `cause`; status 'closed': code 'closed'. */
+  error: SsotError | null;
+  /** After an error or close, calls the provider's factory again; a no-op otherwise and without a factory. Never rejects. */
+  retry(): Promise<void>;
+}
+
+/** Where the nearest <ClientProvider>'s client stands (an app-level "could not connect" screen). */
+export declare function useClientStatus(): UseClientStatusResult;
 
 /** A model name (needs a <ClientProvider>) or a DataClient (client.model(name)). */
 export type ModelRef<T> = string | DataClient<T>;
@@ -42,8 +66,9 @@ export interface UseListResult<T> {
   isLoading: boolean;
   /** A read is in flight (first load, new params while the previous data is shown, refetch). */
   isFetching: boolean;
+  /** Why the read failed, or why there is no client (the provider's failed: code 'client', or it was closed: 'closed'). */
   error: SsotError | null;
-  /** Reads again; the current data stays until the new data is in. */
+  /** Reads again; the current data stays until the new data is in. Without a client: the provider's retry(). */
   refetch(): Promise<void>;
   /** Index of data[0] in the full result (the window's start; 0 without one). */
   start: number;
@@ -67,7 +92,9 @@ export interface UseGetResult<T> {
   data: Readonly<T> | null;
   isLoading: boolean;
   isFetching: boolean;
+  /** As UseListResult.error. */
   error: SsotError | null;
+  /** As UseListResult.refetch. */
   refetch(): Promise<void>;
   /** [id] while our own optimistic write of the record awaits the server's confirmation, else []. */
   pending: readonly Id[];
@@ -75,6 +102,23 @@ export interface UseGetResult<T> {
 
 /** id null / undefined: nothing is read. */
 export declare function useGet<T = DataRecord>(model: ModelRef<T>, id: Id | null | undefined, options?: UseGetOptions): UseGetResult<T>;
+
+/** useList's options but autoLoad: a Suspense hook always reads. */
+export type UseSuspenseListOptions = Omit<UseListOptions, 'autoLoad'>;
+export type UseSuspenseGetOptions = Omit<UseGetOptions, 'autoLoad'>;
+
+/**
+ * useList for <Suspense>: suspends until the rows for the current params are in
+ * (new params suspend again; wrap the change in startTransition to keep the old
+ * rows meanwhile) and throws to the nearest error boundary when the first read
+ * fails or the provider's client failed or closed; the boundary's reset reads
+ * again (or calls the provider's factory again). Once shown, later errors are in
+ * `error`. On the server it throws, so the <Suspense> fallback is rendered there.
+ */
+export declare function useSuspenseList<T = DataRecord>(model: ModelRef<T>, params?: QueryParams, options?: UseSuspenseListOptions): UseListResult<T>;
+
+/** useGet for <Suspense> (see useSuspenseList); id null / undefined: data null, no suspending. */
+export declare function useSuspenseGet<T = DataRecord>(model: ModelRef<T>, id: Id | null | undefined, options?: UseSuspenseGetOptions): UseGetResult<T>;
 
 export type MutationStatus = 'idle' | 'pending' | 'success' | 'error';
 

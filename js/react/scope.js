@@ -74,7 +74,9 @@ class Scope {
   }
 }
 
-const scopes = new WeakMap();
+// Shared by every copy of the package loaded in one app (ESM and CommonJS builds).
+const SCOPES = Symbol.for('ssot-realtime/react scopes');
+const scopes = (globalThis[SCOPES] ??= new WeakMap());
 
 /** The scope of a client (or of a DataClient used without its client). */
 export function scopeOf(owner) {

@@ -4,6 +4,7 @@
 //   useChannel('chat:room:{roomId}', {roomId}, 'typing', (data, info) => ...)
 //   event '*' hears every event; event / handler may be omitted (status and publish only).
 //   status: 'idle' (no client yet) | 'joining' | 'ready' | 'error' | 'closed'.
+//   The provider's client failed or was closed: status 'error', error why.
 // The handler may change every render without rejoining. Hooks on the same channel
 // share one subscription, left when the last of them unmounts.
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
@@ -13,13 +14,14 @@ import { ChannelRef, channelName } from './channelRef.js';
 import { stableKey } from './stableKey.js';
 
 export function useChannel(pattern, params, event, handler) {
-  const { client } = useClientContext('useChannel');
+  const ctx = useClientContext('useChannel');
+  const client = ctx.status === 'ready' ? ctx.client : null;
   const paramsKey = stableKey(params ?? {});
   // eslint-disable-next-line react-hooks/exhaustive-deps
   const { name, error } = useMemo(() => channelName(pattern, params), [pattern, paramsKey]);
   const [ref] = useState(() => new ChannelRef());
   const scope = client ? scopeOf(client) : null;
-  ref.prepare({ client, scope, name, error });
+  ref.prepare({ client, scope, name, error: error ?? ctx.error });
   const handlerRef = useRef(handler);
   handlerRef.current = handler;
 

@@ -2,7 +2,7 @@
 //   state: 'idle' (no client yet) | 'connecting' | 'open' | 'reconnecting' |
 //          'unauthorized' | 'forbidden' | 'failed' | 'closed'
 //   retryAt: epoch ms of the next attempt while reconnecting, else null.
-// A client promise that rejected shows as {state: 'failed', error}.
+// The provider's client failed: {state: 'failed', error}; closed: {state: 'closed', error}.
 import { useCallback, useMemo, useSyncExternalStore } from 'react';
 import { useClientContext } from './useClient.js';
 
@@ -10,11 +10,14 @@ const IDLE = Object.freeze({ state: 'idle', error: null, retryAt: null });
 const idle = () => IDLE;
 
 export function useConnection() {
-  const { client, error } = useClientContext('useConnection');
-  const conn = client?.connection ?? null;
+  const { status, client, error } = useClientContext('useConnection');
+  const conn = status === 'ready' ? client.connection : null;
   const subscribe = useCallback((fn) => (conn ? conn.subscribe(fn) : () => {}), [conn]);
   const getSnapshot = useCallback(() => (conn ? conn.getSnapshot() : IDLE), [conn]);
   const snap = useSyncExternalStore(subscribe, getSnapshot, idle);
-  const failed = useMemo(() => (error ? Object.freeze({ state: 'failed', error: error.message ?? String(error), retryAt: null }) : null), [error]);
+  const failed = useMemo(
+    () => (error ? Object.freeze({ state: status === 'closed' ? 'closed' : 'failed', error: error.message, retryAt: null }) : null),
+    [status, error],
+  );
   return failed ?? snap;
 }

@@ -8,31 +8,43 @@
 //   options.window: {start, count}: only those rows become JS objects (virtualized lists)
 // New params keep the previous data on screen (isFetching) until the new view is ready.
 // pending: ids of rows in data that carry our optimistic writes, not yet confirmed.
-import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
+// The provider's client failed or was closed: error is why, refetch() its retry().
+import { useEffect, useId, useMemo, useState, useSyncExternalStore } from 'react';
 import { useModel } from './useClient.js';
 import { ViewHolder } from './viewHolder.js';
 import { stableKey } from './stableKey.js';
 import { staticList } from './staticView.js';
+import { releaseHold } from './suspense.js';
 
 export function useList(model, params, options = {}) {
-  const { scope, name, dataClient } = useModel(model, 'useList');
+  return useListHolder('useList', model, params, options, false).result;
+}
+
+/** @internal useList's work, shared with useSuspenseList (suspense: always loads, never shows other params' rows). */
+export function useListHolder(hook, model, params, options, suspense) {
+  const { scope, name, dataClient, failure, ctx } = useModel(model, hook);
   const { subscribe, autoLoad = true, window: win } = options ?? {};
   const isStatic = subscribe === false;
-  const enabled = autoLoad !== false;
+  const enabled = suspense || autoLoad !== false;
   const paramsKey = stableKey(params ?? {});
   // eslint-disable-next-line react-hooks/exhaustive-deps
   const query = useMemo(() => params ?? {}, [paramsKey]);
   const windowKey = win ? `${win.start}:${win.count}` : '';
   // eslint-disable-next-line react-hooks/exhaustive-deps
   const window = useMemo(() => (win ? { start: win.start, count: win.count } : null), [windowKey]);
+  const slot = useId();
   const [holder] = useState(() => new ViewHolder('list'));
   const key = scope ? `list:${name}:${isStatic ? 'static' : 'live'}:${paramsKey}${window ? ':window' : ''}` : null;
 
   holder.prepare({
-    scope, model: name, key, enabled, isStatic, window, windowKey,
+    scope, model: name, key, enabled, isStatic, window, windowKey, failure, retry: ctx.retry, suspense, slot,
     open: () => (isStatic ? staticList(dataClient, query) : dataClient.watch(query)),
   });
   useEffect(() => () => holder.dispose(), [holder]);
-  useEffect(() => { holder.commit(); }, [holder, scope, key, enabled, windowKey]);
-  return useSyncExternalStore(holder.subscribe, holder.getSnapshot, holder.getServerSnapshot);
+  useEffect(() => {
+    holder.commit();
+    if (suspense) releaseHold(scope, holder.want.sharedKey);
+  }, [holder, scope, key, enabled, windowKey, suspense]);
+  const result = useSyncExternalStore(holder.subscribe, holder.getSnapshot, holder.getServerSnapshot);
+  return { holder, want: holder.want, ctx, result };
 }

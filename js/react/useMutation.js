@@ -34,7 +34,7 @@ export function useMutation(kind, model, options, hook, toVars) {
   }, []);
 
   const mutateAsync = useCallback((...args) => {
-    const { source: { scope, name, dataClient }, options: o } = latest.current;
+    const { source: { scope, name, dataClient, failure }, options: o } = latest.current;
     const n = ++last.current;
     const update = (s) => { if (mounted.current && n === last.current) setState(s); };
     let vars;
@@ -45,7 +45,7 @@ export function useMutation(kind, model, options, hook, toVars) {
       return Promise.reject(err);
     }
     if (!dataClient) {
-      const err = new SsotError(`${hook}: there is no client yet`, { code: 'closed' });
+      const err = failure ?? new SsotError(`${hook}: there is no client yet`, { code: 'closed' });
       update({ status: 'error', data: undefined, error: err });
       return Promise.reject(err);
     }

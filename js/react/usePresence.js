@@ -7,13 +7,14 @@ import { ChannelRef, channelName } from './channelRef.js';
 import { stableKey } from './stableKey.js';
 
 export function usePresence(pattern, params) {
-  const { client } = useClientContext('usePresence');
+  const ctx = useClientContext('usePresence');
+  const client = ctx.status === 'ready' ? ctx.client : null;
   const paramsKey = stableKey(params ?? {});
   // eslint-disable-next-line react-hooks/exhaustive-deps
   const { name, error } = useMemo(() => channelName(pattern, params), [pattern, paramsKey]);
   const [ref] = useState(() => new ChannelRef());
   const scope = client ? scopeOf(client) : null;
-  ref.prepare({ client, scope, name, error });
+  ref.prepare({ client, scope, name, error: error ?? ctx.error });
   useEffect(() => ref.commit(), [ref, client, scope, name]);
   return useSyncExternalStore(ref.subscribe, ref.getMembers, ref.getServerMembers);
 }

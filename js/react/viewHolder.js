@@ -12,6 +12,12 @@
 //    and `pending` (their ids) is passed through.
 //  - A view that is not live reads again when a mutation of its model settles.
 //  - getSnapshot() returns the same object until something the component gets changed.
+//  - No client because the provider's failed or was closed (want.failure): the
+//    result carries that error, and refetch() is the provider's retry().
+//  - Suspense hooks (want.suspense): the result is always the view for the current
+//    params (shown once committed, else the one held for the suspended render),
+//    never the previous params' rows; want.slot (useId) keys their private views,
+//    as the holder itself does not survive a suspended first render.
 import { SsotError } from '../errors.js';
 import { sameJson } from '../snapshot.js';
 
@@ -23,6 +29,14 @@ function sameResult(a, b) {
   if (a === b) return true;
   for (const k in a) if (!Object.is(a[k], b[k])) return false;
   return true;
+}
+
+// A view that is not shared by key: windowed or not live (one per component).
+// Suspense hooks share views that are not live by key (a read is a read).
+function sharedKey(want, no) {
+  if (want.key === null) return null;
+  if (want.suspense) return want.window ? `${want.key}#${want.slot}` : want.key;
+  return want.window || want.isStatic ? `${want.key}#${no}` : want.key;
 }
 
 export class ViewHolder {
@@ -59,9 +73,8 @@ export class ViewHolder {
   prepare(want) {
     const w = this.#want;
     if (w && w.scope === want.scope && w.key === want.key && w.enabled === want.enabled &&
-        w.windowKey === want.windowKey && w.isStatic === want.isStatic) return;
-    // A view that is not shared by key: windowed or not live (one per component).
-    want.sharedKey = want.key === null ? null : want.window || want.isStatic ? `${want.key}#${this.#no}` : want.key;
+        w.windowKey === want.windowKey && w.isStatic === want.isStatic && w.failure === want.failure) return;
+    want.sharedKey = sharedKey(want, this.#no);
     this.#want = want;
   }
 
@@ -94,6 +107,16 @@ export class ViewHolder {
     this.#drop('pending');
     this.#place(this.#open(w, false));
     return this.#notify();
+  }
+
+  /** What the last prepare() recorded (with its sharedKey). */
+  get want() { return this.#want; }
+
+  /** The view shown is the one for what the component asks now (committed). */
+  shows() {
+    const w = this.#want;
+    const h = this.#shown;
+    return !!(h && w && h.scope === w.scope && h.key === w.key);
   }
 
   /** On unmount: lets go of every view (shared ones close when their last user goes). */
@@ -202,6 +225,7 @@ export class ViewHolder {
 
   #refetch() {
     const w = this.#want;
+    if (w?.failure) return w.retry();
     if (this.#disposed || !w || !w.scope || w.key === null) return Promise.resolve();
     this.#drop('pending');
     const h = this.#open(w, true);
@@ -231,8 +255,8 @@ export class ViewHolder {
   // ---- snapshots ----
 
   #source() {
-    if (this.#shown) return { view: this.#shown.value, w: this.#shown.want };
     const w = this.#want;
+    if (this.#shown && (!w?.suspense || this.shows())) return { view: this.#shown.value, w: this.#shown.want };
     // Before the effect ran: a shared view already open for the same key shows at once.
     const view = w?.enabled && w.scope && w.sharedKey !== null ? w.scope.peek(w.sharedKey) : undefined;
     return { view, w };
@@ -243,6 +267,7 @@ export class ViewHolder {
   #fetching() {
     if (this.#pending !== null) return true;
     const w = this.#want;
+    if (w?.suspense) return false;
     const h = this.#shown;
     return !!(h && w && w.enabled && w.scope && w.key !== null && (h.scope !== w.scope || h.key !== w.key));
   }
@@ -268,7 +293,15 @@ export class ViewHolder {
     return this.#result;
   }
 
+  // The provider's client failed or was closed: nothing to show, and why.
+  #failed(failure) {
+    if (this.#result?.error === failure && this.#memo.failure === failure) return this.#result;
+    this.#memo = { failure };
+    return this.#finish({ ...this.#empty(false), error: failure });
+  }
+
   #listSnapshot() {
+    if (this.#want?.failure) return this.#failed(this.#want.failure);
     const { view, w } = this.#source();
     const base = view ? view.getSnapshot() : null;
     const fetching = this.#fetching();
@@ -316,6 +349,7 @@ export class ViewHolder {
   }
 
   #itemSnapshot() {
+    if (this.#want?.failure) return this.#failed(this.#want.failure);
     const { view, w } = this.#source();
     const base = view ? view.getSnapshot() : null;
     const fetching = this.#fetching();

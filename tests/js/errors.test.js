@@ -99,6 +99,10 @@ test('a bad config is a thrown error with the runtime\'s message; no client is l
   await assert.rejects(createClient(clientConfig(gw, { websockets: { url: 'http://nope' } })), /ws:\/\//);
   await assert.rejects(createClient(clientConfig(gw, { websockets: { reconnect: { backoff: 'sideways' } } })), /backoff/);
   await assert.rejects(createClient(null), TypeError);
+  // A baseUrl no request can reach fails here (it used to overflow the stack on the first read).
+  for (const baseUrl of ['not a url', 'ftp://example.com/api', 'localhost:3000/api']) {
+    await assert.rejects(createClient({ baseUrl }), (e) => e instanceof SsotError && e.code === 'config' && /baseUrl must be an http/.test(e.message), baseUrl);
+  }
 });
 
 test('bad arguments reject or show on the view; they never throw out of a callback', async (t) => {

@@ -125,6 +125,6 @@ test('useConnection follows the socket: open, closed, open again', async (t) => 
   const failing = Promise.reject(new Error('no runtime'));
   const f = renderHook(() => useConnection(), { wrapper: wrapperFor(failing) });
   await waitFor(() => assert.equal(f.result.current.state, 'failed'));
-  assert.equal(f.result.current.error, 'no runtime');
+  assert.equal(f.result.current.error, 'could not create the client: no runtime');
   f.unmount();
 });

@@ -8,6 +8,7 @@ import React from 'react';
 import { renderToString } from 'react-dom/server';
 import {
   ClientProvider, useList, useGet, useCreate, useUpdate, useDelete, useChannel, usePresence, useConnection,
+  useSuspenseList, useSuspenseGet, useClientStatus,
 } from '../../js/react/index.js';
 
 const h = React.createElement;
@@ -42,6 +43,20 @@ test('no provider, no client yet, a client promise: the loading state, and no wa
   const never = new Promise(() => {});
   assert.equal(text(renderToString(h(ClientProvider, { client: never }, h(Page)))), LOADING);
   // The wasm loader installs these in Node when it runs; Node 20 has neither.
+  assert.equal(typeof globalThis.XMLHttpRequest, 'undefined', 'the runtime was not loaded');
+});
+
+test('Suspense hooks render the <Suspense> fallback on the server (the browser renders them); no wasm loaded', () => {
+  function Rows() { return h('b', null, useSuspenseList('Message').data.length); }
+  function One() { return h('b', null, String(useSuspenseGet('Message', 1).data)); }
+  for (const client of [null, new Promise(() => {}), () => new Promise(() => {})]) {
+    const html = renderToString(h(ClientProvider, { client }, h(React.Suspense, { fallback: h('i', null, 'wait') }, h(Rows), h(One))));
+    assert.match(html, /<i>wait<\/i>/);
+    assert.doesNotMatch(html, /<b>/);
+  }
+  function Status() { return h('b', null, useClientStatus().status); }
+  assert.equal(text(renderToString(h(ClientProvider, { client: () => { throw new Error('not on the server'); } }, h(Status)))), 'loading',
+    'a factory is not called on the server');
   assert.equal(typeof globalThis.XMLHttpRequest, 'undefined', 'the runtime was not loaded');
 });
 
