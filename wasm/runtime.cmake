@@ -8,8 +8,11 @@ add_executable(ssot_runtime ${CMAKE_SOURCE_DIR}/wasm/bindings.cpp ${PLATFORM_SOU
 target_link_libraries(ssot_runtime PRIVATE ssot_core)
 target_include_directories(ssot_runtime PRIVATE ${CMAKE_SOURCE_DIR}/wasm)
 set_target_properties(ssot_runtime PROPERTIES SUFFIX ".mjs")
+# runtime_api.js (--post-js) is Module.Runtime, the JS face of bindings.cpp.
+set(RUNTIME_API ${CMAKE_SOURCE_DIR}/wasm/runtime_api.js)
+set_target_properties(ssot_runtime PROPERTIES LINK_DEPENDS ${RUNTIME_API})
 target_link_options(ssot_runtime PRIVATE
-  --bind -lwebsocket.js -sFETCH=1 -sFETCH_SUPPORT_INDEXEDDB=0
+  --post-js ${RUNTIME_API} -lwebsocket.js -sFETCH=1 -sFETCH_SUPPORT_INDEXEDDB=0
   -sMODULARIZE=1 -sEXPORT_ES6=1 -sEXPORT_NAME=createSsotModule -sENVIRONMENT=web
   -sALLOW_MEMORY_GROWTH=1 -sFILESYSTEM=0 -sDYNAMIC_EXECUTION=0 -sEXPORTED_RUNTIME_METHODS=[HEAPU8]
   -sEXPORTED_FUNCTIONS=[_malloc,_free,_ssot_feed_frame]
