@@ -23,7 +23,7 @@ node build/wasm/ssot_tests.js
 
 step "JS tests (node --test)"
 suites=()
-for d in tests/server tests/js tests/react tests/e2e tests/soak; do
+for d in tests/package tests/server tests/js tests/react tests/e2e tests/soak; do
   compgen -G "$d/*.test.js" >/dev/null && suites+=("$d/*.test.js")
 done
 # shellcheck disable=SC2068

@@ -9,12 +9,13 @@ target_link_libraries(ssot_runtime PRIVATE ssot_core)
 target_include_directories(ssot_runtime PRIVATE ${CMAKE_SOURCE_DIR}/wasm)
 set_target_properties(ssot_runtime PROPERTIES SUFFIX ".mjs")
 
-# Size first (README "Size", tests/package/size.test.js): each flag measured on its
-# own. -Oz 102 -> 82 KB gzip of wasm (and about 30% fewer frames/s than -O2),
-# -flto -5 KB on top, -sMALLOC=emmalloc -2 KB, no RTTI or exceptions -1 KB (the
-# core returns errors as values; nothing uses typeid or dynamic_cast), and in the
-# glue -sTEXTDECODER=2 -0.2 KB (every target has TextDecoder). The core
-# library is compiled the same way, so the wasm benchmark measures what ships.
+# Size first (README "Size", tests/package/size.test.js), each flag measured on its
+# own: -Oz 102 -> 82 KB gzip of wasm (at a price: the core runs at 0.41x its -O2
+# speed, the runtime about 30% slower through the JS API), -flto -5 KB on top,
+# -sMALLOC=emmalloc -2 KB, no RTTI or exceptions -1 KB (the core returns errors as
+# values; nothing uses typeid or dynamic_cast), -sTEXTDECODER=2 -0.2 KB of glue
+# (every target has TextDecoder). The core library is compiled the same way, so
+# the wasm benchmark measures what ships.
 set(RUNTIME_COMPILE_FLAGS -Oz -flto -fno-rtti -fno-exceptions)
 target_compile_options(ssot_core PRIVATE ${RUNTIME_COMPILE_FLAGS})
 target_compile_options(ssot_runtime PRIVATE ${RUNTIME_COMPILE_FLAGS})
