@@ -232,6 +232,40 @@ TEST_CASE("json: kind_of and parse_number", "[json]") {
   CHECK(parsed->items().at(0).as_number() == Approx(1e80));
 }
 
+TEST_CASE("json: append_number writes what JS String() writes", "[json]") {
+  // The wasm build asks the JS engine and the native one formats by hand: the same
+  // suite runs in both, so these pin them to each other and to JSON.stringify.
+  auto text = [](double n) {
+    std::string out;
+    json::append_number(out, n);
+    return out;
+  };
+  CHECK(text(0) == "0");
+  CHECK(text(-0.0) == "0");
+  CHECK(text(42) == "42");
+  CHECK(text(-1700000000123) == "-1700000000123");
+  CHECK(text(9007199254740992.0) == "9007199254740992");
+  CHECK(text(1152921504606846976.0) == "1152921504606847000");  // 2^60: shortest digits, then zeros
+  CHECK(text(1e20) == "100000000000000000000");
+  CHECK(text(1e21) == "1e+21");
+  CHECK(text(1.2345e25) == "1.2345e+25");
+  CHECK(text(0.1) == "0.1");
+  CHECK(text(-2.25) == "-2.25");
+  CHECK(text(0.1 + 0.2) == "0.30000000000000004");
+  CHECK(text(123456789.123) == "123456789.123");
+  CHECK(text(0.000001) == "0.000001");
+  CHECK(text(1e-7) == "1e-7");
+  CHECK(text(-1.5e-7) == "-1.5e-7");
+  CHECK(text(5e-324) == "5e-324");
+  CHECK(text(1.7976931348623157e308) == "1.7976931348623157e+308");
+  CHECK(text(std::nan("")) == "null");
+  CHECK(text(HUGE_VAL) == "null");
+  CHECK(json::parse_number("-1.5e-7") == -1.5e-7);
+  CHECK(json::parse_number("0.30000000000000004") == 0.1 + 0.2);
+  CHECK(json::parse_number("1e400") == HUGE_VAL);
+  CHECK(json::parse_number("12345678901234567890") == 12345678901234567890.0);
+}
+
 TEST_CASE("json: ObjectReader hands out decoded keys and raw values", "[json]") {
   json::ObjectReader reader(" {\"a\" : 1, \"b\\nc\":\"x\\ty\", \"\\u00e9t\\u00e9\": [1, 2], \"d\":{\"e\":null}} ");
   std::string_view k, v;

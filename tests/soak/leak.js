@@ -9,8 +9,7 @@
 //     warm-up (the first 100,000 updates, or half of a shorter run); both are means of
 //     ten samples taken with the same views open: it wobbles by +-3% with no trend
 //     (random record sizes, hash-table capacities);
-//   - every embind Runtime created is deleted once the clients are closed, and the
-//     embind value-handle count is back where it started;
+//   - every Runtime created is deleted once the clients are closed;
 //   - the permanent view equals the store after every batch (nothing lost or doubled).
 //
 //   node tests/soak/leak.js [--short] [--updates N] [--seed N]
@@ -63,7 +62,6 @@ export async function runLeak({ updates = 1_000_000, batch = 1000, seed = 1, log
   const { Module } = counts;
   const created0 = counts.created;
   const deleted0 = counts.deleted;
-  const emval0 = Module.count_emval_handles();
 
   const SIZE = 500;
   let nextId = SIZE + 1;
@@ -198,8 +196,6 @@ export async function runLeak({ updates = 1_000_000, batch = 1000, seed = 1, log
   await sleep(20);
   result.runtimesCreated = counts.created - created0;
   result.runtimesDeleted = counts.deleted - deleted0;
-  result.emvalBefore = emval0;
-  result.emvalAfter = Module.count_emval_handles();
   result.ms = Date.now() - t0;
   result.growthPct = result.heapWarm ? (100 * (result.heapEnd - result.heapWarm)) / result.heapWarm : NaN;
   const problems = [];
@@ -207,13 +203,12 @@ export async function runLeak({ updates = 1_000_000, batch = 1000, seed = 1, log
   else if (!(Math.abs(result.heapEnd - result.heapWarm) <= result.heapWarm * 0.05)) {
     problems.push(`heap ${result.heapWarm} -> ${result.heapEnd} bytes (${result.growthPct.toFixed(1)}%, limit 5%)`);
   }
-  if (result.runtimesCreated !== result.runtimesDeleted) problems.push(`embind Runtime objects: ${result.runtimesCreated} created, ${result.runtimesDeleted} deleted`);
-  if (result.emvalAfter !== result.emvalBefore) problems.push(`embind value handles ${result.emvalBefore} -> ${result.emvalAfter}`);
+  if (result.runtimesCreated !== result.runtimesDeleted) problems.push(`Runtime objects: ${result.runtimesCreated} created, ${result.runtimesDeleted} deleted`);
   result.ok = problems.length === 0;
   result.problems = problems;
   result.summary = `leak soak: ${result.ok ? 'OK' : 'FAIL'} seed ${seed}, ${result.updates} updates, ${result.viewsOpened} views opened/${result.viewsClosed} closed, `
     + `heap after warm-up ${result.heapWarm} -> end ${result.heapEnd} bytes (${Number.isNaN(result.growthPct) ? '?' : result.growthPct.toFixed(2)}%, peak ${result.heapPeak}), `
-    + `Runtime objects ${result.runtimesCreated} created/${result.runtimesDeleted} deleted, emval handles ${result.emvalBefore} -> ${result.emvalAfter}, `
+    + `Runtime objects ${result.runtimesCreated} created/${result.runtimesDeleted} deleted, `
     + `${result.ms} ms${problems.length ? `; ${problems.join('; ')}` : ''}`;
   return result;
 }

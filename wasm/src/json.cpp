@@ -1,8 +1,6 @@
 #include "ssot/json.h"
 
 #include <cmath>
-#include <cstdio>
-#include <cstdlib>
 #include <cstring>
 
 namespace ssot {
@@ -225,28 +223,24 @@ void append_string(std::string& out, std::string_view s) {
   out += '"';
 }
 
+void append_integer(std::string& out, int64_t n) {
+  char buf[20];
+  char* p = buf + sizeof buf;
+  uint64_t u = n < 0 ? 0 - uint64_t(n) : uint64_t(n);
+  do *--p = char('0' + u % 10);
+  while (u /= 10);
+  if (n < 0) out += '-';
+  out.append(p, size_t(buf + sizeof buf - p));
+}
+
 void append_number(std::string& out, double n) {
-  char buf[32];
-  if (!std::isfinite(n)) {
-    out += "null";  // what JSON.stringify does
-    return;
-  }
-  if (std::floor(n) == n && std::fabs(n) < 9007199254740992.0) {
-    std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(n));
-  } else {
-    // The shortest text that reads back as the same double, as JSON.stringify
-    // writes it (0.1, not 0.10000000000000001): query strings and canonical
-    // query keys must match what the JS side would produce.
-    for (int precision = 15; precision <= 17; ++precision) {
-      std::snprintf(buf, sizeof buf, "%.*g", precision, n);
-      if (std::strtod(buf, nullptr) == n) break;
-    }
-  }
-  out += buf;
+  if (!std::isfinite(n)) out += "null";  // what JSON.stringify does
+  else if (std::floor(n) == n && std::fabs(n) < 9007199254740992.0) append_integer(out, int64_t(n));
+  else append_double(out, n);  // query strings and canonical query keys must match the JS side's
 }
 
 std::optional<double> parse_number(std::string_view raw) {
-  // Plain integers (ids, seqs, timestamps) skip strtod: in wasm it is soft-float slow.
+  // Plain integers (ids, seqs, timestamps) stay in wasm, without a call out.
   if (!raw.empty() && raw.size() <= 16) {
     size_t i = raw[0] == '-' ? 1 : 0;
     bool plain = i < raw.size() && (raw[i] != '0' || raw.size() == i + 1);
@@ -260,14 +254,7 @@ std::optional<double> parse_number(std::string_view raw) {
   const char* end = raw.data() + raw.size();
   const char* p = skip_number(raw.data(), end);
   if (!p || p != end) return std::nullopt;
-  char buf[72];
-  if (raw.size() < sizeof buf) {
-    std::memcpy(buf, raw.data(), raw.size());
-    buf[raw.size()] = 0;
-    return std::strtod(buf, nullptr);
-  }
-  // Valid JSON puts no limit on digits: long numbers are rare, copy them.
-  return std::strtod(std::string(raw).c_str(), nullptr);
+  return parse_double(raw);
 }
 
 ContainerReader::ContainerReader(std::string_view text, char open, const char* not_this)

@@ -1,7 +1,6 @@
 #include "ssot/value.h"
 
 #include <cmath>
-#include <cstdio>
 
 namespace ssot {
 
@@ -102,9 +101,8 @@ bool canonical_id(std::string_view raw, RecordId& out) {
   auto n = json::parse_number(raw);
   if (!n || !std::isfinite(*n)) return false;
   if (std::floor(*n) == *n && std::fabs(*n) < 9007199254740992.0) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(*n));
-    out = buf;
+    out.clear();
+    json::append_integer(out, int64_t(*n));
     return true;
   }
   out.assign(raw.data(), raw.size());  // a fractional id: keep its text

@@ -34,9 +34,15 @@ JsonKind kind_of(std::string_view raw_value);  // from the first character of a 
 
 // Appends s as a JSON string literal (quotes included), escaping as needed.
 void append_string(std::string& out, std::string_view s);
-// Appends a number the way JSON.stringify would for integers; otherwise the
-// shortest %g text (15 to 17 digits) that reads back as the same double.
+// Appends a number the way JSON.stringify would ("null" when not finite).
 void append_number(std::string& out, double n);
+// Appends an integer's digits (no printf: see number_text.cpp).
+void append_integer(std::string& out, int64_t n);
+
+// number_text.cpp: a valid JSON number's value, and a finite double's text as
+// JS String() writes it (the shortest that reads back as the same double).
+double parse_double(std::string_view valid_number);
+void append_double(std::string& out, double finite);
 
 // Parses a JSON number slice; nullopt when it is not one.
 std::optional<double> parse_number(std::string_view raw);

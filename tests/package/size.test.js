@@ -1,0 +1,71 @@
+// The size budget (issue 15, README "Size"): everything a browser loads for both
+// entries, `ssot-realtime` and `ssot-realtime/react`, gzip -9 per file, summed:
+//   - js/wasm/ssot_runtime.wasm and js/wasm/ssot_runtime.mjs (the glue) as built
+//     by `bash scripts/build.sh runtime` (it minifies the glue);
+//   - the package's JS as an app's bundler ships it: esbuild --bundle --minify of
+//     both entries, resolved through package.json `exports` with the browser
+//     conditions, code splitting on (shared modules once), react external. The
+//     glue's own file and the Node-only modules (ws, xhr2, node:*) stay out of it.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+
+// The issue's goal, not met (README "Size": the engine's own code alone is more),
+// and the ceiling enforced meanwhile: 75.2 KB measured when this test was written,
+// plus room for the rest of issue 15 (loader, error states). Lower it as things shrink.
+const GOAL = 40 * 1024;
+const BUDGET = 78 * 1024;
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const gzip = (bytes) => execFileSync('gzip', ['-9', '-c'], { input: bytes }).length;
+
+async function bundleEntries() {
+  // The package found by name, as an app finds it (self-reference would need it installed).
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ssot-size-'));
+  try {
+    fs.mkdirSync(path.join(dir, 'node_modules'));
+    fs.symlinkSync(root, path.join(dir, 'node_modules', 'ssot-realtime'));
+    const result = await esbuild.build({
+      entryPoints: { 'ssot-realtime': 'ssot-realtime', 'ssot-realtime-react': 'ssot-realtime/react' },
+      absWorkingDir: dir,
+      nodePaths: [path.join(dir, 'node_modules')],
+      bundle: true,
+      minify: true,
+      splitting: true,
+      format: 'esm',
+      platform: 'browser',
+      outdir: path.join(dir, 'out'),
+      write: false,
+      logLevel: 'silent',
+      external: ['react', 'react-dom', 'react/*'],
+      plugins: [{
+        name: 'not-bundled',
+        setup(build) {
+          build.onResolve({ filter: /ssot_runtime\.mjs$|^node:|^(ws|xhr2)$/ }, (args) => ({ path: args.path, external: true }));
+        },
+      }],
+    });
+    return result.outputFiles.map((f) => ({ name: `js: ${path.basename(f.path)}`, bytes: f.contents }));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('what a browser loads for both entries fits the size budget', async (t) => {
+  const built = ['js/wasm/ssot_runtime.wasm', 'js/wasm/ssot_runtime.mjs'].map((f) => {
+    const file = path.join(root, f);
+    assert.ok(fs.existsSync(file), `${f} is missing: run bash scripts/build.sh runtime`);
+    return { name: f, bytes: fs.readFileSync(file) };
+  });
+  const parts = [...built, ...(await bundleEntries())].map((p) => ({ ...p, size: p.bytes.length, gz: gzip(p.bytes) }));
+  const total = parts.reduce((sum, p) => sum + p.gz, 0);
+  const lines = parts.map((p) => `${p.name}: ${p.size} bytes, ${p.gz} gzip`);
+  lines.push(`total: ${total} bytes gzip (budget ${BUDGET}, goal ${GOAL})`);
+  for (const line of lines) t.diagnostic(line);
+  assert.ok(total <= BUDGET, `over the size budget:\n${lines.join('\n')}`);
+});
