@@ -4,6 +4,7 @@
 # DYNAMIC_EXECUTION=0: no eval / new Function in the glue, so pages can run it
 # under script-src 'self' 'wasm-unsafe-eval'.
 file(GLOB PLATFORM_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/wasm/platform/*.cpp)
+list(FILTER PLATFORM_SOURCES EXCLUDE REGEX "number_text_js[.]cpp$")  # part of ssot_core here
 add_executable(ssot_runtime ${CMAKE_SOURCE_DIR}/wasm/bindings.cpp ${PLATFORM_SOURCES})
 target_link_libraries(ssot_runtime PRIVATE ssot_core)
 target_include_directories(ssot_runtime PRIVATE ${CMAKE_SOURCE_DIR}/wasm)
