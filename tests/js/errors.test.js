@@ -137,3 +137,24 @@ test('each runtime keeps the reason of its own last refused call', async () => {
     b.delete();
   }
 });
+
+test('a fetch that fails before it starts is retried with backoff, never recursively', async () => {
+  // 'not a url' makes the XHR fail inside emscripten_fetch; closing such a fetch used to
+  // call its onerror again, and again, until the stack overflowed (createClient refuses
+  // such a baseUrl itself, so the runtime is made directly).
+  const { loadRuntime } = await import('../../js/wasm/loadRuntime.js');
+  const Module = await loadRuntime();
+  const rt = new Module.Runtime(JSON.stringify({
+    baseUrl: 'not a url',
+    websockets: { enabled: true, url: 'ws://127.0.0.1:1/ws', reconnect: { baseDelay: 50 } },
+  }));
+  try {
+    rt.connect();
+    assert.ok(rt.watch('Product', '{}') > 0);
+    await new Promise((r) => setTimeout(r, 1000));
+    const stats = JSON.parse(rt.stats());
+    assert.ok(stats.httpRequests >= 2 && stats.httpRequests <= 15, `${stats.httpRequests} requests in 1 s`);
+  } finally {
+    rt.delete();
+  }
+});

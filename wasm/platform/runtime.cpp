@@ -42,6 +42,7 @@ Runtime::~Runtime() {
   registry().erase(id_);
   if (timer_) emscripten_clear_timeout(timer_);
   drop_socket(1000, "client closed");
+  for (auto& d : deferred_) close_fetch(d.first);
   // Fetches still running complete later; their callback finds no runtime and closes them.
 }
 

@@ -16,6 +16,9 @@
 
 namespace ssot {
 
+// Closes a fetch without its callbacks (closing one in flight would call onerror).
+void close_fetch(emscripten_fetch_t* fetch);
+
 class Runtime {
  public:
   explicit Runtime(const std::string& config_json);
@@ -45,6 +48,7 @@ class Runtime {
   void feed_frame(const char* data, size_t size);  // as if the open socket received it
   void fetch_done(emscripten_fetch_t* fetch, bool failed);  // failed: the onerror path
   void timer_fired();
+  void deliver_deferred();
 
  private:
   struct Fetch {
@@ -70,6 +74,10 @@ class Runtime {
   Millis timer_at_ = -1;
   bool notified_ = false;
   RequestId starting_ = 0;  // the fetch being started right now
+  // Fetches that ended inside emscripten_fetch (failed at once): handed to the engine
+  // from a fresh task, never from within the command that started them (a retry that
+  // fails at once again would recurse until the stack overflows).
+  std::vector<std::pair<emscripten_fetch_t*, bool>> deferred_;
   std::string buffer_;
 };
 

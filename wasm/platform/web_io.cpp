@@ -5,6 +5,16 @@
 
 namespace ssot {
 
+// emscripten_fetch_close calls onerror for a fetch still in flight (3.1.6): one that
+// failed before it got going would call us back from our own close, forever.
+void close_fetch(emscripten_fetch_t* fetch) {
+  fetch->__attributes.onsuccess = nullptr;
+  fetch->__attributes.onerror = nullptr;
+  fetch->__attributes.onprogress = nullptr;
+  fetch->__attributes.onreadystatechange = nullptr;
+  emscripten_fetch_close(fetch);
+}
+
 namespace {
 void* user_of(int id) { return reinterpret_cast<void*>(intptr_t(id)); }
 int id_of(void* user) { return int(reinterpret_cast<intptr_t>(user)); }
@@ -37,13 +47,17 @@ EM_BOOL on_error(int, const EmscriptenWebSocketErrorEvent*, void*) {
 void on_fetch_success(emscripten_fetch_t* fetch) {
   Runtime* rt = Runtime::find(id_of(fetch->userData));
   if (rt) rt->fetch_done(fetch, false);
-  else emscripten_fetch_close(fetch);
+  else close_fetch(fetch);
 }
 
 void on_fetch_error(emscripten_fetch_t* fetch) {
   Runtime* rt = Runtime::find(id_of(fetch->userData));
   if (rt) rt->fetch_done(fetch, true);
-  else emscripten_fetch_close(fetch);
+  else close_fetch(fetch);
+}
+
+void on_deferred(void* user) {
+  if (Runtime* rt = Runtime::find(id_of(user))) rt->deliver_deferred();
 }
 }  // namespace
 
@@ -140,16 +154,28 @@ void Runtime::cancel_fetch(RequestId id) {
   fetches_.erase(it);
 }
 
+void Runtime::deliver_deferred() {
+  std::vector<std::pair<emscripten_fetch_t*, bool>> ready;
+  ready.swap(deferred_);
+  for (auto& d : ready) fetch_done(d.first, d.second);
+}
+
 void Runtime::fetch_done(emscripten_fetch_t* fetch, bool failed) {
   if (cancelled_.erase(fetch)) {
-    emscripten_fetch_close(fetch);
+    close_fetch(fetch);
     return;
   }
-  RequestId id = starting_;
+  if (starting_) {  // inside emscripten_fetch: its handle is set once it returns
+    fetches_[starting_].handle = fetch;
+    if (deferred_.empty()) emscripten_set_timeout(on_deferred, 0, user_of(id_));
+    deferred_.emplace_back(fetch, failed);
+    return;
+  }
+  RequestId id = 0;
   for (const auto& f : fetches_)
     if (f.second.handle == fetch) id = f.first;
   if (!id || !fetches_.count(id)) {
-    emscripten_fetch_close(fetch);
+    close_fetch(fetch);
     return;
   }
   std::string_view body(fetch->data ? fetch->data : "", size_t(fetch->numBytes));
@@ -160,7 +186,7 @@ void Runtime::fetch_done(emscripten_fetch_t* fetch, bool failed) {
     body = {};
   }
   engine_->on_http_response(id, status, body, now());
-  emscripten_fetch_close(fetch);
+  close_fetch(fetch);
   fetches_.erase(id);
   pump();
 }
