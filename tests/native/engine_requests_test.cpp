@@ -303,3 +303,19 @@ TEST_CASE("get is not served from the cache for a record deleted since, or one n
   CHECK(result(u, uncovered) == nullptr);
   CHECK(result(u, covered) != nullptr);
 }
+
+TEST_CASE("an item channel refused as not_found shows null, not an error, while its GET answers 404") {
+  Harness h;
+  h.open();
+  std::string error;
+  ViewId v = h.engine->watch_item("Message", "999", h.now, error);
+  h.step();
+  h.frame(R"({"type":"error","channel":"Message:item:999","error":"Not found","code":"not_found"})");
+  for (auto* e : h.entries("item"))
+    if (ViewId(e->get("view")->as_number()) == v) CHECK(e->get("status")->as_string() != "error");
+  h.respond(h.http("GET").back().http_id, 404, R"({"error":"Message 999 not found"})");
+  auto items = h.entries("item");
+  REQUIRE(!items.empty());
+  CHECK(items.back()->get("status")->as_string() == "ready");
+  CHECK(items.back()->get("data")->is_null());
+}

@@ -236,7 +236,9 @@ void Engine::handle_channel_error(const ServerFrame& f, Millis now) {
     View& v = entry.second;
     if (v.channel != f.channel) continue;
     if (v.list) v.list->set_status(ViewStatus::Error, f.error);
-    else {
+    else if (f.code == "not_found" && (v.hydrating || !v.item_present)) {
+      continue;  // no such record: its GET answers null (a 404), not an error
+    } else {
       v.item_status = ViewStatus::Error;
       v.item_error = f.error;
       v.item_dirty = true;
