@@ -16,10 +16,11 @@ import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 
 // The issue's goal, not met (README "Size": the engine's own code alone is more),
-// and the ceiling enforced meanwhile: 75.2 KB measured when this test was written,
-// plus room for the rest of issue 15 (loader, error states). Lower it as things shrink.
+// and the ceiling enforced meanwhile: 78.0 KB with the error states, Suspense hooks and
+// optimistic layer merged, plus 1 KB of room. Lower it as things shrink; never raise it
+// to let a feature in without saying what it cost.
 const GOAL = 40 * 1024;
-const BUDGET = 78 * 1024;
+const BUDGET = 79 * 1024;
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const gzip = (bytes) => execFileSync('gzip', ['-9', '-c'], { input: bytes }).length;
