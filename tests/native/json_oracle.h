@@ -219,6 +219,33 @@ inline Prepared prepare(std::string_view in) {
   return out;
 }
 
+// The same text with every object key replaced by "a" or "b" (by the parity of its
+// literal's length): duplicates, and which one wins, for texts that had none. Keys are
+// the string literals followed by ':' (exact for a valid text; any text will do).
+inline std::string fold_keys(std::string_view in) {
+  std::string out;
+  out.reserve(in.size());
+  size_t i = 0, n = in.size();
+  while (i < n) {
+    if (in[i] != '"') {
+      out += in[i++];
+      continue;
+    }
+    size_t j = i + 1;
+    while (j < n && in[j] != '"') j += in[j] == '\\' ? 2 : 1;
+    if (j >= n) {
+      out.append(in.substr(i));
+      break;
+    }
+    size_t k = j + 1;
+    while (k < n && is_ws(in[k])) ++k;
+    if (k < n && in[k] == ':') out += (j - i) % 2 ? "\"a\"" : "\"b\"";
+    else out.append(in.substr(i, j + 1 - i));
+    i = j + 1;
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------------------------------
 // nlohmann's SAX events into a Node tree (duplicates kept; nothing built below the
 // depth the scanner accepts, so deep texts cost no recursion here).
