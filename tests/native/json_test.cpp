@@ -438,6 +438,20 @@ TEST_CASE("json: append_string escapes and round-trips through parse_string", "[
   CHECK(prefix == "x=\"y\"");
 }
 
+TEST_CASE("json: append_string writes bytes that are not UTF-8 as U+FFFD, so its output stays valid", "[json]") {
+  // Found when the scanner started to reject ill-formed UTF-8 (the frame fuzz target:
+  // an encoder given arbitrary bytes wrote a literal the scanner now refuses).
+  const std::string fffd = "\xef\xbf\xbd";
+  std::string out;
+  json::append_string(out, "a\xff" "b\xc3\xa9" "c\xed\xa0\x80" "d\xe2\x82");
+  CHECK(out == "\"a" + fffd + "b\xc3\xa9" "c" + fffd + fffd + fffd + "d" + fffd + fffd + "\"");
+  CHECK(json::valid(out));
+  // Well-formed UTF-8 is written as is.
+  std::string ok;
+  json::append_string(ok, "\xc2\x80\xf4\x8f\xbf\xbf\xe2\x82\xac");
+  CHECK(ok == "\"\xc2\x80\xf4\x8f\xbf\xbf\xe2\x82\xac\"");
+}
+
 TEST_CASE("json: append_number writes integers plainly and fractions exactly", "[json]") {
   auto num = [](double n) {
     std::string out;

@@ -235,10 +235,21 @@ JsonKind kind_of(std::string_view raw) {
 void append_string(std::string& out, std::string_view s) {
   static const char* hex = "0123456789abcdef";
   out += '"';
+  const char* end = s.data() + s.size();
   size_t run = 0;
   for (size_t i = 0; i < s.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    if (plain_ascii(char(c))) continue;
+    if (c >= 0x80) {
+      if (const char* q = skip_utf8(s.data() + i, end)) {
+        i = size_t(q - s.data()) - 1;
+        continue;
+      }
+      out.append(s.data() + run, i - run);  // not UTF-8: U+FFFD, so the text stays valid
+      out += "\xEF\xBF\xBD";
+      run = i + 1;
+      continue;
+    }
     out.append(s.data() + run, i - run);
     run = i + 1;
     switch (c) {

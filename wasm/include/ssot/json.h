@@ -60,7 +60,10 @@ bool valid(std::string_view text);
 
 JsonKind kind_of(std::string_view raw_value);  // from the first character of a valid value
 
-// Appends s as a JSON string literal (quotes included), escaping as needed.
+// Appends s as a JSON string literal (quotes included), escaping as needed. The
+// output is always valid JSON: a byte of s that does not start a well-formed UTF-8
+// sequence is written as U+FFFD (every string the core holds is UTF-8 already: it
+// comes from validated JSON or from JS).
 void append_string(std::string& out, std::string_view s);
 // Appends a number the way JSON.stringify would for integers; otherwise the
 // shortest %g text (15 to 17 digits) that reads back as the same double.
