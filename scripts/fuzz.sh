@@ -46,7 +46,7 @@ short_runs() {
     frame) echo 60000 ;;
     engine_stream) echo 600 ;;
     list_view) echo 2000 ;;
-    json_oracle) echo 100000 ;;
+    json_oracle) echo 60000 ;;
     *) echo 80000 ;;
   esac
 }

@@ -21,6 +21,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);  // no copy: ASan sees overreads
   std::string diff = json_oracle::check(text);
   FUZZ_CHECK_MSG(diff.empty(), diff);
+  // The input as a string value: append_string writes valid JSON for any bytes.
+  diff = json_oracle::check_append_string(text);
+  FUZZ_CHECK_MSG(diff.empty(), diff);
   // Again with every key "a" or "b": duplicate keys (and which one wins) everywhere.
   std::string folded = json_oracle::fold_keys(text);
   if (folded != text) {

@@ -640,4 +640,39 @@ inline std::string check(std::string_view text) {
   return d.empty() ? "" : bad(d);
 }
 
+// append_string on any bytes: a literal both nlohmann and the scanner read back, to s
+// itself when s is well-formed UTF-8 (nlohmann says whether it is, from a literal
+// escaped here), else to something else (each offending byte is U+FFFD).
+inline std::string check_append_string(std::string_view s) {
+  std::string lit;
+  ssot::json::append_string(lit, s);
+  std::string where = "append_string(\"" + show(s) + "\") = " + show(lit) + ": ";
+  auto j = nlohmann::json::parse(lit, nullptr, false);
+  if (j.is_discarded() || !j.is_string()) return where + "not a JSON string for nlohmann";
+  std::string plain = "\"";
+  for (char c : s) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      plain += '\\';
+      plain += c;
+    } else if (u < 0x20) {
+      char esc[8];
+      std::snprintf(esc, sizeof esc, "\\u%04x", u);
+      plain += esc;
+    } else {
+      plain += c;
+    }
+  }
+  plain += '"';
+  bool utf8 = !nlohmann::json::parse(plain, nullptr, false).is_discarded();
+  const std::string& back = j.get_ref<const std::string&>();
+  if (utf8 && back != s) return where + "nlohmann reads back \"" + show(back) + "\"";
+  if (!utf8 && back == s) return where + "ill-formed UTF-8 written as is";
+  std::string mine;
+  const char* end = lit.data() + lit.size();
+  if (ssot::json::parse_string(lit.data(), end, mine) != end) return where + "parse_string rejects it";
+  if (mine != back) return where + "parse_string reads back \"" + show(mine) + "\", nlohmann \"" + show(back) + "\"";
+  return "";
+}
+
 }  // namespace json_oracle

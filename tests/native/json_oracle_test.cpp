@@ -260,6 +260,7 @@ TEST_CASE("json oracle: the fixed corpus agrees with nlohmann/json", "[json][ora
   size_t accepted = 0;
   for (const auto& text : fixed_corpus()) {
     std::string diff = check(text);
+    if (diff.empty()) diff = json_oracle::check_append_string(text);
     INFO(diff);
     CHECK(diff.empty());
     accepted += json::valid(text);
@@ -291,6 +292,7 @@ TEST_CASE("json oracle: seeded mutations agree", "[json][oracle]") {
     std::string base = gen.one_in(3) ? corpus[gen.below(uint32_t(corpus.size()))] : gen.document();
     std::string text = gen.mutate(base);
     std::string diff = check(text);
+    if (diff.empty()) diff = json_oracle::check_append_string(text);
     if (!diff.empty()) ++failures;
     INFO("mutation " << i << ": " << diff);
     CHECK(diff.empty());
