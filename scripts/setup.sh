@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(emscripten catch2 cmake g++ make python3 clang libclang-rt-14-dev)
+APT_PACKAGES=(emscripten catch2 nlohmann-json3-dev cmake g++ make python3 clang libclang-rt-14-dev)
 # Chromium runs the browser end-to-end tests (SSOT_WITH_BROWSER=0 skips installing it).
 [ "${SSOT_WITH_BROWSER:-1}" = 1 ] && APT_PACKAGES+=(chromium)
 

@@ -8,7 +8,8 @@
 //    must be set are; an update has a non-empty canonical id and, unless deleted, a
 //    record; every raw view (record, data, from) lies inside the input and is valid JSON;
 //    with one `id` and no top-level duplicate keys the decoded fields equal the DOM's;
-//  - every encoder's output parses with Json::parse and carries back its arguments.
+//  - every encoder's output parses with Json::parse and carries back its arguments
+//    (an argument that is not UTF-8 with U+FFFD for each offending byte).
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -114,7 +115,38 @@ void check_frame(const DecodeResult& r, std::string_view text) {
   }
 }
 
-void check_encoders(std::string_view a, std::string_view b, std::string_view raw, int64_t n, bool with_since) {
+// The length of the well-formed UTF-8 sequence at s[i] (decoded and range-checked,
+// apart from the scanner's table), or 0.
+size_t utf8_length(std::string_view s, size_t i) {
+  unsigned c = static_cast<unsigned char>(s[i]);
+  if (c < 0x80) return 1;
+  size_t n = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+  if (n == 0 || i + n > s.size()) return 0;
+  uint32_t cp = c & (0x7Fu >> n);
+  for (size_t k = 1; k < n; ++k) {
+    unsigned b = static_cast<unsigned char>(s[i + k]);
+    if ((b & 0xC0) != 0x80) return 0;
+    cp = cp << 6 | (b & 0x3F);
+  }
+  static const uint32_t least[] = {0, 0, 0x80, 0x800, 0x10000};
+  if (cp < least[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+  return n;
+}
+
+// What a string reads back as once written by json::append_string: itself when it is
+// UTF-8, else with every byte that starts no well-formed sequence as U+FFFD.
+std::string as_written(std::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size();) {
+    size_t n = utf8_length(s, i);
+    if (n) out.append(s.substr(i, n)), i += n;
+    else out += "\xEF\xBF\xBD", ++i;
+  }
+  return out;
+}
+
+void check_encoders(std::string_view a_in, std::string_view b_in, std::string_view raw, int64_t n, bool with_since) {
+  const std::string a = as_written(a_in), b = as_written(b_in);  // what the encoders' output reads back as
   std::string_view valid_raw = json::valid(raw) ? raw : std::string_view();
   auto parsed = [](const std::string& s) {
     auto j = Json::parse(s);
@@ -126,21 +158,21 @@ void check_encoders(std::string_view a, std::string_view b, std::string_view raw
     FUZZ_CHECK(v && v->is_string());
     return v->as_string();
   };
-  Json s = parsed(encode_subscribe(a, with_since ? std::optional<int64_t>(n) : std::nullopt));
+  Json s = parsed(encode_subscribe(a_in, with_since ? std::optional<int64_t>(n) : std::nullopt));
   FUZZ_CHECK(str(s, "type") == "subscribe" && str(s, "channel") == a);
   if (with_since) FUZZ_CHECK(s.get("since") && s.get("since")->as_number() == double(n));
   else FUZZ_CHECK(!s.get("since"));
-  Json u = parsed(encode_unsubscribe(b));
+  Json u = parsed(encode_unsubscribe(b_in));
   FUZZ_CHECK(str(u, "channel") == b);
-  Json q = parsed(encode_request(a, b, "list", valid_raw));
+  Json q = parsed(encode_request(a_in, b_in, "list", valid_raw));
   FUZZ_CHECK(str(q, "requestId") == a && str(q, "model") == b && q.get("params"));
-  Json p = parsed(encode_publish(b, a, valid_raw));
+  Json p = parsed(encode_publish(b_in, a_in, valid_raw));
   FUZZ_CHECK(str(p, "channel") == b && str(p, "event") == a && p.get("data"));
   Json g = parsed(encode_ping(n));
   FUZZ_CHECK(g.get("t") && g.get("t")->is_number());
   // Strings and numbers written by the toolkit read back.
   std::string lit;
-  json::append_string(lit, a);
+  json::append_string(lit, a_in);
   std::string back;
   FUZZ_CHECK(json::parse_string(lit.data(), lit.data() + lit.size(), back) == lit.data() + lit.size());
   FUZZ_CHECK(back == a);

@@ -195,6 +195,85 @@ TEST_CASE("json: surrogate pairs decode to UTF-8, lone surrogates to U+FFFD", "[
   CHECK_FALSE(json::valid("\"\\ud83d\\q\""));
 }
 
+TEST_CASE("json: strings must be well-formed UTF-8 (found by the nlohmann oracle)", "[json]") {
+  // Every boundary of RFC 3629's table, inside and outside.
+  const char* good[] = {"\xc2\x80", "\xdf\xbf", "\xe0\xa0\x80", "\xe0\xbf\xbf", "\xe1\x80\x80", "\xec\xbf\xbf",
+                        "\xed\x80\x80", "\xed\x9f\xbf", "\xee\x80\x80", "\xef\xbf\xbf", "\xf0\x90\x80\x80",
+                        "\xf0\xbf\xbf\xbf", "\xf1\x80\x80\x80", "\xf3\xbf\xbf\xbf", "\xf4\x80\x80\x80", "\xf4\x8f\xbf\xbf",
+                        "\x7f"};
+  const char* bad[] = {"\x80", "\xbf", "\xc0\x80", "\xc1\xbf", "\xc2", "\xc2\x7f", "\xc2\xc0", "\xe0\x80\x80",
+                       "\xe0\x9f\xbf", "\xe0\xa0", "\xe1\x80", "\xed\xa0\x80", "\xed\xbf\xbf", "\xef\xbf",
+                       "\xf0\x80\x80\x80", "\xf0\x8f\xbf\xbf", "\xf0\x90\x80", "\xf4\x90\x80\x80", "\xf5\x80\x80\x80",
+                       "\xf8\x88\x80\x80\x80", "\xfe", "\xff", "\xc3\x28", "\xe2\x82\x28"};
+  // At every offset of the 8-byte scan (word loop and byte loop), as a value and a key.
+  for (size_t pad = 0; pad < 10; ++pad) {
+    std::string before(pad, 'a'), after(9 - pad, 'b');
+    for (const char* seq : good) {
+      std::string lit = "\"" + before + seq + after + "\"";
+      INFO("good " << lit);
+      CHECK(json::valid(lit));
+      CHECK(decode(lit) == before + seq + after);
+      const std::string object = "{" + lit + ":1}";  // a key: the readers' own fast path
+      json::ObjectReader r(object);
+      std::string_view k, v;
+      REQUIRE(r.next(k, v));
+      CHECK(k == before + seq + after);
+    }
+    for (const char* seq : bad) {
+      std::string lit = "\"" + before + seq + after + "\"";
+      INFO("bad " << lit);
+      CHECK_FALSE(json::valid(lit));
+      CHECK_FALSE(Json::parse(lit).has_value());
+      bool ok = true;
+      decode(lit, &ok);
+      CHECK_FALSE(ok);
+      std::string object = "{" + lit + ":1}";  // a key: the readers' own fast path
+      CHECK_FALSE(json::valid(object));
+      json::ObjectReader r(object);
+      std::string_view k, v;
+      CHECK_FALSE(r.next(k, v));
+      CHECK_FALSE(r.ok());
+      const std::string_view key = "a";
+      std::string_view value;
+      CHECK_FALSE(json::find_members(object, &key, 1, &value));
+    }
+  }
+  // A sequence cut by the end of the text (or of the slice) is ill-formed too.
+  std::string cut = "\"\xe2\x82\xac\"";
+  CHECK(json::skip_value(cut.data(), cut.data() + 3) == nullptr);
+}
+
+TEST_CASE("json: the readers count depth as valid() does (found by the nlohmann oracle)", "[json]") {
+  // A member of the outer container sits one level down: 63 arrays inside it are the
+  // most (the 1 then sits inside 64). The readers used to allow one level more.
+  for (bool object : {false, true}) {
+    for (int inner : {json::kMaxDepth - 1, json::kMaxDepth}) {
+      std::string text = object ? "{\"a\":" + nested_arrays(inner) + "}" : "[" + nested_arrays(inner) + "]";
+      bool expect = inner < json::kMaxDepth;
+      INFO(text);
+      CHECK(json::valid(text) == expect);
+      bool reader_ok;
+      if (object) {
+        json::ObjectReader r(text);
+        std::string_view k, v;
+        while (r.next(k, v)) {
+        }
+        reader_ok = r.ok();
+        const std::string_view key = "a";
+        std::string_view value;
+        CHECK(json::find_members(text, &key, 1, &value) == expect);
+      } else {
+        json::ArrayReader r(text);
+        std::string_view v;
+        while (r.next(v)) {
+        }
+        reader_ok = r.ok();
+      }
+      CHECK(reader_ok == expect);
+    }
+  }
+}
+
 TEST_CASE("json: kind_of and parse_number", "[json]") {
   CHECK(json::kind_of("null") == JsonKind::Null);
   CHECK(json::kind_of("") == JsonKind::Null);
@@ -391,6 +470,20 @@ TEST_CASE("json: append_string escapes and round-trips through parse_string", "[
   std::string prefix = "x=";
   json::append_string(prefix, "y");
   CHECK(prefix == "x=\"y\"");
+}
+
+TEST_CASE("json: append_string writes bytes that are not UTF-8 as U+FFFD, so its output stays valid", "[json]") {
+  // Found when the scanner started to reject ill-formed UTF-8 (the frame fuzz target:
+  // an encoder given arbitrary bytes wrote a literal the scanner now refuses).
+  const std::string fffd = "\xef\xbf\xbd";
+  std::string out;
+  json::append_string(out, "a\xff" "b\xc3\xa9" "c\xed\xa0\x80" "d\xe2\x82");
+  CHECK(out == "\"a" + fffd + "b\xc3\xa9" "c" + fffd + fffd + fffd + "d" + fffd + fffd + "\"");
+  CHECK(json::valid(out));
+  // Well-formed UTF-8 is written as is.
+  std::string ok;
+  json::append_string(ok, "\xc2\x80\xf4\x8f\xbf\xbf\xe2\x82\xac");
+  CHECK(ok == "\"\xc2\x80\xf4\x8f\xbf\xbf\xe2\x82\xac\"");
 }
 
 TEST_CASE("json: append_number writes integers plainly and fractions exactly", "[json]") {

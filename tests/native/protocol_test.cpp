@@ -353,6 +353,26 @@ TEST_CASE("protocol: frames that are not JSON objects, or have no usable type", 
   bad_frame("{\"type\":[\"update\"]}");
 }
 
+TEST_CASE("protocol: a frame is valid JSON by json::valid's rules (found by the nlohmann oracle)", "[protocol]") {
+  // Depth: the frame's own walk counted its members (and data's) one level too high up.
+  auto deep = [](int n) { return std::string(size_t(n), '[') + "1" + std::string(size_t(n), ']'); };
+  std::string ok_event = "{\"type\":\"event\",\"channel\":\"c\",\"event\":\"e\",\"data\":" + deep(json::kMaxDepth - 1) + "}";
+  std::string deep_event = "{\"type\":\"event\",\"channel\":\"c\",\"event\":\"e\",\"data\":" + deep(json::kMaxDepth) + "}";
+  CHECK(json::valid(ok_event));
+  CHECK(decode_server_frame(ok_event).ok());
+  CHECK_FALSE(json::valid(deep_event));
+  CHECK(bad_frame(deep_event).error == "invalid JSON object");
+  // An update's record sits two levels down (frame, data, record): its field x one more.
+  std::string update = "{\"type\":\"update\",\"channel\":\"M:list\",\"data\":{\"type\":\"created\",\"data\":{\"id\":1,\"x\":";
+  CHECK(decode_server_frame(update + deep(json::kMaxDepth - 3) + "}}}").ok());
+  CHECK(bad_frame(update + deep(json::kMaxDepth - 2) + "}}}").error == "invalid JSON object");
+  // Ill-formed UTF-8 in a key (the walk's own fast path for keys) or in a value.
+  CHECK(bad_frame("{\"type\":\"pong\",\"\xff\":1}").error == "invalid JSON object");
+  CHECK(bad_frame("{\"type\":\"pong\",\"x\":\"\xed\xa0\x80\"}").error == "invalid JSON object");
+  CHECK(bad_frame(update + "\"\xc0\xaf\"}}}").error == "invalid JSON object");
+  CHECK(decode_server_frame("{\"type\":\"pong\",\"caf\xc3\xa9\":\"\xe2\x82\xac\"}").ok());
+}
+
 TEST_CASE("protocol: unknown types are reported as UnknownType", "[protocol]") {
   auto r = bad_frame("{\"type\":\"presence\",\"channel\":\"c\",\"whatever\":[1,2]}", DecodeResult::UnknownType);
   CHECK(r.error.find("presence") != std::string::npos);

@@ -47,15 +47,43 @@ static void append_utf8(std::string& out, unsigned cp) {
   }
 }
 
-// True when none of 8 bytes is '"', '\\' or a control character (below 0x20):
-// strings are scanned a word at a time (wasm has no SIMD here; 64-bit ops are native).
+// True when all 8 bytes are plain ASCII: none is '"', '\\', a control character
+// (below 0x20) or 0x80 and up (UTF-8, validated apart). Strings are scanned a word at
+// a time (wasm has no SIMD here; 64-bit ops are native).
 static inline bool plain8(const char* p) {
   uint64_t v;
   std::memcpy(&v, p, 8);
   constexpr uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
   uint64_t q = v ^ (ones * '"'), b = v ^ (ones * '\\');
-  uint64_t hits = ((q - ones) & ~q) | ((b - ones) & ~b) | ((v - ones * 0x20) & ~v);
+  uint64_t hits = ((q - ones) & ~q) | ((b - ones) & ~b) | ((v - ones * 0x20) & ~v) | v;
   return (hits & high) == 0;
+}
+
+static inline bool plain_ascii(char c) {
+  unsigned char u = static_cast<unsigned char>(c);
+  return u >= 0x20 && u < 0x80 && c != '"' && c != '\\';
+}
+
+// p points at a byte 0x80 or above: returns a pointer past the one well-formed UTF-8
+// sequence it starts (RFC 3629: no overlong forms, no surrogates, nothing above
+// U+10FFFF), or nullptr.
+static const char* skip_utf8(const char* p, const char* end) {
+  auto in = [](char c, unsigned lo, unsigned hi) {
+    unsigned u = static_cast<unsigned char>(c);
+    return u >= lo && u <= hi;
+  };
+  unsigned c = static_cast<unsigned char>(*p);
+  ptrdiff_t left = end - p;
+  if (c >= 0xC2 && c <= 0xDF) return left >= 2 && in(p[1], 0x80, 0xBF) ? p + 2 : nullptr;
+  if (c >= 0xE0 && c <= 0xEF) {
+    unsigned lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+    return left >= 3 && in(p[1], lo, hi) && in(p[2], 0x80, 0xBF) ? p + 3 : nullptr;
+  }
+  if (c >= 0xF0 && c <= 0xF4) {
+    unsigned lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+    return left >= 4 && in(p[1], lo, hi) && in(p[2], 0x80, 0xBF) && in(p[3], 0x80, 0xBF) ? p + 4 : nullptr;
+  }
+  return nullptr;  // a continuation byte, C0/C1 (overlong) or F5 and up
 }
 
 // Validates a string literal; when out is non-null also decodes it.
@@ -64,8 +92,12 @@ static const char* scan_string(const char* p, const char* end, std::string* out)
   ++p;
   while (p < end) {
     const char* run = p;
-    while (end - p >= 8 && plain8(p)) p += 8;
-    while (p < end && *p != '"' && *p != '\\' && static_cast<unsigned char>(*p) >= 0x20) ++p;
+    for (;;) {  // a run of plain ASCII and well-formed UTF-8
+      while (end - p >= 8 && plain8(p)) p += 8;
+      while (p < end && plain_ascii(*p)) ++p;
+      if (p >= end || static_cast<unsigned char>(*p) < 0x80) break;
+      if (!(p = skip_utf8(p, end))) return nullptr;
+    }
     if (out) out->append(run, size_t(p - run));
     if (p >= end) return nullptr;
     char c = *p;
@@ -201,10 +233,21 @@ JsonKind kind_of(std::string_view raw) {
 void append_string(std::string& out, std::string_view s) {
   static const char* hex = "0123456789abcdef";
   out += '"';
+  const char* end = s.data() + s.size();
   size_t run = 0;
   for (size_t i = 0; i < s.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    if (plain_ascii(char(c))) continue;
+    if (c >= 0x80) {
+      if (const char* q = skip_utf8(s.data() + i, end)) {
+        i = size_t(q - s.data()) - 1;
+        continue;
+      }
+      out.append(s.data() + run, i - run);  // not UTF-8: U+FFFD, so the text stays valid
+      out += "\xEF\xBF\xBD";
+      run = i + 1;
+      continue;
+    }
     out.append(s.data() + run, i - run);
     run = i + 1;
     switch (c) {
@@ -282,7 +325,7 @@ bool ContainerReader::advance(char close, const char* bad_separator, const char*
 
 bool ContainerReader::read_value(std::string_view& value) {
   const char* v = skip_ws(p_, end_);
-  p_ = skip_value(v, end_);
+  p_ = skip_value(v, end_, 1);  // inside the container: the depth valid() would count
   if (!p_) return fail("invalid JSON value");
   value = std::string_view(v, size_t(p_ - v));
   return true;
@@ -292,10 +335,11 @@ ObjectReader::ObjectReader(std::string_view text) : ContainerReader(text, '{', "
 
 bool ObjectReader::next(std::string_view& key, std::string_view& value) {
   if (!advance('}', "expected ',' or '}' in object", "trailing characters after JSON object")) return false;
-  // Keys without escapes are handed out as slices of the text itself.
+  // Plain ASCII keys are handed out as slices of the text itself; the others
+  // (escapes, UTF-8 to validate) are decoded.
   const char* k = p_;
   const char* q = k < end_ && *k == '"' ? k + 1 : nullptr;
-  while (q && q < end_ && *q != '"' && *q != '\\' && static_cast<unsigned char>(*q) >= 0x20) ++q;
+  while (q && q < end_ && plain_ascii(*q)) ++q;
   if (q && q < end_ && *q == '"') {
     key = std::string_view(k + 1, size_t(q - k - 1));
     p_ = q + 1;

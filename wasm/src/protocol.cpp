@@ -121,7 +121,10 @@ const char* walk_object(const char* p, const char* end, std::string& key_buf, F&
   for (;;) {
     if (p >= end || *p != '"') return nullptr;
     const char* q = p + 1;
-    while (q < end && *q != '"' && *q != '\\' && static_cast<unsigned char>(*q) >= 0x20) ++q;
+    // Plain ASCII keys are slices; the others (escapes, UTF-8 to validate) are decoded.
+    while (q < end && *q != '"' && *q != '\\' && static_cast<unsigned char>(*q) >= 0x20 &&
+           static_cast<unsigned char>(*q) < 0x80)
+      ++q;
     std::string_view key;
     if (q < end && *q == '"') {
       key = std::string_view(p + 1, size_t(q - p - 1));
@@ -157,13 +160,13 @@ bool scan_frame(std::string_view text, const std::string_view* keys, size_t n, s
     if (slot == data_slot && v < end && *v == '{') {
       for (size_t i = 0; i < kDN; ++i) data_values[i] = std::string_view();  // the last `data` wins
       q = walk_object(v, end, data_key_buf, [&](std::string_view dkey, const char* dv) -> const char* {
-        const char* dq = json::skip_value(dv, end, 1);  // data's members sit one level down
+        const char* dq = json::skip_value(dv, end, 2);  // data's members sit two levels down
         for (size_t i = 0; i < kDN && dq; ++i)
           if (kDataKeys[i] == dkey) data_values[i] = std::string_view(dv, size_t(dq - dv));
         return dq;
       });
     } else {
-      q = json::skip_value(v, end);
+      q = json::skip_value(v, end, 1);  // a member: one level down, as json::valid counts
     }
     if (q && slot < n) values[slot] = std::string_view(v, size_t(q - v));  // the last duplicate wins
     return q;

@@ -3,6 +3,29 @@
 // it validates a text and hands out raw slices of its members, so a record's JSON
 // is kept as received and only the fields the protocol and queries need are read.
 // `Json` is a tiny DOM for config, query parameters and tests.
+//
+// What it accepts is RFC 8259 JSON, checked against nlohmann/json as a differential
+// oracle (tests/native/json_oracle.h, tests/fuzz/fuzz_json_oracle.cpp): the same texts
+// accepted, the same values read (numbers bit for bit, strings byte for byte, members
+// in order with duplicates kept; where one key is looked up, the last duplicate wins,
+// as in JSON.parse). Strings must be well-formed UTF-8 (RFC 3629: no overlong forms,
+// no encoded surrogates, nothing above U+10FFFF): a JS client never sees anything
+// else, and two ids that differ only in ill-formed bytes would be one id to JS.
+//
+// Deliberate differences from nlohmann/json (each has a test in json_oracle_test.cpp):
+//  - A lone surrogate escape ("\ud800" without a low one after it, or "\udc00" first)
+//    is accepted and decoded to U+FFFD; nlohmann rejects the text. JSON.parse accepts
+//    it (and JSON.stringify writes one for a lone surrogate), so a server in JS may
+//    send it. Two such strings can then read the same here and differ in JS.
+//  - A number beyond the double range (1e400) is valid and reads as +-infinity, as in
+//    JSON.parse (validation checks the grammar only); nlohmann rejects the text.
+//    append_number writes infinity as null, as JSON.stringify does.
+//  - A value inside more than kMaxDepth containers is rejected (nlohmann has no
+//    limit): the scanner recurses, and no frame of the protocol nests that deep.
+//  - A byte order mark is not skipped, and a NUL byte is an error wherever it is
+//    (nlohmann skips a leading BOM and stops reading at a NUL).
+//  - "-0" reads as +0 (an integer, as for nlohmann); JSON.parse gives -0. Nothing here
+//    can tell them apart (comparisons, append_number).
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -16,15 +39,20 @@ enum class JsonKind : uint8_t { Null, Bool, Number, String, Array, Object };
 
 namespace json {
 
+// The most containers a value may sit inside: 64 nested arrays around a 1 are valid,
+// 65 are not (65 nested empty arrays are: the innermost sits inside 64). The readers
+// count the same way: the values they hand out sit one level down.
 constexpr int kMaxDepth = 64;
 
 // Validates one JSON value starting at p (leading whitespace allowed) and
 // returns a pointer just past it, or nullptr when the text is not valid JSON.
+// `depth`: the containers around the value.
 const char* skip_value(const char* p, const char* end, int depth = 0);
 const char* skip_ws(const char* p, const char* end);
 
 // Decodes the JSON string literal at p (which must point at '"') into out.
-// Returns a pointer past the closing quote, or nullptr when invalid.
+// Returns a pointer past the closing quote, or nullptr when invalid (an ill-formed
+// UTF-8 sequence included). Lone surrogate escapes decode to U+FFFD (see above).
 const char* parse_string(const char* p, const char* end, std::string& out);
 
 // Whole-text validation: exactly one value, only whitespace around it.
@@ -32,7 +60,10 @@ bool valid(std::string_view text);
 
 JsonKind kind_of(std::string_view raw_value);  // from the first character of a valid value
 
-// Appends s as a JSON string literal (quotes included), escaping as needed.
+// Appends s as a JSON string literal (quotes included), escaping as needed. The
+// output is always valid JSON: a byte of s that does not start a well-formed UTF-8
+// sequence is written as U+FFFD (every string the core holds is UTF-8 already: it
+// comes from validated JSON or from JS).
 void append_string(std::string& out, std::string_view s);
 // Appends a number the way JSON.stringify would ("null" when not finite).
 void append_number(std::string& out, double n);
