@@ -9,8 +9,7 @@ const limits = { subscriptionsPerConnection: 3, connectionsPerUser: 2, maxFrameB
 
 before(async () => {
   gw = await startGateway({ config: { websockets: { limits } } });
-  tok = {};
-  for (const u of ['alice', 'bob', 'admin']) tok[u] = await gw.login(u);
+  tok = await gw.tokens();
 });
 after(() => gw.stop());
 

@@ -9,8 +9,7 @@ import { startGateway } from '../support/gateway.js';
 let gw, tok;
 before(async () => {
   gw = await startGateway();
-  tok = {};
-  for (const u of ['alice', 'bob', 'admin']) tok[u] = await gw.login(u);
+  tok = await gw.tokens();
 });
 after(() => gw.stop());
 

@@ -10,8 +10,7 @@ import { loadConfig } from '../../demo/server/config.js';
 let gw, tok;
 before(async () => {
   gw = await startGateway();
-  tok = {};
-  for (const u of ['alice', 'bob', 'admin']) tok[u] = await gw.login(u);
+  tok = await gw.tokens();
 });
 after(() => gw.stop());
 

@@ -3,6 +3,7 @@
 //   const gw = await startGateway({config, env, dbPath});
 //   gw.port, gw.url, gw.baseUrl (http://127.0.0.1:P/api), gw.wsUrl (ws://127.0.0.1:P/ws), gw.secret
 //   await gw.login('alice') -> token          gw.mintToken({sub, exp}) -> token (any payload)
+//   await gw.tokens() -> {alice, bob, admin}
 //   await gw.stop()   SIGTERM, resolves {code, signal} on exit
 //   await gw.kill()   SIGKILL, resolves {code, signal} on exit
 //   await gw.restart() start again on the same port and database file
@@ -95,6 +96,12 @@ export async function startGateway({ config, env = {}, dbPath } = {}) {
       const body = await res.json();
       if (res.status !== 200) throw new Error(`login ${username}: ${res.status} ${body.error}`);
       return body.token;
+    },
+    // Tokens of the demo users, {alice, bob, admin} (each password is the user name).
+    async tokens(users = ['alice', 'bob', 'admin']) {
+      const out = {};
+      for (const u of users) out[u] = await gw.login(u);
+      return out;
     },
     mintToken: (payload) => signToken(payload, secret),
     // REST call: resolves {status, body (parsed JSON or null), headers}.
