@@ -131,6 +131,11 @@ class ModelRun {
   }
   bool subscribed() const { return true; }  // the views keep Message:list wanted all along
 
+  void trace_records() {
+    std::string all = "server now:";
+    for (const auto& r : server_.records) all += " " + sim_json(r.first, r.second);
+    trace(all);
+  }
   void deliver_frame() {
     if (frames_.empty()) return;
     last_frame_ = frames_.front();
@@ -163,6 +168,7 @@ class ModelRun {
     for (auto& r : requests_) h_.respond(r.first, 0, "");
     requests_.clear();
     server_.restart(rng_, generation_++);
+    trace("restart: epoch " + server_.epoch);
     cut_socket();
   }
 
@@ -221,6 +227,7 @@ class ModelRun {
   void process(Request& r) {
     r.processed = true;
     const Command& c = r.command;
+    trace("process " + c.method + " " + c.url);
     if (c.method == "GET") return read(r);
     if (rng_() % 6 == 0) {  // refused: nothing written
       r.status = 500;
@@ -306,6 +313,23 @@ TEST_CASE("model: random interleavings keep every view sorted, filtered and equa
     INFO("seed " << seed);
     ModelRun run{uint32_t(seed)};
     for (int i = 0; i < steps; ++i) {
+      run.step();
+      if (i % 300 == 299) run.quiesce_and_compare();
+    }
+    run.quiesce_and_compare();
+  }
+}
+
+// Seeds of the long run that diverged once, each for its own cause (kept because the
+// fixed seed set above does not reach them): 193, a mutation's answer that left before
+// a snapshot and arrived after it brought back a record the snapshot had dropped
+// (deleted in between); 959, a rolled-back pending delete kept a record out of a view
+// whose snapshot was older than the record's numbered create.
+TEST_CASE("model: seeds that once diverged", "[model]") {
+  for (uint32_t seed : {193u, 959u}) {
+    INFO("seed " << seed);
+    ModelRun run{seed};
+    for (int i = 0; i < 5000; ++i) {
       run.step();
       if (i % 300 == 299) run.quiesce_and_compare();
     }

@@ -61,6 +61,7 @@ RequestId Engine::start_mutation(const char* method, CallKind kind, const ModelC
   Mutation& mu = mutations_[mid];
   mu.model = m.name;
   mu.record = rid;
+  mu.snapshot_no = snapshots_;
   if (write) {
     write->mutation_id = mid;
     if (kind == CallKind::Create && !record_id(write->body, mu.record)) mu.record = "optimistic:" + mid;
@@ -85,7 +86,6 @@ void Engine::add_pending(const ModelConfig& m, Mutation& mu, PendingWrite write)
   if (write.kind != PendingWrite::Create && !store.find(mu.record)) return;
   mu.optimistic = true;
   mu.creates = write.kind == PendingWrite::Create;
-  mu.snapshot_no = snapshots_;
   store.add_pending(mu.record, std::move(write));
   show_record(m.name, mu.record);
 }
@@ -111,10 +111,9 @@ void Engine::show_record(const std::string& model, const RecordId& id, std::opti
     if (v.model != model || (v.list && v.hydrating && !v.list->holds(id))) continue;
     if (v.list) {
       // A view whose snapshot is newer than the record's last numbered write knows
-      // better: the record left it, or was deleted, since.
-      // Nor does one that hydrated while our write hid the record: it shows it again only
-      // if its snapshot had it.
-      bool newer_snapshot = (v.floor && seq && *v.floor > *seq) || (pending_since && v.snapshot_no > *pending_since);
+      // better: the record left it, or was deleted, since. Unnumbered, one that hydrated
+      // while our write hid the record shows it again only if its snapshot had it.
+      bool newer_snapshot = v.floor && seq ? *v.floor > *seq : pending_since && v.snapshot_no > *pending_since;
       if (!shown) {
         if (v.list->holds(id)) v.list->hide(id);
         v.list->record_removed(store, id);
@@ -139,7 +138,8 @@ void Engine::finish_mutation(const Call& call, int status, std::string_view body
   if (is_2xx(status)) urgent_flush_ = true;  // views show the change (ours or its echo) when the call resolves
   if (!is_2xx(status) || !stores_.count(call.model)) return settle(call.mutation_id, mu);
   if (call.kind == CallKind::Delete) {
-    if (!mu.echoed) apply_change(call.model, ChangeType::Deleted, call.id, {}, std::nullopt, nullptr);
+    if (!mu.echoed)
+      apply_change(call.model, ChangeType::Deleted, call.id, {}, std::nullopt, nullptr, false, std::nullopt, mu.snapshot_no);
     return settle(call.mutation_id, mu);
   }
   RecordId rid;
@@ -152,7 +152,7 @@ void Engine::finish_mutation(const Call& call, int status, std::string_view body
   bool apply = call.kind == CallKind::Update ? known : mu.optimistic || !echo_expected;
   if (!mu.echoed && apply)
     apply_change(call.model, call.kind == CallKind::Create ? ChangeType::Created : ChangeType::Updated, rid, body,
-                 std::nullopt, nullptr);
+                 std::nullopt, nullptr, false, std::nullopt, mu.snapshot_no);
   settle(call.mutation_id, mu);
 }
 

@@ -321,7 +321,7 @@ void Engine::handle_update(const ServerFrame& f, Millis now) {
 
 void Engine::apply_change(const std::string& model, ChangeType change, const RecordId& id, std::string_view record,
                           std::optional<int64_t> list_seq, View* only, bool holders_only,
-                          std::optional<Version> version) {
+                          std::optional<Version> version, std::optional<uint64_t> sent_at) {
   auto st = stores_.find(model);
   if (st == stores_.end()) return;
   RecordStore& store = st->second;
@@ -353,7 +353,7 @@ void Engine::apply_change(const std::string& model, ChangeType change, const Rec
       bool in_snapshot = !only && list_seq && v.floor && *v.floor >= *list_seq;
       bool newer = change == ChangeType::Deleted ? version.has_value() : rec && rec->ver && changed;
       if (in_snapshot && !(newer && v.list->holds(id))) continue;
-      if (holders_only && !v.list->holds(id)) continue;
+      if ((holders_only || answer_unordered(v, sent_at)) && !v.list->holds(id)) continue;
       if (change == ChangeType::Deleted) v.list->record_removed(store, id);
       // Same text (our own echo) changes nothing, except for views that lack the record:
       // it may have reached the store without them (an item view's GET).
@@ -375,6 +375,16 @@ void Engine::apply_change(const std::string& model, ChangeType change, const Rec
   // or their snapshot is newer: it was re-created): their snapshot or buffer decides.
   store.collect(id);
   if (change == ChangeType::Deleted) store.mark_deleted(id, list_seq);
+}
+
+// A mutation's answer reached the server before or after this view's snapshot was read
+// if that snapshot landed after the mutation left: the snapshot may lack the record
+// because it was deleted since the answer was made. The view's channel settles it (wanted
+// and not refused, it brings the echo, or a resync, if the write came after the snapshot).
+bool Engine::answer_unordered(const View& v, std::optional<uint64_t> sent_at) {
+  if (!sent_at || v.snapshot_no <= *sent_at || v.channel.empty()) return false;
+  const ChannelState* c = registry_.find(v.channel);
+  return c && c->error.empty();
 }
 
 // An item view shows its record (holding a reference on it) or null; `reread`: its text

@@ -172,10 +172,12 @@ class Engine {
   bool snapshot_covered(View& v, ChannelState* c, std::optional<int64_t> seq);
   void handle_update(const ServerFrame& f, Millis now);
   // `holders_only`: list views that lack the record do not take it in (an unordered copy).
-  // `version`: a delete's (records carry their own).
+  // `version`: a delete's (records carry their own). `sent_at`: a mutation's answer, whose
+  // request left when snapshots_ was this (unordered against later snapshots).
   void apply_change(const std::string& model, ChangeType change, const RecordId& id, std::string_view record,
                     std::optional<int64_t> list_seq, View* only, bool holders_only = false,
-                    std::optional<Version> version = std::nullopt);
+                    std::optional<Version> version = std::nullopt, std::optional<uint64_t> sent_at = std::nullopt);
+  bool answer_unordered(const View& v, std::optional<uint64_t> sent_at);
   RecordStore& store_for(const ModelConfig& m);
   void show_item(View& v, RecordStore& store, bool present, bool reread);
   void rehydrate_channel(const std::string& channel, Millis now, const View* except = nullptr);
@@ -207,7 +209,7 @@ class Engine {
     bool echoed = false;     // its broadcast came back
     bool optimistic = false; // a pending write of it is laid over the store
     bool creates = false;
-    uint64_t snapshot_no = 0;  // snapshots_ when its pending write was laid over the store
+    uint64_t snapshot_no = 0;  // snapshots_ when it started (its pending write was laid over the store)
   };
   RequestId start_mutation(const char* method, CallKind kind, const ModelConfig& m, const RecordId& rid, std::string_view body,
                            std::optional<PendingWrite> write, Millis now);
