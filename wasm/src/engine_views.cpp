@@ -295,7 +295,11 @@ void Engine::handle_update(const ServerFrame& f, Millis now) {
   // copy overwrite a version the list numbered (a snapshot's): what came after that the
   // list's subscription will bring, or its confirmation re-hydrates.
   const ChannelState* list = is_list ? nullptr : registry_.find(model + ":list");
-  if (item_copy_superseded(list, model, f.id)) return;
+  if (item_copy_superseded(list, model, f.id)) {
+    // Not yet confirmed, the list may bring it only in its snapshot: the item reads again then.
+    if (!list->confirmed) mark_item_copies_unordered(model, f.id);
+    return;
+  }
   for (auto& entry : views_) {
     View& v = entry.second;
     if (!v.hydrating || v.model != model) continue;
@@ -310,10 +314,7 @@ void Engine::handle_update(const ServerFrame& f, Millis now) {
   bool list_pending = list && list->error.empty();
   apply_change(model, f.change, f.id, f.record, is_list ? f.seq : std::nullopt, nullptr, list_pending, f.version);
   // Nor is it ordered against the item's GET: once the list confirms, the item reads again.
-  if (list_pending)
-    for (auto& entry : views_)
-      if (!entry.second.list && entry.second.model == model && entry.second.item_id == f.id)
-        entry.second.item_copy_unordered = true;
+  if (list_pending) mark_item_copies_unordered(model, f.id);
   if (mine != mutations_.end()) settle(f.mutation_id, mine->second);  // our pending write, confirmed
   ++stats_.updates_applied;
   batcher_.add(now);
@@ -342,7 +343,8 @@ void Engine::apply_change(const std::string& model, ChangeType change, const Rec
       if (rec->deleted) change = ChangeType::Deleted;  // the newest word on it is a delete
     }
   }
-  size_t records = store.size();
+  // Held through the loop: a view that drops it must not erase it before the next looks.
+  if (rec) store.retain(id);
   for (auto& entry : views_) {
     View& v = entry.second;
     if (v.model != model || (only && &v != only)) continue;
@@ -361,12 +363,8 @@ void Engine::apply_change(const std::string& model, ChangeType change, const Rec
     } else if (v.item_id == id) {
       show_item(v, store, change != ChangeType::Deleted, changed || only || behind);
     }
-    // A view that dropped the record's last reference erased it: look again.
-    if (rec && store.size() != records) {
-      rec = store.find(id);
-      records = store.size();
-    }
   }
+  if (rec) store.release(id);
   // A replay for one view that changed the stored text: the others showing it re-read it
   // (a seed server's held update may be older than a snapshot: no seq to tell). Only those
   // holding it: to the others the held update may be older than their own data.
@@ -375,6 +373,12 @@ void Engine::apply_change(const std::string& model, ChangeType change, const Rec
   // or their snapshot is newer: it was re-created): their snapshot or buffer decides.
   store.collect(id);
   if (change == ChangeType::Deleted) store.mark_deleted(id, list_seq);
+}
+
+void Engine::mark_item_copies_unordered(const std::string& model, const RecordId& id) {
+  for (auto& entry : views_)
+    if (!entry.second.list && entry.second.model == model && entry.second.item_id == id)
+      entry.second.item_copy_unordered = true;
 }
 
 // A mutation's answer reached the server before or after this view's snapshot was read

@@ -178,6 +178,7 @@ class Engine {
                     std::optional<int64_t> list_seq, View* only, bool holders_only = false,
                     std::optional<Version> version = std::nullopt, std::optional<uint64_t> sent_at = std::nullopt);
   bool answer_unordered(const View& v, std::optional<uint64_t> sent_at);
+  void mark_item_copies_unordered(const std::string& model, const RecordId& id);
   RecordStore& store_for(const ModelConfig& m);
   void show_item(View& v, RecordStore& store, bool present, bool reread);
   void rehydrate_channel(const std::string& channel, Millis now, const View* except = nullptr);
