@@ -4,7 +4,8 @@
 // seq counters with a small replay buffer (as demo/server), a socket with a queue of
 // frames in flight, and the engine's HTTP requests waiting for an answer. The input is
 // a script, one step per line (first character):
-//   #<flags>     first line only: b = batching on, s = seed server (no seq anywhere)
+//   #<flags>     first line only: b = batching on, s = seed server (no seq anywhere),
+//                v = records and deletes carry a version (the change counter)
 //   o            the socket opens (the app connects first if the engine gave up)
 //   c<code>      the server closes the socket (default 1006)
 //   t<ms>        time passes (timers fire at each deadline)
@@ -122,6 +123,7 @@ const bool trace = std::getenv("FUZZ_TRACE") != nullptr;  // FUZZ_TRACE=1: print
 
 struct Run {
   bool seed = false;
+  bool versioned = false;  // records and deletes carry `version` (PROTOCOL ext)
   std::unique_ptr<Engine> engine;
   Millis now = 1000;
   // The server.
@@ -146,12 +148,13 @@ struct Run {
   size_t sent_records = 0;  // an upper bound on the records ever sent to the engine
   int64_t changes = 0;  // every change of the table is numbered (sent as the update's timestamp)
 
-  explicit Run(bool batching, bool seed_server) : seed(seed_server) {
+  explicit Run(bool batching, bool seed_server, bool versions) : seed(seed_server), versioned(versions) {
     std::string error;
     engine = Engine::create(config_text(batching), [] { return 0.5; }, error);
     FUZZ_CHECK_MSG(engine != nullptr, error);
     if (seed) clean = false;  // the seed protocol has a hydration race by design
-    for (int id = 1; id <= 8; ++id) db[id] = record(id, id % 3, kTexts[id % 5], 100 + id % 4);
+    for (int id = 1; id <= 8; ++id) db[id] = with_version(record(id, id % 3, kTexts[id % 5], 100 + id % 4));
+    changes = 1;  // the table's first state counts as a change: every later write is newer
     sent_records = 8;
     for (int s = 0; s < kListSlots; ++s) {
       std::string error;
@@ -350,6 +353,13 @@ struct Run {
     }
   }
 
+  // The record as the server writes it: versioned, with the number of the change to come.
+  std::string with_version(std::string rec) const {
+    if (!versioned) return rec;
+    rec.pop_back();
+    return rec + ",\"version\":" + std::to_string(changes + 1) + "}";
+  }
+
   // A change to the table, broadcast on the list channel and the record's item channel.
   void broadcast(int id, const char* change, const std::string& rec, const std::string& mutation_id) {
     ++changes;
@@ -357,6 +367,7 @@ struct Run {
       Chan& c = chans[name];
       std::string f = "{\"type\":\"update\",\"channel\":\"" + name + "\",\"data\":{\"type\":\"" + change + "\"";
       if (!rec.empty()) f += ",\"data\":" + rec;
+      else if (versioned) f += ",\"version\":" + std::to_string(changes);
       f += ",\"id\":" + std::to_string(id) + ",\"timestamp\":" + std::to_string(changes) + "}";
       if (!seed) {
         ++c.seq;
@@ -391,6 +402,7 @@ struct Run {
 
   void set_record(int id, std::string rec, const std::string& mutation_id) {
     bool existed = db.count(id) > 0;
+    rec = with_version(std::move(rec));
     before_change(id, &rec);
     db[id] = rec;
     ++sent_records;
@@ -792,14 +804,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     lines.push_back(in.substr(p, nl - p));
     p = nl + 1;
   }
-  bool batching = false, seed = false;
+  bool batching = false, seed = false, versioned = false;
   size_t first = 0;
   if (!lines.empty() && !lines[0].empty() && lines[0][0] == '#') {
     batching = lines[0].find('b') != std::string_view::npos;
     seed = lines[0].find('s') != std::string_view::npos;
+    versioned = lines[0].find('v') != std::string_view::npos;
     first = 1;
   }
-  Run run(batching, seed);
+  Run run(batching, seed, versioned);
   for (size_t i = first; i < lines.size() && i < first + 300; ++i) run.line(lines[i]);
   run.finish();
   return 0;

@@ -237,7 +237,10 @@ void Engine::handle_channel_error(const ServerFrame& f, Millis now) {
     if (v.channel != f.channel) continue;
     if (v.list) v.list->set_status(ViewStatus::Error, f.error);
     else if (f.code == "not_found" && (v.hydrating || !v.item_present)) {
-      continue;  // no such record: its GET answers null (a 404), not an error
+      // No such record (yet): its GET answers null (a 404), not an error, and the model's
+      // list channel keeps it live, if it has one: the record may be created later.
+      follow_list_instead(entry.first, v, now);
+      continue;
     } else {
       v.item_status = ViewStatus::Error;
       v.item_error = f.error;

@@ -468,6 +468,19 @@ bool Engine::adopt_epoch(View& v, ChannelState* c, std::string_view epoch, std::
   return true;
 }
 
+// An item view whose own channel was refused takes its record's changes from the list
+// channel (it carries every change); it reads the record again once that one is live.
+void Engine::follow_list_instead(ViewId id, View& v, Millis now) {
+  std::string list = channel_for_list(config_.model(v.model));
+  if (list.empty() || list == v.channel) return;
+  std::string refused = std::move(v.channel);
+  v.channel = list;
+  subscribe(list);
+  unsubscribe(refused);
+  v.item_read_live = false;
+  if (!v.hydrating) start_hydration(id, v, now);
+}
+
 // A channel confirmed now keeps an item view's record live: the model's list channel
 // (it carries every change) or the view's own channel.
 bool Engine::item_live(const View& v) {

@@ -186,6 +186,7 @@ class Engine {
   // A list answer's epoch against its channel's; false when the answer predates a restart.
   bool adopt_epoch(View& v, ChannelState* c, std::string_view epoch, std::optional<int64_t> seq, Millis now);
   bool item_live(const View& v);
+  void follow_list_instead(ViewId id, View& v, Millis now);
   bool item_copy_superseded(const ChannelState* list, const std::string& model, const RecordId& id);
   void list_channel_lost(const std::string& channel, bool forget_seqs, Millis now);
   void reread_items_read_before(const std::string& channel, Millis now);
