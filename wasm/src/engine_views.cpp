@@ -104,7 +104,8 @@ void Engine::finish_hydration(ViewId id, View& v, int status, std::string_view b
 
 void Engine::finish_item(ViewId id, View& v, int status, std::string_view body, Millis now) {
   RecordStore& store = stores_[v.model];
-  // While the list channel is wanted (and not refused) its numbered versions are the
+  // Versions, when both copies carry one, say which is newer (apply_change). Without:
+  // while the list channel is wanted (and not refused) its numbered versions are the
   // record's history. A GET is unnumbered, but read after we asked: newer than what we
   // held then. A version the list numbered while it was in flight may be newer than
   // the GET: it stays (what comes after it, the list brings, or its confirmation
@@ -112,7 +113,8 @@ void Engine::finish_item(ViewId id, View& v, int status, std::string_view body, 
   const StoredRecord* known = store.find(v.item_id);
   const ChannelState* list = registry_.find(v.model + ":list");
   std::string numbered;
-  if (is_2xx(status) && known && known->seq && list && list->error.empty() &&
+  bool versions_decide = known && known->ver && is_2xx(status) && store.version_of(body);
+  if (is_2xx(status) && known && known->seq && list && list->error.empty() && !versions_decide &&
       (!v.item_read_seq || *known->seq > *v.item_read_seq)) {
     if (known->deleted) status = 404;
     else body = numbered = known->json;
@@ -295,7 +297,9 @@ void Engine::handle_update(const ServerFrame& f, Millis now) {
   // copy overwrite a version the list numbered (a snapshot's): what came after that the
   // list's subscription will bring, or its confirmation re-hydrates.
   const ChannelState* list = is_list ? nullptr : registry_.find(model + ":list");
-  if (item_copy_superseded(list, model, f.id)) {
+  // A versioned copy is ordered against every other by its version: the store decides.
+  bool unordered_copy = !is_list && !copy_versioned(model, f);
+  if (unordered_copy && item_copy_superseded(list, model, f.id)) {
     // Not yet confirmed, the list may bring it only in its snapshot: the item reads again then.
     if (!list->confirmed) mark_item_copies_unordered(model, f.id);
     return;
@@ -306,7 +310,7 @@ void Engine::handle_update(const ServerFrame& f, Millis now) {
     if (v.list ? !is_list : v.item_id != f.id) continue;  // an item view holds its record's updates
     // Only a list-channel seq orders the record's versions (item channels count apart).
     v.buffer.push_back(
-        Buffered{f.change, f.id, std::string(f.record), is_list ? f.seq : std::nullopt, !is_list, f.version});
+        Buffered{f.change, f.id, std::string(f.record), is_list ? f.seq : std::nullopt, unordered_copy, f.version});
   }
   // A copy is unordered against the list views' snapshots (the record may have been
   // deleted since, and dropped from the store): while the list channel feeds them, it
@@ -314,7 +318,7 @@ void Engine::handle_update(const ServerFrame& f, Millis now) {
   bool list_pending = list && list->error.empty();
   apply_change(model, f.change, f.id, f.record, is_list ? f.seq : std::nullopt, nullptr, list_pending, f.version);
   // Nor is it ordered against the item's GET: once the list confirms, the item reads again.
-  if (list_pending) mark_item_copies_unordered(model, f.id);
+  if (list_pending && unordered_copy) mark_item_copies_unordered(model, f.id);
   if (mine != mutations_.end()) settle(f.mutation_id, mine->second);  // our pending write, confirmed
   ++stats_.updates_applied;
   batcher_.add(now);
@@ -373,6 +377,12 @@ void Engine::apply_change(const std::string& model, ChangeType change, const Rec
   // or their snapshot is newer: it was re-created): their snapshot or buffer decides.
   store.collect(id);
   if (change == ChangeType::Deleted) store.mark_deleted(id, list_seq);
+}
+
+bool Engine::copy_versioned(const std::string& model, const ServerFrame& f) {
+  if (f.change == ChangeType::Deleted) return f.version.has_value();
+  auto st = stores_.find(model);
+  return st != stores_.end() && st->second.version_of(f.record).has_value();
 }
 
 void Engine::mark_item_copies_unordered(const std::string& model, const RecordId& id) {

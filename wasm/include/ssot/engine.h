@@ -116,7 +116,7 @@ class Engine {
     RecordId id;
     std::string record;
     std::optional<int64_t> seq;
-    bool item_copy = false;  // from the record's item channel, not the list
+    bool item_copy = false;  // from the record's item channel, not the list, and without a version
     std::optional<Version> version;  // a delete's version
   };
   struct View {
@@ -179,6 +179,7 @@ class Engine {
                     std::optional<Version> version = std::nullopt, std::optional<uint64_t> sent_at = std::nullopt);
   bool answer_unordered(const View& v, std::optional<uint64_t> sent_at);
   void mark_item_copies_unordered(const std::string& model, const RecordId& id);
+  bool copy_versioned(const std::string& model, const ServerFrame& f);
   RecordStore& store_for(const ModelConfig& m);
   void show_item(View& v, RecordStore& store, bool present, bool reread);
   void rehydrate_channel(const std::string& channel, Millis now, const View* except = nullptr);

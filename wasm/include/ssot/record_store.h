@@ -64,6 +64,8 @@ class RecordStore {
   // record with pending writes stays while they do, whoever holds it.
   void add_pending(const RecordId& id, PendingWrite write);
   bool drop_pending(const RecordId& id, std::string_view mutation_id);
+  // A copy's version (read from the model's versionField), if it carries one.
+  std::optional<Version> version_of(std::string_view json) const { return record_version(json, version_field_); }
   size_t size() const { return records_.size(); }
   size_t bytes() const;
 
