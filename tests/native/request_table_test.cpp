@@ -1,4 +1,4 @@
-// RequestTable: sequential ids, strict wire-id parsing, deadlines and expiry.
+// RequestTable: sequential ids, strict wire-id parsing, deadlines and expiry, each call kept with its request.
 #include <catch2/catch.hpp>
 
 #include <limits>
@@ -94,4 +94,27 @@ TEST_CASE("odd deadlines are safe") {
     t.add(1000, 100);
     CHECK(t.expire(-5000).empty());
   }
+}
+
+TEST_CASE("each request keeps its call until it completes, times out or dies with the socket") {
+  RequestTable t;
+  RequestId http = t.add(0, 100, Call{CallKind::Get, "Message", "7", 0, {}});
+  RequestId ws = t.add(0, 100, Call{CallKind::WsList, "Message", {}, 0, {}});
+  RequestId mutation = t.add(0, 0, Call{CallKind::Update, "Message", "7", 0, "m1"});
+  RequestId at_once = t.answered();  // a result from the cache: an id, no entry
+  CHECK(at_once == 4);
+  CHECK(t.find(at_once) == nullptr);
+  CHECK(t.add(0, 0) == 5);  // not reused
+  auto dead = t.complete_socket_requests();
+  REQUIRE(dead.size() == 1);
+  CHECK(dead[0].id == ws);
+  CHECK(dead[0].call.kind == CallKind::WsList);
+  auto expired = t.expire(100);
+  REQUIRE(expired.size() == 1);
+  CHECK(expired[0].id == http);
+  CHECK(expired[0].call.id == "7");
+  auto done = t.complete(mutation);
+  REQUIRE(done.has_value());
+  CHECK(done->call.mutation_id == "m1");
+  CHECK(t.size() == 1);  // id 5
 }

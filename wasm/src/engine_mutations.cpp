@@ -8,8 +8,6 @@
 namespace ssot {
 
 namespace {
-bool is_2xx(int status) { return status >= 200 && status < 300; }
-
 bool valid_object(std::string_view body) { return json::kind_of(body) == JsonKind::Object && json::valid(body); }
 
 }  // namespace

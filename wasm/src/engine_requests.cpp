@@ -3,16 +3,11 @@
 
 namespace ssot {
 
-namespace {
-bool is_2xx(int status) { return status >= 200 && status < 300; }
-
-}  // namespace
-
 std::string Engine::model_url(const ModelConfig& m) const { return config_.base_url + "/" + m.path; }
 
 RequestId Engine::start_http(const std::string& method, const std::string& url, std::string body, Call call,
                              Millis now, const std::string& mutation_id) {
-  RequestId id = requests_.add(now, config_.request_timeout_ms);
+  RequestId id = requests_.add(now, config_.request_timeout_ms, std::move(call));
   Command c;
   c.type = Command::HttpStart;
   c.http_id = id;
@@ -24,18 +19,14 @@ RequestId Engine::start_http(const std::string& method, const std::string& url, 
   if (!config_.token.empty()) c.headers.emplace_back("Authorization", "Bearer " + config_.token);
   if (!mutation_id.empty()) c.headers.emplace_back("X-Client-Mutation-Id", mutation_id);
   commands_.push_back(std::move(c));
-  calls_.emplace(id, std::move(call));
   ++stats_.http_requests;
   return id;
 }
 
 void Engine::on_http_response(RequestId id, int status, std::string_view body, Millis now) {
-  if (!requests_.complete(id)) return;  // timed out or cancelled already
-  auto it = calls_.find(id);
-  if (it == calls_.end()) return;
-  Call call = std::move(it->second);
-  calls_.erase(it);
-  finish_call(id, call, status, body, now);
+  auto done = requests_.complete(id);
+  if (!done) return;  // timed out or cancelled already
+  finish_call(id, done->call, status, body, now);
   maybe_flush(now);
 }
 
@@ -73,8 +64,7 @@ std::optional<RequestId> Engine::serve_list_from_cache(const std::string& model,
     std::string data = "{\"items\":";
     v.list->append_rows(stores_[model], data, 0, v.list->visible_count());
     data += ",\"total\":" + std::to_string(v.list->total()) + "}";
-    RequestId id = requests_.add(now, 0);
-    requests_.complete(id);
+    RequestId id = requests_.answered();
     outbox_.result_ok(id, 200, data);
     return id;
   }
@@ -87,8 +77,7 @@ RequestId Engine::list(std::string_view model, std::string_view query_json, Mill
   ModelConfig m = config_.model(model);
   if (auto cached = serve_list_from_cache(m.name, *q, now)) return *cached;
   if (socket_open_ && m.realtime) {
-    RequestId id = requests_.add(now, config_.request_timeout_ms);
-    calls_.emplace(id, Call{CallKind::WsList, m.name, {}, 0, {}});
+    RequestId id = requests_.add(now, config_.request_timeout_ms, Call{CallKind::WsList, m.name, {}, 0, {}});
     send(encode_request(std::to_string(id), m.name, "list", q->canonical()));
     ++stats_.ws_requests;
     return id;
@@ -123,16 +112,14 @@ RequestId Engine::get(std::string_view model, std::string_view id_json, Millis n
   }
   ModelConfig m = config_.model(model);
   if (const StoredRecord* rec = live_record(m, rid)) {
-    RequestId id = requests_.add(now, 0);
-    requests_.complete(id);
+    RequestId id = requests_.answered();
     outbox_.result_ok(id, 200, rec->json);
     return id;
   }
   std::string url = model_url(m) + "/";
   append_uri_component(url, rid);
   if (socket_open_ && m.realtime) {
-    RequestId id = requests_.add(now, config_.request_timeout_ms);
-    calls_.emplace(id, Call{CallKind::WsGet, m.name, rid, 0, {}});
+    RequestId id = requests_.add(now, config_.request_timeout_ms, Call{CallKind::WsGet, m.name, rid, 0, {}});
     std::string params = "{\"id\":";
     append_id_json(params, rid);
     params += '}';
@@ -146,34 +133,23 @@ RequestId Engine::get(std::string_view model, std::string_view id_json, Millis n
 void Engine::handle_response_frame(const ServerFrame& f, Millis now) {
   // Only socket requests are answered over the socket; HTTP calls share the id space.
   auto id = RequestTable::parse_wire_id(f.request_id);
-  auto call = id ? calls_.find(*id) : calls_.end();
-  if (call == calls_.end() || (call->second.kind != CallKind::WsList && call->second.kind != CallKind::WsGet)) return;
-  if (!requests_.complete(*id)) return;  // timed out already
-  calls_.erase(call);
+  const RequestTable::Entry* e = id ? requests_.find(*id) : nullptr;
+  if (!e || !e->call.over_socket()) return;  // timed out already, or not ours to answer
+  requests_.complete(*id);
   if (f.has_error) return outbox_.result_error(*id, 0, f.error);
   outbox_.result_ok(*id, 200, f.data);
 }
 
 void Engine::fail_ws_requests(const char* why) {
   // Only socket requests die with the socket; HTTP calls carry on.
-  std::vector<RequestId> dead;
-  for (const auto& c : calls_)
-    if (c.second.kind == CallKind::WsList || c.second.kind == CallKind::WsGet) dead.push_back(c.first);
-  for (RequestId id : dead) {
-    requests_.complete(id);
-    calls_.erase(id);
-    outbox_.result_error(id, 0, why);
-  }
+  for (const auto& e : requests_.complete_socket_requests()) outbox_.result_error(e.id, 0, why);
 }
 
 void Engine::expire_requests(Millis now) {
   for (const auto& e : requests_.expire(now)) {
-    auto it = calls_.find(e.id);
-    if (it == calls_.end()) continue;
-    Call call = std::move(it->second);
-    calls_.erase(it);
+    const Call& call = e.call;
     ++stats_.timeouts;
-    if (call.kind != CallKind::WsList && call.kind != CallKind::WsGet) {
+    if (!call.over_socket()) {
       Command cancel;
       cancel.type = Command::HttpCancel;
       cancel.http_id = e.id;

@@ -20,27 +20,32 @@ std::optional<RequestId> RequestTable::parse_wire_id(std::string_view text) {
   return static_cast<RequestId>(value);
 }
 
-RequestId RequestTable::add(Millis now, Millis timeout_ms) {
+RequestId RequestTable::answered() {
   // Ids wrap after 2^32-1; 0 is never used and ids still in flight are skipped.
   // (The table can never hold 2^32-1 entries in practice, so this terminates.)
   while (next_id_ == 0 || entries_.count(next_id_) != 0) ++next_id_;
-  const RequestId id = next_id_++;
+  return next_id_++;
+}
+
+RequestId RequestTable::add(Millis now, Millis timeout_ms, Call call) {
+  const RequestId id = answered();
   Entry entry;
   entry.id = id;
+  entry.call = std::move(call);
   if (timeout_ms > 0) {
     entry.deadline = add_saturating(now, timeout_ms);
     // 0 means "no deadline": a clock whose now + timeout lands exactly on 0
     // gets 1 ms more rather than a request that never times out.
     if (entry.deadline == 0) entry.deadline = 1;
   }
-  entries_.emplace(id, entry);
+  entries_.emplace(id, std::move(entry));
   return id;
 }
 
 std::optional<RequestTable::Entry> RequestTable::complete(RequestId id) {
   auto it = entries_.find(id);
   if (it == entries_.end()) return std::nullopt;
-  Entry entry = it->second;
+  Entry entry = std::move(it->second);
   entries_.erase(it);
   return entry;
 }
@@ -56,11 +61,24 @@ std::vector<RequestTable::Entry> RequestTable::expire(Millis now) {
   std::vector<Entry> out;
   for (auto it = entries_.begin(); it != entries_.end();) {
     if (it->second.deadline != 0 && it->second.deadline <= now) {
-      out.push_back(it->second);
+      out.push_back(std::move(it->second));
       it = entries_.erase(it);
     } else {
       ++it;
     }
+  }
+  return out;
+}
+
+std::vector<RequestTable::Entry> RequestTable::complete_socket_requests() {
+  std::vector<Entry> out;
+  for (auto it = entries_.begin(); it != entries_.end();) {
+    if (!it->second.call.over_socket()) {
+      ++it;
+      continue;
+    }
+    out.push_back(std::move(it->second));
+    it = entries_.erase(it);
   }
   return out;
 }

@@ -143,14 +143,6 @@ class Engine {
     uint32_t restarts_at_start = 0;  // its channel's `restarts` when the hydration started
     uint64_t snapshot_no = 0;        // when its last snapshot landed (Engine::snapshots_)
   };
-  enum class CallKind { Hydrate, List, Get, Create, Update, Delete, WsList, WsGet };
-  struct Call {
-    CallKind kind;
-    std::string model;
-    RecordId id;
-    ViewId view = 0;
-    std::string mutation_id;
-  };
 
   // engine.cpp
   void run_connection_commands(Millis now);
@@ -241,8 +233,7 @@ class Engine {
   size_t retries_pending_ = 0;         // views with a retry_at
   Batcher batcher_;
   SubscriptionRegistry registry_;
-  RequestTable requests_;
-  std::unordered_map<RequestId, Call> calls_;
+  RequestTable requests_;  // every request in flight, with its Call
   std::map<std::string, RecordStore, std::less<>> stores_;
   std::map<ViewId, View> views_;
   ViewId next_view_ = 1;

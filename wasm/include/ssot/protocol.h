@@ -59,6 +59,8 @@ std::string_view channel_model(std::string_view channel, bool& is_list);
 // False for any other kind.
 bool read_epoch(std::string_view raw, std::string& out);
 
+inline bool is_2xx(int status) { return status >= 200 && status < 300; }
+
 // The message of a failed HTTP call: the server's `{error}` when it sent one,
 // else "network error (no response)" for status 0 or "HTTP <status>".
 std::string http_error_message(int status, std::string_view body);

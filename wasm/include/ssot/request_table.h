@@ -1,9 +1,11 @@
 #pragma once
-// Outstanding requests (WebSocket `request`s and HTTP calls) with deadlines.
+// Outstanding requests (WebSocket `request`s and HTTP calls) with deadlines, each
+// with what it is for (its Call) until it completes, times out or is cancelled.
 // Ids are small integers; on the wire a WebSocket requestId is their decimal text.
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 #include "ssot/clock.h"
@@ -12,20 +14,34 @@ namespace ssot {
 
 using RequestId = uint32_t;
 
+enum class CallKind { Hydrate, List, Get, Create, Update, Delete, WsList, WsGet };
+
+struct Call {
+  CallKind kind = CallKind::Get;
+  std::string model;
+  std::string id;           // the record (Get, Update, Delete; a view's item)
+  uint32_t view = 0;        // Hydrate: the view
+  std::string mutation_id;  // mutations
+  bool over_socket() const { return kind == CallKind::WsList || kind == CallKind::WsGet; }
+};
+
 class RequestTable {
  public:
   struct Entry {
     RequestId id = 0;
     Millis deadline = 0;     // 0 = no deadline
+    Call call;
   };
 
   // The id a WebSocket requestId names: only the exact decimal text we send ("17").
   static std::optional<RequestId> parse_wire_id(std::string_view text);
 
-  RequestId add(Millis now, Millis timeout_ms);  // timeout 0 = none
+  RequestId add(Millis now, Millis timeout_ms, Call call = {});  // timeout 0 = none
+  RequestId answered();                          // an id for a result given at once (no entry)
   std::optional<Entry> complete(RequestId id);   // removes it
   const Entry* find(RequestId id) const;
   std::vector<Entry> expire(Millis now);         // removes and returns timed-out ones, oldest first
+  std::vector<Entry> complete_socket_requests(); // removes and returns those over the socket
   std::optional<Millis> next_deadline() const;
   size_t size() const { return entries_.size(); }
 

@@ -1,0 +1,143 @@
+// Engine: item views (one record by id): reading it, keeping it live through its own
+// channel or the model's list channel, and ordering the copies each brings.
+#include "ssot/engine.h"
+
+namespace ssot {
+
+ViewId Engine::watch_item(std::string_view model, std::string_view id_json, Millis now, std::string& error) {
+  RecordId rid;
+  if (!canonical_id(id_json, rid)) {
+    error = "id must be a non-empty string or an integer";
+    return 0;
+  }
+  return open_view(model, std::nullopt, std::move(rid), now, error);
+}
+
+void Engine::finish_item(ViewId id, View& v, int status, std::string_view body, Millis now) {
+  RecordStore& store = stores_[v.model];
+  // Versions, when both copies carry one, say which is newer (apply_change). Without:
+  // while the list channel is wanted (and not refused) its numbered versions are the
+  // record's history. A GET is unnumbered, but read after we asked: newer than what we
+  // held then. A version the list numbered while it was in flight may be newer than
+  // the GET: it stays (what comes after it, the list brings, or its confirmation
+  // re-reads).
+  const StoredRecord* known = store.find(v.item_id);
+  const ChannelState* list = registry_.find(v.model + ":list");
+  std::string numbered;
+  bool versions_decide = known && known->ver && is_2xx(status) && store.version_of(body);
+  if (is_2xx(status) && known && known->seq && list && list->error.empty() && !versions_decide &&
+      (!v.item_read_seq || *known->seq > *v.item_read_seq)) {
+    if (known->deleted) status = 404;
+    else body = numbered = known->json;
+  }
+  if (status == 404) {
+    if (v.item_retained) store.release(v.item_id);
+    v.item_retained = v.item_present = false;
+  } else if (!is_2xx(status) || json::kind_of(body) != JsonKind::Object || !json::valid(body)) {
+    v.item_status = ViewStatus::Error;
+    v.item_error = is_2xx(status) ? "invalid record in response" : http_error_message(status, body);
+    v.item_dirty = true;
+    schedule_hydration_retry(v, status, now);
+    replay_buffer(v);
+    return;
+  } else {
+    // Views holding the record see the new text too (tell_views). Others do not take it
+    // in: a GET carries no seq, so the record may have been deleted since it was read.
+    apply_change(v.model, ChangeType::Updated, v.item_id, body, std::nullopt, &v);
+  }
+  // Data whose subscription was refused is not live: say so (a 404 is just null).
+  ChannelState* ch = v.channel.empty() || status == 404 ? nullptr : registry_.find(v.channel);
+  v.item_status = ch && !ch->error.empty() ? ViewStatus::Error : ViewStatus::Ready;
+  v.item_error = ch ? ch->error : std::string();
+  v.item_hydrated = v.item_dirty = true;
+  v.retries = 0;
+  // An item-channel copy held during the GET is unordered against it; once the list
+  // channel has taken over (handle_update), it may be older than what the store holds
+  // now. Dropped then, and the record read again, this time with the list live.
+  for (auto& b : v.buffer) {
+    if (b.item_copy && item_copy_superseded(list, v.model, b.id)) v.refetch_again = true;
+    else apply_change(v.model, b.change, b.id, b.record, b.seq, &v, false, b.version);
+  }
+  v.buffer.clear();
+  if (v.refetch_again) start_hydration(id, v, now);
+}
+
+// An item view shows its record (holding a reference on it) or null; `reread`: its text
+// may have changed.
+void Engine::show_item(View& v, RecordStore& store, bool present, bool reread) {
+  if (present && !v.item_retained) store.retain(v.item_id);
+  if (!present && v.item_retained) store.release(v.item_id);
+  v.item_dirty = v.item_dirty || reread || v.item_present != present;
+  v.item_present = v.item_retained = present;
+}
+
+// A channel confirmed now keeps an item view's record live: the model's list channel
+// (it carries every change) or the view's own channel.
+bool Engine::item_live(const View& v) {
+  const ChannelState* list = registry_.find(v.model + ":list");
+  if (list && list->confirmed && list->error.empty()) return true;
+  const ChannelState* own = v.channel.empty() ? nullptr : registry_.find(v.channel);
+  return own && own->confirmed && own->error.empty();
+}
+
+// An item channel's copy that the model's list channel (`list`) brings or brought: the
+// list is wanted (not refused) and confirmed, or resubscribing with `since`, or numbered
+// the record.
+bool Engine::item_copy_superseded(const ChannelState* list, const std::string& model, const RecordId& id) {
+  if (!list || !list->error.empty()) return false;
+  if (list->confirmed || list->sent_since) return true;
+  auto st = stores_.find(model);
+  const StoredRecord* known = st == stores_.end() ? nullptr : st->second.find(id);
+  return known && known->seq;
+}
+
+// A GET carries no seq: one started before a channel confirmed may predate the
+// subscription, and a change in between would come on neither. Such item views read
+// their record again once the channel is live; so do those that took an item-channel
+// copy while the list was pending (it may be older than their GET) once the list is.
+void Engine::reread_items_read_before(const std::string& channel, Millis now) {
+  bool is_list = false;
+  std::string_view model = channel_model(channel, is_list);
+  if (model.empty()) return;
+  for (auto& entry : views_) {
+    View& v = entry.second;
+    if (v.list || v.model != model || (!is_list && v.channel != channel)) continue;
+    if (v.item_read_live && !(is_list && v.item_copy_unordered)) continue;
+    if (is_list) v.item_copy_unordered = false;
+    if (v.hydrating || v.item_hydrated) start_hydration(entry.first, v, now);
+  }
+}
+
+// An item view whose own channel was refused takes its record's changes from the list
+// channel (it carries every change); it reads the record again once that one is live.
+void Engine::follow_list_instead(ViewId id, View& v, Millis now) {
+  std::string list = channel_for_list(config_.model(v.model));
+  if (list.empty() || list == v.channel) return;
+  std::string refused = std::move(v.channel);
+  v.channel = list;
+  subscribe(list);
+  unsubscribe(refused);
+  v.item_read_live = false;
+  if (!v.hydrating) start_hydration(id, v, now);
+}
+
+void Engine::mark_item_copies_unordered(const std::string& model, const RecordId& id) {
+  for (auto& entry : views_)
+    if (!entry.second.list && entry.second.model == model && entry.second.item_id == id)
+      entry.second.item_copy_unordered = true;
+}
+
+bool Engine::copy_versioned(const std::string& model, const ServerFrame& f) {
+  if (f.change == ChangeType::Deleted) return f.version.has_value();
+  auto st = stores_.find(model);
+  return st != stores_.end() && st->second.version_of(f.record).has_value();
+}
+
+void Engine::emit_item(ViewId id, View& v) {
+  const StoredRecord* rec = v.item_present ? stores_[v.model].find(v.item_id) : nullptr;
+  outbox_.item(id, to_string(v.item_status), v.item_error, rec ? std::string_view(rec->json) : std::string_view(),
+               rec && !rec->pending.empty() ? std::string_view(v.item_id) : std::string_view());
+  v.item_dirty = false;
+}
+
+}  // namespace ssot
