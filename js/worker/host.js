@@ -1,0 +1,160 @@
+// The engine worker's side: one Client (one engine, one socket) shared by every
+// attached tab. Tabs are ref-counted: a tab that says `bye`, whose Web Lock is
+// released (it closed or crashed) or that stops pinging is dropped with all it
+// held; after the last one, the engine closes when the grace period ends.
+import { TabSession } from './tabSession.js';
+import { PROTOCOL_VERSION, HEARTBEAT_MS, TIMEOUT_MS, GRACE_MS, badMessage } from './protocol.js';
+import { Liveness, Grace, realClock } from './lifetimes.js';
+
+export class EngineHost {
+  #startEngine; // (config) -> Promise<Client>
+  #clock;
+  #client = null;
+  #starting = null;
+  #tabs = new Map(); // port -> TabSession
+  #live;
+  #grace;
+  #stopTimer = null;
+  #tokenWaiters = [];
+  #offConn = null;
+
+  /**
+   * startEngine(config) -> Promise<Client>; options: mode, clock ({now, every}),
+   * timeoutMs, graceMs, locks (navigator.locks or null), onCrash.
+   */
+  constructor(startEngine, { mode = 'shared-worker', clock = realClock, timeoutMs = TIMEOUT_MS, graceMs = GRACE_MS,
+    locks = null, onCrash = null } = {}) {
+    this.#startEngine = startEngine;
+    this.mode = mode;
+    this.#clock = clock;
+    this.#live = new Liveness(timeoutMs);
+    this.#grace = new Grace(graceMs);
+    this.locks = locks;
+    this.onCrash = onCrash;
+  }
+
+  get tabs() { return this.#tabs.size; }
+  get engine() { return this.#client; }
+
+  /** A new tab's port (SharedWorker `connect`, or the dedicated worker's scope). */
+  attach(port) {
+    port.onmessage = (e) => this.#onMessage(port, e.data);
+    port.start?.();
+  }
+
+  #onMessage(port, m) {
+    const bad = badMessage(m);
+    if (bad) return; // not ours (or a newer tab's): ignored
+    const session = this.#tabs.get(port);
+    if (m.t === 'hello') return this.#hello(port, m);
+    if (!session) return void port.postMessage({ t: 'refused', reason: 'not attached' });
+    this.#live.seen(port, this.#clock.now());
+    this.#handle(session, m);
+  }
+
+  #handle(s, m) {
+    switch (m.t) {
+      case 'ping': break;
+      case 'bye': this.#drop(s.port); break;
+      case 'watch': s.watch(m.id, 'view', m.model, m.query); break;
+      case 'watchItem': s.watch(m.id, 'item', m.model, m.itemId); break;
+      case 'window': s.setWindow(m.id, m.start, m.count); break;
+      case 'refetch': s.views.get(m.id)?.refetch(); break;
+      case 'unwatch': s.unwatch(m.id); break;
+      case 'req': s.request(m.req, m.kind, m.method, m.args); break;
+      case 'join': s.join(m.id, m.name); break;
+      case 'leave': s.leave(m.id); break;
+      case 'publish': this.#client._publish(m.name, m.event, m.json); break;
+      case 'listen': s.listen(m.id, m.channel); break;
+      case 'unlisten': s.unlisten(m.id); break;
+      case 'connect': this.#client.connect(); break;
+      case 'disconnect': this.#client.disconnect(); break;
+      case 'stats': s.post({ k: 'stats', stats: { ...this.#client.stats(), tabs: this.tabs, mode: this.mode } }); break;
+      case 'token': this.#tokenWaiters.shift()?.(m.token); break;
+      case 'crash': this.onCrash?.(); break;
+      default: break;
+    }
+  }
+
+  async #hello(port, m) {
+    if (m.v !== PROTOCOL_VERSION) return void port.postMessage({ t: 'refused', reason: `protocol ${m.v} (this worker speaks ${PROTOCOL_VERSION})` });
+    if (this.#tabs.has(port)) return;
+    let client;
+    try {
+      client = await this.#engine(m.config, m.getToken);
+    } catch (err) {
+      return void port.postMessage({ t: 'refused', reason: err?.message ?? String(err) });
+    }
+    const session = new TabSession(port, client, { tabId: m.tab, getToken: !!m.getToken });
+    this.#tabs.set(port, session);
+    this.#grace.filled();
+    this.#live.seen(port, this.#clock.now());
+    if (m.lock && this.locks) {
+      // The tab holds this lock while it lives: granted to us when it closes or crashes.
+      this.#live.exempt(port);
+      this.locks.request(m.lock, () => this.#drop(port)).catch(() => {});
+    }
+    port.postMessage({ t: 'welcome', v: PROTOCOL_VERSION, mode: this.mode, tabs: this.tabs, conn: client.connection.getSnapshot() });
+    this.#broadcastTabs();
+    this.#startTimer();
+  }
+
+  #engine(config, tabHasToken) {
+    if (this.#client && !this.#client.closed) return Promise.resolve(this.#client);
+    if (!this.#starting) {
+      const cfg = { ...config, onError: (err) => this.#broadcast({ k: 'error', message: err?.message ?? String(err), code: err?.code ?? 'runtime' }) };
+      if (tabHasToken) cfg.getToken = () => this.#askToken();
+      this.#starting = this.#startEngine(cfg).then((client) => {
+        this.#client = client;
+        this.#offConn = client.connection.subscribe((conn) => this.#broadcast({ k: 'conn', ...conn }));
+        return client;
+      }).finally(() => { this.#starting = null; });
+    }
+    return this.#starting;
+  }
+
+  // getToken runs in a tab that has one; the first answer wins.
+  #askToken() {
+    const tab = [...this.#tabs.values()].find((s) => s.getToken);
+    if (!tab) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      this.#tokenWaiters.push(resolve);
+      tab.send({ t: 'getToken' });
+    });
+  }
+
+  #drop(port) {
+    const s = this.#tabs.get(port);
+    if (!s) return;
+    this.#tabs.delete(port);
+    this.#live.forget(port);
+    s.release();
+    if (this.#tabs.size === 0) this.#grace.empty(this.#clock.now());
+    this.#broadcastTabs();
+  }
+
+  #broadcast(entry) { for (const s of this.#tabs.values()) s.post(entry); }
+  #broadcastTabs() { this.#broadcast({ k: 'tabs', n: this.tabs }); }
+
+  #startTimer() {
+    if (!this.#stopTimer) this.#stopTimer = this.#clock.every(HEARTBEAT_MS, () => this.tick());
+  }
+
+  /** @internal one heartbeat: pong every tab, drop the silent, close an engine left alone. */
+  tick() {
+    const now = this.#clock.now();
+    for (const port of this.#live.expired(now)) this.#drop(port);
+    for (const s of this.#tabs.values()) s.send({ t: 'pong', tabs: this.tabs });
+    if (this.#grace.due(now)) this.#closeEngine();
+  }
+
+  #closeEngine() {
+    this.#grace.filled();
+    this.#stopTimer?.();
+    this.#stopTimer = null;
+    this.#offConn?.();
+    const client = this.#client;
+    this.#client = null;
+    client?.close().catch(() => {});
+  }
+}
