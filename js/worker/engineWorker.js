@@ -23,7 +23,6 @@ const shared = 'onconnect' in self;
 const host = new EngineHost(startEngine, {
   mode: shared ? 'shared-worker' : 'worker',
   locks: self.navigator?.locks ?? null,
-  onCrash: () => self.close(),
 });
 if (shared) self.onconnect = (e) => host.attach(e.ports[0]);
 else host.attach(self);

@@ -20,17 +20,16 @@ export class EngineHost {
 
   /**
    * startEngine(config) -> Promise<Client>; options: mode, clock ({now, every}),
-   * timeoutMs, graceMs, locks (navigator.locks or null), onCrash.
+   * timeoutMs, graceMs, locks (navigator.locks or null).
    */
   constructor(startEngine, { mode = 'shared-worker', clock = realClock, timeoutMs = TIMEOUT_MS, graceMs = GRACE_MS,
-    locks = null, onCrash = null } = {}) {
+    locks = null } = {}) {
     this.#startEngine = startEngine;
     this.mode = mode;
     this.#clock = clock;
     this.#live = new Liveness(timeoutMs);
     this.#grace = new Grace(graceMs);
     this.locks = locks;
-    this.onCrash = onCrash;
   }
 
   get tabs() { return this.#tabs.size; }
@@ -71,7 +70,6 @@ export class EngineHost {
       case 'disconnect': this.#client.disconnect(); break;
       case 'stats': s.post({ k: 'stats', stats: { ...this.#client.stats(), tabs: this.tabs, mode: this.mode } }); break;
       case 'token': this.#tokenWaiters.shift()?.(m.token); break;
-      case 'crash': this.onCrash?.(); break;
       default: break;
     }
   }

@@ -13,7 +13,6 @@
 //   listen {id, channel} | unlisten {id}      raw model channel updates
 //   connect {} | disconnect {} | stats {}
 //   token {token}                             the answer to `getToken`
-//   crash {}                                  tests only: the worker closes itself
 // worker -> tab
 //   welcome {v, mode, tabs, conn} | refused {reason}
 //   pong {tabs}
@@ -27,7 +26,7 @@
 export const PROTOCOL_VERSION = 1;
 
 export const TAB_MESSAGES = new Set(['hello', 'ping', 'bye', 'watch', 'watchItem', 'window', 'refetch', 'unwatch',
-  'req', 'join', 'leave', 'publish', 'listen', 'unlisten', 'connect', 'disconnect', 'stats', 'token', 'crash']);
+  'req', 'join', 'leave', 'publish', 'listen', 'unlisten', 'connect', 'disconnect', 'stats', 'token']);
 
 // The runtime methods a tab may ask for through `req` (DataClient's requests).
 export const REQUEST_METHODS = new Set(['list', 'get', 'create', 'update', 'remove']);

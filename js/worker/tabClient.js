@@ -46,8 +46,8 @@ export class WorkerClient {
   #releaseLock = null;
   #r;
 
-  /** @internal use createClient({mode}) */
-  constructor(config, mode, fallback, url) {
+  /** @internal use createClient({mode}); open() -> {port, target, close}; clock: tests' own */
+  constructor(config, mode, fallback, open, clock) {
     this.mode = mode;
     this.modeFallback = fallback;
     const onError = typeof config.onError === 'function' ? config.onError : null;
@@ -55,11 +55,11 @@ export class WorkerClient {
     this.#getToken = typeof config.getToken === 'function' ? config.getToken : null;
     this.connection = new Connection(this.#report, 'idle');
     this.#r = this.#runtime();
-    const name = workerName(config);
     const hello = { t: 'hello', tab: tabUid(), config: workerConfig(config), getToken: !!this.#getToken };
-    this.#link = new Link(() => openWorker(mode, url, name), hello, {
+    this.#link = new Link(open, hello, {
       onMessage: (m) => this.#onMessage(m),
       onLost: (reason) => this.#onLost(reason),
+      clock,
     });
     this._started = this.#lockTab(hello).then(() => this.#attach());
     if (typeof addEventListener === 'function') {
@@ -369,7 +369,8 @@ export async function startWorkerClient(config, mode, fallback) {
   } catch {
     return { fallback: { requested, reason: 'no URL for the engine worker script (pass workerUrl)' } };
   }
-  const client = new WorkerClient(config, mode, fallback, url);
+  const name = workerName(config);
+  const client = new WorkerClient(config, mode, fallback, () => openWorker(mode, url, name));
   try {
     await client._started;
     return { client };

@@ -1,0 +1,142 @@
+// The worker modes' lifetimes on injected clocks, in Node: the engine host (the
+// worker's side, with a real Client and wasm engine) and tab-side proxies talk
+// over real MessageChannel ports. A tab that goes silent is dropped with its
+// views after the timeout (not before); the engine closes a grace period after
+// the last tab, unless a tab comes back; a tab whose worker goes silent
+// re-attaches and opens its views again.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createClient } from '../../js/index.js';
+import { EngineHost } from '../../js/worker/host.js';
+import { WorkerClient } from '../../js/worker/tabClient.js';
+import { HEARTBEAT_MS, TIMEOUT_MS, GRACE_MS } from '../../js/worker/protocol.js';
+
+// A clock that moves only when told; every(ms, fn) callbacks run on each step.
+function fakeClock() {
+  let t = 0;
+  const timers = new Set();
+  return {
+    now: () => t,
+    every(ms, fn) {
+      const timer = { fn };
+      timers.add(timer);
+      return () => timers.delete(timer);
+    },
+    step(ms = HEARTBEAT_MS) {
+      t += ms;
+      for (const timer of [...timers]) timer.fn();
+    },
+  };
+}
+
+const settle = async () => { for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r)); };
+const CONFIG = { baseUrl: 'http://127.0.0.1:9/api', requestTimeout: 60000 };
+
+function setup() {
+  const hostClock = fakeClock();
+  const host = new EngineHost((config) => createClient(config), { clock: hostClock });
+  const ports = [];
+  // A tab on `host`; crash() closes its port without a word, as a killed tab.
+  const tab = async (clock = fakeClock()) => {
+    const open = () => {
+      const ch = new MessageChannel();
+      host.attach(ch.port1);
+      ports.push(ch.port1, ch.port2);
+      return { port: ch.port2, target: new EventTarget(), close: () => ch.port2.close() };
+    };
+    const client = new WorkerClient(CONFIG, 'shared-worker', null, open, clock);
+    await client._started;
+    return { client, clock };
+  };
+  const close = async () => {
+    for (const p of ports) p.close();
+    await host.engine?.close();
+  };
+  return { host, hostClock, tab, close };
+}
+
+const views = (host) => host.engine.stats().views;
+
+test('a silent tab is dropped with its views after the timeout, not before', async () => {
+  const { host, hostClock, tab, close } = setup();
+  const a = await tab();
+  const b = await tab();
+  a.client.model('Message').watch({});
+  b.client.model('Message').watch({ where: { roomId: 1 } });
+  b.client.model('Message').watchItem(1);
+  await settle();
+  assert.equal(host.tabs, 2);
+  assert.equal(views(host), 3);
+  // b stops (its clock never moves again: no pings); a keeps pinging.
+  for (let t = HEARTBEAT_MS; t <= TIMEOUT_MS; t += HEARTBEAT_MS) {
+    a.clock.step();
+    await settle();
+    hostClock.step();
+    await settle();
+  }
+  assert.equal(host.tabs, 2, 'not dropped at the timeout itself');
+  a.clock.step();
+  await settle();
+  hostClock.step();
+  await settle();
+  assert.equal(host.tabs, 1);
+  assert.equal(views(host), 1, "b's two views were closed on the engine");
+  assert.equal(a.client.tabs, 1);
+  await close();
+});
+
+test('the engine closes a grace period after the last tab says bye; a tab back in time keeps it', async () => {
+  const { host, hostClock, tab, close } = setup();
+  const a = await tab();
+  a.client.model('Message').watch({});
+  await settle();
+  const engine = host.engine;
+  await a.client.close(); // bye
+  await settle();
+  assert.equal(host.tabs, 0);
+  assert.equal(views(host), 0, 'the view went with its tab');
+  for (let t = HEARTBEAT_MS; t < GRACE_MS; t += HEARTBEAT_MS) hostClock.step();
+  assert.equal(engine.closed, false, 'still open within the grace period');
+  const b = await tab(); // comes back in time
+  for (let t = 0; t < 2 * GRACE_MS; t += HEARTBEAT_MS) {
+    b.clock.step();
+    await settle();
+    hostClock.step();
+  }
+  assert.equal(host.engine, engine, 'the same engine');
+  assert.equal(engine.closed, false);
+  await b.client.close();
+  await settle();
+  for (let t = 0; t < GRACE_MS; t += HEARTBEAT_MS) hostClock.step();
+  assert.equal(engine.closed, true, 'closed once the grace period ran out');
+  assert.equal(host.engine, null);
+  await close();
+});
+
+test('a tab whose worker goes silent re-attaches and opens its views again', async () => {
+  const { host, hostClock, tab, close } = setup();
+  const a = await tab();
+  const view = a.client.model('Message').watch({});
+  await settle();
+  assert.equal(views(host), 1);
+  // The host's clock stands still (no pongs): after the timeout the tab gives up on it.
+  for (let t = 0; t <= TIMEOUT_MS; t += HEARTBEAT_MS) {
+    a.clock.step();
+    await settle();
+  }
+  assert.equal(a.client.reattached, 1);
+  await settle();
+  assert.equal(host.tabs, 2, 'the old port is still counted until the host drops it');
+  for (let t = 0; t <= TIMEOUT_MS + HEARTBEAT_MS; t += HEARTBEAT_MS) {
+    a.clock.step();
+    await settle();
+    hostClock.step();
+    await settle();
+  }
+  assert.equal(host.tabs, 1, 'the old port was dropped');
+  assert.equal(views(host), 1, 'the view lives on the new attachment');
+  assert.equal(view.closed, false);
+  assert.equal(hostClock.now() > 0, true);
+  await a.client.close();
+  await close();
+});
