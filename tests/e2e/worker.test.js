@@ -60,19 +60,124 @@ async function openTab(context, token, extra = 'room1') {
 }
 
 const texts = (page) => page.evaluate(() => window.view.getSnapshot().items.map((m) => m.text));
+const shows = (page, text) => page.waitForFunction((text) => window.view.getSnapshot().items.some((m) => m.text === text), text, { timeout: WAIT });
+const create = (page, text) => page.evaluate((text) => window.client.model('Message').create({ roomId: 1, text }), text);
 
-test('three tabs share one engine and one socket', { timeout: 60000 }, async () => {
+// The shared workers' DevTools targets (the browser-wide CDP session sees them).
+async function sharedWorkers() {
+  const cdp = await b.browser.newBrowserCDPSession();
+  const { targetInfos } = await cdp.send('Target.getTargets');
+  return { cdp, workers: targetInfos.filter((t) => t.type === 'shared_worker') };
+}
+
+test('three tabs share one engine and one socket; closed tabs release their channels', { timeout: 60000 }, async () => {
   const context = await b.browser.newContext();
   const token = await login('alice');
   const tabs = [];
   for (const extra of ['room1', 'room2', 'item']) tabs.push(await openTab(context, token, extra));
-  const [mode, n] = await tabs[0].page.evaluate(() => [window.client.mode, window.client.tabs]);
-  assert.equal(mode, 'shared-worker');
-  await waitFor('3 tabs', () => tabs[0].page.evaluate(() => window.client.tabs === 3));
-  assert.equal(srv.gateway.stats().connections, 1);
+  assert.equal(await tabs[0].page.evaluate(() => window.client.mode), 'shared-worker');
+  await waitFor('three tabs attached', () => tabs[0].page.evaluate(() => window.client.tabs === 3));
+  assert.equal(srv.gateway.stats().connections, 1, 'one WebSocket for three tabs');
+  assert.equal((await sharedWorkers()).workers.length, 1);
+
   const text = `from tab 2 ${Date.now()}`;
-  await tabs[1].page.evaluate((text) => window.client.model('Message').create({ roomId: 1, text }), text);
-  for (const t of tabs) await t.page.waitForFunction((text) => window.view.getSnapshot().items.some((m) => m.text === text), text, { timeout: WAIT });
-  console.log(n, srv.gateway.stats());
+  await create(tabs[1].page, text);
+  for (const t of tabs) await shows(t.page, text);
+
+  // Two tabs go (one closed, one crashed): their channels (chat:room:2, Message:item:1) are released.
+  const before = srv.gateway.stats().channels;
+  await tabs[1].page.close();
+  const cdp = await tabs[2].page.context().newCDPSession(tabs[2].page);
+  cdp.send('Page.crash').catch(() => {}); // never answers: the renderer is gone
+  await waitFor('two channels released', () => srv.gateway.stats().channels === before - 2);
+  await waitFor('one tab left', () => tabs[0].page.evaluate(() => window.client.tabs === 1));
+  const later = `after the others left ${Date.now()}`;
+  await create(tabs[0].page, later);
+  await shows(tabs[0].page, later);
+  assert.equal(await tabs[0].page.evaluate(() => window.extra.status), 'ready', 'the third tab keeps its channel');
+  assert.equal(srv.gateway.stats().connections, 1);
+  assert.deepEqual(tabs[0].errors, []);
+  await context.close();
+});
+
+test('a killed worker is replaced; the tabs re-attach with the right lists', { timeout: 60000 }, async () => {
+  const context = await b.browser.newContext();
+  const token = await login('alice');
+  const tabs = [await openTab(context, token), await openTab(context, token)];
+  const first = `before the kill ${Date.now()}`;
+  await create(tabs[0].page, first);
+  for (const t of tabs) await shows(t.page, first);
+  const { cdp, workers } = await sharedWorkers();
+  assert.equal(workers.length, 1);
+  await cdp.send('Target.closeTarget', { targetId: workers[0].targetId });
+  // Written while no worker runs, by another user through the REST API.
+  const bob = await login('bob');
+  const during = `while the worker was down ${Date.now()}`;
+  const res = await fetch(`${srv.url}/api/messages`, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${bob}` }, body: JSON.stringify({ roomId: 1, text: during }) });
+  assert.equal(res.status, 201);
+  for (const t of tabs) await shows(t.page, during);
+  const expected = (await (await fetch(`${srv.url}/api/messages?where=${encodeURIComponent(JSON.stringify({ roomId: 1 }))}&orderBy=${encodeURIComponent(JSON.stringify({ id: 'asc' }))}`, { headers: { Authorization: `Bearer ${token}` } })).json());
+  const want = (expected.items ?? expected).map((m) => m.text);
+  for (const t of tabs) {
+    assert.deepEqual(await texts(t.page), want);
+    assert.equal(await t.page.evaluate(() => window.client.reattached), 1);
+    await t.page.waitForFunction(() => window.client.connection.state === 'open' && window.extra.status === 'ready', null, { timeout: WAIT });
+  }
+  await waitFor('a new worker with both tabs', () => tabs[0].page.evaluate(() => window.client.tabs === 2));
+  await waitFor('one socket again', () => srv.gateway.stats().connections === 1);
+  const after = `after the kill ${Date.now()}`;
+  await create(tabs[1].page, after);
+  for (const t of tabs) await shows(t.page, after);
+  await context.close();
+});
+
+test('two users in two browser contexts never share an engine', { timeout: 60000 }, async () => {
+  const ca = await b.browser.newContext();
+  const cb = await b.browser.newContext();
+  const alice = await openTab(ca, await login('alice'));
+  const bob = await openTab(cb, await login('bob'));
+  const names = (await sharedWorkers()).workers.map((w) => w.title);
+  assert.equal(new Set(names).size, 2, `one worker per user: ${names}`);
+  await waitFor('two sockets', () => srv.gateway.stats().connections === 2);
+  // Room 2 (staff) is alice's and admin's: bob's engine never gets its messages.
+  const staff = async (p) => {
+    await p.evaluate(() => { window.staff = window.client.model('Message').watch({ where: { roomId: 2 } }); });
+    await p.waitForFunction(() => window.staff.getSnapshot().status !== 'loading', null, { timeout: WAIT });
+    return p.evaluate(() => window.staff.getSnapshot().items.length);
+  };
+  assert.ok(await staff(alice.page) > 0, 'alice sees the staff room');
+  assert.equal(await staff(bob.page), 0, 'bob does not');
+  assert.equal(await alice.page.evaluate(() => window.client.tabs), 1);
+  assert.equal(await bob.page.evaluate(() => window.client.tabs), 1);
+  await ca.close();
+  await cb.close();
+});
+
+test('without SharedWorker the client falls back to a dedicated worker, without Worker to the main thread', { timeout: 60000 }, async () => {
+  const context = await b.browser.newContext();
+  const token = await login('alice');
+  const page = await context.newPage();
+  await page.goto(b.origin + '/');
+  await page.waitForFunction(() => window.ready === true);
+  const modes = await page.evaluate(async ({ baseUrl, token }) => {
+    const out = [];
+    const SW = window.SharedWorker;
+    const W = window.Worker;
+    delete window.SharedWorker;
+    let c = await window.ssot.createClient({ baseUrl, token, mode: 'shared-worker' });
+    const v = c.model('Message').watch({ where: { roomId: 1 } });
+    await new Promise((r) => { const off = v.subscribe((s) => { if (s.status === 'ready') { off(); r(); } }); });
+    out.push([c.mode, c.modeFallback, v.getSnapshot().items.length > 0]);
+    await c.close();
+    delete window.Worker;
+    c = await window.ssot.createClient({ baseUrl, token, mode: 'shared-worker' });
+    out.push([c.mode, c.modeFallback]);
+    await c.close();
+    window.SharedWorker = SW;
+    window.Worker = W;
+    return out;
+  }, { baseUrl: srv.url + '/api', token });
+  assert.deepEqual(modes[0], ['worker', { requested: 'shared-worker', reason: 'SharedWorker is not available' }, true]);
+  assert.deepEqual(modes[1], ['main', { requested: 'shared-worker', reason: 'neither SharedWorker nor Worker is available' }]);
   await context.close();
 });
