@@ -22,16 +22,16 @@ export function chooseMode(config, scope = globalThis) {
   return { mode: requested, fallback: null };
 }
 
-// Who the token says the user is: a JWT's sub (so a refreshed token of the same
-// user keeps its engine), else the whole token.
+// Who the token says the user is: the `sub` of its JSON part (a JWT's payload,
+// or this gateway's body.mac), so that a refreshed token of the same user keeps
+// its engine; else the whole token.
 export function identityOf(token) {
   if (typeof token !== 'string' || !token) return '';
-  const part = token.split('.')[1];
-  if (part) {
+  for (const part of token.split('.')) {
     try {
       const claims = JSON.parse(atob(part.replace(/-/g, '+').replace(/_/g, '/')));
       if (claims && (typeof claims.sub === 'string' || typeof claims.sub === 'number')) return `sub:${claims.sub}`;
-    } catch { /* not a JWT: the token itself */ }
+    } catch { /* not this part */ }
   }
   return `token:${token}`;
 }
