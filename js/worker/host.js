@@ -5,6 +5,7 @@
 import { TabSession } from './tabSession.js';
 import { PROTOCOL_VERSION, HEARTBEAT_MS, TIMEOUT_MS, GRACE_MS, badMessage } from './protocol.js';
 import { Liveness, Grace, realClock } from './lifetimes.js';
+import { identityOf } from './mode.js';
 
 export class EngineHost {
   #startEngine; // (config) -> Promise<Client>
@@ -17,6 +18,7 @@ export class EngineHost {
   #stopTimer = null;
   #tokenWaiters = [];
   #offConn = null;
+  #self = null; // the user's id as the token's sub says
 
   /**
    * startEngine(config) -> Promise<Client>; options: mode, clock ({now, every}),
@@ -63,7 +65,7 @@ export class EngineHost {
       case 'req': s.request(m.req, m.kind, m.method, m.args); break;
       case 'join': s.join(m.id, m.name); break;
       case 'leave': s.leave(m.id); break;
-      case 'publish': this.#client._publish(m.name, m.event, m.json); break;
+      case 'publish': if (this.#client._publish(m.name, m.event, m.json)) this.#echo(s, m); break;
       case 'listen': s.listen(m.id, m.channel); break;
       case 'unlisten': s.unlisten(m.id); break;
       case 'connect': this.#client.connect(); break;
@@ -102,6 +104,8 @@ export class EngineHost {
     if (!this.#starting) {
       const cfg = { ...config, onError: (err) => this.#broadcast({ k: 'error', message: err?.message ?? String(err), code: err?.code ?? 'runtime' }) };
       if (tabHasToken) cfg.getToken = () => this.#askToken();
+      const sub = identityOf(config.token);
+      this.#self = sub.startsWith('sub:') ? (/^\d+$/.test(sub.slice(4)) ? Number(sub.slice(4)) : sub.slice(4)) : null;
       this.#starting = this.#startEngine(cfg).then((client) => {
         this.#client = client;
         this.#offConn = client.connection.subscribe((conn) => this.#broadcast({ k: 'conn', ...conn }));
@@ -119,6 +123,17 @@ export class EngineHost {
       this.#tokenWaiters.push(resolve);
       tab.send({ t: 'getToken' });
     });
+  }
+
+  // The server sends an event to every socket but its sender's: the other tabs on
+  // this engine get it from here (from: the user's id, the token's sub).
+  #echo(sender, m) {
+    let data;
+    try { data = JSON.parse(m.json); } catch { return; }
+    for (const s of this.#tabs.values()) {
+      if (s === sender) continue;
+      for (const [id, c] of s.channels) if (c.channel.name === m.name) s.post({ k: 'event', ch: id, event: m.event, data, from: this.#self });
+    }
   }
 
   #drop(port) {

@@ -6,7 +6,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../../demo/server/server.js';
+import http from 'node:http';
 import { TEST_SECRET } from '../support/gateway.js';
+import { signToken } from '../../demo/server/auth.js';
 import { startBrowser } from '../support/browser.js';
 
 const WAIT = 15000;
@@ -39,21 +41,25 @@ const waitFor = async (what, pred) => {
 
 // A tab (page) in `context` with a shared-worker client and a view of room 1's
 // messages; `extra`: 'room2' joins chat:room:2, 'item' watches message 1, else chat:room:1.
-async function openTab(context, token, extra = 'room1') {
+async function openTab(context, token, extra = 'room1', { baseUrl = srv.url + '/api', getToken = false } = {}) {
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e));
   await page.goto(b.origin + '/');
   await page.waitForFunction(() => window.ready === true);
-  await page.evaluate(async ({ baseUrl, wsUrl, token, extra }) => {
+  await page.evaluate(async ({ baseUrl, wsUrl, token, extra, getToken }) => {
+    window.states = [];
+    window.asked = 0;
     window.client = await window.ssot.createClient({
       baseUrl, token, mode: 'shared-worker',
+      getToken: getToken ? () => { window.asked++; return window.nextToken ?? null; } : undefined,
       websockets: { enabled: true, url: wsUrl, pubsub: { models: { Message: {} }, channels: { 'chat:room:{roomId}': {} } } },
     });
+    window.client.connection.subscribe((c) => window.states.push(c.state));
     window.view = window.client.model('Message').watch({ where: { roomId: 1 }, orderBy: { id: 'asc' } });
     window.extra = extra === 'item' ? window.client.model('Message').watchItem(1)
       : window.client.channel('chat:room:{roomId}', { roomId: extra === 'room2' ? 2 : 1 });
-  }, { baseUrl: srv.url + '/api', wsUrl: srv.url.replace('http', 'ws') + '/ws', token, extra });
+  }, { baseUrl, wsUrl: srv.url.replace('http', 'ws') + '/ws', token, extra, getToken });
   await page.waitForFunction(() => window.view.getSnapshot().status === 'ready' &&
     (window.extra.status ?? window.extra.getSnapshot().status) === 'ready', null, { timeout: WAIT });
   return { page, errors };
@@ -179,5 +185,99 @@ test('without SharedWorker the client falls back to a dedicated worker, without 
   }, { baseUrl: srv.url + '/api', token });
   assert.deepEqual(modes[0], ['worker', { requested: 'shared-worker', reason: 'SharedWorker is not available' }, true]);
   assert.deepEqual(modes[1], ['main', { requested: 'shared-worker', reason: 'neither SharedWorker nor Worker is available' }]);
+  await context.close();
+});
+
+// The gateway behind a proxy that can hold its answers to POSTs (the optimistic
+// rows stay pending until they are let go).
+async function holdingProxy() {
+  const held = [];
+  const proxy = { holding: false, held, release() { while (held.length) held.shift()(); } };
+  const server = http.createServer((req, res) => {
+    const up = http.request(srv.url + req.url, { method: req.method, headers: req.headers }, (answer) => {
+      const go = () => { res.writeHead(answer.statusCode, answer.headers); answer.pipe(res); };
+      if (proxy.holding && req.method === 'POST') held.push(go);
+      else go();
+    });
+    req.pipe(up);
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  proxy.baseUrl = `http://127.0.0.1:${server.address().port}/api`;
+  proxy.close = () => server.close();
+  return proxy;
+}
+
+const pendingTexts = (page) => page.evaluate(() => {
+  const s = window.view.getSnapshot();
+  return s.items.filter((m) => s.pending.includes(m.id)).map((m) => m.text ?? null);
+});
+
+test('an optimistic row made in one tab is pending in the other, then confirmed or rolled back in both', { timeout: 60000 }, async () => {
+  const proxy = await holdingProxy();
+  const context = await b.browser.newContext();
+  const token = await login('alice');
+  const [a, bTab] = [await openTab(context, token, 'room1', proxy), await openTab(context, token, 'room1', proxy)];
+  proxy.holding = true;
+  const ok = `optimistic ${Date.now()}`;
+  await a.page.evaluate((text) => { window.good = window.client.model('Message').create({ roomId: 1, text }, { optimistic: { authorId: 1 } }); }, ok);
+  // Refused by the gateway (no text): rolled back everywhere.
+  await a.page.evaluate(() => { window.bad = window.client.model('Message').create({ roomId: 1 }, { optimistic: { authorId: 1 } }).catch((e) => e.status); });
+  // The refused one stays pending in both tabs until its answer is let go (the
+  // other is confirmed by the gateway's broadcast, which does not wait for it).
+  for (const t of [a, bTab]) {
+    await waitFor('the refused row pending', async () => (await pendingTexts(t.page)).includes(null));
+    await shows(t.page, ok);
+  }
+  await waitFor('both creates at the gateway', () => proxy.held.length === 2);
+  assert.deepEqual(await pendingTexts(bTab.page), [null], 'pending in the other tab');
+  proxy.holding = false;
+  proxy.release();
+  assert.equal(await a.page.evaluate(() => window.bad), 400);
+  assert.equal((await a.page.evaluate(() => window.good)).text, ok);
+  for (const t of [a, bTab]) {
+    await waitFor('nothing pending', async () => (await pendingTexts(t.page)).length === 0);
+    const rows = await texts(t.page);
+    assert.equal(rows.filter((x) => x === ok).length, 1, 'the confirmed row once');
+    assert.ok(!rows.includes(undefined), 'the refused row is gone');
+  }
+  await context.close();
+  proxy.close();
+});
+
+test('channels from any tab: an event reaches the other tabs and the other users; presence is shared', { timeout: 60000 }, async () => {
+  const ca = await b.browser.newContext();
+  const cb = await b.browser.newContext();
+  const a1 = await openTab(ca, await login('alice'));
+  const a2 = await openTab(ca, await login('alice'));
+  const bob = await openTab(cb, await login('bob'));
+  for (const t of [a1, a2, bob]) await t.page.evaluate(() => { window.got = []; window.extra.on('message', (d, info) => window.got.push([d.text, info.from])); });
+  const sent = await a1.page.evaluate(() => window.extra.publish('message', { text: 'hi from tab 1' }));
+  assert.equal(sent, true);
+  for (const t of [a2, bob]) await t.page.waitForFunction(() => window.got.length === 1, null, { timeout: WAIT });
+  assert.deepEqual(await a2.page.evaluate(() => window.got), [['hi from tab 1', 1]]);
+  assert.deepEqual(await bob.page.evaluate(() => window.got), [['hi from tab 1', 1]]);
+  assert.deepEqual(await a1.page.evaluate(() => window.got), [], 'not back to its sender');
+  const members = (p) => p.evaluate(() => window.extra.presence.members.map((m) => m.userId).sort());
+  await waitFor('presence in every tab', async () => (await members(a2.page)).join() === '1,2' && (await members(a1.page)).join() === '1,2');
+  await ca.close();
+  await cb.close();
+});
+
+test('a 4401 reaches every tab; getToken runs in a tab and its token goes to the worker', { timeout: 60000 }, async () => {
+  const context = await b.browser.newContext();
+  const exp = Math.floor(Date.now() / 1000) + 4;
+  const short = signToken({ sub: 1, exp }, TEST_SECRET);
+  const withToken = await openTab(context, short, 'room1', { getToken: true });
+  const without = await openTab(context, short);
+  // First the refresh fails (getToken answers null): every tab shows 'unauthorized'.
+  for (const t of [withToken, without]) await t.page.waitForFunction(() => window.client.connection.state === 'unauthorized', null, { timeout: WAIT });
+  assert.equal(await withToken.page.evaluate(() => window.asked), 1);
+  // Then a fresh token: reconnect, and every tab is open again.
+  await withToken.page.evaluate((t) => { window.nextToken = t; }, await login('alice'));
+  await without.page.evaluate(() => window.client.connect());
+  for (const t of [withToken, without]) await t.page.waitForFunction(() => window.client.connection.state === 'open', null, { timeout: WAIT });
+  const text = `after the refresh ${Date.now()}`;
+  await create(without.page, text);
+  for (const t of [withToken, without]) await shows(t.page, text);
   await context.close();
 });
