@@ -5,17 +5,22 @@ import { Liveness, realClock } from './lifetimes.js';
 
 const START_TIMEOUT_MS = 20000;
 
-export function defaultWorkerUrl() {
-  return new URL('./engineWorker.js', import.meta.url);
-}
-
-/** Opens a port on the worker: {port, close()}. */
+/**
+ * Opens a port on the worker: {port, target, close()}. The worker's URL is written
+ * inline as bundlers look for it (Vite, webpack 5, Parcel bundle the worker from
+ * `new (Shared)Worker(new URL('./x.js', import.meta.url), {type: 'module'})`);
+ * `url` (config.workerUrl) replaces it for a worker hosted elsewhere.
+ */
 export function openWorker(mode, url, name) {
   if (mode === 'shared-worker') {
-    const w = new SharedWorker(url, { type: 'module', name });
+    const w = url
+      ? new SharedWorker(url, { type: 'module', name })
+      : new SharedWorker(new URL('./engineWorker.js', import.meta.url), { type: 'module', name });
     return { port: w.port, target: w, close: () => w.port.close() };
   }
-  const w = new Worker(url, { type: 'module', name });
+  const w = url
+    ? new Worker(url, { type: 'module', name })
+    : new Worker(new URL('./engineWorker.js', import.meta.url), { type: 'module', name });
   return { port: w, target: w, close: () => w.terminate() };
 }
 

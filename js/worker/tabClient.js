@@ -8,7 +8,7 @@ import { defaultReport } from '../listeners.js';
 import { Connection } from '../connection.js';
 import { DataClient } from '../dataClient.js';
 import { Channel, expandChannel } from '../channel.js';
-import { Link, openWorker, defaultWorkerUrl } from './link.js';
+import { Link, openWorker } from './link.js';
 import { workerName } from './mode.js';
 
 const lost = (reason) => new SsotError(`the engine worker was lost (${reason}); the request may or may not have been applied`, { code: 'network' });
@@ -362,20 +362,14 @@ export class WorkerClient {
 
 /** -> {client} once the worker welcomed this tab, or {fallback} (then the engine runs in the tab). */
 export async function startWorkerClient(config, mode, fallback) {
-  const requested = config.mode;
-  let url;
-  try {
-    url = config.workerUrl ?? defaultWorkerUrl();
-  } catch {
-    return { fallback: { requested, reason: 'no URL for the engine worker script (pass workerUrl)' } };
-  }
   const name = workerName(config);
+  const url = config.workerUrl;
   const client = new WorkerClient(config, mode, fallback, () => openWorker(mode, url, name));
   try {
     await client._started;
     return { client };
   } catch (err) {
     await client.close();
-    return { fallback: { requested, reason: err?.message ?? String(err) } };
+    return { fallback: { requested: config.mode, reason: err?.message ?? String(err) } };
   }
 }
