@@ -70,7 +70,7 @@ export class EngineHost {
       case 'unlisten': s.unlisten(m.id); break;
       case 'connect': this.#client.connect(); break;
       case 'disconnect': this.#client.disconnect(); break;
-      case 'stats': s.post({ k: 'stats', stats: { ...this.#client.stats(), tabs: this.tabs, mode: this.mode } }); break;
+      case 'stats': s.post({ k: 'stats', stats: { ...this.#client.stats(), tabs: this.tabs } }); break;
       case 'token': this.#tokenWaiters.shift()?.(m.token); break;
       default: break;
     }

@@ -86,11 +86,11 @@ export class WorkerClient {
   connect() { this.#send({ t: 'connect' }); }
   disconnect() { this.#send({ t: 'disconnect' }); }
 
-  /** The engine's counters as of the last call (the worker answers asynchronously), plus tabs and mode. */
+  /** The engine's counters as of the previous call (the worker answers asynchronously; the first call has only `tabs`), plus tabs. */
   stats() {
     if (this.#closed) throw new SsotError('client closed');
     this.#send({ t: 'stats' });
-    return this.#stats ?? { tabs: this.tabs, mode: this.mode };
+    return this.#stats ?? { tabs: this.tabs };
   }
 
   async close() {
