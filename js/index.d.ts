@@ -284,8 +284,6 @@ export interface Stats {
   channels: number;
   /** wasm heap in use (malloc'd bytes) */
   heapBytes: number;
-  /** Worker modes: tabs attached to the engine. There stats() returns the counters as of the previous call. */
-  tabs?: number;
   [counter: string]: number;
 }
 
@@ -305,6 +303,7 @@ export declare class Client {
   channel(pattern: string, params?: { [name: string]: string | number }): Channel;
   connect(): void;
   disconnect(): void;
+  /** The engine's counters. Worker modes: as of the previous call (the first has only `tabs`), plus `tabs`. */
   stats(): Stats;
   /** Frees everything; pending requests reject with SsotError('client closed'). */
   close(): Promise<void>;
