@@ -85,6 +85,7 @@ export class EngineHost {
     } catch (err) {
       return void port.postMessage({ t: 'refused', reason: err?.message ?? String(err) });
     }
+    this.#adoptToken(client, m.config?.token);
     const session = new TabSession(port, client, { tabId: m.tab, getToken: !!m.getToken });
     this.#tabs.set(port, session);
     this.#grace.filled();
@@ -113,6 +114,16 @@ export class EngineHost {
       }).finally(() => { this.#starting = null; });
     }
     return this.#starting;
+  }
+
+  // An engine the server refused (4401, no fresh token) takes the token of a tab
+  // that attaches with one: the user signed in again in a new tab.
+  #adoptToken(client, token) {
+    const { state } = client.connection;
+    if (typeof token !== 'string' || !token || (state !== 'unauthorized' && state !== 'forbidden')) return;
+    client._call((r) => r.setToken(token, true));
+    client.connect();
+    for (const s of this.#tabs.values()) for (const v of s.views.values()) if (v.getSnapshot().status === 'error') v.refetch();
   }
 
   // getToken runs in a tab that has one; the first answer wins.
