@@ -13,6 +13,7 @@ export class EngineHost {
   #client = null;
   #starting = null;
   #tabs = new Map(); // port -> TabSession
+  #greeting = new Map(); // port -> messages that came while its hello was being answered
   #live;
   #grace;
   #stopTimer = null;
@@ -48,6 +49,8 @@ export class EngineHost {
     if (bad) return; // not ours (or a newer tab's): ignored
     const session = this.#tabs.get(port);
     if (m.t === 'hello') return this.#hello(port, m);
+    const early = this.#greeting.get(port);
+    if (early) return void early.push(m); // sent right behind its hello: handled once attached
     if (!session) return void port.postMessage({ t: 'refused', reason: 'not attached' });
     this.#live.seen(port, this.#clock.now());
     this.#handle(session, m);
@@ -78,13 +81,17 @@ export class EngineHost {
 
   async #hello(port, m) {
     if (m.v !== PROTOCOL_VERSION) return void port.postMessage({ t: 'refused', reason: `protocol ${m.v} (this worker speaks ${PROTOCOL_VERSION})` });
-    if (this.#tabs.has(port)) return;
+    if (this.#tabs.has(port) || this.#greeting.has(port)) return;
+    this.#greeting.set(port, []);
     let client;
     try {
       client = await this.#engine(m.config, m.getToken);
     } catch (err) {
+      this.#greeting.delete(port);
       return void port.postMessage({ t: 'refused', reason: err?.message ?? String(err) });
     }
+    const early = this.#greeting.get(port);
+    this.#greeting.delete(port);
     this.#adoptToken(client, m.config?.token);
     const session = new TabSession(port, client, { tabId: m.tab, getToken: !!m.getToken });
     this.#tabs.set(port, session);
@@ -98,6 +105,7 @@ export class EngineHost {
     port.postMessage({ t: 'welcome', v: PROTOCOL_VERSION, mode: this.mode, tabs: this.tabs, conn: client.connection.getSnapshot() });
     this.#broadcastTabs();
     this.#startTimer();
+    for (const e of early) this.#handle(session, e);
   }
 
   #engine(config, tabHasToken) {

@@ -181,10 +181,16 @@ test('without SharedWorker the client falls back to a dedicated worker, without 
     await c.close();
     window.SharedWorker = SW;
     window.Worker = W;
+    // A worker script that is not there: the engine runs in the page.
+    c = await window.ssot.createClient({ baseUrl, token, mode: 'shared-worker', workerUrl: '/js/worker/missing.js' });
+    out.push([c.mode, c.modeFallback.requested, c.modeFallback.reason]);
+    await c.close();
     return out;
   }, { baseUrl: srv.url + '/api', token });
   assert.deepEqual(modes[0], ['worker', { requested: 'shared-worker', reason: 'SharedWorker is not available' }, true]);
   assert.deepEqual(modes[1], ['main', { requested: 'shared-worker', reason: 'neither SharedWorker nor Worker is available' }]);
+  assert.deepEqual(modes[2].slice(0, 2), ['main', 'shared-worker']);
+  assert.match(modes[2][2], /the engine worker failed/);
   await context.close();
 });
 

@@ -140,3 +140,28 @@ test('a tab whose worker goes silent re-attaches and opens its views again', asy
   await a.client.close();
   await close();
 });
+
+test('messages right behind a hello wait for it; a port that never said hello is refused', async () => {
+  const { host, close } = setup();
+  const ch = new MessageChannel();
+  host.attach(ch.port1);
+  const got = [];
+  ch.port2.onmessage = (e) => got.push(e.data);
+  ch.port2.postMessage({ t: 'hello', v: 1, tab: 'raw', config: CONFIG });
+  ch.port2.postMessage({ t: 'watch', id: 7, model: 'Message', query: '{}' });
+  await settle();
+  assert.equal(got[0].t, 'welcome');
+  assert.equal(views(host), 1, 'the watch sent before the welcome was opened');
+  const stranger = new MessageChannel();
+  host.attach(stranger.port1);
+  const answer = new Promise((r) => { stranger.port2.onmessage = (e) => r(e.data); });
+  stranger.port2.postMessage({ t: 'watch', id: 1, model: 'Message', query: '{}' });
+  assert.deepEqual(await answer, { t: 'refused', reason: 'not attached' });
+  const old = new MessageChannel();
+  host.attach(old.port1);
+  const refused = new Promise((r) => { old.port2.onmessage = (e) => r(e.data); });
+  old.port2.postMessage({ t: 'hello', v: 0, tab: 'old', config: CONFIG });
+  assert.match((await refused).reason, /protocol 0/);
+  for (const p of [ch.port2, stranger.port2, old.port2]) p.close();
+  await close();
+});
