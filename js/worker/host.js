@@ -56,7 +56,16 @@ export class EngineHost {
     this.#handle(session, m);
   }
 
+  // A message the engine refuses (bad arguments) is reported to its tab, never thrown here.
   #handle(s, m) {
+    try {
+      this.#dispatch(s, m);
+    } catch (err) {
+      s.post({ k: 'error', message: `${m.t}: ${err?.message ?? err}`, code: 'invalid' });
+    }
+  }
+
+  #dispatch(s, m) {
     switch (m.t) {
       case 'ping': break;
       case 'bye': this.#drop(s.port); break;

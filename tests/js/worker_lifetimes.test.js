@@ -165,3 +165,25 @@ test('messages right behind a hello wait for it; a port that never said hello is
   for (const p of [ch.port2, stranger.port2, old.port2]) p.close();
   await close();
 });
+
+test('bad arguments from a tab come back as an error to that tab; the host carries on', async () => {
+  const { host, close } = setup();
+  const ch = new MessageChannel();
+  host.attach(ch.port1);
+  const got = [];
+  ch.port2.onmessage = (e) => got.push(e.data);
+  ch.port2.postMessage({ t: 'hello', v: 1, tab: 'raw', config: CONFIG });
+  ch.port2.postMessage({ t: 'watch', id: 1, model: 'Message', query: '{}' });
+  ch.port2.postMessage({ t: 'publish', name: {}, event: 1, json: 2 });
+  ch.port2.postMessage({ t: 'req', req: 2, kind: 'get', method: 'get', args: [{}, null] });
+  ch.port2.postMessage({ t: 'req', req: 3, kind: 'get', method: 'constructor', args: [] });
+  ch.port2.postMessage('nonsense');
+  ch.port2.postMessage({ t: 'watch', id: 4, model: 'Message', query: '{"where":{"roomId":1}}' });
+  await settle();
+  const entries = got.filter((m) => m.t === 'batch').flatMap((m) => m.entries);
+  assert.ok(entries.some((e) => e.k === 'error' && /^publish: /.test(e.message)), JSON.stringify(entries));
+  assert.ok(entries.some((e) => e.k === 'result' && e.req === 2 && e.ok === false));
+  assert.equal(views(host), 2, 'both good watches opened');
+  ch.port2.close();
+  await close();
+});
