@@ -170,6 +170,7 @@ export class EngineHost {
     this.#tabs.delete(port);
     this.#live.forget(port);
     s.release();
+    if (port !== globalThis) port.close?.(); // a dedicated worker's port is its own scope
     if (this.#tabs.size === 0) this.#grace.empty(this.#clock.now());
     this.#broadcastTabs();
   }

@@ -242,7 +242,10 @@ export class WorkerClient {
       locks.request(hello.lock, () => {
         granted();
         return new Promise((release) => { this.#releaseLock = release; });
-      }).catch(() => granted());
+      }).catch(() => {
+        delete hello.lock; // no lock (an opaque origin): the heartbeat alone tells the worker
+        granted();
+      });
     });
   }
 
