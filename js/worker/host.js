@@ -7,6 +7,8 @@ import { PROTOCOL_VERSION, HEARTBEAT_MS, TIMEOUT_MS, GRACE_MS, badMessage } from
 import { Liveness, Grace, realClock } from './lifetimes.js';
 import { identityOf } from './mode.js';
 
+const TOKEN_WAIT_MS = 15000;
+
 export class EngineHost {
   #startEngine; // (config) -> Promise<Client>
   #clock;
@@ -83,7 +85,7 @@ export class EngineHost {
       case 'connect': this.#client.connect(); break;
       case 'disconnect': this.#client.disconnect(); break;
       case 'stats': s.post({ k: 'stats', stats: { ...this.#client.stats(), tabs: this.tabs } }); break;
-      case 'token': this.#tokenWaiters.shift()?.(m.token); break;
+      case 'token': this.#tokenWaiters[0]?.(typeof m.token === 'string' && m.token ? m.token : null); break;
       default: break;
     }
   }
@@ -148,7 +150,15 @@ export class EngineHost {
     const tab = [...this.#tabs.values()].find((s) => s.getToken);
     if (!tab) return Promise.resolve(null);
     return new Promise((resolve) => {
-      this.#tokenWaiters.push(resolve);
+      // A tab that goes before it answers must not leave the engine waiting for ever.
+      const timer = setTimeout(() => done(null), TOKEN_WAIT_MS);
+      const done = (token) => {
+        clearTimeout(timer);
+        const i = this.#tokenWaiters.indexOf(done);
+        if (i >= 0) this.#tokenWaiters.splice(i, 1);
+        resolve(token);
+      };
+      this.#tokenWaiters.push(done);
       tab.send({ t: 'getToken' });
     });
   }
