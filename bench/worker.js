@@ -3,7 +3,7 @@
 // bench/README.md "worker"): broadcast-to-commit latency in a tab, and the tab's
 // main-thread time, while the server pushes N updates/s to a live list.
 //
-//   node bench/worker.js [--seconds 5] [--rows 500] [--rates 1000,5000]
+//   node bench/worker.js [--seconds 5] [--rows 500] [--rates 1000,5000] [--modes main,worker,shared-worker]
 //
 // The server is tests/soak/fake_server.js (the protocol, in-process): the real
 // gateway cannot write 5k records/s through SQLite on this machine, and what is
@@ -29,7 +29,7 @@ const arg = (name, dflt) => {
 const SECONDS = Number(arg('seconds', 5));
 const ROWS = Number(arg('rows', 500));
 const RATES = arg('rates', '1000,5000').split(',').map(Number);
-const MODES = ['main', 'shared-worker'];
+const MODES = arg('modes', 'main,worker,shared-worker').split(',');
 
 const PAGE = '<!doctype html><meta charset="utf-8"><title>ssot worker bench</title>' +
   '<script type="importmap">{"imports": {"#runtime": "/js/wasm/browser.js"}}</script><script type="module">' +
