@@ -258,6 +258,7 @@ export class WorkerClient {
     for (const msgs of this.#opens.values()) for (const m of msgs) this.#send(m);
     for (const [id, ch] of this.#channels) this.#send({ t: 'join', id, name: ch.name });
     for (const [id, { channel }] of this.#listens) this.#send({ t: 'listen', id, channel });
+    this.#send({ t: 'stats' }); // so that the first stats() has the counters
   }
 
   #onLost(reason) {
