@@ -303,7 +303,7 @@ export declare class Client {
   channel(pattern: string, params?: { [name: string]: string | number }): Channel;
   connect(): void;
   disconnect(): void;
-  /** The engine's counters. Worker modes: as of the previous call (the first has only `tabs`), plus `tabs`. */
+  /** The engine's counters. Worker modes: as the worker last sent them (on attaching and at each call), plus `tabs`. */
   stats(): Stats;
   /** Frees everything; pending requests reject with SsotError('client closed'). */
   close(): Promise<void>;

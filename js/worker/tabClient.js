@@ -86,7 +86,7 @@ export class WorkerClient {
   connect() { this.#send({ t: 'connect' }); }
   disconnect() { this.#send({ t: 'disconnect' }); }
 
-  /** The engine's counters as of the previous call (the worker answers asynchronously; the first call has only `tabs`), plus tabs. */
+  /** The engine's counters as the worker last sent them (asked for on attaching and at each call), plus tabs. */
   stats() {
     if (this.#closed) throw new SsotError('client closed');
     this.#send({ t: 'stats' });
