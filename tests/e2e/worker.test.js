@@ -287,3 +287,24 @@ test('a 4401 reaches every tab; getToken runs in a tab and its token goes to the
   for (const t of [withToken, without]) await shows(t.page, text);
   await context.close();
 });
+
+test('setWindow through the worker: the window'\''s rows and the total; unchanged rows keep their objects', { timeout: 60000 }, async () => {
+  const context = await b.browser.newContext();
+  const token = await login('alice');
+  const { page, errors } = await openTab(context, token);
+  const all = await page.evaluate(() => window.view.getSnapshot().items.map((m) => m.id));
+  await page.evaluate(() => {
+    window.view.setWindow(0, 2);
+  });
+  await page.waitForFunction(() => window.view.getSnapshot().items.length === 2, null, { timeout: WAIT });
+  const total = await page.evaluate(() => { window.first = window.view.getSnapshot().items[0]; return window.view.getSnapshot().total; });
+  assert.equal(total, all.length);
+  await create(page, `outside the window ${Date.now()}`);
+  await page.waitForFunction((n) => window.view.getSnapshot().total === n + 1, all.length, { timeout: WAIT });
+  assert.deepEqual(await page.evaluate(() => [window.view.getSnapshot().items.length, window.view.getSnapshot().items[0] === window.first]), [2, true]);
+  await page.evaluate(() => window.view.setWindow(1, 2));
+  await page.waitForFunction(() => window.view.getSnapshot().start === 1, null, { timeout: WAIT });
+  assert.deepEqual(await page.evaluate(() => window.view.getSnapshot().items.map((m) => m.id)), all.slice(1, 3));
+  assert.deepEqual(errors, []);
+  await context.close();
+});
