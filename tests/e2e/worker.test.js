@@ -288,7 +288,7 @@ test('a 4401 reaches every tab; getToken runs in a tab and its token goes to the
   await context.close();
 });
 
-test('setWindow through the worker: the window'\''s rows and the total; unchanged rows keep their objects', { timeout: 60000 }, async () => {
+test('setWindow through the worker: the rows of the window and the total; unchanged rows keep their objects', { timeout: 60000 }, async () => {
   const context = await b.browser.newContext();
   const token = await login('alice');
   const { page, errors } = await openTab(context, token);
