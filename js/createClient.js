@@ -6,6 +6,9 @@ import { defaultReport } from './listeners.js';
 import { clientFromModule } from './client.js';
 import { loadRuntime } from './wasm/loadRuntime.js';
 import { chooseMode } from './worker/mode.js';
+// Imported statically: a dynamic import() would keep it out of main-mode apps, but
+// it makes a second chunk, which bundles with a single output file refuse (Rollup's output.file).
+import { startWorkerClient } from './worker/tabClient.js';
 
 // A baseUrl that no request can go to fails createClient, not every later
 // request; a relative one is resolved against the page here, once.
@@ -45,8 +48,6 @@ export async function createClient(config) {
     }
   }
   if (mode !== 'main') {
-    // Loaded only when asked for: an app in mode 'main' does not ship it to the browser twice.
-    const { startWorkerClient } = await import('./worker/tabClient.js');
     const started = await startWorkerClient(effective, mode, fallback);
     if (started.client) return started.client;
     fallback = started.fallback; // the worker did not start: the engine runs here
