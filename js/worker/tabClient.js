@@ -35,6 +35,8 @@ export class WorkerClient {
   #closed = false;
   #nextId = 1;
   #kind = 'get';
+  #lastRequest = null;
+  #resend = new Map(); // request id -> pending read, asked again once re-attached
   #pending = new Map(); // request id -> {resolve, reject}
   #views = new Map(); // view id -> LiveView | ItemView
   #opens = new Map(); // view id -> [watch message, window message?] (sent again on re-attach)
@@ -107,6 +109,8 @@ export class WorkerClient {
     this.#views.clear();
     this.#channels.clear();
     this.#listens.clear();
+    for (const [req, p] of this.#resend) this.#pending.set(req, p);
+    this.#resend.clear();
     this.#rejectPending(() => new SsotError('client closed', { code: 'closed' }));
     if (this.connection._set({ state: 'closed' })) this.connection._notify();
     this.connection._clear();
@@ -132,7 +136,7 @@ export class WorkerClient {
     } catch (err) {
       return Promise.reject(err instanceof SsotError ? err : new SsotError(err.message, { code: 'invalid', cause: err }));
     }
-    return new Promise((resolve, reject) => this.#pending.set(req, { resolve, reject }));
+    return new Promise((resolve, reject) => this.#pending.set(req, { resolve, reject, msg: this.#lastRequest }));
   }
 
   /** @internal */
@@ -204,7 +208,8 @@ export class WorkerClient {
     };
     const request = (method) => (...args) => {
       const req = this.#nextId++;
-      this.#send({ t: 'req', req, kind: this.#kind, method, args });
+      this.#lastRequest = { t: 'req', req, kind: this.#kind, method, args };
+      this.#send(this.#lastRequest);
       return req;
     };
     return {
@@ -258,16 +263,29 @@ export class WorkerClient {
     for (const msgs of this.#opens.values()) for (const m of msgs) this.#send(m);
     for (const [id, ch] of this.#channels) this.#send({ t: 'join', id, name: ch.name });
     for (const [id, { channel }] of this.#listens) this.#send({ t: 'listen', id, channel });
+    for (const [req, p] of this.#resend) { // reads in flight when the worker was lost
+      this.#pending.set(req, p);
+      this.#send(p.msg);
+    }
+    this.#resend.clear();
     this.#send({ t: 'stats' }); // so that the first stats() has the counters
   }
 
   #onLost(reason) {
     if (this.#closed) return;
-    this.#rejectPending(() => lost(reason));
+    // Reads are asked again of the new worker; a write may or may not have been applied.
+    for (const [req, p] of this.#pending) {
+      this.#pending.delete(req);
+      if (p.msg?.method === 'list' || p.msg?.method === 'get') this.#resend.set(req, p);
+      else p.reject(lost(reason));
+    }
     if (this.connection._set({ state: 'reconnecting', error: reason })) this.connection._notify();
     for (const ch of this.#channels.values()) ch._rejoining();
     this.reattached++;
     this.#attach().catch((err) => {
+      for (const [req, p] of this.#resend) this.#pending.set(req, p);
+      this.#resend.clear();
+      this.#rejectPending(() => lost(err.message));
       this.#report(err);
       if (this.connection._set({ state: 'failed', error: err.message })) this.connection._notify();
     });

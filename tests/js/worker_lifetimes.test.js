@@ -187,3 +187,43 @@ test('bad arguments from a tab come back as an error to that tab; the host carri
   ch.port2.close();
   await close();
 });
+
+test('a lost worker: reads in flight are asked again of the new one, writes reject (they may have been applied)', async () => {
+  const http = await import('node:http');
+  const silent = http.createServer(() => {}); // accepts, never answers
+  await new Promise((r) => silent.listen(0, '127.0.0.1', r));
+  const baseUrl = `http://127.0.0.1:${silent.address().port}/api`;
+  const hostClock = fakeClock();
+  const host = new EngineHost((config) => createClient(config), { clock: hostClock });
+  const open = () => {
+    const ch = new MessageChannel();
+    host.attach(ch.port1);
+    return { port: ch.port2, target: new EventTarget(), close: () => ch.port2.close() };
+  };
+  const clock = fakeClock();
+  const client = new WorkerClient({ baseUrl, requestTimeout: 60000 }, 'shared-worker', null, open, clock);
+  await client._started;
+  const read = client.model('Message').get(1);
+  const write = client.model('Message').create({ text: 'x' });
+  const writeOutcome = write.then(() => null, (e) => e);
+  let readSettled = false;
+  read.then(() => { readSettled = true; }, () => { readSettled = true; });
+  await settle();
+  const before = host.engine.stats().httpRequests;
+  for (let t = 0; t <= TIMEOUT_MS; t += HEARTBEAT_MS) {
+    clock.step();
+    await settle();
+  }
+  assert.equal(client.reattached, 1);
+  const e = await writeOutcome;
+  assert.equal(e?.code, 'network');
+  assert.match(e.message, /engine worker was lost/);
+  await settle();
+  assert.equal(host.engine.stats().httpRequests, before + 1, 'the read went out again, the write did not');
+  assert.equal(readSettled, false, 'the read waits for its answer');
+  await client.close();
+  await assert.rejects(read, (e) => e.code === 'closed');
+  await host.engine?.close();
+  silent.closeAllConnections?.();
+  silent.close();
+});
