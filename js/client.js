@@ -10,7 +10,6 @@ import { Listeners, defaultReport } from './listeners.js';
 import { Connection } from './connection.js';
 import { DataClient } from './dataClient.js';
 import { Channel, expandChannel } from './channel.js';
-import { loadRuntime } from './wasm/loadRuntime.js';
 
 const decoder = new TextDecoder();
 
@@ -42,7 +41,7 @@ function liveClients(Module) {
 
 // The config as the runtime reads it: functions are not serialized; a getToken
 // function becomes `getToken: true`; onError and where the wasm comes from stay on the JS side.
-const JS_ONLY = new Set(['onError', 'wasmUrl', 'wasmModule']);
+const JS_ONLY = new Set(['onError', 'wasmUrl', 'wasmModule', 'mode', 'workerUrl']);
 export function configJson(config) {
   return JSON.stringify(config, function replacer(key, value) {
     if (this === config) {
@@ -65,6 +64,9 @@ function normalizeList(data) {
 }
 
 export class Client {
+  /** What runs the engine: always 'main' here (see createClient's `mode`). */
+  mode = 'main';
+  modeFallback = null;
   #Module;
   #rt;
   #id;
@@ -381,50 +383,15 @@ export class Client {
   }
 }
 
-// A baseUrl that no request can go to fails createClient, not every later
-// request; a relative one is resolved against the page here, once.
-function absoluteBaseUrl(baseUrl) {
-  if (typeof baseUrl !== 'string' || !baseUrl) return baseUrl; // the runtime says what is missing
-  let url = null;
-  try { url = new URL(baseUrl, globalThis.location?.href); } catch { /* not a URL */ }
-  if (url?.protocol !== 'http:' && url?.protocol !== 'https:') {
-    throw new SsotError(`config.baseUrl must be an http:// or https:// URL (got ${JSON.stringify(baseUrl)})`, { code: 'config' });
-  }
-  return url.href;
-}
-
-/**
- * createClient(config) -> Promise<Client>. Loads the wasm runtime on first use
- * (importing the package never does: server rendering imports it too).
- */
-export async function createClient(config) {
-  if (config === null || typeof config !== 'object') throw new TypeError('createClient(config): config must be an object');
-  const { wasmUrl, wasmModule } = config;
-  if (wasmUrl !== undefined && typeof wasmUrl !== 'string' && !(wasmUrl instanceof URL)) {
-    throw new TypeError('createClient(config): wasmUrl must be a string or a URL');
-  }
-  if (wasmModule !== undefined && !(wasmModule instanceof WebAssembly.Module)) {
-    throw new TypeError('createClient(config): wasmModule must be a WebAssembly.Module');
-  }
-  const baseUrl = absoluteBaseUrl(config.baseUrl);
-  let effective = baseUrl === config.baseUrl ? config : { ...config, baseUrl };
-  if (!config.token && typeof config.getToken === 'function') {
-    // No token yet: ask for one before the first request and the socket.
-    try {
-      const token = await config.getToken();
-      if (typeof token === 'string' && token) effective = { ...effective, token };
-    } catch (err) {
-      (typeof config.onError === 'function' ? config.onError : defaultReport)(err);
-    }
-  }
-  const Module = await loadRuntime({ wasmUrl, wasmModule });
-  const rt = new Module.Runtime(configJson(effective));
+/** @internal a Client on a loaded runtime Module (createClient, and the engine worker). */
+export function clientFromModule(Module, config) {
+  const rt = new Module.Runtime(configJson(config));
   const error = rt.error();
   if (error) {
     rt.delete();
     throw new SsotError(error, { code: 'config' });
   }
-  const client = new Client(Module, rt, effective);
-  if (effective.websockets?.enabled) client.connect();
+  const client = new Client(Module, rt, config);
+  if (config.websockets?.enabled) client.connect();
   return client;
 }

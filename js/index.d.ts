@@ -89,8 +89,26 @@ export interface ClientConfig {
    * loads the runtime decides; later clients share it.
    */
   wasmUrl?: string | URL;
-  /** The runtime already compiled (e.g. `await WebAssembly.compileStreaming(fetch(url))`); wins over wasmUrl. */
+  /** The runtime already compiled (e.g. `await WebAssembly.compileStreaming(fetch(url))`); wins over wasmUrl. Mode 'main' only. */
   wasmModule?: WebAssembly.Module;
+  /**
+   * Where the engine runs (README "One engine per browser"): 'main' (default) in this tab;
+   * 'shared-worker': one SharedWorker per origin, config and user, shared by every tab;
+   * 'worker': a dedicated Worker for this tab. A browser without the asked kind falls back
+   * (shared-worker -> worker -> main) and says so in `client.modeFallback`.
+   */
+  mode?: ClientMode;
+  /** The engine worker's script when not where the bundler put it (js/worker/engineWorker.js). */
+  workerUrl?: string | URL;
+}
+
+export type ClientMode = 'main' | 'worker' | 'shared-worker';
+
+export interface ModeFallback {
+  /** The mode config.mode asked for. */
+  readonly requested: ClientMode;
+  /** Why it does not run, e.g. 'SharedWorker is not available' or 'the engine worker failed'. */
+  readonly reason: string;
 }
 
 export declare class SsotError extends Error {
@@ -273,10 +291,19 @@ export declare class Client {
   private constructor();
   readonly connection: Connection;
   readonly closed: boolean;
+  /** Where the engine runs. */
+  readonly mode: ClientMode;
+  /** null when config.mode runs as asked, else what was asked and why it fell back. */
+  readonly modeFallback: ModeFallback | null;
+  /** Worker modes: how many tabs share this engine (1 in 'worker'); absent in 'main'. */
+  readonly tabs?: number;
+  /** Worker modes: how many times this tab re-attached to a new worker. */
+  readonly reattached?: number;
   model<T = DataRecord>(name: string): DataClient<T>;
   channel(pattern: string, params?: { [name: string]: string | number }): Channel;
   connect(): void;
   disconnect(): void;
+  /** The engine's counters. Worker modes: as the worker last sent them (on attaching and at each call), plus `tabs`. */
   stats(): Stats;
   /** Frees everything; pending requests reject with SsotError('client closed'). */
   close(): Promise<void>;

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Bundles the demo page with esbuild into demo/web/dist/:
-//   index.html, app.css, app.js (React + the JS API + the wasm loader), and
+//   index.html, app.css, app.js (React + the JS API + the wasm loader),
+//   engineWorker.js (the engine worker of mode 'shared-worker', found by app.js
+//   with new URL('./engineWorker.js', import.meta.url)), and
 //   ssot_runtime.wasm copied beside the bundle (the loader finds it with
 //   new URL('./ssot_runtime.wasm', import.meta.url)).
 // node demo/web/build.mjs [--if-stale]    (tests import buildDemo / isStale)
@@ -39,7 +41,7 @@ function newest(dir) {
 export function isStale() {
   const out = path.join(DIST, 'app.js');
   if (!fs.existsSync(out) || !fs.existsSync(path.join(DIST, 'ssot_runtime.wasm'))) return true;
-  const built = Math.min(...['app.js', 'ssot_runtime.wasm', ...STATIC_FILES].map((f) => {
+  const built = Math.min(...['app.js', 'engineWorker.js', 'ssot_runtime.wasm', ...STATIC_FILES].map((f) => {
     try { return fs.statSync(path.join(DIST, f)).mtimeMs; } catch { return 0; }
   }));
   const sources = Math.max(
@@ -56,8 +58,8 @@ export async function buildDemo({ minify = true } = {}) {
   fs.rmSync(DIST, { recursive: true, force: true });
   fs.mkdirSync(DIST, { recursive: true });
   await esbuild.build({
-    entryPoints: [path.join(HERE, 'src/main.jsx')],
-    outfile: path.join(DIST, 'app.js'),
+    entryPoints: { app: path.join(HERE, 'src/main.jsx'), engineWorker: path.join(ROOT, 'js/worker/engineWorker.js') },
+    outdir: DIST,
     bundle: true,
     format: 'esm',
     platform: 'browser',

@@ -27,6 +27,10 @@ test('vite build: one wasm emitted, no Node module; live rows under the strict C
   assert.ok(site.requests.includes(`/${wasmFiles(dist)[0]}`), 'the page loaded the emitted wasm');
 });
 
+test("vite build: mode 'shared-worker' starts the bundled engine worker; live rows under the strict CSP", async () => {
+  await h.checkLive(site, '/?mode=shared-worker');
+});
+
 for (const option of ['wasmUrl', 'wasmModule']) {
   test(`createClient({${option}}) loads the wasm from there, not the emitted file`, async () => {
     site.requests.length = 0;

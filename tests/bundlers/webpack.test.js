@@ -24,4 +24,6 @@ test('webpack: one wasm emitted, no Node module; live rows under the strict CSP'
   const site = await h.serve(dist);
   await h.checkLive(site, '/');
   assert.ok(site.requests.includes(`/${wasmFiles(dist)[0]}`));
+  // The engine worker: webpack bundles it from new SharedWorker(new URL(...), ...).
+  await h.checkLive(site, '/?mode=shared-worker');
 });

@@ -30,7 +30,10 @@ function watchCsp(page, user) {
   return seen;
 }
 
-async function signIn(user) {
+// The page runs the engine in a shared worker unless `query` is '?mode=main': alice's
+// and bob's are (their tests hold her requests with page.route and cut his socket
+// from the page); admin's page runs in the shared worker.
+async function signIn(user, query = '') {
   const context = await browser.newContext({ viewport: { width: 1200, height: 760 } });
   const page = await context.newPage();
   page.setDefaultTimeout(WAIT);
@@ -38,7 +41,7 @@ async function signIn(user) {
   const violations = watchCsp(page, user);
   page.on('pageerror', (e) => errors.push(`${user}: ${e.message}`));
   page.on('dialog', (d) => { dialogs.push(`${user}: ${d.type()} ${d.message()}`); d.dismiss().catch(() => {}); });
-  const response = await page.goto(`${gateway.url}/`);
+  const response = await page.goto(`${gateway.url}/${query}`);
   await page.getByRole('button', { name: `Sign in as ${user}` }).click();
   await page.locator('.badge', { hasText: 'connected' }).waitFor();
   const who = { user, page, context, errors, violations, csp: response.headers()['content-security-policy'] };
@@ -68,7 +71,7 @@ before(async () => {
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync'],
   });
-  [alice, bob] = await Promise.all([signIn('alice'), signIn('bob')]);
+  [alice, bob] = await Promise.all([signIn('alice', '?mode=main'), signIn('bob', '?mode=main')]);
 });
 
 after(async () => {
@@ -292,6 +295,21 @@ test('the drop control cuts bob\'s socket; what alice sends meanwhile arrives on
   await bob.page.locator('.badge', { hasText: 'offline' }).waitFor();
   await bob.page.getByRole('button', { name: 'Go online' }).click();
   await bob.page.locator('.badge', { hasText: 'connected' }).waitFor();
+});
+
+test('the mode badge: a shared worker counts the tabs on it; ?mode=main runs in the page', async () => {
+  await admin.page.locator('.mode-badge[data-mode=shared-worker]', { hasText: 'shared worker · 1 tab' }).waitFor();
+  // A second tab of admin's browser (the session is per tab: handed over as the page does).
+  const session = await admin.page.evaluate(() => sessionStorage.getItem('ssot-demo-session'));
+  const second = await admin.context.newPage();
+  await second.addInitScript((s) => sessionStorage.setItem('ssot-demo-session', s), session);
+  await second.goto(`${gateway.url}/`);
+  for (const p of [admin.page, second]) await p.locator('.mode-badge', { hasText: 'shared worker · 2 tabs' }).waitFor();
+  await second.locator('.badge', { hasText: 'connected' }).waitFor();
+  await second.close();
+  await admin.page.locator('.mode-badge', { hasText: 'shared worker · 1 tab' }).waitFor();
+  assert.equal(await alice.page.locator('.mode-badge').getAttribute('data-mode'), 'main');
+  assert.equal(await alice.page.locator('.mode-badge').textContent(), 'main thread');
 });
 
 test('presence drops a user when their page closes', async () => {

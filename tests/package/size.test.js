@@ -19,8 +19,11 @@ import * as esbuild from 'esbuild';
 // and the ceiling enforced meanwhile: 78.0 KB with the error states, Suspense hooks and
 // optimistic layer merged, plus 1 KB of room. Lower it as things shrink; never raise it
 // to let a feature in without saying what it cost.
+// Worker modes (issue 17): +2.9 KB, the tab-side proxy (js/worker/) in the main entry
+// (an import() would keep it out of main-mode apps, but Rollup's output.file builds
+// refuse the second chunk).
 const GOAL = 40 * 1024;
-const BUDGET = 79 * 1024;
+const BUDGET = 83 * 1024;
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const gzip = (bytes) => execFileSync('gzip', ['-9', '-c'], { input: bytes }).length;

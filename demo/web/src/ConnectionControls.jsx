@@ -14,10 +14,13 @@ export function ConnectionControls() {
   const now = useNow(until ? 250 : null);
   const cutLeft = until > now ? Math.ceil((until - now) / 1000) : 0;
   const offline = state === 'closed' || state === 'failed';
+  // The cut wraps this page's WebSocket: in a worker mode the socket is the worker's.
+  const canCut = client?.mode === 'main';
   return (
     <section className="panel controls">
       <h3>Connection</h3>
-      <button type="button" disabled={!client || state !== 'open'} onClick={() => dropConnection(CUT_MS)}>
+      <button type="button" disabled={!client || state !== 'open' || !canCut} onClick={() => dropConnection(CUT_MS)}
+        title={canCut ? '' : 'the socket lives in the worker: open the page with ?mode=main to cut it'}>
         Drop connection
       </button>
       <button type="button" disabled={!client} onClick={() => (offline ? client.connect() : client.disconnect())}>

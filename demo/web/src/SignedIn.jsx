@@ -6,6 +6,7 @@ import { useHashScreen } from './useHashScreen.js';
 import { useUsers } from './useUsers.js';
 import { Nav } from './Nav.jsx';
 import { ConnectionBadge } from './ConnectionBadge.jsx';
+import { ModeBadge } from './ModeBadge.jsx';
 import { ConnectionControls } from './ConnectionControls.jsx';
 import { StatsPanel } from './StatsPanel.jsx';
 import { Chat } from './Chat.jsx';
@@ -34,6 +35,7 @@ export function SignedIn({ session, onSignOut }) {
           <span className="brand">ssot-realtime</span>
           <Nav screen={screen} go={go} me={me} />
           <ConnectionBadge onSignIn={onSignOut} />
+          <ModeBadge />
           <span className="me">
             {me.name}{me.role === 'admin' && <span className="role">admin</span>}
             <button type="button" className="link" onClick={onSignOut}>Sign out</button>

@@ -1,11 +1,19 @@
 // The client's config for this page: REST and the socket on the page's own origin.
 export const ROOM_CHANNEL = 'chat:room:{roomId}';
 
+// One engine for every tab of the browser (README "One engine per browser");
+// ?mode=main (or ?mode=worker) switches it.
+export function demoMode(loc = window.location) {
+  const asked = new URLSearchParams(loc.search).get('mode');
+  return asked === 'main' || asked === 'worker' ? asked : 'shared-worker';
+}
+
 export function clientConfig(token, loc = window.location) {
   const wsScheme = loc.protocol === 'https:' ? 'wss' : 'ws';
   return {
     baseUrl: `${loc.origin}/api`,
     token,
+    mode: demoMode(loc),
     websockets: {
       enabled: true,
       url: `${wsScheme}://${loc.host}/ws`,

@@ -1,6 +1,8 @@
 // The app each bundler builds: signs in as alice on its own origin, shows room 1's
 // messages live. ?wasmUrl=U or ?wasmModule=U loads the wasm from U instead of the
 // bundled file (the createClient options for apps that host it elsewhere).
+// ?mode=M: createClient's mode; the page fails when another mode runs (the
+// bundler did not emit a worker that starts).
 import { createClient } from 'ssot-realtime';
 
 const params = new URLSearchParams(location.search);
@@ -27,7 +29,11 @@ async function main() {
     token,
     websockets: { enabled: true, url: `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ws`, pubsub: { models: { Message: {} } } },
     ...(await wasmOptions()),
+    ...(params.has('mode') ? { mode: params.get('mode') } : {}),
   });
+  if (params.has('mode') && client.mode !== params.get('mode')) {
+    throw new Error(`mode ${client.mode} runs, not ${params.get('mode')}: ${client.modeFallback?.reason}`);
+  }
   const showConnection = () => { document.body.dataset.connection = client.connection.state; };
   client.connection.subscribe(showConnection);
   showConnection();

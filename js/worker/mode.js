@@ -1,0 +1,56 @@
+// Which mode runs (createClient's `mode`), the fallback when the browser lacks
+// it, and the worker's name: tabs share an engine only when their config and
+// user are the same (the name is a hash of both, never the token itself).
+import { configJson } from '../client.js';
+import { PROTOCOL_VERSION } from './protocol.js';
+
+const MODES = ['main', 'worker', 'shared-worker'];
+
+/** -> {mode, fallback: null | {requested, reason}} */
+export function chooseMode(config, scope = globalThis) {
+  const requested = config.mode ?? 'main';
+  if (!MODES.includes(requested)) {
+    throw new TypeError(`createClient(config): mode must be one of ${MODES.map((m) => `'${m}'`).join(', ')} (got ${JSON.stringify(requested)})`);
+  }
+  if (requested === 'shared-worker' && typeof scope.SharedWorker !== 'function') {
+    if (typeof scope.Worker === 'function') return { mode: 'worker', fallback: { requested, reason: 'SharedWorker is not available' } };
+    return { mode: 'main', fallback: { requested, reason: 'neither SharedWorker nor Worker is available' } };
+  }
+  if (requested === 'worker' && typeof scope.Worker !== 'function') {
+    return { mode: 'main', fallback: { requested, reason: 'Worker is not available' } };
+  }
+  return { mode: requested, fallback: null };
+}
+
+// Who the token says the user is: the `sub` of its JSON part (a JWT's payload,
+// or this gateway's body.mac), so that a refreshed token of the same user keeps
+// its engine; else the whole token.
+export function identityOf(token) {
+  if (typeof token !== 'string' || !token) return '';
+  for (const part of token.split('.')) {
+    try {
+      const claims = JSON.parse(atob(part.replace(/-/g, '+').replace(/_/g, '/')));
+      if (claims && (typeof claims.sub === 'string' || typeof claims.sub === 'number')) return `sub:${claims.sub}`;
+    } catch { /* not this part */ }
+  }
+  return `token:${token}`;
+}
+
+// FNV-1a over UTF-16 units, two 32-bit lanes: a name, not a secret.
+export function hash(text) {
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193) >>> 0;
+    b = Math.imul(b ^ c ^ (a >>> 7), 0x01000193) >>> 0;
+  }
+  return a.toString(36) + b.toString(36);
+}
+
+/** The worker's name: protocol version + hash(origin, config without the token, user). */
+export function workerName(config, origin = globalThis.location?.origin ?? '') {
+  const { token, getToken, ...rest } = config;
+  const key = `${origin}\n${configJson(rest)}\n${identityOf(token)}`;
+  return `ssot-realtime:v${PROTOCOL_VERSION}:${hash(key)}`;
+}
