@@ -41,7 +41,7 @@ export async function startServer({
   tokenTtlSeconds ??= ttlFromEnv();
   const db = await openDatabase(dbFile);
   const access = createAccess(db);
-  const visibility = createVisibility(cfg, access);
+  const visibility = createVisibility(cfg, access, db.dialect);
   const streams = createStreams(db, access, visibility);
   const mutations = createMutations({ db, config: cfg, access, visibility, streams, bus });
   const handleApi = createRest({ db, config: cfg, access, visibility, streams, mutations, secret, tokenTtlSeconds });
@@ -75,7 +75,7 @@ export async function startServer({
       server.listen(port, host, () => { server.off('error', reject); resolve(); });
     });
   } catch (err) {
-    db.close();
+    await db.close();
     throw err;
   }
   const actualPort = server.address().port;
@@ -92,7 +92,7 @@ export async function startServer({
         server.close();
         await gateway.close();
         server.closeAllConnections();
-        db.close();
+        await db.close();
       })();
       return closing;
     },

@@ -38,15 +38,14 @@
 // streams are computed by evaluating the rule for every user whose view
 // depends on the record: O(users) per mutation, fine for a reference server.
 
-import { readEpoch } from './db.js';
+// With Redis (cluster/), the counters stay here, in the database, and Redis
+// holds what was published of them; `current` then reads Redis.
+const BUMP = 'INSERT INTO "StreamSeq" ("stream", "seq") VALUES (?, 1) ON CONFLICT ("stream") DO UPDATE SET "seq" = "StreamSeq"."seq" + 1 RETURNING "seq"';
 
-export function createStreams(db, access, visibility) {
-  const epoch = readEpoch(db); // names this database's numbering (PROTOCOL ext)
-  const bumpStmt = db.prepare('INSERT INTO "StreamSeq" ("stream", "seq") VALUES (?, 1) ON CONFLICT ("stream") DO UPDATE SET "seq" = "seq" + 1 RETURNING "seq"');
-  const getStmt = db.prepare('SELECT "seq" FROM "StreamSeq" WHERE "stream" = ?');
-
-  const current = (stream) => getStmt.get(stream)?.seq ?? 0;
-  const bump = (stream) => bumpStmt.get(stream).seq;
+export function createStreams(db, access, visibility, { published } = {}) {
+  const epoch = db.epoch; // names this database's numbering (PROTOCOL ext)
+  const current = published ?? (async (stream) => (await db.get('SELECT "seq" FROM "StreamSeq" WHERE "stream" = ?', [stream]))?.seq ?? 0);
+  const bump = async (tx, stream) => (await tx.get(BUMP, [stream])).seq;
   const userStream = (mc, userId) => `${mc.name}:list@user:${userId}`;
 
   // The stream `user` follows on M:list, or null if they may list nothing.
@@ -62,24 +61,24 @@ export function createStreams(db, access, visibility) {
   // A 'deleted' carries its version: one more than the record's for a real delete,
   // the update's own when the record only left this stream's view (it may come back
   // with its next write, which must be newer than this).
-  function delivery(channel, stream, type, mc, record, meta, left = false) {
-    const d = { channel, stream, seq: bump(stream), model: mc.name, type, id: record.id, timestamp: meta.timestamp, record };
+  async function delivery(tx, channel, stream, type, mc, record, meta, left = false) {
+    const d = { channel, stream, seq: await bump(tx, stream), model: mc.name, type, id: record.id, timestamp: meta.timestamp, record };
     if (type === 'deleted' && Number.isSafeInteger(record.version)) d.version = left ? record.version : record.version + 1;
     if (meta.mutationId !== undefined) Object.assign(d, { mutationId: meta.mutationId, actorId: meta.actorId });
     return d;
   }
 
   // Rights changed with a room's membership; see the header.
-  function membershipDeliveries(mc, before, after) {
+  async function membershipDeliveries(tx, mc, before, after) {
     const users = access.membershipChange(mc.name, before, after);
     if (users.length === 0) return [];
     const out = [{ rights: users }];
     for (const m of visibility.byMembership) {
       for (const id of users) {
-        const u = access.user(id);
+        const u = await access.user(id);
         if (!u || visibility.scope(m, u) !== 'some') continue;
         const stream = userStream(m, id);
-        out.push({ channel: `${m.name}:list`, stream, seq: bump(stream), resync: true });
+        out.push({ channel: `${m.name}:list`, stream, seq: await bump(tx, stream), resync: true });
       }
     }
     return out;
@@ -87,26 +86,26 @@ export function createStreams(db, access, visibility) {
 
   // Must run inside the mutation's transaction. before/after: full records
   // (null for created/deleted). Returns the deliveries to publish after commit.
-  function deliveries(mc, type, before, after, meta) {
-    const out = membershipDeliveries(mc, before, after);
+  async function deliveries(tx, mc, type, before, after, meta) {
+    const out = await membershipDeliveries(tx, mc, before, after);
     if (!mc.broadcast.has(type)) return out;
     const record = after ?? before;
     const list = `${mc.name}:list`;
-    out.push(delivery(list, list, type, mc, record, meta));
+    out.push(await delivery(tx, list, list, type, mc, record, meta));
     if (visibility.byRecord(mc)) {
-      for (const u of access.users()) {
+      for (const u of await access.users()) {
         if (visibility.scope(mc, u) !== 'some') continue;
-        const was = !!before && visibility.canList(mc, u, before);
-        const is = !!after && visibility.canList(mc, u, after);
+        const was = !!before && await visibility.canList(mc, u, before);
+        const is = !!after && await visibility.canList(mc, u, after);
         if (!was && !is) continue;
         const t = was && is ? type : is ? 'created' : 'deleted';
         if (!mc.broadcast.has(t)) continue;
-        out.push(delivery(list, userStream(mc, u.id), t, mc, record, meta, !!after));
+        out.push(await delivery(tx, list, userStream(mc, u.id), t, mc, record, meta, !!after));
       }
     }
     // Item subscribers are re-checked at delivery against this record.
     const item = `${mc.name}:item:${record.id}`;
-    out.push(delivery(item, item, type, mc, record, meta));
+    out.push(await delivery(tx, item, item, type, mc, record, meta));
     return out;
   }
 
