@@ -29,5 +29,8 @@ done
 # shellcheck disable=SC2068
 node --test --test-concurrency=2 ${suites[@]}
 
+step "gateway tests on the Postgres store"
+bash scripts/test-postgres.sh
+
 step "fuzz targets (libFuzzer + ASan + UBSan, clang), ~7 s each"
 bash scripts/fuzz.sh --short

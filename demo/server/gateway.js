@@ -51,7 +51,9 @@ export function createGateway({ config, db, access, visibility, streams, bus, se
     if (conn.malformed > limits.malformedFramesPerConnection) conn.ws.close(1008, 'Too many malformed frames');
   }
 
-  async function connect(ws, req) {
+  // slot.conn is set once the socket is accepted; frames that arrive before
+  // (while the user is read) wait on the lane behind connect.
+  async function connect(ws, req, slot) {
     const token = new URL(req.url, 'http://x').searchParams.get('token');
     const payload = token ? verifyToken(token, secret) : null;
     const user = payload ? await access.user(payload.sub) : null;
@@ -62,9 +64,8 @@ export function createGateway({ config, db, access, visibility, streams, bus, se
     const conn = { id: nextId++, ws, user, subs: new Map(), malformed: 0, publishLimit: createPublishLimiter(limits) };
     conns.add(conn);
     byUser.set(user.id, mine.add(conn));
-    ws.on('message', (data, isBinary) => lane(() => onFrame(conn, data, isBinary)));
-    ws.on('close', () => lane(() => drop(conn)));
-    ws.on('error', (err) => log(`ws ${conn.id}: ${err.message}`));
+    slot.conn = conn;
+    if (ws.readyState !== 1) return drop(conn); // closed while the user was read
     // The socket's rights end with its token; the client fetches a new one on 4401.
     conn.cancelExpiry = atTime(payload.exp * 1000, () => ws.close(4401, 'Token expired'));
   }
@@ -273,10 +274,16 @@ export function createGateway({ config, db, access, visibility, streams, bus, se
 
   return {
     handleUpgrade(req, socket, head) {
-      wss.handleUpgrade(req, socket, head, (ws) => lane(() => connect(ws, req)).catch((err) => {
-        log(`ws connect: ${err.stack}`);
-        ws.close(1011, 'Internal server error');
-      }));
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        const slot = { conn: null };
+        lane(() => connect(ws, req, slot)).catch((err) => {
+          log(`ws connect: ${err.stack}`);
+          ws.close(1011, 'Internal server error');
+        });
+        ws.on('message', (data, isBinary) => lane(() => slot.conn && onFrame(slot.conn, data, isBinary)));
+        ws.on('close', () => lane(() => slot.conn && drop(slot.conn)));
+        ws.on('error', (err) => log(`ws ${slot.conn?.id ?? '-'}: ${err.message}`));
+      });
     },
     // Close every socket with 1001; sockets that do not answer within
     // graceMs are terminated so shutdown never hangs.

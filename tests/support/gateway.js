@@ -9,6 +9,12 @@
 //   await gw.restart() start again on the same port and database file
 //   gw.output()       what the server printed (stdout + stderr), for failure messages
 //   gw.epoch()        the epoch stored in the database file (Meta table); not for :memory:
+//   await gw.sql(text, params)  run SQL (`?` placeholders) on the gateway's database, behind its back
+//
+// SSOT_TEST_STORE=postgres: a gateway started without dbPath gets a fresh Postgres
+// database (--db postgres://...) on the server of SSOT_TEST_PG_URL, or on a
+// private one this process starts (tests/support/postgres.js). An explicit
+// dbPath (a file, ':memory:') stays SQLite.
 //
 // Also exported: connectSocket(url) -> a small ws client that queues frames and
 // waits for a matching one (see below).
@@ -23,6 +29,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import WebSocket from 'ws';
 import { signToken } from '../../demo/server/auth.js';
+import { testDatabase, pgQuery } from './postgres.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const MAIN = path.join(ROOT, 'demo/server/main.js');
@@ -62,7 +69,8 @@ function launch(args, env, timeoutMs = 15000) {
 export async function startGateway({ config, env = {}, dbPath } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ssot-gw-'));
   tempDirs.add(dir);
-  const db = dbPath ?? path.join(dir, 'db.sqlite');
+  const db = dbPath ?? (process.env.SSOT_TEST_STORE === 'postgres' ? await testDatabase() : path.join(dir, 'db.sqlite'));
+  const onPostgres = db.startsWith('postgres://');
   const args = ['--db', db];
   if (config !== undefined) {
     const file = path.join(dir, 'config.json');
@@ -73,6 +81,8 @@ export async function startGateway({ config, env = {}, dbPath } = {}) {
   const fullEnv = { SSOT_SECRET: secret, ...env };
   let run = launch(['--port', '0', ...args], fullEnv);
   const port = await run.ready;
+  // A Postgres database keeps its epoch for good: read once, answered synchronously.
+  const pgEpoch = onPostgres ? (await pgQuery(db, 'SELECT "value" FROM "Meta" WHERE "key" = \'epoch\'')).rows[0].value : null;
   const baseUrl = `http://127.0.0.1:${port}/api`;
 
   const tokens = {}; // socket() logs in once per user name
@@ -85,9 +95,21 @@ export async function startGateway({ config, env = {}, dbPath } = {}) {
     dbPath: db,
     output: () => run.output(),
     epoch() {
+      if (onPostgres) return pgEpoch;
       if (db === ':memory:') throw new Error('gw.epoch(): a :memory: database cannot be read from outside');
       const file = new Database(db, { readonly: true, fileMustExist: true });
       try { return file.prepare('SELECT "value" FROM "Meta" WHERE "key" = \'epoch\'').get().value; } finally { file.close(); }
+    },
+    async sql(text, params = []) {
+      if (onPostgres) {
+        let n = 0;
+        return (await pgQuery(db, text.replace(/\?/g, () => `$${++n}`), params)).rows;
+      }
+      const file = new Database(db);
+      try {
+        const st = file.prepare(text);
+        return st.reader ? st.all(...params) : (st.run(...params), []);
+      } finally { file.close(); }
     },
     async login(username, password = username) {
       const res = await fetch(`${baseUrl}/login`, {
