@@ -29,8 +29,9 @@ done
 # shellcheck disable=SC2068
 node --test --test-concurrency=2 ${suites[@]}
 
-step "gateway tests on the Postgres store"
+step "gateway tests on the Postgres store, then on Postgres + Redis (the cluster mode)"
 bash scripts/test-postgres.sh
+bash scripts/test-postgres.sh --redis
 
 step "fuzz targets (libFuzzer + ASan + UBSan, clang), ~7 s each"
 bash scripts/fuzz.sh --short

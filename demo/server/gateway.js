@@ -115,6 +115,9 @@ export function createGateway({ config, db, access, visibility, streams, bus, se
     byChannel.get(channel).add(conn);
     const frame = { type: 'subscribed', channel };
     if (stream) Object.assign(frame, { seq: await streams.current(stream), epoch: streams.epoch });
+    // Deliveries up to this seq are in the snapshot or the replay (with Redis,
+    // some may still be on their way to this gateway: they are skipped).
+    conn.subs.get(channel).seq = frame.seq;
     if (target.kind === 'custom' && target.def.presence) {
       if (!again && await presence.join(channel, conn.user)) announce(conn, channel, 'join');
       frame.members = await presence.members(channel);
@@ -248,6 +251,8 @@ export function createGateway({ config, db, access, visibility, streams, bus, se
     for (const conn of [...(byChannel.get(d.channel) ?? [])]) {
       const sub = conn.subs.get(d.channel);
       if (!sub || sub.stream !== d.stream) continue;
+      if (d.seq !== undefined && sub.seq !== undefined && d.seq <= sub.seq) continue;
+      if (d.seq !== undefined) sub.seq = d.seq;
       // List streams are computed per user (streams.js); item rights are re-checked here.
       if (sub.target.kind === 'item' && !(await visibility.canRead(sub.target.mc, conn.user, d.record))) await revoke(conn, d.channel);
       else send(conn, await render(d, conn.user));

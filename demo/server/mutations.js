@@ -76,7 +76,11 @@ export function createMutations({ db, config, access, visibility, streams, bus, 
         if (o.deliveries.length) await outbox.add(tx, o.deliveries);
         return o;
       });
-      if (out.deliveries.length) outbox.kick();
+      // Answer once this gateway's own sockets have the update (as without Redis).
+      if (out.deliveries.length) {
+        outbox.kick();
+        await bus.reached(out.deliveries);
+      }
       return out.result;
     }
     return turn(async () => {

@@ -17,6 +17,7 @@ import { createInProcessBus } from './bus.js';
 import { createStatic } from './static.js';
 import { sendError } from './respond.js';
 import { createHeaders } from './headers.js';
+import { startCluster } from './cluster/index.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const PROJECT_ROOT = path.resolve(here, '../..');
@@ -33,19 +34,30 @@ function ttlFromEnv() {
 
 // config: parsed JSON in the seeds' `websockets` shape, or a path to such a file.
 export async function startServer({
-  port = 3000, host = '127.0.0.1', db: dbFile = DEFAULT_DB, config, secret, tokenTtlSeconds,
+  port = 3000, host = '127.0.0.1', db: dbFile = DEFAULT_DB, redis: redisUrl, config, secret, tokenTtlSeconds,
   log = (msg) => console.error(`[ssot] ${msg}`), bus = createInProcessBus(), staticDir = DEFAULT_STATIC,
 } = {}) {
   const cfg = loadConfig(typeof config === 'string' ? readConfigFile(config) : config);
   secret ??= process.env.SSOT_SECRET || crypto.randomBytes(32).toString('hex');
   tokenTtlSeconds ??= ttlFromEnv();
   const db = await openDatabase(dbFile);
+  let cluster = null; // with --redis: cluster/ (Redis numbering, buffers, bus; the outbox)
+  if (redisUrl) {
+    try {
+      cluster = await startCluster({ url: redisUrl, db, capacity: cfg.limits.replayBufferPerChannel, log });
+    } catch (err) {
+      await db.close();
+      throw err;
+    }
+    bus = cluster.bus;
+  }
   const access = createAccess(db);
   const visibility = createVisibility(cfg, access, db.dialect);
-  const streams = createStreams(db, access, visibility);
-  const mutations = createMutations({ db, config: cfg, access, visibility, streams, bus });
+  const streams = createStreams(db, access, visibility, { published: cluster?.redis.published });
+  const mutations = createMutations({ db, config: cfg, access, visibility, streams, bus, outbox: cluster?.outbox });
   const handleApi = createRest({ db, config: cfg, access, visibility, streams, mutations, secret, tokenTtlSeconds });
-  const gateway = createGateway({ config: cfg, db, access, visibility, streams, bus, secret, log });
+  const gateway = createGateway({ config: cfg, db, access, visibility, streams, bus, secret, log, buffers: cluster?.redis.buffers });
+  await cluster?.start();
   const serveStatic = createStatic(staticDir);
   const setHeaders = createHeaders(cfg.cors);
 
@@ -75,6 +87,7 @@ export async function startServer({
       server.listen(port, host, () => { server.off('error', reject); resolve(); });
     });
   } catch (err) {
+    await cluster?.close();
     await db.close();
     throw err;
   }
@@ -92,6 +105,7 @@ export async function startServer({
         server.close();
         await gateway.close();
         server.closeAllConnections();
+        await cluster?.close();
         await db.close();
       })();
       return closing;

@@ -14,7 +14,8 @@
 // SSOT_TEST_STORE=postgres: a gateway started without dbPath gets a fresh Postgres
 // database (--db postgres://...) on the server of SSOT_TEST_PG_URL, or on a
 // private one this process starts (tests/support/postgres.js). An explicit
-// dbPath (a file, ':memory:') stays SQLite.
+// dbPath (a file, ':memory:') stays SQLite. SSOT_TEST_REDIS_URL: every gateway also
+// gets --redis (keys are per database epoch, so gateways of different tests never meet).
 //
 // Also exported: connectSocket(url) -> a small ws client that queues frames and
 // waits for a matching one (see below).
@@ -72,6 +73,7 @@ export async function startGateway({ config, env = {}, dbPath } = {}) {
   const db = dbPath ?? (process.env.SSOT_TEST_STORE === 'postgres' ? await testDatabase() : path.join(dir, 'db.sqlite'));
   const onPostgres = db.startsWith('postgres://');
   const args = ['--db', db];
+  if (process.env.SSOT_TEST_REDIS_URL) args.push('--redis', process.env.SSOT_TEST_REDIS_URL);
   if (config !== undefined) {
     const file = path.join(dir, 'config.json');
     fs.writeFileSync(file, typeof config === 'string' ? config : JSON.stringify(config));
