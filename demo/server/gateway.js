@@ -24,14 +24,16 @@ const isObj = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
 // Frames, connects, drops and deliveries all take turns on one lane: each
 // runs to its end (awaiting the store) before the next starts, so a
 // subscriber never sees a delivery between its `subscribed` and its replay.
-export function createGateway({ config, db, access, visibility, streams, bus, secret, log = () => {}, buffers: sharedBuffers }) {
+// With --redis, `shared` brings the replay buffers, presence and connection
+// counts of all gateways (cluster/); without, they live here.
+export function createGateway({ config, db, access, visibility, streams, bus, secret, log = () => {}, shared = {} }) {
   const limits = config.limits;
   // maxPayload makes ws close oversized frames with 1009 itself.
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxFrameBytes });
   const instance = crypto.randomBytes(6).toString('hex'); // tells our own publishes apart on a shared bus
   const resolve = createChannelResolver(config);
-  const presence = createPresence();
-  const buffers = sharedBuffers ?? createReplayBuffers(limits.replayBufferPerChannel);
+  const presence = shared.presence ?? createPresence();
+  const buffers = shared.buffers ?? createReplayBuffers(limits.replayBufferPerChannel);
   const lane = createMutex();
   const render = createRenderer(config, visibility);
   const rights = createRights({ db, access, visibility, streams });
@@ -60,8 +62,10 @@ export function createGateway({ config, db, access, visibility, streams, bus, se
     // Accept first, then close: browsers only see close codes of open sockets.
     if (!user) return ws.close(4401, token ? 'Invalid or expired token' : 'Missing token');
     const mine = byUser.get(user.id) ?? new Set();
-    if (mine.size >= limits.connectionsPerUser) return ws.close(4429, 'Too many connections');
-    const conn = { id: nextId++, ws, user, subs: new Map(), malformed: 0, publishLimit: createPublishLimiter(limits) };
+    const id = nextId++;
+    const allowed = shared.presence ? await shared.presence.acquire(user.id, id, limits.connectionsPerUser) : mine.size < limits.connectionsPerUser;
+    if (!allowed) return ws.close(4429, 'Too many connections');
+    const conn = { id, ws, user, subs: new Map(), malformed: 0, publishLimit: createPublishLimiter(limits) };
     conns.add(conn);
     byUser.set(user.id, mine.add(conn));
     slot.conn = conn;
@@ -138,11 +142,18 @@ export function createGateway({ config, db, access, visibility, streams, bus, se
     for (const d of ds) send(conn, await render(d, conn.user));
   }
 
-  // Presence join/leave go to every other subscriber of the channel.
+  // Presence join/leave go to every other subscriber of the channel (with
+  // --redis, on every gateway: through the bus, like events).
   function announce(conn, channel, event) {
     const { id: userId, name } = conn.user;
+    if (shared.presence) return announceShared(channel, event, userId, name);
     const text = JSON.stringify({ type: 'event', channel, event, data: { userId, name }, from: userId });
     for (const c of byChannel.get(channel) ?? []) if (c.user.id !== userId) send(c, text);
+  }
+
+  function announceShared(channel, event, userId, name) {
+    const m = { channel, event, data: { userId, name }, from: userId, presence: true };
+    Promise.resolve(bus.publish('event', m)).catch((err) => log(`presence: ${err.message}`));
   }
 
   async function leave(conn, channel) {
@@ -240,6 +251,7 @@ export function createGateway({ config, db, access, visibility, streams, bus, se
     if (!conns.delete(conn)) return;
     conn.cancelExpiry?.();
     for (const channel of [...conn.subs.keys()]) await leave(conn, channel);
+    if (shared.presence) await shared.presence.release(conn.user.id, conn.id);
     const mine = byUser.get(conn.user.id);
     mine?.delete(conn);
     if (mine && mine.size === 0) byUser.delete(conn.user.id);
@@ -266,7 +278,7 @@ export function createGateway({ config, db, access, visibility, streams, bus, se
     const may = await access.channelGate(target.def, target.params);
     const text = JSON.stringify({ type: 'event', channel: m.channel, event: m.event, data: m.data, from: m.from });
     for (const c of [...(byChannel.get(m.channel) ?? [])]) {
-      if (`${instance}:${c.id}` === m.origin) continue;
+      if (m.presence ? c.user.id === m.from : `${instance}:${c.id}` === m.origin) continue;
       if (may(c.user)) send(c, text);
       else await revoke(c, m.channel);
     }
@@ -278,6 +290,8 @@ export function createGateway({ config, db, access, visibility, streams, bus, se
   }));
 
   return {
+    // With --redis: a user whose every entry expired (their gateway died) leaves.
+    presenceExpired: (channel, userId, name) => announceShared(channel, 'leave', userId, name),
     handleUpgrade(req, socket, head) {
       wss.handleUpgrade(req, socket, head, (ws) => {
         const slot = { conn: null };

@@ -56,7 +56,9 @@ export async function startServer({
   const streams = createStreams(db, access, visibility, { published: cluster?.redis.published });
   const mutations = createMutations({ db, config: cfg, access, visibility, streams, bus, outbox: cluster?.outbox });
   const handleApi = createRest({ db, config: cfg, access, visibility, streams, mutations, secret, tokenTtlSeconds });
-  const gateway = createGateway({ config: cfg, db, access, visibility, streams, bus, secret, log, buffers: cluster?.redis.buffers });
+  const shared = cluster ? { buffers: cluster.redis.buffers, presence: cluster.presence } : {};
+  const gateway = createGateway({ config: cfg, db, access, visibility, streams, bus, secret, log, shared });
+  cluster?.presence.on('expired', gateway.presenceExpired);
   await cluster?.start();
   const serveStatic = createStatic(staticDir);
   const setHeaders = createHeaders(cfg.cors);

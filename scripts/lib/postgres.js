@@ -36,8 +36,18 @@ export function freePort() {
   });
 }
 
+// The postgres user must be able to reach `dir`: ancestors that others cannot
+// traverse get the x bit for others (traverse only, not list).
+function reachable(dir) {
+  for (let d = path.dirname(path.resolve(dir)); d !== path.dirname(d); d = path.dirname(d)) {
+    const mode = fs.statSync(d).mode;
+    if (!(mode & 0o001)) fs.chmodSync(d, (mode & 0o7777) | 0o001);
+  }
+}
+
 function ownDir(dir) {
   fs.mkdirSync(dir, { recursive: true });
+  if (isRoot()) reachable(dir);
   if (isRoot()) fs.chownSync(dir, asOwner().uid, asOwner().gid);
   fs.chmodSync(dir, 0o700);
 }

@@ -67,13 +67,13 @@ function launch(args, env, timeoutMs = 15000) {
   return { child, ready, exited, output: () => out };
 }
 
-export async function startGateway({ config, env = {}, dbPath } = {}) {
+export async function startGateway({ config, env = {}, dbPath, redis = process.env.SSOT_TEST_REDIS_URL } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ssot-gw-'));
   tempDirs.add(dir);
   const db = dbPath ?? (process.env.SSOT_TEST_STORE === 'postgres' ? await testDatabase() : path.join(dir, 'db.sqlite'));
   const onPostgres = db.startsWith('postgres://');
   const args = ['--db', db];
-  if (process.env.SSOT_TEST_REDIS_URL) args.push('--redis', process.env.SSOT_TEST_REDIS_URL);
+  if (redis) args.push('--redis', redis);
   if (config !== undefined) {
     const file = path.join(dir, 'config.json');
     fs.writeFileSync(file, typeof config === 'string' ? config : JSON.stringify(config));
@@ -153,6 +153,12 @@ export async function startGateway({ config, env = {}, dbPath } = {}) {
     async kill() {
       if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill('SIGKILL');
       return run.exited;
+    },
+    // Start again after kill()/stop(), on the same port and database.
+    async start() {
+      run = launch(['--port', String(port), ...args], fullEnv);
+      await run.ready;
+      return gw;
     },
     async restart() {
       await gw.stop();

@@ -3,20 +3,28 @@
 import { connectRedis } from './redis.js';
 import { createRedisBus } from './bus.js';
 import { createOutbox } from './outbox.js';
+import { createClusterPresence } from './presence.js';
 
 export async function startCluster({ url, db, capacity, log }) {
   const redis = await connectRedis(url, { epoch: db.epoch, capacity, log });
   const bus = createRedisBus(redis, { log });
   const outbox = createOutbox({ db, redis, log });
+  let onExpired = () => {};
+  const ttlMs = Number(process.env.SSOT_PRESENCE_TTL_MS) || 6000;
+  const presence = createClusterPresence(redis, { ttlMs, log, onExpired: (...a) => onExpired(...a) });
+  presence.on = (event, fn) => { if (event === 'expired') onExpired = fn; };
   return {
     redis,
     bus,
     outbox,
+    presence,
     async start() {
       await bus.start();
       outbox.start();
+      presence.start();
     },
     async close() {
+      presence.stop();
       bus.stop();
       await outbox.close();
       redis.close();
