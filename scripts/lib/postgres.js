@@ -28,6 +28,15 @@ function asOwner() {
   return owner;
 }
 
+// A server started here must not outlive this process (a crash, Ctrl-C, a
+// failed assertion): killed on exit, unless it exited already.
+const live = new Set();
+process.on('exit', () => { for (const c of live) c.kill('SIGKILL'); });
+export function killOnExit(child) {
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+}
+
 export function freePort() {
   return new Promise((resolve, reject) => {
     const s = net.createServer();
@@ -88,8 +97,14 @@ export async function startPostgres({ dir, port = 0, log = () => {} }) {
     const fast = process.env.SSOT_PG_FAST === '1' ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : [];
     child = spawn(path.join(bin, 'postgres'), ['-D', data, '-p', String(port), '-h', '127.0.0.1', '-k', sockets, '-c', 'max_connections=300', ...fast],
       { stdio: ['ignore', 'ignore', 'pipe'], cwd: dir, ...asOwner() });
-    child.stderr.on('data', (d) => log(String(d)));
-    await waitReady(url(), child);
+    killOnExit(child);
+    let errText = '';
+    child.stderr.on('data', (d) => { errText = (errText + d).slice(-2000); log(String(d)); });
+    try {
+      await waitReady(url(), child);
+    } catch (err) {
+      throw new Error(`${err.message}\n${errText}`);
+    }
   };
   await launch();
   const exited = () => (child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((r) => child.once('exit', r)));

@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
-import { freePort } from './postgres.js';
+import { freePort, killOnExit } from './postgres.js';
 
 const BIN = '/usr/bin/redis-server';
 
@@ -29,6 +29,7 @@ export async function startRedis({ dir, port = 0, log = () => {} }) {
   const launch = async () => {
     child = spawn(BIN, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--protected-mode', 'no'],
       { stdio: ['ignore', 'pipe', 'pipe'] });
+    killOnExit(child);
     child.stdout.on('data', (d) => log(String(d)));
     child.stderr.on('data', (d) => log(String(d)));
     await waitPort(port, child);
