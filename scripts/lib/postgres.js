@@ -92,9 +92,10 @@ export async function startPostgres({ dir, port = 0, log = () => {} }) {
   const url = (db = 'postgres') => `postgres://postgres@127.0.0.1:${port}/${db}`;
   let child;
   const launch = async () => {
-    // Durability as Postgres' default (fsync on) unless SSOT_PG_FAST=1 (tests: a
-    // killed *process* loses nothing either way; only a power cut would).
-    const fast = process.env.SSOT_PG_FAST === '1' ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : [];
+    // Durability as Postgres' default (fsync on) unless SSOT_PG_FAST=1 (tests): no
+    // fsync, so a killed Postgres *process* still loses no commit (the kernel has
+    // the WAL), only a power cut would. synchronous_commit stays on for that reason.
+    const fast = process.env.SSOT_PG_FAST === '1' ? ['-c', 'fsync=off', '-c', 'full_page_writes=off'] : [];
     child = spawn(path.join(bin, 'postgres'), ['-D', data, '-p', String(port), '-h', '127.0.0.1', '-k', sockets, '-c', 'max_connections=300', ...fast],
       { stdio: ['ignore', 'ignore', 'pipe'], cwd: dir, ...asOwner() });
     killOnExit(child);

@@ -70,10 +70,14 @@ export function createRedisBus(redis, { log = () => {} } = {}) {
     for (const [stream, { seq }] of seen) {
       const now = await redis.published(stream);
       if (now === seq) continue;
-      // Redis lost its data (now < seq) or moved on: replay, or resync past the buffer.
-      const got = now > seq ? await fill(stream, seq, now) : [{ channel: seen.get(stream).channel, stream, resync: true }];
-      seen.set(stream, { seq: now, channel: seen.get(stream).channel });
-      out.push(...got);
+      if (now > seq) {
+        out.push(...(await fill(stream, seq, now))); // replay, or resync past the buffer
+        seen.set(stream, { seq: now, channel: seen.get(stream).channel });
+      } else {
+        // Redis lost its data: what it held may not have reached us. The database
+        // numbering goes on from `seq`, so that stays our mark.
+        out.push({ channel: seen.get(stream).channel, stream, resync: true });
+      }
     }
     if (out.length) await hand('update', { deliveries: out });
     noteHanded(out);

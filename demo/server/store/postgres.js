@@ -43,6 +43,10 @@ export async function openPostgres(url, { max = 10 } = {}) {
     async transaction(fn) {
       const client = await pool.connect();
       let broken = false;
+      // A checked-out client whose server goes away emits 'error': without a
+      // listener that would crash the gateway. The query in flight fails anyway.
+      const onError = () => { broken = true; };
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         const out = await fn(wrap((sql, params) => client.query(sql, params)));
@@ -52,16 +56,20 @@ export async function openPostgres(url, { max = 10 } = {}) {
         try { await client.query('ROLLBACK'); } catch { broken = true; }
         throw err;
       } finally {
+        client.off('error', onError);
         client.release(broken);
       }
     },
     // fn runs holding a cluster-wide lock: one gateway at a time creates the schema.
     async withLock(key, fn) {
       const client = await pool.connect();
+      const onError = () => {};
+      client.on('error', onError);
       try {
         await client.query('SELECT pg_advisory_lock($1)', [key]);
         try { return await fn(); } finally { await client.query('SELECT pg_advisory_unlock($1)', [key]); }
       } finally {
+        client.off('error', onError);
         client.release();
       }
     },
