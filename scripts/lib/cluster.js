@@ -5,6 +5,7 @@
 //   const c = await startLocalCluster({ dir, port, gateways: 3, env });
 //   c.url (HAProxy), c.gateways[i].{port, url, kill(), start(), alive()}, c.pg, c.redis, c.stop()
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startPostgres, freePort } from './postgres.js';
@@ -21,6 +22,7 @@ function gatewayProcess({ port, args, env, log }) {
     port,
     url: `http://127.0.0.1:${port}`,
     alive: () => !!child && child.exitCode === null && child.signalCode === null,
+    pid: () => child?.pid,
     start() {
       child = spawn(process.execPath, [path.join(ROOT, 'demo/server/main.js'), '--port', String(port), ...args], {
         cwd: ROOT, env: { ...process.env, SSOT_EXIT_WITH_STDIN: '1', ...env }, stdio: ['pipe', 'pipe', 'pipe'],
@@ -51,7 +53,10 @@ function gatewayProcess({ port, args, env, log }) {
   return handle;
 }
 
-export async function startLocalCluster({ dir, port = 0, host, gateways = 3, env = {}, pgPort = 0, redisPort = 0, log = () => {} }) {
+// config: the gateways' --config (an object, written to dir/config.json).
+export { gatewayProcess };
+
+export async function startLocalCluster({ dir, port = 0, host, gateways = 3, env = {}, config, pgPort = 0, redisPort = 0, log = () => {} }) {
   const [pg, redis] = await Promise.all([
     startPostgres({ dir: path.join(dir, 'pg'), port: pgPort }),
     startRedis({ dir: path.join(dir, 'redis'), port: redisPort }),
@@ -60,7 +65,12 @@ export async function startLocalCluster({ dir, port = 0, host, gateways = 3, env
   const dbUrl = exists ? pg.url('ssot') : await pg.createDatabase('ssot');
   const ports = [];
   for (let i = 0; i < gateways; i++) ports.push(await freePort());
-  const gws = ports.map((p) => gatewayProcess({ port: p, args: ['--db', dbUrl, '--redis', redis.url], env, log }));
+  const args = ['--db', dbUrl, '--redis', redis.url];
+  if (config) {
+    fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config));
+    args.push('--config', path.join(dir, 'config.json'));
+  }
+  const gws = ports.map((p) => gatewayProcess({ port: p, args, env, log }));
   await Promise.all(gws.map((g) => g.start()));
   const haproxy = await startHaproxy({ dir: path.join(dir, 'haproxy'), port, servers: ports, host, log });
   return {

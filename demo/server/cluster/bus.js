@@ -67,16 +67,20 @@ export function createRedisBus(redis, { log = () => {} } = {}) {
   // After a reconnection: whatever was published meanwhile, stream by stream.
   async function catchUp() {
     const out = [];
-    for (const [stream, { seq }] of seen) {
-      const now = await redis.published(stream);
-      if (now === seq) continue;
+    const list = [...seen.keys()];
+    const nows = list.length ? await redis.publishedMany(list) : [];
+    for (const [i, stream] of list.entries()) {
+      const { seq, channel, lostAt } = seen.get(stream);
+      const now = nows[i];
+      if (now === seq || (now < seq && lostAt === seq)) continue; // up to date, or resynced already
       if (now > seq) {
         out.push(...(await fill(stream, seq, now))); // replay, or resync past the buffer
         seen.set(stream, { seq: now, channel: seen.get(stream).channel });
       } else {
         // Redis lost its data: what it held may not have reached us. The database
         // numbering goes on from `seq`, so that stays our mark.
-        out.push({ channel: seen.get(stream).channel, stream, resync: true });
+        out.push({ channel, stream, resync: true });
+        seen.set(stream, { seq, channel, lostAt: seq });
       }
     }
     if (out.length) await hand('update', { deliveries: out });

@@ -54,9 +54,10 @@ export async function connectRedis(url, { epoch, capacity, log }) {
   };
 
   const published = async (stream) => Number(await cmd.get(`${prefix}last:${stream}`)) || 0;
+  const publishedMany = async (streams) => (await cmd.mget(...streams.map((s) => `${prefix}last:${s}`))).map((v) => Number(v) || 0);
 
   return {
-    cmd, sub, prefix, buffers, published, range,
+    cmd, sub, prefix, buffers, published, publishedMany, range,
     // One outbox row's deliveries -> ['ok', n] | ['wait', stream, last]
     publishRow: (deliveries) => cmd.ssotPublish(prefix, capacity,
       ...deliveries.flatMap((d) => [d.stream ?? '', d.seq ?? 0, JSON.stringify(d)])),
