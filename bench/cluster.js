@@ -48,6 +48,14 @@ function childrenOf(pid) {
   return out;
 }
 
+// Busy and total jiffies of the whole machine (every process, every core).
+function machine() {
+  const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const idle = f[3] + f[4];
+  const total = f.reduce((a, b) => a + b, 0);
+  return { busy: total - idle, total };
+}
+
 async function login(base, user) {
   const r = await fetch(`${base}/api/login`, { method: 'POST', body: JSON.stringify({ username: user, password: user }) });
   return (await r.json()).token;
@@ -76,6 +84,8 @@ async function measure(label, gateways, parts) {
   }
   await sleep(500);
   const cpu0 = Object.fromEntries(Object.entries(parts).map(([k, f]) => [k, cpuOf(f())]));
+  const m0 = machine();
+  const me0 = process.cpuUsage();
   const t0 = Date.now();
   let writes = 0;
   const until = t0 + SECONDS * 1000;
@@ -92,12 +102,16 @@ async function measure(label, gateways, parts) {
   const seconds = (Date.now() - t0) / 1000;
   await sleep(1000); // let the last deliveries arrive
   const cpu = Object.fromEntries(Object.entries(parts).map(([k, f]) => [k, Math.round((cpuOf(f()) - cpu0[k]) / seconds * 100)]));
+  const me = process.cpuUsage(me0);
+  cpu.benchClient = Math.round((me.user + me.system) / 1e6 / (seconds + 1) * 100);
+  const m1 = machine();
+  const machineBusy = Math.round(((m1.busy - m0.busy) / (m1.total - m0.total)) * 100);
   socks.forEach((s) => s.close());
   latencies.sort((a, b) => a - b);
   const p = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
   const line = {
     label, writesPerSecond: Math.round(writes / seconds), deliveredPerSecond: Math.round(delivered / seconds),
-    p50: p(0.5), p99: p(0.99), cpuPercentOfOneCore: cpu,
+    p50: p(0.5), p99: p(0.99), cpuPercentOfOneCore: cpu, machineBusyPercent: machineBusy, loadAverage: os.loadavg()[0].toFixed(1),
   };
   console.log(JSON.stringify(line));
   return line;

@@ -70,9 +70,14 @@ export function createMutations({ db, config, access, visibility, streams, bus, 
   // work(tx) -> {result, deliveries}. Resolves with result once the deliveries
   // were handed to the bus (or committed to the outbox).
   async function commit(work) {
+    const numbered = async (tx) => {
+      const o = await work(tx);
+      await streams.number(tx, o.deliveries); // last: the counters' row locks are held only till the commit
+      return o;
+    };
     if (outbox) {
       const out = await db.transaction(async (tx) => {
-        const o = await work(tx);
+        const o = await numbered(tx);
         if (o.deliveries.length) await outbox.add(tx, o.deliveries);
         return o;
       });
@@ -84,7 +89,7 @@ export function createMutations({ db, config, access, visibility, streams, bus, 
       return out.result;
     }
     return turn(async () => {
-      const out = await db.transaction(work);
+      const out = await db.transaction(numbered);
       if (out.deliveries.length) await bus.publish('update', { deliveries: out.deliveries });
       return out.result;
     });

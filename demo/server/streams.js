@@ -34,18 +34,36 @@
 // renders it per subscriber (render.js).
 //
 // All counters live in the StreamSeq table and are bumped in the mutation's
-// transaction, so they survive restarts and never go backwards. Per-user
+// transaction, all at once at its end (number(): one statement, streams in
+// sorted order, so that the row locks that order writers across gateways are
+// held briefly and always taken in the same order).// transaction, so they survive restarts and never go backwards. Per-user
 // streams are computed by evaluating the rule for every user whose view
 // depends on the record: O(users) per mutation, fine for a reference server.
 
 // With Redis (cluster/), the counters stay here, in the database, and Redis
 // holds what was published of them; `current` then reads Redis.
-const BUMP = 'INSERT INTO "StreamSeq" ("stream", "seq") VALUES (?, 1) ON CONFLICT ("stream") DO UPDATE SET "seq" = "StreamSeq"."seq" + 1 RETURNING "seq"';
+const bumpSql = (n) => `INSERT INTO "StreamSeq" ("stream", "seq") VALUES ${Array(n).fill('(?, ?)').join(', ')}
+  ON CONFLICT ("stream") DO UPDATE SET "seq" = "StreamSeq"."seq" + excluded."seq" RETURNING "stream", "seq"`;
 
 export function createStreams(db, access, visibility, { published } = {}) {
   const epoch = db.epoch; // names this database's numbering (PROTOCOL ext)
   const current = published ?? (async (stream) => (await db.get('SELECT "seq" FROM "StreamSeq" WHERE "stream" = ?', [stream]))?.seq ?? 0);
-  const bump = async (tx, stream) => (await tx.get(BUMP, [stream])).seq;
+
+  // Gives each numbered delivery its seq, in the order of `list`.
+  async function number(tx, list) {
+    const counts = new Map();
+    for (const d of list) if (d.stream) counts.set(d.stream, (counts.get(d.stream) ?? 0) + 1);
+    if (counts.size === 0) return list;
+    const streams = [...counts.keys()].sort();
+    const rows = await tx.all(bumpSql(streams.length), streams.flatMap((s) => [s, counts.get(s)]));
+    const next = new Map(rows.map((r) => [r.stream, Number(r.seq) - counts.get(r.stream) + 1]));
+    for (const d of list) {
+      if (!d.stream) continue;
+      d.seq = next.get(d.stream);
+      next.set(d.stream, d.seq + 1);
+    }
+    return list;
+  }
   const userStream = (mc, userId) => `${mc.name}:list@user:${userId}`;
 
   // The stream `user` follows on M:list, or null if they may list nothing.
@@ -62,7 +80,7 @@ export function createStreams(db, access, visibility, { published } = {}) {
   // the update's own when the record only left this stream's view (it may come back
   // with its next write, which must be newer than this).
   async function delivery(tx, channel, stream, type, mc, record, meta, left = false) {
-    const d = { channel, stream, seq: await bump(tx, stream), model: mc.name, type, id: record.id, timestamp: meta.timestamp, record };
+    const d = { channel, stream, seq: undefined, model: mc.name, type, id: record.id, timestamp: meta.timestamp, record };
     if (type === 'deleted' && Number.isSafeInteger(record.version)) d.version = left ? record.version : record.version + 1;
     if (meta.mutationId !== undefined) Object.assign(d, { mutationId: meta.mutationId, actorId: meta.actorId });
     return d;
@@ -78,14 +96,15 @@ export function createStreams(db, access, visibility, { published } = {}) {
         const u = await access.user(id);
         if (!u || visibility.scope(m, u) !== 'some') continue;
         const stream = userStream(m, id);
-        out.push({ channel: `${m.name}:list`, stream, seq: await bump(tx, stream), resync: true });
+        out.push({ channel: `${m.name}:list`, stream, seq: undefined, resync: true });
       }
     }
     return out;
   }
 
   // Must run inside the mutation's transaction. before/after: full records
-  // (null for created/deleted). Returns the deliveries to publish after commit.
+  // (null for created/deleted). Returns the deliveries to number (number())
+  // and publish after commit.
   async function deliveries(tx, mc, type, before, after, meta) {
     const out = await membershipDeliveries(tx, mc, before, after);
     if (!mc.broadcast.has(type)) return out;
@@ -109,5 +128,5 @@ export function createStreams(db, access, visibility, { published } = {}) {
     return out;
   }
 
-  return { current, listStream, deliveries, epoch };
+  return { current, listStream, deliveries, number, epoch };
 }

@@ -15,7 +15,8 @@ export function createOutbox({ db, redis, log = () => {}, pollMs = 250, batch = 
   let again = false;
   let closed = false;
   let timer = null;
-  const stats = { relayed: 0, waits: 0, failures: 0 };
+  const stats = { relayed: 0, waits: 0, failures: 0, passes: 0 };
+  if (process.env.SSOT_DEBUG_OUTBOX) setInterval(() => log(`outbox ${JSON.stringify(stats)}`), 5000).unref();
 
   async function add(tx, deliveries) {
     await tx.run('INSERT INTO "Outbox" ("body") VALUES (?)', [JSON.stringify(deliveries)]);
@@ -23,6 +24,7 @@ export function createOutbox({ db, redis, log = () => {}, pollMs = 250, batch = 
 
   // One pass: returns true when it may have left rows (run again soon).
   async function pass() {
+    stats.passes += 1;
     return db.transaction(async (tx) => {
       const rows = await tx.all(`SELECT "id", "body" FROM "Outbox" ORDER BY "id" LIMIT ?${lock}`, [batch]);
       const done = [];
