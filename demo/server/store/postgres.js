@@ -37,7 +37,14 @@ export async function openPostgres(url, { max = 10 } = {}) {
   const pool = new pg.Pool({ connectionString: url, max });
   // An idle client that loses its server (Postgres restarted) must not crash us.
   pool.on('error', () => {});
-  await pool.query('SELECT 1'); // fail at start, with the reason, when unreachable
+  try {
+    await pool.query('SELECT 1'); // fail at start, with the reason, when unreachable
+  } catch (err) {
+    await pool.end().catch(() => {});
+    const shown = new URL(url);
+    if (shown.password) shown.password = '***';
+    throw new Error(`database ${shown}: ${err.message}`);
+  }
   const store = {
     ...wrap((sql, params) => pool.query(sql, params)),
     async transaction(fn) {
