@@ -81,6 +81,8 @@ export function createMutations({ db, config, access, visibility, streams, bus, 
         if (o.deliveries.length) await outbox.add(tx, o.deliveries);
         return o;
       });
+      // Fault injection for tests/cluster: die between the commit and the relay.
+      if (process.env.SSOT_FAULT === 'die-after-commit') process.kill(process.pid, 'SIGKILL');
       // Answer once this gateway's own sockets have the update (as without Redis).
       if (out.deliveries.length) {
         outbox.kick();

@@ -5,6 +5,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startCluster } from '../support/cluster.js';
+import { startGateway } from '../support/gateway.js';
 
 let c;
 let tok;
@@ -88,6 +89,23 @@ describe('one database, three gateways', () => {
     await gw(0).request('PATCH', '/products/4', { token: tok.admin, body: { stock: 5 } });
     const next = await s.next({ type: 'update', channel: 'Product:item:4' });
     assert.equal(next.seq, seq + 1, 'the next update follows: nothing in between, nothing twice');
+    s.close();
+  });
+});
+
+describe('a gateway killed between its commit and its publish', () => {
+  test('the write is published once, by another gateway', async () => {
+    const doomed = await startGateway({ dbPath: c.dbUrl, redis: c.redis.url, env: { SSOT_FAULT: 'die-after-commit' } });
+    const s = await gw(1).socket(tok.bob);
+    const sub = await subscribe(s, 'Product:item:2');
+    const before = (await gw(1).request('GET', '/products/2', { token: tok.bob })).body.version;
+    await assert.rejects(doomed.request('PATCH', '/products/2', { token: tok.admin, body: { stock: 4242 } }), 'it died before answering');
+    assert.equal((await doomed.kill()).signal, 'SIGKILL');
+    const got = await s.next({ type: 'update', channel: 'Product:item:2' }, 10000);
+    assert.deepEqual([got.seq, got.data.data.stock, got.data.data.version], [sub.seq + 1, 4242, before + 1]);
+    assert.equal((await c.query('SELECT "stock" FROM "Product" WHERE "id" = 2')).rows[0].stock, '4242');
+    await gw(2).request('PATCH', '/products/2', { token: tok.admin, body: { stock: 1 } });
+    assert.equal((await s.next({ type: 'update', channel: 'Product:item:2' })).seq, sub.seq + 2, 'once: the next one follows');
     s.close();
   });
 });
