@@ -20,7 +20,7 @@ before(async () => {
   c = await startCluster({
     gateways: 3,
     config: { websockets: { limits: { connectionsPerUser: 3 } } },
-    env: { SSOT_PRESENCE_TTL_MS: '1500' },
+    env: { SSOT_PRESENCE_TTL_MS: '1500', SSOT_OUTBOX_FORCE_MS: '1000' },
   });
   tok = await gw(0).tokens();
 });
@@ -89,6 +89,24 @@ describe('one database, three gateways', () => {
     await gw(0).request('PATCH', '/products/4', { token: tok.admin, body: { stock: 5 } });
     const next = await s.next({ type: 'update', channel: 'Product:item:4' });
     assert.equal(next.seq, seq + 1, 'the next update follows: nothing in between, nothing twice');
+    s.close();
+  });
+});
+
+describe('a hole in a stream that will not fill', () => {
+  test('(a gateway without --redis wrote to the database) is published past, with resync for the hole', async () => {
+    const s = await gw(1).socket(tok.bob);
+    await subscribe(s, 'Product:item:1');
+    await gw(0).request('PATCH', '/products/1', { token: tok.admin, body: { stock: 8 } });
+    const seen = await s.next({ type: 'update', channel: 'Product:item:1' });
+    // Two seqs numbered and never put in the outbox, then one that was.
+    const seq = seen.seq + 3;
+    await c.query('UPDATE "StreamSeq" SET "seq" = $1 WHERE "stream" = $2', [seq, 'Product:item:1']);
+    const d = { channel: 'Product:item:1', stream: 'Product:item:1', seq, model: 'Product', type: 'updated', id: 1, timestamp: 2, record: { ...seen.data.data, stock: 9, version: seen.data.data.version + 3 } };
+    await c.query('INSERT INTO "Outbox" ("body") VALUES ($1)', [JSON.stringify([d])]);
+    assert.deepEqual(await s.next({ channel: 'Product:item:1' }, 15000), { type: 'resync', channel: 'Product:item:1' });
+    const got = await s.next({ type: 'update', channel: 'Product:item:1' });
+    assert.deepEqual([got.seq, got.data.data.stock], [seq, 9]);
     s.close();
   });
 });

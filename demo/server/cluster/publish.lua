@@ -2,12 +2,13 @@
 -- (stream, seq), go into the stream's replay buffer and out to every gateway,
 -- exactly once and in seq order. Atomic (a script), so a relay that dies
 -- anywhere leaves Redis as before or after the row, never half of it.
---   ARGV[1] key prefix (ssot:{epoch}:), ARGV[2] buffer length, then for each
---   delivery: stream ('' = not numbered), seq, JSON.
+--   ARGV[1] key prefix (ssot:{epoch}:), ARGV[2] buffer length, ARGV[3] '1' to
+--   force past a hole (see outbox.js), then for each delivery: stream ('' = not
+--   numbered), seq, JSON.
 -- Returns {'ok', published} or {'wait', stream, last} when an earlier seq of
 -- that stream is not published yet (its row is still being relayed): retry.
-local prefix, cap = ARGV[1], tonumber(ARGV[2])
-local n = (#ARGV - 2) / 3
+local prefix, cap, force = ARGV[1], tonumber(ARGV[2]), ARGV[3] == '1'
+local n = (#ARGV - 3) / 3
 local seen = {}
 local function last_of(stream)
   if seen[stream] ~= nil then return seen[stream] end
@@ -16,18 +17,18 @@ local function last_of(stream)
 end
 -- Check first: a row is published whole or not at all.
 for i = 0, n - 1 do
-  local stream, seq = ARGV[3 + i * 3], tonumber(ARGV[4 + i * 3])
+  local stream, seq = ARGV[4 + i * 3], tonumber(ARGV[5 + i * 3])
   if stream ~= '' then
     local last = last_of(stream)
     -- No 'last': Redis has no memory of the stream (new, or Redis lost its data):
     -- this seq starts it; subscribers that are behind it get resync.
-    if last and seq > last + 1 then return {'wait', stream, tostring(last)} end
+    if last and seq > last + 1 and not force then return {'wait', stream, tostring(last)} end
     if not last or seq > last then seen[stream] = seq end
   end
 end
 local out = {}
 for i = 0, n - 1 do
-  local stream, seq, json = ARGV[3 + i * 3], tonumber(ARGV[4 + i * 3]), ARGV[5 + i * 3]
+  local stream, seq, json = ARGV[4 + i * 3], tonumber(ARGV[5 + i * 3]), ARGV[6 + i * 3]
   if stream == '' then
     table.insert(out, json)
   else

@@ -58,8 +58,8 @@ export async function connectRedis(url, { epoch, capacity, log }) {
 
   return {
     cmd, sub, prefix, buffers, published, publishedMany, range,
-    // One outbox row's deliveries -> ['ok', n] | ['wait', stream, last]
-    publishRow: (deliveries) => cmd.ssotPublish(prefix, capacity,
+    // One outbox row's deliveries -> ['ok', n] | ['wait', stream, last]; force: past a hole.
+    publishRow: (deliveries, force = false) => cmd.ssotPublish(prefix, capacity, force ? '1' : '0',
       ...deliveries.flatMap((d) => [d.stream ?? '', d.seq ?? 0, JSON.stringify(d)])),
     close() {
       cmd.disconnect();
