@@ -8,15 +8,30 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=$(mktemp -d /tmp/ssot-pgrun-XXXXXX)
 export SSOT_PG_FAST=1
-coproc PG { node scripts/lib/postgres-serve.js "$dir"; }
-read -r url <&"${PG[0]}"
-trap 'kill "$PG_PID" 2>/dev/null; wait "$PG_PID" 2>/dev/null; rm -rf "$dir"' EXIT
+pids=()
+trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; rm -rf "$dir"' EXIT
+
+# Starts scripts/lib/$1-serve.js in the background (in this shell, so the trap
+# stops it) and sets URL to the address it reports.
+serve() {
+  local out="$dir/$1.url"
+  node "scripts/lib/$1-serve.js" "$dir/$1" > "$out" &
+  pids+=($!)
+  for _ in $(seq 300); do
+    if [ -s "$out" ]; then URL=$(head -n1 "$out"); return; fi
+    kill -0 "${pids[-1]}" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "test-postgres: $1 did not start" >&2
+  exit 1
+}
+
+serve postgres
+pg_url=$URL
 if [ "${1:-}" = --redis ]; then
   shift
-  coproc RD { node scripts/lib/redis-serve.js "$dir/redis"; }
-  read -r redis_url <&"${RD[0]}"
-  export SSOT_TEST_REDIS_URL="$redis_url"
-  trap 'kill "$PG_PID" "$RD_PID" 2>/dev/null; wait "$PG_PID" "$RD_PID" 2>/dev/null; rm -rf "$dir"' EXIT
+  serve redis
+  export SSOT_TEST_REDIS_URL=$URL
 fi
 [ $# -gt 0 ] || set -- tests/server/*.test.js
-SSOT_TEST_STORE=postgres SSOT_TEST_PG_URL="$url" node --test --test-concurrency=2 "$@"
+SSOT_TEST_STORE=postgres SSOT_TEST_PG_URL="$pg_url" node --test --test-concurrency=2 "$@"

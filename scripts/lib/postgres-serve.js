@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // node scripts/lib/postgres-serve.js DIR [PORT]: start (initdb on first use) a
 // private Postgres in DIR, print its URL on one line, stop it on SIGTERM/SIGINT
-// or when stdin closes.
+// or (with SSOT_WATCH_STDIN=1) when stdin closes.
 import { startPostgres } from './postgres.js';
 
 const [dir, port] = process.argv.slice(2);
@@ -17,5 +17,7 @@ const stop = async () => {
 };
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);
-process.stdin.on('end', stop);
-process.stdin.resume();
+if (process.env.SSOT_WATCH_STDIN === '1') {
+  process.stdin.on('end', stop);
+  process.stdin.resume();
+}

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // node scripts/lib/redis-serve.js DIR [PORT]: start a private redis-server,
-// print its URL on one line, stop it on SIGTERM/SIGINT or when stdin closes.
+// print its URL on one line, stop it on SIGTERM/SIGINT or (with SSOT_WATCH_STDIN=1) when stdin closes.
 import { startRedis } from './redis.js';
 
 const [dir, port] = process.argv.slice(2);
@@ -16,5 +16,7 @@ const stop = async () => {
 };
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);
-process.stdin.on('end', stop);
-process.stdin.resume();
+if (process.env.SSOT_WATCH_STDIN === '1') {
+  process.stdin.on('end', stop);
+  process.stdin.resume();
+}
