@@ -56,4 +56,8 @@ echo "bench: wrote bench/report.md" >&2
 # own options (see its header), so the arguments above are not passed on.
 echo "== runtime vs JS clients" >&2
 node --expose-gc bench/js/runtime_vs_js.js --report bench/report-js.md || status=$?
+
+# Scale-out: updates/s and latency with 1 and 3 gateways on Postgres + Redis (bench/README.md, "cluster").
+echo "== cluster: 1 and 3 gateways on Postgres + Redis" >&2
+node bench/cluster.js || status=$?
 exit $status

@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(emscripten catch2 nlohmann-json3-dev cmake g++ make python3 clang libclang-rt-14-dev)
+# The scale-out gateway (issue 18): its tests, demo:cluster and soak run private instances.
+APT_PACKAGES+=(redis-server haproxy postgresql)
 # Chromium runs the browser end-to-end tests (SSOT_WITH_BROWSER=0 skips installing it).
 [ "${SSOT_WITH_BROWSER:-1}" = 1 ] && APT_PACKAGES+=(chromium)
 

@@ -23,11 +23,15 @@ node build/wasm/ssot_tests.js
 
 step "JS tests (node --test)"
 suites=()
-for d in tests/server tests/js tests/react tests/package tests/e2e tests/bundlers tests/soak; do
+for d in tests/server tests/js tests/react tests/package tests/e2e tests/bundlers tests/soak tests/cluster; do
   compgen -G "$d/*.test.js" >/dev/null && suites+=("$d/*.test.js")
 done
 # shellcheck disable=SC2068
 node --test --test-concurrency=2 ${suites[@]}
+
+step "gateway tests on the Postgres store, then on Postgres + Redis (the cluster mode)"
+bash scripts/test-postgres.sh
+bash scripts/test-postgres.sh --redis
 
 step "fuzz targets (libFuzzer + ASan + UBSan, clang), ~7 s each"
 bash scripts/fuzz.sh --short

@@ -1,33 +1,28 @@
 // Binds the pure rule evaluator to the database: what "owner" and "room"
 // mean for a record of a model, or for a custom channel's parameters.
-import { evalRecord } from './permissions.js';
+// The store is async; rules are evaluated synchronously (permissions.js) once
+// the room they may ask about has been read.
+import { evalRecord, needsRoom } from './permissions.js';
 import { rowToRecord } from './schema.js';
 
 export function createAccess(db) {
-  const roomStmt = db.prepare('SELECT * FROM "Room" WHERE "id" = ?');
-  const userStmt = db.prepare('SELECT "id", "name", "role" FROM "User" WHERE "id" = ?');
-  const usersStmt = db.prepare('SELECT "id", "name", "role" FROM "User" ORDER BY "id"');
-
-  function roomMembers(roomId) {
+  async function roomMembers(roomId) {
     if (!Number.isSafeInteger(roomId)) return null;
-    const room = rowToRecord('Room', roomStmt.get(roomId));
+    const room = rowToRecord('Room', await db.get('SELECT * FROM "Room" WHERE "id" = ?', [roomId]));
     return room ? room.memberIds : null;
   }
 
   // The facts a rule needs about one record of model config `mc`.
-  function recordCtx(mc, user, record) {
-    return {
-      user,
-      ownerId: mc.owner ? record[mc.owner] : undefined,
-      roomMembers: !mc.room ? null
-        : mc.room === 'self' ? () => record.memberIds
-          : () => roomMembers(record[mc.room]),
-    };
+  async function recordCtx(rule, mc, user, record) {
+    let members = null;
+    if (mc.room === 'self') members = record.memberIds;
+    else if (mc.room && user && needsRoom(rule)) members = await roomMembers(record[mc.room]);
+    return { user, ownerId: mc.owner ? record[mc.owner] : undefined, roomMembers: mc.room ? () => members : null };
   }
 
   // A compiled rule for one record of model config `mc`.
-  function allows(rule, mc, user, record) {
-    return evalRecord(rule, recordCtx(mc, user, record));
+  async function allows(rule, mc, user, record) {
+    return evalRecord(rule, await recordCtx(rule, mc, user, record));
   }
 
   // action: 'list' | 'item' | 'create' | 'update' | 'delete'
@@ -36,18 +31,15 @@ export function createAccess(db) {
   }
 
   // Custom channel: {userId} in the pattern is the owner, {roomId} the room.
-  // Returns user => boolean; the room is read once however many users are asked.
-  function channelGate(def, params) {
+  // Resolves to user => boolean; the room is read once however many users are asked.
+  async function channelGate(def, params) {
     const num = (v) => (v !== undefined && /^\d{1,15}$/.test(v) ? Number(v) : undefined);
-    let members;
-    const ctx = {
-      ownerId: num(params.userId),
-      roomMembers: params.roomId === undefined ? null : () => (members ??= { ids: roomMembers(num(params.roomId)) }).ids,
-    };
+    const members = params.roomId !== undefined && needsRoom(def.permission) ? await roomMembers(num(params.roomId)) : null;
+    const ctx = { ownerId: num(params.userId), roomMembers: params.roomId === undefined ? null : () => members };
     return (user) => evalRecord(def.permission, { ...ctx, user });
   }
 
-  const canChannel = (def, params, user) => channelGate(def, params)(user);
+  const canChannel = async (def, params, user) => (await channelGate(def, params))(user);
 
   // The users whose room membership a mutation of `model` changed (removed,
   // added, or the room deleted): their rights on the room's records and
@@ -61,7 +53,7 @@ export function createAccess(db) {
 
   return {
     allows, can, canChannel, channelGate, membershipChange, roomMembers,
-    user: (id) => userStmt.get(id) ?? null,
-    users: () => usersStmt.all(),
+    user: async (id) => (await db.get('SELECT "id", "name", "role" FROM "User" WHERE "id" = ?', [id])) ?? null,
+    users: () => db.all('SELECT "id", "name", "role" FROM "User" ORDER BY "id"'),
   };
 }

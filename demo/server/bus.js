@@ -10,12 +10,17 @@
 export function createInProcessBus() {
   const handlers = new Set();
   return {
-    // Delivered synchronously and in order, so a REST response is only sent
+    // Handed to every handler at once and in order; the promise settles when
+    // they are done (a handler may be async), so a REST response is only sent
     // after its broadcast frames were handed to the sockets.
     publish(topic, message) {
+      const done = [];
       for (const h of [...handlers]) {
-        try { h(topic, message); } catch (err) { console.error('[bus] handler failed:', err); }
+        try {
+          done.push(Promise.resolve(h(topic, message)).catch((err) => console.error('[bus] handler failed:', err)));
+        } catch (err) { console.error('[bus] handler failed:', err); }
       }
+      return Promise.all(done);
     },
     subscribe(handler) {
       handlers.add(handler);

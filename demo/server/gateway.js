@@ -16,18 +16,25 @@ import { RESERVED_EVENTS } from './eventShapes.js';
 import { atTime } from './expiry.js';
 import { createOutbound } from './outbound.js';
 import { parseJson, lookup } from './input.js';
+import { createMutex } from './store/mutex.js';
 
 const CODES = { 400: 'bad_request', 403: 'forbidden', 404: 'not_found' };
 const isObj = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
 
-export function createGateway({ config, db, access, visibility, streams, bus, secret, log = () => {} }) {
+// Frames, connects, drops and deliveries all take turns on one lane: each
+// runs to its end (awaiting the store) before the next starts, so a
+// subscriber never sees a delivery between its `subscribed` and its replay.
+// With --redis, `shared` brings the replay buffers, presence and connection
+// counts of all gateways (cluster/); without, they live here.
+export function createGateway({ config, db, access, visibility, streams, bus, secret, log = () => {}, shared = {} }) {
   const limits = config.limits;
   // maxPayload makes ws close oversized frames with 1009 itself.
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxFrameBytes });
   const instance = crypto.randomBytes(6).toString('hex'); // tells our own publishes apart on a shared bus
   const resolve = createChannelResolver(config);
-  const presence = createPresence();
-  const buffers = createReplayBuffers(limits.replayBufferPerChannel);
+  const presence = shared.presence ?? createPresence();
+  const buffers = shared.buffers ?? createReplayBuffers(limits.replayBufferPerChannel);
+  const lane = createMutex();
   const render = createRenderer(config, visibility);
   const rights = createRights({ db, access, visibility, streams });
   const conns = new Set();
@@ -46,35 +53,38 @@ export function createGateway({ config, db, access, visibility, streams, bus, se
     if (conn.malformed > limits.malformedFramesPerConnection) conn.ws.close(1008, 'Too many malformed frames');
   }
 
-  function connect(ws, req) {
+  // slot.conn is set once the socket is accepted; frames that arrive before
+  // (while the user is read) wait on the lane behind connect.
+  async function connect(ws, req, slot) {
     const token = new URL(req.url, 'http://x').searchParams.get('token');
     const payload = token ? verifyToken(token, secret) : null;
-    const user = payload ? access.user(payload.sub) : null;
+    const user = payload ? await access.user(payload.sub) : null;
     // Accept first, then close: browsers only see close codes of open sockets.
     if (!user) return ws.close(4401, token ? 'Invalid or expired token' : 'Missing token');
     const mine = byUser.get(user.id) ?? new Set();
-    if (mine.size >= limits.connectionsPerUser) return ws.close(4429, 'Too many connections');
-    const conn = { id: nextId++, ws, user, subs: new Map(), malformed: 0, publishLimit: createPublishLimiter(limits) };
+    const id = nextId++;
+    const allowed = shared.presence ? await shared.presence.acquire(user.id, id, limits.connectionsPerUser) : mine.size < limits.connectionsPerUser;
+    if (!allowed) return ws.close(4429, 'Too many connections');
+    const conn = { id, ws, user, subs: new Map(), malformed: 0, publishLimit: createPublishLimiter(limits) };
     conns.add(conn);
     byUser.set(user.id, mine.add(conn));
-    ws.on('message', (data, isBinary) => onFrame(conn, data, isBinary));
-    ws.on('close', () => drop(conn));
-    ws.on('error', (err) => log(`ws ${conn.id}: ${err.message}`));
+    slot.conn = conn;
+    if (ws.readyState !== 1) return drop(conn); // closed while the user was read
     // The socket's rights end with its token; the client fetches a new one on 4401.
     conn.cancelExpiry = atTime(payload.exp * 1000, () => ws.close(4401, 'Token expired'));
   }
 
-  function onFrame(conn, data, isBinary) {
+  async function onFrame(conn, data, isBinary) {
     if (isBinary) return malformed(conn, 'Binary frames are not supported');
     let msg;
     try { msg = parseJson(data.toString('utf8')); } catch { return malformed(conn, 'Invalid JSON'); }
     if (!isObj(msg)) return malformed(conn, 'Frame must be a JSON object');
     try {
       switch (msg.type) {
-        case 'subscribe': return subscribe(conn, msg);
-        case 'unsubscribe': return unsubscribe(conn, msg);
-        case 'request': return request(conn, msg);
-        case 'publish': return publish(conn, msg);
+        case 'subscribe': return await subscribe(conn, msg);
+        case 'unsubscribe': return await unsubscribe(conn, msg);
+        case 'request': return await request(conn, msg);
+        case 'publish': return await publish(conn, msg);
         case 'ping': return send(conn, msg.t === undefined ? { type: 'pong' } : { type: 'pong', t: msg.t });
         case undefined: return malformed(conn, "Missing 'type'");
         default: return malformed(conn, typeof msg.type === 'string' ? `Unknown type '${msg.type.slice(0, 50)}'` : "'type' must be a string");
@@ -89,7 +99,7 @@ export function createGateway({ config, db, access, visibility, streams, bus, se
 
   const channelOk = (c) => typeof c === 'string' && c.length > 0 && c.length <= 256;
 
-  function subscribe(conn, msg) {
+  async function subscribe(conn, msg) {
     const { channel, since } = msg;
     if (!channelOk(channel)) return malformed(conn, "subscribe: 'channel' must be a non-empty string");
     if (since !== undefined && since !== null && !(Number.isSafeInteger(since) && since >= 0)) {
@@ -101,73 +111,86 @@ export function createGateway({ config, db, access, visibility, streams, bus, se
     if (!again && conn.subs.size >= limits.subscriptionsPerConnection) {
       return sendError(conn, 'Too many subscriptions', 'too_many_subscriptions', { channel });
     }
-    const refused = rights.refusal(conn.user, target);
+    const refused = await rights.refusal(conn.user, target);
     if (refused) return sendError(conn, refused === 'not_found' ? 'Not found' : 'Unauthorized', refused, { channel });
     const stream = target.kind === 'list' ? streams.listStream(target.mc, conn.user) : target.kind === 'item' ? channel : null;
     conn.subs.set(channel, { stream, target });
     if (!byChannel.has(channel)) byChannel.set(channel, new Set());
     byChannel.get(channel).add(conn);
     const frame = { type: 'subscribed', channel };
-    if (stream) Object.assign(frame, { seq: streams.current(stream), epoch: streams.epoch });
+    if (stream) Object.assign(frame, { seq: await streams.current(stream), epoch: streams.epoch });
+    // Deliveries up to this seq are in the snapshot or the replay (with Redis,
+    // some may still be on their way to this gateway: they are skipped).
+    conn.subs.get(channel).seq = frame.seq;
     if (target.kind === 'custom' && target.def.presence) {
-      if (!again && presence.join(channel, conn.user)) announce(conn, channel, 'join');
-      frame.members = presence.members(channel);
+      if (!again && await presence.join(channel, conn.user)) announce(conn, channel, 'join');
+      frame.members = await presence.members(channel);
     }
     send(conn, frame);
-    if (stream && since !== undefined && since !== null) replay(conn, channel, target, stream, since, frame.seq);
+    if (stream && since !== undefined && since !== null) await replay(conn, channel, target, stream, since, frame.seq);
   }
 
   // The missed frames, rendered for this subscriber; resync when one is not
   // buffered, marks a change of what it may see, or is a record it may not read.
-  function replay(conn, channel, target, stream, since, seq) {
-    const ds = buffers.after(stream, since, seq);
-    const ok = ds && ds.every((d) => !d.resync && (target.kind !== 'item' || visibility.canRead(target.mc, conn.user, d.record)));
+  async function replay(conn, channel, target, stream, since, seq) {
+    const ds = await buffers.after(stream, since, seq);
+    let ok = !!ds;
+    for (const d of ds ?? []) {
+      if (d.resync || (target.kind === 'item' && !(await visibility.canRead(target.mc, conn.user, d.record)))) ok = false;
+    }
     if (!ok) return send(conn, { type: 'resync', channel });
-    ds.forEach((d) => send(conn, render(d, conn.user)));
+    for (const d of ds) send(conn, await render(d, conn.user));
   }
 
-  // Presence join/leave go to every other subscriber of the channel.
+  // Presence join/leave go to every other subscriber of the channel (with
+  // --redis, on every gateway: through the bus, like events).
   function announce(conn, channel, event) {
     const { id: userId, name } = conn.user;
+    if (shared.presence) return announceShared(channel, event, userId, name);
     const text = JSON.stringify({ type: 'event', channel, event, data: { userId, name }, from: userId });
     for (const c of byChannel.get(channel) ?? []) if (c.user.id !== userId) send(c, text);
   }
 
-  function leave(conn, channel) {
+  function announceShared(channel, event, userId, name) {
+    const m = { channel, event, data: { userId, name }, from: userId, presence: true };
+    Promise.resolve(bus.publish('event', m)).catch((err) => log(`presence: ${err.message}`));
+  }
+
+  async function leave(conn, channel) {
     const sub = conn.subs.get(channel);
     if (!sub) return;
     conn.subs.delete(channel);
     const set = byChannel.get(channel);
     set?.delete(conn);
     if (set && set.size === 0) byChannel.delete(channel);
-    if (sub.target.kind === 'custom' && sub.target.def.presence && presence.leave(channel, conn.user)) announce(conn, channel, 'leave');
+    if (sub.target.kind === 'custom' && sub.target.def.presence && await presence.leave(channel, conn.user)) announce(conn, channel, 'leave');
   }
 
   // A right was lost: end the subscription (rather than skip a seq) and say why.
-  function revoke(conn, channel) {
-    leave(conn, channel);
+  async function revoke(conn, channel) {
+    await leave(conn, channel);
     send(conn, { type: 'unsubscribed', channel });
     sendError(conn, 'Unauthorized', 'unauthorized', { channel });
   }
 
   // The rights of these users changed: revoke every subscription they lost.
-  function recheck(userIds) {
+  async function recheck(userIds) {
     for (const id of userIds) {
-      for (const conn of byUser.get(id) ?? []) {
+      for (const conn of [...(byUser.get(id) ?? [])]) {
         for (const [channel, sub] of [...conn.subs]) {
-          if (rights.refusal(conn.user, sub.target) === 'unauthorized') revoke(conn, channel);
+          if (await rights.refusal(conn.user, sub.target) === 'unauthorized') await revoke(conn, channel);
         }
       }
     }
   }
 
-  function unsubscribe(conn, msg) {
+  async function unsubscribe(conn, msg) {
     if (!channelOk(msg.channel)) return malformed(conn, "unsubscribe: 'channel' must be a non-empty string");
-    leave(conn, msg.channel);
+    await leave(conn, msg.channel);
     send(conn, { type: 'unsubscribed', channel: msg.channel });
   }
 
-  function request(conn, msg) {
+  async function request(conn, msg) {
     const { requestId, model, action, params } = msg;
     if (typeof requestId !== 'string' || !requestId || requestId.length > 200) {
       return malformed(conn, "request: 'requestId' must be a non-empty string", requestId === undefined ? {} : { requestId });
@@ -181,16 +204,17 @@ export function createGateway({ config, db, access, visibility, streams, bus, se
       if (action === 'list') {
         const stream = streams.listStream(mc, conn.user);
         if (!stream) throw new HttpError(403, `Forbidden: you may not list ${mc.name}`);
-        const { items, total } = listRecords(db, visibility, mc, conn.user, params ?? {});
-        return reply({ data: { items, total, seq: streams.current(stream), epoch: streams.epoch } });
+        const seq = await streams.current(stream); // before the read, as in rest.js
+        const { items, total } = await listRecords(db, visibility, mc, conn.user, params ?? {});
+        return reply({ data: { items, total, seq, epoch: streams.epoch } });
       }
       if (action === 'get') {
         const id = params?.id;
         if (!Number.isSafeInteger(id) || id < 1) throw new HttpError(400, "get: 'params.id' must be a positive integer");
-        const rec = getRecord(db, mc.name, id);
+        const rec = await getRecord(db, mc.name, id);
         if (!rec) return reply({ data: null }); // like REST 404: the client answers null
-        if (!visibility.canRead(mc, conn.user, rec)) throw new HttpError(403, `Forbidden: you may not read ${mc.name} ${id}`);
-        return reply({ data: visibility.project(mc, conn.user, rec) });
+        if (!(await visibility.canRead(mc, conn.user, rec))) throw new HttpError(403, `Forbidden: you may not read ${mc.name} ${id}`);
+        return reply({ data: await visibility.project(mc, conn.user, rec) });
       }
       throw new HttpError(400, `Unknown action '${action.slice(0, 50)}' (expected list or get)`);
     } catch (err) {
@@ -199,7 +223,7 @@ export function createGateway({ config, db, access, visibility, streams, bus, se
     }
   }
 
-  function publish(conn, msg) {
+  async function publish(conn, msg) {
     const { channel, event } = msg;
     const limited = conn.publishLimit();
     if (limited !== 'ok') {
@@ -216,54 +240,69 @@ export function createGateway({ config, db, access, visibility, streams, bus, se
     if (RESERVED_EVENTS.has(event)) return sendError(conn, `'${event}' is sent by the server only`, 'reserved_event', { channel });
     const check = target.def.events.get(event);
     if (!check) return sendError(conn, `Unknown event '${event.slice(0, 50)}' for this channel`, 'unknown_event', { channel });
-    if (!access.canChannel(target.def, target.params, conn.user)) return sendError(conn, 'Unauthorized', 'unauthorized', { channel });
+    if (!(await access.canChannel(target.def, target.params, conn.user))) return sendError(conn, 'Unauthorized', 'unauthorized', { channel });
     const wrong = check(msg.data ?? null);
     if (wrong) return sendError(conn, wrong, 'bad_event_data', { channel });
-    bus.publish('event', { channel, event, data: msg.data ?? null, from: conn.user.id, origin: `${instance}:${conn.id}` });
+    // Not awaited: the bus hands it back to this gateway's lane, after this frame.
+    Promise.resolve(bus.publish('event', { channel, event, data: msg.data ?? null, from: conn.user.id, origin: `${instance}:${conn.id}` })).catch((err) => log(`publish: ${err.message}`));
   }
 
-  function drop(conn) {
+  async function drop(conn) {
     if (!conns.delete(conn)) return;
     conn.cancelExpiry?.();
-    for (const channel of [...conn.subs.keys()]) leave(conn, channel);
+    for (const channel of [...conn.subs.keys()]) await leave(conn, channel);
+    if (shared.presence) await shared.presence.release(conn.user.id, conn.id);
     const mine = byUser.get(conn.user.id);
     mine?.delete(conn);
     if (mine && mine.size === 0) byUser.delete(conn.user.id);
   }
 
-  function deliver(d) {
+  async function deliver(d) {
     if (d.rights) return recheck(d.rights);
-    buffers.push(d.stream, d.seq, d);
+    await buffers.push(d.stream, d.seq, d);
     for (const conn of [...(byChannel.get(d.channel) ?? [])]) {
       const sub = conn.subs.get(d.channel);
       if (!sub || sub.stream !== d.stream) continue;
+      if (d.seq !== undefined && sub.seq !== undefined && d.seq <= sub.seq) continue;
+      if (d.seq !== undefined) sub.seq = d.seq;
       // List streams are computed per user (streams.js); item rights are re-checked here.
-      if (sub.target.kind === 'item' && !visibility.canRead(sub.target.mc, conn.user, d.record)) revoke(conn, d.channel);
-      else send(conn, render(d, conn.user));
+      if (sub.target.kind === 'item' && !(await visibility.canRead(sub.target.mc, conn.user, d.record))) await revoke(conn, d.channel);
+      else send(conn, await render(d, conn.user));
     }
   }
 
   // Events: the channel's right is re-checked for every subscriber, every time.
-  function fanOutEvent(m) {
+  async function fanOutEvent(m) {
     const target = resolve(m.channel);
     if (!target || target.kind !== 'custom') return;
-    const may = access.channelGate(target.def, target.params);
+    const may = await access.channelGate(target.def, target.params);
     const text = JSON.stringify({ type: 'event', channel: m.channel, event: m.event, data: m.data, from: m.from });
     for (const c of [...(byChannel.get(m.channel) ?? [])]) {
-      if (`${instance}:${c.id}` === m.origin) continue;
+      if (m.presence ? c.user.id === m.from : `${instance}:${c.id}` === m.origin) continue;
       if (may(c.user)) send(c, text);
-      else revoke(c, m.channel);
+      else await revoke(c, m.channel);
     }
   }
 
-  const unlisten = bus.subscribe((topic, m) => {
-    if (topic === 'update') m.deliveries.forEach(deliver);
-    else if (topic === 'event') fanOutEvent(m);
-  });
+  const unlisten = bus.subscribe((topic, m) => lane(async () => {
+    if (topic === 'update') for (const d of m.deliveries) await deliver(d);
+    else if (topic === 'event') await fanOutEvent(m);
+  }));
 
   return {
+    // With --redis: a user whose every entry expired (their gateway died) leaves.
+    presenceExpired: (channel, userId, name) => announceShared(channel, 'leave', userId, name),
     handleUpgrade(req, socket, head) {
-      wss.handleUpgrade(req, socket, head, (ws) => connect(ws, req));
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        const slot = { conn: null };
+        lane(() => connect(ws, req, slot)).catch((err) => {
+          log(`ws connect: ${err.stack}`);
+          ws.close(1011, 'Internal server error');
+        });
+        ws.on('message', (data, isBinary) => lane(() => slot.conn && onFrame(slot.conn, data, isBinary)));
+        ws.on('close', () => lane(() => slot.conn && drop(slot.conn)));
+        ws.on('error', (err) => log(`ws ${slot.conn?.id ?? '-'}: ${err.message}`));
+      });
     },
     // Close every socket with 1001; sockets that do not answer within
     // graceMs are terminated so shutdown never hangs.

@@ -12,7 +12,6 @@ const MAX_NAME = MODELS.User.fields.name.maxLength;
 export const toUser = (u) => ({ id: u.id, name: u.name, role: u.role });
 
 export function createLogin({ db, limits, secret, tokenTtlSeconds, now = Date.now }) {
-  const userByName = db.prepare('SELECT * FROM "User" WHERE "name" = ?');
   const windowMs = limits.loginWindowSeconds * 1000;
   const byName = createThrottle({ max: limits.loginFailuresPerUser, windowMs, now });
   const byAddress = createThrottle({ max: limits.loginFailuresPerAddress, windowMs, now });
@@ -30,7 +29,7 @@ export function createLogin({ db, limits, secret, tokenTtlSeconds, now = Date.no
       res.setHeader('Retry-After', String(Math.ceil(wait / 1000)));
       throw new HttpError(429, 'Too many failed logins: try again later');
     }
-    const row = userByName.get(username);
+    const row = await db.get('SELECT * FROM "User" WHERE "name" = ?', [username]);
     const ok = await checkPassword(password, row?.passwordHash ?? null);
     if (!row || !ok) {
       byName.fail(username);

@@ -1,5 +1,8 @@
 #!/usr/bin/env node
-// node demo/server/main.js [--port 3000] [--db ./data/demo.sqlite] [--config FILE] [--host 127.0.0.1]
+// node demo/server/main.js [--port 3000] [--db ./data/demo.sqlite | postgres://USER@HOST:PORT/DB]
+//                          [--redis redis://HOST:PORT] [--config FILE] [--host 127.0.0.1]
+// Several gateways with the same --db (Postgres), --redis and SSOT_SECRET are
+// interchangeable (README "Scale-out").
 // Prints exactly one line on stdout when ready:
 //   ssot gateway listening on http://127.0.0.1:PORT
 // SIGTERM / SIGINT close every socket with 1001, close the database, exit 0.
@@ -7,7 +10,7 @@
 // runner that dies (even by SIGKILL) never leaves a server behind.
 import { startServer, DEFAULT_DB } from './server.js';
 
-const USAGE = 'usage: node demo/server/main.js [--port N] [--db FILE|:memory:] [--config FILE] [--host HOST]';
+const USAGE = 'usage: node demo/server/main.js [--port N] [--db FILE|:memory:|postgres://...] [--redis redis://HOST:PORT] [--config FILE] [--host HOST]';
 
 function parseArgs(argv) {
   const opts = { port: 3000, host: '127.0.0.1', db: DEFAULT_DB };
@@ -15,7 +18,7 @@ function parseArgs(argv) {
     const arg = argv[i];
     if (arg === '--help' || arg === '-h') { console.log(USAGE); process.exit(0); }
     const [key, inline] = arg.startsWith('--') && arg.includes('=') ? arg.split(/=(.*)/s) : [arg, undefined];
-    if (!['--port', '--db', '--config', '--host'].includes(key)) throw new Error(`unknown argument '${arg}'\n${USAGE}`);
+    if (!['--port', '--db', '--redis', '--config', '--host'].includes(key)) throw new Error(`unknown argument '${arg}'\n${USAGE}`);
     const value = inline ?? argv[++i];
     if (value === undefined || value === '') throw new Error(`${key} needs a value\n${USAGE}`);
     if (key === '--port') {

@@ -1,14 +1,23 @@
 // Create / update / delete: validation, write permission, the SQL write, the
 // seq bumps, the ActivityLog row, all in one transaction; then the resulting
 // update frames go to the bus (never straight to sockets).
-import { MODELS, checkValue, toSqlValue } from './schema.js';
+//
+// Mutations of one process take turns (transaction, then publish), so the bus
+// sees each stream's seqs in order. With an outbox (cluster/outbox.js) the
+// deliveries are written to it in the same transaction instead, and the relay
+// publishes them; then transactions of several gateways run at once and the
+// StreamSeq row locks order them.
+import { MODELS, checkValue, rowToRecord, toSqlValue } from './schema.js';
 import { insertRow, getRecord } from './db.js';
 import { badRequest, forbidden, notFound } from './errors.js';
 import { lookup } from './input.js';
+import { createMutex } from './store/mutex.js';
 
-export function createMutations({ db, config, access, visibility, streams, bus }) {
+export function createMutations({ db, config, access, visibility, streams, bus, outbox }) {
+  const turn = createMutex();
+
   // mode: 'create' | 'put' | 'patch'. Returns the writable values taken from body.
-  function validate(mc, body, mode, existing) {
+  async function validate(mc, body, mode, existing) {
     if (!body || typeof body !== 'object' || Array.isArray(body)) throw badRequest('Body must be a JSON object');
     const fields = MODELS[mc.name].fields;
     const out = Object.create(null);
@@ -33,7 +42,7 @@ export function createMutations({ db, config, access, visibility, streams, bus }
     if (mode === 'patch' && Object.keys(out).length === 0) throw badRequest('No writable fields in body');
     for (const [name, v] of Object.entries(out)) {
       const ref = fields[name].ref;
-      if (ref && !getRecord(db, ref, v)) throw badRequest(`Field '${name}': ${ref} ${v} does not exist`);
+      if (ref && !(await getRecord(db, ref, v))) throw badRequest(`Field '${name}': ${ref} ${v} does not exist`);
     }
     return out;
   }
@@ -51,63 +60,100 @@ export function createMutations({ db, config, access, visibility, streams, bus }
   }
 
   // One ActivityLog row per successful mutation of another model.
-  function logActivity(user, mc, type, id, now) {
+  async function logActivity(tx, user, mc, type, id, now) {
     if (mc.name === 'ActivityLog') return [];
     const alc = config.models.ActivityLog;
-    const logId = insertRow(db, 'ActivityLog', { actorId: user.id, action: `${user.name} ${type} ${mc.name} ${id}`, createdAt: now });
-    return streams.deliveries(alc, 'created', null, getRecord(db, 'ActivityLog', logId), { timestamp: now });
+    const logId = await insertRow(tx, 'ActivityLog', { actorId: user.id, action: `${user.name} ${type} ${mc.name} ${id}`, createdAt: now });
+    return streams.deliveries(tx, alc, 'created', null, await getRecord(tx, 'ActivityLog', logId), { timestamp: now });
   }
 
-  function commit(work) {
-    const out = db.transaction(work)();
-    if (out.deliveries.length) bus.publish('update', { deliveries: out.deliveries });
-    return out.result;
+  // work(tx) -> {result, deliveries}. Resolves with result once the deliveries
+  // were handed to the bus (or committed to the outbox).
+  async function commit(work) {
+    const numbered = async (tx) => {
+      const o = await work(tx);
+      await streams.number(tx, o.deliveries); // last: the counters' row locks are held only till the commit
+      return o;
+    };
+    if (outbox) {
+      const out = await db.transaction(async (tx) => {
+        const o = await numbered(tx);
+        if (o.deliveries.length) await outbox.add(tx, o.deliveries);
+        return o;
+      });
+      // Fault injection for tests/cluster: die between the commit and the relay.
+      if (process.env.SSOT_FAULT === 'die-after-commit') process.kill(process.pid, 'SIGKILL');
+      // Answer once this gateway's own sockets have the update (as without Redis).
+      if (out.deliveries.length) {
+        outbox.kick();
+        await bus.reached(out.deliveries);
+      }
+      return out.result;
+    }
+    return turn(async () => {
+      const out = await db.transaction(numbered);
+      if (out.deliveries.length) await bus.publish('update', { deliveries: out.deliveries });
+      return out.result;
+    });
   }
 
-  function find(mc, id) {
-    const rec = getRecord(db, mc.name, id);
+  async function find(q, mc, id) {
+    const rec = await getRecord(q, mc.name, id);
     if (!rec) throw notFound(`${mc.name} ${id} not found`);
     return rec;
   }
 
-  function create(user, mc, body, mutationId) {
+  async function create(user, mc, body, mutationId) {
     const now = Date.now();
-    const values = fill(mc, validate(mc, body, 'create'), user, now);
-    if (!access.can(mc, 'create', user, values)) throw forbidden(`Forbidden: you may not create ${mc.name}`);
-    return commit(() => {
-      const after = getRecord(db, mc.name, insertRow(db, mc.name, values));
+    const values = fill(mc, await validate(mc, body, 'create'), user, now);
+    if (!(await access.can(mc, 'create', user, values))) throw forbidden(`Forbidden: you may not create ${mc.name}`);
+    return commit(async (tx) => {
+      const after = await getRecord(tx, mc.name, await insertRow(tx, mc.name, values));
       const meta = { timestamp: now, mutationId, actorId: user.id };
-      const deliveries = [...streams.deliveries(mc, 'created', null, after, meta), ...logActivity(user, mc, 'created', after.id, now)];
-      return { result: visibility.project(mc, user, after), deliveries };
+      const deliveries = [...await streams.deliveries(tx, mc, 'created', null, after, meta), ...await logActivity(tx, user, mc, 'created', after.id, now)];
+      return { result: await visibility.project(mc, user, after), deliveries };
     });
   }
 
-  function update(user, mc, id, body, partial, mutationId) {
-    const before = find(mc, id);
-    if (!access.can(mc, 'update', user, before)) throw forbidden(`Forbidden: you may not update ${mc.name} ${id}`);
+  // The record is read again inside the transaction, locked (Postgres), so two
+  // gateways updating it at once both count its version on.
+  async function update(user, mc, id, body, partial, mutationId) {
+    const first = await find(db, mc, id);
+    if (!(await access.can(mc, 'update', user, first))) throw forbidden(`Forbidden: you may not update ${mc.name} ${id}`);
     const now = Date.now();
-    const values = fill(mc, validate(mc, body, partial ? 'patch' : 'put', before), user, now, before);
     const fields = MODELS[mc.name].fields;
-    const names = Object.keys(values);
-    return commit(() => {
-      db.prepare(`UPDATE "${mc.name}" SET ${names.map((n) => `"${n}" = ?`).join(', ')} WHERE "id" = ?`)
-        .run(...names.map((n) => toSqlValue(fields[n], values[n])), id);
-      const after = getRecord(db, mc.name, id);
+    const checked = await validate(mc, body, partial ? 'patch' : 'put', first);
+    return commit(async (tx) => {
+      const before = await lockedRecord(tx, mc, id);
+      const values = fill(mc, { ...checked }, user, now, before);
+      const names = Object.keys(values);
+      await tx.run(`UPDATE "${mc.name}" SET ${names.map((n) => `"${n}" = ?`).join(', ')} WHERE "id" = ?`,
+        [...names.map((n) => toSqlValue(fields[n], values[n])), id]);
+      const after = await getRecord(tx, mc.name, id);
       const meta = { timestamp: now, mutationId, actorId: user.id };
-      const deliveries = [...streams.deliveries(mc, 'updated', before, after, meta), ...logActivity(user, mc, 'updated', id, now)];
-      return { result: visibility.project(mc, user, after), deliveries };
+      const deliveries = [...await streams.deliveries(tx, mc, 'updated', before, after, meta), ...await logActivity(tx, user, mc, 'updated', id, now)];
+      return { result: await visibility.project(mc, user, after), deliveries };
     });
   }
 
-  function remove(user, mc, id, mutationId) {
-    const before = find(mc, id);
-    if (!access.can(mc, 'delete', user, before)) throw forbidden(`Forbidden: you may not delete ${mc.name} ${id}`);
+  async function remove(user, mc, id, mutationId) {
+    const first = await find(db, mc, id);
+    if (!(await access.can(mc, 'delete', user, first))) throw forbidden(`Forbidden: you may not delete ${mc.name} ${id}`);
     const now = Date.now();
-    commit(() => {
-      db.prepare(`DELETE FROM "${mc.name}" WHERE "id" = ?`).run(id);
+    await commit(async (tx) => {
+      const before = await lockedRecord(tx, mc, id);
+      await tx.run(`DELETE FROM "${mc.name}" WHERE "id" = ?`, [id]);
       const meta = { timestamp: now, mutationId, actorId: user.id };
-      return { result: null, deliveries: [...streams.deliveries(mc, 'deleted', before, null, meta), ...logActivity(user, mc, 'deleted', id, now)] };
+      return { result: null, deliveries: [...await streams.deliveries(tx, mc, 'deleted', before, null, meta), ...await logActivity(tx, user, mc, 'deleted', id, now)] };
     });
+  }
+
+  // The row as it is inside the transaction; gone since the check: 404.
+  async function lockedRecord(tx, mc, id) {
+    const lock = db.kind === 'postgres' ? ' FOR UPDATE' : '';
+    const row = await tx.get(`SELECT * FROM "${mc.name}" WHERE "id" = ?${lock}`, [id]);
+    if (!row) throw notFound(`${mc.name} ${id} not found`);
+    return rowToRecord(mc.name, row);
   }
 
   return { create, update, remove };

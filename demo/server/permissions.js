@@ -4,6 +4,8 @@
 //   evalRecord - for one record or one custom channel
 //   toSql      - as a WHERE fragment, so lists are filtered (and counted) in SQL
 
+import { SQLITE_DIALECT } from './store/sqlite.js';
+
 export const ATOMS = ['true', 'false', 'authenticated', 'isOwner', 'isAdmin', 'isParticipant', 'isRoomMember'];
 // Atoms whose value depends on the record (or channel), not only on the user.
 const RECORD_ATOMS = new Set(['isOwner', 'isParticipant', 'isRoomMember']);
@@ -90,25 +92,30 @@ export function evalRecord(node, ctx) {
 
 // A SQL boolean expression over table `model` (quoted), with placeholders.
 // shape: { owner?: field, room?: field }; room 'self' means the row is a Room.
-export function toSql(node, user, model, shape) {
+// dialect: the store's SQL fragments (store/*.js); SQLite's by default.
+export function toSql(node, user, model, shape, dialect = SQLITE_DIALECT) {
   const params = [];
+  const { elements, element } = dialect;
   function walk(n) {
     if (n.op) return `(${walk(n.a)} ${n.op === '&&' ? 'AND' : 'OR'} ${walk(n.b)})`;
     switch (n.atom) {
-      case 'true': return '1';
-      case 'false': return '0';
-      case 'authenticated': return user ? '1' : '0';
-      case 'isAdmin': return isAdmin(user) ? '1' : '0';
+      case 'true': return dialect.true;
+      case 'false': return dialect.false;
+      case 'authenticated': return user ? dialect.true : dialect.false;
+      case 'isAdmin': return isAdmin(user) ? dialect.true : dialect.false;
       case 'isOwner':
-        if (!user || !shape.owner) return '0';
+        if (!user || !shape.owner) return dialect.false;
         params.push(user.id);
         return `"${model}"."${shape.owner}" = ?`;
       default:
-        if (!user || !shape.room) return '0';
+        if (!user || !shape.room) return dialect.false;
         params.push(user.id);
-        if (shape.room === 'self') return `EXISTS (SELECT 1 FROM json_each("${model}"."memberIds") j WHERE j.value = ?)`;
-        return `EXISTS (SELECT 1 FROM "Room" r, json_each(r."memberIds") j WHERE r."id" = "${model}"."${shape.room}" AND j.value = ?)`;
+        if (shape.room === 'self') return `EXISTS (SELECT 1 FROM ${elements(`"${model}"."memberIds"`)} WHERE ${element} = ?)`;
+        return `EXISTS (SELECT 1 FROM "Room" r, ${elements('r."memberIds"')} WHERE r."id" = "${model}"."${shape.room}" AND ${element} = ?)`;
     }
   }
   return { sql: walk(node), params };
 }
+
+// Whether evaluating the rule may need the room's members (so they are read first).
+export const needsRoom = (node) => (node.atom ? node.atom === 'isParticipant' || node.atom === 'isRoomMember' : needsRoom(node.a) || needsRoom(node.b));

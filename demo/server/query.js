@@ -4,6 +4,7 @@
 import { MODELS, rowToRecord, toSqlValue } from './schema.js';
 import { badRequest } from './errors.js';
 import { dict, lookup, parseJson } from './input.js';
+import { SQLITE_DIALECT } from './store/sqlite.js';
 
 const OPS = dict({
   eq: '=', ne: '!=', gt: '>', gte: '>=', lt: '<', lte: '<=', in: 'IN', contains: 'contains',
@@ -39,7 +40,7 @@ function queryField(mc, name, what) {
   return f;
 }
 
-function condition(mc, name, op, v) {
+function condition(mc, name, op, v, dialect) {
   const f = queryField(mc, name, 'where');
   const col = `"${mc.name}"."${name}"`;
   if (!lookup(OPS, op)) throw badRequest(`where.${name}: unknown operator '${op}'`);
@@ -51,15 +52,15 @@ function condition(mc, name, op, v) {
   if (op === 'contains') {
     if (f.type === 'intArray') {
       if (!Number.isSafeInteger(v)) throw badRequest(`where.${name}.contains: expected an integer`);
-      return { sql: `EXISTS (SELECT 1 FROM json_each(${col}) j WHERE j.value = ?)`, params: [v] };
+      return { sql: `EXISTS (SELECT 1 FROM ${dialect.elements(col)} WHERE ${dialect.element} = ?)`, params: [v] };
     }
     if (typeof v !== 'string') throw badRequest(`where.${name}.contains: expected a string`);
-    return { sql: `instr(${col}, ?) > 0`, params: [v] };
+    return { sql: dialect.strContains(col), params: [v] };
   }
   if (op === 'in') {
     if (!Array.isArray(v) || v.length > 1000) throw badRequest(`where.${name}.in: expected an array (at most 1000 values)`);
     v.forEach(check);
-    if (v.length === 0) return { sql: '0', params: [] };
+    if (v.length === 0) return { sql: dialect.false, params: [] };
     return { sql: `${col} IN (${v.map(() => '?').join(', ')})`, params: v.map((x) => toSqlValue(f, x)) };
   }
   check(v);
@@ -70,7 +71,7 @@ function condition(mc, name, op, v) {
 // guard(name): SQL true where the caller may see that field, or null (no rule).
 const guarded = (c, g) => (g ? { sql: `(${g.sql}) AND (${c.sql})`, params: [...g.params, ...c.params] } : c);
 
-export function buildWhere(mc, where, guard = () => null) {
+export function buildWhere(mc, where, guard = () => null, dialect = SQLITE_DIALECT) {
   const parts = [];
   if (where === undefined) return parts;
   if (!where || typeof where !== 'object' || Array.isArray(where)) throw badRequest('where: expected a JSON object');
@@ -78,11 +79,11 @@ export function buildWhere(mc, where, guard = () => null) {
     if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
       const ops = Object.entries(v);
       if (ops.length === 0) throw badRequest(`where.${name}: empty operator object`);
-      for (const [op, x] of ops) parts.push(guarded(condition(mc, name, op, x), guard(name)));
+      for (const [op, x] of ops) parts.push(guarded(condition(mc, name, op, x, dialect), guard(name)));
     } else if (Array.isArray(v)) {
       throw badRequest(`where.${name}: use {"in": [...]} to match several values`);
     } else {
-      parts.push(guarded(condition(mc, name, 'eq', v), guard(name)));
+      parts.push(guarded(condition(mc, name, 'eq', v, dialect), guard(name)));
     }
   }
   return parts;
@@ -117,9 +118,9 @@ function count(name, v) {
 
 // The records `user` may list (visibility.js, in SQL), filtered, sorted and paged,
 // each in the form `user` may see.
-export function listRecords(db, visibility, mc, user, params = {}) {
+export async function listRecords(db, visibility, mc, user, params = {}) {
   if (!params || typeof params !== 'object' || Array.isArray(params)) throw badRequest('params: expected an object');
-  const parts = buildWhere(mc, decode('where', params.where), (name) => visibility.fieldFilter(mc, user, name));
+  const parts = buildWhere(mc, decode('where', params.where), (name) => visibility.fieldFilter(mc, user, name), db.dialect);
   const order = buildOrder(mc, decode('orderBy', params.orderBy), (name) => visibility.seesField(mc, user, name));
   const skip = count('skip', params.skip) ?? 0;
   const take = count('take', params.take);
@@ -127,10 +128,10 @@ export function listRecords(db, visibility, mc, user, params = {}) {
   const all = [perm, ...parts];
   const whereSql = all.map((p) => `(${p.sql})`).join(' AND ');
   const args = all.flatMap((p) => p.params);
-  const total = db.prepare(`SELECT COUNT(*) AS n FROM "${mc.name}" WHERE ${whereSql}`).get(...args).n;
-  const rows = db.prepare(`SELECT * FROM "${mc.name}" WHERE ${whereSql} ORDER BY ${order} LIMIT ? OFFSET ?`)
-    .all(...args, take ?? -1, skip);
-  return { items: rows.map((r) => visibility.project(mc, user, rowToRecord(mc.name, r))), total };
+  const total = (await db.get(`SELECT COUNT(*) AS n FROM "${mc.name}" WHERE ${whereSql}`, args)).n;
+  const rows = await db.all(`SELECT * FROM "${mc.name}" WHERE ${whereSql} ORDER BY ${order} LIMIT ? OFFSET ?`,
+    [...args, take ?? db.dialect.noLimit, skip]);
+  return { items: await Promise.all(rows.map((r) => visibility.project(mc, user, rowToRecord(mc.name, r)))), total };
 }
 
 // A record without its private fields (visibility.project also applies field rules).

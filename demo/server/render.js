@@ -6,18 +6,18 @@
 export function createRenderer(config, visibility) {
   const cache = new WeakMap(); // delivery -> Map<variant, text>
 
-  return function render(d, user) {
+  return async function render(d, user) {
     if (d.resync) return JSON.stringify({ type: 'resync', channel: d.channel });
     const mc = config.models[d.model];
     const mine = d.mutationId !== undefined && d.actorId === user.id;
-    const hidden = d.type === 'deleted' ? [] : visibility.hiddenFields(mc, user, d.record);
+    const hidden = d.type === 'deleted' ? [] : await visibility.hiddenFields(mc, user, d.record);
     const variant = `${mine ? 1 : 0}:${hidden.join(',')}`;
     let texts = cache.get(d);
     if (!texts) cache.set(d, (texts = new Map()));
     let text = texts.get(variant);
     if (text === undefined) {
       const data = { type: d.type };
-      if (d.type !== 'deleted') data.data = visibility.project(mc, user, d.record, hidden);
+      if (d.type !== 'deleted') data.data = await visibility.project(mc, user, d.record, hidden);
       data.id = d.id;
       // A delete is one more write of the record: its version orders it (PROTOCOL ext).
       if (d.version !== undefined) data.version = d.version;

@@ -1,11 +1,11 @@
 // Bounded in-memory replay buffer per stream: the last N deliveries (rendered
 // per subscriber at replay exactly as live, so a replay is byte-identical to
 // the live frame). Empty after a restart, which is why a `since` older than the
-// current seq then gets `resync`.
+// current seq then gets `resync`. Async like the Redis buffers (cluster/).
 export function createReplayBuffers(capacity) {
   const streams = new Map(); // stream -> [{seq, item}] in seq order
 
-  function push(stream, seq, item) {
+  async function push(stream, seq, item) {
     let buf = streams.get(stream);
     if (!buf) streams.set(stream, (buf = []));
     buf.push({ seq, item });
@@ -14,7 +14,7 @@ export function createReplayBuffers(capacity) {
 
   // The items after `since` up to `current`, or null when they are not all
   // buffered (then the client must re-hydrate: resync).
-  function after(stream, since, current) {
+  async function after(stream, since, current) {
     if (since === current) return [];
     if (since > current) return null;
     const buf = streams.get(stream);

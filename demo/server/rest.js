@@ -17,12 +17,12 @@ export function createRest({ db, config, access, visibility, streams, mutations,
   const byPath = new Map(Object.values(config.models).map((mc) => [mc.path, mc]));
   const login = createLogin({ db, limits: config.limits, secret, tokenTtlSeconds });
 
-  function authenticate(req) {
+  async function authenticate(req) {
     const token = bearer(req);
     if (!token) throw new HttpError(401, 'Unauthorized: missing bearer token');
     const payload = verifyToken(token, secret);
     if (!payload) throw new HttpError(401, 'Unauthorized: invalid or expired token');
-    const user = access.user(payload.sub);
+    const user = await access.user(payload.sub);
     if (!user) throw new HttpError(401, 'Unauthorized: unknown user');
     return user;
   }
@@ -42,30 +42,31 @@ export function createRest({ db, config, access, visibility, streams, mutations,
         const stream = streams.listStream(mc, user);
         if (!stream) throw forbidden(`Forbidden: you may not list ${mc.name}`);
         const params = queryParams(new URL(req.url, 'http://x').searchParams);
-        const { items, total } = listRecords(db, visibility, mc, user, params);
-        return sendJson(res, 200, { items, total, seq: streams.current(stream), epoch: streams.epoch });
+        const seq = await streams.current(stream); // before the read: an update in between comes again, never goes missing
+        const { items, total } = await listRecords(db, visibility, mc, user, params);
+        return sendJson(res, 200, { items, total, seq, epoch: streams.epoch });
       }
       if (method === 'POST') {
         const mid = mutationId(req);
-        return sendJson(res, 201, mutations.create(user, mc, await readJson(req), mid));
+        return sendJson(res, 201, await mutations.create(user, mc, await readJson(req), mid));
       }
       throw new HttpError(405, `Method ${method} not allowed on /api/${mc.path}`);
     }
     const id = parseId(idText);
     if (id === null) throw badRequest(`Invalid id '${idText}': expected a positive integer`);
     if (method === 'GET') {
-      const rec = getRecord(db, mc.name, id);
+      const rec = await getRecord(db, mc.name, id);
       if (!rec) throw notFound(`${mc.name} ${id} not found`);
-      if (!visibility.canRead(mc, user, rec)) throw forbidden(`Forbidden: you may not read ${mc.name} ${id}`);
-      return sendJson(res, 200, visibility.project(mc, user, rec));
+      if (!(await visibility.canRead(mc, user, rec))) throw forbidden(`Forbidden: you may not read ${mc.name} ${id}`);
+      return sendJson(res, 200, await visibility.project(mc, user, rec));
     }
     if (method === 'PUT' || method === 'PATCH') {
       const mid = mutationId(req);
       const body = await readJson(req);
-      return sendJson(res, 200, mutations.update(user, mc, id, body, method === 'PATCH', mid));
+      return sendJson(res, 200, await mutations.update(user, mc, id, body, method === 'PATCH', mid));
     }
     if (method === 'DELETE') {
-      mutations.remove(user, mc, id, mutationId(req));
+      await mutations.remove(user, mc, id, mutationId(req));
       res.statusCode = 204;
       return res.end();
     }
@@ -80,7 +81,7 @@ export function createRest({ db, config, access, visibility, streams, mutations,
         if (req.method !== 'POST') throw new HttpError(405, 'Use POST /api/login');
         return await login(req, res);
       }
-      const user = authenticate(req);
+      const user = await authenticate(req);
       if (parts.length === 1 && parts[0] === 'me') {
         if (req.method !== 'GET') throw new HttpError(405, 'Use GET /api/me');
         return sendJson(res, 200, toUser(user));

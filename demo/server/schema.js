@@ -79,13 +79,13 @@ for (const m of Object.values(SCHEMA)) m.fields.version = F('integer', 'server',
 export const MODELS = dict(Object.fromEntries(Object.entries(SCHEMA).map(([name, m]) => [name, { ...m, fields: dict(m.fields) }])));
 export const MODEL_NAMES = Object.keys(MODELS);
 
-// SQLite column types per field type. Booleans are 0/1, intArray is JSON text.
-const SQL_TYPES = { integer: 'INTEGER', number: 'REAL', string: 'TEXT', boolean: 'INTEGER', intArray: 'TEXT' };
-
-export function createTableSql(model) {
+// Column types per field type come from the store's dialect (store/*.js).
+// Booleans are 0/1, intArray is JSON text, on every store.
+export function createTableSql(model, dialect) {
+  const types = dialect.types;
   const cols = Object.entries(MODELS[model].fields).map(([name, f]) =>
-    name === 'id' ? '"id" INTEGER PRIMARY KEY AUTOINCREMENT'
-      : f.fill === 'version' ? `"${name}" INTEGER NOT NULL DEFAULT 1` : `"${name}" ${SQL_TYPES[f.type]}`);
+    name === 'id' ? `"id" ${types.id}`
+      : f.fill === 'version' ? `"${name}" ${types.integer} NOT NULL DEFAULT 1` : `"${name}" ${types[f.type]}`);
   return `CREATE TABLE IF NOT EXISTS "${model}" (${cols.join(', ')})`;
 }
 

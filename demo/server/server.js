@@ -17,6 +17,7 @@ import { createInProcessBus } from './bus.js';
 import { createStatic } from './static.js';
 import { sendError } from './respond.js';
 import { createHeaders } from './headers.js';
+import { startCluster } from './cluster/index.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const PROJECT_ROOT = path.resolve(here, '../..');
@@ -33,19 +34,32 @@ function ttlFromEnv() {
 
 // config: parsed JSON in the seeds' `websockets` shape, or a path to such a file.
 export async function startServer({
-  port = 3000, host = '127.0.0.1', db: dbFile = DEFAULT_DB, config, secret, tokenTtlSeconds,
+  port = 3000, host = '127.0.0.1', db: dbFile = DEFAULT_DB, redis: redisUrl, config, secret, tokenTtlSeconds,
   log = (msg) => console.error(`[ssot] ${msg}`), bus = createInProcessBus(), staticDir = DEFAULT_STATIC,
 } = {}) {
   const cfg = loadConfig(typeof config === 'string' ? readConfigFile(config) : config);
   secret ??= process.env.SSOT_SECRET || crypto.randomBytes(32).toString('hex');
   tokenTtlSeconds ??= ttlFromEnv();
   const db = await openDatabase(dbFile);
+  let cluster = null; // with --redis: cluster/ (Redis numbering, buffers, bus; the outbox)
+  if (redisUrl) {
+    try {
+      cluster = await startCluster({ url: redisUrl, db, capacity: cfg.limits.replayBufferPerChannel, log });
+    } catch (err) {
+      await db.close();
+      throw err;
+    }
+    bus = cluster.bus;
+  }
   const access = createAccess(db);
-  const visibility = createVisibility(cfg, access);
-  const streams = createStreams(db, access, visibility);
-  const mutations = createMutations({ db, config: cfg, access, visibility, streams, bus });
+  const visibility = createVisibility(cfg, access, db.dialect);
+  const streams = createStreams(db, access, visibility, { published: cluster?.redis.published });
+  const mutations = createMutations({ db, config: cfg, access, visibility, streams, bus, outbox: cluster?.outbox });
   const handleApi = createRest({ db, config: cfg, access, visibility, streams, mutations, secret, tokenTtlSeconds });
-  const gateway = createGateway({ config: cfg, db, access, visibility, streams, bus, secret, log });
+  const shared = cluster ? { buffers: cluster.redis.buffers, presence: cluster.presence } : {};
+  const gateway = createGateway({ config: cfg, db, access, visibility, streams, bus, secret, log, shared });
+  cluster?.presence.on('expired', gateway.presenceExpired);
+  await cluster?.start();
   const serveStatic = createStatic(staticDir);
   const setHeaders = createHeaders(cfg.cors);
 
@@ -75,7 +89,8 @@ export async function startServer({
       server.listen(port, host, () => { server.off('error', reject); resolve(); });
     });
   } catch (err) {
-    db.close();
+    await cluster?.close();
+    await db.close();
     throw err;
   }
   const actualPort = server.address().port;
@@ -92,7 +107,8 @@ export async function startServer({
         server.close();
         await gateway.close();
         server.closeAllConnections();
-        db.close();
+        await cluster?.close();
+        await db.close();
       })();
       return closing;
     },

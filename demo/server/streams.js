@@ -34,19 +34,36 @@
 // renders it per subscriber (render.js).
 //
 // All counters live in the StreamSeq table and are bumped in the mutation's
-// transaction, so they survive restarts and never go backwards. Per-user
+// transaction, all at once at its end (number(): one statement, streams in
+// sorted order, so that the row locks that order writers across gateways are
+// held briefly and always taken in the same order).// transaction, so they survive restarts and never go backwards. Per-user
 // streams are computed by evaluating the rule for every user whose view
 // depends on the record: O(users) per mutation, fine for a reference server.
 
-import { readEpoch } from './db.js';
+// With Redis (cluster/), the counters stay here, in the database, and Redis
+// holds what was published of them; `current` then reads Redis.
+const bumpSql = (n) => `INSERT INTO "StreamSeq" ("stream", "seq") VALUES ${Array(n).fill('(?, ?)').join(', ')}
+  ON CONFLICT ("stream") DO UPDATE SET "seq" = "StreamSeq"."seq" + excluded."seq" RETURNING "stream", "seq"`;
 
-export function createStreams(db, access, visibility) {
-  const epoch = readEpoch(db); // names this database's numbering (PROTOCOL ext)
-  const bumpStmt = db.prepare('INSERT INTO "StreamSeq" ("stream", "seq") VALUES (?, 1) ON CONFLICT ("stream") DO UPDATE SET "seq" = "seq" + 1 RETURNING "seq"');
-  const getStmt = db.prepare('SELECT "seq" FROM "StreamSeq" WHERE "stream" = ?');
+export function createStreams(db, access, visibility, { published } = {}) {
+  const epoch = db.epoch; // names this database's numbering (PROTOCOL ext)
+  const current = published ?? (async (stream) => (await db.get('SELECT "seq" FROM "StreamSeq" WHERE "stream" = ?', [stream]))?.seq ?? 0);
 
-  const current = (stream) => getStmt.get(stream)?.seq ?? 0;
-  const bump = (stream) => bumpStmt.get(stream).seq;
+  // Gives each numbered delivery its seq, in the order of `list`.
+  async function number(tx, list) {
+    const counts = new Map();
+    for (const d of list) if (d.stream) counts.set(d.stream, (counts.get(d.stream) ?? 0) + 1);
+    if (counts.size === 0) return list;
+    const streams = [...counts.keys()].sort();
+    const rows = await tx.all(bumpSql(streams.length), streams.flatMap((s) => [s, counts.get(s)]));
+    const next = new Map(rows.map((r) => [r.stream, Number(r.seq) - counts.get(r.stream) + 1]));
+    for (const d of list) {
+      if (!d.stream) continue;
+      d.seq = next.get(d.stream);
+      next.set(d.stream, d.seq + 1);
+    }
+    return list;
+  }
   const userStream = (mc, userId) => `${mc.name}:list@user:${userId}`;
 
   // The stream `user` follows on M:list, or null if they may list nothing.
@@ -62,53 +79,54 @@ export function createStreams(db, access, visibility) {
   // A 'deleted' carries its version: one more than the record's for a real delete,
   // the update's own when the record only left this stream's view (it may come back
   // with its next write, which must be newer than this).
-  function delivery(channel, stream, type, mc, record, meta, left = false) {
-    const d = { channel, stream, seq: bump(stream), model: mc.name, type, id: record.id, timestamp: meta.timestamp, record };
+  async function delivery(tx, channel, stream, type, mc, record, meta, left = false) {
+    const d = { channel, stream, seq: undefined, model: mc.name, type, id: record.id, timestamp: meta.timestamp, record };
     if (type === 'deleted' && Number.isSafeInteger(record.version)) d.version = left ? record.version : record.version + 1;
     if (meta.mutationId !== undefined) Object.assign(d, { mutationId: meta.mutationId, actorId: meta.actorId });
     return d;
   }
 
   // Rights changed with a room's membership; see the header.
-  function membershipDeliveries(mc, before, after) {
+  async function membershipDeliveries(tx, mc, before, after) {
     const users = access.membershipChange(mc.name, before, after);
     if (users.length === 0) return [];
     const out = [{ rights: users }];
     for (const m of visibility.byMembership) {
       for (const id of users) {
-        const u = access.user(id);
+        const u = await access.user(id);
         if (!u || visibility.scope(m, u) !== 'some') continue;
         const stream = userStream(m, id);
-        out.push({ channel: `${m.name}:list`, stream, seq: bump(stream), resync: true });
+        out.push({ channel: `${m.name}:list`, stream, seq: undefined, resync: true });
       }
     }
     return out;
   }
 
   // Must run inside the mutation's transaction. before/after: full records
-  // (null for created/deleted). Returns the deliveries to publish after commit.
-  function deliveries(mc, type, before, after, meta) {
-    const out = membershipDeliveries(mc, before, after);
+  // (null for created/deleted). Returns the deliveries to number (number())
+  // and publish after commit.
+  async function deliveries(tx, mc, type, before, after, meta) {
+    const out = await membershipDeliveries(tx, mc, before, after);
     if (!mc.broadcast.has(type)) return out;
     const record = after ?? before;
     const list = `${mc.name}:list`;
-    out.push(delivery(list, list, type, mc, record, meta));
+    out.push(await delivery(tx, list, list, type, mc, record, meta));
     if (visibility.byRecord(mc)) {
-      for (const u of access.users()) {
+      for (const u of await access.users()) {
         if (visibility.scope(mc, u) !== 'some') continue;
-        const was = !!before && visibility.canList(mc, u, before);
-        const is = !!after && visibility.canList(mc, u, after);
+        const was = !!before && await visibility.canList(mc, u, before);
+        const is = !!after && await visibility.canList(mc, u, after);
         if (!was && !is) continue;
         const t = was && is ? type : is ? 'created' : 'deleted';
         if (!mc.broadcast.has(t)) continue;
-        out.push(delivery(list, userStream(mc, u.id), t, mc, record, meta, !!after));
+        out.push(await delivery(tx, list, userStream(mc, u.id), t, mc, record, meta, !!after));
       }
     }
     // Item subscribers are re-checked at delivery against this record.
     const item = `${mc.name}:item:${record.id}`;
-    out.push(delivery(item, item, type, mc, record, meta));
+    out.push(await delivery(tx, item, item, type, mc, record, meta));
     return out;
   }
 
-  return { current, listStream, deliveries, epoch };
+  return { current, listStream, deliveries, number, epoch };
 }

@@ -15,7 +15,7 @@ import { publicRecord } from './query.js';
 const ROOM_ATOMS = new Set(['isParticipant', 'isRoomMember']);
 const mentions = (node, atoms) => (node.atom ? atoms.has(node.atom) : mentions(node.a, atoms) || mentions(node.b, atoms));
 
-export function createVisibility(config, access) {
+export function createVisibility(config, access, dialect) {
   const rules = new Map(); // model name -> the row rule: list && item
   for (const mc of Object.values(config.models)) rules.set(mc.name, { op: '&&', a: mc.rules.list, b: mc.rules.item });
   const rowRule = (mc) => rules.get(mc.name);
@@ -27,14 +27,15 @@ export function createVisibility(config, access) {
   }
 
   // Field rules that hide something from `user` on this record.
-  function hiddenFields(mc, user, record) {
+  async function hiddenFields(mc, user, record) {
     const out = [];
-    for (const [name, rule] of mc.fieldRules) if (!access.allows(rule, mc, user, record)) out.push(name);
+    for (const [name, rule] of mc.fieldRules) if (!(await access.allows(rule, mc, user, record))) out.push(name);
     return out;
   }
 
-  // The wire form of `record` for `user`.
-  function project(mc, user, record, hidden = hiddenFields(mc, user, record)) {
+  // The wire form of `record` for `user` (hidden: hiddenFields, when known already).
+  async function project(mc, user, record, hidden) {
+    hidden ??= await hiddenFields(mc, user, record);
     const out = publicRecord(mc, record);
     for (const name of hidden) delete out[name];
     return out;
@@ -45,7 +46,7 @@ export function createVisibility(config, access) {
     // Whose view of mc depends on the record (then each user has a stream of their own).
     byRecord: (mc) => dependsOnRecord(rowRule(mc)),
     // SQL {sql, params}: the rows `user` may list (and count).
-    listFilter: (mc, user) => toSql(rowRule(mc), user, mc.name, mc),
+    listFilter: (mc, user) => toSql(rowRule(mc), user, mc.name, mc, dialect),
     canList: (mc, user, record) => access.allows(rowRule(mc), mc, user, record),
     canRead: (mc, user, record) => access.can(mc, 'item', user, record),
     hiddenFields,
@@ -54,7 +55,7 @@ export function createVisibility(config, access) {
     // a `where` on a hidden field never matches (and so never reveals) it.
     fieldFilter(mc, user, name) {
       const rule = mc.fieldRules.get(name);
-      return rule ? toSql(rule, user, mc.name, mc) : null;
+      return rule ? toSql(rule, user, mc.name, mc, dialect) : null;
     },
     // Sorting reveals values: only by fields the user sees on every row.
     seesField(mc, user, name) {

@@ -3,7 +3,6 @@
 // fan-out re-checks the right, even when the database changed behind the gateway.
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import Database from 'better-sqlite3';
 import { startGateway } from '../support/gateway.js';
 
 let gw, tok;
@@ -103,9 +102,8 @@ describe('every fan-out re-checks the right', () => {
     await subscribe(a, 'chat:room:1');
     await subscribe(b, 'chat:room:1');
     // Another process (an admin script, a second gateway) edits the room directly.
-    const db = new Database(gw.dbPath);
     try {
-      db.prepare('UPDATE "Room" SET "memberIds" = ? WHERE "id" = 1').run('[1,3]');
+      await gw.sql('UPDATE "Room" SET "memberIds" = ? WHERE "id" = 1', ['[1,3]']);
       a.send({ type: 'publish', channel: 'chat:room:1', event: 'message', data: { text: 'secret typing' } });
       assert.deepEqual([await b.next({ channel: 'chat:room:1' }), await b.next({ channel: 'chat:room:1' })], revoked('chat:room:1'));
       await a.barrier();
@@ -113,8 +111,7 @@ describe('every fan-out re-checks the right', () => {
       assert.deepEqual(await pendingOn(b, 'chat:room:1'), []);
       assert.doesNotMatch(JSON.stringify(b.frames), /secret typing/);
     } finally {
-      db.prepare('UPDATE "Room" SET "memberIds" = ? WHERE "id" = 1').run('[1,2,3]');
-      db.close();
+      await gw.sql('UPDATE "Room" SET "memberIds" = ? WHERE "id" = 1', ['[1,2,3]']);
     }
     a.close();
     b.close();

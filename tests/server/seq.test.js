@@ -220,7 +220,13 @@ describe('replay and resync', () => {
     assert.equal(gw.epoch(), epoch, 'the same database keeps its epoch');
     c.send({ type: 'subscribe', channel: 'Product:list', since: before - 1 });
     assert.deepEqual(await c.next(), { type: 'subscribed', channel: 'Product:list', seq: before, epoch });
-    assert.deepEqual(await c.next(), { type: 'resync', channel: 'Product:list' });
+    if (process.env.SSOT_TEST_REDIS_URL) {
+      // With --redis the buffer is in Redis and outlives the gateway: a replay.
+      const again = await c.next({ channel: 'Product:list' });
+      assert.deepEqual([again.type, again.seq], ['update', before]);
+    } else {
+      assert.deepEqual(await c.next(), { type: 'resync', channel: 'Product:list' });
+    }
     await gw.request('PATCH', '/products/3', { token: tok.admin, body: { stock: 1 } });
     assert.equal((await c.next({ type: 'update' })).seq, before + 1, 'the counter continues, never restarts at 1');
     assert.equal((await gw.request('GET', '/activitylogs', { token: tok.admin })).body.seq, logSeq + 1);

@@ -9,6 +9,13 @@
 //   await gw.restart() start again on the same port and database file
 //   gw.output()       what the server printed (stdout + stderr), for failure messages
 //   gw.epoch()        the epoch stored in the database file (Meta table); not for :memory:
+//   await gw.sql(text, params)  run SQL (`?` placeholders) on the gateway's database, behind its back
+//
+// SSOT_TEST_STORE=postgres: a gateway started without dbPath gets a fresh Postgres
+// database (--db postgres://...) on the server of SSOT_TEST_PG_URL, or on a
+// private one this process starts (tests/support/postgres.js). An explicit
+// dbPath (a file, ':memory:') stays SQLite. SSOT_TEST_REDIS_URL: every gateway also
+// gets --redis (keys are per database epoch, so gateways of different tests never meet).
 //
 // Also exported: connectSocket(url) -> a small ws client that queues frames and
 // waits for a matching one (see below).
@@ -23,6 +30,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import WebSocket from 'ws';
 import { signToken } from '../../demo/server/auth.js';
+import { testDatabase, pgQuery } from './postgres.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const MAIN = path.join(ROOT, 'demo/server/main.js');
@@ -59,11 +67,13 @@ function launch(args, env, timeoutMs = 15000) {
   return { child, ready, exited, output: () => out };
 }
 
-export async function startGateway({ config, env = {}, dbPath } = {}) {
+export async function startGateway({ config, env = {}, dbPath, redis = process.env.SSOT_TEST_REDIS_URL } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ssot-gw-'));
   tempDirs.add(dir);
-  const db = dbPath ?? path.join(dir, 'db.sqlite');
+  const db = dbPath ?? (process.env.SSOT_TEST_STORE === 'postgres' ? await testDatabase() : path.join(dir, 'db.sqlite'));
+  const onPostgres = db.startsWith('postgres://');
   const args = ['--db', db];
+  if (redis) args.push('--redis', redis);
   if (config !== undefined) {
     const file = path.join(dir, 'config.json');
     fs.writeFileSync(file, typeof config === 'string' ? config : JSON.stringify(config));
@@ -73,6 +83,8 @@ export async function startGateway({ config, env = {}, dbPath } = {}) {
   const fullEnv = { SSOT_SECRET: secret, ...env };
   let run = launch(['--port', '0', ...args], fullEnv);
   const port = await run.ready;
+  // A Postgres database keeps its epoch for good: read once, answered synchronously.
+  const pgEpoch = onPostgres ? (await pgQuery(db, 'SELECT "value" FROM "Meta" WHERE "key" = \'epoch\'')).rows[0].value : null;
   const baseUrl = `http://127.0.0.1:${port}/api`;
 
   const tokens = {}; // socket() logs in once per user name
@@ -85,9 +97,21 @@ export async function startGateway({ config, env = {}, dbPath } = {}) {
     dbPath: db,
     output: () => run.output(),
     epoch() {
+      if (onPostgres) return pgEpoch;
       if (db === ':memory:') throw new Error('gw.epoch(): a :memory: database cannot be read from outside');
       const file = new Database(db, { readonly: true, fileMustExist: true });
       try { return file.prepare('SELECT "value" FROM "Meta" WHERE "key" = \'epoch\'').get().value; } finally { file.close(); }
+    },
+    async sql(text, params = []) {
+      if (onPostgres) {
+        let n = 0;
+        return (await pgQuery(db, text.replace(/\?/g, () => `$${++n}`), params)).rows;
+      }
+      const file = new Database(db);
+      try {
+        const st = file.prepare(text);
+        return st.reader ? st.all(...params) : (st.run(...params), []);
+      } finally { file.close(); }
     },
     async login(username, password = username) {
       const res = await fetch(`${baseUrl}/login`, {
@@ -129,6 +153,12 @@ export async function startGateway({ config, env = {}, dbPath } = {}) {
     async kill() {
       if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill('SIGKILL');
       return run.exited;
+    },
+    // Start again after kill()/stop(), on the same port and database.
+    async start() {
+      run = launch(['--port', String(port), ...args], fullEnv);
+      await run.ready;
+      return gw;
     },
     async restart() {
       await gw.stop();

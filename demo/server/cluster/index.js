@@ -1,0 +1,33 @@
+// Everything --redis adds to one gateway: the Redis connections, the bus over
+// Redis, and the outbox relay. See README "Scale-out".
+import { connectRedis } from './redis.js';
+import { createRedisBus } from './bus.js';
+import { createOutbox } from './outbox.js';
+import { createClusterPresence } from './presence.js';
+
+export async function startCluster({ url, db, capacity, log }) {
+  const redis = await connectRedis(url, { epoch: db.epoch, capacity, log });
+  const bus = createRedisBus(redis, { log });
+  const outbox = createOutbox({ db, redis, log, forceMs: Number(process.env.SSOT_OUTBOX_FORCE_MS) || 10000 });
+  let onExpired = () => {};
+  const ttlMs = Number(process.env.SSOT_PRESENCE_TTL_MS) || 6000;
+  const presence = createClusterPresence(redis, { ttlMs, log, onExpired: (...a) => onExpired(...a) });
+  presence.on = (event, fn) => { if (event === 'expired') onExpired = fn; };
+  return {
+    redis,
+    bus,
+    outbox,
+    presence,
+    async start() {
+      await bus.start();
+      outbox.start();
+      presence.start();
+    },
+    async close() {
+      presence.stop();
+      bus.stop();
+      await outbox.close();
+      redis.close();
+    },
+  };
+}

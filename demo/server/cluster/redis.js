@@ -1,0 +1,69 @@
+// The Redis side of a cluster of gateways (`--redis redis://HOST:PORT`):
+// two connections (commands; pub/sub), the key prefix of this database's
+// epoch, the publish script, and the replay buffers read from Redis.
+//
+// Keys (prefix ssot:{epoch}: so that a new database never meets old numbers):
+//   last:{stream}  the last published seq of a stream
+//   buf:{stream}   a Redis Stream, entry id {seq}-0, the last N deliveries (MAXLEN)
+//   updates        pub/sub channel: JSON arrays of deliveries, in publish order
+//   events         pub/sub channel: custom-channel events
+import fs from 'node:fs';
+import Redis from 'ioredis';
+
+const PUBLISH_LUA = fs.readFileSync(new URL('./publish.lua', import.meta.url), 'utf8');
+
+export async function connectRedis(url, { epoch, capacity, log }) {
+  if (!/^rediss?:\/\//.test(url)) throw new Error(`--redis must be a redis://HOST:PORT URL, got '${url}'`);
+  const opts = {
+    // Commands wait (queued) while Redis is away, and fail after a while so
+    // that callers retry rather than hang.
+    maxRetriesPerRequest: 20,
+    retryStrategy: (n) => Math.min(50 * n, 500),
+    lazyConnect: true,
+  };
+  const cmd = new Redis(url, opts);
+  const sub = new Redis(url, { ...opts, maxRetriesPerRequest: null });
+  for (const c of [cmd, sub]) c.on('error', (err) => log(`redis: ${err.message}`));
+  try {
+    await cmd.connect();
+    await sub.connect();
+  } catch (err) {
+    cmd.disconnect();
+    sub.disconnect();
+    throw new Error(`redis ${url}: ${err.message}`);
+  }
+  cmd.defineCommand('ssotPublish', { numberOfKeys: 0, lua: PUBLISH_LUA });
+  const prefix = `ssot:${epoch}:`;
+
+  // Entries after `since` up to `to`, or null when they are not all there.
+  async function range(stream, since, to) {
+    const entries = await cmd.xrange(`${prefix}buf:${stream}`, `${since + 1}-0`, to === undefined ? '+' : `${to}-0`);
+    const out = entries.map(([, fields]) => JSON.parse(fields[1]));
+    for (let i = 0; i < out.length; i++) if (out[i].seq !== since + 1 + i) return null;
+    return out;
+  }
+
+  const buffers = {
+    push: async () => {}, // the publish script fills the buffers
+    async after(stream, since, current) {
+      if (since === current) return [];
+      if (since > current) return null;
+      const out = await range(stream, since, current);
+      return out && out.length === current - since ? out : null;
+    },
+  };
+
+  const published = async (stream) => Number(await cmd.get(`${prefix}last:${stream}`)) || 0;
+  const publishedMany = async (streams) => (await cmd.mget(...streams.map((s) => `${prefix}last:${s}`))).map((v) => Number(v) || 0);
+
+  return {
+    cmd, sub, prefix, buffers, published, publishedMany, range,
+    // One outbox row's deliveries -> ['ok', n] | ['wait', stream, last]; force: past a hole.
+    publishRow: (deliveries, force = false) => cmd.ssotPublish(prefix, capacity, force ? '1' : '0',
+      ...deliveries.flatMap((d) => [d.stream ?? '', d.seq ?? 0, JSON.stringify(d)])),
+    close() {
+      cmd.disconnect();
+      sub.disconnect();
+    },
+  };
+}
