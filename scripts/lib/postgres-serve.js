@@ -3,21 +3,9 @@
 // private Postgres in DIR, print its URL on one line, stop it on SIGTERM/SIGINT
 // or (with SSOT_WATCH_STDIN=1) when stdin closes.
 import { startPostgres } from './postgres.js';
+import { serveUntilStopped } from './serve.js';
 
 const [dir, port] = process.argv.slice(2);
 if (!dir) { console.error('usage: postgres-serve.js DIR [PORT]'); process.exit(2); }
 const pg = await startPostgres({ dir, port: Number(port ?? 0), log: (m) => process.stderr.write(process.env.SSOT_PG_LOG ? m : '') });
-process.stdout.write(`${pg.url()}\n`);
-let stopping = false;
-const stop = async () => {
-  if (stopping) return;
-  stopping = true;
-  await pg.stop();
-  process.exit(0);
-};
-process.on('SIGTERM', stop);
-process.on('SIGINT', stop);
-if (process.env.SSOT_WATCH_STDIN === '1') {
-  process.stdin.on('end', stop);
-  process.stdin.resume();
-}
+serveUntilStopped(pg.url(), () => pg.stop());
