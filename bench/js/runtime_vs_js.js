@@ -35,15 +35,14 @@
 // client's final array must hold the expected records (JSON text equal) in the
 // expected order (for the window: the first 50), and the runtime's counters must
 // show every frame applied with no gap, duplicate or malformed frame.
-import http from 'node:http';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
-import { WebSocketServer } from 'ws';
 
 import { generate, FILTERED_QUERY } from './frames.js';
+import { startServer } from './fakeServer.js';
 import { SeedClient } from './seedClient.js';
 import { BestClient, WindowedBestClient } from './bestClient.js';
 import { TanStackQueryClient } from './tanstackQueryClient.js';
@@ -101,51 +100,6 @@ function parseArgs(argv) {
   for (const w of o.only ?? []) if (!WORKLOADS.some((x) => x.name === w)) throw new Error(`unknown workload ${w}`);
   for (const c of o.clients ?? []) if (!CLIENTS.includes(c)) throw new Error(`unknown client ${c}`);
   return o;
-}
-
-// ---- the fake server ----
-
-async function startServer() {
-  const state = { body: '{"items":[],"total":0,"seq":0}', subscribed: 0, lists: 0 };
-  const server = http.createServer((req, res) => {
-    if (req.method === 'GET' && req.url.startsWith('/api/messages')) {
-      state.lists++;
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(state.body);
-      return;
-    }
-    res.writeHead(404, { 'content-type': 'application/json' });
-    res.end('{"error":"not found"}');
-  });
-  const wss = new WebSocketServer({ server, path: '/ws' });
-  wss.on('connection', (ws) => {
-    ws.on('message', (data) => {
-      let msg;
-      try {
-        msg = JSON.parse(String(data));
-      } catch {
-        return;
-      }
-      if (msg.type === 'subscribe') {
-        ws.send(JSON.stringify({ type: 'subscribed', channel: msg.channel, seq: 0 }));
-        state.subscribed++;
-      } else if (msg.type === 'ping') {
-        ws.send(JSON.stringify({ type: 'pong', t: msg.t }));
-      }
-    });
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address();
-  return {
-    state,
-    baseUrl: `http://127.0.0.1:${port}/api`,
-    wsUrl: `ws://127.0.0.1:${port}/ws`,
-    close: () => new Promise((resolve) => {
-      for (const c of wss.clients) c.terminate();
-      wss.close();
-      server.close(resolve);
-    }),
-  };
 }
 
 // ---- helpers ----
@@ -267,7 +221,7 @@ async function runRuntime(server, w, d, k, query) {
     if (rows) problems.push(rows);
     if (view.getSnapshot().total !== want.length) problems.push(`total ${view.getSnapshot().total}, expected ${want.length}`);
     view.close();
-    return { ms, frames: k, problem: problems.join('; ') || null, changes, heapBytes: s1.memoryBytes, setupMs };
+    return { ms, frames: k, problem: problems.join('; ') || null, changes, setupMs };
   } finally {
     await client.close();
   }
