@@ -6,7 +6,8 @@
 #      (bench/js/runtime_vs_js.js, its own defaults; BENCH_NODE_ARGS adds options);
 #   3. memory per cached record at 100k records (bench/js/memory.js);
 #   4. Chromium: runtime, bare WebSocket loop, TanStack Query (bench/browser/run.js; BENCH_BROWSER_ARGS);
-#   5. bench/js/report.js puts them together, with the goals of issue 16.
+#   5. bench/js/report.js puts them together, with the goals of issue 16, and updates the
+#      goal table in README.md (Performance) between its <!-- bench:goals --> markers.
 # About 15 minutes on 2 shared cores. Exits non-zero when a build fails or a client gives
 # a wrong answer (a wrong list, a wrong record count); never because of timing.
 set -euo pipefail
@@ -48,6 +49,6 @@ node bench/browser/run.js ${BENCH_BROWSER_ARGS:-} --json "$tmp/browser.json" --r
 
 node bench/js/report.js --out bench/report.md --svg bench/report.svg --command "npm run bench$( [ $# -gt 0 ] && printf ' %s' "$@" )" \
   --core "$tmp/core.md" --node "$tmp/node.json" --node-md "$tmp/node.md" --memory "$tmp/memory.json" \
-  --browser "$tmp/browser.json" --browser-md "$tmp/browser.md" --goals-md "$tmp/goals.md" || status=$?
+  --browser "$tmp/browser.json" --browser-md "$tmp/browser.md" --goals-md "$tmp/goals.md" --readme README.md || status=$?
 cat "$tmp/goals.md" 2>/dev/null || true
 exit $status

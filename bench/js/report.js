@@ -2,8 +2,10 @@
 //
 //   node bench/js/report.js --out bench/report.md --svg bench/report.svg \
 //     [--core core.md] [--node node.json --node-md node.md] [--memory memory.json] \
-//     [--browser browser.json --browser-md browser.md] [--command "npm run bench"]
+//     [--browser browser.json --browser-md browser.md] [--command "npm run bench"] [--readme README.md]
 //
+// --readme: the goal table between the README's <!-- bench:goals --> markers is
+// replaced with this run's (nothing else in the file is touched).
 // A missing part is reported as missing; the goal table (issue 16) says "-" there.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -148,9 +150,16 @@ function main() {
     fs.writeFileSync(o.svg, chartSvg(bars, { title: `ssot-realtime runtime vs JS clients (${when} UTC, ${commitText().split(',')[0]})` }));
     console.error(`bench: wrote ${o.svg}`);
   }
-  if (o.goalsMd) {
-    const g = ['| goal | measured | target | |', '| --- | --- | --- | --- |', ...rows.map((r) => `| ${r.what} | **${r.measured}** | ${r.goal} | ${metText(r.met)} |`)];
-    fs.writeFileSync(o.goalsMd, g.join('\n') + '\n');
+  const g = ['| goal | measured | target | |', '| --- | --- | --- | --- |', ...rows.map((r) => `| ${r.what} | **${r.measured}** | ${r.goal} | ${metText(r.met)} |`)];
+  if (o.goalsMd) fs.writeFileSync(o.goalsMd, g.join('\n') + '\n');
+  if (o.readme) {
+    const text = fs.readFileSync(o.readme, 'utf8');
+    const a = text.indexOf('<!-- bench:goals -->');
+    const b = text.indexOf('<!-- /bench:goals -->');
+    if (a < 0 || b < a) throw new Error(`${o.readme}: no <!-- bench:goals --> ... <!-- /bench:goals --> block`);
+    const block = `<!-- bench:goals -->\nMeasured ${when} UTC, commit ${commitText()}, ${cpu}, ${os.cpus().length} cores:\n\n${g.join('\n')}\n`;
+    fs.writeFileSync(o.readme, text.slice(0, a) + block + text.slice(b));
+    console.error(`bench: updated the goal table in ${o.readme}`);
   }
 }
 
