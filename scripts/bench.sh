@@ -18,8 +18,14 @@ source scripts/env.sh
 bash scripts/build.sh native ssot_bench
 bash scripts/build.sh wasm ssot_bench ssot_runtime
 
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+# BENCH_PARTS=dir keeps each part's output there (to rerun bench/js/report.js by hand).
+if [ -n "${BENCH_PARTS:-}" ]; then
+  tmp=$BENCH_PARTS
+  mkdir -p "$tmp"
+else
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
+fi
 status=0
 echo "== core ingest, native" >&2
 build/native/ssot_bench --report "$tmp/native.md" "$@" || status=$?

@@ -30,17 +30,20 @@ function args(argv) {
 const readJson = (f) => (f && fs.existsSync(f) ? JSON.parse(fs.readFileSync(f, 'utf8')) : null);
 const readText = (f) => (f && fs.existsSync(f) ? fs.readFileSync(f, 'utf8').trim() : null);
 
+let commitMemo = null;
+// The commit, noted once (before this run's report files change the tree).
 function commitText() {
+  if (commitMemo) return commitMemo;
   try {
     let c = execSync('git rev-parse --short HEAD', { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
     try {
-      execSync('git diff --quiet HEAD -- wasm js bench', { cwd: ROOT, stdio: 'ignore' });
+      execSync("git diff --quiet HEAD -- wasm js bench ':!bench/report.md' ':!bench/report.svg'", { cwd: ROOT, stdio: 'ignore' });
     } catch {
       c += ', with uncommitted changes to wasm/, js/ or bench/';
     }
-    return c;
+    return (commitMemo = c);
   } catch {
-    return 'unknown';
+    return (commitMemo = 'unknown');
   }
 }
 
@@ -70,7 +73,7 @@ export function goalRows(node, memory, browser) {
     measured: rt ? `${fmtX(rt.vsBare)} (TanStack Query ${fmtX(browser.clients.tanstack.vsBare)})` : '-',
     goal: '>= 0.9x',
     met: rt && Number.isFinite(rt.vsBare) ? rt.vsBare >= 0.9 : null,
-    bar: rt ? { group: 'Chromium', label: 'bare loop', value: rt.vsBare, goal: 0.9 } : undefined, // throughput
+    bar: rt ? { group: 'Chromium-throughput', label: 'bare loop', value: rt.vsBare, goal: 0.9 } : undefined,
   });
   const m = memory && Number.isFinite(memory.ratio) ? memory : null;
   const per = (c) => memory?.rows.find((r) => r.client === c)?.perRecord;
