@@ -2,7 +2,8 @@
 // TanStack Query core, each in a page of its own, fed the same seeded update frames
 // by a small ws server here (the runtime hydrates its list from the same server).
 //
-//   node bench/browser/run.js [--records N] [--flood F] [--rate R] [--seconds S] [--rounds K] [--json FILE] [--report FILE]
+//   node bench/browser/run.js [--records N] [--flood F] [--rate R] [--seconds S] [--rounds K]
+//                             [--clients runtime,bare,tanstack] [--json FILE] [--report FILE]
 //
 // Throughput: the server sends F frames (default 40000) as fast as its socket
 // takes them; frames/s = F / (the page's commit of the last frame - the server's
@@ -34,13 +35,17 @@ const CLIENTS = ['runtime', 'bare', 'tanstack'];
 const now = () => performance.timeOrigin + performance.now();
 
 function args(argv) {
-  const o = { records: 10000, flood: 40000, rate: 5000, seconds: 6, rounds: 2, json: null, report: null };
+  const o = { records: 10000, flood: 40000, rate: 5000, seconds: 6, rounds: 2, clients: CLIENTS, json: null, report: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (i + 1 >= argv.length) throw new Error(`${a} needs a value`);
     const v = argv[++i];
     if (a === '--json') o.json = v;
     else if (a === '--report') o.report = v;
+    else if (a === '--clients') {
+      o.clients = v.split(',');
+      for (const c of o.clients) if (!CLIENTS.includes(c)) throw new Error(`unknown client ${c}`);
+    }
     else if (['--records', '--flood', '--rate', '--seconds', '--rounds'].includes(a)) {
       o[a.slice(2)] = Number(v);
       if (!(o[a.slice(2)] > 0)) throw new Error(`${a} must be positive`);
@@ -127,6 +132,20 @@ function latencies(log, sent, skip) {
   return out.sort((a, b) => a - b);
 }
 
+// The worst latency of the frames sent in each 250 ms (for the JSON: when the stalls happen).
+function worstPerSlice(log, sent, rate) {
+  const per = Math.max(1, Math.round(rate / 4));
+  const out = [];
+  let c = 0;
+  for (let k = 1; k <= sent.length; k++) {
+    while (c < log.counts.length && log.counts[c] < k) c++;
+    if (c === log.counts.length) break;
+    const i = Math.floor((k - 1) / per);
+    out[i] = Math.max(out[i] ?? 0, Math.round(log.times[c] - sent[k - 1]));
+  }
+  return out;
+}
+
 function check(kind, log, frameCount, expected) {
   if (kind === 'bare') return log.lastSeq === frameCount ? null : `last seq ${log.lastSeq}, expected ${frameCount}`;
   if (log.stats && (log.stats.malformed || log.stats.gaps || log.stats.duplicates || log.stats.resyncs)) return `runtime counters ${JSON.stringify(log.stats)}`;
@@ -163,7 +182,7 @@ async function runOne(browser, server, kind, mode, d, o) {
     const problem = check(kind, log, frames.length, expected) ?? (errors.length ? errors.join('; ') : null);
     if (mode === 'flood') return { fps: frames.length / ((log.times.at(-1) - t0) / 1000), frames: frames.length, problem };
     const lat = latencies(log, sent, o.rate); // the first second left out
-    return { p50: pct(lat, 50), p99: pct(lat, 99), max: lat.at(-1), frames: frames.length, commits: log.times.length, problem };
+    return { p50: pct(lat, 50), p99: pct(lat, 99), max: lat.at(-1), frames: frames.length, commits: log.times.length, worst: worstPerSlice(log, sent, o.rate), problem };
   } finally {
     await context.close();
   }
@@ -188,8 +207,8 @@ async function main() {
   const problems = [];
   try {
     for (let r = 0; r < o.rounds; r++) {
-      for (let i = 0; i < CLIENTS.length; i++) {
-        const kind = CLIENTS[(i + r) % CLIENTS.length];
+      for (let i = 0; i < o.clients.length; i++) {
+        const kind = o.clients[(i + r) % o.clients.length];
         for (const mode of ['flood', 'paced']) {
           let x;
           try {
@@ -212,7 +231,7 @@ async function main() {
   const lat = (k, p) => median((res.paced[k] ?? []).map((x) => x[p]));
   const out = {
     chromium: version, records: o.records, flood: o.flood, rate: o.rate, seconds: o.seconds, rounds: o.rounds,
-    clients: Object.fromEntries(CLIENTS.map((k) => [k, { fps: fps(k), vsBare: ratio(k), p50: lat(k, 'p50'), p99: lat(k, 'p99'), max: lat(k, 'max') }])),
+    clients: Object.fromEntries(o.clients.map((k) => [k, { fps: fps(k), vsBare: ratio(k), p50: lat(k, 'p50'), p99: lat(k, 'p99'), max: lat(k, 'max') }])),
     runs: res, problems,
   };
   const md = report(out);

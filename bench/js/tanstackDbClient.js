@@ -2,8 +2,9 @@
 // custom-adapter pattern of its docs: begin / write / commit), and a live query
 // collection per view shape, maintained incrementally (differential dataflow):
 //   plain:           orderBy id asc
-//   sorted+filtered: where roomId < 5, orderBy createdAt desc, id asc
-//   window:          orderBy id asc, limit 50 (with an index on id, as TanStack DB
+//   sorted+filtered: where roomId < 5, orderBy createdAt desc, id asc (with an index
+//                    on roomId, which TanStack DB suggests for this query)
+//   window:          orderBy id asc, limit 50 (with an index on id, which TanStack DB
 //                    asks for when a query has orderBy + limit)
 // Frames are parsed and written per frame into one sync transaction; the flush
 // (every 50 frames) commits it, which updates the live query synchronously, and
@@ -37,6 +38,7 @@ export class TanStackDbClient {
     this.source.startSyncImmediate?.();
     const filtered = makeMatch(query) !== null;
     if (window) this.source.createIndex((r) => r.id, { indexType: BTreeIndex });
+    if (filtered) this.source.createIndex((r) => r.roomId, { indexType: BTreeIndex });
     this.live = createLiveQueryCollection({
       startSync: true,
       query: (q) => {
