@@ -1,6 +1,9 @@
 // Chromium benchmark (issue 16): the runtime, a bare WebSocket + JSON.parse loop and
 // TanStack Query core, each in a page of its own, fed the same seeded update frames
 // by a small ws server here (the runtime hydrates its list from the same server).
+// Not the reference gateway: it broadcasts what HTTP writes put into SQLite, so 5k
+// updates/s through it would measure the gateway and a load generator sharing the
+// cores with the page, not the clients.
 //
 //   node bench/browser/run.js [--records N] [--flood F] [--rate R] [--seconds S] [--rounds K]
 //                             [--clients runtime,bare,tanstack] [--json FILE] [--report FILE]
@@ -251,7 +254,8 @@ function report(x) {
     `A list of ${x.records} records (id order), the frames of bench/js/frames.js; a small ws server in bench/browser/run.js sends them. ` +
     `Throughput: ${x.flood} frames sent at once, frames/s until the list the UI renders holds the last one. ` +
     `Latency: ${x.rate} frames/s for ${x.seconds} s, broadcast (server send) to commit (the list ready in the page), the first second left out. ` +
-    `Median of ${x.rounds} interleaved rounds. Method: the header of bench/browser/run.js.`,
+    `Median of ${x.rounds} interleaved rounds. Method: the header of bench/browser/run.js (why not the reference gateway, too). ` +
+    'The bare loop\'s latency shows what the machine\'s load alone adds.',
     '',
     '| client | frames/s (flood) | / bare loop | latency p50 ms | p99 ms | max ms |',
     '| --- | --- | --- | --- | --- | --- |',
