@@ -14,6 +14,9 @@
 // what the page pays, including allocator slack and freed temporaries (it is
 // rounded to 64 KB pages and grows in steps), so it is an upper bound of the
 // bytes the engine holds. The runtime's JS heap holds the frozen snapshot rows.
+// For the runtime a second client then hydrates the same list in the same module:
+// its growth ("marginal") reuses the memory the first one's temporaries freed, so it
+// is closer to what holding the records costs.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -60,7 +63,7 @@ async function child(name, n) {
   const heap0 = process.memoryUsage().heapUsed;
   const wasm0 = wasm();
   let keep;
-  if (name === 'runtime') {
+  const hydrateRuntime = async () => {
     const { createClient } = await import('../../js/index.js');
     const client = await createClient({
       baseUrl: server.baseUrl, token: 'bench',
@@ -71,7 +74,10 @@ async function child(name, n) {
     while (view.getSnapshot().status === 'loading' && Date.now() < end) await new Promise((r) => setTimeout(r, 5));
     const snap = view.getSnapshot();
     if (snap.status !== 'ready' || snap.items.length !== n) throw new Error(`runtime view: ${snap.status}, ${snap.items.length} rows`);
-    keep = { client, view };
+    return { client, view };
+  };
+  if (name === 'runtime') {
+    keep = await hydrateRuntime();
   } else {
     const list = JSON.parse(d.body);
     let c;
@@ -86,7 +92,18 @@ async function child(name, n) {
   const heap = process.memoryUsage().heapUsed - heap0;
   const wasmBytes = wasm() - wasm0;
   if (!keep) throw new Error('unreachable');
-  return { client: name, records: n, jsHeapBytes: heap, wasmBytes, perRecord: (heap + wasmBytes) / n };
+  const row = { client: name, records: n, jsHeapBytes: heap, wasmBytes, perRecord: (heap + wasmBytes) / n };
+  if (name === 'runtime') {
+    const heap1 = process.memoryUsage().heapUsed;
+    const wasm1 = wasm();
+    const second = await hydrateRuntime();
+    await settle();
+    row.marginalJsHeapBytes = process.memoryUsage().heapUsed - heap1;
+    row.marginalWasmBytes = wasm() - wasm1;
+    row.marginalPerRecord = (row.marginalJsHeapBytes + row.marginalWasmBytes) / n;
+    if (!second) throw new Error('unreachable');
+  }
+  return row;
 }
 
 async function main() {
