@@ -12,7 +12,7 @@
 //   --clients a,b     runtime best best-windowed tanstack-query tanstack-db seed parse
 //                     (default: all but seed)
 //   --warmup N        frames per client and workload in one untimed round first, for
-//                     workloads up to 100k records (default 2000; 0: none)
+//                     workloads up to 10k records: the code paths are the same at every size (default 2000; 0: none)
 //   --peer-budget W   caps TanStack Query's and TanStack DB's frames to W / rows (default 5e8:
 //                     both are O(rows) per flush; 100k rows: 5000 frames, 1M: 500)
 //   --seed-budget W   caps the seed design's frames to W / rows (default 4e8; it is O(rows) per frame)
@@ -311,7 +311,7 @@ async function main() {
   const baseFrames = (w) => opt.frames ?? w.frames;
   const budget = { seed: opt.seedBudget, 'tanstack-query': opt.peerBudget, 'tanstack-db': opt.peerBudget };
   const capped = (w, c, k) => (budget[c] ? Math.min(k, Math.max(BATCH, Math.floor(budget[c] / w.n / BATCH) * BATCH)) : k);
-  const warmFrames = (w) => (w.n <= 100000 ? Math.min(opt.warmup, baseFrames(w)) : 0);
+  const warmFrames = (w) => (w.n <= 10000 ? Math.min(opt.warmup, baseFrames(w)) : 0);
   // Frames, generated before timing; list-100k and window-100k share one dataset.
   const datasets = new Map();
   for (const w of workloads) {
@@ -397,7 +397,7 @@ async function main() {
   out(`Frames per run: ${workloads.map((w) => `${w.name} ${baseFrames(w)}`).join(', ')} ` +
     `(50% updated / 30% created / 20% deleted; ${d0.meanUpsertBytes.toFixed(0)} bytes per created/updated frame). ` +
     `Every client gets a new array for the UI after every ${BATCH} frames. frames/s = frames / wall time of the whole loop (frames in, flushes, the array the UI renders). ` +
-    `${opt.runs} interleaved rounds (each round runs every workload and every client, each starting one further along${opt.warmup ? `; an untimed warm-up round of ${opt.warmup} frames first, for the workloads up to 100k records` : ''}). ` +
+    `${opt.runs} interleaved rounds (each round runs every workload and every client, each starting one further along${opt.warmup ? `; an untimed warm-up round of ${opt.warmup} frames first, for the workloads up to 10k records` : ''}). ` +
     'The runtime\'s snapshots and records are frozen (its API promises it); the JS clients freeze nothing.');
   out();
   for (const l of workloadTables(figs)) out(l);
