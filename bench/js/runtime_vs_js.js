@@ -5,7 +5,7 @@
 //   (bash scripts/bench.sh runs it)
 //
 //   --frames N        frames per run for every workload (default: each workload's own,
-//                     20000 at 1k-10k records, 10000 at 100k, 5000 at 1M; a multiple of 50)
+//                     40000 at 1k-10k records, 20000 at 100k and 1M; a multiple of 50)
 //   --runs R          interleaved rounds (default 3)
 //   --only a,b        workloads: list-1k list-10k list-100k sorted-filtered-10k
 //                     sorted-filtered-100k window-100k window-1M
@@ -15,6 +15,8 @@
 //                     workloads up to 10k records: the code paths are the same at every size (default 2000; 0: none)
 //   --peer-budget W   caps TanStack Query's and TanStack DB's frames to W / rows (default 5e8:
 //                     both are O(rows) per flush; 100k rows: 5000 frames, 1M: 500)
+//   --best-budget W   caps the plain JS client's frames to W / rows (default 5e9: a full
+//                     array per flush; 1M rows: 5000 frames)
 //   --seed-budget W   caps the seed design's frames to W / rows (default 4e8; it is O(rows) per frame)
 //   --report FILE     where to write the Markdown section (default: none; stdout always)
 //   --json FILE       where to write the figures as JSON (bench/js/report.js reads it)
@@ -58,19 +60,19 @@ const WINDOW = 50;
 // ---- options ----
 
 const WORKLOADS = [
-  { name: 'list-1k', n: 1000, filtered: false, window: false, frames: 20000 },
-  { name: 'list-10k', n: 10000, filtered: false, window: false, frames: 20000 },
-  { name: 'list-100k', n: 100000, filtered: false, window: false, frames: 10000 },
-  { name: 'sorted-filtered-10k', n: 10000, filtered: true, window: false, frames: 20000 },
-  { name: 'sorted-filtered-100k', n: 100000, filtered: true, window: false, frames: 10000 },
-  { name: 'window-100k', n: 100000, filtered: false, window: true, frames: 10000 },
-  { name: 'window-1M', n: 1000000, filtered: false, window: true, frames: 5000 },
+  { name: 'list-1k', n: 1000, filtered: false, window: false, frames: 40000 },
+  { name: 'list-10k', n: 10000, filtered: false, window: false, frames: 40000 },
+  { name: 'list-100k', n: 100000, filtered: false, window: false, frames: 20000 },
+  { name: 'sorted-filtered-10k', n: 10000, filtered: true, window: false, frames: 40000 },
+  { name: 'sorted-filtered-100k', n: 100000, filtered: true, window: false, frames: 20000 },
+  { name: 'window-100k', n: 100000, filtered: false, window: true, frames: 20000 },
+  { name: 'window-1M', n: 1000000, filtered: false, window: true, frames: 20000 },
 ];
 const CLIENTS = ['runtime', 'best', 'best-windowed', 'tanstack-query', 'tanstack-db', 'seed', 'parse'];
 const DEFAULT_CLIENTS = CLIENTS.filter((c) => c !== 'seed'); // the seeds' design is O(rows) per frame: opt-in
 
 function parseArgs(argv) {
-  const o = { frames: null, runs: 3, warmup: 2000, only: null, clients: null, seedBudget: 4e8, peerBudget: 5e8, report: null, json: null };
+  const o = { frames: null, runs: 3, warmup: 2000, only: null, clients: null, seedBudget: 4e8, peerBudget: 5e8, bestBudget: 5e9, report: null, json: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = () => {
@@ -84,6 +86,7 @@ function parseArgs(argv) {
     else if (a === '--warmup') o.warmup = Number(val());
     else if (a === '--seed-budget') o.seedBudget = Number(val());
     else if (a === '--peer-budget') o.peerBudget = Number(val());
+    else if (a === '--best-budget') o.bestBudget = Number(val());
     else if (a === '--json') o.json = path.resolve(val());
     else if (a === '--report') o.report = path.resolve(val());
     else if (a === '--no-report') o.report = null;
@@ -95,7 +98,7 @@ function parseArgs(argv) {
   }
   if (o.frames !== null && (!(o.frames > 0) || o.frames % BATCH)) throw new Error(`--frames must be a positive multiple of ${BATCH}`);
   if (!(o.warmup >= 0) || o.warmup % BATCH) throw new Error(`--warmup must be a multiple of ${BATCH}`);
-  if (!(o.seedBudget > 0) || !(o.peerBudget > 0)) throw new Error('budgets must be positive');
+  if (!(o.seedBudget > 0) || !(o.peerBudget > 0) || !(o.bestBudget > 0)) throw new Error('budgets must be positive');
   if (!(o.runs >= 1)) throw new Error('--runs must be at least 1');
   for (const w of o.only ?? []) if (!WORKLOADS.some((x) => x.name === w)) throw new Error(`unknown workload ${w}`);
   for (const c of o.clients ?? []) if (!CLIENTS.includes(c)) throw new Error(`unknown client ${c}`);
@@ -309,7 +312,7 @@ async function main() {
   // Frames per run: each workload's own (or --frames); the O(rows)-per-flush peers and
   // the seed design run fewer (a budget / rows), their ratios compare rates.
   const baseFrames = (w) => opt.frames ?? w.frames;
-  const budget = { seed: opt.seedBudget, 'tanstack-query': opt.peerBudget, 'tanstack-db': opt.peerBudget };
+  const budget = { seed: opt.seedBudget, 'tanstack-query': opt.peerBudget, 'tanstack-db': opt.peerBudget, best: opt.bestBudget };
   const capped = (w, c, k) => (budget[c] ? Math.min(k, Math.max(BATCH, Math.floor(budget[c] / w.n / BATCH) * BATCH)) : k);
   const warmFrames = (w) => (w.n <= 10000 ? Math.min(opt.warmup, baseFrames(w)) : 0);
   // Frames, generated before timing; list-100k and window-100k share one dataset.
@@ -362,7 +365,7 @@ async function main() {
         let res;
         try {
           if (c === 'runtime') res = await runRuntime(server, w, d, frameCount, query);
-          else if (c === 'best') res = await runJs((list) => new BestClient(list, query), w, d, frameCount);
+          else if (c === 'best') res = await runJs((list) => new BestClient(list, query), w, d, capped(w, c, frameCount));
           else if (c === 'seed') res = await runJs((list) => new SeedClient(list, query), w, d, capped(w, c, frameCount));
           else if (c === 'best-windowed') res = await runJs((list) => new WindowedBestClient(list, query, { start: 0, count: WINDOW }), w, d, frameCount);
           else if (c === 'tanstack-query') res = await runJs((list) => new TanStackQueryClient(list, query), w, d, capped(w, c, frameCount));
