@@ -23,7 +23,7 @@ node build/wasm/ssot_tests.js
 
 step "JS tests (node --test)"
 suites=()
-for d in tests/server tests/js tests/react tests/package tests/e2e tests/bundlers tests/soak tests/cluster; do
+for d in tests/server tests/js tests/react tests/package tests/e2e tests/bundlers tests/soak tests/cluster tests/bench; do
   compgen -G "$d/*.test.js" >/dev/null && suites+=("$d/*.test.js")
 done
 # shellcheck disable=SC2068

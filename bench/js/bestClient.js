@@ -24,7 +24,7 @@
 // full array per flush); it is reported beside it so the windowed figure is read
 // against the best a JS client could do too.
 
-function makeMatch(query) {
+export function makeMatch(query) {
   const lt = query?.where?.roomId?.lt;
   if (lt === undefined) return null;
   return (rec) => rec.roomId < lt;
@@ -32,7 +32,7 @@ function makeMatch(query) {
 
 // The view's order: id ascending, or orderBy createdAt desc with ties by id ascending
 // (the runtime's tie-break).
-function makeCompare(query) {
+export function makeCompare(query) {
   if (query?.orderBy?.createdAt === 'desc') {
     return (a, b) => (a.createdAt !== b.createdAt ? b.createdAt - a.createdAt : a.id - b.id);
   }
@@ -40,7 +40,7 @@ function makeCompare(query) {
 }
 
 // First index i in arr with compare(arr[i], rec) >= 0.
-function lowerBound(arr, rec, compare) {
+export function lowerBound(arr, rec, compare) {
   let lo = 0;
   let hi = arr.length;
   while (lo < hi) {

@@ -1,15 +1,25 @@
-// The runtime (wasm engine + JS shim, through the package's own API) against two
-// JS clients on the same frames, in the same process: issue 4, "Benchmark".
+// The runtime (wasm engine + JS shim, through the package's own API) against JS
+// clients on the same frames, in the same process: issues 4 and 16.
 //
-//   node --expose-gc bench/js/runtime_vs_js.js [options]     (bash scripts/bench.sh runs it)
+//   node --expose-gc --max-old-space-size=8192 bench/js/runtime_vs_js.js [options]
+//   (bash scripts/bench.sh runs it)
 //
-//   --frames N        frames per run (default 100000; a multiple of 50)
-//   --runs R          interleaved rounds (default 5)
-//   --only a,b        workloads: list-1k list-10k list-100k sorted-filtered-10k window-100k
-//   --clients a,b     runtime best seed best-windowed parse (default: all)
-//   --warmup N        frames per client and workload in one untimed round first (default 10000; 0: none)
+//   --frames N        frames per run for every workload (default: each workload's own,
+//                     40000 at 1k-10k records, 20000 at 100k and 1M; a multiple of 50)
+//   --runs R          interleaved rounds (default 3)
+//   --only a,b        workloads: list-1k list-10k list-100k sorted-filtered-10k
+//                     sorted-filtered-100k window-100k window-1M
+//   --clients a,b     runtime best best-windowed tanstack-query tanstack-db seed parse
+//                     (default: all but seed)
+//   --warmup N        frames per client and workload in one untimed round first, for
+//                     workloads up to 10k records: the code paths are the same at every size (default 2000; 0: none)
+//   --peer-budget W   caps TanStack Query's and TanStack DB's frames to W / rows (default 5e8:
+//                     both are O(rows) per flush; 100k rows: 5000 frames, 1M: 500)
+//   --best-budget W   caps the plain JS client's frames to W / rows (default 5e9: a full
+//                     array per flush; 1M rows: 5000 frames)
 //   --seed-budget W   caps the seed design's frames to W / rows (default 4e8; it is O(rows) per frame)
-//   --report FILE     where to write the Markdown report (default bench/report-js.md); --no-report: none
+//   --report FILE     where to write the Markdown section (default: none; stdout always)
+//   --json FILE       where to write the figures as JSON (bench/js/report.js reads it)
 //
 // The runtime: createClient() against a fake server started here (node http + ws
 // on 127.0.0.1: the list endpoint returns the hydration records, the socket answers
@@ -27,18 +37,19 @@
 // client's final array must hold the expected records (JSON text equal) in the
 // expected order (for the window: the first 50), and the runtime's counters must
 // show every frame applied with no gap, duplicate or malformed frame.
-import http from 'node:http';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { execSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { WebSocketServer } from 'ws';
 
 import { generate, FILTERED_QUERY } from './frames.js';
+import { startServer } from './fakeServer.js';
 import { SeedClient } from './seedClient.js';
 import { BestClient, WindowedBestClient } from './bestClient.js';
+import { TanStackQueryClient } from './tanstackQueryClient.js';
+import { TanStackDbClient } from './tanstackDbClient.js';
+import { workloadFigures, workloadTables, fmtK } from './figures.js';
 import { createClient } from '../../js/index.js';
 import { loadRuntime } from '../../js/wasm/loadRuntime.js';
 
@@ -49,16 +60,19 @@ const WINDOW = 50;
 // ---- options ----
 
 const WORKLOADS = [
-  { name: 'list-1k', n: 1000, filtered: false, window: false },
-  { name: 'list-10k', n: 10000, filtered: false, window: false },
-  { name: 'list-100k', n: 100000, filtered: false, window: false },
-  { name: 'sorted-filtered-10k', n: 10000, filtered: true, window: false },
-  { name: 'window-100k', n: 100000, filtered: false, window: true },
+  { name: 'list-1k', n: 1000, filtered: false, window: false, frames: 40000 },
+  { name: 'list-10k', n: 10000, filtered: false, window: false, frames: 40000 },
+  { name: 'list-100k', n: 100000, filtered: false, window: false, frames: 20000 },
+  { name: 'sorted-filtered-10k', n: 10000, filtered: true, window: false, frames: 40000 },
+  { name: 'sorted-filtered-100k', n: 100000, filtered: true, window: false, frames: 20000 },
+  { name: 'window-100k', n: 100000, filtered: false, window: true, frames: 20000 },
+  { name: 'window-1M', n: 1000000, filtered: false, window: true, frames: 20000 },
 ];
-const CLIENTS = ['runtime', 'best', 'seed', 'best-windowed', 'parse'];
+const CLIENTS = ['runtime', 'best', 'best-windowed', 'tanstack-query', 'tanstack-db', 'seed', 'parse'];
+const DEFAULT_CLIENTS = CLIENTS.filter((c) => c !== 'seed'); // the seeds' design is O(rows) per frame: opt-in
 
 function parseArgs(argv) {
-  const o = { frames: 100000, runs: 5, warmup: 10000, only: null, clients: null, seedBudget: 4e8, report: path.join(ROOT, 'bench/report-js.md') };
+  const o = { frames: null, runs: 3, warmup: 2000, only: null, clients: null, seedBudget: 4e8, peerBudget: 5e8, bestBudget: 5e9, report: null, json: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = () => {
@@ -71,6 +85,9 @@ function parseArgs(argv) {
     else if (a === '--clients') o.clients = val().split(',');
     else if (a === '--warmup') o.warmup = Number(val());
     else if (a === '--seed-budget') o.seedBudget = Number(val());
+    else if (a === '--peer-budget') o.peerBudget = Number(val());
+    else if (a === '--best-budget') o.bestBudget = Number(val());
+    else if (a === '--json') o.json = path.resolve(val());
     else if (a === '--report') o.report = path.resolve(val());
     else if (a === '--no-report') o.report = null;
     else if (a === '--help' || a === '-h') {
@@ -79,57 +96,13 @@ function parseArgs(argv) {
       process.exit(0);
     } else throw new Error(`unknown option ${a}`);
   }
-  if (!(o.frames > 0) || o.frames % BATCH) throw new Error(`--frames must be a positive multiple of ${BATCH}`);
-  if (!(o.warmup >= 0) || o.warmup % BATCH || o.warmup > o.frames) throw new Error(`--warmup must be a multiple of ${BATCH}, at most --frames`);
+  if (o.frames !== null && (!(o.frames > 0) || o.frames % BATCH)) throw new Error(`--frames must be a positive multiple of ${BATCH}`);
+  if (!(o.warmup >= 0) || o.warmup % BATCH) throw new Error(`--warmup must be a multiple of ${BATCH}`);
+  if (!(o.seedBudget > 0) || !(o.peerBudget > 0) || !(o.bestBudget > 0)) throw new Error('budgets must be positive');
   if (!(o.runs >= 1)) throw new Error('--runs must be at least 1');
   for (const w of o.only ?? []) if (!WORKLOADS.some((x) => x.name === w)) throw new Error(`unknown workload ${w}`);
   for (const c of o.clients ?? []) if (!CLIENTS.includes(c)) throw new Error(`unknown client ${c}`);
   return o;
-}
-
-// ---- the fake server ----
-
-async function startServer() {
-  const state = { body: '{"items":[],"total":0,"seq":0}', subscribed: 0, lists: 0 };
-  const server = http.createServer((req, res) => {
-    if (req.method === 'GET' && req.url.startsWith('/api/messages')) {
-      state.lists++;
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(state.body);
-      return;
-    }
-    res.writeHead(404, { 'content-type': 'application/json' });
-    res.end('{"error":"not found"}');
-  });
-  const wss = new WebSocketServer({ server, path: '/ws' });
-  wss.on('connection', (ws) => {
-    ws.on('message', (data) => {
-      let msg;
-      try {
-        msg = JSON.parse(String(data));
-      } catch {
-        return;
-      }
-      if (msg.type === 'subscribe') {
-        ws.send(JSON.stringify({ type: 'subscribed', channel: msg.channel, seq: 0 }));
-        state.subscribed++;
-      } else if (msg.type === 'ping') {
-        ws.send(JSON.stringify({ type: 'pong', t: msg.t }));
-      }
-    });
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address();
-  return {
-    state,
-    baseUrl: `http://127.0.0.1:${port}/api`,
-    wsUrl: `ws://127.0.0.1:${port}/ws`,
-    close: () => new Promise((resolve) => {
-      for (const c of wss.clients) c.terminate();
-      wss.close();
-      server.close(resolve);
-    }),
-  };
 }
 
 // ---- helpers ----
@@ -145,19 +118,15 @@ async function until(cond, what, ms = 120000) {
   }
 }
 
-function median(xs) {
-  const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
-  if (!s.length) return NaN;
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
+// TanStack DB adds virtual props ($synced, $origin, ...) to its rows: not record fields.
+const noVirtual = (k, v) => (k[0] === '$' ? undefined : v);
 
 // `items` must hold exactly `want` (records as JSON text), in order.
 function compareRows(items, want) {
   if (!Array.isArray(items)) return 'no array';
   if (items.length !== want.length) return `${items.length} rows, expected ${want.length}`;
   for (let i = 0; i < want.length; i++) {
-    const got = JSON.stringify(items[i]);
+    const got = JSON.stringify(items[i], noVirtual);
     if (got !== want[i]) return `row ${i}: ${got?.slice(0, 120)} != ${want[i].slice(0, 120)}`;
   }
   return null;
@@ -190,6 +159,7 @@ async function setupRuntime() {
 }
 
 async function runRuntime(server, w, d, k, query) {
+  const ts = performance.now();
   server.state.body = d.body;
   const subscribedBefore = server.state.subscribed;
   capturedId = 0;
@@ -217,6 +187,7 @@ async function runRuntime(server, w, d, k, query) {
     if (startRows !== expectRows) throw new Error(`hydrated ${startRows} rows, expected ${expectRows}`);
     const s0 = client.stats();
     const frames = d.frames;
+    const setupMs = performance.now() - ts;
     gc();
     await sleep(0);
 
@@ -253,7 +224,7 @@ async function runRuntime(server, w, d, k, query) {
     if (rows) problems.push(rows);
     if (view.getSnapshot().total !== want.length) problems.push(`total ${view.getSnapshot().total}, expected ${want.length}`);
     view.close();
-    return { ms, frames: k, problem: problems.join('; ') || null, changes, heapBytes: s1.memoryBytes };
+    return { ms, frames: k, problem: problems.join('; ') || null, changes, setupMs };
   } finally {
     await client.close();
   }
@@ -262,9 +233,12 @@ async function runRuntime(server, w, d, k, query) {
 // ---- the JS clients ----
 
 async function runJs(make, w, d, k, check = true) {
+  const ts = performance.now();
   const list = JSON.parse(d.body);
   const c = make(list);
+  if (c.ready) await c.ready();
   const frames = d.frames;
+  const setupMs = performance.now() - ts;
   gc();
   await sleep(0);
   const t0 = performance.now();
@@ -285,7 +259,8 @@ async function runJs(make, w, d, k, check = true) {
     problem = compareRows(w.window ? items.slice(0, WINDOW) : items, w.window ? want.slice(0, WINDOW) : want);
     if (!problem && c.gaps) problem = `${c.gaps} seq gaps`;
   }
-  return { ms, frames: k, problem, changes };
+  await c.close?.();
+  return { ms, frames: k, problem, changes, setupMs };
 }
 
 // JSON.parse of each frame and nothing else: the floor any JS client pays.
@@ -327,32 +302,32 @@ function sizes() {
 
 // ---- main ----
 
-const fmtK = (x) => (Number.isFinite(x) ? (x >= 1e4 ? `${Math.round(x / 1000)}k` : x >= 1000 ? `${(x / 1000).toFixed(1)}k` : `${Math.round(x)}`) : '-');
-const fmtX = (x) => (Number.isFinite(x) ? `${x >= 10 ? x.toFixed(0) : x.toFixed(2)}x` : '-');
 
 async function main() {
   const opt = parseArgs(process.argv.slice(2));
   const workloads = WORKLOADS.filter((w) => !opt.only || opt.only.includes(w.name));
-  const want = (c) => !opt.clients || opt.clients.includes(c);
+  const want = (c) => (opt.clients ?? DEFAULT_CLIENTS).includes(c);
   if (typeof globalThis.gc !== 'function') console.error('bench: run node with --expose-gc for a GC before each run');
 
+  // Frames per run: each workload's own (or --frames); the O(rows)-per-flush peers and
+  // the seed design run fewer (a budget / rows), their ratios compare rates.
+  const baseFrames = (w) => opt.frames ?? w.frames;
+  const budget = { seed: opt.seedBudget, 'tanstack-query': opt.peerBudget, 'tanstack-db': opt.peerBudget, best: opt.bestBudget };
+  const capped = (w, c, k) => (budget[c] ? Math.min(k, Math.max(BATCH, Math.floor(budget[c] / w.n / BATCH) * BATCH)) : k);
+  const warmFrames = (w) => (w.n <= 10000 ? Math.min(opt.warmup, baseFrames(w)) : 0);
   // Frames, generated before timing; list-100k and window-100k share one dataset.
-  const seedFrames = (w) => Math.min(opt.frames, Math.max(BATCH, Math.floor(opt.seedBudget / w.n / BATCH) * BATCH));
   const datasets = new Map();
   for (const w of workloads) {
     const key = `${w.n}/${w.filtered}`;
-    const cps = new Set(datasets.get(key)?.cps ?? []);
-    cps.add(seedFrames(w));
-    if (opt.warmup) {
-      cps.add(opt.warmup);
-      cps.add(Math.min(opt.warmup, seedFrames(w)));
-    }
-    datasets.set(key, { w, cps: [...cps] });
+    const entry = datasets.get(key) ?? { w, frames: 0, cps: new Set() };
+    entry.frames = Math.max(entry.frames, baseFrames(w));
+    for (const k of [baseFrames(w), warmFrames(w)]) for (const c of CLIENTS) if (k) entry.cps.add(capped(w, c, k));
+    datasets.set(key, entry);
   }
   for (const [key, entry] of datasets) {
     const t0 = performance.now();
-    entry.d = generate(entry.w, opt.frames, { checkpoints: entry.cps });
-    console.error(`bench: generated ${opt.frames} frames for ${entry.w.n} records${entry.w.filtered ? ' (filtered)' : ''} in ${Math.round(performance.now() - t0)} ms`);
+    entry.d = generate(entry.w, entry.frames, { checkpoints: [...entry.cps] });
+    console.error(`bench: generated ${entry.frames} frames for ${entry.w.n} records${entry.w.filtered ? ' (filtered)' : ''} in ${Math.round(performance.now() - t0)} ms`);
     datasets.set(key, entry);
   }
   const data = (w) => datasets.get(`${w.n}/${w.filtered}`).d;
@@ -369,6 +344,8 @@ async function main() {
     if (want('best')) list.push('best');
     if (want('seed')) list.push('seed');
     if (w.window && want('best-windowed')) list.push('best-windowed');
+    if (want('tanstack-query')) list.push('tanstack-query');
+    if (want('tanstack-db')) list.push('tanstack-db');
     if (want('parse')) list.push('parse');
     return list;
   };
@@ -376,10 +353,10 @@ async function main() {
   for (let r = 0; r < opt.runs; r++) rounds.push(r);
   for (const r of rounds) {
     const warm = r < 0;
-    const frameCount = warm ? opt.warmup : opt.frames;
-    const seedCount = (w) => Math.min(frameCount, seedFrames(w));
     for (let wi = 0; wi < workloads.length; wi++) {
       const w = workloads[(wi + Math.max(r, 0)) % workloads.length];
+      const frameCount = warm ? warmFrames(w) : baseFrames(w);
+      if (!frameCount) continue;
       const d = data(w);
       const query = w.filtered ? FILTERED_QUERY : null;
       const clients = plan(w);
@@ -388,9 +365,11 @@ async function main() {
         let res;
         try {
           if (c === 'runtime') res = await runRuntime(server, w, d, frameCount, query);
-          else if (c === 'best') res = await runJs((list) => new BestClient(list, query), w, d, frameCount);
-          else if (c === 'seed') res = await runJs((list) => new SeedClient(list, query), w, d, seedCount(w));
+          else if (c === 'best') res = await runJs((list) => new BestClient(list, query), w, d, capped(w, c, frameCount));
+          else if (c === 'seed') res = await runJs((list) => new SeedClient(list, query), w, d, capped(w, c, frameCount));
           else if (c === 'best-windowed') res = await runJs((list) => new WindowedBestClient(list, query, { start: 0, count: WINDOW }), w, d, frameCount);
+          else if (c === 'tanstack-query') res = await runJs((list) => new TanStackQueryClient(list, query), w, d, capped(w, c, frameCount));
+          else if (c === 'tanstack-db') res = await runJs((list) => new TanStackDbClient(list, query, { window: w.window ? WINDOW : 0 }), w, d, capped(w, c, frameCount));
           else res = await runParse(d, frameCount);
         } catch (err) {
           res = { ms: NaN, frames: 0, problem: `failed: ${err.stack || err}` };
@@ -402,75 +381,31 @@ async function main() {
           if (!results.get(w.name).has(c)) results.get(w.name).set(c, []);
           results.get(w.name).get(c)[r] = res;
         }
-        console.error(`bench: ${label} ${w.name} ${c}: ${fmtK(res.fps)} frames/s (${res.frames} frames, ${Math.round(res.ms)} ms)${res.problem ? ` PROBLEM ${res.problem}` : ''}`);
+        console.error(`bench: ${label} ${w.name} ${c}: ${fmtK(res.fps)} frames/s (${res.frames} frames, ${Math.round(res.ms)} ms; set-up ${Math.round(res.setupMs ?? 0)} ms)${res.problem ? ` PROBLEM ${res.problem}` : ''}`);
       }
     }
   }
   await server.close();
 
   // ---- figures ----
-  const goals = {
-    best: (w) => (w.window ? 5 : w.filtered ? 2 : 1),
-    seed: () => 10,
-  };
-  const goalText = (x) => (x === 1 ? '>= 1x (parity)' : `>= ${x}x`);
+  const figs = workloads.map((w) => workloadFigures(w, results.get(w.name), data(w)));
   const lines = [];
   const out = (s = '') => lines.push(s);
-  let commit = 'unknown';
-  try {
-    commit = execSync('git rev-parse --short HEAD', { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
-    try {
-      execSync('git diff --quiet HEAD -- wasm js', { cwd: ROOT, stdio: 'ignore' });
-    } catch {
-      commit += ', with uncommitted changes to wasm/ or js/';
-    }
-  } catch { /* not a checkout */ }
-  const cpu = (os.cpus()[0]?.model ?? 'unknown CPU').trim();
-  out('# Runtime vs JS clients: live lists in the browser-side process');
+  out('## Runtime vs JS clients (Node)');
   out();
-  out(`Generated by \`node --expose-gc bench/js/runtime_vs_js.js${process.argv.slice(2).length ? ' ' + process.argv.slice(2).join(' ') : ''}\` on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC.`);
-  out(`Machine: ${cpu}, nproc ${os.cpus().length}, node ${process.version}, ${os.type()} ${os.release()}. Load average at the end: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}.`);
-  out(`Commit: ${commit}. Method and clients: bench/js/runtime_vs_js.js (header), bench/js/bestClient.js, bench/js/seedClient.js, bench/js/frames.js.`);
+  out(`\`node --expose-gc bench/js/runtime_vs_js.js${process.argv.slice(2).length ? ' ' + process.argv.slice(2).join(' ') : ''}\`, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, load average at the end ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}. ` +
+    'Clients: bench/js/bestClient.js, tanstackQueryClient.js, tanstackDbClient.js; frames: bench/js/frames.js; method: the header of bench/js/runtime_vs_js.js.');
   out();
   const d0 = [...datasets.values()][0].d;
-  out(`${opt.frames} \`update\` frames per run (50% updated / 30% created / 20% deleted; ${d0.meanUpsertBytes.toFixed(0)} bytes per created/updated frame, ${d0.meanFrameBytes.toFixed(0)} on average), ` +
-    `the engine flushing every ${BATCH}; a new array for the UI after every ${BATCH} frames. ` +
-    `frames/s = frames / wall time of the whole loop (frames in, flushes, snapshots). Median of ${opt.runs} interleaved rounds ` +
-    `(each round runs every workload and every client, each starting one further along; ${opt.warmup ? `an untimed warm-up round of ${opt.warmup} frames per client and workload comes first` : 'no warm-up round'}); ` +
-    'ratios are the median of the per-round ratios (paired). The JS clients do not freeze anything; the runtime\'s snapshots and records are frozen (the API promises it).');
+  out(`Frames per run: ${workloads.map((w) => `${w.name} ${baseFrames(w)}`).join(', ')} ` +
+    `(50% updated / 30% created / 20% deleted; ${d0.meanUpsertBytes.toFixed(0)} bytes per created/updated frame). ` +
+    `Every client gets a new array for the UI after every ${BATCH} frames. frames/s = frames / wall time of the whole loop (frames in, flushes, the array the UI renders). ` +
+    `${opt.runs} interleaved rounds (each round runs every workload and every client, each starting one further along${opt.warmup ? `; an untimed warm-up round of ${opt.warmup} frames first, for the workloads up to 10k records` : ''}). ` +
+    'The runtime\'s snapshots and records are frozen (its API promises it); the JS clients freeze nothing.');
   out();
-  out('| workload | view rows start -> end | runtime frames/s | best JS frames/s | seed frames/s (frames run) | runtime / best | goal | runtime / seed | goal | checks |');
-  out('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
-  const summary = [];
-  for (const w of workloads) {
-    const res = results.get(w.name);
-    const d = data(w);
-    const fps = (c) => median((res.get(c) ?? []).map((x) => x?.fps));
-    const ratio = (a, b) => median((res.get(a) ?? []).map((x, i) => x?.fps / res.get(b)?.[i]?.fps));
-    const rb = ratio('runtime', 'best');
-    const rs = ratio('runtime', 'seed');
-    const bad = [...res.entries()].filter(([, rs2]) => rs2.some((x) => x?.problem)).map(([c]) => c);
-    const seedRun = res.get('seed')?.[0]?.frames;
-    const rowsText = w.window
-      ? `${d.viewStart} -> ${d.expected.length} (window ${WINDOW})`
-      : `${d.viewStart} -> ${d.expected.length}`;
-    const met = (x, g) => (Number.isFinite(x) ? (x >= g ? ' (met)' : ' (short)') : '');
-    out(`| ${w.name} | ${rowsText} | **${fmtK(fps('runtime'))}** | ${fmtK(fps('best'))} | ${fmtK(fps('seed'))}${seedRun && seedRun !== opt.frames ? ` (${seedRun})` : ''} | **${fmtX(rb)}**${met(rb, goals.best(w))} | ${goalText(goals.best(w))} | **${fmtX(rs)}**${met(rs, 10)} | >= 10x | ${bad.length ? `FAILED: ${bad.join(', ')}` : 'ok'} |`);
-    summary.push({ w, rb, rs });
-  }
+  for (const l of workloadTables(figs)) out(l);
   out();
-  out('Reference rows (not clients the goals are set against):');
-  out();
-  out('| workload | JSON.parse of each frame alone | runtime / that | best JS, window-aware (blocked list, only the window as an array) | runtime / that |');
-  out('| --- | --- | --- | --- | --- |');
-  for (const w of workloads) {
-    const res = results.get(w.name);
-    const fps = (c) => median((res.get(c) ?? []).map((x) => x?.fps));
-    const ratio = (a, b) => median((res.get(a) ?? []).map((x, i) => x?.fps / res.get(b)?.[i]?.fps));
-    out(`| ${w.name} | ${fmtK(fps('parse'))} | ${fmtX(ratio('runtime', 'parse'))} | ${w.window ? fmtK(fps('best-windowed')) : '-'} | ${w.window ? fmtX(ratio('runtime', 'best-windowed')) : '-'} |`);
-  }
-  out();
-  out('Every run, per client (frames/s, rounds in order):');
+  out('Every run, frames/s per round:');
   out();
   out('| workload | client | runs | min - max |');
   out('| --- | --- | --- | --- |');
@@ -481,17 +416,9 @@ async function main() {
     }
   }
   out();
-  const seedCaps = workloads.filter((w) => seedFrames(w) !== opt.frames);
-  if (seedCaps.length && want('seed')) {
-    out(`The seed design is O(rows) per frame (findIndex per update, filter per delete), so its runs are capped to ${opt.seedBudget.toExponential(0)} / rows frames: ` +
-      seedCaps.map((w) => `${w.name} ${seedFrames(w)} frames`).join(', ') +
-      '. Its list then grows less than in a full run, which flatters it; its ratio compares rates.');
-    out();
-  }
-
   const { rows, reactRows } = sizes();
   const total = rows.reduce((s, x) => s + x.gzip, 0);
-  out(`## Size (gzip -9, each file on its own): ${(total / 1024).toFixed(1)} KB for the wasm + its loader + the JS shim; goal <= 40 KB${total <= 40 * 1024 ? ' (met)' : ' (short)'}`);
+  out(`### Size, file by file (gzip -9 each): ${(total / 1024).toFixed(1)} KB for the wasm + its loader + the JS shim`);
   out();
   out('| file | bytes | gzip -9 |');
   out('| --- | --- | --- |');
@@ -499,21 +426,18 @@ async function main() {
   out(`| **total** | ${rows.reduce((s, x) => s + x.bytes, 0)} | **${total}** |`);
   if (reactRows.length) out(`| (js/react, the \`./react\` export, not counted) | ${reactRows.reduce((s, x) => s + x.bytes, 0)} | ${reactRows.reduce((s, x) => s + x.gzip, 0)} |`);
   out();
-  out('## Checks');
+  out('### Checks');
   out();
   out(problems.length ? problems.map((p) => `- ${p}`).join('\n') : 'Every run of every client ended with the expected rows (record text and order), and every runtime run with every frame applied, no gap, duplicate, malformed frame or resync.');
 
+  if (opt.json) {
+    fs.writeFileSync(opt.json, JSON.stringify({ command: process.argv.slice(2), runs: opt.runs, workloads: figs, sizeGzip: total, problems }, null, 1));
+    console.error(`bench: wrote ${path.relative(process.cwd(), opt.json)}`);
+  }
   const report = lines.join('\n') + '\n';
   process.stdout.write(report);
   if (opt.report) {
-    // A hand-written "## Analysis" section of the previous report is kept (with the date it was written).
-    let analysis = '';
-    if (fs.existsSync(opt.report)) {
-      const prev = fs.readFileSync(opt.report, 'utf8');
-      const at = prev.indexOf('\n## Analysis');
-      if (at >= 0) analysis = prev.slice(at);
-    }
-    fs.writeFileSync(opt.report, report + analysis);
+    fs.writeFileSync(opt.report, report);
     console.error(`bench: wrote ${path.relative(process.cwd(), opt.report)}`);
   }
   if (problems.length) {
