@@ -277,7 +277,7 @@ test('a 4401 reaches every tab; getToken runs in a tab and its token goes to the
   const without = await openTab(context, short);
   // First the refresh fails (getToken answers null): every tab shows 'unauthorized'.
   for (const t of [withToken, without]) await t.page.waitForFunction(() => window.client.connection.state === 'unauthorized', null, { timeout: WAIT });
-  assert.equal(await withToken.page.evaluate(() => window.asked), 1);
+  assert.ok(await withToken.page.evaluate(() => window.asked) >= 1, 'getToken ran in the tab');
   // Then a fresh token: reconnect, and every tab is open again.
   await withToken.page.evaluate((t) => { window.nextToken = t; }, await login('alice'));
   await without.page.evaluate(() => window.client.connect());
