@@ -77,6 +77,13 @@ export const settledWithin = (promise, ms = 2000) =>
  * An engine host on a fake clock (options: locks, startEngine) and tabs on it. Each tab's
  * ports are logged: `fromHost` (what the host sent it), `toHost` (what it sent), per attachment.
  */
+const openSetups = new Set(); // every setup's close(), for closeAll() (a failed test must not leave ports open)
+
+/** Closes what every setup() opened: the test files call it afterEach. */
+export async function closeAll() {
+  for (const close of [...openSetups]) await close();
+}
+
 export function setup({ locks = null, startEngine = (config) => createClient(config) } = {}) {
   const hostClock = fakeClock();
   const engines = [];
@@ -121,9 +128,11 @@ export function setup({ locks = null, startEngine = (config) => createClient(con
   };
   const engine = () => engines[engines.length - 1];
   const close = async () => {
+    openSetups.delete(close);
     for (const p of ports) p.close();
     for (const e of engines) await e.close();
   };
+  openSetups.add(close);
   return { host, hostClock, tab, raw, engine, engines, configs, attachments, close };
 }
 

@@ -4,13 +4,13 @@
 // has one, the first token wins, a tab that goes or stays silent does not hold
 // the engine, and a late token is still taken. Engine errors about one tab's
 // listener go to that tab only. Against the real gateway where a socket is needed.
-import { test, before, after } from 'node:test';
+import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { signToken } from '../../demo/server/auth.js';
 import { startServer } from '../../demo/server/server.js';
 import { TEST_SECRET } from '../support/gateway.js';
 import { TOKEN_WAIT_MS, HEARTBEAT_MS } from '../../js/worker/protocol.js';
-import { CONFIG, setup, fakeLocks, waitFor, settledWithin } from './worker_helpers.js';
+import { closeAll, CONFIG, setup, fakeLocks, waitFor, settledWithin } from './worker_helpers.js';
 
 const alice = signToken({ sub: 1, exp: 2e9 }, 's');
 const alice2 = signToken({ sub: 1, exp: 2e9 + 1 }, 's');
@@ -22,6 +22,8 @@ before(async () => {
   srv = await startServer({ port: 0, db: ':memory:', secret: TEST_SECRET, config: { websockets: {} }, log: () => {} });
 });
 after(() => srv?.close());
+
+afterEach(closeAll);
 
 test("an engine refuses another user's tab and another user's token; its own user's fresh token is taken", async () => {
   const { raw, tab, configs, close } = setup();
@@ -47,6 +49,7 @@ test("an engine refuses another user's tab and another user's token; its own use
   await asked(a, 3);
   a.send({ t: 'token', token: null });
   assert.equal(await third, null, 'never bob');
+  assert.ok(!t.log[0].toHost.some((m) => m.t === 'token' && m.token === bob), "the tab never sent bob's token");
   await t.client.close();
   await close();
 });

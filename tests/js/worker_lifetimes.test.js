@@ -4,16 +4,18 @@
 // A tab that goes silent is dropped with its views after the timeout (not
 // before); the engine closes a grace period after the last tab, unless a tab
 // comes back; a tab whose worker goes silent re-attaches and is counted once.
-import { test } from 'node:test';
+import { test, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { TIMEOUT_MS, GRACE_MS, HEARTBEAT_MS, FROZEN_MS } from '../../js/worker/protocol.js';
-import { CONFIG, HELLO, setup, fakeLocks, waitFor, stepUntil, settledWithin } from './worker_helpers.js';
+import { closeAll, CONFIG, HELLO, setup, fakeLocks, waitFor, stepUntil, settledWithin } from './worker_helpers.js';
 
 const views = (engine) => engine.stats().views;
 const steps = (clock, ms) => { for (let t = 0; t < ms; t += HEARTBEAT_MS) clock.step(); };
 // The attachment (tab's port) got the entries of a view: its watch reached the host.
 const gotView = (att) => att?.fromHost.some((m) => m.t === 'batch' && m.entries.some((e) => e.k === 'view'));
+
+afterEach(closeAll);
 
 test('a silent tab is dropped with its views after the timeout, not before', async () => {
   const locks = fakeLocks();
