@@ -308,3 +308,20 @@ test('setWindow through the worker: the rows of the window and the total; unchan
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('one browser context: a client whose getToken may sign it in later never shares the anonymous engine', { timeout: 60000 }, async () => {
+  const context = await b.browser.newContext();
+  const page = await context.newPage();
+  await page.goto(b.origin + '/');
+  await page.waitForFunction(() => window.ready === true);
+  const got = await page.evaluate(async ({ baseUrl }) => {
+    const anon = await window.ssot.createClient({ baseUrl, mode: 'shared-worker' });
+    const anon2 = await window.ssot.createClient({ baseUrl, mode: 'shared-worker' });
+    const later = await window.ssot.createClient({ baseUrl, mode: 'shared-worker', getToken: () => null });
+    const out = [anon.mode, later.mode, anon2.tabs, later.tabs];
+    await Promise.all([anon.close(), anon2.close(), later.close()]);
+    return out;
+  }, { baseUrl: srv.url + '/api' });
+  assert.deepEqual(got, ['shared-worker', 'shared-worker', 2, 1], 'anonymous clients share one engine; the one with getToken has its own');
+  await context.close();
+});
