@@ -119,7 +119,8 @@ export declare class SsotError extends Error {
   /**
    * 'http' | 'timeout' | 'network' | 'closed' | 'invalid' | 'config' | 'frame' | 'server' | 'channel' |
    * 'runtime' (the wasm did not load); from the React hooks also 'view' (a view's read failed) and
-   * 'client' (the provider's client could not be created).
+   * 'client' (the provider's client could not be created); in the worker modes also 'identity' (getToken
+   * returned a token of another user: refused) and 'publish' (the worker could not send a publish).
    */
   code: string;
 }

@@ -1,13 +1,18 @@
 // The engine worker's side: one Client (one engine, one socket) shared by every
-// attached tab. Tabs are ref-counted: a tab that says `bye`, whose Web Lock is
-// released (it closed or crashed) or that stops pinging is dropped with all it
-// held; after the last one, the engine closes when the grace period ends.
+// attached tab. Tabs are ref-counted by their tab id: a tab that says `bye`,
+// whose Web Lock is released (it closed or crashed), that stops pinging, or that
+// stays frozen is dropped with all it held; a tab that attaches again replaces
+// its old session. After the last one, the engine closes when the grace period ends.
+// The engine has one user (the identity of the token that started it): a token
+// of another user is refused, from a hello or from a tab's getToken.
 import { TabSession } from './tabSession.js';
-import { PROTOCOL_VERSION, HEARTBEAT_MS, TIMEOUT_MS, GRACE_MS, badMessage } from './protocol.js';
+import { TokenAsk } from './tokenAsk.js';
+import { PROTOCOL_VERSION, HEARTBEAT_MS, TIMEOUT_MS, GRACE_MS, FROZEN_MS, MAX_UNREAD, TOKEN_WAIT_MS, badMessage } from './protocol.js';
 import { Liveness, Grace, realClock } from './lifetimes.js';
-import { identityOf } from './mode.js';
+import { identityOf, subjectOf } from './mode.js';
+import { VERSION } from '../version.js';
 
-const TOKEN_WAIT_MS = 15000;
+const ANOTHER_USER = 'getToken returned a token of another user than this engine\'s: refused (the engine keeps its user; create a new client for the new user)';
 
 export class EngineHost {
   #startEngine; // (config) -> Promise<Client>
@@ -15,13 +20,18 @@ export class EngineHost {
   #client = null;
   #starting = null;
   #tabs = new Map(); // port -> TabSession
+  #byTab = new Map(); // tab id -> its current TabSession
+  #locked = new Set(); // tab ids whose Web Lock is asked for (once per tab)
   #greeting = new Map(); // port -> messages that came while its hello was being answered
   #live;
   #grace;
   #stopTimer = null;
-  #tokenWaiters = [];
+  #ask = null; // TokenAsk while the engine waits for a token
   #offConn = null;
-  #self = null; // the user's id as the token's sub says
+  #identity = ''; // the engine's user: identityOf(the token that started it)
+  #solo = false; // the worker is one tab's own: its first user may sign it in
+  #self = null; // the token's sub, as `from` of the events echoed to other tabs
+  #limits;
 
   /**
    * startEngine(config) -> Promise<Client>; options: mode, clock ({now, every}),
@@ -34,11 +44,11 @@ export class EngineHost {
     this.#clock = clock;
     this.#live = new Liveness(timeoutMs);
     this.#grace = new Grace(graceMs);
+    this.#limits = { frozenMs: FROZEN_MS, timeoutMs, maxUnread: MAX_UNREAD };
     this.locks = locks;
   }
 
   get tabs() { return this.#tabs.size; }
-  get engine() { return this.#client; }
 
   /** A new tab's port (SharedWorker `connect`, or the dedicated worker's scope). */
   attach(port) {
@@ -48,13 +58,15 @@ export class EngineHost {
 
   #onMessage(port, m) {
     const bad = badMessage(m);
-    if (bad) return; // not ours (or a newer tab's): ignored
-    const session = this.#tabs.get(port);
+    if (bad && m?.t !== 'req') return; // not ours (or a newer tab's): ignored
     if (m.t === 'hello') return this.#hello(port, m);
     const early = this.#greeting.get(port);
     if (early) return void early.push(m); // sent right behind its hello: handled once attached
+    const session = this.#tabs.get(port);
     if (!session) return void port.postMessage({ t: 'refused', reason: 'not attached' });
-    this.#live.seen(port, this.#clock.now());
+    const now = this.#clock.now();
+    this.#live.seen(port, now);
+    session.heard(now);
     this.#handle(session, m);
   }
 
@@ -76,56 +88,89 @@ export class EngineHost {
       case 'window': s.setWindow(m.id, m.start, m.count); break;
       case 'refetch': s.views.get(m.id)?.refetch(); break;
       case 'unwatch': s.unwatch(m.id); break;
-      case 'req': s.request(m.req, m.kind, m.method, m.args); break;
+      case 'req': {
+        const bad = badMessage(m);
+        if (bad) s.refuse(m.req, `${bad}: ${String(m.method)}`);
+        else s.request(m.req, m.kind, m.method, m.args);
+        break;
+      }
       case 'join': s.join(m.id, m.name); break;
       case 'leave': s.leave(m.id); break;
-      case 'publish': if (this.#client._publish(m.name, m.event, m.json)) this.#echo(s, m); break;
+      case 'publish': this.#publish(s, m); break;
       case 'listen': s.listen(m.id, m.channel); break;
       case 'unlisten': s.unlisten(m.id); break;
       case 'connect': this.#client.connect(); break;
-      case 'disconnect': this.#client.disconnect(); break;
+      case 'disconnect': this.#client.disconnect(); break; // for every tab: README says so
       case 'stats': s.post({ k: 'stats', stats: { ...this.#client.stats(), tabs: this.tabs } }); break;
-      case 'token': this.#tokenWaiters[0]?.(typeof m.token === 'string' && m.token ? m.token : null); break;
+      case 'token': this.#onToken(s, m.token); break;
       default: break;
     }
   }
 
   async #hello(port, m) {
-    if (m.v !== PROTOCOL_VERSION) return void port.postMessage({ t: 'refused', reason: `protocol ${m.v} (this worker speaks ${PROTOCOL_VERSION})` });
+    if (m.v !== PROTOCOL_VERSION || m.pkg !== VERSION) {
+      return void port.postMessage({ t: 'refused', reason: `protocol ${m.v}, package ${m.pkg} (this worker: protocol ${PROTOCOL_VERSION}, package ${VERSION})` });
+    }
+    if (typeof m.tab !== 'string' || !m.tab) return void port.postMessage({ t: 'refused', reason: 'hello without a tab id' });
     if (this.#tabs.has(port) || this.#greeting.has(port)) return;
+    // The same tab again (it lost this worker, or came back from the bfcache): its old session goes first.
+    const old = this.#byTab.get(m.tab);
+    if (old) this.#drop(old.port);
     this.#greeting.set(port, []);
     let client;
     try {
-      client = await this.#engine(m.config, m.getToken);
+      client = await this.#engine(m);
+      if (!this.#admit(identityOf(m.config?.token))) throw new Error('this engine is another user\'s');
     } catch (err) {
       this.#greeting.delete(port);
       return void port.postMessage({ t: 'refused', reason: err?.message ?? String(err) });
     }
     const early = this.#greeting.get(port);
     this.#greeting.delete(port);
-    this.#adoptToken(client, m.config?.token);
-    const session = new TabSession(port, client, { tabId: m.tab, getToken: !!m.getToken });
+    this.#adoptToken(m.config?.token);
+    const session = new TabSession(port, client, { tab: m.tab, getToken: !!m.getToken });
+    const racing = this.#byTab.get(m.tab); // another hello of this tab, answered while this one waited
+    if (racing) this.#drop(racing.port);
+    const now = this.#clock.now();
     this.#tabs.set(port, session);
+    this.#byTab.set(m.tab, session);
     this.#grace.filled();
-    this.#live.seen(port, this.#clock.now());
-    if (m.lock && this.locks) {
-      // The tab holds this lock while it lives: granted to us when it closes or crashes.
-      this.#live.exempt(port);
-      this.locks.request(m.lock, () => this.#drop(port)).catch(() => {});
-    }
+    this.#live.seen(port, now);
+    session.heard(now);
+    if (typeof m.lock === 'string' && this.locks) this.#watchLock(m.tab, m.lock, port);
     port.postMessage({ t: 'welcome', v: PROTOCOL_VERSION, mode: this.mode, tabs: this.tabs, conn: client.connection.getSnapshot() });
     this.#broadcastTabs();
     this.#startTimer();
+    if (session.getToken) this.#ask?.ask(session);
     for (const e of early) this.#handle(session, e);
   }
 
-  #engine(config, tabHasToken) {
+  // The tab holds this lock while it lives: granted to us when it closes or crashes. Asked for
+  // once per tab; while it is asked for, the tab's sessions are exempt from the heartbeat.
+  #watchLock(tab, lock, port) {
+    this.#live.exempt(port);
+    if (this.#locked.has(tab)) return;
+    this.#locked.add(tab);
+    const session = () => this.#byTab.get(tab);
+    this.locks.request(lock, () => {
+      this.#locked.delete(tab);
+      if (session()) this.#drop(session().port);
+    }).catch(() => {
+      // No lock after all: the heartbeat watches the tab from now on.
+      this.#locked.delete(tab);
+      if (session()) this.#live.watch(session().port, this.#clock.now());
+    });
+  }
+
+  #engine(hello) {
     if (this.#client && !this.#client.closed) return Promise.resolve(this.#client);
     if (!this.#starting) {
-      const cfg = { ...config, onError: (err) => this.#broadcast({ k: 'error', message: err?.message ?? String(err), code: err?.code ?? 'runtime' }) };
-      if (tabHasToken) cfg.getToken = () => this.#askToken();
-      const sub = identityOf(config.token);
-      this.#self = sub.startsWith('sub:') ? (/^\d+$/.test(sub.slice(4)) ? Number(sub.slice(4)) : sub.slice(4)) : null;
+      const config = hello.config ?? {};
+      const cfg = { ...config, onError: (err) => this.#engineError(err) };
+      if (hello.getToken) cfg.getToken = () => this.#askToken();
+      this.#identity = identityOf(config.token);
+      this.#solo = hello.solo === true;
+      this.#self = subjectOf(config.token);
       this.#starting = this.#startEngine(cfg).then((client) => {
         this.#client = client;
         this.#offConn = client.connection.subscribe((conn) => this.#broadcast({ k: 'conn', ...conn }));
@@ -135,36 +180,57 @@ export class EngineHost {
     return this.#starting;
   }
 
-  // An engine the server refused (4401, no fresh token) takes the token of a tab
-  // that attaches with one: the user signed in again in a new tab.
-  #adoptToken(client, token) {
+  /** May a token of `who` drive this engine? A solo engine without a user takes its first one. */
+  #admit(who) {
+    if (who === this.#identity) return true;
+    if (!this.#solo || this.#identity !== '' || who === '') return false;
+    this.#identity = who;
+    return true;
+  }
+
+  // An engine the server refused (4401, no fresh token) takes a token of its user
+  // that comes later: a tab attaching with one, or a getToken answer after the wait.
+  #adoptToken(token) {
+    const client = this.#client;
+    if (!client || client.closed || typeof token !== 'string' || !token) return;
     const { state } = client.connection;
-    if (typeof token !== 'string' || !token || (state !== 'unauthorized' && state !== 'forbidden')) return;
+    if (state !== 'unauthorized' && state !== 'forbidden') return;
+    this.#self = subjectOf(token);
     client._call((r) => r.setToken(token, true));
     client.connect();
     for (const s of this.#tabs.values()) for (const v of s.views.values()) if (v.getSnapshot().status === 'error') v.refetch();
   }
 
-  // getToken runs in a tab that has one; the first answer wins.
   #askToken() {
-    const tab = [...this.#tabs.values()].find((s) => s.getToken);
-    if (!tab) return Promise.resolve(null);
-    return new Promise((resolve) => {
-      // A tab that goes before it answers must not leave the engine waiting for ever.
-      const timer = setTimeout(() => done(null), TOKEN_WAIT_MS);
-      const done = (token) => {
-        clearTimeout(timer);
-        const i = this.#tokenWaiters.indexOf(done);
-        if (i >= 0) this.#tokenWaiters.splice(i, 1);
-        resolve(token);
-      };
-      this.#tokenWaiters.push(done);
-      tab.send({ t: 'getToken' });
+    if (this.#ask && !this.#ask.done) return this.#ask.promise;
+    const ask = this.#ask = new TokenAsk(this.#clock.now(), TOKEN_WAIT_MS);
+    for (const s of this.#tabs.values()) if (s.getToken) ask.ask(s);
+    ask.nobodyAsked(); // no tab has a getToken: null at once
+    return ask.promise.then((token) => {
+      if (this.#ask === ask) this.#ask = null;
+      return token;
     });
   }
 
+  #onToken(s, answer) {
+    let token = typeof answer === 'string' && answer ? answer : null;
+    if (token && !this.#admit(identityOf(token))) {
+      s.post({ k: 'error', message: ANOTHER_USER, code: 'identity' });
+      token = null;
+    }
+    if (token) this.#self = subjectOf(token);
+    if (this.#ask && !this.#ask.done) this.#ask.answer(s, token);
+    else this.#adoptToken(token); // late: the engine gave up waiting
+  }
+
+  #publish(s, m) {
+    if (this.#client._publish(m.name, m.event, m.json)) return this.#echo(s, m);
+    if (m.guess) s.post({ k: 'error', message: `publish ${m.name} ${m.event}: not sent (the socket is not open)`, code: 'publish' });
+  }
+
   // The server sends an event to every socket but its sender's: the other tabs on
-  // this engine get it from here (from: the user's id, the token's sub).
+  // this engine get it from here, as soon as the engine sent it (the server does
+  // not acknowledge publishes), with `from` = the token's sub as the token has it.
   #echo(sender, m) {
     let data;
     try { data = JSON.parse(m.json); } catch { return; }
@@ -174,12 +240,22 @@ export class EngineHost {
     }
   }
 
+  // An error about a raw listener's channel goes to the tabs listening on it; the rest
+  // (socket, protocol, runtime) concern every tab. Views and channels report their own.
+  #engineError(err) {
+    const entry = { k: 'error', message: err?.message ?? String(err), code: err?.code ?? 'runtime' };
+    const owners = entry.code === 'channel' ? [...this.#tabs.values()].filter((s) => s.listensTo(entry.message)) : [];
+    for (const s of owners.length ? owners : this.#tabs.values()) s.post(entry);
+  }
+
   #drop(port) {
     const s = this.#tabs.get(port);
     if (!s) return;
     this.#tabs.delete(port);
+    if (this.#byTab.get(s.tab) === s) this.#byTab.delete(s.tab);
     this.#live.forget(port);
     s.release();
+    this.#ask?.answer(s, null);
     if (port !== globalThis) port.close?.(); // a dedicated worker's port is its own scope
     if (this.#tabs.size === 0) this.#grace.empty(this.#clock.now());
     this.#broadcastTabs();
@@ -192,10 +268,12 @@ export class EngineHost {
     if (!this.#stopTimer) this.#stopTimer = this.#clock.every(HEARTBEAT_MS, () => this.tick());
   }
 
-  /** @internal one heartbeat: pong every tab, drop the silent, close an engine left alone. */
+  /** @internal one heartbeat: pong every tab, drop the silent and the frozen, close an engine left alone. */
   tick() {
     const now = this.#clock.now();
     for (const port of this.#live.expired(now)) this.#drop(port);
+    for (const s of [...this.#tabs.values()]) if (s.frozen(now, this.#limits)) this.#drop(s.port);
+    if (this.#ask?.expired(now)) this.#ask.end(null);
     for (const s of this.#tabs.values()) s.send({ t: 'pong', tabs: this.tabs });
     if (this.#grace.due(now)) this.#closeEngine();
   }

@@ -2,6 +2,7 @@
 // pings it, and notices when it stops answering or fails (then `onLost`).
 import { PROTOCOL_VERSION, HEARTBEAT_MS, TIMEOUT_MS } from './protocol.js';
 import { Liveness, realClock } from './lifetimes.js';
+import { VERSION } from '../version.js';
 
 const START_TIMEOUT_MS = 20000;
 
@@ -77,9 +78,12 @@ export class Link {
         this.onMessage(m);
       };
       worker.port.start?.();
-      worker.port.postMessage({ ...this.#hello, v: PROTOCOL_VERSION });
+      worker.port.postMessage({ ...this.#hello, v: PROTOCOL_VERSION, pkg: VERSION });
     });
   }
+
+  /** Attached, or attaching (then the worker answers it once the hello is). */
+  get linked() { return this.#worker !== null; }
 
   send(message) {
     try { this.#worker?.port.postMessage(message); } catch { /* lost: the heartbeat notices */ }

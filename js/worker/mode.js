@@ -3,6 +3,7 @@
 // user are the same (the name is a hash of both, never the token itself).
 import { configJson } from '../client.js';
 import { PROTOCOL_VERSION } from './protocol.js';
+import { VERSION } from '../version.js';
 
 const MODES = ['main', 'worker', 'shared-worker'];
 
@@ -22,18 +23,31 @@ export function chooseMode(config, scope = globalThis) {
   return { mode: requested, fallback: null };
 }
 
-// Who the token says the user is: the `sub` of its JSON part (a JWT's payload,
-// or this gateway's body.mac), so that a refreshed token of the same user keeps
-// its engine; else the whole token.
-export function identityOf(token) {
-  if (typeof token !== 'string' || !token) return '';
+/** The `sub` of the token's JSON part (a JWT's payload, or this gateway's body.mac), as the token has it
+ *  (a string stays a string); null when there is none. */
+export function subjectOf(token) {
+  if (typeof token !== 'string' || !token) return null;
   for (const part of token.split('.')) {
     try {
       const claims = JSON.parse(atob(part.replace(/-/g, '+').replace(/_/g, '/')));
-      if (claims && (typeof claims.sub === 'string' || typeof claims.sub === 'number')) return `sub:${claims.sub}`;
+      if (claims && (typeof claims.sub === 'string' || typeof claims.sub === 'number')) return claims.sub;
     } catch { /* not this part */ }
   }
-  return `token:${token}`;
+  return null;
+}
+
+// Who the token says the user is: its `sub`, so that a refreshed token of the
+// same user keeps its engine; else the whole token; '' without a token.
+export function identityOf(token) {
+  if (typeof token !== 'string' || !token) return '';
+  const sub = subjectOf(token);
+  return sub === null ? `token:${token}` : `sub:${sub}`;
+}
+
+/** True when the tab gets a worker of its own: no user yet, but getToken may sign it in later
+ *  (a shared anonymous engine must never become one user's). */
+export function soloWorker(config) {
+  return identityOf(config.token) === '' && typeof config.getToken === 'function';
 }
 
 // FNV-1a over UTF-16 units, two 32-bit lanes: a name, not a secret.
@@ -48,9 +62,10 @@ export function hash(text) {
   return a.toString(36) + b.toString(36);
 }
 
-/** The worker's name: protocol version + hash(origin, config without the token, user). */
-export function workerName(config, origin = globalThis.location?.origin ?? '') {
+/** The worker's name: protocol and package versions + hash(origin, config without the token, user);
+ *  `nonce` (a solo worker) makes it this tab's own. */
+export function workerName(config, origin = globalThis.location?.origin ?? '', nonce = '') {
   const { token, getToken, ...rest } = config;
-  const key = `${origin}\n${configJson(rest)}\n${identityOf(token)}`;
-  return `ssot-realtime:v${PROTOCOL_VERSION}:${hash(key)}`;
+  const key = `${origin}\n${configJson(rest)}\n${identityOf(token)}\n${nonce}`;
+  return `ssot-realtime:v${PROTOCOL_VERSION}:${VERSION}:${hash(key)}`;
 }

@@ -9,8 +9,14 @@ import { Connection } from '../connection.js';
 import { DataClient } from '../dataClient.js';
 import { Channel, expandChannel } from '../channel.js';
 import { Link, openWorker } from './link.js';
-import { workerName } from './mode.js';
+import { workerName, identityOf, soloWorker } from './mode.js';
+import { realClock, after } from './lifetimes.js';
 
+// After a failed re-attach, tries again after 1 s, 2 s, 4 s... up to 30 s.
+const RETRY_MIN_MS = 1000;
+const RETRY_MAX_MS = 30000;
+
+const notAttached = () => new SsotError('the engine worker is not attached (attaching again); try later', { code: 'network' });
 const lost = (reason) => new SsotError(`the engine worker was lost (${reason}); the request may or may not have been applied`, { code: 'network' });
 
 // What the worker needs of the config: no functions, no compiled module.
@@ -46,10 +52,17 @@ export class WorkerClient {
   #models = new Map();
   #stats = null;
   #releaseLock = null;
+  #hello;
+  #identity; // the user of this tab's tokens: a getToken answer of another user is refused
+  #clock;
+  #stopRetry = null;
   #r;
 
-  /** @internal use createClient({mode}); open() -> {port, target, close}; clock: tests' own */
-  constructor(config, mode, fallback, open, clock) {
+  /**
+   * @internal use createClient({mode}); open() -> {port, target, close}; clock, locks: tests' own
+   * (default: the real clock, navigator.locks).
+   */
+  constructor(config, mode, fallback, open, { clock = realClock, locks = globalThis.navigator?.locks } = {}) {
     this.mode = mode;
     this.modeFallback = fallback;
     const onError = typeof config.onError === 'function' ? config.onError : null;
@@ -57,13 +70,17 @@ export class WorkerClient {
     this.#getToken = typeof config.getToken === 'function' ? config.getToken : null;
     this.connection = new Connection(this.#report, 'idle');
     this.#r = this.#runtime();
-    const hello = { t: 'hello', tab: tabUid(), config: workerConfig(config), getToken: !!this.#getToken };
+    this.#clock = clock;
+    this.#identity = identityOf(config.token);
+    // config.token is kept up to date (getToken's answers): a re-attach starts a new engine with the latest.
+    const hello = this.#hello = { t: 'hello', tab: tabUid(), config: workerConfig(config), getToken: !!this.#getToken,
+      solo: soloWorker(config) };
     this.#link = new Link(open, hello, {
       onMessage: (m) => this.#onMessage(m),
       onLost: (reason) => this.#onLost(reason),
       clock,
     });
-    this._started = this.#lockTab(hello).then(() => this.#attach());
+    this._started = this.#lockTab(hello, locks).then(() => this.#attach());
     if (typeof addEventListener === 'function') {
       addEventListener('pagehide', this.#onPageHide);
       addEventListener('pageshow', this.#onPageShow);
@@ -102,12 +119,14 @@ export class WorkerClient {
       removeEventListener('pagehide', this.#onPageHide);
       removeEventListener('pageshow', this.#onPageShow);
     }
+    this.#stopRetry?.();
     this.#link.close();
     this.#releaseLock?.();
     for (const view of this.#views.values()) view._detach();
     for (const ch of this.#channels.values()) ch._detach();
     this.#views.clear();
     this.#channels.clear();
+    this.#channelIds.clear();
     this.#listens.clear();
     for (const [req, p] of this.#resend) this.#pending.set(req, p);
     this.#resend.clear();
@@ -129,6 +148,7 @@ export class WorkerClient {
   /** @internal */
   _request(kind, fn) {
     if (this.#closed) return Promise.reject(new SsotError('client closed', { code: 'closed' }));
+    if (!this.#link.linked) return Promise.reject(notAttached());
     this.#kind = kind;
     let req;
     try {
@@ -177,11 +197,15 @@ export class WorkerClient {
     this.#send({ t: 'leave', id });
   }
 
-  /** @internal true when it can go out now (the socket is open). */
+  /**
+   * @internal true when it can go out now, as this tab knows it (attached, the socket open): the
+   * worker's answer comes later; when it could not send it after all, onError gets code 'publish'.
+   */
   _publish(name, event, json) {
     if (this.#closed) return false;
-    this.#send({ t: 'publish', name, event, json });
-    return this.connection.state === 'open';
+    const guess = this.#link.linked && this.connection.state === 'open';
+    this.#send({ t: 'publish', name, event, json, guess });
+    return guess;
   }
 
   /** @internal */
@@ -239,8 +263,7 @@ export class WorkerClient {
   #send(message) { if (!this.#closed) this.#link.send(message); }
 
   // A Web Lock held while this tab lives: the worker waits on it to learn that the tab closed or crashed.
-  #lockTab(hello) {
-    const locks = globalThis.navigator?.locks;
+  #lockTab(hello, locks) {
     if (!locks) return Promise.resolve();
     hello.lock = `ssot-realtime-tab:${hello.tab}`;
     return new Promise((granted) => {
@@ -282,12 +305,22 @@ export class WorkerClient {
     if (this.connection._set({ state: 'reconnecting', error: reason })) this.connection._notify();
     for (const ch of this.#channels.values()) ch._rejoining();
     this.reattached++;
+    this.#reattach(RETRY_MIN_MS);
+  }
+
+  // A worker that cannot be reached now is tried again with backoff; meanwhile
+  // requests reject with code 'network' (views and channels wait, opened again on attaching).
+  #reattach(delay) {
+    this.#stopRetry = null;
     this.#attach().catch((err) => {
+      if (this.#closed) return;
       for (const [req, p] of this.#resend) this.#pending.set(req, p);
       this.#resend.clear();
       this.#rejectPending(() => lost(err.message));
-      this.#report(err);
-      if (this.connection._set({ state: 'failed', error: err.message })) this.connection._notify();
+      if (delay === RETRY_MIN_MS) this.#report(err); // once per loss, not at each try
+      const error = `the engine worker could not be reached (${err.message}); trying again`;
+      if (this.connection._set({ state: 'reconnecting', error, retryAt: Date.now() + delay })) this.connection._notify();
+      this.#stopRetry = after(this.#clock, delay, () => this.#reattach(Math.min(2 * delay, RETRY_MAX_MS)));
     });
   }
 
@@ -319,7 +352,17 @@ export class WorkerClient {
     } catch (err) {
       this.#report(err);
     }
-    this.#send({ t: 'token', token: typeof token === 'string' && token ? token : null });
+    if (typeof token !== 'string' || !token) token = null;
+    const who = identityOf(token);
+    if (token && this.#identity && who !== this.#identity) {
+      this.#report(new SsotError('getToken returned a token of another user than this client\'s: not used (create a new client for the new user)', { code: 'identity' }));
+      token = null;
+    }
+    if (token) {
+      this.#identity = who; // a solo tab's first user
+      this.#hello.config.token = token;
+    }
+    this.#send({ t: 'token', token });
   }
 
   #apply(entries) {
@@ -384,7 +427,7 @@ export class WorkerClient {
 
 /** -> {client} once the worker welcomed this tab, or {fallback} (then the engine runs in the tab). */
 export async function startWorkerClient(config, mode, fallback) {
-  const name = workerName(config);
+  const name = workerName(config, undefined, soloWorker(config) ? tabUid() : '');
   const url = config.workerUrl;
   const client = new WorkerClient(config, mode, fallback, () => openWorker(mode, url, name));
   try {

@@ -8,9 +8,9 @@ class ForwardView {
   closed = false;
   #status = 'loading';
 
-  constructor(session, tabId) {
+  constructor(session, tabViewId) {
     this.session = session;
-    this.tabId = tabId;
+    this.tabViewId = tabViewId;
   }
 
   _setId(id) { this.id = id; }
@@ -20,7 +20,7 @@ class ForwardView {
   _apply(entry) {
     if (this.closed) return false;
     this.#status = entry.status;
-    entry.view = this.tabId;
+    entry.view = this.tabViewId;
     this.session.post(entry);
     return false; // nothing to notify in the worker
   }
@@ -38,19 +38,40 @@ class ForwardView {
 export class TabSession {
   views = new Map(); // tab's view id -> ForwardView
   channels = new Map(); // tab's channel id -> {channel, offs}
-  listens = new Map(); // tab's listener id -> unsubscribe
+  listens = new Map(); // tab's listener id -> {channel, off}
+  closed = false;
+  heardAt = 0; // when the tab last said something
+  unread = 0; // messages sent since
   #out = [];
   #flushQueued = false;
 
-  constructor(port, client, { tabId, getToken }) {
+  constructor(port, client, { tab, getToken }) {
     this.port = port;
     this.client = client;
-    this.tabId = tabId;
+    this.tab = tab;
     this.getToken = getToken;
+  }
+
+  heard(now) {
+    this.heardAt = now;
+    this.unread = 0;
+  }
+
+  /** Silent for FROZEN_MS, or for TIMEOUT_MS with MAX_UNREAD messages waiting: a frozen tab. */
+  frozen(now, { frozenMs, timeoutMs, maxUnread }) {
+    const silent = now - this.heardAt;
+    return silent > frozenMs || (silent > timeoutMs && this.unread > maxUnread);
+  }
+
+  /** A raw listener of this tab is on the channel that `message` (an engine error) names. */
+  listensTo(message) {
+    for (const { channel } of this.listens.values()) if (message.startsWith(`${channel}: `)) return true;
+    return false;
   }
 
   /** Queues an entry; one `batch` message per microtask. */
   post(entry) {
+    if (this.closed) return;
     this.#out.push(entry);
     if (this.#flushQueued) return;
     this.#flushQueued = true;
@@ -63,6 +84,8 @@ export class TabSession {
   }
 
   send(message) {
+    if (this.closed) return;
+    this.unread++;
     try { this.port.postMessage(message); } catch { /* the tab is gone */ }
   }
 
@@ -82,6 +105,11 @@ export class TabSession {
   unwatch(id) {
     this.views.get(id)?.close();
     this.views.delete(id);
+  }
+
+  /** A request the host could not read: its promise in the tab still gets an answer. */
+  refuse(req, why) {
+    this.post({ k: 'result', req, ok: false, error: why, status: 0, code: 'invalid' });
   }
 
   request(req, kind, method, args) {
@@ -120,16 +148,19 @@ export class TabSession {
   }
 
   listen(id, channel) {
-    if (!this.listens.has(id)) this.listens.set(id, this.client._listen(channel, (data) => this.post({ k: 'update', sub: id, data })));
+    if (this.listens.has(id)) return;
+    this.listens.set(id, { channel: String(channel), off: null });
+    this.listens.get(id).off = this.client._listen(channel, (data) => this.post({ k: 'update', sub: id, data }));
   }
 
   unlisten(id) {
-    this.listens.get(id)?.();
+    this.listens.get(id)?.off?.();
     this.listens.delete(id);
   }
 
-  /** The tab is gone: everything it held on the engine is released. */
+  /** The tab is gone: everything it held on the engine is released; nothing more is sent to it. */
   release() {
+    this.closed = true;
     for (const id of [...this.views.keys()]) this.unwatch(id);
     for (const id of [...this.channels.keys()]) this.leave(id);
     for (const id of [...this.listens.keys()]) this.unlisten(id);

@@ -1,229 +1,229 @@
 // The worker modes' lifetimes on injected clocks, in Node: the engine host (the
 // worker's side, with a real Client and wasm engine) and tab-side proxies talk
-// over real MessageChannel ports. A tab that goes silent is dropped with its
-// views after the timeout (not before); the engine closes a grace period after
-// the last tab, unless a tab comes back; a tab whose worker goes silent
-// re-attaches and opens its views again.
-import { test } from 'node:test';
+// over real MessageChannel ports; Web Locks are a stand-in shared by both sides.
+// A tab that goes silent is dropped with its views after the timeout (not
+// before); the engine closes a grace period after the last tab, unless a tab
+// comes back; a tab whose worker goes silent re-attaches and is counted once.
+import { test, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { createClient } from '../../js/index.js';
-import { EngineHost } from '../../js/worker/host.js';
-import { WorkerClient } from '../../js/worker/tabClient.js';
-import { HEARTBEAT_MS, TIMEOUT_MS, GRACE_MS } from '../../js/worker/protocol.js';
+import http from 'node:http';
+import { TIMEOUT_MS, GRACE_MS, HEARTBEAT_MS, FROZEN_MS } from '../../js/worker/protocol.js';
+import { closeAll, CONFIG, HELLO, setup, fakeLocks, waitFor, stepUntil, settledWithin } from './worker_helpers.js';
 
-// A clock that moves only when told; every(ms, fn) callbacks run on each step.
-function fakeClock() {
-  let t = 0;
-  const timers = new Set();
-  return {
-    now: () => t,
-    every(ms, fn) {
-      const timer = { fn };
-      timers.add(timer);
-      return () => timers.delete(timer);
-    },
-    step(ms = HEARTBEAT_MS) {
-      t += ms;
-      for (const timer of [...timers]) timer.fn();
-    },
-  };
-}
+const views = (engine) => engine.stats().views;
+const steps = (clock, ms) => { for (let t = 0; t < ms; t += HEARTBEAT_MS) clock.step(); };
+// The attachment (tab's port) got the entries of a view: its watch reached the host.
+const gotView = (att) => att?.fromHost.some((m) => m.t === 'batch' && m.entries.some((e) => e.k === 'view'));
 
-const settle = async () => { for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r)); };
-const CONFIG = { baseUrl: 'http://127.0.0.1:9/api', requestTimeout: 60000 };
-
-function setup() {
-  const hostClock = fakeClock();
-  const host = new EngineHost((config) => createClient(config), { clock: hostClock });
-  const ports = [];
-  // A tab on `host`; crash() closes its port without a word, as a killed tab.
-  const tab = async (clock = fakeClock()) => {
-    const open = () => {
-      const ch = new MessageChannel();
-      host.attach(ch.port1);
-      ports.push(ch.port1, ch.port2);
-      return { port: ch.port2, target: new EventTarget(), close: () => ch.port2.close() };
-    };
-    const client = new WorkerClient(CONFIG, 'shared-worker', null, open, clock);
-    await client._started;
-    return { client, clock };
-  };
-  const close = async () => {
-    for (const p of ports) p.close();
-    await host.engine?.close();
-  };
-  return { host, hostClock, tab, close };
-}
-
-const views = (host) => host.engine.stats().views;
+afterEach(closeAll);
 
 test('a silent tab is dropped with its views after the timeout, not before', async () => {
-  const { host, hostClock, tab, close } = setup();
-  const a = await tab();
-  const b = await tab();
+  const locks = fakeLocks();
+  const { host, hostClock, tab, engine, close } = setup({ locks });
+  const a = await tab(); // holds its Web Lock: never dropped for silence
+  const b = await tab(CONFIG, { tabLocks: null }); // no lock: the heartbeat alone watches it
   a.client.model('Message').watch({});
   b.client.model('Message').watch({ where: { roomId: 1 } });
   b.client.model('Message').watchItem(1);
-  await settle();
+  await waitFor('three views', () => views(engine()) === 3);
   assert.equal(host.tabs, 2);
-  assert.equal(views(host), 3);
-  // b stops (its clock never moves again: no pings); a keeps pinging.
-  for (let t = HEARTBEAT_MS; t <= TIMEOUT_MS; t += HEARTBEAT_MS) {
-    a.clock.step();
-    await settle();
-    hostClock.step();
-    await settle();
-  }
+  // Nobody pings: b was last heard at the host's time 0.
+  steps(hostClock, TIMEOUT_MS);
   assert.equal(host.tabs, 2, 'not dropped at the timeout itself');
-  a.clock.step();
-  await settle();
   hostClock.step();
-  await settle();
   assert.equal(host.tabs, 1);
-  assert.equal(views(host), 1, "b's two views were closed on the engine");
-  assert.equal(a.client.tabs, 1);
-  await close();
-});
-
-test('the engine closes a grace period after the last tab says bye; a tab back in time keeps it', async () => {
-  const { host, hostClock, tab, close } = setup();
-  const a = await tab();
-  a.client.model('Message').watch({});
-  await settle();
-  const engine = host.engine;
-  await a.client.close(); // bye
-  await settle();
-  assert.equal(host.tabs, 0);
-  assert.equal(views(host), 0, 'the view went with its tab');
-  for (let t = HEARTBEAT_MS; t < GRACE_MS; t += HEARTBEAT_MS) hostClock.step();
-  assert.equal(engine.closed, false, 'still open within the grace period');
-  const b = await tab(); // comes back in time
-  for (let t = 0; t < 2 * GRACE_MS; t += HEARTBEAT_MS) {
-    b.clock.step();
-    await settle();
-    hostClock.step();
-  }
-  assert.equal(host.engine, engine, 'the same engine');
-  assert.equal(engine.closed, false);
-  await b.client.close();
-  await settle();
-  for (let t = 0; t < GRACE_MS; t += HEARTBEAT_MS) hostClock.step();
-  assert.equal(engine.closed, true, 'closed once the grace period ran out');
-  assert.equal(host.engine, null);
-  await close();
-});
-
-test('a tab whose worker goes silent re-attaches and opens its views again', async () => {
-  const { host, hostClock, tab, close } = setup();
-  const a = await tab();
-  const view = a.client.model('Message').watch({});
-  await settle();
-  assert.equal(views(host), 1);
-  // The host's clock stands still (no pongs): after the timeout the tab gives up on it.
-  for (let t = 0; t <= TIMEOUT_MS; t += HEARTBEAT_MS) {
-    a.clock.step();
-    await settle();
-  }
-  assert.equal(a.client.reattached, 1);
-  await settle();
-  assert.equal(host.tabs, 2, 'the old port is still counted until the host drops it');
-  for (let t = 0; t <= TIMEOUT_MS + HEARTBEAT_MS; t += HEARTBEAT_MS) {
-    a.clock.step();
-    await settle();
-    hostClock.step();
-    await settle();
-  }
-  assert.equal(host.tabs, 1, 'the old port was dropped');
-  assert.equal(views(host), 1, 'the view lives on the new attachment');
-  assert.equal(view.closed, false);
-  assert.equal(hostClock.now() > 0, true);
+  assert.equal(views(engine()), 1, "b's two views were closed on the engine");
+  await waitFor('a told of one tab', () => a.client.tabs === 1);
   await a.client.close();
   await close();
 });
 
-test('messages right behind a hello wait for it; a port that never said hello is refused', async () => {
-  const { host, close } = setup();
+test('the engine closes a grace period after the last tab says bye; a tab back in time keeps it', async () => {
+  const locks = fakeLocks();
+  const { host, hostClock, tab, engines, close } = setup({ locks });
+  const a = await tab();
+  a.client.model('Message').watch({});
+  await waitFor('the view', () => views(engines[0]) === 1);
+  await a.client.close(); // bye
+  await waitFor('a gone', () => host.tabs === 0);
+  assert.equal(views(engines[0]), 0, 'the view went with its tab');
+  steps(hostClock, GRACE_MS - HEARTBEAT_MS);
+  assert.equal(engines[0].closed, false, 'still open within the grace period');
+  const b = await tab(); // comes back in time
+  steps(hostClock, 2 * GRACE_MS);
+  assert.equal(engines.length, 1, 'the same engine');
+  assert.equal(engines[0].closed, false);
+  await b.client.close();
+  await waitFor('b gone', () => host.tabs === 0);
+  steps(hostClock, GRACE_MS - HEARTBEAT_MS);
+  assert.equal(engines[0].closed, false);
+  hostClock.step();
+  assert.equal(engines[0].closed, true, 'closed once the grace period ran out');
+  await close();
+});
+
+test('a tab that re-attaches to a worker still alive is counted once: its old session goes at its hello', async () => {
+  const locks = fakeLocks();
+  const { host, hostClock, tab, engine, close } = setup({ locks });
+  const a = await tab();
+  const other = await tab();
+  const view = a.client.model('Message').watch({});
+  await waitFor('the view', () => views(engine()) === 1);
+  // The host's clock stands still (no pongs): after the timeout the tab gives up on it and attaches again.
+  await stepUntil('a re-attaches', [a.clock], () => a.client.reattached === 1);
+  await waitFor('the view opened on the new attachment', () => gotView(a.log[1]));
+  assert.equal(host.tabs, 2, 'a once, and the other tab');
+  assert.equal(views(engine()), 1, 'the old session\'s view was closed');
+  await waitFor('a told of two tabs', () => a.client.tabs === 2);
+  // Both hold their locks: nobody is dropped for silence, and a stays counted once.
+  steps(hostClock, 3 * TIMEOUT_MS);
+  assert.equal(host.tabs, 2);
+  assert.equal(view.closed, false);
+  await a.client.close();
+  await waitFor('a gone', () => host.tabs === 1);
+  assert.equal(views(engine()), 0);
+  await other.client.close();
+  await close();
+});
+
+test('messages right behind a hello wait for it; a port that never said hello is refused; other versions are refused', async () => {
+  const { host, raw, engine, close } = setup();
   const ch = new MessageChannel();
   host.attach(ch.port1);
+  ch.port2.postMessage({ ...HELLO, tab: 'x', config: CONFIG });
+  ch.port2.postMessage({ t: 'watch', id: 7, model: 'Message', query: '{}' });
   const got = [];
   ch.port2.onmessage = (e) => got.push(e.data);
-  ch.port2.postMessage({ t: 'hello', v: 1, tab: 'raw', config: CONFIG });
-  ch.port2.postMessage({ t: 'watch', id: 7, model: 'Message', query: '{}' });
-  await settle();
+  await waitFor('the view entry', () => got.some((m) => m.t === 'batch' && m.entries.some((e) => e.k === 'view' && e.view === 7)));
   assert.equal(got[0].t, 'welcome');
-  assert.equal(views(host), 1, 'the watch sent before the welcome was opened');
+  ch.port2.close();
   const stranger = new MessageChannel();
   host.attach(stranger.port1);
   const answer = new Promise((r) => { stranger.port2.onmessage = (e) => r(e.data); });
   stranger.port2.postMessage({ t: 'watch', id: 1, model: 'Message', query: '{}' });
   assert.deepEqual(await answer, { t: 'refused', reason: 'not attached' });
-  const old = new MessageChannel();
-  host.attach(old.port1);
-  const refused = new Promise((r) => { old.port2.onmessage = (e) => r(e.data); });
-  old.port2.postMessage({ t: 'hello', v: 0, tab: 'old', config: CONFIG });
-  assert.match((await refused).reason, /protocol 0/);
-  for (const p of [ch.port2, stranger.port2, old.port2]) p.close();
+  stranger.port2.close();
+  assert.match((await raw({ v: 0 })).answer.reason, /protocol 0/);
+  assert.match((await raw({ pkg: '0.0.1' })).answer.reason, /package 0\.0\.1/, 'a tab of another release');
+  assert.match((await raw({ tab: undefined })).answer.reason, /tab id/);
+  assert.ok(engine());
   await close();
 });
 
-test('bad arguments from a tab come back as an error to that tab; the host carries on', async () => {
-  const { host, close } = setup();
-  const ch = new MessageChannel();
-  host.attach(ch.port1);
-  const got = [];
-  ch.port2.onmessage = (e) => got.push(e.data);
-  ch.port2.postMessage({ t: 'hello', v: 1, tab: 'raw', config: CONFIG });
-  ch.port2.postMessage({ t: 'watch', id: 1, model: 'Message', query: '{}' });
-  ch.port2.postMessage({ t: 'publish', name: {}, event: 1, json: 2 });
-  ch.port2.postMessage({ t: 'req', req: 2, kind: 'get', method: 'get', args: [{}, null] });
-  ch.port2.postMessage({ t: 'req', req: 3, kind: 'get', method: 'constructor', args: [] });
-  ch.port2.postMessage('nonsense');
-  ch.port2.postMessage({ t: 'watch', id: 4, model: 'Message', query: '{"where":{"roomId":1}}' });
-  await settle();
-  const entries = got.filter((m) => m.t === 'batch').flatMap((m) => m.entries);
+test('bad arguments from a tab come back as an error to that tab; a malformed request is answered; the host carries on', async () => {
+  const { raw, engine, close } = setup();
+  const t = await raw({ tab: 'raw' });
+  t.send({ t: 'watch', id: 1, model: 'Message', query: '{}' });
+  t.send({ t: 'publish', name: {}, event: 1, json: 2 });
+  t.send({ t: 'req', req: 2, kind: 'get', method: 'get', args: [{}, null] });
+  t.send({ t: 'req', req: 3, kind: 'get', method: 'constructor', args: [] });
+  t.send({ t: 'req', req: 4, kind: 'get', method: 'get' });
+  t.send({ t: 'publish', name: 'chat:room:1', event: 'typing', json: '{}', guess: true });
+  t.send('nonsense');
+  t.send({ t: 'watch', id: 5, model: 'Message', query: '{"where":{"roomId":1}}' });
+  await waitFor('every answer', () => t.entries().filter((e) => e.k === 'result').length === 3 && views(engine()) === 2);
+  const entries = t.entries();
   assert.ok(entries.some((e) => e.k === 'error' && /^publish: /.test(e.message)), JSON.stringify(entries));
   assert.ok(entries.some((e) => e.k === 'result' && e.req === 2 && e.ok === false));
-  assert.equal(views(host), 2, 'both good watches opened');
-  ch.port2.close();
+  for (const req of [3, 4]) assert.ok(entries.some((e) => e.k === 'result' && e.req === req && e.ok === false && e.code === 'invalid'), `req ${req} answered`);
+  assert.ok(entries.some((e) => e.k === 'error' && e.code === 'publish'), 'a publish the tab thought sent, not sent: said');
   await close();
 });
 
 test('a lost worker: reads in flight are asked again of the new one, writes reject (they may have been applied)', async () => {
-  const http = await import('node:http');
   const silent = http.createServer(() => {}); // accepts, never answers
   await new Promise((r) => silent.listen(0, '127.0.0.1', r));
   const baseUrl = `http://127.0.0.1:${silent.address().port}/api`;
-  const hostClock = fakeClock();
-  const host = new EngineHost((config) => createClient(config), { clock: hostClock });
-  const open = () => {
-    const ch = new MessageChannel();
-    host.attach(ch.port1);
-    return { port: ch.port2, target: new EventTarget(), close: () => ch.port2.close() };
-  };
-  const clock = fakeClock();
-  const client = new WorkerClient({ baseUrl, requestTimeout: 60000 }, 'shared-worker', null, open, clock);
-  await client._started;
-  const read = client.model('Message').get(1);
-  const write = client.model('Message').create({ text: 'x' });
+  const { tab, engine, close } = setup();
+  const a = await tab({ baseUrl, requestTimeout: 60000 }, { tabLocks: null });
+  const read = a.client.model('Message').get(1);
+  const write = a.client.model('Message').create({ text: 'x' });
   const writeOutcome = write.then(() => null, (e) => e);
-  let readSettled = false;
-  read.then(() => { readSettled = true; }, () => { readSettled = true; });
-  await settle();
-  const before = host.engine.stats().httpRequests;
-  for (let t = 0; t <= TIMEOUT_MS; t += HEARTBEAT_MS) {
-    clock.step();
-    await settle();
-  }
-  assert.equal(client.reattached, 1);
+  await waitFor('both requests out', () => engine().stats().httpRequests === 2);
+  await stepUntil('a re-attaches', [a.clock], () => a.client.reattached === 1);
   const e = await writeOutcome;
   assert.equal(e?.code, 'network');
   assert.match(e.message, /engine worker was lost/);
-  await settle();
-  assert.equal(host.engine.stats().httpRequests, before + 1, 'the read went out again, the write did not');
-  assert.equal(readSettled, false, 'the read waits for its answer');
-  await client.close();
+  await waitFor('the read asked again', () => engine().stats().httpRequests === 3);
+  assert.equal(await settledWithin(read, 200), 'pending', 'the read waits for its answer');
+  await a.client.close();
   await assert.rejects(read, (e) => e.code === 'closed');
-  await host.engine?.close();
+  await close();
   silent.closeAllConnections?.();
   silent.close();
+});
+
+test('a failed re-attach: requests reject with code network at once, and attaching is tried again with backoff', async () => {
+  const { host, tab, engine, close } = setup();
+  let broken = false;
+  let tries = 0;
+  const opener = (open) => () => {
+    tries++;
+    if (broken) throw new Error('no worker today');
+    return open();
+  };
+  const errors = [];
+  const a = await tab({ ...CONFIG, onError: (e) => errors.push(e) }, { tabLocks: null, opener });
+  a.client.model('Message').watch({});
+  await waitFor('the view', () => views(engine()) === 1);
+  broken = true;
+  await stepUntil('a lost its worker', [a.clock], () => a.client.connection.state === 'reconnecting' && a.client.connection.error?.includes('could not be reached'));
+  const get = a.client.model('Message').get(1);
+  assert.equal(await settledWithin(get), 'settled', 'a request while detached does not hang');
+  await assert.rejects(get, (e) => e.code === 'network');
+  assert.equal(errors.length, 1, 'reported once');
+  const failed = tries;
+  a.clock.step(); // 1 s later: tried again, still broken; the next try 2 s later
+  assert.equal(tries, failed + 1);
+  a.clock.step();
+  assert.equal(tries, failed + 1, 'backoff: not tried again after 1 s');
+  broken = false;
+  await stepUntil('attached again', [a.clock], () => a.client.connection.state !== 'reconnecting');
+  assert.equal(host.tabs, 1);
+  await waitFor('the view opened again', () => views(engine()) === 1);
+  const again = a.client.model('Message').get(1).catch((e) => e);
+  assert.equal(await settledWithin(again, 5000), 'settled');
+  assert.notEqual((await again).message, undefined);
+  assert.doesNotMatch((await again).message, /not attached/, 'the request went to the worker');
+  await a.client.close();
+  await close();
+});
+
+test('a lock-exempt tab that stays frozen is dropped; a tab whose lock could not be had is watched by the heartbeat', async () => {
+  const locks = fakeLocks();
+  const { host, hostClock, tab, engine, close } = setup({ locks });
+  const a = await tab();
+  a.client.model('Message').watch({});
+  await waitFor('the view', () => views(engine()) === 1);
+  steps(hostClock, FROZEN_MS);
+  assert.equal(host.tabs, 1, 'not yet');
+  hostClock.step();
+  assert.equal(host.tabs, 0, 'frozen for too long: dropped, its view released');
+  assert.equal(views(engine()), 0);
+  await a.client.close();
+  await close();
+
+  const refusing = { request: () => Promise.reject(new Error('SecurityError')) };
+  const s = setup({ locks: refusing });
+  const b = await s.tab(CONFIG, { tabLocks: fakeLocks() }); // the tab holds one; the worker cannot wait on it
+  await new Promise((r) => setTimeout(r, 10)); // the refusal comes back as a rejected promise
+  steps(s.hostClock, TIMEOUT_MS + HEARTBEAT_MS);
+  assert.equal(s.host.tabs, 0, 'dropped for silence');
+  await b.client.close();
+  await s.close();
+});
+
+test('a re-attach says the latest token the tab got from getToken', async () => {
+  const { signToken } = await import('../../demo/server/auth.js');
+  const first = signToken({ sub: 1, exp: 100 }, 's');
+  const fresh = signToken({ sub: 1, exp: 200 }, 's');
+  const { tab, configs, close } = setup();
+  const a = await tab({ ...CONFIG, token: first, getToken: () => fresh }, { tabLocks: null });
+  assert.equal(await configs[0].getToken(), fresh, 'the engine asked the tab');
+  await stepUntil('a re-attaches', [a.clock], () => a.client.reattached === 1);
+  await waitFor('the second hello', () => a.log[1]?.toHost.length > 0);
+  assert.equal(a.log[0].toHost[0].config.token, first);
+  assert.equal(a.log[1].toHost[0].config.token, fresh);
+  await a.client.close();
+  await close();
 });

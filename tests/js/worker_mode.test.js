@@ -3,7 +3,9 @@
 // refreshed token), different for another user or another config.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chooseMode, identityOf, workerName } from '../../js/worker/mode.js';
+import { readFileSync } from 'node:fs';
+import { chooseMode, identityOf, subjectOf, soloWorker, workerName } from '../../js/worker/mode.js';
+import { VERSION } from '../../js/version.js';
 import { createClient } from '../../js/index.js';
 import { signToken } from '../../demo/server/auth.js';
 
@@ -39,6 +41,23 @@ test('the worker name: one per origin, config and user', () => {
   assert.notEqual(name({ ...cfg, token: 'opaque-a' }), name({ ...cfg, token: 'opaque-b' }));
   assert.notEqual(name({ ...cfg, token: alice1 }), name({ ...cfg, token: alice1, baseUrl: 'https://y/api' }));
   assert.notEqual(name({ ...cfg, token: alice1 }), name({ ...cfg, token: alice1 }, 'https://other'));
-  assert.match(name(cfg), /^ssot-realtime:v1:[0-9a-z]+$/);
+  assert.match(name(cfg), new RegExp(`^ssot-realtime:v1:${VERSION.replace(/\./g, '\\.')}:[0-9a-z]+$`), 'a new release gets a new worker');
   assert.ok(!name({ ...cfg, token: alice1 }).includes(alice1), 'the token never shows');
+});
+
+test("the package version the browser sees is package.json's", () => {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+  assert.equal(VERSION, pkg.version);
+});
+
+test('a tab with getToken but no user yet gets a worker of its own; the sub keeps its type', () => {
+  const cfg = { baseUrl: 'https://x/api' };
+  assert.equal(soloWorker({ ...cfg, getToken: F }), true, 'getToken may sign it in later: never shared');
+  assert.equal(soloWorker(cfg), false, 'anonymous tabs without getToken share one');
+  assert.equal(soloWorker({ ...cfg, token: signToken({ sub: 1 }, 's'), getToken: F }), false);
+  assert.notEqual(workerName(cfg, 'https://app', 'n1'), workerName(cfg, 'https://app', 'n2'));
+  assert.equal(subjectOf(signToken({ sub: 1 }, 's')), 1);
+  assert.equal(subjectOf(signToken({ sub: '0042' }, 's')), '0042', 'a string sub stays a string');
+  assert.equal(subjectOf('opaque'), null);
+  assert.equal(subjectOf(undefined), null);
 });
