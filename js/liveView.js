@@ -9,6 +9,7 @@ const EMPTY = Object.freeze([]);
 export class LiveView extends ViewHandle {
   #window = null; // [start, count] while a window is set
   #rewindowed = false; // the next change resends the window's rows
+  #work = null; // an unfrozen copy of the items (snapshot.js nextItems)
 
   /** @internal created by DataClient.watch */
   constructor(client, model, query, report) {
@@ -36,8 +37,9 @@ export class LiveView extends ViewHandle {
   _apply(entry) {
     if (this.closed) return false;
     const prev = this.getSnapshot();
-    const next = nextItems(prev, entry, this.#rewindowed);
+    const next = nextItems(prev, entry, this.#rewindowed, this.#work);
     this.#rewindowed = false;
+    this.#work = next?.work ?? null;
     if (next === null) {
       // The change does not fit what we hold (should not happen): ask for every row anew.
       this._client._report(new Error(`ssot view ${this.id}: change did not fit the previous rows; resyncing`));

@@ -46,3 +46,18 @@ TEST_CASE("version: read from a record's field", "[version]") {
   CHECK_FALSE(record_version("[1]", "version"));
   CHECK_FALSE(record_version(R"({"version":3})", ""));
 }
+
+// The field's quoted name is looked for before the members are read: a key written
+// with escapes, the name as a value or inside another key, and a last duplicate.
+TEST_CASE("version: the field found however the key is written", "[version]") {
+  CHECK(*record_version(R"({"id":1,"\u0076ersion":4})", "version") == 4);
+  CHECK(*record_version(R"({"t":"a \"b\"","version":5})", "version") == 5);
+  CHECK_FALSE(record_version(R"({"id":1,"text":"version"})", "version"));
+  CHECK_FALSE(record_version(R"({"id":1,"xversion":2,"versionx":3})", "version"));
+  CHECK(*record_version(R"({"text":"\"version\"","version":6})", "version") == 6);
+  CHECK(*record_version(R"({"version":1,"version":7})", "version") == 7);
+  CHECK(*record_version(R"({"v\u00e9r":8})", "vér") == 8);
+  CHECK(*record_version(R"({"vér":9})", "vér") == 9);
+  CHECK_FALSE(record_version(R"({"a":"version"})", "version"));
+  CHECK(*record_version(R"({"a":"version","version":10})", "version") == 10);
+}

@@ -285,7 +285,7 @@ void Engine::apply_change(const std::string& model, ChangeType change, const Rec
     }
   }
   // Held through the loop: a view that drops it must not erase it before the next looks.
-  if (rec) store.retain(id);
+  if (rec) store.retain_held(*rec);
   for (auto& entry : views_) {
     View& v = entry.second;
     if (v.model != model || (only && &v != only)) continue;
@@ -305,14 +305,16 @@ void Engine::apply_change(const std::string& model, ChangeType change, const Rec
       show_item(v, store, change != ChangeType::Deleted, changed || only || behind);
     }
   }
-  if (rec) store.release(id);
+  // Released here: erased at zero references, else still held; nothing left to collect
+  // (unless tell_views below moves it).
+  if (rec) store.release_held(id, *rec);
   // A replay for one view that changed the stored text: the others showing it re-read it
   // (a seed server's held update may be older than a snapshot: no seq to tell). Only those
   // holding it: to the others the held update may be older than their own data.
   if (only && changed && change != ChangeType::Deleted) tell_views(model, id, only, true);
   // A delete leaves the record to the views that skipped it and still hold it (refetching,
   // or their snapshot is newer: it was re-created): their snapshot or buffer decides.
-  store.collect(id);
+  if (!rec || only) store.collect(id);
   if (change == ChangeType::Deleted) store.mark_deleted(id, list_seq);
 }
 

@@ -166,14 +166,31 @@ std::pair<size_t, size_t> ListView::window_range() const {
   return {start, std::min(window_->second, visible - start)};
 }
 
-void ListView::apply_pending(std::vector<size_t>* removed) {
+// One pass over the pending records, each looked up once in the store and once in
+// the members. A member whose record is gone from the store (erased by whoever owns
+// the store) leaves now, so the index and the diff stay in step. A record's pending
+// writes (ours, unconfirmed) change only through a change that touches it.
+size_t ListView::gather(const RecordStore& store) {
+  size_t coalesced = 0;
   touched_.clear();
   for (const auto& p : pending_) {
+    coalesced += size_t(p.second.touches - 1);
+    const StoredRecord* rec = store.find(p.first);
     auto m = members_.find(p.first);
+    bool pending = m != members_.end() && rec && !rec->pending.empty();
+    if (pending ? pending_rows_.insert(p.first).second : pending_rows_.erase(p.first) > 0) pending_changed_ = true;
+    if (!rec && m != members_.end()) {
+      members_.erase(m);
+      m = members_.end();
+    }
     Member* member = m == members_.end() ? nullptr : &m->second;
     bool moved = !p.second.was_member || !member || !same_key(member->key, p.second.old_key);
-    touched_.push_back(Touched{&p.first, &p.second, member, moved});
+    touched_.push_back(Touched{&p.first, &p.second, member, rec, moved});
   }
+  return coalesced;
+}
+
+void ListView::apply_pending(std::vector<size_t>* removed) {
   if (removed)  // old positions first: the index still holds the old order
     for (const auto& t : touched_)
       if (t.pending->was_member && t.moved) removed->push_back(index_.rank(t.pending->old_key, *t.id));
@@ -185,24 +202,8 @@ void ListView::apply_pending(std::vector<size_t>* removed) {
 
 bool ListView::uses_splice() const { return !window_ && complete_ && !query_.take(); }
 
-// A record's pending writes change only through a change that touches it.
-void ListView::track_pending(const RecordStore& store) {
-  for (const auto& p : pending_) {
-    const StoredRecord* rec = members_.count(p.first) ? store.find(p.first) : nullptr;
-    bool pending = rec && !rec->pending.empty();
-    if (pending ? pending_rows_.insert(p.first).second : pending_rows_.erase(p.first) > 0) pending_changed_ = true;
-  }
-}
-
 size_t ListView::flush(const RecordStore& store, std::string& out) {
-  track_pending(store);
-  size_t coalesced = 0;
-  for (const auto& p : pending_) {
-    coalesced += size_t(p.second.touches - 1);
-    // A member whose record is gone from the store (erased by whoever owns the store)
-    // leaves now, so the index and the diff stay in step.
-    if (!store.find(p.first)) members_.erase(p.first);
-  }
+  size_t coalesced = gather(store);
   size_t mark = out.size();
   int64_t total_before = emitted_total_;
   bool changed = uses_splice() ? flush_splice(store, out) : flush_window(store, out);
@@ -263,9 +264,8 @@ bool ListView::flush_splice(const RecordStore& store, std::string& out) {
   }
   std::vector<std::pair<size_t, const StoredRecord*>> inserted, updated;  // positions are unique
   for (const auto& t : touched_) {
-    if (!t.member) continue;
-    const StoredRecord* rec = store.find(*t.id);
-    if (!rec) continue;
+    if (!t.member) continue;  // a member has its record (gather)
+    const StoredRecord* rec = t.rec;
     if (!t.moved && rec->version == t.member->emitted_version) continue;
     (t.moved ? inserted : updated).emplace_back(index_.rank(t.member->key, *t.id), rec);
     t.member->emitted_version = rec->version;

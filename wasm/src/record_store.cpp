@@ -102,6 +102,10 @@ void RecordStore::release(const RecordId& id) {
   if (--it->second.refs <= 0 && it->second.pending.empty()) records_.erase(it);
 }
 
+void RecordStore::release_held(const RecordId& id, const StoredRecord& r) {
+  if (--const_cast<StoredRecord&>(r).refs <= 0 && r.pending.empty()) records_.erase(id);
+}
+
 void RecordStore::collect(const RecordId& id) {
   auto it = records_.find(id);
   if (it != records_.end() && it->second.refs <= 0 && it->second.pending.empty()) records_.erase(it);

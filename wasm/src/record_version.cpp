@@ -104,9 +104,21 @@ std::optional<Version> parse_version(std::string_view raw) {
   return parse_iso8601(text);
 }
 
+namespace {
+// Whether `field` may be a key of the object text. Without a backslash in the text a
+// key reads as it is written, so one whose quoted name is nowhere in it is absent: a
+// memchr and a substring search instead of validating every member (on every update).
+bool may_hold_key(std::string_view text, std::string_view field) {
+  if (text.find('\\') != std::string_view::npos) return true;
+  for (size_t at = text.find(field); at != std::string_view::npos; at = text.find(field, at + 1))
+    if (at > 0 && text[at - 1] == '"' && at + field.size() < text.size() && text[at + field.size()] == '"') return true;
+  return false;
+}
+}  // namespace
+
 std::optional<Version> record_version(std::string_view record_json, std::string_view field) {
   std::string_view raw;
-  if (field.empty() || json::kind_of(record_json) != JsonKind::Object ||
+  if (field.empty() || json::kind_of(record_json) != JsonKind::Object || !may_hold_key(record_json, field) ||
       !json::find_members(record_json, &field, 1, &raw))
     return std::nullopt;
   return parse_version(raw);

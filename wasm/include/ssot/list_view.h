@@ -85,16 +85,17 @@ class ListView {
     FieldValues old_key;
     int touches = 0;
   };
-  // What apply_pending learnt about each pending record, reused by flush_splice
-  // (valid until pending_ is cleared): one members_ lookup per record and flush.
+  // What gather learnt about each pending record, used by apply_pending and
+  // flush_splice (valid until pending_ is cleared): one lookup per map, record and flush.
   struct Touched {
     const RecordId* id;
     const Pending* pending;
-    Member* member;  // nullptr when no longer a member
-    bool moved;      // left, arrived or changed its sort key
+    Member* member;            // nullptr when no longer a member
+    const StoredRecord* rec;   // nullptr when gone from the store
+    bool moved;                // left, arrived or changed its sort key
   };
   void touch(const RecordId& id, const Member* member);  // member: its entry in members_, if any
-  void track_pending(const RecordStore& store);  // which touched members await confirmation
+  size_t gather(const RecordStore& store);  // fills touched_; returns the coalesced touches
   void open_change(std::string& out);
   void apply_pending(std::vector<size_t>* removed_old_positions);
   bool uses_splice() const;

@@ -47,6 +47,10 @@ class RecordStore {
                                    bool keep_newer, bool& changed);
   void retain(const RecordId& id);
   void release(const RecordId& id);   // drops the record at zero references
+  // The same for a record at hand (from find or upsert_newer), without looking it up
+  // again (release_held drops it at zero references, as release does).
+  void retain_held(const StoredRecord& r) { ++const_cast<StoredRecord&>(r).refs; }
+  void release_held(const RecordId& id, const StoredRecord& r);
   void collect(const RecordId& id);   // drops it if unreferenced (after an update nobody wanted)
   void erase(const RecordId& id);     // a delete: gone whatever holds it
   // A delete some views skipped (they hold the record): it stays for them, and the next
