@@ -36,8 +36,8 @@
 // All counters live in the StreamSeq table and are bumped in the mutation's
 // transaction, all at once at its end (number(): one statement, streams in
 // sorted order, so that the row locks that order writers across gateways are
-// held briefly and always taken in the same order).// transaction, so they survive restarts and never go backwards. Per-user
-// streams are computed by evaluating the rule for every user whose view
+// held briefly and always taken in the same order), so they survive restarts
+// and never go backwards. Per-user streams are computed by evaluating the rule for every user whose view
 // depends on the record: O(users) per mutation, fine for a reference server.
 
 // With Redis (cluster/), the counters stay here, in the database, and Redis
@@ -89,11 +89,12 @@ export function createStreams(db, access, visibility, { published } = {}) {
   // Rights changed with a room's membership; see the header.
   async function membershipDeliveries(tx, mc, before, after) {
     const users = access.membershipChange(mc.name, before, after);
+    const inTx = visibility.with(tx);
     if (users.length === 0) return [];
     const out = [{ rights: users }];
     for (const m of visibility.byMembership) {
       for (const id of users) {
-        const u = await access.user(id);
+        const u = await inTx.access.user(id);
         if (!u || visibility.scope(m, u) !== 'some') continue;
         const stream = userStream(m, id);
         out.push({ channel: `${m.name}:list`, stream, seq: undefined, resync: true });
@@ -108,14 +109,15 @@ export function createStreams(db, access, visibility, { published } = {}) {
   async function deliveries(tx, mc, type, before, after, meta) {
     const out = await membershipDeliveries(tx, mc, before, after);
     if (!mc.broadcast.has(type)) return out;
+    const inTx = visibility.with(tx); // reads through the transaction (access.js)
     const record = after ?? before;
     const list = `${mc.name}:list`;
     out.push(await delivery(tx, list, list, type, mc, record, meta));
     if (visibility.byRecord(mc)) {
-      for (const u of await access.users()) {
+      for (const u of await inTx.access.users()) {
         if (visibility.scope(mc, u) !== 'some') continue;
-        const was = !!before && await visibility.canList(mc, u, before);
-        const is = !!after && await visibility.canList(mc, u, after);
+        const was = !!before && await inTx.canList(mc, u, before);
+        const is = !!after && await inTx.canList(mc, u, after);
         if (!was && !is) continue;
         const t = was && is ? type : is ? 'created' : 'deleted';
         if (!mc.broadcast.has(t)) continue;
