@@ -59,6 +59,7 @@ export async function startServer({
   const shared = cluster ? { buffers: cluster.redis.buffers, presence: cluster.presence } : {};
   const gateway = createGateway({ config: cfg, db, access, visibility, streams, bus, secret, log, shared });
   cluster?.presence.on('expired', gateway.presenceExpired);
+  cluster?.presence.on('joined', gateway.presenceJoined);
   await cluster?.start();
   const serveStatic = createStatic(staticDir);
   const setHeaders = createHeaders(cfg.cors);
