@@ -1,8 +1,11 @@
 // One gateway with --redis while Redis hangs: a socket's drop waiting on
-// Redis delays no other socket (pings and requests are answered).
+// Redis delays no other socket (pings and requests are answered); after
+// Redis lost its data, the refresh writes presence back, names included, and
+// announces the users it had lost as joining again.
 // (A drop whose Redis calls fail still releases: tests/server/drop_release.test.js.)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import Redis from 'ioredis';
 import { startCluster } from '../support/cluster.js';
 
 let c;
@@ -35,4 +38,20 @@ test('Redis paused: one socket\'s drop waits on Redis, another socket still gets
     process.kill(c.redis.pid(), 'SIGCONT');
   }
   b.close();
+});
+
+test('Redis wiped: presence comes back with names, and the lost members are announced as joining', async () => {
+  const a = await gw().socket(tok.alice);
+  await onPresence(a);
+  const b = await gw().socket(tok.bob);
+  await onPresence(b);
+  await a.next({ channel: 'chat:room:1', event: 'join' }, 10000);
+  const r = new Redis(c.redis.url);
+  try { await r.flushall(); } finally { r.disconnect(); }
+  assert.deepEqual((await a.next({ channel: 'chat:room:1', event: 'join' }, 15000)).data, { userId: 2, name: 'bob' });
+  const d = await gw().socket(tok.admin);
+  d.send({ type: 'subscribe', channel: 'chat:room:1' });
+  const sub = await d.next({ type: 'subscribed', channel: 'chat:room:1' }, 10000);
+  assert.deepEqual(sub.members.filter((m) => m.userId !== 3), [{ userId: 1, name: 'alice' }, { userId: 2, name: 'bob' }]);
+  for (const s of [a, b, d]) s.close();
 });
