@@ -47,7 +47,11 @@ const bumpSql = (n) => `INSERT INTO "StreamSeq" ("stream", "seq") VALUES ${Array
 
 export function createStreams(db, access, visibility, { published } = {}) {
   const epoch = db.epoch; // names this database's numbering (PROTOCOL ext)
-  const current = published ?? (async (stream) => (await db.get('SELECT "seq" FROM "StreamSeq" WHERE "stream" = ?', [stream]))?.seq ?? 0);
+  const counted = async (stream) => (await db.get('SELECT "seq" FROM "StreamSeq" WHERE "stream" = ?', [stream]))?.seq ?? 0;
+  // With Redis: what it published; when it knows nothing of the stream (it lost
+  // its data), the database's count, which every committed record is within
+  // (deliveries still in the outbox up to it are then skipped: the snapshot has them).
+  const current = published ? async (stream) => (await published(stream)) ?? counted(stream) : counted;
 
   // Gives each numbered delivery its seq, in the order of `list`.
   async function number(tx, list) {

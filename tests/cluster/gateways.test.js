@@ -20,7 +20,7 @@ before(async () => {
   c = await startCluster({
     gateways: 3,
     config: { websockets: { limits: { connectionsPerUser: 3 } } },
-    env: { SSOT_PRESENCE_TTL_MS: '3000', SSOT_OUTBOX_FORCE_MS: '1000' },
+    env: { SSOT_PRESENCE_TTL_MS: '3000' },
   });
   tok = await gw(0).tokens();
 });

@@ -7,6 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import Redis from 'ioredis';
 import { startCluster } from '../support/cluster.js';
+import { startGateway } from '../support/gateway.js';
 
 let c;
 let tok;
@@ -54,4 +55,34 @@ test('Redis wiped: presence comes back with names, and the lost members are anno
   const sub = await d.next({ type: 'subscribed', channel: 'chat:room:1' }, 10000);
   assert.deepEqual(sub.members.filter((m) => m.userId !== 3), [{ userId: 1, name: 'alice' }, { userId: 2, name: 'bob' }]);
   for (const s of [a, b, d]) s.close();
+});
+
+test('SQLite with --redis, Redis paused: writes still commit (the relay holds no transaction while it waits)', { timeout: 60000 }, async () => {
+  const lite = await startGateway({ dbPath: `${c.dir}/lite.sqlite`, redis: c.redis.url });
+  const admin = await lite.login('admin');
+  process.kill(c.redis.pid(), 'SIGSTOP');
+  try {
+    const first = await lite.request('PATCH', '/products/1', { token: admin, body: { stock: 1 } });
+    const second = await lite.request('PATCH', '/products/1', { token: admin, body: { stock: 2 } });
+    assert.deepEqual([first.status, second.status], [200, 200]);
+  } finally {
+    process.kill(c.redis.pid(), 'SIGCONT');
+  }
+  await lite.stop();
+});
+
+test('Redis wiped: subscribed carries the database\'s seq, not 0', async () => {
+  const admin = await gw().socket(tok.admin);
+  admin.send({ type: 'subscribe', channel: 'Product:item:2' });
+  await admin.next({ type: 'subscribed', channel: 'Product:item:2' }, 10000);
+  await gw().request('PATCH', '/products/2', { token: tok.admin, body: { stock: 77 } });
+  const { seq } = await admin.next({ type: 'update', channel: 'Product:item:2' }, 10000);
+  assert.ok(seq > 0);
+  const r = new Redis(c.redis.url);
+  try { await r.flushall(); } finally { r.disconnect(); }
+  const again = await gw().socket(tok.bob);
+  again.send({ type: 'subscribe', channel: 'Product:item:2' });
+  assert.equal((await again.next({ type: 'subscribed', channel: 'Product:item:2' }, 10000)).seq, seq);
+  admin.close();
+  again.close();
 });

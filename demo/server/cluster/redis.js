@@ -56,7 +56,11 @@ export async function connectRedis(url, { epoch, capacity, log }) {
     },
   };
 
-  const published = async (stream) => Number(await cmd.get(`${prefix}last:${stream}`)) || 0;
+  // null: Redis has no memory of the stream (never published, or Redis lost its data).
+  const published = async (stream) => {
+    const v = await cmd.get(`${prefix}last:${stream}`);
+    return v === null ? null : Number(v);
+  };
   const publishedMany = async (streams) => (await cmd.mget(...streams.map((s) => `${prefix}last:${s}`))).map((v) => Number(v) || 0);
 
   return {
