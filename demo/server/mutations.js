@@ -13,7 +13,7 @@ import { badRequest, forbidden, notFound } from './errors.js';
 import { lookup } from './input.js';
 import { createMutex } from './store/mutex.js';
 
-export function createMutations({ db, config, access, visibility, streams, bus, outbox }) {
+export function createMutations({ db, config, access, visibility, streams, bus, outbox, onCommitted = () => {} }) {
   const turn = createMutex();
 
   // mode: 'create' | 'put' | 'patch'. Returns the writable values taken from body.
@@ -81,8 +81,7 @@ export function createMutations({ db, config, access, visibility, streams, bus, 
         if (o.deliveries.length) await outbox.add(tx, o.deliveries);
         return o;
       });
-      // Fault injection for tests/cluster: die between the commit and the relay.
-      if (process.env.SSOT_FAULT === 'die-after-commit') process.kill(process.pid, 'SIGKILL');
+      onCommitted(); // tests: a gateway that dies between its commit and its relay
       // Answer once this gateway's own sockets have the update (as without Redis).
       if (out.deliveries.length) {
         outbox.kick();

@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import { startCluster } from '../support/cluster.js';
 import { startGateway } from '../support/gateway.js';
 
+const FAULTY_MAIN = new URL('../support/faulty-main.js', import.meta.url).pathname;
+
 let c;
 let tok;
 const gw = (i) => c.gateways[i];
@@ -113,7 +115,7 @@ describe('a hole in a stream that will not fill', () => {
 
 describe('a gateway killed between its commit and its publish', () => {
   test('the write is published once, by another gateway', async () => {
-    const doomed = await startGateway({ dbPath: c.dbUrl, redis: c.redis.url, env: { SSOT_FAULT: 'die-after-commit' } });
+    const doomed = await startGateway({ dbPath: c.dbUrl, redis: c.redis.url, main: FAULTY_MAIN });
     const s = await gw(1).socket(tok.bob);
     const sub = await subscribe(s, 'Product:item:2');
     const before = (await gw(1).request('GET', '/products/2', { token: tok.bob })).body.version;
