@@ -7,6 +7,7 @@
 //   const pg = await startPostgres({ dir, port });  pg.url(db), pg.createDatabase(name),
 //   pg.stop(), pg.kill() (SIGKILL), pg.restart()
 import { execFileSync, spawn } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -45,20 +46,43 @@ export function freePort() {
   });
 }
 
-// The postgres user must be able to reach `dir`: ancestors that others cannot
-// traverse get the x bit for others (traverse only, not list).
-function reachable(dir) {
+// As root the cluster belongs to the postgres user, who must be able to reach
+// it. No ancestor's permissions are changed (e.g. /root stays closed): a `dir`
+// the postgres user cannot traverse to is replaced by /var/tmp/ssot-<uid>/<hash
+// of dir> (logged), a place it can reach.
+function reachableByOthers(dir) {
   for (let d = path.dirname(path.resolve(dir)); d !== path.dirname(d); d = path.dirname(d)) {
-    const mode = fs.statSync(d).mode;
-    if (!(mode & 0o001)) fs.chmodSync(d, (mode & 0o7777) | 0o001);
+    if (fs.existsSync(d) && !(fs.statSync(d).mode & 0o001)) return false;
   }
+  return true;
+}
+
+function clusterDir(dir, log) {
+  if (!isRoot() || reachableByOthers(dir)) return dir;
+  const base = `/var/tmp/ssot-${process.getuid()}`;
+  fs.mkdirSync(base, { recursive: true, mode: 0o711 });
+  fs.chmodSync(base, 0o711);
+  const moved = path.join(base, crypto.createHash('sha256').update(path.resolve(dir)).digest('hex').slice(0, 16));
+  log(`postgres: ${dir} is not reachable by the postgres user; the cluster lives in ${moved}\n`);
+  return moved;
 }
 
 function ownDir(dir) {
   fs.mkdirSync(dir, { recursive: true });
-  if (isRoot()) reachable(dir);
   if (isRoot()) fs.chownSync(dir, asOwner().uid, asOwner().gid);
   fs.chmodSync(dir, 0o700);
+}
+
+// initdb ran to its end (our marker; or, from before the marker, a data
+// directory with its control file). Anything else is a half-finished initdb
+// (killed, disk full): it is removed and initdb runs again.
+function initialized(data, marker) {
+  if (fs.existsSync(marker)) return true;
+  if (fs.existsSync(path.join(data, 'PG_VERSION')) && fs.existsSync(path.join(data, 'global', 'pg_control'))) {
+    fs.writeFileSync(marker, '');
+    return true;
+  }
+  return false;
 }
 
 async function waitReady(url, child, timeoutMs = 20000) {
@@ -78,15 +102,19 @@ async function waitReady(url, child, timeoutMs = 20000) {
   }
 }
 
-export async function startPostgres({ dir, port = 0, log = () => {} }) {
+export async function startPostgres({ dir: given, port = 0, log = () => {} }) {
   const bin = binDir();
+  const dir = clusterDir(given, log);
   const data = path.join(dir, 'pgdata');
   const sockets = path.join(dir, 'sock');
-  if (!fs.existsSync(path.join(data, 'PG_VERSION'))) {
+  const marker = path.join(dir, 'initdb.done');
+  if (!initialized(data, marker)) {
+    fs.rmSync(data, { recursive: true, force: true });
     ownDir(dir);
     ownDir(sockets);
     execFileSync(path.join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '-A', 'trust', '--no-sync', '-E', 'UTF8', '--locale=C'],
       { stdio: ['ignore', 'ignore', 'pipe'], cwd: dir, ...asOwner() });
+    fs.writeFileSync(marker, '');
   }
   port ||= await freePort();
   const url = (db = 'postgres') => `postgres://postgres@127.0.0.1:${port}/${db}`;
