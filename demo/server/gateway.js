@@ -123,6 +123,7 @@ export function createGateway({ config, db, access, visibility, streams, bus, se
     // Deliveries up to this seq are in the snapshot or the replay (with Redis,
     // some may still be on their way to this gateway: they are skipped).
     conn.subs.get(channel).seq = frame.seq;
+    if (stream && !again) bus.watch?.(stream, channel, frame.seq);
     if (target.kind === 'custom' && target.def.presence) {
       if (!again && await presence.join(channel, conn.user)) announce(conn, channel, 'join');
       frame.members = await presence.members(channel);
@@ -161,6 +162,7 @@ export function createGateway({ config, db, access, visibility, streams, bus, se
     const sub = conn.subs.get(channel);
     if (!sub) return;
     conn.subs.delete(channel);
+    if (sub.stream) bus.unwatch?.(sub.stream);
     const set = byChannel.get(channel);
     set?.delete(conn);
     if (set && set.size === 0) byChannel.delete(channel);

@@ -10,6 +10,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import pgLib from 'pg';
 
@@ -47,18 +48,26 @@ export function freePort() {
 }
 
 // As root the cluster belongs to the postgres user, who must be able to reach
-// it. No ancestor's permissions are changed (e.g. /root stays closed): a `dir`
-// the postgres user cannot traverse to is replaced by /var/tmp/ssot-<uid>/<hash
-// of dir> (logged), a place it can reach.
-function reachableByOthers(dir) {
+// it. Only directories inside the temp dir (the private, 0700 temp dirs of
+// tests and benches) get the x bit for others (traverse, not list); no other
+// ancestor is touched (e.g. /root stays closed): a `dir` the postgres user
+// still cannot reach is replaced by /var/tmp/ssot-<uid>/<hash of dir> (logged).
+function closedAncestors(dir) {
+  const out = [];
   for (let d = path.dirname(path.resolve(dir)); d !== path.dirname(d); d = path.dirname(d)) {
-    if (fs.existsSync(d) && !(fs.statSync(d).mode & 0o001)) return false;
+    if (fs.existsSync(d) && !(fs.statSync(d).mode & 0o001)) out.push(d);
   }
-  return true;
+  return out;
 }
 
 function clusterDir(dir, log) {
-  if (!isRoot() || reachableByOthers(dir)) return dir;
+  if (!isRoot()) return dir;
+  const tmp = path.resolve(os.tmpdir()) + path.sep;
+  const closed = closedAncestors(dir);
+  if (closed.every((d) => d.startsWith(tmp))) {
+    for (const d of closed) fs.chmodSync(d, (fs.statSync(d).mode & 0o7777) | 0o001);
+    return dir;
+  }
   const base = `/var/tmp/ssot-${process.getuid()}`;
   fs.mkdirSync(base, { recursive: true, mode: 0o711 });
   fs.chmodSync(base, 0o711);
@@ -165,7 +174,14 @@ export async function startPostgres({ dir: given, port = 0, log = () => {} }) {
     },
     async restart({ hard = false } = {}) {
       await (hard ? pg.kill() : pg.stop());
-      await launch();
+      // After a SIGKILL, backends still attached to the old shared memory make
+      // the new postmaster refuse until they have noticed and exited.
+      for (let i = 0; ; i++) {
+        try { return await launch(); } catch (err) {
+          if (i >= 50 || !/shared memory block/.test(err.message)) throw err;
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      }
     },
   };
   return pg;

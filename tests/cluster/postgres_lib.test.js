@@ -1,6 +1,6 @@
 // scripts/lib/postgres.js: a half-finished initdb is started over; as root, a
 // directory the postgres user cannot reach is not opened up (its ancestors keep
-// their permissions): the cluster goes to /var/tmp/ssot-<uid>/ instead.
+// their permissions, outside the temp dir): the cluster goes to /var/tmp/ssot-<uid>/.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -24,7 +24,8 @@ test('a data directory left by an interrupted initdb is removed and initdb runs 
 });
 
 test('as root, a closed ancestor stays closed', { skip: process.getuid?.() !== 0 && 'needs root', timeout: 120000 }, async () => {
-  const closed = fs.mkdtempSync(path.join(os.tmpdir(), 'ssot-closed-'));
+  // Outside the temp dir (whose private subdirectories may be opened up).
+  const closed = fs.mkdtempSync('/var/tmp/ssot-closed-');
   fs.chmodSync(closed, 0o700);
   const logs = [];
   try {

@@ -86,3 +86,21 @@ test('Redis wiped: subscribed carries the database\'s seq, not 0', async () => {
   admin.close();
   again.close();
 });
+
+test('an update whose pub/sub message was lost reaches a stream this gateway never had an update of', async () => {
+  const s = await gw().socket(tok.bob);
+  s.send({ type: 'subscribe', channel: 'Product:item:4' });
+  const { seq } = await s.next({ type: 'subscribed', channel: 'Product:item:4' }, 10000);
+  const [row] = await gw().sql('SELECT * FROM "Product" WHERE "id" = 4');
+  const d = { channel: 'Product:item:4', stream: 'Product:item:4', seq: seq + 1, model: 'Product', type: 'updated', id: 4, timestamp: 1, record: { ...row, stock: 404, version: row.version + 1 } };
+  // Published into Redis (last seq, replay buffer) with no pub/sub message: as if it was lost.
+  const r = new Redis(c.redis.url);
+  try {
+    const prefix = `ssot:${gw().epoch()}:`;
+    await r.set(`${prefix}last:Product:item:4`, seq + 1);
+    await r.xadd(`${prefix}buf:Product:item:4`, `${seq + 1}-0`, 'd', JSON.stringify(d));
+  } finally { r.disconnect(); }
+  const got = await s.next({ channel: 'Product:item:4' }, 10000);
+  assert.deepEqual([got.type, got.seq, got.data?.data?.stock], ['update', seq + 1, 404]);
+  s.close();
+});
