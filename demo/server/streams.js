@@ -37,8 +37,9 @@
 // transaction, all at once at its end (number(): one statement, streams in
 // sorted order, so that the row locks that order writers across gateways are
 // held briefly and always taken in the same order), so they survive restarts
-// and never go backwards. Per-user streams are computed by evaluating the rule for every user whose view
-// depends on the record: O(users) per mutation, fine for a reference server.
+// and never go backwards. Per-user streams are computed by evaluating the rule
+// for every user whose view depends on the record: O(users) per mutation, fine
+// for a reference server.
 
 // With Redis (cluster/), the counters stay here, in the database, and Redis
 // holds what was published of them; `current` then reads Redis.
