@@ -6,6 +6,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startCluster } from '../support/cluster.js';
 import Redis from 'ioredis';
+import pg from 'pg';
 import { startGateway } from '../support/gateway.js';
 
 const FAULTY_MAIN = new URL('../support/faulty-main.js', import.meta.url).pathname;
@@ -83,6 +84,35 @@ describe('one database, three gateways', () => {
     for (let k = 0; k < 5; k++) tail.push((await c3.next({ channel: 'Product:item:3', type: 'update' })).seq);
     assert.deepEqual(tail, [4, 5, 6, 7, 8].map((k) => first.seq + k), 'within the buffer: replayed');
     c3.close();
+  });
+
+  test('the outbox: a row whose predecessor is held by a slow relay waits for it (no resync)', { timeout: 60000 }, async () => {
+    const s = await gw(1).socket(tok.admin);
+    const sub = await subscribe(s, 'Product:item:2');
+    const row = (await c.query('SELECT * FROM "Product" WHERE "id" = 2')).rows[0];
+    const d = (seq, stock) => ({ channel: 'Product:item:2', stream: 'Product:item:2', seq, model: 'Product', type: 'updated', id: 2, timestamp: 1, record: { id: 2, name: row.name, price: row.price, stock, version: 900 + seq } });
+    // Relays paused while two rows are committed and the first is locked, as a
+    // live relay holding it (slowly) would.
+    const pids = [0, 1, 2].map((i) => gw(i).pid());
+    pids.forEach((p) => process.kill(p, 'SIGSTOP'));
+    const holder = new pg.Client({ connectionString: c.dbUrl });
+    try {
+      await holder.connect();
+      await c.query('UPDATE "StreamSeq" SET "seq" = $1 WHERE "stream" = $2', [sub.seq + 2, 'Product:item:2']);
+      await c.query('INSERT INTO "Outbox" ("body") VALUES ($1), ($2)', [JSON.stringify([d(sub.seq + 1, 1)]), JSON.stringify([d(sub.seq + 2, 2)])]);
+      await holder.query('BEGIN');
+      await holder.query('SELECT "id" FROM "Outbox" ORDER BY "id" LIMIT 1 FOR UPDATE');
+    } finally {
+      pids.forEach((p) => process.kill(p, 'SIGCONT'));
+    }
+    try {
+      const got = [await s.next({ channel: 'Product:item:2' }, 20000), await s.next({ channel: 'Product:item:2' }, 20000)];
+      assert.deepEqual(got.map((f) => [f.type, f.seq]), [['update', sub.seq + 1], ['update', sub.seq + 2]]);
+    } finally {
+      await holder.query('ROLLBACK').catch(() => {});
+      await holder.end();
+    }
+    s.close();
   });
 
   test('the outbox: a row left by a dead gateway is relayed by the others, once', async () => {

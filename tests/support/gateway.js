@@ -96,6 +96,7 @@ export async function startGateway({ config, env = {}, dbPath, redis = process.e
     secret,
     dbPath: db,
     output: () => run.output(),
+    pid: () => run.child.pid,
     epoch() {
       if (onPostgres) return pgEpoch;
       if (db === ':memory:') throw new Error('gw.epoch(): a :memory: database cannot be read from outside');
