@@ -5,10 +5,15 @@
 import { evalRecord, needsRoom } from './permissions.js';
 import { rowToRecord } from './schema.js';
 
-export function createAccess(db) {
+// db: the store, or a mutation's transaction (with(tx)): inside a mutation every
+// read goes through its transaction (it sees the mutation's own writes and holds
+// no second pooled connection), and on Postgres the room is read FOR SHARE so a
+// membership change waits for (or is seen by) the mutation that asked about it.
+export function createAccess(db, { lockRooms = false } = {}) {
+  const share = lockRooms && db.kind === 'postgres' ? ' FOR SHARE' : '';
   async function roomMembers(roomId) {
     if (!Number.isSafeInteger(roomId)) return null;
-    const room = rowToRecord('Room', await db.get('SELECT * FROM "Room" WHERE "id" = ?', [roomId]));
+    const room = rowToRecord('Room', await db.get(`SELECT * FROM "Room" WHERE "id" = ?${share}`, [roomId]));
     return room ? room.memberIds : null;
   }
 
@@ -53,6 +58,7 @@ export function createAccess(db) {
 
   return {
     allows, can, canChannel, channelGate, membershipChange, roomMembers,
+    with: (tx) => createAccess(tx, { lockRooms: true }),
     user: async (id) => (await db.get('SELECT "id", "name", "role" FROM "User" WHERE "id" = ?', [id])) ?? null,
     users: () => db.all('SELECT "id", "name", "role" FROM "User" ORDER BY "id"'),
   };

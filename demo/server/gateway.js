@@ -21,9 +21,11 @@ import { createMutex } from './store/mutex.js';
 const CODES = { 400: 'bad_request', 403: 'forbidden', 404: 'not_found' };
 const isObj = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
 
-// Frames, connects, drops and deliveries all take turns on one lane: each
-// runs to its end (awaiting the store) before the next starts, so a
-// subscriber never sees a delivery between its `subscribed` and its replay.
+// Each socket has a lane: its connect, frames, deliveries and drop take turns
+// there, each running to its end (awaiting the store or Redis) before the
+// next starts, so a subscriber never sees a delivery between its `subscribed`
+// and its replay, and deliveries reach it in the bus's order. A slow socket
+// (its drop waiting on Redis, say) delays only itself; pings skip the lane.
 // With --redis, `shared` brings the replay buffers, presence and connection
 // counts of all gateways (cluster/); without, they live here.
 export function createGateway({ config, db, access, visibility, streams, bus, secret, log = () => {}, shared = {} }) {
@@ -34,7 +36,6 @@ export function createGateway({ config, db, access, visibility, streams, bus, se
   const resolve = createChannelResolver(config);
   const presence = shared.presence ?? createPresence();
   const buffers = shared.buffers ?? createReplayBuffers(limits.replayBufferPerChannel);
-  const lane = createMutex();
   const render = createRenderer(config, visibility);
   const rights = createRights({ db, access, visibility, streams });
   const conns = new Set();
@@ -63,9 +64,9 @@ export function createGateway({ config, db, access, visibility, streams, bus, se
     if (!user) return ws.close(4401, token ? 'Invalid or expired token' : 'Missing token');
     const mine = byUser.get(user.id) ?? new Set();
     const id = nextId++;
-    const allowed = shared.presence ? await shared.presence.acquire(user.id, id, limits.connectionsPerUser) : mine.size < limits.connectionsPerUser;
+    const allowed = shared.presence ? await shared.presence.acquire(user.id, id, limits.connectionsPerUser, mine.size) : mine.size < limits.connectionsPerUser;
     if (!allowed) return ws.close(4429, 'Too many connections');
-    const conn = { id, ws, user, subs: new Map(), malformed: 0, publishLimit: createPublishLimiter(limits) };
+    const conn = { id, ws, user, lane: slot.lane, subs: new Map(), malformed: 0, publishLimit: createPublishLimiter(limits) };
     conns.add(conn);
     byUser.set(user.id, mine.add(conn));
     slot.conn = conn;
@@ -122,6 +123,7 @@ export function createGateway({ config, db, access, visibility, streams, bus, se
     // Deliveries up to this seq are in the snapshot or the replay (with Redis,
     // some may still be on their way to this gateway: they are skipped).
     conn.subs.get(channel).seq = frame.seq;
+    if (stream && !again) bus.watch?.(stream, channel, frame.seq);
     if (target.kind === 'custom' && target.def.presence) {
       if (!again && await presence.join(channel, conn.user)) announce(conn, channel, 'join');
       frame.members = await presence.members(channel);
@@ -160,6 +162,7 @@ export function createGateway({ config, db, access, visibility, streams, bus, se
     const sub = conn.subs.get(channel);
     if (!sub) return;
     conn.subs.delete(channel);
+    if (sub.stream) bus.unwatch?.(sub.stream);
     const set = byChannel.get(channel);
     set?.delete(conn);
     if (set && set.size === 0) byChannel.delete(channel);
@@ -174,13 +177,9 @@ export function createGateway({ config, db, access, visibility, streams, bus, se
   }
 
   // The rights of these users changed: revoke every subscription they lost.
-  async function recheck(userIds) {
-    for (const id of userIds) {
-      for (const conn of [...(byUser.get(id) ?? [])]) {
-        for (const [channel, sub] of [...conn.subs]) {
-          if (await rights.refusal(conn.user, sub.target) === 'unauthorized') await revoke(conn, channel);
-        }
-      }
+  async function recheck(conn) {
+    for (const [channel, sub] of [...conn.subs]) {
+      if (await rights.refusal(conn.user, sub.target) === 'unauthorized') await revoke(conn, channel);
     }
   }
 
@@ -247,60 +246,96 @@ export function createGateway({ config, db, access, visibility, streams, bus, se
     Promise.resolve(bus.publish('event', { channel, event, data: msg.data ?? null, from: conn.user.id, origin: `${instance}:${conn.id}` })).catch((err) => log(`publish: ${err.message}`));
   }
 
+  // Local state first and whatever Redis says: the socket is forgotten here
+  // even when a leave or the release fails (presence retries those).
   async function drop(conn) {
     if (!conns.delete(conn)) return;
     conn.cancelExpiry?.();
-    for (const channel of [...conn.subs.keys()]) await leave(conn, channel);
-    if (shared.presence) await shared.presence.release(conn.user.id, conn.id);
     const mine = byUser.get(conn.user.id);
     mine?.delete(conn);
     if (mine && mine.size === 0) byUser.delete(conn.user.id);
-  }
-
-  async function deliver(d) {
-    if (d.rights) return recheck(d.rights);
-    await buffers.push(d.stream, d.seq, d);
-    for (const conn of [...(byChannel.get(d.channel) ?? [])]) {
-      const sub = conn.subs.get(d.channel);
-      if (!sub || sub.stream !== d.stream) continue;
-      if (d.seq !== undefined && sub.seq !== undefined && d.seq <= sub.seq) continue;
-      if (d.seq !== undefined) sub.seq = d.seq;
-      // List streams are computed per user (streams.js); item rights are re-checked here.
-      if (sub.target.kind === 'item' && !(await visibility.canRead(sub.target.mc, conn.user, d.record))) await revoke(conn, d.channel);
-      else send(conn, await render(d, conn.user));
+    try {
+      for (const channel of [...conn.subs.keys()]) await leave(conn, channel).catch((err) => log(`ws ${conn.id} leave: ${err.message}`));
+    } finally {
+      if (shared.presence) await shared.presence.release(conn.user.id, conn.id);
     }
   }
 
-  // Events: the channel's right is re-checked for every subscriber, every time.
-  async function fanOutEvent(m) {
+  async function deliverTo(conn, d) {
+    const sub = conn.subs.get(d.channel);
+    if (!sub || sub.stream !== d.stream) return;
+    if (d.seq !== undefined && sub.seq !== undefined && d.seq <= sub.seq) return;
+    if (d.seq !== undefined) sub.seq = d.seq;
+    // List streams are computed per user (streams.js); item rights are re-checked here.
+    if (sub.target.kind === 'item' && !(await visibility.canRead(sub.target.mc, conn.user, d.record))) await revoke(conn, d.channel);
+    else send(conn, await render(d, conn.user));
+  }
+
+  // Events: the channel's right is re-checked for every subscriber, every time
+  // (the room is read once per event).
+  function fanOutEvent(m, on) {
     const target = resolve(m.channel);
     if (!target || target.kind !== 'custom') return;
-    const may = await access.channelGate(target.def, target.params);
+    const gate = access.channelGate(target.def, target.params);
+    gate.catch(() => {}); // reported by each subscriber's task
     const text = JSON.stringify({ type: 'event', channel: m.channel, event: m.event, data: m.data, from: m.from });
-    for (const c of [...(byChannel.get(m.channel) ?? [])]) {
+    for (const c of byChannel.get(m.channel) ?? []) {
       if (m.presence ? c.user.id === m.from : `${instance}:${c.id}` === m.origin) continue;
-      if (may(c.user)) send(c, text);
-      else await revoke(c, m.channel);
+      on(c, async () => {
+        if (!c.subs.has(m.channel)) return;
+        if ((await gate)(c.user)) send(c, text);
+        else await revoke(c, m.channel);
+      });
     }
   }
 
-  const unlisten = bus.subscribe((topic, m) => lane(async () => {
-    if (topic === 'update') for (const d of m.deliveries) await deliver(d);
-    else if (topic === 'event') await fanOutEvent(m);
-  }));
+  // Queued on each concerned socket's lane now, in the bus's order; settles
+  // when all have run (a REST answer follows its own broadcast).
+  const unlisten = bus.subscribe((topic, m) => {
+    const tasks = [];
+    const on = (conn, fn) => { if (conns.has(conn)) tasks.push(onLane(conn.lane, fn, `ws ${conn.id}`)); }; // not one being dropped
+    if (topic === 'event') fanOutEvent(m, on);
+    for (const d of topic === 'update' ? m.deliveries : []) {
+      if (d.rights) {
+        for (const id of d.rights) for (const conn of byUser.get(id) ?? []) on(conn, () => recheck(conn));
+        continue;
+      }
+      buffers.push(d.stream, d.seq, d).catch((err) => log(`replay buffer: ${err.message}`));
+      for (const conn of byChannel.get(d.channel) ?? []) on(conn, () => deliverTo(conn, d));
+    }
+    return Promise.all(tasks);
+  });
+
+  // Work on a lane never rejects: a failure is logged (the lane goes on).
+  const onLane = (lane, fn, what) => lane(fn).catch((err) => log(`${what}: ${err.stack ?? err.message}`));
+
+  // A ping is answered at once, whatever the socket's lane is waiting for.
+  function answerPing(conn, data, isBinary) {
+    if (isBinary || data.length > 200) return false;
+    let msg;
+    try { msg = JSON.parse(data.toString('utf8')); } catch { return false; }
+    if (!isObj(msg) || msg.type !== 'ping') return false;
+    send(conn, msg.t === undefined ? { type: 'pong' } : { type: 'pong', t: msg.t });
+    return true;
+  }
 
   return {
     // With --redis: a user whose every entry expired (their gateway died) leaves.
     presenceExpired: (channel, userId, name) => announceShared(channel, 'leave', userId, name),
+    // ...and one whose entry was gone while they were here (a late refresh, Redis wiped) joins again.
+    presenceJoined: (channel, userId, name) => announceShared(channel, 'join', userId, name),
     handleUpgrade(req, socket, head) {
       wss.handleUpgrade(req, socket, head, (ws) => {
-        const slot = { conn: null };
-        lane(() => connect(ws, req, slot)).catch((err) => {
+        const slot = { conn: null, lane: createMutex() };
+        slot.lane(() => connect(ws, req, slot)).catch((err) => {
           log(`ws connect: ${err.stack}`);
           ws.close(1011, 'Internal server error');
         });
-        ws.on('message', (data, isBinary) => lane(() => slot.conn && onFrame(slot.conn, data, isBinary)));
-        ws.on('close', () => lane(() => slot.conn && drop(slot.conn)));
+        ws.on('message', (data, isBinary) => {
+          if (slot.conn && answerPing(slot.conn, data, isBinary)) return;
+          onLane(slot.lane, () => slot.conn && onFrame(slot.conn, data, isBinary), `ws ${slot.conn?.id ?? '-'}`);
+        });
+        ws.on('close', () => onLane(slot.lane, () => slot.conn && drop(slot.conn), `ws ${slot.conn?.id ?? '-'} drop`));
         ws.on('error', (err) => log(`ws ${slot.conn?.id ?? '-'}: ${err.message}`));
       });
     },

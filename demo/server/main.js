@@ -8,6 +8,8 @@
 // SIGTERM / SIGINT close every socket with 1001, close the database, exit 0.
 // With SSOT_EXIT_WITH_STDIN=1 it also shuts down when stdin closes, so a test
 // runner that dies (even by SIGKILL) never leaves a server behind.
+import fs from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { startServer, DEFAULT_DB } from './server.js';
 
 const USAGE = 'usage: node demo/server/main.js [--port N] [--db FILE|:memory:|postgres://...] [--redis redis://HOST:PORT] [--config FILE] [--host HOST]';
@@ -29,10 +31,11 @@ function parseArgs(argv) {
   return opts;
 }
 
-async function main() {
+// extra: startServer options a test entry adds (tests/support/faulty-main.js).
+export async function main(extra = {}) {
   let server;
   try {
-    server = await startServer(parseArgs(process.argv.slice(2)));
+    server = await startServer({ ...parseArgs(process.argv.slice(2)), ...extra });
   } catch (err) {
     console.error(`ssot gateway: ${err.message}`);
     process.exit(1);
@@ -54,4 +57,5 @@ async function main() {
   process.stdout.write(`ssot gateway listening on ${server.url}\n`);
 }
 
-main();
+// Run as a program (not imported by a test entry); realpath: started through a symlink too.
+if (process.argv[1] && import.meta.url === pathToFileURL(fs.realpathSync(process.argv[1])).href) main();

@@ -13,7 +13,7 @@ import { badRequest, forbidden, notFound } from './errors.js';
 import { lookup } from './input.js';
 import { createMutex } from './store/mutex.js';
 
-export function createMutations({ db, config, access, visibility, streams, bus, outbox }) {
+export function createMutations({ db, config, access, visibility, streams, bus, outbox, onCommitted = () => {} }) {
   const turn = createMutex();
 
   // mode: 'create' | 'put' | 'patch'. Returns the writable values taken from body.
@@ -81,8 +81,7 @@ export function createMutations({ db, config, access, visibility, streams, bus, 
         if (o.deliveries.length) await outbox.add(tx, o.deliveries);
         return o;
       });
-      // Fault injection for tests/cluster: die between the commit and the relay.
-      if (process.env.SSOT_FAULT === 'die-after-commit') process.kill(process.pid, 'SIGKILL');
+      onCommitted(); // tests: a gateway that dies between its commit and its relay
       // Answer once this gateway's own sockets have the update (as without Redis).
       if (out.deliveries.length) {
         outbox.kick();
@@ -108,10 +107,11 @@ export function createMutations({ db, config, access, visibility, streams, bus, 
     const values = fill(mc, await validate(mc, body, 'create'), user, now);
     if (!(await access.can(mc, 'create', user, values))) throw forbidden(`Forbidden: you may not create ${mc.name}`);
     return commit(async (tx) => {
+      const inTx = await allowedInTx(tx, mc, 'create', user, values, () => `create ${mc.name}`);
       const after = await getRecord(tx, mc.name, await insertRow(tx, mc.name, values));
       const meta = { timestamp: now, mutationId, actorId: user.id };
       const deliveries = [...await streams.deliveries(tx, mc, 'created', null, after, meta), ...await logActivity(tx, user, mc, 'created', after.id, now)];
-      return { result: await visibility.project(mc, user, after), deliveries };
+      return { result: await inTx.project(mc, user, after), deliveries };
     });
   }
 
@@ -125,6 +125,7 @@ export function createMutations({ db, config, access, visibility, streams, bus, 
     const checked = await validate(mc, body, partial ? 'patch' : 'put', first);
     return commit(async (tx) => {
       const before = await lockedRecord(tx, mc, id);
+      const inTx = await allowedInTx(tx, mc, 'update', user, before, () => `update ${mc.name} ${id}`);
       const values = fill(mc, { ...checked }, user, now, before);
       const names = Object.keys(values);
       await tx.run(`UPDATE "${mc.name}" SET ${names.map((n) => `"${n}" = ?`).join(', ')} WHERE "id" = ?`,
@@ -132,7 +133,7 @@ export function createMutations({ db, config, access, visibility, streams, bus, 
       const after = await getRecord(tx, mc.name, id);
       const meta = { timestamp: now, mutationId, actorId: user.id };
       const deliveries = [...await streams.deliveries(tx, mc, 'updated', before, after, meta), ...await logActivity(tx, user, mc, 'updated', id, now)];
-      return { result: await visibility.project(mc, user, after), deliveries };
+      return { result: await inTx.project(mc, user, after), deliveries };
     });
   }
 
@@ -142,10 +143,20 @@ export function createMutations({ db, config, access, visibility, streams, bus, 
     const now = Date.now();
     await commit(async (tx) => {
       const before = await lockedRecord(tx, mc, id);
+      await allowedInTx(tx, mc, 'delete', user, before, () => `delete ${mc.name} ${id}`);
       await tx.run(`DELETE FROM "${mc.name}" WHERE "id" = ?`, [id]);
       const meta = { timestamp: now, mutationId, actorId: user.id };
       return { result: null, deliveries: [...await streams.deliveries(tx, mc, 'deleted', before, null, meta), ...await logActivity(tx, user, mc, 'deleted', id, now)] };
     });
+  }
+
+  // The check before the transaction answers early; this one decides, on the
+  // row and room as they are inside it (a membership may have changed since).
+  // Returns the visibility that reads through tx.
+  async function allowedInTx(tx, mc, action, user, record, what) {
+    const inTx = visibility.with(tx);
+    if (!(await inTx.access.can(mc, action, user, record))) throw forbidden(`Forbidden: you may not ${what()}`);
+    return inTx;
   }
 
   // The row as it is inside the transaction; gone since the check: 404.

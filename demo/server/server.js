@@ -36,6 +36,7 @@ function ttlFromEnv() {
 export async function startServer({
   port = 3000, host = '127.0.0.1', db: dbFile = DEFAULT_DB, redis: redisUrl, config, secret, tokenTtlSeconds,
   log = (msg) => console.error(`[ssot] ${msg}`), bus = createInProcessBus(), staticDir = DEFAULT_STATIC,
+  onCommitted, // tests only: called after a mutation's commit, before its publish
 } = {}) {
   const cfg = loadConfig(typeof config === 'string' ? readConfigFile(config) : config);
   secret ??= process.env.SSOT_SECRET || crypto.randomBytes(32).toString('hex');
@@ -54,11 +55,12 @@ export async function startServer({
   const access = createAccess(db);
   const visibility = createVisibility(cfg, access, db.dialect);
   const streams = createStreams(db, access, visibility, { published: cluster?.redis.published });
-  const mutations = createMutations({ db, config: cfg, access, visibility, streams, bus, outbox: cluster?.outbox });
+  const mutations = createMutations({ db, config: cfg, access, visibility, streams, bus, outbox: cluster?.outbox, onCommitted });
   const handleApi = createRest({ db, config: cfg, access, visibility, streams, mutations, secret, tokenTtlSeconds });
   const shared = cluster ? { buffers: cluster.redis.buffers, presence: cluster.presence } : {};
   const gateway = createGateway({ config: cfg, db, access, visibility, streams, bus, secret, log, shared });
   cluster?.presence.on('expired', gateway.presenceExpired);
+  cluster?.presence.on('joined', gateway.presenceJoined);
   await cluster?.start();
   const serveStatic = createStatic(staticDir);
   const setHeaders = createHeaders(cfg.cors);

@@ -36,9 +36,10 @@
 // All counters live in the StreamSeq table and are bumped in the mutation's
 // transaction, all at once at its end (number(): one statement, streams in
 // sorted order, so that the row locks that order writers across gateways are
-// held briefly and always taken in the same order).// transaction, so they survive restarts and never go backwards. Per-user
-// streams are computed by evaluating the rule for every user whose view
-// depends on the record: O(users) per mutation, fine for a reference server.
+// held briefly and always taken in the same order), so they survive restarts
+// and never go backwards. Per-user streams are computed by evaluating the rule
+// for every user whose view depends on the record: O(users) per mutation, fine
+// for a reference server.
 
 // With Redis (cluster/), the counters stay here, in the database, and Redis
 // holds what was published of them; `current` then reads Redis.
@@ -47,7 +48,11 @@ const bumpSql = (n) => `INSERT INTO "StreamSeq" ("stream", "seq") VALUES ${Array
 
 export function createStreams(db, access, visibility, { published } = {}) {
   const epoch = db.epoch; // names this database's numbering (PROTOCOL ext)
-  const current = published ?? (async (stream) => (await db.get('SELECT "seq" FROM "StreamSeq" WHERE "stream" = ?', [stream]))?.seq ?? 0);
+  const counted = async (stream) => (await db.get('SELECT "seq" FROM "StreamSeq" WHERE "stream" = ?', [stream]))?.seq ?? 0;
+  // With Redis: what it published; when it knows nothing of the stream (it lost
+  // its data), the database's count, which every committed record is within
+  // (deliveries still in the outbox up to it are then skipped: the snapshot has them).
+  const current = published ? async (stream) => (await published(stream)) ?? counted(stream) : counted;
 
   // Gives each numbered delivery its seq, in the order of `list`.
   async function number(tx, list) {
@@ -89,11 +94,12 @@ export function createStreams(db, access, visibility, { published } = {}) {
   // Rights changed with a room's membership; see the header.
   async function membershipDeliveries(tx, mc, before, after) {
     const users = access.membershipChange(mc.name, before, after);
+    const inTx = visibility.with(tx);
     if (users.length === 0) return [];
     const out = [{ rights: users }];
     for (const m of visibility.byMembership) {
       for (const id of users) {
-        const u = await access.user(id);
+        const u = await inTx.access.user(id);
         if (!u || visibility.scope(m, u) !== 'some') continue;
         const stream = userStream(m, id);
         out.push({ channel: `${m.name}:list`, stream, seq: undefined, resync: true });
@@ -108,14 +114,15 @@ export function createStreams(db, access, visibility, { published } = {}) {
   async function deliveries(tx, mc, type, before, after, meta) {
     const out = await membershipDeliveries(tx, mc, before, after);
     if (!mc.broadcast.has(type)) return out;
+    const inTx = visibility.with(tx); // reads through the transaction (access.js)
     const record = after ?? before;
     const list = `${mc.name}:list`;
     out.push(await delivery(tx, list, list, type, mc, record, meta));
     if (visibility.byRecord(mc)) {
-      for (const u of await access.users()) {
+      for (const u of await inTx.access.users()) {
         if (visibility.scope(mc, u) !== 'some') continue;
-        const was = !!before && await visibility.canList(mc, u, before);
-        const is = !!after && await visibility.canList(mc, u, after);
+        const was = !!before && await inTx.canList(mc, u, before);
+        const is = !!after && await inTx.canList(mc, u, after);
         if (!was && !is) continue;
         const t = was && is ? type : is ? 'created' : 'deleted';
         if (!mc.broadcast.has(t)) continue;

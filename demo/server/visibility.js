@@ -42,6 +42,9 @@ export function createVisibility(config, access, dialect) {
   }
 
   return {
+    access,
+    // The same decisions read through a mutation's transaction (access.with).
+    with: (tx) => createVisibility(config, access.with(tx), dialect),
     scope,
     // Whose view of mc depends on the record (then each user has a stream of their own).
     byRecord: (mc) => dependsOnRecord(rowRule(mc)),

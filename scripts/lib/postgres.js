@@ -7,8 +7,10 @@
 //   const pg = await startPostgres({ dir, port });  pg.url(db), pg.createDatabase(name),
 //   pg.stop(), pg.kill() (SIGKILL), pg.restart()
 import { execFileSync, spawn } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import pgLib from 'pg';
 
@@ -45,20 +47,51 @@ export function freePort() {
   });
 }
 
-// The postgres user must be able to reach `dir`: ancestors that others cannot
-// traverse get the x bit for others (traverse only, not list).
-function reachable(dir) {
+// As root the cluster belongs to the postgres user, who must be able to reach
+// it. Only directories inside the temp dir (the private, 0700 temp dirs of
+// tests and benches) get the x bit for others (traverse, not list); no other
+// ancestor is touched (e.g. /root stays closed): a `dir` the postgres user
+// still cannot reach is replaced by /var/tmp/ssot-<uid>/<hash of dir> (logged).
+function closedAncestors(dir) {
+  const out = [];
   for (let d = path.dirname(path.resolve(dir)); d !== path.dirname(d); d = path.dirname(d)) {
-    const mode = fs.statSync(d).mode;
-    if (!(mode & 0o001)) fs.chmodSync(d, (mode & 0o7777) | 0o001);
+    if (fs.existsSync(d) && !(fs.statSync(d).mode & 0o001)) out.push(d);
   }
+  return out;
+}
+
+function clusterDir(dir, log) {
+  if (!isRoot()) return dir;
+  const tmp = path.resolve(os.tmpdir()) + path.sep;
+  const closed = closedAncestors(dir);
+  if (closed.every((d) => d.startsWith(tmp))) {
+    for (const d of closed) fs.chmodSync(d, (fs.statSync(d).mode & 0o7777) | 0o001);
+    return dir;
+  }
+  const base = `/var/tmp/ssot-${process.getuid()}`;
+  fs.mkdirSync(base, { recursive: true, mode: 0o711 });
+  fs.chmodSync(base, 0o711);
+  const moved = path.join(base, crypto.createHash('sha256').update(path.resolve(dir)).digest('hex').slice(0, 16));
+  log(`postgres: ${dir} is not reachable by the postgres user; the cluster lives in ${moved}\n`);
+  return moved;
 }
 
 function ownDir(dir) {
   fs.mkdirSync(dir, { recursive: true });
-  if (isRoot()) reachable(dir);
   if (isRoot()) fs.chownSync(dir, asOwner().uid, asOwner().gid);
   fs.chmodSync(dir, 0o700);
+}
+
+// initdb ran to its end (our marker; or, from before the marker, a data
+// directory with its control file). Anything else is a half-finished initdb
+// (killed, disk full): it is removed and initdb runs again.
+function initialized(data, marker) {
+  if (fs.existsSync(marker)) return true;
+  if (fs.existsSync(path.join(data, 'PG_VERSION')) && fs.existsSync(path.join(data, 'global', 'pg_control'))) {
+    fs.writeFileSync(marker, '');
+    return true;
+  }
+  return false;
 }
 
 async function waitReady(url, child, timeoutMs = 20000) {
@@ -78,15 +111,19 @@ async function waitReady(url, child, timeoutMs = 20000) {
   }
 }
 
-export async function startPostgres({ dir, port = 0, log = () => {} }) {
+export async function startPostgres({ dir: given, port = 0, log = () => {} }) {
   const bin = binDir();
+  const dir = clusterDir(given, log);
   const data = path.join(dir, 'pgdata');
   const sockets = path.join(dir, 'sock');
-  if (!fs.existsSync(path.join(data, 'PG_VERSION'))) {
+  const marker = path.join(dir, 'initdb.done');
+  if (!initialized(data, marker)) {
+    fs.rmSync(data, { recursive: true, force: true });
     ownDir(dir);
     ownDir(sockets);
     execFileSync(path.join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '-A', 'trust', '--no-sync', '-E', 'UTF8', '--locale=C'],
       { stdio: ['ignore', 'ignore', 'pipe'], cwd: dir, ...asOwner() });
+    fs.writeFileSync(marker, '');
   }
   port ||= await freePort();
   const url = (db = 'postgres') => `postgres://postgres@127.0.0.1:${port}/${db}`;
@@ -137,7 +174,14 @@ export async function startPostgres({ dir, port = 0, log = () => {} }) {
     },
     async restart({ hard = false } = {}) {
       await (hard ? pg.kill() : pg.stop());
-      await launch();
+      // After a SIGKILL, backends still attached to the old shared memory make
+      // the new postmaster refuse until they have noticed and exited.
+      for (let i = 0; ; i++) {
+        try { return await launch(); } catch (err) {
+          if (i >= 50 || !/shared memory block/.test(err.message)) throw err;
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      }
     },
   };
   return pg;

@@ -19,6 +19,7 @@ import { pathToFileURL } from 'node:url';
 import { startLocalCluster } from '../../scripts/lib/cluster.js';
 import { createClient } from '../../js/index.js';
 import { rng } from '../support/rng.js';
+import { countFrames } from './frameCounter.js';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const q = (o) => encodeURIComponent(JSON.stringify(o));
@@ -51,6 +52,7 @@ export async function runFaults({ writes = 600, kills = 3, lanes = 3, seed = Dat
   const result = { seed, writes: 0, retries: 0, kills: 0, redisRestarts: 0, pgRestarts: 0, ok: false };
   let cluster;
   const clients = [];
+  let counters = [];
   try {
     cluster = await startLocalCluster({ dir, gateways: 3, env: { SSOT_SECRET: 'faults', SSOT_PRESENCE_TTL_MS: '3000' }, log: process.env.SSOT_FAULTS_LOG ? (m) => process.stderr.write(m) : () => {} });
     const base = cluster.url;
@@ -86,6 +88,8 @@ export async function runFaults({ writes = 600, kills = 3, lanes = 3, seed = Dat
       });
       clients.push({ user, client, views });
     }
+    // The wire, per client: live update frames out of seq order (frameCounter.js).
+    counters = USERS.map((u) => countFrames(`${base.replace('http', 'ws')}/ws`, tokens[u], ['Product:list', 'Product:item:1', 'Message:list']));
     for (const until = Date.now() + 20000; !clients.every((c) => c.client.connection.state === 'open' && c.views.every((v) => v.getSnapshot().status === 'ready'));) {
       if (Date.now() > until) throw new Error('clients did not become ready');
       await sleep(20);
@@ -202,11 +206,18 @@ export async function runFaults({ writes = 600, kills = 3, lanes = 3, seed = Dat
       }
       return diffs;
     };
+    // Lost and stale are what is still wrong once the views had time to settle
+    // (up to 30 s after the last write; the time it took is printed).
+    const settle = Date.now();
     let diffs = compare();
     for (const until = Date.now() + 30000; diffs.length && Date.now() < until;) {
       await sleep(100);
       diffs = compare();
     }
+    result.settleMs = Date.now() - settle;
+    for (const k of counters) k.stop();
+    const wire = counters.map((k) => k.stats);
+    result.wire = Object.fromEntries(['updates', 'duplicates', 'gaps', 'resyncs', 'reconnects'].map((f) => [f, wire.reduce((a, w) => a + w[f], 0)]));
     result.diffs = diffs;
     result.lost = diffs.reduce((a, d) => a + d.lost, 0);
     result.duplicated = diffs.reduce((a, d) => a + d.doubled, 0);
@@ -218,10 +229,11 @@ export async function runFaults({ writes = 600, kills = 3, lanes = 3, seed = Dat
     result.resyncs = stats.reduce((a, s) => a + s.resyncs, 0);
     latencies.sort((a, b) => a - b);
     result.latency = { n: latencies.length, p50: pct(latencies, 50), p99: pct(latencies, 99) };
-    result.ok = diffs.length === 0;
+    result.ok = diffs.length === 0 && result.wire.duplicates === 0 && result.wire.gaps === 0;
   } catch (err) {
     result.error = err.stack;
   } finally {
+    for (const k of counters) k.stop();
     for (const c of clients) await c.client.close();
     await cluster?.stop();
     fs.rmSync(dir, { recursive: true, force: true });
@@ -230,7 +242,9 @@ export async function runFaults({ writes = 600, kills = 3, lanes = 3, seed = Dat
   result.summary = `cluster faults: ${result.ok ? 'OK' : 'FAIL'} ${result.writes} writes (${result.retries} retried) on 3 gateways; `
     + `${result.kills} gateway kills, ${result.redisRestarts} Redis and ${result.pgRestarts} Postgres kill+restart; `
     + `${clients.length} clients x ${VIEWS.length} views; lost ${result.lost ?? '?'}, duplicated ${result.duplicated ?? '?'}, stale ${result.stale ?? '?'}; `
-    + `reconnects ${result.reconnects ?? '?'}, resyncs ${result.resyncs ?? '?'}; write-to-client latency p50 ${result.latency?.p50 ?? '?'} ms, `
+    + `reconnects ${result.reconnects ?? '?'}, resyncs ${result.resyncs ?? '?'}; settled in ${result.settleMs ?? '?'} ms; `
+    + `on the wire (${USERS.length} raw sockets): ${result.wire?.updates ?? '?'} live updates, ${result.wire?.duplicates ?? '?'} duplicated, ${result.wire?.gaps ?? '?'} gaps, `
+    + `${result.wire?.resyncs ?? '?'} resyncs, ${result.wire?.reconnects ?? '?'} reconnects; write-to-client latency p50 ${result.latency?.p50 ?? '?'} ms, `
     + `p99 ${result.latency?.p99 ?? '?'} ms (${result.latency?.n ?? 0} deliveries); ${result.products ?? '?'} products, ${result.messages ?? '?'} messages; `
     + `seed ${seed}; ${result.ms} ms`
     + (result.error ? `; error: ${result.error}` : '')

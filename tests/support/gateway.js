@@ -44,8 +44,8 @@ process.on('exit', () => {
   for (const d of tempDirs) fs.rmSync(d, { recursive: true, force: true });
 });
 
-function launch(args, env, timeoutMs = 15000) {
-  const child = spawn(process.execPath, [MAIN, ...args], {
+function launch(args, env, timeoutMs = 15000, main = MAIN) {
+  const child = spawn(process.execPath, [main, ...args], {
     cwd: ROOT,
     env: { ...process.env, SSOT_EXIT_WITH_STDIN: '1', ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -67,7 +67,7 @@ function launch(args, env, timeoutMs = 15000) {
   return { child, ready, exited, output: () => out };
 }
 
-export async function startGateway({ config, env = {}, dbPath, redis = process.env.SSOT_TEST_REDIS_URL } = {}) {
+export async function startGateway({ config, env = {}, dbPath, redis = process.env.SSOT_TEST_REDIS_URL, main = MAIN } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ssot-gw-'));
   tempDirs.add(dir);
   const db = dbPath ?? (process.env.SSOT_TEST_STORE === 'postgres' ? await testDatabase() : path.join(dir, 'db.sqlite'));
@@ -81,7 +81,7 @@ export async function startGateway({ config, env = {}, dbPath, redis = process.e
   }
   const secret = env.SSOT_SECRET ?? TEST_SECRET;
   const fullEnv = { SSOT_SECRET: secret, ...env };
-  let run = launch(['--port', '0', ...args], fullEnv);
+  let run = launch(['--port', '0', ...args], fullEnv, undefined, main);
   const port = await run.ready;
   // A Postgres database keeps its epoch for good: read once, answered synchronously.
   const pgEpoch = onPostgres ? (await pgQuery(db, 'SELECT "value" FROM "Meta" WHERE "key" = \'epoch\'')).rows[0].value : null;
@@ -96,6 +96,7 @@ export async function startGateway({ config, env = {}, dbPath, redis = process.e
     secret,
     dbPath: db,
     output: () => run.output(),
+    pid: () => run.child.pid,
     epoch() {
       if (onPostgres) return pgEpoch;
       if (db === ':memory:') throw new Error('gw.epoch(): a :memory: database cannot be read from outside');
@@ -156,13 +157,13 @@ export async function startGateway({ config, env = {}, dbPath, redis = process.e
     },
     // Start again after kill()/stop(), on the same port and database.
     async start() {
-      run = launch(['--port', String(port), ...args], fullEnv);
+      run = launch(['--port', String(port), ...args], fullEnv, undefined, main);
       await run.ready;
       return gw;
     },
     async restart() {
       await gw.stop();
-      run = launch(['--port', String(port), ...args], fullEnv);
+      run = launch(['--port', String(port), ...args], fullEnv, undefined, main);
       await run.ready;
       return gw;
     },

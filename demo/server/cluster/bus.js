@@ -6,12 +6,16 @@
 // connection to Redis is down. So each stream's last seq handed to the gateway
 // is remembered, and a hole (a seq past last + 1, or a reconnection) is filled
 // from the stream's replay buffer before anything newer is handed on; when the
-// buffer no longer holds it, the stream's subscribers get resync.
+// buffer no longer holds it, the stream's subscribers get resync. Only the
+// streams this gateway's sockets follow are tracked (watch/unwatch, from the
+// gateway): memory and the catch-up's MGET stay proportional to them, and a
+// stream is tracked from the seq its first subscriber got, before any update.
 import { createMutex } from '../store/mutex.js';
 
 export function createRedisBus(redis, { log = () => {} } = {}) {
   const handlers = new Set();
-  const seen = new Map(); // stream -> {seq, channel}
+  const seen = new Map(); // stream -> {seq, channel}, for the watched streams
+  const watched = new Map(); // stream -> local subscriptions
   const inOrder = createMutex();
   const channels = { updates: `${redis.prefix}updates`, events: `${redis.prefix}events` };
   const handed = new Map(); // stream -> last seq this gateway's sockets were given
@@ -30,7 +34,12 @@ export function createRedisBus(redis, { log = () => {} } = {}) {
     });
   }
   function noteHanded(list) {
-    for (const d of list) if (d.stream && d.seq !== undefined && d.seq > (handed.get(d.stream) ?? 0)) handed.set(d.stream, d.seq);
+    for (const d of list) {
+      if (!d.stream || d.seq === undefined || d.seq <= (handed.get(d.stream) ?? 0)) continue;
+      handed.delete(d.stream); // re-inserted last: the oldest go first past the bound
+      handed.set(d.stream, d.seq);
+      if (handed.size > 10000) handed.delete(handed.keys().next().value);
+    }
     const ready = waiters.filter((w) => w.done());
     waiters = waiters.filter((w) => !ready.includes(w));
     ready.forEach((w) => w.resolve());
@@ -53,7 +62,7 @@ export function createRedisBus(redis, { log = () => {} } = {}) {
   async function onUpdates(list) {
     const out = [];
     for (const d of list) {
-      if (!d.stream || d.seq === undefined) { out.push(d); continue; }
+      if (!d.stream || d.seq === undefined || !watched.has(d.stream)) { out.push(d); continue; }
       const last = seen.get(d.stream)?.seq;
       if (last !== undefined && d.seq <= last) continue; // had it (from a fill)
       if (last !== undefined && d.seq > last + 1) out.push(...(await fill(d.stream, last, d.seq - 1)));
@@ -113,6 +122,17 @@ export function createRedisBus(redis, { log = () => {} } = {}) {
     async publish(topic, message) {
       if (topic !== 'event') throw new Error(`the Redis bus carries updates through the outbox, not '${topic}'`);
       await redis.cmd.publish(channels.events, JSON.stringify(message));
+    },
+    // A local subscription of `stream` (of `channel`), which was told `seq`.
+    watch(stream, channel, seq) {
+      watched.set(stream, (watched.get(stream) ?? 0) + 1);
+      if (!seen.has(stream) && seq !== undefined) seen.set(stream, { seq, channel });
+    },
+    unwatch(stream) {
+      const n = (watched.get(stream) ?? 0) - 1;
+      if (n > 0) return void watched.set(stream, n);
+      watched.delete(stream);
+      seen.delete(stream);
     },
     subscribe(handler) {
       handlers.add(handler);

@@ -8,11 +8,11 @@ import { createClusterPresence } from './presence.js';
 export async function startCluster({ url, db, capacity, log }) {
   const redis = await connectRedis(url, { epoch: db.epoch, capacity, log });
   const bus = createRedisBus(redis, { log });
-  const outbox = createOutbox({ db, redis, log, forceMs: Number(process.env.SSOT_OUTBOX_FORCE_MS) || 10000 });
-  let onExpired = () => {};
+  const outbox = createOutbox({ db, redis, log });
+  const on = { expired: () => {}, joined: () => {} };
   const ttlMs = Number(process.env.SSOT_PRESENCE_TTL_MS) || 6000;
-  const presence = createClusterPresence(redis, { ttlMs, log, onExpired: (...a) => onExpired(...a) });
-  presence.on = (event, fn) => { if (event === 'expired') onExpired = fn; };
+  const presence = createClusterPresence(redis, { ttlMs, log, onExpired: (...a) => on.expired(...a), onJoined: (...a) => on.joined(...a) });
+  presence.on = (event, fn) => { if (Object.hasOwn(on, event)) on[event] = fn; };
   return {
     redis,
     bus,

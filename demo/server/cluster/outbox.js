@@ -2,60 +2,64 @@
 //
 // A mutation's deliveries (numbered by the database's StreamSeq, streams.js)
 // are written to the Outbox table in the mutation's own transaction, so they
-// exist iff the record changed. Any gateway relays: it claims the oldest rows
-// (Postgres: FOR UPDATE SKIP LOCKED, so two relays never hold the same row),
-// runs the publish script for each (publish.lua: it skips deliveries whose seq
-// Redis already has, so a row published by a relay that died before deleting
-// it is not published twice), and deletes them in the same transaction that
-// claimed them. Each gateway relays after its own commits and polls every
-// pollMs for rows left by a gateway that died.
+// exist iff the record changed. Any gateway relays: it reads the oldest rows
+// (no transaction, no lock: nothing of the database is held while Redis is
+// slow or away), runs the publish script for each, then deletes the rows it
+// published. Two relays may publish the same row, and a relay may die between
+// its publish and its delete: publish.lua skips every delivery whose seq Redis
+// already has, so each numbered delivery goes out once (an unnumbered one, a
+// {rights} re-check, may go out twice: re-checking is idempotent). Each
+// gateway relays after its own commits and polls every pollMs for rows left
+// by a gateway that died.
 //
-// A row waits while an earlier seq of one of its streams is not published:
-// normally for milliseconds (its row is being relayed elsewhere). One that
-// waits longer than forceMs has a hole that will not fill (a gateway without
-// --redis wrote to the same database): it is published anyway, and the stream's
-// subscribers get resync for the hole.
-export function createOutbox({ db, redis, log = () => {}, pollMs = 250, batch = 200, forceMs = 10000, now = Date.now }) {
-  const lock = db.kind === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : '';
+// A row waits while an earlier seq of one of its streams is not published and
+// that seq's row is still in the Outbox (being relayed, maybe slowly). When it
+// is not there, the hole will never fill (a gateway without --redis wrote to the
+// same database; a transaction that numbered it and committed nothing cannot
+// exist: the StreamSeq row lock orders them): the row is published past it, and
+// the stream's subscribers get resync for the hole.
+export function createOutbox({ db, redis, log = () => {}, pollMs = 250, batch = 200 }) {
   let running = false;
   let again = false;
   let closed = false;
   let timer = null;
   const stats = { relayed: 0, waits: 0, failures: 0, passes: 0, forced: 0 };
-  const waiting = new Map(); // row id -> since when it waits for an earlier seq
   if (process.env.SSOT_DEBUG_OUTBOX) setInterval(() => log(`outbox ${JSON.stringify(stats)}`), 5000).unref();
 
   async function add(tx, deliveries) {
     await tx.run('INSERT INTO "Outbox" ("body") VALUES (?)', [JSON.stringify(deliveries)]);
   }
 
+  // Whether the row holding (stream, seq) is still waiting in the Outbox. The
+  // delivery JSON starts {"channel":...,"stream":...,"seq":N, (streams.js).
+  async function pending(stream, seq) {
+    const needle = `${JSON.stringify({ stream, seq }).slice(1, -1)},`;
+    return !!(await db.get(`SELECT 1 AS x FROM "Outbox" WHERE ${db.dialect.strContains('"body"')} LIMIT 1`, [needle]));
+  }
+
   // One pass: returns true when it may have left rows (run again soon).
   async function pass() {
     stats.passes += 1;
-    return db.transaction(async (tx) => {
-      const rows = await tx.all(`SELECT "id", "body" FROM "Outbox" ORDER BY "id" LIMIT ?${lock}`, [batch]);
-      const ids = new Set(rows.map((r) => r.id));
-      for (const id of waiting.keys()) if (!ids.has(id) && id < (rows[0]?.id ?? Infinity)) waiting.delete(id); // relayed elsewhere
-      const done = [];
-      let blocked = false;
+    const rows = await db.all('SELECT "id", "body" FROM "Outbox" ORDER BY "id" LIMIT ?', [batch]);
+    const done = [];
+    let blocked = false;
+    try {
       for (const row of rows) {
         const deliveries = JSON.parse(row.body);
-        const [status] = await redis.publishRow(deliveries);
+        const [status, stream, last] = await redis.publishRow(deliveries);
         if (status !== 'ok') {
-          const since = waiting.get(row.id) ?? now();
-          waiting.set(row.id, since);
-          if (now() - since < forceMs) { blocked = true; stats.waits += 1; break; }
-          log(`outbox: row ${row.id} waited ${forceMs} ms for an earlier seq; publishing past the hole`);
+          if (await pending(stream, Number(last) + 1)) { blocked = true; stats.waits += 1; break; }
+          log(`outbox: row ${row.id}: ${stream} seq ${Number(last) + 1} is in no outbox row; publishing past the hole`);
           await redis.publishRow(deliveries, true);
           stats.forced += 1;
         }
-        waiting.delete(row.id);
         done.push(row.id);
       }
-      if (done.length) await tx.run(`DELETE FROM "Outbox" WHERE "id" IN (${done.map(() => '?').join(', ')})`, done);
+    } finally {
+      if (done.length) await db.run(`DELETE FROM "Outbox" WHERE "id" IN (${done.map(() => '?').join(', ')})`, done);
       stats.relayed += done.length;
-      return blocked || rows.length === batch;
-    });
+    }
+    return blocked || rows.length === batch;
   }
 
   async function relay() {

@@ -1,5 +1,5 @@
 // The Redis side of a cluster of gateways (`--redis redis://HOST:PORT`):
-// two connections (commands; pub/sub), the key prefix of this database's
+// three connections (commands; pub/sub; quick, for presence), the key prefix of this database's
 // epoch, the publish script, and the replay buffers read from Redis.
 //
 // Keys (prefix ssot:{epoch}: so that a new database never meets old numbers):
@@ -23,13 +23,16 @@ export async function connectRedis(url, { epoch, capacity, log }) {
   };
   const cmd = new Redis(url, opts);
   const sub = new Redis(url, { ...opts, maxRetriesPerRequest: null });
-  for (const c of [cmd, sub]) c.on('error', (err) => log(`redis: ${err.message}`));
+  // Presence and connection limits run on a socket's lane: while Redis is away
+  // they fail at once (no offline queue) or after 1 s, and the caller falls
+  // back to this gateway's own view (cluster/presence.js).
+  const quick = new Redis(url, { ...opts, maxRetriesPerRequest: 0, enableOfflineQueue: false, commandTimeout: 1000 });
+  const all = [cmd, sub, quick];
+  for (const c of all) c.on('error', (err) => log(`redis: ${err.message}`));
   try {
-    await cmd.connect();
-    await sub.connect();
+    for (const c of all) await c.connect();
   } catch (err) {
-    cmd.disconnect();
-    sub.disconnect();
+    for (const c of all) c.disconnect();
     throw new Error(`redis ${url}: ${err.message}`);
   }
   cmd.defineCommand('ssotPublish', { numberOfKeys: 0, lua: PUBLISH_LUA });
@@ -53,17 +56,20 @@ export async function connectRedis(url, { epoch, capacity, log }) {
     },
   };
 
-  const published = async (stream) => Number(await cmd.get(`${prefix}last:${stream}`)) || 0;
+  // null: Redis has no memory of the stream (never published, or Redis lost its data).
+  const published = async (stream) => {
+    const v = await cmd.get(`${prefix}last:${stream}`);
+    return v === null ? null : Number(v);
+  };
   const publishedMany = async (streams) => (await cmd.mget(...streams.map((s) => `${prefix}last:${s}`))).map((v) => Number(v) || 0);
 
   return {
-    cmd, sub, prefix, buffers, published, publishedMany, range,
+    cmd, sub, quick, prefix, buffers, published, publishedMany, range,
     // One outbox row's deliveries -> ['ok', n] | ['wait', stream, last]; force: past a hole.
     publishRow: (deliveries, force = false) => cmd.ssotPublish(prefix, capacity, force ? '1' : '0',
       ...deliveries.flatMap((d) => [d.stream ?? '', d.seq ?? 0, JSON.stringify(d)])),
     close() {
-      cmd.disconnect();
-      sub.disconnect();
+      for (const c of all) c.disconnect();
     },
   };
 }

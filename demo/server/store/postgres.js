@@ -33,8 +33,16 @@ function wrap(q) {
   };
 }
 
-export async function openPostgres(url, { max = 10 } = {}) {
-  const pool = new pg.Pool({ connectionString: url, max });
+// Nothing waits forever: a pooled connection within connectTimeoutMs, a
+// statement within statementMs, and the server ends a transaction left idle
+// (its gateway stuck or gone) after idleTxMs, releasing its locks.
+export async function openPostgres(url, { max = 10, connectTimeoutMs = 10000, statementMs = 15000, idleTxMs = 30000 } = {}) {
+  const pool = new pg.Pool({
+    connectionString: url, max,
+    connectionTimeoutMillis: connectTimeoutMs,
+    statement_timeout: statementMs,
+    idle_in_transaction_session_timeout: idleTxMs,
+  });
   // An idle client that loses its server (Postgres restarted) must not crash us.
   pool.on('error', () => {});
   try {
