@@ -173,8 +173,9 @@ export async function startGateway({ config, env = {}, dbPath, redis = process.e
 
 // A ws client for tests: every frame is parsed and queued; next(pred) takes the
 // first queued-or-future frame matching pred, or rejects after timeoutMs with
-// the frames seen so far (so a failure says what did arrive).
-export function connectSocket(url, { timeoutMs = 3000 } = {}) {
+// the frames seen so far (so a failure says what did arrive). 10 s: a frame that
+// comes is waited for only as long as it takes; a loaded CI machine needs the room.
+export function connectSocket(url, { timeoutMs = 10000 } = {}) {
   const ws = new WebSocket(url);
   const queue = [];
   const waiters = [];
