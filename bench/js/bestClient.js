@@ -24,6 +24,8 @@
 // full array per flush); it is reported beside it so the windowed figure is read
 // against the best a JS client could do too.
 
+import { takeUpdate } from './updateFrame.js';
+
 export function makeMatch(query) {
   const lt = query?.where?.roomId?.lt;
   if (lt === undefined) return null;
@@ -72,13 +74,8 @@ export class BestClient {
   }
 
   onFrame(text) {
-    const msg = JSON.parse(text);
-    if (msg.type !== 'update' || msg.channel !== this.channel) return;
-    if (typeof msg.seq === 'number') {
-      if (msg.seq !== this.seq + 1) this.gaps++; // a real client re-hydrates here
-      this.seq = msg.seq;
-    }
-    const u = msg.data;
+    const u = takeUpdate(this, text); // a gap counts: a real client re-hydrates there
+    if (!u) return;
     const rec = u.data;
     const id = u.id ?? rec?.id;
     const old = this.byId.get(id);
@@ -270,13 +267,8 @@ export class WindowedBestClient {
   }
 
   onFrame(text) {
-    const msg = JSON.parse(text);
-    if (msg.type !== 'update' || msg.channel !== this.channel) return;
-    if (typeof msg.seq === 'number') {
-      if (msg.seq !== this.seq + 1) this.gaps++;
-      this.seq = msg.seq;
-    }
-    const u = msg.data;
+    const u = takeUpdate(this, text);
+    if (!u) return;
     const rec = u.data;
     const id = u.id ?? rec?.id;
     const old = this.byId.get(id);

@@ -13,6 +13,7 @@
 // ($synced, $origin, ...); the bench's check compares the record fields.
 import { createCollection, createLiveQueryCollection, lt, BTreeIndex } from '@tanstack/db';
 import { makeMatch } from './bestClient.js';
+import { takeUpdate } from './updateFrame.js';
 
 let instances = 0;
 
@@ -67,13 +68,8 @@ export class TanStackDbClient {
   }
 
   onFrame(text) {
-    const msg = JSON.parse(text);
-    if (msg.type !== 'update' || msg.channel !== this.channel) return;
-    if (typeof msg.seq === 'number') {
-      if (msg.seq !== this.seq + 1) this.gaps++;
-      this.seq = msg.seq;
-    }
-    const u = msg.data;
+    const u = takeUpdate(this, text);
+    if (!u) return;
     const id = u.id ?? u.data?.id;
     if (!this.open) {
       this.sync.begin();

@@ -12,6 +12,7 @@
 // window shape it would slice 50 rows of it: a full-array client).
 import { QueryClient, QueryObserver } from '@tanstack/query-core';
 import { makeMatch, makeCompare } from './bestClient.js';
+import { takeUpdate } from './updateFrame.js';
 
 export class TanStackQueryClient {
   constructor(list, query = null, { channel = 'Message:list' } = {}) {
@@ -38,13 +39,8 @@ export class TanStackQueryClient {
   }
 
   onFrame(text) {
-    const msg = JSON.parse(text);
-    if (msg.type !== 'update' || msg.channel !== this.channel) return;
-    if (typeof msg.seq === 'number') {
-      if (msg.seq !== this.seq + 1) this.gaps++;
-      this.seq = msg.seq;
-    }
-    const u = msg.data;
+    const u = takeUpdate(this, text);
+    if (!u) return;
     const id = u.id ?? u.data?.id;
     this.pending.set(id, u.type === 'deleted' ? null : u.data ?? null);
   }
