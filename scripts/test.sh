@@ -23,18 +23,11 @@ node build/wasm/ssot_tests.js
 
 step "JS tests (node --test)"
 suites=()
-for d in tests/server tests/js tests/react tests/package tests/e2e tests/bundlers tests/soak tests/bench; do
+for d in tests/server tests/js tests/react tests/package tests/e2e tests/bundlers tests/soak tests/bench tests/cluster; do
   compgen -G "$d/*.test.js" >/dev/null && suites+=("$d/*.test.js")
 done
 # shellcheck disable=SC2068
 node --test --test-concurrency=2 ${suites[@]}
-
-# Alone, not beside the other suites: three gateways, Postgres, Redis and HAProxy per
-# file. "since replays from Redis on another gateway" failed in 2 of 4 fresh-clone runs
-# when it shared the 2 cores with the browser suites (no frame within 10 s; cause not
-# found yet), and passed every run alone.
-step "cluster tests (three gateways on Postgres + Redis behind HAProxy)"
-node --test --test-concurrency=1 tests/cluster/*.test.js
 
 step "gateway tests on the Postgres store, then on Postgres + Redis (the cluster mode)"
 bash scripts/test-postgres.sh
