@@ -104,3 +104,40 @@ test('an update whose pub/sub message was lost reaches a stream this gateway nev
   assert.deepEqual([got.type, got.seq, got.data?.data?.stock], ['update', seq + 1, 404]);
   s.close();
 });
+
+test('Redis paused: a list read and a subscribe answer from the database; a replay is resync; what was written meanwhile arrives after', { timeout: 60000 }, async () => {
+  const s = await gw().socket(tok.bob);
+  s.send({ type: 'subscribe', channel: 'Product:list' });
+  const { seq } = await s.next({ type: 'subscribed', channel: 'Product:list' }, 10000);
+  const late = await gw().socket(tok.alice);
+  process.kill(c.redis.pid(), 'SIGSTOP');
+  let list;
+  try {
+    assert.equal((await gw().request('PATCH', '/products/3', { token: tok.admin, body: { stock: 33 } })).status, 200);
+    // Answered while Redis hangs, at the database's seq (the write is in it).
+    list = await answered(gw().request('GET', '/products', { token: tok.bob }), 'the list read');
+    assert.equal(list.status, 200);
+    assert.equal(list.body.seq, seq + 1);
+    assert.equal(list.body.items.find((p) => p.id === 3).stock, 33);
+    late.send({ type: 'subscribe', channel: 'Product:list', since: seq });
+    const sub = await late.next({ type: 'subscribed', channel: 'Product:list' }, 10000);
+    assert.equal(sub.seq, seq + 1);
+    assert.deepEqual(await late.next({ channel: 'Product:list' }, 10000), { type: 'resync', channel: 'Product:list' });
+  } finally {
+    process.kill(c.redis.pid(), 'SIGCONT');
+  }
+  const got = await s.next({ type: 'update', channel: 'Product:list' }, 15000);
+  assert.deepEqual([got.seq, got.data.data.stock], [seq + 1, 33]);
+  await gw().request('PATCH', '/products/3', { token: tok.admin, body: { stock: 34 } });
+  const next = await late.next({ type: 'update', channel: 'Product:list' }, 10000);
+  assert.deepEqual([next.seq, next.data.data.stock], [seq + 2, 34], 'the late subscriber goes on from the database seq');
+  s.close();
+  late.close();
+});
+
+// Resolves with p's value, or fails when it takes longer than 10 s (it waits on Redis).
+function answered(p, what) {
+  let timer;
+  const limit = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`${what} waited for Redis`)), 10000); });
+  return Promise.race([p, limit]).finally(() => clearTimeout(timer));
+}

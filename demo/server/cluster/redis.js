@@ -1,5 +1,5 @@
 // The Redis side of a cluster of gateways (`--redis redis://HOST:PORT`):
-// three connections (commands; pub/sub; quick, for presence), the key prefix of this database's
+// three connections (commands; pub/sub; quick, for what answers a client), the key prefix of this database's
 // epoch, the publish script, and the replay buffers read from Redis.
 //
 // Keys (prefix ssot:{epoch}: so that a new database never meets old numbers):
@@ -23,9 +23,10 @@ export async function connectRedis(url, { epoch, capacity, log }) {
   };
   const cmd = new Redis(url, opts);
   const sub = new Redis(url, { ...opts, maxRetriesPerRequest: null });
-  // Presence and connection limits run on a socket's lane: while Redis is away
-  // they fail at once (no offline queue) or after 1 s, and the caller falls
-  // back to this gateway's own view (cluster/presence.js).
+  // What answers a client (presence, connection limits, the seq of a read or a
+  // subscribe, a replay) must not wait for Redis: while it is away these fail at
+  // once (no offline queue) or after 1 s, and the caller falls back (this
+  // gateway's own view, cluster/presence.js; the database's count; resync).
   const quick = new Redis(url, { ...opts, maxRetriesPerRequest: 0, enableOfflineQueue: false, commandTimeout: 1000 });
   const all = [cmd, sub, quick];
   for (const c of all) c.on('error', (err) => log(`redis: ${err.message}`));
@@ -39,8 +40,8 @@ export async function connectRedis(url, { epoch, capacity, log }) {
   const prefix = `ssot:${epoch}:`;
 
   // Entries after `since` up to `to`, or null when they are not all there.
-  async function range(stream, since, to) {
-    const entries = await cmd.xrange(`${prefix}buf:${stream}`, `${since + 1}-0`, to === undefined ? '+' : `${to}-0`);
+  async function range(stream, since, to, client = cmd) {
+    const entries = await client.xrange(`${prefix}buf:${stream}`, `${since + 1}-0`, to === undefined ? '+' : `${to}-0`);
     const out = entries.map(([, fields]) => JSON.parse(fields[1]));
     for (let i = 0; i < out.length; i++) if (out[i].seq !== since + 1 + i) return null;
     return out;
@@ -51,14 +52,27 @@ export async function connectRedis(url, { epoch, capacity, log }) {
     async after(stream, since, current) {
       if (since === current) return [];
       if (since > current) return null;
-      const out = await range(stream, since, current);
+      let out;
+      try {
+        out = await range(stream, since, current, quick);
+      } catch {
+        return null; // Redis away (quick fails within 1 s): resync, which is always right
+      }
       return out && out.length === current - since ? out : null;
     },
   };
 
-  // null: Redis has no memory of the stream (never published, or Redis lost its data).
+  // null: Redis has no memory of the stream (never published, or Redis lost its data),
+  // or cannot answer now (away or hanging: quick fails within 1 s). The caller then
+  // counts in the database, which is never behind what Redis published: reads and
+  // subscribes go on while Redis is away (README "Scale-out").
   const published = async (stream) => {
-    const v = await cmd.get(`${prefix}last:${stream}`);
+    let v;
+    try {
+      v = await quick.get(`${prefix}last:${stream}`);
+    } catch {
+      return null;
+    }
     return v === null ? null : Number(v);
   };
   const publishedMany = async (streams) => (await cmd.mget(...streams.map((s) => `${prefix}last:${s}`))).map((v) => Number(v) || 0);
