@@ -1,6 +1,9 @@
 // POST /api/login. Unknown users cost the same scrypt as known ones (see
 // checkPassword), and failed logins are throttled per user name and per
 // address: past the limit, 429 with Retry-After, whatever the password.
+// `throttle(name, opts)` makes each counter (with --redis, one shared by every
+// gateway: cluster/throttle.js); `clientAddress(req)` says who asked
+// (clientAddress.js: behind a trusted proxy, X-Forwarded-For).
 import { checkPassword, issueToken } from './auth.js';
 import { HttpError, badRequest } from './errors.js';
 import { readJson, sendJson } from './respond.js';
@@ -11,10 +14,13 @@ const MAX_NAME = MODELS.User.fields.name.maxLength;
 
 export const toUser = (u) => ({ id: u.id, name: u.name, role: u.role });
 
-export function createLogin({ db, limits, secret, tokenTtlSeconds, now = Date.now }) {
+const ownThrottle = (name, opts) => createThrottle(opts);
+const peerAddress = (req) => req.socket.remoteAddress ?? '';
+
+export function createLogin({ db, limits, secret, tokenTtlSeconds, now = Date.now, throttle = ownThrottle, clientAddress = peerAddress }) {
   const windowMs = limits.loginWindowSeconds * 1000;
-  const byName = createThrottle({ max: limits.loginFailuresPerUser, windowMs, now });
-  const byAddress = createThrottle({ max: limits.loginFailuresPerAddress, windowMs, now });
+  const byName = throttle('name', { max: limits.loginFailuresPerUser, windowMs, now });
+  const byAddress = throttle('address', { max: limits.loginFailuresPerAddress, windowMs, now });
 
   return async function login(req, res) {
     const body = await readJson(req);
@@ -23,8 +29,8 @@ export function createLogin({ db, limits, secret, tokenTtlSeconds, now = Date.no
     }
     const { username, password } = body;
     if (username.length > MAX_NAME) throw badRequest(`username: at most ${MAX_NAME} characters`);
-    const address = req.socket.remoteAddress ?? '';
-    const wait = Math.max(byName.retryAfterMs(username), byAddress.retryAfterMs(address));
+    const address = clientAddress(req);
+    const wait = Math.max(await byName.retryAfterMs(username), await byAddress.retryAfterMs(address));
     if (wait > 0) {
       res.setHeader('Retry-After', String(Math.ceil(wait / 1000)));
       throw new HttpError(429, 'Too many failed logins: try again later');
@@ -32,11 +38,11 @@ export function createLogin({ db, limits, secret, tokenTtlSeconds, now = Date.no
     const row = await db.get('SELECT * FROM "User" WHERE "name" = ?', [username]);
     const ok = await checkPassword(password, row?.passwordHash ?? null);
     if (!row || !ok) {
-      byName.fail(username);
-      byAddress.fail(address); // not reset by a success: one good account must not reopen the address
+      // The address is not reset by a success: one good account must not reopen it.
+      await Promise.all([byName.fail(username), byAddress.fail(address)]);
       throw new HttpError(401, 'Invalid username or password');
     }
-    byName.reset(username);
+    await byName.reset(username);
     sendJson(res, 200, { token: issueToken(row.id, secret, tokenTtlSeconds), user: toUser(row) });
   };
 }

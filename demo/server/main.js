@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // node demo/server/main.js [--port 3000] [--db ./data/demo.sqlite | postgres://USER@HOST:PORT/DB]
 //                          [--redis redis://HOST:PORT] [--config FILE] [--host 127.0.0.1]
+//                          [--trust-proxy 127.0.0.1]  (a proxy whose X-Forwarded-For is believed)
 // Several gateways with the same --db (Postgres), --redis and SSOT_SECRET are
 // interchangeable (README "Scale-out").
 // Prints exactly one line on stdout when ready:
@@ -11,8 +12,9 @@
 import fs from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { startServer, DEFAULT_DB } from './server.js';
+import { parseTrustedProxies } from './clientAddress.js';
 
-const USAGE = 'usage: node demo/server/main.js [--port N] [--db FILE|:memory:|postgres://...] [--redis redis://HOST:PORT] [--config FILE] [--host HOST]';
+const USAGE = 'usage: node demo/server/main.js [--port N] [--db FILE|:memory:|postgres://...] [--redis redis://HOST:PORT] [--config FILE] [--host HOST] [--trust-proxy ADDR[,ADDR]]';
 
 function parseArgs(argv) {
   const opts = { port: 3000, host: '127.0.0.1', db: DEFAULT_DB };
@@ -20,13 +22,14 @@ function parseArgs(argv) {
     const arg = argv[i];
     if (arg === '--help' || arg === '-h') { console.log(USAGE); process.exit(0); }
     const [key, inline] = arg.startsWith('--') && arg.includes('=') ? arg.split(/=(.*)/s) : [arg, undefined];
-    if (!['--port', '--db', '--redis', '--config', '--host'].includes(key)) throw new Error(`unknown argument '${arg}'\n${USAGE}`);
+    if (!['--port', '--db', '--redis', '--config', '--host', '--trust-proxy'].includes(key)) throw new Error(`unknown argument '${arg}'\n${USAGE}`);
     const value = inline ?? argv[++i];
     if (value === undefined || value === '') throw new Error(`${key} needs a value\n${USAGE}`);
     if (key === '--port') {
       if (!/^\d{1,5}$/.test(value) || Number(value) > 65535) throw new Error(`--port must be 0..65535, got '${value}'`);
       opts.port = Number(value);
-    } else opts[key.slice(2)] = value;
+    } else if (key === '--trust-proxy') opts.trustProxy = parseTrustedProxies(value);
+    else opts[key.slice(2)] = value;
   }
   return opts;
 }

@@ -13,9 +13,9 @@ export function parseId(text) {
   return Number(text);
 }
 
-export function createRest({ db, config, access, visibility, streams, mutations, secret, tokenTtlSeconds }) {
+export function createRest({ db, config, access, visibility, streams, mutations, secret, tokenTtlSeconds, throttle, clientAddress }) {
   const byPath = new Map(Object.values(config.models).map((mc) => [mc.path, mc]));
-  const login = createLogin({ db, limits: config.limits, secret, tokenTtlSeconds });
+  const login = createLogin({ db, limits: config.limits, secret, tokenTtlSeconds, throttle, clientAddress });
 
   async function authenticate(req) {
     const token = bearer(req);

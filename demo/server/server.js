@@ -18,6 +18,7 @@ import { createStatic } from './static.js';
 import { sendError } from './respond.js';
 import { createHeaders } from './headers.js';
 import { startCluster } from './cluster/index.js';
+import { createClientAddress } from './clientAddress.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const PROJECT_ROOT = path.resolve(here, '../..');
@@ -35,6 +36,7 @@ function ttlFromEnv() {
 // config: parsed JSON in the seeds' `websockets` shape, or a path to such a file.
 export async function startServer({
   port = 3000, host = '127.0.0.1', db: dbFile = DEFAULT_DB, redis: redisUrl, config, secret, tokenTtlSeconds,
+  trustProxy = [], // addresses of proxies whose X-Forwarded-For is believed (clientAddress.js)
   log = (msg) => console.error(`[ssot] ${msg}`), bus = createInProcessBus(), staticDir = DEFAULT_STATIC,
   onCommitted, // tests only: called after a mutation's commit, before its publish
 } = {}) {
@@ -56,7 +58,10 @@ export async function startServer({
   const visibility = createVisibility(cfg, access, db.dialect);
   const streams = createStreams(db, access, visibility, { published: cluster?.redis.published });
   const mutations = createMutations({ db, config: cfg, access, visibility, streams, bus, outbox: cluster?.outbox, onCommitted });
-  const handleApi = createRest({ db, config: cfg, access, visibility, streams, mutations, secret, tokenTtlSeconds });
+  const handleApi = createRest({
+    db, config: cfg, access, visibility, streams, mutations, secret, tokenTtlSeconds,
+    throttle: cluster?.throttle, clientAddress: createClientAddress(trustProxy),
+  });
   const shared = cluster ? { buffers: cluster.redis.buffers, presence: cluster.presence } : {};
   const gateway = createGateway({ config: cfg, db, access, visibility, streams, bus, secret, log, shared });
   cluster?.presence.on('expired', gateway.presenceExpired);

@@ -65,7 +65,7 @@ export async function startLocalCluster({ dir, port = 0, host, gateways = 3, env
   const dbUrl = exists ? pg.url('ssot') : await pg.createDatabase('ssot');
   const ports = [];
   for (let i = 0; i < gateways; i++) ports.push(await freePort());
-  const args = ['--db', dbUrl, '--redis', redis.url];
+  const args = ['--db', dbUrl, '--redis', redis.url, '--trust-proxy', '127.0.0.1'];
   if (config) {
     fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config));
     args.push('--config', path.join(dir, 'config.json'));

@@ -2,6 +2,8 @@
 // round robin over the gateways, a gateway that stops answering taken out
 // within a second (TCP checks every 300 ms) and put back when it answers again.
 // WebSockets are long-lived tunnels: their timeout is an hour, not the HTTP one.
+// Each request carries its client's address in X-Forwarded-For (the gateways
+// run with --trust-proxy 127.0.0.1: the failed-login throttle counts per client).
 //   startHaproxy({dir, port, servers: [port...]}) -> {port, url, stop()}
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -18,6 +20,7 @@ export function haproxyConfig({ port, servers, host = '127.0.0.1' }) {
 defaults
   mode http
   option http-server-close
+  option forwardfor
   option redispatch
   retries 3
   timeout connect 1s

@@ -2,9 +2,12 @@
 // in front of three gateways on Postgres + Redis, in real Chromium. alice and
 // bob sign in through HAProxy (their sockets land on different gateways); a
 // message from alice reaches bob; a killed gateway does not stop the page.
+// HAProxy passes each client's address on: one client's failed logins do not
+// throttle the others (every TCP peer of the gateways is HAProxy).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
@@ -62,4 +65,25 @@ test('a killed gateway: the pages reconnect to the others and keep going', async
   await message(pages.alice.page, 'Still here after two gateways died').waitFor();
   await pages.alice.page.locator('.badge', { hasText: 'connected' }).waitFor();
   assert.deepEqual([...pages.alice.errors, ...pages.bob.errors], []);
+});
+
+// POST /api/login through HAProxy from a chosen local address (all of 127/8 is loopback).
+function loginFrom(localAddress, username, password) {
+  const body = JSON.stringify({ username, password });
+  const url = new URL('/api/login', cluster.url);
+  return new Promise((resolve, reject) => {
+    const req = http.request({
+      host: url.hostname, port: url.port, path: url.pathname, method: 'POST', localAddress,
+      headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
+    }, (res) => { res.resume(); res.on('end', () => resolve(res.statusCode)); });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+test('one client\'s failed logins throttle that client, not every client of HAProxy', async () => {
+  // loginFailuresPerAddress is 20 (distinct names: the per-name limit is 5).
+  for (let k = 0; k < 20; k++) assert.equal(await loginFrom('127.0.0.2', `nobody${k}`, 'x'), 401);
+  assert.equal(await loginFrom('127.0.0.2', 'bob', 'bob'), 429);
+  assert.equal(await loginFrom('127.0.0.3', 'bob', 'bob'), 200);
 });

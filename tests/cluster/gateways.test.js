@@ -212,6 +212,13 @@ describe('presence and limits across gateways', () => {
     c2.close();
   });
 
+  test('failed logins count on every gateway: one limit, not one per gateway', async () => {
+    const attempt = (i) => gw(i).request('POST', '/login', { body: { username: 'mallory', password: 'x' } });
+    // loginFailuresPerUser is 5: spread over three gateways, they are still 5.
+    for (let k = 0; k < 5; k++) assert.equal((await attempt(k % 3)).status, 401, `failure ${k + 1}`);
+    for (const i of [0, 1, 2]) assert.equal((await attempt(i)).status, 429, `gateway ${i}`);
+  });
+
   test('connectionsPerUser counts every gateway', async () => {
     // Sockets of bob's closed by earlier tests are released asynchronously (and a
     // killed gateway's only at the TTL): until all are, one of three may be refused.

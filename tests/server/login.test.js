@@ -9,6 +9,7 @@ import { startServer } from '../../demo/server/server.js';
 import { checkPassword } from '../../demo/server/auth.js';
 import { createThrottle } from '../../demo/server/throttle.js';
 import { loadConfig } from '../../demo/server/config.js';
+import { createClientAddress, parseTrustedProxies } from '../../demo/server/clientAddress.js';
 
 // Counts crypto.scrypt calls made in this process while fn runs. auth.js
 // calls it through the module object, so the spy sees the server's calls.
@@ -21,12 +22,12 @@ async function countScrypt(fn) {
 }
 
 // POST /api/login from a chosen local address (all of 127/8 is loopback).
-function login(port, username, password, localAddress = '127.0.0.1') {
+function login(port, username, password, localAddress = '127.0.0.1', headers = {}) {
   const body = JSON.stringify({ username, password });
   return new Promise((resolve, reject) => {
     const req = http.request({
       host: '127.0.0.1', port, path: '/api/login', method: 'POST', localAddress,
-      headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
+      headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), ...headers },
     }, (res) => {
       let text = '';
       res.on('data', (d) => { text += d; });
@@ -133,5 +134,49 @@ describe('throttle over HTTP', () => {
     const { limits } = loadConfig();
     assert.deepEqual([limits.loginFailuresPerUser, limits.loginFailuresPerAddress, limits.loginWindowSeconds], [5, 20, 60]);
     assert.throws(() => loadConfig({ websockets: { limits: { loginWindowSeconds: 0 } } }), /loginWindowSeconds must be a positive integer/);
+  });
+});
+
+describe('behind a proxy (--trust-proxy)', () => {
+  const req = (peer, xff) => ({ socket: { remoteAddress: peer }, headers: xff === undefined ? {} : { 'x-forwarded-for': xff } });
+
+  test('the address: a trusted peer\'s X-Forwarded-For, its rightmost untrusted entry; anyone else\'s header is ignored', () => {
+    const of = createClientAddress(['127.0.0.1', '10.0.0.2']);
+    assert.equal(of(req('::ffff:127.0.0.1', '203.0.113.5')), '203.0.113.5', 'IPv4-mapped peer');
+    assert.equal(of(req('127.0.0.1', '198.51.100.1, 203.0.113.5')), '203.0.113.5', 'the left entries come from the client');
+    assert.equal(of(req('127.0.0.1', '203.0.113.5, 10.0.0.2')), '203.0.113.5', 'through two trusted proxies');
+    assert.equal(of(req('127.0.0.1', 'nonsense')), '127.0.0.1', 'not an address: the proxy');
+    assert.equal(of(req('127.0.0.1')), '127.0.0.1', 'no header: the proxy');
+    assert.equal(of(req('192.0.2.9', '203.0.113.5')), '192.0.2.9', 'an untrusted peer');
+    assert.equal(createClientAddress()(req('127.0.0.1', '203.0.113.5')), '127.0.0.1', 'no proxy trusted by default');
+    assert.deepEqual(parseTrustedProxies('127.0.0.1, ::1'), ['127.0.0.1', '::1']);
+    assert.throws(() => parseTrustedProxies('localhost'), /--trust-proxy takes IP addresses/);
+  });
+
+  test('failures count per client behind the proxy: one client is throttled, another is not; a forged entry does not help', async () => {
+    const config = { websockets: { limits: { loginFailuresPerAddress: 3 } } };
+    const s = await startServer({ port: 0, db: ':memory:', secret: 'k', log: () => {}, config, trustProxy: ['127.0.0.1'] });
+    const via = (xff) => ['127.0.0.1', { 'X-Forwarded-For': xff }];
+    try {
+      for (const name of ['u1', 'u2', 'u3']) assert.equal((await login(s.port, name, 'x', ...via('203.0.113.5'))).status, 401);
+      assert.equal((await login(s.port, 'bob', 'bob', ...via('203.0.113.5'))).status, 429);
+      assert.equal((await login(s.port, 'bob', 'bob', ...via('198.51.100.1, 203.0.113.5'))).status, 429, 'a forged left entry');
+      assert.equal((await login(s.port, 'bob', 'bob', ...via('203.0.113.6'))).status, 200, 'another client of the proxy');
+    } finally {
+      await s.close();
+    }
+  });
+
+  test('without --trust-proxy a client cannot pick its address with the header', async () => {
+    const config = { websockets: { limits: { loginFailuresPerAddress: 3 } } };
+    const s = await startServer({ port: 0, db: ':memory:', secret: 'k', log: () => {}, config });
+    try {
+      for (const xff of ['203.0.113.1', '203.0.113.2', '203.0.113.3']) {
+        assert.equal((await login(s.port, `u${xff}`, 'x', '127.0.0.1', { 'X-Forwarded-For': xff })).status, 401);
+      }
+      assert.equal((await login(s.port, 'bob', 'bob', '127.0.0.1', { 'X-Forwarded-For': '203.0.113.4' })).status, 429);
+    } finally {
+      await s.close();
+    }
   });
 });

@@ -4,6 +4,7 @@ import { connectRedis } from './redis.js';
 import { createRedisBus } from './bus.js';
 import { createOutbox } from './outbox.js';
 import { createClusterPresence } from './presence.js';
+import { createSharedThrottle } from './throttle.js';
 
 export async function startCluster({ url, db, capacity, log }) {
   const redis = await connectRedis(url, { epoch: db.epoch, capacity, log });
@@ -18,6 +19,7 @@ export async function startCluster({ url, db, capacity, log }) {
     bus,
     outbox,
     presence,
+    throttle: (name, opts) => createSharedThrottle(redis, { name, ...opts, log }),
     async start() {
       await bus.start();
       outbox.start();
