@@ -103,7 +103,7 @@ void RecordStore::release(const RecordId& id) {
 }
 
 void RecordStore::release_held(const RecordId& id, const StoredRecord& r) {
-  if (--const_cast<StoredRecord&>(r).refs <= 0 && r.pending.empty()) records_.erase(id);
+  if (--r.refs <= 0 && r.pending.empty()) records_.erase(id);
 }
 
 void RecordStore::collect(const RecordId& id) {

@@ -29,7 +29,9 @@ struct StoredRecord {
   uint64_t version = 0;          // bumps on every content change (views compare it)
   std::optional<int64_t> seq;    // list-channel seq of the last change applied, when known
   std::optional<Version> ver;    // the record's own version (versionField), when it has one
-  int refs = 0;
+  // Who holds it (views, item views, a change in progress): bookkeeping, not content,
+  // so a holder with a const record at hand may count itself in and out.
+  mutable int refs = 0;
   bool deleted = false;          // deleted, but kept for views that skipped the delete
 };
 
@@ -49,7 +51,7 @@ class RecordStore {
   void release(const RecordId& id);   // drops the record at zero references
   // The same for a record at hand (from find or upsert_newer), without looking it up
   // again (release_held drops it at zero references, as release does).
-  void retain_held(const StoredRecord& r) { ++const_cast<StoredRecord&>(r).refs; }
+  void retain_held(const StoredRecord& r) { ++r.refs; }
   void release_held(const RecordId& id, const StoredRecord& r);
   void collect(const RecordId& id);   // drops it if unreferenced (after an update nobody wanted)
   void erase(const RecordId& id);     // a delete: gone whatever holds it
