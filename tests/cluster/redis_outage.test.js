@@ -141,3 +141,38 @@ function answered(p, what) {
   const limit = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`${what} waited for Redis`)), 10000); });
   return Promise.race([p, limit]).finally(() => clearTimeout(timer));
 }
+
+test('a subscriber told the database seq while Redis hung does not make the gateway skip an update another subscriber needs', { timeout: 60000 }, async () => {
+  const channel = 'Product:item:1';
+  const prefix = `ssot:${gw().epoch()}:`;
+  const r = new Redis(c.redis.url);
+  try {
+    // Redis published P (nobody here follows the stream yet)...
+    assert.equal((await gw().request('PATCH', '/products/1', { token: tok.admin, body: { stock: 50 } })).status, 200);
+    let P = null;
+    for (let i = 0; i < 100 && P === null; i++) P = await r.get(`${prefix}last:${channel}`) ?? (await new Promise((res) => setTimeout(res, 50)), null);
+    P = Number(P);
+    // ...and the database numbered P + 1, whose outbox row is not relayed yet.
+    await gw().sql('UPDATE "StreamSeq" SET "seq" = ? WHERE "stream" = ?', [P + 1, channel]);
+    const x = await gw().socket(tok.admin);
+    process.kill(c.redis.pid(), 'SIGSTOP');
+    try {
+      x.send({ type: 'subscribe', channel });
+      assert.equal((await x.next({ type: 'subscribed', channel }, 10000)).seq, P + 1, 'the database count');
+    } finally {
+      process.kill(c.redis.pid(), 'SIGCONT');
+    }
+    const y = await gw().socket(tok.bob);
+    y.send({ type: 'subscribe', channel, since: P });
+    assert.equal((await y.next({ type: 'subscribed', channel }, 10000)).seq, P, 'Redis answers again');
+    const [row] = await gw().sql('SELECT * FROM "Product" WHERE "id" = 1');
+    const d = { channel, stream: channel, seq: P + 1, model: 'Product', type: 'updated', id: 1, timestamp: 1, record: { ...row, stock: 55, version: row.version + 1 } };
+    await gw().sql('INSERT INTO "Outbox" ("body") VALUES (?)', [JSON.stringify([d])]);
+    const got = await y.next({ channel }, 10000);
+    assert.deepEqual([got.type, got.seq, got.data?.data?.stock], ['update', P + 1, 55]);
+    x.close();
+    y.close();
+  } finally {
+    r.disconnect();
+  }
+});

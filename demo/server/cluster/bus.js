@@ -9,7 +9,7 @@
 // buffer no longer holds it, the stream's subscribers get resync. Only the
 // streams this gateway's sockets follow are tracked (watch/unwatch, from the
 // gateway): memory and the catch-up's MGET stay proportional to them, and a
-// stream is tracked from the seq its first subscriber got, before any update.
+// stream is tracked from the lowest seq a subscriber got (see watch).
 import { createMutex } from '../store/mutex.js';
 
 export function createRedisBus(redis, { log = () => {} } = {}) {
@@ -123,10 +123,14 @@ export function createRedisBus(redis, { log = () => {} } = {}) {
       if (topic !== 'event') throw new Error(`the Redis bus carries updates through the outbox, not '${topic}'`);
       await redis.cmd.publish(channels.events, JSON.stringify(message));
     },
-    // A local subscription of `stream` (of `channel`), which was told `seq`.
+    // A local subscription of `stream` (of `channel`), which was told `seq`. The
+    // stream is tracked from the lowest seq a subscriber was told: one told the
+    // database's count while Redis did not answer is ahead of Redis, and tracking
+    // from there would skip what a later subscriber, told Redis's seq, still needs
+    // (each socket skips what it already has: gateway.js deliverTo).
     watch(stream, channel, seq) {
       watched.set(stream, (watched.get(stream) ?? 0) + 1);
-      if (!seen.has(stream) && seq !== undefined) seen.set(stream, { seq, channel });
+      if (seq !== undefined && !(seen.get(stream)?.seq <= seq)) seen.set(stream, { seq, channel });
     },
     unwatch(stream) {
       const n = (watched.get(stream) ?? 0) - 1;
