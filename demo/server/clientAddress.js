@@ -1,27 +1,28 @@
 // The address a request came from, for the failed-login throttle. Behind a
 // proxy (HAProxy in `npm run demo:cluster`) every TCP peer is the proxy, so one
 // client's failures would throttle everyone. With --trust-proxy ADDR[,ADDR],
-// a request whose peer is one of those addresses takes its address from
-// X-Forwarded-For: the rightmost entry that is not a trusted proxy (the entries
-// left of the one our proxy appended come from the client and can be forged).
-// Any other peer's header is ignored.
+// a request whose peer is one of those addresses takes the address the proxy
+// appended to X-Forwarded-For: the header's last entry, whatever it is (the
+// entries before it come from the client and can be forged; a client whose own
+// address is trusted is still named by what the proxy appended). One proxy
+// hop: the proxy must append, not pass the header on. Any other peer's header
+// is ignored; a gateway port that clients can reach directly must not be
+// trusted as a proxy address (README "Scale-out").
 import net from 'node:net';
 
-const plain = (a) => (typeof a === 'string' && a.startsWith('::ffff:') ? a.slice(7) : a ?? '');
+const plain = (a) => {
+  const s = typeof a === 'string' ? a.trim().toLowerCase() : '';
+  return s.startsWith('::ffff:') && net.isIPv4(s.slice(7)) ? s.slice(7) : s;
+};
 
 export function createClientAddress(trusted = []) {
   const proxies = new Set(trusted.map(plain));
   return (req) => {
-    let address = plain(req.socket.remoteAddress);
-    if (!proxies.has(address)) return address;
+    const peer = plain(req.socket.remoteAddress);
+    if (!proxies.has(peer)) return peer;
     const header = req.headers['x-forwarded-for'];
-    const hops = typeof header === 'string' ? header.split(',').map((h) => plain(h.trim())) : [];
-    while (proxies.has(address) && hops.length) {
-      const hop = hops.pop();
-      if (!net.isIP(hop)) break; // not an address: the last trusted hop stands
-      address = hop;
-    }
-    return address;
+    const last = typeof header === 'string' ? plain(header.split(',').at(-1)) : '';
+    return net.isIP(last) ? last : peer; // not an address: the proxy's own
   };
 }
 

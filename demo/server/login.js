@@ -30,7 +30,7 @@ export function createLogin({ db, limits, secret, tokenTtlSeconds, now = Date.no
     const { username, password } = body;
     if (username.length > MAX_NAME) throw badRequest(`username: at most ${MAX_NAME} characters`);
     const address = clientAddress(req);
-    const wait = Math.max(await byName.retryAfterMs(username), await byAddress.retryAfterMs(address));
+    const wait = Math.max(...await Promise.all([byName.retryAfterMs(username), byAddress.retryAfterMs(address)]));
     if (wait > 0) {
       res.setHeader('Retry-After', String(Math.ceil(wait / 1000)));
       throw new HttpError(429, 'Too many failed logins: try again later');

@@ -12,7 +12,13 @@ export function createSharedThrottle(redis, { name, max, windowMs, now = Date.no
   const me = crypto.randomBytes(4).toString('hex');
   let n = 0;
   const key = (k) => `${redis.prefix}throttle:${name}:${k}`;
-  const failed = (what, err) => log(`login throttle ${what}: ${err.message} (this gateway's count stands in)`);
+  // Once per 10 s at most: every login attempt would log while Redis is away.
+  let logged = 0;
+  const failed = (what, err) => {
+    if (Date.now() - logged < 10000) return;
+    logged = Date.now();
+    log(`login throttle ${what}: ${err.message} (this gateway's count stands in)`);
+  };
   async function exec(multi) {
     const results = await multi.exec();
     const err = results.find(([e]) => e)?.[0];
