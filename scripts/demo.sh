@@ -8,24 +8,8 @@ cd "$(dirname "$0")/.."
 PORT=${PORT:-3000}
 HOST=${HOST:-127.0.0.1}
 
-# The browser tests' Chromium is not needed to run the demo.
-SSOT_WITH_BROWSER=${SSOT_WITH_BROWSER:-0} bash scripts/setup.sh
-mkdir -p build
-echo "demo: building the wasm runtime (log: build/demo-wasm.log)"
-if ! bash scripts/build.sh runtime > build/demo-wasm.log 2>&1; then
-  tail -n 40 build/demo-wasm.log
-  echo "demo: the wasm build failed (full log: build/demo-wasm.log)" >&2
-  exit 1
-fi
-node demo/web/build.mjs
-
-# One signing secret kept across restarts, so signed-in tabs survive a restart.
-mkdir -p data
-if [ -z "${SSOT_SECRET:-}" ]; then
-  [ -s data/.demo-secret ] || (umask 077 && node -e "process.stdout.write(require('crypto').randomBytes(32).toString('hex'))" > data/.demo-secret)
-  SSOT_SECRET=$(cat data/.demo-secret)
-fi
-export SSOT_SECRET
+DEMO_LABEL=demo
+source scripts/lib/demo-prepare.sh
 
 node demo/server/main.js --port "$PORT" --host "$HOST" --db data/demo.sqlite "$@" | while IFS= read -r line; do
   echo "$line"
