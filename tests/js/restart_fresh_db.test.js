@@ -127,7 +127,8 @@ test('restart on a fresh database whose seq has caught up before the client is b
   assert.notEqual(caughtUp.epoch, oldList.epoch);
   assert.equal(caughtUp.seq, oldList.seq, 'the same seq as the client last applied');
   assert.deepEqual(caughtUp.items.map((m) => [m.id, m.version]), oldList.items.map((m) => [m.id, m.version]), 'the same ids and versions');
-  assert.equal(alice.connection.getSnapshot().state, 'reconnecting', 'the client did not get through the closed gate');
+  // Still out (it may be between two attempts, or in one: 'connecting' under load).
+  assert.notEqual(alice.connection.getSnapshot().state, 'open', 'the client did not get through the closed gate');
 
   g.open();
   await until(alice.connection, (s) => s.state === 'open', 'open again', 10000);
