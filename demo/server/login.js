@@ -8,6 +8,7 @@ import { checkPassword, issueToken } from './auth.js';
 import { HttpError, badRequest } from './errors.js';
 import { readJson, sendJson } from './respond.js';
 import { createThrottle } from './throttle.js';
+import { createClientAddress } from './clientAddress.js';
 import { MODELS } from './schema.js';
 
 const MAX_NAME = MODELS.User.fields.name.maxLength;
@@ -15,9 +16,8 @@ const MAX_NAME = MODELS.User.fields.name.maxLength;
 export const toUser = (u) => ({ id: u.id, name: u.name, role: u.role });
 
 const ownThrottle = (name, opts) => createThrottle(opts);
-const peerAddress = (req) => req.socket.remoteAddress ?? '';
 
-export function createLogin({ db, limits, secret, tokenTtlSeconds, now = Date.now, throttle = ownThrottle, clientAddress = peerAddress }) {
+export function createLogin({ db, limits, secret, tokenTtlSeconds, now = Date.now, throttle = ownThrottle, clientAddress = createClientAddress() }) {
   const windowMs = limits.loginWindowSeconds * 1000;
   const byName = throttle('name', { max: limits.loginFailuresPerUser, windowMs, now });
   const byAddress = throttle('address', { max: limits.loginFailuresPerAddress, windowMs, now });

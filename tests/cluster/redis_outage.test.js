@@ -149,9 +149,12 @@ test('a subscriber told the database seq while Redis hung does not make the gate
   try {
     // Redis published P (nobody here follows the stream yet)...
     assert.equal((await gw().request('PATCH', '/products/1', { token: tok.admin, body: { stock: 50 } })).status, 200);
-    let P = null;
-    for (let i = 0; i < 100 && P === null; i++) P = await r.get(`${prefix}last:${channel}`) ?? (await new Promise((res) => setTimeout(res, 50)), null);
-    P = Number(P);
+    let last = null;
+    for (let i = 0; i < 100 && last === null; i++) {
+      last = await r.get(`${prefix}last:${channel}`);
+      if (last === null) await new Promise((res) => setTimeout(res, 50));
+    }
+    const P = Number(last);
     // ...and the database numbered P + 1, whose outbox row is not relayed yet.
     await gw().sql('UPDATE "StreamSeq" SET "seq" = ? WHERE "stream" = ?', [P + 1, channel]);
     const x = await gw().socket(tok.admin);
