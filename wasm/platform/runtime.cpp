@@ -56,12 +56,11 @@ Millis Runtime::now() const { return Millis(emscripten_get_now()); }
 void Runtime::pump() {
   if (!engine_) return;
   for (auto& c : engine_->take_commands()) execute(c);
+  // A timer armed for an earlier or a passed deadline stays: it fires early, the
+  // engine finds nothing due and this re-arms. Re-arming whenever the deadline moved
+  // (every flush, every frame with a heartbeat) cost two calls into JS each time.
   auto deadline = engine_->next_deadline();
-  if (!deadline) {
-    if (timer_) emscripten_clear_timeout(timer_);
-    timer_ = 0;
-    timer_at_ = -1;
-  } else if (!timer_ || *deadline != timer_at_) {
+  if (deadline && (!timer_ || *deadline < timer_at_)) {
     if (timer_) emscripten_clear_timeout(timer_);
     Millis delay = *deadline - now();
     timer_ = emscripten_set_timeout(on_timer, double(delay > 0 ? delay : 0), reinterpret_cast<void*>(intptr_t(id_)));
