@@ -4,18 +4,11 @@
 #include <cstring>
 
 // Per-character helpers are inlined whatever the optimization level: the runtime
-// is built -Oz, which otherwise calls them once per byte of every frame.
+// is built -Oz, which otherwise calls them once per byte of every frame (as skip_ws).
 #define SSOT_INLINE inline __attribute__((always_inline))
 
 namespace ssot {
 namespace json {
-
-SSOT_INLINE const char* skip_ws_inline(const char* p, const char* end) {
-  while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')) ++p;
-  return p;
-}
-
-const char* skip_ws(const char* p, const char* end) { return skip_ws_inline(p, end); }
 
 static int hex_digit(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -176,7 +169,7 @@ static const char* skip_literal(const char* p, const char* end, const char* word
 }
 
 const char* skip_value(const char* p, const char* end, int depth) {
-  p = skip_ws_inline(p, end);
+  p = skip_ws(p, end);
   if (p >= end || depth > kMaxDepth) return nullptr;
   switch (*p) {
     case '"': return scan_string(p, end, nullptr);
@@ -184,16 +177,16 @@ const char* skip_value(const char* p, const char* end, int depth) {
     case 'f': return skip_literal(p, end, "false", 5);
     case 'n': return skip_literal(p, end, "null", 4);
     case '{': {
-      p = skip_ws_inline(p + 1, end);
+      p = skip_ws(p + 1, end);
       if (p < end && *p == '}') return p + 1;
       for (;;) {
-        p = scan_string(skip_ws_inline(p, end), end, nullptr);
+        p = scan_string(skip_ws(p, end), end, nullptr);
         if (!p) return nullptr;
-        p = skip_ws_inline(p, end);
+        p = skip_ws(p, end);
         if (p >= end || *p != ':') return nullptr;
         p = skip_value(p + 1, end, depth + 1);
         if (!p) return nullptr;
-        p = skip_ws_inline(p, end);
+        p = skip_ws(p, end);
         if (p >= end) return nullptr;
         if (*p == '}') return p + 1;
         if (*p != ',') return nullptr;
@@ -201,12 +194,12 @@ const char* skip_value(const char* p, const char* end, int depth) {
       }
     }
     case '[': {
-      p = skip_ws_inline(p + 1, end);
+      p = skip_ws(p + 1, end);
       if (p < end && *p == ']') return p + 1;
       for (;;) {
         p = skip_value(p, end, depth + 1);
         if (!p) return nullptr;
-        p = skip_ws_inline(p, end);
+        p = skip_ws(p, end);
         if (p >= end) return nullptr;
         if (*p == ']') return p + 1;
         if (*p != ',') return nullptr;
@@ -220,7 +213,7 @@ const char* skip_value(const char* p, const char* end, int depth) {
 bool valid(std::string_view text) {
   const char* end = text.data() + text.size();
   const char* p = skip_value(text.data(), end);
-  return p && skip_ws_inline(p, end) == end;
+  return p && skip_ws(p, end) == end;
 }
 
 JsonKind kind_of(std::string_view raw) {
@@ -308,29 +301,29 @@ std::optional<double> parse_number(std::string_view raw) {
 
 ContainerReader::ContainerReader(std::string_view text, char open, const char* not_this)
     : p_(text.data()), end_(text.data() + text.size()) {
-  p_ = skip_ws_inline(p_, end_);
+  p_ = skip_ws(p_, end_);
   if (p_ >= end_ || *p_ != open) error_ = not_this;
   else ++p_;
 }
 
 bool ContainerReader::advance(char close, const char* bad_separator, const char* trailing) {
   if (error_ || done_) return false;
-  p_ = skip_ws_inline(p_, end_);
+  p_ = skip_ws(p_, end_);
   if (p_ < end_ && *p_ == close) {  // only whitespace may follow the closing bracket
     done_ = true;
-    if (skip_ws_inline(p_ + 1, end_) != end_) error_ = trailing;
+    if (skip_ws(p_ + 1, end_) != end_) error_ = trailing;
     return false;
   }
   if (!first_) {
     if (p_ >= end_ || *p_ != ',') return fail(bad_separator);
-    p_ = skip_ws_inline(p_ + 1, end_);
+    p_ = skip_ws(p_ + 1, end_);
   }
   first_ = false;
   return true;
 }
 
 bool ContainerReader::read_value(std::string_view& value) {
-  const char* v = skip_ws_inline(p_, end_);
+  const char* v = skip_ws(p_, end_);
   p_ = skip_value(v, end_, 1);  // inside the container: the depth valid() would count
   if (!p_) return fail("invalid JSON value");
   value = std::string_view(v, size_t(p_ - v));
@@ -355,7 +348,7 @@ bool ObjectReader::next(std::string_view& key, std::string_view& value) {
     if (!p_) return fail("bad object key");
     key = key_buf_;
   }
-  p_ = skip_ws_inline(p_, end_);
+  p_ = skip_ws(p_, end_);
   if (p_ >= end_ || *p_ != ':') return fail("expected ':' in object");
   ++p_;
   return read_value(value);
@@ -388,7 +381,7 @@ std::optional<Json> Json::parse(std::string_view text, std::string* error) {
   Json out;
   const char* end = text.data() + text.size();
   const char* p = parse_value(text.data(), end, out, 0);
-  if (!p || json::skip_ws_inline(p, end) != end) {
+  if (!p || json::skip_ws(p, end) != end) {
     if (error) *error = "invalid JSON";
     return std::nullopt;
   }
@@ -402,7 +395,7 @@ Json Json::from_raw_value(std::string_view raw) {
 }
 
 const char* Json::parse_value(const char* p, const char* end, Json& out, int depth) {
-  p = json::skip_ws_inline(p, end);
+  p = json::skip_ws(p, end);
   if (p >= end || depth > json::kMaxDepth) return nullptr;
   const char* start = p;
   switch (*p) {
