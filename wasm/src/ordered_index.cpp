@@ -37,6 +37,17 @@ size_t OrderedIndex::find_block(const Probe& p) const {
   return lo < blocks_.size() ? lo : blocks_.size() - 1;
 }
 
+// std::lower_bound by index: at -Oz its iterator arithmetic stays a call per step.
+size_t OrderedIndex::lower(const std::vector<IndexEntry>& block, const Probe& p) const {
+  size_t lo = 0, hi = block.size();
+  while (lo < hi) {
+    size_t mid = (lo + hi) / 2;
+    if (compare(block[mid], p) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 size_t OrderedIndex::block_start(size_t b) const {
   if (!starts_valid_) {
     starts_.resize(blocks_.size());
@@ -63,9 +74,7 @@ void OrderedIndex::insert(IndexEntry entry) {
   }
   size_t b = find_block(p);
   auto& block = blocks_[b];
-  auto it = std::lower_bound(block.begin(), block.end(), p,
-                             [this](const IndexEntry& e, const Probe& x) { return compare(e, x) < 0; });
-  block.insert(it, std::move(entry));  // p still points into the moved-from entry: not used again
+  block.insert(block.begin() + lower(block, p), std::move(entry));  // p still points into the moved-from entry: not used again
   if (block.size() > 2 * kMaxBlock) {
     std::vector<IndexEntry> tail(std::make_move_iterator(block.begin() + kMaxBlock),
                                  std::make_move_iterator(block.end()));
@@ -79,10 +88,9 @@ bool OrderedIndex::erase(const FieldValues& key, std::string_view id) {
   Probe p = probe(key, id);
   size_t b = find_block(p);
   auto& block = blocks_[b];
-  auto it = std::lower_bound(block.begin(), block.end(), p,
-                             [this](const IndexEntry& e, const Probe& x) { return compare(e, x) < 0; });
-  if (it == block.end() || it->id != id) return false;
-  block.erase(it);
+  size_t i = lower(block, p);
+  if (i == block.size() || block[i].id != id) return false;
+  block.erase(block.begin() + i);
   --size_;
   starts_valid_ = false;
   if (block.empty()) blocks_.erase(blocks_.begin() + b);
@@ -94,9 +102,7 @@ size_t OrderedIndex::rank(const FieldValues& key, std::string_view id) const {
   Probe p = probe(key, id);
   size_t b = find_block(p);
   const auto& block = blocks_[b];
-  auto it = std::lower_bound(block.begin(), block.end(), p,
-                             [this](const IndexEntry& e, const Probe& x) { return compare(e, x) < 0; });
-  return block_start(b) + size_t(it - block.begin());
+  return block_start(b) + lower(block, p);
 }
 
 const IndexEntry& OrderedIndex::at(size_t i) const {

@@ -52,6 +52,7 @@ class OrderedIndex {
   static Probe probe(const FieldValues& key, std::string_view id);
   int compare(const IndexEntry& e, const Probe& p) const;  // as Query::compare_keys
   size_t find_block(const Probe& p) const;
+  size_t lower(const std::vector<IndexEntry>& block, const Probe& p) const;  // first entry not less than p
   size_t block_start(size_t b) const;
 
   const Query* query_;
