@@ -148,6 +148,11 @@ API void ssot_rt_flush(Runtime* rt) {
 API double ssot_rt_drain(Runtime* rt) { return double(rt->drain()); }
 API double ssot_rt_buffer_ptr(Runtime* rt) { return double(rt->buffer_ptr()); }
 
+// A frame of socket `socket`, from the message handler in platform/web_io.cpp.
+API void ssot_socket_frame(int runtime, int socket, const char* data, int size) {
+  if (Runtime* rt = Runtime::find(runtime)) rt->socket_message(socket, data, size_t(size > 0 ? size : 0));
+}
+
 // Benchmarks and soak tests feed frames through the entry point the socket uses,
 // from a buffer they wrote into the heap (as Emscripten's WebSocket library does).
 API void ssot_feed_frame(int runtime, const char* data, int size) {

@@ -1,4 +1,6 @@
 // The socket and HTTP halves of the platform edge (Emscripten WebSocket and Fetch).
+#include <emscripten.h>
+
 #include <cstring>
 
 #include "runtime.h"
@@ -24,16 +26,6 @@ EM_BOOL on_open(int, const EmscriptenWebSocketOpenEvent* e, void* user) {
   return EM_TRUE;
 }
 
-EM_BOOL on_message(int, const EmscriptenWebSocketMessageEvent* e, void* user) {
-  Runtime* rt = Runtime::find(id_of(user));
-  if (!rt) return EM_TRUE;
-  // Text frames arrive NUL-terminated and numBytes counts the NUL (TOOLCHAIN.md 8).
-  size_t n = e->numBytes;
-  if (e->isText && n > 0) --n;
-  rt->socket_message(e->socket, reinterpret_cast<const char*>(e->data), n);
-  return EM_TRUE;
-}
-
 EM_BOOL on_close(int, const EmscriptenWebSocketCloseEvent* e, void* user) {
   if (Runtime* rt = Runtime::find(id_of(user))) rt->socket_closed(e->socket, e->code);
   return EM_TRUE;
@@ -42,6 +34,30 @@ EM_BOOL on_close(int, const EmscriptenWebSocketCloseEvent* e, void* user) {
 EM_BOOL on_error(int, const EmscriptenWebSocketErrorEvent*, void*) {
   return EM_TRUE;  // a close event always follows; that is where the engine hears of it
 }
+
+// Frames reach the heap through TextEncoder.encodeInto, into one buffer kept for
+// every frame up to 64 KB (a larger one gets its own), then one call into wasm
+// (bindings.cpp, ssot_socket_frame). Emscripten's own handler measured and encoded
+// each frame in two JS loops and malloc'd and freed a buffer per frame.
+EM_JS(void, ssot_take_messages, (int socket, int runtime), {
+  var ws = WS.sockets[socket];
+  if (!WS.ssotFrames) WS.ssotFrames = { enc: new TextEncoder(), cap: 65536, ptr: _malloc(65536) };
+  var f = WS.ssotFrames;
+  ws.onmessage = function(e) {
+    var d = e.data;
+    var text = typeof d == 'string' ? 1 : 0;
+    if (text && d.length * 3 <= f.cap) {
+      var n = f.enc.encodeInto(d, HEAPU8.subarray(f.ptr, f.ptr + f.cap)).written;
+      _ssot_socket_frame(runtime, socket, f.ptr, n);
+      return;
+    }
+    var bytes = text ? f.enc.encode(d) : new Uint8Array(d);
+    var p = _malloc(bytes.length || 1);
+    HEAPU8.set(bytes, p);
+    _ssot_socket_frame(runtime, socket, p, bytes.length);
+    _free(p);
+  };
+});
 
 // Fetches carry their runtime's id; the runtime matches the handle to its request.
 void on_fetch_success(emscripten_fetch_t* fetch) {
@@ -75,7 +91,7 @@ void Runtime::open_socket(const std::string& url) {
   }
   socket_ = s;
   emscripten_websocket_set_onopen_callback(s, user_of(id_), on_open);
-  emscripten_websocket_set_onmessage_callback(s, user_of(id_), on_message);
+  ssot_take_messages(s, id_);
   emscripten_websocket_set_onclose_callback(s, user_of(id_), on_close);
   emscripten_websocket_set_onerror_callback(s, user_of(id_), on_error);
 }
