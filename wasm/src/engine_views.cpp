@@ -271,9 +271,9 @@ void Engine::handle_update(const ServerFrame& f, Millis now) {
 void Engine::apply_change(const std::string& model, ChangeType change, const RecordId& id, std::string_view record,
                           std::optional<int64_t> list_seq, View* only, bool holders_only,
                           std::optional<Version> version, std::optional<uint64_t> sent_at) {
-  auto st = stores_.find(model);
-  if (st == stores_.end()) return;
-  RecordStore& store = st->second;
+  RecordStore* found = find_store(model);
+  if (!found) return;
+  RecordStore& store = *found;
   if (change == ChangeType::Deleted && version) {
     if (store.newer_than(id, *version)) return;  // written again since this delete
     store.tombstone(id, *version);
@@ -323,6 +323,14 @@ void Engine::apply_change(const std::string& model, ChangeType change, const Rec
   // or their snapshot is newer: it was re-created): their snapshot or buffer decides.
   if (!rec || only) store.collect(id);
   if (change == ChangeType::Deleted) store.mark_deleted(id, list_seq);
+}
+
+RecordStore* Engine::find_store(std::string_view model) {
+  if (last_store_ && json::same_text(*last_store_name_, model)) return last_store_;
+  auto st = stores_.find(model);
+  if (st == stores_.end()) return nullptr;
+  last_store_name_ = &st->first;
+  return last_store_ = &st->second;
 }
 
 // A mutation's answer reached the server before or after this view's snapshot was read

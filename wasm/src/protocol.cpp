@@ -110,12 +110,6 @@ bool decode_update(std::string_view data_raw, const std::string_view* v, ServerF
   return true;
 }
 
-// Key names compared inline: string_view's == is three calls deep at -Oz, and each
-// member of every frame is compared with up to 13 names.
-inline __attribute__((always_inline)) bool same(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size()) == 0;
-}
-
 // Validates the object at p (as json::skip_value would at `depth`) and hands each
 // member to `member(key, value_start)`, which validates the value and returns the
 // pointer past it (nullptr when invalid). Keys without escapes are slices of the text.
@@ -162,14 +156,14 @@ bool scan_frame(std::string_view text, const std::string_view* keys, size_t n, s
   const char* end = text.data() + text.size();
   const char* p = walk_object(text.data(), end, key_buf, [&](std::string_view key, const char* v) -> const char* {
     size_t slot = 0;
-    while (slot < n && !same(keys[slot], key)) ++slot;
+    while (slot < n && !json::same_text(keys[slot], key)) ++slot;
     const char* q;
     if (slot == data_slot && v < end && *v == '{') {
       for (size_t i = 0; i < kDN; ++i) data_values[i] = std::string_view();  // the last `data` wins
       q = walk_object(v, end, data_key_buf, [&](std::string_view dkey, const char* dv) -> const char* {
         const char* dq = json::skip_value(dv, end, 2);  // data's members sit two levels down
         for (size_t i = 0; i < kDN && dq; ++i)
-          if (same(kDataKeys[i], dkey)) data_values[i] = std::string_view(dv, size_t(dq - dv));
+          if (json::same_text(kDataKeys[i], dkey)) data_values[i] = std::string_view(dv, size_t(dq - dv));
         return dq;
       });
     } else {

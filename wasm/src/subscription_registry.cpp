@@ -1,5 +1,6 @@
 #include "ssot/subscription_registry.h"
 
+#include "ssot/json.h"
 #include "ssot/protocol.h"
 
 namespace ssot {
@@ -14,13 +15,16 @@ bool SubscriptionRegistry::remove(const std::string& channel) {
   auto it = channels_.find(channel);
   if (it == channels_.end()) return false;
   if (--it->second.refs > 0) return false;
+  if (&it->second == last_) last_ = nullptr;
   channels_.erase(it);
   return true;
 }
 
 ChannelState* SubscriptionRegistry::find(const std::string& channel) {
+  if (last_ && json::same_text(last_->name, channel)) return last_;
   auto it = channels_.find(channel);
-  return it == channels_.end() ? nullptr : &it->second;
+  if (it == channels_.end()) return nullptr;
+  return last_ = &it->second;
 }
 
 std::vector<std::string> SubscriptionRegistry::pending_subscribes() {

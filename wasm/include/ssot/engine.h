@@ -223,6 +223,7 @@ class Engine {
   void expire_requests(Millis now);
   std::string model_url(const ModelConfig& m) const;
   const StoredRecord* live_record(const ModelConfig& m, const RecordId& id);
+  RecordStore* find_store(std::string_view model);  // nullptr when the model has none yet
   std::optional<RequestId> serve_list_from_cache(const std::string& model, const Query& q, Millis now);
 
   Config config_;
@@ -234,7 +235,10 @@ class Engine {
   Batcher batcher_;
   SubscriptionRegistry registry_;
   RequestTable requests_;  // every request in flight, with its Call
-  std::map<std::string, RecordStore, std::less<>> stores_;
+  std::map<std::string, RecordStore, std::less<>> stores_;  // never erased from: pointers stay valid
+  // The store found last by find_store (every update frame looks its model's up).
+  const std::string* last_store_name_ = nullptr;
+  RecordStore* last_store_ = nullptr;
   std::map<ViewId, View> views_;
   ViewId next_view_ = 1;
   uint64_t snapshots_ = 0;  // list snapshots taken so far: orders them against our pending writes

@@ -27,6 +27,7 @@
 //  - "-0" reads as +0 (an integer, as for nlohmann); JSON.parse gives -0. Nothing here
 //    can tell them apart (comparisons, append_number).
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -48,6 +49,12 @@ constexpr int kMaxDepth = 64;
 // returns a pointer just past it, or nullptr when the text is not valid JSON.
 // `depth`: the containers around the value.
 const char* skip_value(const char* p, const char* end, int depth = 0);
+// Text equality inlined: at -Oz string_view's == is three calls deep (used where
+// every frame compares names).
+inline __attribute__((always_inline)) bool same_text(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size()) == 0);
+}
+
 // Inlined whatever the optimization level: the runtime is built -Oz, which otherwise
 // calls it between every two tokens of every frame.
 inline __attribute__((always_inline)) const char* skip_ws(const char* p, const char* end) {

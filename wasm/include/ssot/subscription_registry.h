@@ -27,6 +27,9 @@ enum class SeqCheck { Apply, Duplicate, Gap };
 
 class SubscriptionRegistry {
  public:
+  SubscriptionRegistry() = default;
+  SubscriptionRegistry(const SubscriptionRegistry&) = delete;  // last_ points into channels_
+  SubscriptionRegistry& operator=(const SubscriptionRegistry&) = delete;
   bool add(const std::string& channel);     // true on the first reference: send subscribe
   bool remove(const std::string& channel);  // true when the last reference went: send unsubscribe
   ChannelState* find(const std::string& channel);
@@ -40,6 +43,9 @@ class SubscriptionRegistry {
 
  private:
   std::map<std::string, ChannelState> channels_;
+  // The channel found last (every update frame looks its channel up; a tree lookup
+  // compares strings through calls at -Oz). Cleared when that channel goes.
+  ChannelState* last_ = nullptr;
 };
 
 }  // namespace ssot
