@@ -61,3 +61,21 @@ TEST_CASE("outbox: an entry written in place is dropped when nothing was written
   REQUIRE(all.items().size() == 2);
   CHECK(all.items()[1].get("k")->as_string() == "view");
 }
+
+TEST_CASE("outbox: a drain into an empty string takes the batch, into text appends it; the next batch starts afresh",
+          "[outbox]") {
+  Outbox o;
+  o.token();
+  std::string first;
+  o.drain(first);
+  CHECK(first == R"([{"k":"token"}])");
+  CHECK(o.empty());
+  o.conn("open", "", std::nullopt);
+  std::string second = "x";
+  o.drain(second);
+  CHECK(second == R"(x[{"k":"conn","state":"open","error":null,"retryAt":null}])");
+  first.clear();
+  o.token();
+  o.drain(first);  // swapped with the old string: nothing of the earlier batches left in it
+  CHECK(first == R"([{"k":"token"}])");
+}

@@ -5,10 +5,7 @@
 
 namespace ssot {
 
-const StoredRecord* RecordStore::find(std::string_view id) const {
-  auto it = records_.find(RecordId(id));
-  return it == records_.end() ? nullptr : &it->second;
-}
+const StoredRecord* RecordStore::find(std::string_view id) const { return records_.find(id); }
 
 bool RecordStore::upsert(const RecordId& id, std::string_view json, std::optional<int64_t> seq) {
   bool changed = false;
@@ -16,25 +13,24 @@ bool RecordStore::upsert(const RecordId& id, std::string_view json, std::optiona
   return changed;
 }
 
-bool RecordStore::refused_by_version(std::unordered_map<RecordId, StoredRecord>::iterator it, const RecordId& id,
+bool RecordStore::refused_by_version(const StoredRecord* r, const RecordId& id,
                                      const std::optional<Version>& ver) const {
   if (!ver) return false;
   auto t = tombstones_.find(id);
   if (t != tombstones_.end() && *ver <= t->second) return true;
-  if (it == records_.end() || !it->second.ver) return false;
-  const StoredRecord& r = it->second;
-  return *ver < *r.ver || (*ver == *r.ver && r.deleted);
+  if (!r || !r->ver) return false;
+  return *ver < *r->ver || (*ver == *r->ver && r->deleted);
 }
 
 const StoredRecord* RecordStore::upsert_newer(const RecordId& id, std::string_view json,
                                               std::optional<int64_t> seq, bool keep_newer, bool& changed) {
   changed = false;
   std::optional<Version> ver = record_version(json, version_field_);
-  auto it = records_.find(id);
-  if (refused_by_version(it, id, ver)) return nullptr;
-  bool by_version = ver && it != records_.end() && it->second.ver;  // versions order it, not seqs
-  if (it == records_.end()) it = records_.try_emplace(id).first;
-  StoredRecord& r = it->second;
+  StoredRecord* held = records_.find(id);
+  if (refused_by_version(held, id, ver)) return nullptr;
+  bool by_version = ver && held && held->ver;  // versions order it, not seqs
+  bool fresh = false;
+  StoredRecord& r = held ? *held : records_.emplace(id, fresh);
   if (!by_version && keep_newer && seq && r.seq && *r.seq >= *seq) return nullptr;  // older than we hold
   if (seq && !(r.seq && *r.seq > *seq)) r.seq = seq;  // an older copy (refused by version) keeps the newer seq
   if (by_version && *ver == *r.ver) return &r;  // the same version: nothing changes
@@ -69,8 +65,8 @@ void RecordStore::compose(StoredRecord& r) {
 }
 
 void RecordStore::add_pending(const RecordId& id, PendingWrite write) {
-  auto [it, fresh] = records_.try_emplace(id);
-  StoredRecord& r = it->second;
+  bool fresh = false;
+  StoredRecord& r = records_.emplace(id, fresh);
   if (r.pending.empty()) r.confirmed = fresh || r.deleted ? std::string() : r.json;
   r.pending.push_back(std::move(write));
   compose(r);
@@ -78,9 +74,9 @@ void RecordStore::add_pending(const RecordId& id, PendingWrite write) {
 }
 
 bool RecordStore::drop_pending(const RecordId& id, std::string_view mutation_id) {
-  auto it = records_.find(id);
-  if (it == records_.end()) return false;
-  StoredRecord& r = it->second;
+  StoredRecord* found = records_.find(id);
+  if (!found) return false;
+  StoredRecord& r = *found;
   auto w = std::find_if(r.pending.begin(), r.pending.end(),
                         [&](const PendingWrite& p) { return p.mutation_id == mutation_id; });
   if (w == r.pending.end()) return false;
@@ -92,14 +88,12 @@ bool RecordStore::drop_pending(const RecordId& id, std::string_view mutation_id)
 }
 
 void RecordStore::retain(const RecordId& id) {
-  auto it = records_.find(id);
-  if (it != records_.end()) ++it->second.refs;
+  if (StoredRecord* r = records_.find(id)) ++r->refs;
 }
 
 void RecordStore::release(const RecordId& id) {
-  auto it = records_.find(id);
-  if (it == records_.end()) return;
-  if (--it->second.refs <= 0 && it->second.pending.empty()) records_.erase(it);
+  StoredRecord* r = records_.find(id);
+  if (r && --r->refs <= 0 && r->pending.empty()) records_.erase(id);
 }
 
 void RecordStore::release_held(const RecordId& id, const StoredRecord& r) {
@@ -107,18 +101,18 @@ void RecordStore::release_held(const RecordId& id, const StoredRecord& r) {
 }
 
 void RecordStore::collect(const RecordId& id) {
-  auto it = records_.find(id);
-  if (it != records_.end() && it->second.refs <= 0 && it->second.pending.empty()) records_.erase(it);
+  StoredRecord* r = records_.find(id);
+  if (r && r->refs <= 0 && r->pending.empty()) records_.erase(id);
 }
 
 void RecordStore::erase(const RecordId& id) { records_.erase(id); }
 
 void RecordStore::mark_deleted(const RecordId& id, std::optional<int64_t> seq) {
-  auto it = records_.find(id);
-  if (it == records_.end()) return;
-  if (seq && it->second.seq && *it->second.seq > *seq) return;  // the text is newer: re-created since
-  it->second.deleted = true;
-  if (seq) it->second.seq = seq;
+  StoredRecord* r = records_.find(id);
+  if (!r) return;
+  if (seq && r->seq && *r->seq > *seq) return;  // the text is newer: re-created since
+  r->deleted = true;
+  if (seq) r->seq = seq;
 }
 
 void RecordStore::tombstone(const RecordId& id, Version version) {
@@ -132,17 +126,17 @@ void RecordStore::tombstone(const RecordId& id, Version version) {
     tombstones_.erase(tombstone_order_.front());
     tombstone_order_.pop_front();
   }
-  auto it = records_.find(id);
-  if (it != records_.end() && !(it->second.ver && *it->second.ver > version)) it->second.ver = version;
+  StoredRecord* r = records_.find(id);
+  if (r && !(r->ver && *r->ver > version)) r->ver = version;
 }
 
 bool RecordStore::newer_than(const RecordId& id, Version version) const {
-  auto it = records_.find(id);
-  return it != records_.end() && !it->second.deleted && it->second.ver && *it->second.ver > version;
+  const StoredRecord* r = records_.find(id);
+  return r && !r->deleted && r->ver && *r->ver > version;
 }
 
 void RecordStore::forget_versions() {
-  for (auto& r : records_) r.second.ver.reset();
+  records_.for_each([](std::string_view, StoredRecord& r) { r.ver.reset(); });
   tombstones_.clear();
   tombstone_order_.clear();
 }
@@ -150,13 +144,16 @@ void RecordStore::forget_versions() {
 // A numbered record keeps seq 0: older than anything the new numbering brings, so a
 // view whose snapshot is of the new numbering knows better than its copy.
 void RecordStore::forget_seqs() {
-  for (auto& r : records_)
-    if (r.second.seq) r.second.seq = 0;
+  records_.for_each([](std::string_view, StoredRecord& r) {
+    if (r.seq) r.seq = 0;
+  });
 }
 
 size_t RecordStore::bytes() const {
   size_t n = 0;
-  for (const auto& r : records_) n += r.first.size() + r.second.json.capacity() + sizeof(StoredRecord);
+  records_.for_each([&n](std::string_view id, const StoredRecord& r) {
+    n += id.size() + r.json.capacity() + sizeof(StoredRecord);
+  });
   return n;
 }
 

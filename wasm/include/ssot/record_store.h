@@ -8,32 +8,11 @@
 #include <string_view>
 #include <unordered_map>
 #include <vector>
+#include "ssot/record_table.h"
 #include "ssot/record_version.h"
 #include "ssot/value.h"
 
 namespace ssot {
-
-// One of our own writes that the server has not confirmed yet (optimistic).
-struct PendingWrite {
-  enum Kind { Create, Replace, Patch, Delete } kind = Create;
-  std::string mutation_id;
-  std::string body;  // the record (Create: with its id), the replacement or the patch
-};
-
-struct StoredRecord {
-  // What views show: the server's copy with our pending writes laid over, in call
-  // order; "" while a pending delete hides it (or a create has nothing to show).
-  std::string json;
-  std::string confirmed;               // the server's copy while writes are pending ("" = none)
-  std::vector<PendingWrite> pending;
-  uint64_t version = 0;          // bumps on every content change (views compare it)
-  std::optional<int64_t> seq;    // list-channel seq of the last change applied, when known
-  std::optional<Version> ver;    // the record's own version (versionField), when it has one
-  // Who holds it (views, item views, a change in progress): bookkeeping, not content,
-  // so a holder with a const record at hand may count itself in and out.
-  mutable int refs = 0;
-  bool deleted = false;          // deleted, but kept for views that skipped the delete
-};
 
 class RecordStore {
  public:
@@ -77,12 +56,11 @@ class RecordStore {
 
  private:
   void compose(StoredRecord& r);
-  bool refused_by_version(std::unordered_map<RecordId, StoredRecord>::iterator it, const RecordId& id,
-                          const std::optional<Version>& ver) const;
+  bool refused_by_version(const StoredRecord* r, const RecordId& id, const std::optional<Version>& ver) const;
 
   static constexpr size_t kMaxTombstones = 4096;
   std::string version_field_;
-  std::unordered_map<RecordId, StoredRecord> records_;
+  RecordTable records_;
   std::unordered_map<RecordId, Version> tombstones_;
   std::deque<RecordId> tombstone_order_;
   uint64_t next_version_ = 1;

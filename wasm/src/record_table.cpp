@@ -1,0 +1,91 @@
+#include "ssot/record_table.h"
+
+#include <cstring>
+
+namespace ssot {
+
+namespace {
+// FNV-1a: ids are short (digits, a uuid), and this is a plain loop at -Oz.
+inline __attribute__((always_inline)) uint32_t hash_id(std::string_view id) {
+  uint32_t h = 2166136261u;
+  for (char c : id) h = (h ^ uint8_t(c)) * 16777619u;
+  return h;
+}
+}  // namespace
+
+size_t RecordTable::slot_of(std::string_view id, uint32_t hash) const {
+  size_t mask = slots_.size() - 1;
+  for (size_t i = hash & mask;; i = (i + 1) & mask) {
+    const Slot& s = slots_[i];
+    if (s.entry == 0) return i;
+    if (s.hash != hash) continue;
+    const std::string& key = entry(s.entry - 1).id;
+    if (key.size() == id.size() && std::memcmp(key.data(), id.data(), id.size()) == 0) return i;
+  }
+}
+
+StoredRecord* RecordTable::find(std::string_view id) const {
+  if (size_ == 0) return nullptr;
+  const Slot& s = slots_[slot_of(id, hash_id(id))];
+  return s.entry ? &entry(s.entry - 1).record : nullptr;
+}
+
+StoredRecord& RecordTable::emplace(std::string_view id, bool& fresh) {
+  if ((size_ + 1) * 10 > slots_.size() * 7) grow();
+  uint32_t hash = hash_id(id);
+  Slot& s = slots_[slot_of(id, hash)];
+  fresh = s.entry == 0;
+  if (!fresh) return entry(s.entry - 1).record;
+  uint32_t i;
+  if (!free_.empty()) {
+    i = free_.back();
+    free_.pop_back();
+  } else {
+    if ((used_ >> kChunkBits) == chunks_.size()) chunks_.emplace_back(new Entry[1u << kChunkBits]);
+    i = used_++;
+  }
+  Entry& e = entry(i);
+  e.id.assign(id.data(), id.size());
+  e.hash = hash;
+  e.live = true;
+  s.hash = hash;
+  s.entry = i + 1;
+  ++size_;
+  return e.record;
+}
+
+bool RecordTable::erase(std::string_view id) {
+  if (size_ == 0) return false;
+  size_t mask = slots_.size() - 1;
+  size_t hole = slot_of(id, hash_id(id));
+  if (slots_[hole].entry == 0) return false;
+  uint32_t i = slots_[hole].entry - 1;
+  Entry& e = entry(i);
+  e = Entry();  // frees the record's text now
+  free_.push_back(i);
+  --size_;
+  // Backward shift: later slots of the run move up unless the hole lies before their home.
+  for (size_t j = (hole + 1) & mask; slots_[j].entry != 0; j = (j + 1) & mask) {
+    size_t home = slots_[j].hash & mask;
+    bool stays = hole <= j ? (hole < home && home <= j) : (hole < home || home <= j);
+    if (stays) continue;
+    slots_[hole] = slots_[j];
+    hole = j;
+  }
+  slots_[hole] = Slot();
+  return true;
+}
+
+void RecordTable::grow() {
+  std::vector<Slot> old(slots_.empty() ? 16 : slots_.size() * 2);
+  old.swap(slots_);
+  size_t mask = slots_.size() - 1;
+  for (const Slot& s : old) {
+    if (s.entry == 0) continue;
+    size_t i = s.hash & mask;
+    while (slots_[i].entry != 0) i = (i + 1) & mask;
+    slots_[i] = s;
+  }
+}
+
+}  // namespace ssot
