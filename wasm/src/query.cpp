@@ -164,7 +164,7 @@ bool Query::extract(std::string_view record, FieldValues& out) const {
   std::string_view k, v;
   while (reader.next(k, v)) {
     for (size_t i = 0; i < fields_.size(); ++i)
-      if (fields_[i] == k) out[i] = Value::from_raw(v);
+      if (json::same_text(fields_[i], k)) out[i] = Value::from_raw(v);
   }
   return reader.ok();
 }
