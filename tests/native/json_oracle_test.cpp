@@ -268,6 +268,38 @@ TEST_CASE("json oracle: the fixed corpus agrees with nlohmann/json", "[json][ora
   CHECK(accepted > 100);  // the corpus is not all rejects
 }
 
+// The scanner reads strings and digit runs 8 bytes at a time and finds the byte that
+// ends a run inside the word: every such byte at every offset, and runs that end at the
+// text's end, inside a document and as the whole text.
+TEST_CASE("json oracle: a run's end at every byte of a word agrees", "[json][oracle]") {
+  const std::vector<std::string> string_stops = {"\"", "\\n", "\\u00e9", "\x01", "\x1f", "\x7f", "\xc3\xa9",
+                                                 "\xe2\x82\xac", "\xf0\x9f\x98\x80", "\x80", "\xc3", "\xed\xa0\x80"};
+  const std::vector<std::string> number_ends = {"", ",", "]", ".5", "e3", "E+2", "x", "/", ":", " ", "0", "\xff"};
+  size_t checked = 0;
+  for (size_t before = 0; before <= 17; ++before) {
+    for (size_t after = 0; after <= 9; after += 3) {
+      for (const auto& stop : string_stops) {
+        std::string body = std::string(before, 'a') + stop + std::string(after, 'b');
+        for (const std::string& text : {"\"" + body + "\"", "[\"" + body + "\",1]", "\"" + body}) {
+          std::string diff = check(text);
+          INFO(diff);
+          CHECK(diff.empty());
+          ++checked;
+        }
+      }
+    }
+    std::string digits = "1" + std::string(before, '7');
+    for (const auto& end : number_ends)
+      for (const std::string& text : {digits + end, "[" + digits + end + "]", "-" + digits + end}) {
+        std::string diff = check(text);
+        INFO(diff);
+        CHECK(diff.empty());
+        ++checked;
+      }
+  }
+  CHECK(checked > 1000);
+}
+
 TEST_CASE("json oracle: seeded random documents agree", "[json][oracle]") {
   Gen gen(20240516);
   size_t accepted = 0, total = 3000, failures = 0;

@@ -46,21 +46,58 @@ static void append_utf8(std::string& out, unsigned cp) {
   }
 }
 
-// True when all 8 bytes are plain ASCII: none is '"', '\\', a control character
-// (below 0x20) or 0x80 and up (UTF-8, validated apart). Strings are scanned a word at
-// a time (wasm has no SIMD here; 64-bit ops are native).
-static SSOT_INLINE bool plain8(const char* p) {
+// Strings and numbers are scanned 8 bytes at a time (wasm has no SIMD here; 64-bit
+// ops are native), and the first byte that ends a run is found from the word itself:
+// a byte-at-a-time loop over each run's tail cost more than the words before it.
+// The lowest flagged byte of each test below is exact (a borrow or carry only runs
+// upward from a flagged byte), which is all that is used; bytes are little-endian.
+static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "the word scans read bytes little-endian");
+constexpr uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
+
+static SSOT_INLINE uint64_t word_at(const char* p) {
   uint64_t v;
   std::memcpy(&v, p, 8);
-  constexpr uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
-  uint64_t q = v ^ (ones * '"'), b = v ^ (ones * '\\');
-  uint64_t hits = ((q - ones) & ~q) | ((b - ones) & ~b) | ((v - ones * 0x20) & ~v) | v;
-  return (hits & high) == 0;
+  return v;
+}
+
+// The high bit of each byte a string cannot simply pass: '"', '\\', a control
+// character (below 0x20) or 0x80 and up (UTF-8, validated apart).
+static SSOT_INLINE uint64_t string_stops(uint64_t v) {
+  uint64_t q = v ^ (kOnes * '"'), b = v ^ (kOnes * '\\');
+  return (((q - kOnes) & ~q) | ((b - kOnes) & ~b) | ((v - kOnes * 0x20) & ~v) | v) & kHigh;
+}
+
+// Nonzero bits in each byte that is not an ASCII digit: a digit's high nibble is 3,
+// and so is the high nibble of the digit plus 6 (a carry only leaves a non-digit).
+static SSOT_INLINE uint64_t non_digits(uint64_t v) {
+  constexpr uint64_t nibble = 0xF0F0F0F0F0F0F0F0ULL, three = kOnes * 0x30;
+  return ((v & nibble) ^ three) | (((v + kOnes * 6) & nibble) ^ three);
+}
+
+// The first byte with any bit set in `flags` (which has one).
+static SSOT_INLINE const char* first_flagged(const char* p, uint64_t flags) {
+  return p + (__builtin_ctzll(flags) >> 3);
 }
 
 static SSOT_INLINE bool plain_ascii(char c) {
   unsigned char u = static_cast<unsigned char>(c);
   return u >= 0x20 && u < 0x80 && c != '"' && c != '\\';
+}
+
+// Past a run of plain ASCII string bytes.
+static SSOT_INLINE const char* plain_run(const char* p, const char* end) {
+  for (; end - p >= 8; p += 8)
+    if (uint64_t stops = string_stops(word_at(p))) return first_flagged(p, stops);
+  while (p < end && plain_ascii(*p)) ++p;
+  return p;
+}
+
+// Past a run of digits.
+static SSOT_INLINE const char* digit_run(const char* p, const char* end) {
+  for (; end - p >= 8; p += 8)
+    if (uint64_t stops = non_digits(word_at(p))) return first_flagged(p, stops);
+  while (p < end && *p >= '0' && *p <= '9') ++p;
+  return p;
 }
 
 // p points at a byte 0x80 or above: returns a pointer past the one well-formed UTF-8
@@ -92,8 +129,7 @@ static const char* scan_string(const char* p, const char* end, std::string* out)
   while (p < end) {
     const char* run = p;
     for (;;) {  // a run of plain ASCII and well-formed UTF-8
-      while (end - p >= 8 && plain8(p)) p += 8;
-      while (p < end && plain_ascii(*p)) ++p;
+      p = plain_run(p, end);
       if (p >= end || static_cast<unsigned char>(*p) < 0x80) break;
       if (!(p = skip_utf8(p, end))) return nullptr;
     }
@@ -145,14 +181,14 @@ static const char* skip_number(const char* p, const char* end) {
   if (*p == '0') {
     ++p;
   } else if (*p >= '1' && *p <= '9') {
-    while (p < end && *p >= '0' && *p <= '9') ++p;
+    p = digit_run(p, end);
   } else {
     return nullptr;
   }
   if (p < end && *p == '.') {
     ++p;
     if (p >= end || *p < '0' || *p > '9') return nullptr;
-    while (p < end && *p >= '0' && *p <= '9') ++p;
+    p = digit_run(p, end);
   }
   if (p < end && (*p == 'e' || *p == 'E')) {
     ++p;
