@@ -85,12 +85,14 @@ static SSOT_INLINE bool plain_ascii(char c) {
 }
 
 // Past a run of plain ASCII string bytes.
-static SSOT_INLINE const char* plain_run(const char* p, const char* end) {
+static SSOT_INLINE const char* plain_run_inline(const char* p, const char* end) {
   for (; end - p >= 8; p += 8)
     if (uint64_t stops = string_stops(word_at(p))) return first_flagged(p, stops);
   while (p < end && plain_ascii(*p)) ++p;
   return p;
 }
+
+const char* plain_run(const char* p, const char* end) { return plain_run_inline(p, end); }
 
 // Past a run of digits.
 static SSOT_INLINE const char* digit_run(const char* p, const char* end) {
@@ -129,7 +131,7 @@ static const char* scan_string(const char* p, const char* end, std::string* out)
   while (p < end) {
     const char* run = p;
     for (;;) {  // a run of plain ASCII and well-formed UTF-8
-      p = plain_run(p, end);
+      p = plain_run_inline(p, end);
       if (p >= end || static_cast<unsigned char>(*p) < 0x80) break;
       if (!(p = skip_utf8(p, end))) return nullptr;
     }
@@ -374,7 +376,7 @@ bool ObjectReader::next(std::string_view& key, std::string_view& value) {
   // (escapes, UTF-8 to validate) are decoded.
   const char* k = p_;
   const char* q = k < end_ && *k == '"' ? k + 1 : nullptr;
-  while (q && q < end_ && plain_ascii(*q)) ++q;
+  if (q) q = plain_run_inline(q, end_);
   if (q && q < end_ && *q == '"') {
     key = std::string_view(k + 1, size_t(q - k - 1));
     p_ = q + 1;
@@ -402,7 +404,7 @@ bool find_members(std::string_view text, const std::string_view* keys, size_t n,
   std::string_view k, v;
   while (reader.next(k, v)) {
     for (size_t i = 0; i < n; ++i) {
-      if (keys[i] == k) {
+      if (same_text(keys[i], k)) {
         values[i] = v;  // the last duplicate wins, as in JSON.parse
         break;
       }

@@ -26,6 +26,12 @@ DecodeResult fail(DecodeResult::Status status, std::string why) {
 bool read_string(std::string_view raw, std::string& out) {
   if (raw.empty()) return true;
   if (json::kind_of(raw) != JsonKind::String) return false;
+  // Every caller's value was validated with its frame or object: without escapes,
+  // a string is its bytes.
+  if (std::memchr(raw.data(), '\\', raw.size()) == nullptr) {
+    out.assign(raw.data() + 1, raw.size() - 2);
+    return true;
+  }
   return json::parse_string(raw.data(), raw.data() + raw.size(), out) != nullptr;
 }
 
@@ -123,9 +129,7 @@ const char* walk_object(const char* p, const char* end, std::string& key_buf, F&
     if (p >= end || *p != '"') return nullptr;
     const char* q = p + 1;
     // Plain ASCII keys are slices; the others (escapes, UTF-8 to validate) are decoded.
-    while (q < end && *q != '"' && *q != '\\' && static_cast<unsigned char>(*q) >= 0x20 &&
-           static_cast<unsigned char>(*q) < 0x80)
-      ++q;
+    q = json::plain_run(q, end);
     std::string_view key;
     if (q < end && *q == '"') {
       key = std::string_view(p + 1, size_t(q - p - 1));

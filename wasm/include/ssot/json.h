@@ -62,6 +62,10 @@ inline __attribute__((always_inline)) const char* skip_ws(const char* p, const c
   return p;
 }
 
+// Past the plain ASCII bytes of a string's content at p (none of '"', '\\', control
+// characters, 0x80 and up), read a word at a time: where a key without escapes ends.
+const char* plain_run(const char* p, const char* end);
+
 // Decodes the JSON string literal at p (which must point at '"') into out.
 // Returns a pointer past the closing quote, or nullptr when invalid (an ill-formed
 // UTF-8 sequence included). Lone surrogate escapes decode to U+FFFD (see above).
