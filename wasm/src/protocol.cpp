@@ -47,13 +47,16 @@ bool read_seq(std::string_view raw, std::optional<int64_t>& out) {
 
 }  // namespace
 
+// By hand: every update frame asks, and string_view's find/substr/compare are calls at -Oz.
 std::string_view channel_model(std::string_view channel, bool& is_list) {
-  size_t colon = channel.find(':');
-  if (colon == 0 || colon == std::string_view::npos) return {};
-  std::string_view rest = channel.substr(colon + 1);
-  is_list = rest == "list";
-  if (!is_list && !(rest.rfind("item:", 0) == 0 && rest.size() > 5)) return {};
-  return channel.substr(0, colon);
+  const char* p = channel.data();
+  const void* colon = std::memchr(p, ':', channel.size());
+  if (colon == nullptr || colon == p) return {};
+  size_t model = size_t(static_cast<const char*>(colon) - p);
+  std::string_view rest(p + model + 1, channel.size() - model - 1);
+  is_list = json::same_text(rest, "list");
+  if (!is_list && !(rest.size() > 5 && std::memcmp(rest.data(), "item:", 5) == 0)) return {};
+  return std::string_view(p, model);
 }
 
 bool read_epoch(std::string_view raw, std::string& out) {
