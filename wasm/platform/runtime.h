@@ -6,10 +6,10 @@
 #include <emscripten/fetch.h>
 #include <emscripten/websocket.h>
 
+#include <map>
 #include <memory>
+#include <set>
 #include <string>
-#include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "ssot/engine.h"
@@ -68,8 +68,8 @@ class Runtime {
   std::string last_error_;
   std::unique_ptr<Engine> engine_;
   EMSCRIPTEN_WEBSOCKET_T socket_ = 0;
-  std::unordered_map<RequestId, Fetch> fetches_;
-  std::unordered_set<emscripten_fetch_t*> cancelled_;  // still running, nobody waits for them
+  std::map<RequestId, Fetch> fetches_;  // a few at a time; a hash map cost 1.5 KB of wasm
+  std::set<emscripten_fetch_t*> cancelled_;  // still running, nobody waits for them (a few)
   long timer_ = 0;
   Millis timer_at_ = -1;
   bool notified_ = false;
