@@ -12,12 +12,11 @@
 // nothing visible (same text) while its HTTP answer shows the change at once.
 #include <cstdint>
 #include <map>
+#include <set>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
-#include <unordered_set>
 #include <utility>
 #include <vector>
 #include "ssot/batcher.h"
@@ -242,8 +241,8 @@ class Engine {
   std::map<ViewId, View> views_;
   ViewId next_view_ = 1;
   uint64_t snapshots_ = 0;  // list snapshots taken so far: orders them against our pending writes
-  std::unordered_set<std::string> listened_;        // channels with raw listeners
-  std::unordered_map<std::string, Mutation> mutations_;
+  std::set<std::string> listened_;                  // channels with raw listeners
+  std::map<std::string, Mutation> mutations_;  // our writes in flight (a few)
   std::vector<Command> commands_;
   Outbox outbox_;
   bool socket_open_ = false;

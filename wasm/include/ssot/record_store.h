@@ -3,10 +3,10 @@
 // text it arrived in. Views hold references; a record nobody holds is dropped.
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 #include "ssot/record_table.h"
 #include "ssot/record_version.h"
@@ -61,7 +61,7 @@ class RecordStore {
   static constexpr size_t kMaxTombstones = 4096;
   std::string version_field_;
   RecordTable records_;
-  std::unordered_map<RecordId, Version> tombstones_;
+  std::map<RecordId, Version> tombstones_;  // bounded (kMaxTombstones)
   std::deque<RecordId> tombstone_order_;
   uint64_t next_version_ = 1;
 };
