@@ -5,11 +5,16 @@
 namespace ssot {
 
 namespace {
-// FNV-1a: ids are short (digits, a uuid), and this is a plain loop at -Oz.
+// FNV-1a (ids are short: digits, a uuid; a plain loop at -Oz), then murmur3's
+// finalizer: FNV's low bits, which pick the slot, cluster on consecutive ids.
 inline __attribute__((always_inline)) uint32_t hash_id(std::string_view id) {
   uint32_t h = 2166136261u;
   for (char c : id) h = (h ^ uint8_t(c)) * 16777619u;
-  return h;
+  h ^= h >> 16;
+  h *= 0x85ebca6bu;
+  h ^= h >> 13;
+  h *= 0xc2b2ae35u;
+  return h ^ (h >> 16);
 }
 }  // namespace
 
