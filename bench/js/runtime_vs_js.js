@@ -26,8 +26,9 @@
 // `subscribe` with `subscribed` seq 0), a live view (watch, the query, or a 50-row
 // window), status ready; then the frames go in through the runtime's socket entry
 // point `Module._ssot_feed_frame(runtimeId, ptr, len)`, each one written as UTF-8
-// into one heap buffer with TextEncoder.encodeInto (the socket library writes
-// received frames into the heap too). The engine flushes every 50 frames; the shim
+// into one heap buffer with TextEncoder.encodeInto, as the runtime's own socket
+// handler does (wasm/platform/web_io.cpp: encodeInto into one reused buffer, then
+// one call). The engine flushes every 50 frames; the shim
 // drains in a microtask, so the loop awaits one microtask turn every 50 frames and
 // then reads view.getSnapshot().items, which is the new frozen array.
 // The JS clients get the same frame strings: onFrame(text) per frame, flush() per 50

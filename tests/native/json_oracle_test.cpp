@@ -274,7 +274,8 @@ TEST_CASE("json oracle: the fixed corpus agrees with nlohmann/json", "[json][ora
 TEST_CASE("json oracle: a run's end at every byte of a word agrees", "[json][oracle]") {
   const std::vector<std::string> string_stops = {"\"", "\\n", "\\u00e9", "\x01", "\x1f", "\x7f", "\xc3\xa9",
                                                  "\xe2\x82\xac", "\xf0\x9f\x98\x80", "\x80", "\xc3", "\xed\xa0\x80"};
-  const std::vector<std::string> number_ends = {"", ",", "]", ".5", "e3", "E+2", "x", "/", ":", " ", "0", "\xff"};
+  const std::vector<std::string> number_ends = {"", ",", "]", ".5", ".123456789012345", ".0e", "e3", "E+2",
+                                                "e-1234567890123", "x", "/", ":", " ", "0", "\xff"};
   size_t checked = 0;
   for (size_t before = 0; before <= 17; ++before) {
     for (size_t after = 0; after <= 9; after += 3) {

@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -589,4 +590,19 @@ TEST_CASE("json: from_raw_value builds a DOM from a valid slice", "[json]") {
   CHECK(j.items()[1].get("a")->as_string() == "b");
   CHECK(Json::from_raw_value("\"x\"").as_string() == "x");
   CHECK(Json::from_raw_value("42").as_number() == 42);
+}
+
+// The 8-byte scan against a byte loop, on short buffers of mostly plain text.
+TEST_CASE("json: plain_run stops where a byte-by-byte scan does", "[json]") {
+  auto plain = [](unsigned char c) { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\'; };
+  std::mt19937 rng(3);
+  for (int it = 0; it < 100000; ++it) {
+    std::string s(rng() % 40, 'a');
+    for (auto& c : s) c = rng() % 4 == 0 ? char(rng()) : char('a' + rng() % 26);
+    const char* p = s.data();
+    const char* end = p + s.size();
+    const char* q = p;
+    while (q < end && plain(static_cast<unsigned char>(*q))) ++q;
+    REQUIRE(json::plain_run(p, end) == q);
+  }
 }

@@ -531,3 +531,13 @@ TEST_CASE("protocol: channel_model names the model of list and item channels onl
     CHECK(channel_model(other, is_list).empty());
   }
 }
+
+TEST_CASE("protocol: read_epoch rejects a string that is not valid JSON", "[protocol]") {
+  std::string out;
+  CHECK_FALSE(read_epoch("\"ab", out));        // unterminated
+  CHECK_FALSE(read_epoch("\"\xff\"", out));    // not UTF-8
+  CHECK_FALSE(read_epoch("\"a\"b\"", out));    // more after the string
+  CHECK_FALSE(read_epoch("\"", out));          // a lone quote
+  CHECK(read_epoch("\"e1\"", out));
+  CHECK(out == "e1");
+}

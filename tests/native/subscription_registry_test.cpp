@@ -202,3 +202,22 @@ TEST_CASE("subscription_registry: check classifies seqs as Apply, Duplicate or G
   CHECK(reg.check(z, 1) == SeqCheck::Apply);
   CHECK(reg.check(z, 0) == SeqCheck::Duplicate);
 }
+
+TEST_CASE("subscriptions: the channel found last is forgotten when it goes", "[subscriptions]") {
+  SubscriptionRegistry r;
+  r.add("A:list");
+  r.add("B:list");
+  ChannelState* a = r.find("A:list");
+  REQUIRE(a);
+  a->last_seq = 5;
+  r.remove("A:list");
+  CHECK(r.find("A:list") == nullptr);
+  r.add("A:list");
+  ChannelState* again = r.find("A:list");
+  REQUIRE(again);
+  CHECK_FALSE(again->last_seq);  // a new channel, not the one that went
+  CHECK(r.find("B:list") != nullptr);
+  r.remove("B:list");
+  CHECK(r.find("B:list") == nullptr);
+  CHECK(r.find("A:list") == again);
+}

@@ -22,17 +22,22 @@ DecodeResult fail(DecodeResult::Status status, std::string why) {
   return r;
 }
 
-// A string field; false when present with another type.
+// A string field; false when present with another type (or not valid JSON).
 bool read_string(std::string_view raw, std::string& out) {
   if (raw.empty()) return true;
   if (json::kind_of(raw) != JsonKind::String) return false;
-  // Every caller's value was validated with its frame or object: without escapes,
-  // a string is its bytes.
-  if (std::memchr(raw.data(), '\\', raw.size()) == nullptr) {
+  const char* end = raw.data() + raw.size();
+  return json::parse_string(raw.data(), end, out) == end;  // the string and nothing after it
+}
+
+// read_string for a member of a frame that scan_frame validated as a whole: a string
+// without escapes is its bytes (no second scan of it).
+bool read_member(std::string_view raw, std::string& out) {
+  if (raw.size() >= 2 && raw.front() == '"' && std::memchr(raw.data(), '\\', raw.size()) == nullptr) {
     out.assign(raw.data() + 1, raw.size() - 2);
     return true;
   }
-  return json::parse_string(raw.data(), raw.data() + raw.size(), out) != nullptr;
+  return read_string(raw, out);
 }
 
 // seq: a non-negative integer no larger than 2^53.
@@ -82,7 +87,7 @@ bool decode_update(std::string_view data_raw, const std::string_view* v, ServerF
     return false;
   }
   std::string change;
-  if (v[kDType].empty() || !read_string(v[kDType], change)) {
+  if (v[kDType].empty() || !read_member(v[kDType], change)) {
     why = "update: data.type must be a string";
     return false;
   }
@@ -253,7 +258,7 @@ bool decode_pong(const Members& v, ServerFrame& f, std::string& why) {
 bool decode_update_frame(const Members& v, const std::string_view* data_members, ServerFrame& f, std::string& why) {
   f.type = FrameType::Update;
   if (f.channel.empty()) why = "update: missing channel";
-  else if (!read_string(v[kMutationId], f.mutation_id)) why = "update: mutationId must be a string";
+  else if (!read_member(v[kMutationId], f.mutation_id)) why = "update: mutationId must be a string";
   else if (v[kData].empty()) why = "update: missing data";
   else decode_update(v[kData], data_members, f, why);
   return why.empty();
@@ -272,8 +277,8 @@ DecodeResult decode_server_frame(std::string_view text, size_t max_bytes) {
   ServerFrame& f = r.frame;
   std::string type, why;
   if (v[kType].empty()) return fail(DecodeResult::Malformed, "missing type");
-  if (!read_string(v[kType], type)) return fail(DecodeResult::Malformed, "type must be a string");
-  if (!read_string(v[kChannel], f.channel)) return fail(DecodeResult::Malformed, "channel must be a string");
+  if (!read_member(v[kType], type)) return fail(DecodeResult::Malformed, "type must be a string");
+  if (!read_member(v[kChannel], f.channel)) return fail(DecodeResult::Malformed, "channel must be a string");
   if (!read_seq(v[kSeq], f.seq)) return fail(DecodeResult::Malformed, type + ": seq must be a non-negative integer");
   bool ok = false;
   if (type == "update") ok = decode_update_frame(v, data_members, f, why);

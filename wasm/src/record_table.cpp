@@ -1,5 +1,6 @@
 #include "ssot/record_table.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace ssot {
@@ -36,7 +37,7 @@ StoredRecord* RecordTable::find(std::string_view id) const {
 }
 
 StoredRecord& RecordTable::emplace(std::string_view id, bool& fresh) {
-  if ((size_ + 1) * 10 > slots_.size() * 7) grow();
+  if ((size_ + 1) * 10 > slots_.size() * 7) rehash(slots_.empty() ? 16 : slots_.size() * 2);
   uint32_t hash = hash_id(id);
   Slot& s = slots_[slot_of(id, hash)];
   fresh = s.entry == 0;
@@ -46,13 +47,17 @@ StoredRecord& RecordTable::emplace(std::string_view id, bool& fresh) {
     i = free_.back();
     free_.pop_back();
   } else {
-    if ((used_ >> kChunkBits) == chunks_.size()) chunks_.emplace_back(new Entry[1u << kChunkBits]);
+    if ((used_ >> kChunkBits) == chunks_.size()) {
+      chunks_.emplace_back(new Entry[1u << kChunkBits]);
+      live_.push_back(0);
+    }
     i = used_++;
   }
   Entry& e = entry(i);
   e.id.assign(id.data(), id.size());
   e.hash = hash;
   e.live = true;
+  ++live_[i >> kChunkBits];
   s.hash = hash;
   s.entry = i + 1;
   ++size_;
@@ -64,11 +69,7 @@ bool RecordTable::erase(std::string_view id) {
   size_t mask = slots_.size() - 1;
   size_t hole = slot_of(id, hash_id(id));
   if (slots_[hole].entry == 0) return false;
-  uint32_t i = slots_[hole].entry - 1;
-  Entry& e = entry(i);
-  e = Entry();  // frees the record's text now
-  free_.push_back(i);
-  --size_;
+  release(slots_[hole].entry - 1);
   // Backward shift: later slots of the run move up unless the hole lies before their home.
   for (size_t j = (hole + 1) & mask; slots_[j].entry != 0; j = (j + 1) & mask) {
     size_t home = slots_[j].hash & mask;
@@ -78,11 +79,32 @@ bool RecordTable::erase(std::string_view id) {
     hole = j;
   }
   slots_[hole] = Slot();
+  if (size_ == 0) *this = RecordTable();  // all of it back to the allocator
+  else if (slots_.size() > 64 && size_ * 8 < slots_.size()) rehash(slots_.size() / 2);
   return true;
 }
 
-void RecordTable::grow() {
-  std::vector<Slot> old(slots_.empty() ? 16 : slots_.size() * 2);
+// Entry i is free: its text goes now, and trailing blocks with nothing live go back
+// to the allocator (all but one, so that a delete and a create at a block's edge do
+// not allocate and free a block each time).
+void RecordTable::release(uint32_t i) {
+  { Entry gone(std::move(entry(i))); }  // takes the strings' storage with it
+  entry(i) = Entry();
+  --size_;
+  --live_[i >> kChunkBits];
+  free_.push_back(i);
+  size_t keep = chunks_.size();
+  while (keep >= 2 && live_[keep - 1] == 0 && live_[keep - 2] == 0) --keep;
+  if (keep == chunks_.size()) return;
+  uint32_t limit = uint32_t(keep) << kChunkBits;
+  chunks_.resize(keep);
+  live_.resize(keep);
+  if (used_ > limit) used_ = limit;
+  free_.erase(std::remove_if(free_.begin(), free_.end(), [limit](uint32_t f) { return f >= limit; }), free_.end());
+}
+
+void RecordTable::rehash(size_t capacity) {
+  std::vector<Slot> old(capacity);
   old.swap(slots_);
   size_t mask = slots_.size() - 1;
   for (const Slot& s : old) {
@@ -91,6 +113,11 @@ void RecordTable::grow() {
     while (slots_[i].entry != 0) i = (i + 1) & mask;
     slots_[i] = s;
   }
+}
+
+size_t RecordTable::reserved() const {
+  return slots_.capacity() * sizeof(Slot) + chunks_.size() * (sizeof(Entry) << kChunkBits) +
+         free_.capacity() * sizeof(uint32_t);
 }
 
 }  // namespace ssot

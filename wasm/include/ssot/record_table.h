@@ -3,7 +3,8 @@
 // slots) over a slab of entries that never move, so a lookup hashes the id once and
 // compares one key, and a record's address holds until it is erased (views keep
 // pointers). Found faster than std::unordered_map's nodes in the -Oz runtime, where
-// every step of libc++'s lookup is a call.
+// every step of libc++'s lookup is a call. Memory goes back as records go: the slots
+// shrink, empty trailing blocks are freed, and an empty table holds nothing.
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -43,6 +44,8 @@ class RecordTable {
   StoredRecord& emplace(std::string_view id, bool& fresh);
   bool erase(std::string_view id);
   size_t size() const { return size_; }
+  // Bytes the table holds beyond the records' own strings: slots, entry blocks, free list.
+  size_t reserved() const;
 
   template <typename F>
   void for_each(F&& f) {  // f(id, record) for every record, in no particular order
@@ -69,10 +72,12 @@ class RecordTable {
   static constexpr uint32_t kChunkBits = 8;  // entries are allocated 256 at a time
   Entry& entry(uint32_t i) const { return chunks_[i >> kChunkBits][i & ((1u << kChunkBits) - 1)]; }
   size_t slot_of(std::string_view id, uint32_t hash) const;  // its slot, or the empty one ending its run
-  void grow();
+  void release(uint32_t i);
+  void rehash(size_t capacity);
 
   std::vector<Slot> slots_;  // a power of two, at most 70% full
   std::vector<std::unique_ptr<Entry[]>> chunks_;
+  std::vector<uint32_t> live_;  // live entries per block
   std::vector<uint32_t> free_;  // erased entries, reused first
   uint32_t used_ = 0;           // entries ever handed out (live or free)
   size_t size_ = 0;
