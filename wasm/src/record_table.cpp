@@ -1,6 +1,5 @@
 #include "ssot/record_table.h"
 
-#include <algorithm>
 #include <cstring>
 
 namespace ssot {
@@ -47,17 +46,13 @@ StoredRecord& RecordTable::emplace(std::string_view id, bool& fresh) {
     i = free_.back();
     free_.pop_back();
   } else {
-    if ((used_ >> kChunkBits) == chunks_.size()) {
-      chunks_.emplace_back(new Entry[1u << kChunkBits]);
-      live_.push_back(0);
-    }
+    if ((used_ >> kChunkBits) == chunks_.size()) chunks_.emplace_back(new Entry[1u << kChunkBits]);
     i = used_++;
   }
   Entry& e = entry(i);
   e.id.assign(id.data(), id.size());
   e.hash = hash;
   e.live = true;
-  ++live_[i >> kChunkBits];
   s.hash = hash;
   s.entry = i + 1;
   ++size_;
@@ -84,23 +79,13 @@ bool RecordTable::erase(std::string_view id) {
   return true;
 }
 
-// Entry i is free: its text goes now, and trailing blocks with nothing live go back
-// to the allocator (all but one, so that a delete and a create at a block's edge do
-// not allocate and free a block each time).
+// Entry i is free: its text goes now; the entry waits in the free list for the next
+// record (its block goes back when the table is empty).
 void RecordTable::release(uint32_t i) {
   { Entry gone(std::move(entry(i))); }  // takes the strings' storage with it
   entry(i) = Entry();
   --size_;
-  --live_[i >> kChunkBits];
   free_.push_back(i);
-  size_t keep = chunks_.size();
-  while (keep >= 2 && live_[keep - 1] == 0 && live_[keep - 2] == 0) --keep;
-  if (keep == chunks_.size()) return;
-  uint32_t limit = uint32_t(keep) << kChunkBits;
-  chunks_.resize(keep);
-  live_.resize(keep);
-  if (used_ > limit) used_ = limit;
-  free_.erase(std::remove_if(free_.begin(), free_.end(), [limit](uint32_t f) { return f >= limit; }), free_.end());
 }
 
 void RecordTable::rehash(size_t capacity) {

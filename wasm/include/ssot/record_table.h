@@ -3,8 +3,8 @@
 // slots) over a slab of entries that never move, so a lookup hashes the id once and
 // compares one key, and a record's address holds until it is erased (views keep
 // pointers). Found faster than std::unordered_map's nodes in the -Oz runtime, where
-// every step of libc++'s lookup is a call. Memory goes back as records go: the slots
-// shrink, empty trailing blocks are freed, and an empty table holds nothing.
+// every step of libc++'s lookup is a call. Memory goes back as records go: a freed
+// entry's strings at once, slots as the table shrinks, everything when it is empty.
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -77,7 +77,6 @@ class RecordTable {
 
   std::vector<Slot> slots_;  // a power of two, at most 70% full
   std::vector<std::unique_ptr<Entry[]>> chunks_;
-  std::vector<uint32_t> live_;  // live entries per block
   std::vector<uint32_t> free_;  // erased entries, reused first
   uint32_t used_ = 0;           // entries ever handed out (live or free)
   size_t size_ = 0;
