@@ -60,4 +60,10 @@ TEST_CASE("version: the field found however the key is written", "[version]") {
   CHECK(*record_version(R"({"vér":9})", "vér") == 9);
   CHECK_FALSE(record_version(R"({"a":"version"})", "version"));
   CHECK(*record_version(R"({"a":"version","version":10})", "version") == 10);
+  // Escapes other than \u cannot spell a plain name; they can spell '/', '"' and '\\'.
+  CHECK_FALSE(record_version(R"({"t":"a \"b\"\n","id":1})", "version"));
+  CHECK(*record_version(R"({"t":"a\\u","version":11})", "version") == 11);
+  CHECK_FALSE(record_version(R"({"t":"\\u0076ersion"})", "version"));
+  CHECK(*record_version(R"({"v\/x":12})", "v/x") == 12);
+  CHECK(*record_version(R"({"q\"":13})", "q\"") == 13);
 }

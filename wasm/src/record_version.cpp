@@ -105,11 +105,17 @@ std::optional<Version> parse_version(std::string_view raw) {
 }
 
 namespace {
-// Whether `field` may be a key of the object text. Without a backslash in the text a
-// key reads as it is written, so one whose quoted name is nowhere in it is absent: a
-// memchr and a substring search instead of validating every member (on every update).
+// Whether `field` may be a key of the object text: a substring search instead of
+// validating every member (on every update). A key equal to `field` is written as it
+// is, or with escapes; of those only \u can spell a character other than '"', '\\',
+// '/' and control characters. So for a field without those, a text with no \u escape
+// holds the key only if it holds the quoted name. (Chat text is full of \" and \n: a
+// backslash alone used to send every such record through find_members.)
 bool may_hold_key(std::string_view text, std::string_view field) {
-  if (text.find('\\') != std::string_view::npos) return true;
+  bool plain = true;
+  for (char c : field) plain = plain && c != '"' && c != '\\' && c != '/' && static_cast<unsigned char>(c) >= 0x20;
+  for (size_t at = text.find('\\'); at != std::string_view::npos; at = text.find('\\', at + 2))
+    if (!plain || (at + 1 < text.size() && text[at + 1] == 'u')) return true;
   for (size_t at = text.find(field); at != std::string_view::npos; at = text.find(field, at + 1))
     if (at > 0 && text[at - 1] == '"' && at + field.size() < text.size() && text[at + field.size()] == '"') return true;
   return false;
