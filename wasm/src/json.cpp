@@ -320,18 +320,20 @@ void append_number(std::string& out, double n) {
 }
 
 std::optional<double> parse_number(std::string_view raw) {
-  // Plain integers (ids, seqs, timestamps) stay in wasm, without a call out.
-  if (!raw.empty() && raw.size() <= 16) {
-    size_t i = raw[0] == '-' ? 1 : 0;
-    bool plain = i < raw.size() && (raw[i] != '0' || raw.size() == i + 1);
-    int64_t n = 0;
-    for (size_t j = i; plain && j < raw.size(); ++j) {
-      if (raw[j] < '0' || raw[j] > '9') plain = false;
-      else n = n * 10 + (raw[j] - '0');
-    }
-    if (plain) return double(i ? -n : n);
-  }
+  // Plain integers (ids, seqs, timestamps) stay in wasm, without a call out; by pointer,
+  // as string_view's [] and size() are calls at -Oz.
   const char* end = raw.data() + raw.size();
+  if (!raw.empty() && raw.size() <= 16) {
+    const char* p = raw.data();
+    bool negative = *p == '-';
+    if (negative) ++p;
+    if (p < end && (*p != '0' || end - p == 1)) {
+      int64_t n = 0;
+      const char* q = p;
+      for (; q < end && *q >= '0' && *q <= '9'; ++q) n = n * 10 + (*q - '0');
+      if (q == end) return double(negative ? -n : n);
+    }
+  }
   const char* p = skip_number(raw.data(), end);
   if (!p || p != end) return std::nullopt;
   return parse_double(raw);

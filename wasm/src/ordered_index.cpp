@@ -16,7 +16,7 @@ OrderedIndex::Probe OrderedIndex::probe(const FieldValues& key, std::string_view
 
 // Same order as Query::compare_keys, with the ids' numeric values precomputed.
 int OrderedIndex::compare(const IndexEntry& e, const Probe& p) const {
-  if (query_->has_order()) {
+  if (ordered_) {
     int c = query_->compare_sort_values(e.key, *p.key);
     if (c != 0) return c;
   }
