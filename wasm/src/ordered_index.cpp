@@ -16,7 +16,7 @@ OrderedIndex::Probe OrderedIndex::probe(const FieldValues& key, std::string_view
 
 // Same order as Query::compare_keys, with the ids' numeric values precomputed.
 int OrderedIndex::compare(const IndexEntry& e, const Probe& p) const {
-  if (ordered_) {
+  if (query_->has_order()) {
     int c = query_->compare_sort_values(e.key, *p.key);
     if (c != 0) return c;
   }
@@ -26,26 +26,29 @@ int OrderedIndex::compare(const IndexEntry& e, const Probe& p) const {
   return c < 0 ? -1 : (c > 0 ? 1 : 0);
 }
 
-// The first block whose last entry is not less than p; the last block if none.
-size_t OrderedIndex::find_block(const Probe& p) const {
-  size_t lo = 0, hi = blocks_.size();
+// The first of n items not less than p, where less(i) says item i is: a binary search
+// by index (std::lower_bound's iterator steps are calls at -Oz).
+namespace {
+template <typename Less>
+size_t first_not_less(size_t n, Less less) {
+  size_t lo = 0, hi = n;
   while (lo < hi) {
     size_t mid = (lo + hi) / 2;
-    if (compare(blocks_[mid].back(), p) < 0) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo < blocks_.size() ? lo : blocks_.size() - 1;
-}
-
-// std::lower_bound by index: at -Oz its iterator arithmetic stays a call per step.
-size_t OrderedIndex::lower(const std::vector<IndexEntry>& block, const Probe& p) const {
-  size_t lo = 0, hi = block.size();
-  while (lo < hi) {
-    size_t mid = (lo + hi) / 2;
-    if (compare(block[mid], p) < 0) lo = mid + 1;
+    if (less(mid)) lo = mid + 1;
     else hi = mid;
   }
   return lo;
+}
+}  // namespace
+
+// The first block whose last entry is not less than p; the last block if none.
+size_t OrderedIndex::find_block(const Probe& p) const {
+  size_t b = first_not_less(blocks_.size(), [&](size_t i) { return compare(blocks_[i].back(), p) < 0; });
+  return b < blocks_.size() ? b : blocks_.size() - 1;
+}
+
+size_t OrderedIndex::lower(const std::vector<IndexEntry>& block, const Probe& p) const {
+  return first_not_less(block.size(), [&](size_t i) { return compare(block[i], p) < 0; });
 }
 
 size_t OrderedIndex::block_start(size_t b) const {

@@ -54,6 +54,7 @@ bool read_seq(std::string_view raw, std::optional<int64_t>& out) {
 
 // By hand: every update frame asks, and string_view's find/substr/compare are calls at -Oz.
 std::string_view channel_model(std::string_view channel, bool& is_list) {
+  if (channel.empty()) return {};
   const char* p = channel.data();
   const void* colon = std::memchr(p, ':', channel.size());
   if (colon == nullptr || colon == p) return {};

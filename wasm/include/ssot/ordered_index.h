@@ -20,7 +20,7 @@ struct IndexEntry {
 
 class OrderedIndex {
  public:
-  explicit OrderedIndex(const Query* query) : query_(query), ordered_(query->has_order()) {}
+  explicit OrderedIndex(const Query* query) : query_(query) {}
 
   void insert(IndexEntry entry);
   bool erase(const FieldValues& key, std::string_view id);
@@ -56,7 +56,6 @@ class OrderedIndex {
   size_t block_start(size_t b) const;
 
   const Query* query_;
-  bool ordered_;  // the query has an orderBy (asked once: compare runs ~25 times per frame)
   std::vector<std::vector<IndexEntry>> blocks_;
   size_t size_ = 0;
   // Where each block starts, rebuilt on the first rank after a change: a flush
