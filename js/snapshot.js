@@ -15,6 +15,10 @@ export function freezeDeep(value) {
 }
 
 const EMPTY = Object.freeze([]);
+// V8 allocates an array of more than about 16k elements (128 KB) in its large-object
+// space, slowly: a slice of 100k rows takes 0.4 ms, of 10k 5 us. Above this many rows a
+// few splices in place (a memmove each) beat the two new arrays of slices joined.
+const LARGE = 16384;
 
 // Two parsed JSON values with the same content.
 export function sameJson(a, b) {
@@ -99,9 +103,11 @@ function spliceMany(old, n, removed, inserted) {
 }
 
 // Few rows moved: the untouched runs of the (unfrozen, ours) old array copied with
-// slice and joined with one concat. Returns the new array (`old` itself when only
-// updates follow: it is ours to change), or null when the change does not fit.
+// slice and joined with one concat (in a large array: spliced in place). Returns the new
+// array (`old` itself when only updates follow: it is ours to change), or null when the
+// change does not fit.
 function spliceFew(old, n, removed, inserted) {
+  if (old.length > LARGE) return spliceInPlace(old, n, removed, inserted);
   const parts = [];
   let oi = 0; // next old index
   let ni = 0; // next new index
@@ -134,6 +140,29 @@ function spliceFew(old, n, removed, inserted) {
   if (ni + old.length - oi !== n) return null;
   if (parts.length === 0) return [];
   return parts.length === 1 ? parts[0] : parts[0].concat(...parts.slice(1));
+}
+
+// Few rows moved in a large array: spliced into `work` (unfrozen, ours) in place, each
+// run of adjacent indices with one splice (one memmove of the tail). Returns `work`, or
+// null when the change does not fit (`work` is then left half changed: the caller drops it).
+function spliceInPlace(work, n, removed, inserted) {
+  for (let i = 0; i < removed.length; i++) {
+    if (!(removed[i] < work.length) || (i > 0 && !(removed[i] > removed[i - 1]))) return null;
+  }
+  for (let j = removed.length - 1; j >= 0;) { // from the end: the indices before stay valid
+    let i = j;
+    while (i > 0 && removed[i - 1] === removed[i] - 1) i--;
+    work.splice(removed[i], j - i + 1);
+    j = i - 1;
+  }
+  for (let i = 0; i < inserted.length;) { // ascending: each lands at its final index
+    const at = inserted[i][0];
+    if (!(at <= work.length) || (i > 0 && !(at > inserted[i - 1][0]))) return null;
+    const rows = [freezeDeep(inserted[i++][1])];
+    while (i < inserted.length && inserted[i][0] === at + rows.length) rows.push(freezeDeep(inserted[i++][1]));
+    work.splice(at, 0, ...rows);
+  }
+  return work.length === n ? work : null;
 }
 
 // Window form: `ids` = the ids of the rows in the window, in order; `rows` =

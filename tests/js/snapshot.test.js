@@ -171,26 +171,49 @@ test("import 'ssot-realtime' loads no wasm and installs no polyfills", () => {
   assert.equal(out.stdout.trim(), 'ok');
 });
 
-test('splices of any size (few rows: slices joined; many: one pass) give the reference result', () => {
+test('splices of any size (few rows: slices joined, or in place in a large array; many: one pass) give the reference result', () => {
   let seed = 7;
   const rand = (n) => ((seed = (seed * 16807) % 2147483647) % n);
-  for (const moves of [1, 5, 32, 33, 64, 65, 200]) {
-    for (let round = 0; round < 20; round++) {
-      const old = Object.freeze(Array.from({ length: 300 }, (_, i) => Object.freeze({ id: i })));
-      const removedSet = new Set();
-      while (removedSet.size < Math.min(moves, 150)) removedSet.add(rand(300));
-      const removed = [...removedSet].sort((a, b) => a - b);
-      const kept = old.filter((_, i) => !removedSet.has(i));
-      const expected = [...kept];
-      const inserted = [];
-      for (let k = 0; k < moves; k++) {
-        const at = rand(expected.length + 1);
-        expected.splice(at, 0, { id: 1000 + k });
+  for (const [size, rounds] of [[300, 20], [20000, 3]]) { // 20000: above snapshot.js LARGE
+    for (const moves of [1, 5, 32, 33, 64, 65, 200]) {
+      for (let round = 0; round < rounds; round++) {
+        const old = Object.freeze(Array.from({ length: size }, (_, i) => Object.freeze({ id: i })));
+        const removedSet = new Set();
+        while (removedSet.size < Math.min(moves, 150)) removedSet.add(rand(size));
+        const removed = [...removedSet].sort((a, b) => a - b);
+        const kept = old.filter((_, i) => !removedSet.has(i));
+        const expected = [...kept];
+        const inserted = [];
+        for (let k = 0; k < moves; k++) {
+          const at = rand(expected.length + 1);
+          expected.splice(at, 0, { id: 1000000 + k });
+        }
+        expected.forEach((rec, i) => { if (rec.id >= 1000000) inserted.push([i, { id: rec.id }]); });
+        const prev = { items: old, start: 0 };
+        const work = round % 2 ? [...old] : null; // with and without the caller's copy
+        const next = nextItems(prev, { removed, inserted, updated: [] }, false, work);
+        assert.deepEqual(next.items.map((r) => r.id), expected.map((r) => r.id));
+        assert.ok(next.items.filter((r) => r.id < 1000000).every((r) => r === old[r.id]), 'kept rows keep identity');
+        assert.ok(Object.isFrozen(next.items) && next.items !== next.work);
+        assert.equal(old.length, size); // the old snapshot never changes
       }
-      expected.forEach((rec, i) => { if (rec.id >= 1000) inserted.push([i, { id: rec.id }]); });
-      const next = nextItems({ items: old, start: 0 }, { removed, inserted, updated: [] });
-      assert.deepEqual(next.items.map((r) => r.id), expected.map((r) => r.id));
-      assert.ok(next.items.filter((r) => r.id < 1000).every((r) => r === old[r.id]), 'kept rows keep identity');
     }
+    // Runs of adjacent indices (one splice each in place).
+    const base = Object.freeze(Array.from({ length: size }, (_, i) => Object.freeze({ id: i })));
+    const runs = nextItems({ items: base, start: 0 }, {
+      removed: [0, 1, 2, 10, 11, size - 2, size - 1],
+      inserted: [[0, { id: -1 }], [1, { id: -2 }], [5, { id: -3 }], [6, { id: -4 }], [size - 4, { id: -5 }]], updated: [],
+    });
+    const want = base.filter((_, i) => ![0, 1, 2, 10, 11, size - 2, size - 1].includes(i)).map((x) => x.id);
+    want.splice(0, 0, -1, -2);
+    want.splice(5, 0, -3, -4);
+    want.splice(size - 4, 0, -5);
+    assert.deepEqual(runs.items.map((x) => x.id), want);
+    // A change that does not fit a large array either.
+    const big = { items: Object.freeze(Array.from({ length: size }, (_, i) => ({ id: i }))), start: 0 };
+    assert.equal(nextItems(big, { removed: [size], inserted: [], updated: [] }), null);
+    assert.equal(nextItems(big, { removed: [3, 2], inserted: [], updated: [] }), null);
+    assert.equal(nextItems(big, { removed: [], inserted: [[5, r(1)], [4, r(2)]], updated: [] }), null);
+    assert.equal(nextItems(big, { removed: [], inserted: [[size + 1, r(1)]], updated: [] }), null);
   }
 });
