@@ -489,7 +489,7 @@ const char* platform() {
 #define SSOT_STR2(x) #x
 #define SSOT_STR(x) SSOT_STR2(x)
 #ifdef __EMSCRIPTEN__
-  return "wasm -O2 (Emscripten " SSOT_STR(__EMSCRIPTEN_major__) "." SSOT_STR(__EMSCRIPTEN_minor__) "." SSOT_STR(
+  return "wasm, built as the runtime ships (-Oz -flto, wasm-opt -aimfs 8; Emscripten " SSOT_STR(__EMSCRIPTEN_major__) "." SSOT_STR(__EMSCRIPTEN_minor__) "." SSOT_STR(
       __EMSCRIPTEN_tiny__) ", clang " SSOT_STR(__clang_major__) "." SSOT_STR(__clang_minor__) ", under node)";
 #elif defined(__clang__)
   return "native (clang " SSOT_STR(__clang_major__) "." SSOT_STR(__clang_minor__) ")";

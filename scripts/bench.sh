@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # npm run bench: every benchmark, one report (bench/report.md) and its chart (bench/report.svg).
-#   1. the core ingest benchmark, native and wasm (-O2): the engine alone (bench/core_ingest.cpp);
+#   1. the core ingest benchmark, native (-O2) and wasm (as the runtime ships): the engine alone (bench/core_ingest.cpp);
 #      extra arguments go to it, e.g. `bash scripts/bench.sh --frames 20000 --runs 3`;
 #   2. the runtime through its JS API against JS clients and TanStack Query / DB, in Node
 #      (bench/js/runtime_vs_js.js, its own defaults; BENCH_NODE_ARGS adds options);
@@ -38,7 +38,7 @@ node build/wasm/ssot_bench.js --report "$tmp/wasm.md" "$@" || status=$?
   echo
   cat "$tmp/native.md" 2>/dev/null || echo "(native run produced no report)"
   echo
-  echo "## WebAssembly (em++ -O2, node)"
+  echo "## WebAssembly (em++ -Oz -flto and wasm-opt -aimfs 8, as the runtime ships; node)"
   echo
   cat "$tmp/wasm.md" 2>/dev/null || echo "(wasm run produced no report)"
 } > "$tmp/core.md"

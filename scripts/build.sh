@@ -20,13 +20,9 @@ if [ "$what" = all ] || [ "$what" = wasm ] || [ "$what" = runtime ]; then
   [ "$what" = runtime ] && targets=(--target ssot_runtime)
   cmake --build build/wasm -j "$JOBS" "${targets[@]}"
   # The npm package ships the runtime beside its loader, as small as we can make it
-  # (README "Size"): a second wasm-opt -Oz pass (0.5 KB gzip more than emcc's own)
-  # and the glue minified (Closure is not in Debian's emscripten). That pass also
-  # inlines every function of up to 8 instructions (-aimfs 8; -Oz's default is 2):
-  # libc++'s string, map and vector accessors stay calls at -Oz, and the engine runs
-  # 1.5x as fast without them (bench/README "Profiling") for 0.4 KB gzip, half of which
-  # merging similar functions gives back.
-  wasm-opt -Oz -aimfs 8 --merge-similar-functions -Oz build/wasm/ssot_runtime.wasm -o js/wasm/ssot_runtime.wasm
+  # (README "Size"): a second wasm-opt pass after emcc's own (wasm/runtime.cmake) and
+  # the glue minified (Closure is not in Debian's emscripten).
+  cp build/wasm/ssot_runtime.wasm js/wasm/ssot_runtime.wasm
   [ -x node_modules/.bin/esbuild ] || { echo "build: node_modules/.bin/esbuild is missing (run npm install)" >&2; exit 1; }
   node_modules/.bin/esbuild build/wasm/ssot_runtime.mjs --minify --log-level=warning --outfile=js/wasm/ssot_runtime.mjs
 fi
