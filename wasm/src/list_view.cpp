@@ -1,7 +1,6 @@
 #include "ssot/list_view.h"
 
 #include <algorithm>
-#include <unordered_set>
 
 namespace ssot {
 
@@ -27,19 +26,19 @@ ListView::ListView(ViewId id, std::string model, Query query)
 
 void ListView::touch(const RecordId& id, const Member* member) {
   dirty_ = true;
-  auto [it, fresh] = pending_.try_emplace(id);
-  ++it->second.touches;
+  bool fresh = false;
+  Pending& p = pending_.emplace(id, fresh);
+  ++p.touches;
   if (!fresh) return;
-  it->second.was_member = member != nullptr;
-  if (member) it->second.old_key = member->key;
+  p.was_member = member != nullptr;
+  if (member) p.old_key = member->key;
 }
 
 void ListView::reset(RecordStore& store, const std::vector<RecordId>& ids, int64_t total) {
   if (total < int64_t(ids.size())) total = int64_t(ids.size());
   complete_ = query_.skip() == 0 && int64_t(ids.size()) >= total;
   server_total_ = total;
-  std::unordered_map<RecordId, FieldValues> next;
-  next.reserve(ids.size());
+  StringMap<FieldValues> next;
   hidden_.clear();
   for (const auto& id : ids) {
     const StoredRecord* rec = store.find(id);
@@ -48,31 +47,32 @@ void ListView::reset(RecordStore& store, const std::vector<RecordId>& ids, int64
     // A complete view keeps only what matches now (the store may be newer than the
     // server's snapshot); a page is the server's word.
     if (complete_ && !query_.matches(scratch_)) continue;
-    next.emplace(id, query_.sort_key(std::move(scratch_)));
+    bool fresh = false;
+    FieldValues& key = next.emplace(id, fresh);
+    if (fresh) key = query_.sort_key(std::move(scratch_));  // a repeated id: the first counts
   }
-  for (auto it = members_.begin(); it != members_.end();) {
-    if (next.count(it->first)) {
-      ++it;
-      continue;
+  std::vector<RecordId> gone;
+  members_.for_each([&](const std::string& id, const Member&) {
+    if (!next.find(id)) gone.push_back(id);
+  });
+  for (const auto& id : gone) {
+    touch(id, members_.find(id));
+    store.release(id);
+    members_.erase(id);
+  }
+  next.for_each([&](const std::string& id, FieldValues& key) {
+    bool fresh = false;
+    Member& m = members_.emplace(id, fresh);
+    const StoredRecord* rec = fresh ? nullptr : store.find(id);
+    if (fresh) {
+      touch(id, nullptr);
+      store.retain(id);
+      m.key = std::move(key);
+    } else if (!same_key(m.key, key) || (rec && rec->version != m.emitted_version)) {
+      touch(id, &m);
+      m.key = std::move(key);
     }
-    touch(it->first, &it->second);
-    store.release(it->first);
-    it = members_.erase(it);
-  }
-  for (auto& n : next) {
-    auto m = members_.find(n.first);
-    if (m == members_.end()) {
-      touch(n.first, nullptr);
-      store.retain(n.first);
-      members_.emplace(n.first, Member{std::move(n.second), 0});
-    } else {
-      const StoredRecord* rec = store.find(n.first);
-      if (!same_key(m->second.key, n.second) || (rec && rec->version != m->second.emitted_version)) {
-        touch(n.first, &m->second);
-        m->second.key = std::move(n.second);
-      }
-    }
-  }
+  });
   hydrated_ = true;
   needs_refetch_ = false;
   dirty_ = true;
@@ -83,33 +83,33 @@ void ListView::record_changed(RecordStore& store, const RecordId& id) { record_c
 void ListView::record_changed(RecordStore& store, const RecordId& id, const StoredRecord* rec) {
   if (!rec || !query_.extract(rec->json, scratch_)) return;
   bool match = query_.matches(scratch_);
-  auto m = members_.find(id);
-  bool member = m != members_.end();
-  if (!member && !match) return;
+  Member* m = members_.find(id);
+  if (!m && !match) return;
   FieldValues key = query_.sort_key(std::move(scratch_));
   if (!complete_) {
     // A page cannot place what enters, leaves or moves: show the new text, refetch the page.
-    if (!member || !match || !same_key(m->second.key, key)) needs_refetch_ = true;
-    if (member) touch(id, &m->second);
+    if (!m || !match || !same_key(m->key, key)) needs_refetch_ = true;
+    if (m) touch(id, m);
     return;
   }
-  touch(id, member ? &m->second : nullptr);
-  if (match && !member) {
+  touch(id, m);
+  if (match && !m) {
     store.retain(id);
-    members_.emplace(id, Member{std::move(key), 0});
+    bool fresh = false;
+    members_.emplace(id, fresh).key = std::move(key);
   } else if (match) {
-    m->second.key = std::move(key);
+    m->key = std::move(key);
   } else {
-    members_.erase(m);
+    members_.erase(id);
     store.release(id);
   }
 }
 
 void ListView::record_removed(RecordStore& store, const RecordId& id) {
-  auto m = members_.find(id);
-  if (m == members_.end()) return;
-  touch(id, &m->second);
-  members_.erase(m);
+  Member* m = members_.find(id);
+  if (!m) return;
+  touch(id, m);
+  members_.erase(id);
   store.release(id);
   if (!complete_) {
     needs_refetch_ = true;  // something from beyond the page should slide in
@@ -120,15 +120,15 @@ void ListView::record_removed(RecordStore& store, const RecordId& id) {
 void ListView::refresh(RecordStore& store) {
   if (!complete_) return;  // a page cannot place anything: it would only ask to refetch again
   std::vector<RecordId> stale;
-  for (const auto& m : members_) {
-    const StoredRecord* rec = store.find(m.first);
-    if (rec && rec->version != m.second.emitted_version) stale.push_back(m.first);
-  }
+  members_.for_each([&](const std::string& id, const Member& m) {
+    const StoredRecord* rec = store.find(id);
+    if (rec && rec->version != m.emitted_version) stale.push_back(id);
+  });
   for (const auto& id : stale) record_changed(store, id);
 }
 
 void ListView::release_all(RecordStore& store) {
-  for (const auto& m : members_) store.release(m.first);
+  members_.for_each([&](const std::string& id, const Member&) { store.release(id); });
   members_.clear();
   pending_.clear();
   index_.clear();
@@ -146,7 +146,7 @@ void ListView::set_status(ViewStatus status, std::string error) {
 void ListView::set_window(std::optional<std::pair<size_t, size_t>> window) {
   window_ = window;
   last_window_.clear();  // the JS side starts the window afresh
-  for (auto& m : members_) m.second.emitted_version = 0;
+  members_.for_each([](const std::string&, Member& m) { m.emitted_version = 0; });
   emitted_total_ = -1;
   dirty_ = true;
 }
@@ -173,20 +173,19 @@ std::pair<size_t, size_t> ListView::window_range() const {
 size_t ListView::gather(const RecordStore& store) {
   size_t coalesced = 0;
   touched_.clear();
-  for (const auto& p : pending_) {
-    coalesced += size_t(p.second.touches - 1);
-    const StoredRecord* rec = store.find(p.first);
-    auto m = members_.find(p.first);
-    bool pending = m != members_.end() && rec && !rec->pending.empty();
-    if (pending ? pending_rows_.insert(p.first).second : pending_rows_.erase(p.first) > 0) pending_changed_ = true;
-    if (!rec && m != members_.end()) {
-      members_.erase(m);
-      m = members_.end();
+  pending_.for_each([&](const std::string& id, const Pending& p) {
+    coalesced += size_t(p.touches - 1);
+    const StoredRecord* rec = store.find(id);
+    Member* member = members_.find(id);
+    bool pending = member && rec && !rec->pending.empty();
+    if (pending ? pending_rows_.insert(id).second : pending_rows_.erase(id) > 0) pending_changed_ = true;
+    if (!rec && member) {
+      members_.erase(id);
+      member = nullptr;
     }
-    Member* member = m == members_.end() ? nullptr : &m->second;
-    bool moved = !p.second.was_member || !member || !same_key(member->key, p.second.old_key);
-    touched_.push_back(Touched{&p.first, &p.second, member, rec, moved});
-  }
+    bool moved = !p.was_member || !member || !same_key(member->key, p.old_key);
+    touched_.push_back(Touched{&id, &p, member, rec, moved});
+  });
   return coalesced;
 }
 
@@ -212,9 +211,7 @@ size_t ListView::flush(const RecordStore& store, std::string& out) {
   pending_changed_ = false;
   emitted_status_ = status_;
   emitted_error_ = error_;
-  // After a hydration the map has N buckets; clear() would zero them all on every flush.
-  if (pending_.bucket_count() > 8 * pending_.size() + 64) decltype(pending_)().swap(pending_);
-  else pending_.clear();
+  pending_.clear();
   touched_.clear();
   dirty_ = false;
   return coalesced;
@@ -256,7 +253,7 @@ bool ListView::flush_splice(const RecordStore& store, std::string& out) {
       if (!first) out += ',';
       first = false;
       out += rec->json;
-      members_[e.id].emitted_version = rec->version;
+      if (Member* m = members_.find(e.id)) m->emitted_version = rec->version;
     });
     out += "]}";
     emitted_total_ = int64_t(index_.size());
@@ -302,7 +299,8 @@ bool ListView::flush_window(const RecordStore& store, std::string& out) {
   std::vector<RecordId> ids;
   ids.reserve(count);
   index_.for_range(start, count, [&](const IndexEntry& e) { ids.push_back(e.id); });
-  std::unordered_set<std::string_view> before(last_window_.begin(), last_window_.end());
+  std::vector<std::string_view> before(last_window_.begin(), last_window_.end());
+  std::sort(before.begin(), before.end());
   open_change(out);
   out += ",\"start\":";
   out += std::to_string(start);
@@ -315,9 +313,10 @@ bool ListView::flush_window(const RecordStore& store, std::string& out) {
   bool first = true;
   for (size_t i = 0; i < ids.size(); ++i) {
     const StoredRecord* rec = store.find(ids[i]);
-    auto m = members_.find(ids[i]);
-    if (!rec || m == members_.end()) continue;
-    if (before.count(ids[i]) && rec->version == m->second.emitted_version) continue;
+    Member* m = members_.find(ids[i]);
+    if (!rec || !m) continue;
+    if (std::binary_search(before.begin(), before.end(), std::string_view(ids[i])) && rec->version == m->emitted_version)
+      continue;
     if (!first) out += ',';
     first = false;
     out += '[';
@@ -325,7 +324,7 @@ bool ListView::flush_window(const RecordStore& store, std::string& out) {
     out += ',';
     out += rec->json;
     out += ']';
-    m->second.emitted_version = rec->version;
+    m->emitted_version = rec->version;
   }
   out += "]}";
   bool changed = !first || ids != last_window_;

@@ -14,11 +14,11 @@
 #include <optional>
 #include <set>
 #include <string>
-#include <unordered_map>
 #include <vector>
 #include "ssot/ordered_index.h"
 #include "ssot/query.h"
 #include "ssot/record_store.h"
+#include "ssot/string_map.h"
 
 namespace ssot {
 
@@ -61,7 +61,7 @@ class ListView {
   bool needs_refetch() const { return needs_refetch_; }
   void clear_refetch() { needs_refetch_ = false; }
   bool complete() const { return complete_; }
-  bool holds(const RecordId& id) const { return members_.count(id) != 0; }
+  bool holds(const RecordId& id) const { return members_.find(id) != nullptr; }
   // Records of this view that our pending delete hides (they come back if it fails).
   void hide(const RecordId& id) { hidden_.insert(id); }
   bool unhide(const RecordId& id) { return hidden_.erase(id) > 0; }
@@ -107,8 +107,8 @@ class ListView {
   std::string model_;
   Query query_;
   OrderedIndex index_;
-  std::unordered_map<RecordId, Member> members_;
-  std::unordered_map<RecordId, Pending> pending_;
+  StringMap<Member> members_;
+  StringMap<Pending> pending_;
   std::vector<Touched> touched_;
   std::optional<std::pair<size_t, size_t>> window_;
   std::vector<RecordId> last_window_;

@@ -1,17 +1,12 @@
 #pragma once
-// The records of one store by id: an open-addressing index (linear probing, 8-byte
-// slots) over a slab of entries that never move, so a lookup hashes the id once and
-// compares one key, and a record's address holds until it is erased (views keep
-// pointers). Found faster than std::unordered_map's nodes in the -Oz runtime, where
-// every step of libc++'s lookup is a call. Memory goes back as records go: a freed
-// entry's strings at once, slots as the table shrinks, everything when it is empty.
+// What a store holds for each record, in a StringMap by id (ssot/string_map.h): a
+// record's address holds until it is erased (views keep pointers).
 #include <cstdint>
-#include <memory>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 #include "ssot/record_version.h"
+#include "ssot/string_map.h"
 
 namespace ssot {
 
@@ -37,49 +32,7 @@ struct StoredRecord {
   bool deleted = false;          // deleted, but kept for views that skipped the delete
 };
 
-class RecordTable {
- public:
-  StoredRecord* find(std::string_view id) const;
-  // The record with that id, a new empty one if there was none (`fresh` says which).
-  StoredRecord& emplace(std::string_view id, bool& fresh);
-  bool erase(std::string_view id);
-  size_t size() const { return size_; }
-  // Bytes the table holds beyond the records' own strings: slots, entry blocks, free list.
-  size_t reserved() const;
-
-  template <typename F>
-  void for_each(F&& f) {  // f(id, record) for every record, in no particular order
-    for (uint32_t i = 0; i < used_; ++i)
-      if (entry(i).live) f(std::string_view(entry(i).id), entry(i).record);
-  }
-  template <typename F>
-  void for_each(F&& f) const {
-    for (uint32_t i = 0; i < used_; ++i)
-      if (entry(i).live) f(std::string_view(entry(i).id), static_cast<const StoredRecord&>(entry(i).record));
-  }
-
- private:
-  struct Entry {
-    std::string id;
-    StoredRecord record;
-    uint32_t hash = 0;
-    bool live = false;
-  };
-  struct Slot {
-    uint32_t hash = 0;
-    uint32_t entry = 0;  // index + 1; 0 = empty
-  };
-  static constexpr uint32_t kChunkBits = 8;  // entries are allocated 256 at a time
-  Entry& entry(uint32_t i) const { return chunks_[i >> kChunkBits][i & ((1u << kChunkBits) - 1)]; }
-  size_t slot_of(std::string_view id, uint32_t hash) const;  // its slot, or the empty one ending its run
-  void release(uint32_t i);
-  void rehash(size_t capacity);
-
-  std::vector<Slot> slots_;  // a power of two, at most 70% full
-  std::vector<std::unique_ptr<Entry[]>> chunks_;
-  std::vector<uint32_t> free_;  // erased entries, reused first
-  uint32_t used_ = 0;           // entries ever handed out (live or free)
-  size_t size_ = 0;
-};
+// The records of one store by id.
+using RecordTable = StringMap<StoredRecord>;
 
 }  // namespace ssot

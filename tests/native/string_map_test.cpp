@@ -1,4 +1,5 @@
-// Unit tests for ssot/record_table.h: the flat table RecordStore keeps its records in.
+// Unit tests for ssot/string_map.h: the flat map RecordStore keeps its records in
+// (RecordTable) and list views their members and pending changes.
 #include <catch2/catch.hpp>
 
 #include <random>
@@ -69,4 +70,26 @@ TEST_CASE("record table: memory goes back as records go", "[record_table]") {
   t.emplace("again", fresh);
   CHECK(fresh);
   CHECK(t.find("again") != nullptr);
+}
+
+TEST_CASE("string map: a reused slot starts from a default value; clear gives everything back", "[string_map]") {
+  StringMap<int> m;
+  bool fresh = false;
+  m.emplace("a", fresh) = 5;
+  m.emplace("b", fresh) = 6;
+  REQUIRE(m.erase("a"));
+  CHECK_FALSE(m.erase("a"));
+  int& c = m.emplace("c", fresh);  // takes the slot "a" left
+  CHECK(fresh);
+  CHECK(c == 0);
+  CHECK(*m.find("b") == 6);
+  int seen = 0;
+  m.for_each([&](const std::string& key, int& v) { seen += key == "b" ? v : 100; });
+  CHECK(seen == 106);
+  m.clear();
+  CHECK(m.size() == 0);
+  CHECK(m.reserved() == 0);
+  CHECK(m.find("b") == nullptr);
+  CHECK(m.emplace("b", fresh) == 0);
+  CHECK(fresh);
 }

@@ -1,0 +1,99 @@
+#pragma once
+// A map from string keys (record ids) to values: an open-addressing index (linear
+// probing, 8-byte slots, backward-shift deletion) over slabs that never move, so a
+// lookup hashes the key once and compares one key, and a value's address holds until
+// it is erased (views keep pointers). Faster than std::unordered_map's nodes in the
+// -Oz runtime and smaller: the index is one copy of code for every value type.
+// Memory goes back as entries go: a freed entry's storage at once, slots as the map
+// shrinks, everything when it is empty.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ssot {
+
+// The keys and their slots; each live key has a handle (a small integer, reused after
+// erase) that indexes the values of a StringMap.
+class KeyIndex {
+ public:
+  static constexpr uint32_t kNone = 0xFFFFFFFFu;
+  static constexpr uint32_t kChunkBits = 8;  // keys and values are allocated 256 at a time
+
+  uint32_t find(std::string_view key) const;           // its handle, or kNone
+  uint32_t insert(std::string_view key, bool& fresh);  // its handle, new or not (`fresh` says)
+  uint32_t erase(std::string_view key);                // the handle it had, or kNone
+  void clear() { *this = KeyIndex(); }                 // everything back to the allocator
+  size_t size() const { return size_; }
+  uint32_t handles() const { return used_; }           // every handle is below this
+  bool live(uint32_t h) const { return key_at(h).live; }
+  const std::string& key(uint32_t h) const { return key_at(h).text; }
+  size_t reserved() const;  // bytes held beyond the keys' own text
+
+ private:
+  struct Key {
+    std::string text;
+    bool live = false;
+  };
+  struct Slot {
+    uint32_t hash = 0;
+    uint32_t handle = 0;  // handle + 1; 0 = empty
+  };
+  Key& key_at(uint32_t h) const { return chunks_[h >> kChunkBits][h & ((1u << kChunkBits) - 1)]; }
+  size_t slot_of(std::string_view key, uint32_t hash) const;  // its slot, or the empty one ending its run
+  void rehash(size_t capacity);
+
+  std::vector<Slot> slots_;  // a power of two, at most 70% full
+  std::vector<std::unique_ptr<Key[]>> chunks_;
+  std::vector<uint32_t> free_;  // erased handles, reused first
+  uint32_t used_ = 0;           // handles ever handed out (live or free)
+  size_t size_ = 0;
+};
+
+template <typename V>
+class StringMap {
+ public:
+  V* find(std::string_view key) const {
+    uint32_t h = index_.find(key);
+    return h == KeyIndex::kNone ? nullptr : &value(h);
+  }
+  // The value of key, a default one if there was none (`fresh` says which).
+  V& emplace(std::string_view key, bool& fresh) {
+    uint32_t h = index_.insert(key, fresh);
+    if ((h >> KeyIndex::kChunkBits) == values_.size()) values_.emplace_back(new V[1u << KeyIndex::kChunkBits]());
+    return value(h);
+  }
+  bool erase(std::string_view key) {
+    uint32_t h = index_.erase(key);
+    if (h == KeyIndex::kNone) return false;
+    if (index_.size() == 0) values_.clear();  // the index gave everything back too
+    else value(h) = V();                     // its storage goes now; the slot waits for a new key
+    return true;
+  }
+  void clear() {
+    index_.clear();
+    values_.clear();
+  }
+  size_t size() const { return index_.size(); }
+  size_t reserved() const { return index_.reserved() + values_.size() * (sizeof(V) << KeyIndex::kChunkBits); }
+
+  template <typename F>
+  void for_each(F&& f) {  // f(key, value) for every entry, in no particular order; no insert or erase meanwhile
+    for (uint32_t h = 0; h < index_.handles(); ++h)
+      if (index_.live(h)) f(index_.key(h), value(h));
+  }
+  template <typename F>
+  void for_each(F&& f) const {
+    for (uint32_t h = 0; h < index_.handles(); ++h)
+      if (index_.live(h)) f(index_.key(h), static_cast<const V&>(value(h)));
+  }
+
+ private:
+  V& value(uint32_t h) const { return values_[h >> KeyIndex::kChunkBits][h & ((1u << KeyIndex::kChunkBits) - 1)]; }
+
+  KeyIndex index_;
+  std::vector<std::unique_ptr<V[]>> values_;
+};
+
+}  // namespace ssot
