@@ -68,6 +68,25 @@ const char* const kQueries[] = {
     R"({"orderBy":{"text":"desc"},"skip":1,"take":2})",
 };
 constexpr int kListSlots = 5;
+
+// The list queries, parsed once (every input uses the same), and the URL each is fetched at.
+struct ListQuery {
+  Query query;
+  std::string url;
+};
+const ListQuery* list_queries() {
+  static const std::vector<ListQuery> all = [] {
+    std::vector<ListQuery> v;
+    for (const char* text : kQueries) {
+      std::string error;
+      Query q = *Query::parse(text, error);
+      std::string url = std::string(kBase) + "/messages" + q.query_string();
+      v.push_back({std::move(q), std::move(url)});
+    }
+    return v;
+  }();
+  return all.data();
+}
 constexpr int kItemSlot = 5;
 constexpr int kSlots = 6;
 const char* const kTexts[] = {"a", "b", "ab", "", "c\\\"q"};  // JSON-escaped already
@@ -111,7 +130,7 @@ struct Pending {
 struct Slot {
   bool open = false;
   ViewId view = 0;
-  std::unique_ptr<Query> query;
+  const ListQuery* list = nullptr;  // null for the item view
   fuzz::ViewMirror mirror;
   std::string item_status, item_data = "null";
   bool item_seen = false;
@@ -156,10 +175,7 @@ struct Run {
     for (int id = 1; id <= 8; ++id) db[id] = with_version(record(id, id % 3, kTexts[id % 5], 100 + id % 4));
     changes = 1;  // the table's first state counts as a change: every later write is newer
     sent_records = 8;
-    for (int s = 0; s < kListSlots; ++s) {
-      std::string error;
-      slots[s].query = std::make_unique<Query>(*Query::parse(kQueries[s], error));
-    }
+    for (int s = 0; s < kListSlots; ++s) slots[s].list = &list_queries()[s];
     engine->connect(now);
     step();
     for (int s : {0, 1, 2, kItemSlot}) open_slot(s);
@@ -216,13 +232,13 @@ struct Run {
     if (k == "token") token_requested = true;
     if (k == "view") {
       Slot* sl = slot_of(ViewId(fuzz::index_of(v[1])));
-      FUZZ_CHECK_MSG(sl != nullptr && sl->query, "an entry for a closed or item view");
+      FUZZ_CHECK_MSG(sl != nullptr && sl->list, "an entry for a closed or item view");
       const char* why = sl->mirror.apply(e);
       FUZZ_CHECK_MSG(why == nullptr, std::string(why ? why : "") + ": " + std::string(e));
       check_list(*sl);
     } else if (k == "item") {
       Slot* sl = slot_of(ViewId(fuzz::index_of(v[1])));
-      FUZZ_CHECK_MSG(sl != nullptr && !sl->query, "an item entry for a closed or list view");
+      FUZZ_CHECK_MSG(sl != nullptr && !sl->list, "an item entry for a closed or list view");
       FUZZ_CHECK(!v[3].empty() && (v[3] == "null" || json::kind_of(v[3]) == JsonKind::Object));
       sl->item_data = fuzz::slice(v[3]);
       sl->item_status = fuzz::slice(v[2]);
@@ -232,10 +248,9 @@ struct Run {
   }
 
   // A (re)fetch of this query is in flight.
-  bool fetching(const Query& q) const {
-    std::string url = std::string(kBase) + "/messages" + q.query_string();
+  bool fetching(const ListQuery& q) const {
     for (const auto& p : pending)
-      if (!p.cancelled && p.method == "GET" && p.url == url) return true;
+      if (!p.cancelled && p.method == "GET" && p.url == q.url) return true;
     return false;
   }
 
@@ -245,7 +260,7 @@ struct Run {
       // Splice form: a complete view without take or window shows every member, all matching.
       FUZZ_CHECK_MSG(m.total == int64_t(m.rows.size()),
                      std::to_string(m.total) + " vs " + std::to_string(m.rows.size()));
-      FUZZ_CHECK(m.all_match(*sl.query));
+      FUZZ_CHECK(m.all_match(sl.list->query));
     }
     if (!trusted) return;
     FUZZ_CHECK(!m.lost);
@@ -256,8 +271,8 @@ struct Run {
     // A page is what the server answered (the window form), also for a query without
     // skip or take when a (raw) answer held fewer rows than its total.
     bool page = m.form == fuzz::ViewMirror::Window;
-    if (page && (fetching(*sl.query) || m.status == "error")) return;
-    size_t bad = m.first_unsorted(*sl.query);
+    if (page && (fetching(*sl.list) || m.status == "error")) return;
+    size_t bad = m.first_unsorted(sl.list->query);
     FUZZ_CHECK_MSG(bad == SIZE_MAX, "row " + std::to_string(bad) + " out of order");
   }
 
@@ -397,8 +412,9 @@ struct Run {
     if (it == db.end()) return;
     for (int s = 0; s < kListSlots; ++s) {
       Slot& sl = slots[s];
-      if (!sl.query->paged()) continue;
-      bool was = matches(*sl.query, it->second), is = next && matches(*sl.query, *next);
+      const Query& q = sl.list->query;
+      if (!q.paged()) continue;
+      bool was = matches(q, it->second), is = next && matches(q, *next);
       if (was && !is && !sl.answered_page.count(std::to_string(id))) sl.page_stale = true;
     }
   }
@@ -420,8 +436,20 @@ struct Run {
     return true;
   }
 
-  // Every matching record of the table, sorted; the page [skip, skip+take).
-  std::vector<std::pair<std::string, const std::string*>> query_rows(const Query& q, bool page) const {
+  // The server's page [skip, skip+take) of a list slot's query (sorted matches of the
+  // table; id, record) and the number of matches. Kept until the table changes: a
+  // refetch loop asks for the same page many times.
+  struct ServerPage {
+    int64_t version = -1;  // `changes` when computed
+    std::vector<std::pair<std::string, const std::string*>> rows;
+    size_t total = 0;
+  };
+  ServerPage pages[kListSlots];
+
+  const ServerPage& server_page(int slot) {
+    ServerPage& pg = pages[slot];
+    if (pg.version == changes) return pg;
+    const Query& q = slots[slot].list->query;
     std::vector<std::pair<FieldValues, std::pair<std::string, const std::string*>>> rows;
     FieldValues f;
     for (const auto& r : db) {
@@ -431,15 +459,15 @@ struct Run {
     std::sort(rows.begin(), rows.end(), [&](const auto& a, const auto& b) {
       return q.compare_keys(a.first, a.second.first, b.first, b.second.first) < 0;
     });
-    std::vector<std::pair<std::string, const std::string*>> out;
-    size_t from = page ? std::min<size_t>(size_t(q.skip()), rows.size()) : 0;
+    size_t from = std::min<size_t>(size_t(q.skip()), rows.size());
     size_t n = rows.size() - from;
-    if (page && q.take()) n = std::min<size_t>(n, size_t(*q.take()));
-    for (size_t i = from; i < from + n; ++i) out.push_back(rows[i].second);
-    return out;
+    if (q.take()) n = std::min<size_t>(n, size_t(*q.take()));
+    pg.rows.clear();
+    for (size_t i = from; i < from + n; ++i) pg.rows.push_back(rows[i].second);
+    pg.total = rows.size();
+    pg.version = changes;
+    return pg;
   }
-
-  size_t match_count(const Query& q) const { return query_rows(q, false).size(); }
 
   // The server's answer to one HTTP request, as demo/server would give it.
   void answer(size_t k) {
@@ -481,15 +509,14 @@ struct Run {
     } else if (p.method == "GET" && (path.empty() || path[0] == '?')) {
       int slot = -1;
       for (int s = 0; s < kListSlots; ++s)
-        if (slots[s].query->query_string() == path) slot = s;
+        if (slots[s].list->url == p.url) slot = s;
       FUZZ_CHECK_MSG(slot >= 0, p.url);
-      const Query& q = *slots[slot].query;
-      auto rows = query_rows(q, true);
+      const auto& rows = server_page(slot).rows;
       body = "{\"items\":[";
       for (const auto& r : rows) {
         body += (body.back() == '[' ? "" : ",") + *r.second;
       }
-      body += "],\"total\":" + std::to_string(match_count(q));
+      body += "],\"total\":" + std::to_string(server_page(slot).total);
       if (!seed) body += ",\"seq\":" + std::to_string(chans[kList].seq);
       body += '}';
       if (!p.cancelled) {  // the page the view now holds
@@ -614,6 +641,9 @@ struct Run {
   void quiet() {
     int answers = 0;
     for (int round = 0; round < 40; ++round) {
+      // Raw input can have the engine refetch for good (nothing is compared then): 200 answers
+      // drive it far enough (no corpus input had 100 to 1000 before coming to rest).
+      if (!(clean && trusted) && answers >= 200) break;
       bool progress = false;
       if (connecting) accept(), progress = true;
       for (int i = 0; i < 200 && !queue.empty(); ++i) deliver(), progress = true;
@@ -659,7 +689,7 @@ struct Run {
       // Everything was answered: no view is still loading.
       FUZZ_CHECK_MSG(m.status == "ready" || m.status == "error", "slot " + std::to_string(s) + " status '" + m.status + "'");
       if (m.status != "ready" || sl.page_stale) continue;
-      auto rows = query_rows(*sl.query, true);
+      const auto& rows = server_page(s).rows;
       size_t start = 0, n = rows.size();
       if (s == 2 && window) {
         start = std::min(window->first, rows.size());
@@ -670,7 +700,7 @@ struct Run {
       for (const auto& id : m.ids) got += id + " ";
       FUZZ_CHECK_MSG(want == got, "slot " + std::to_string(s) + ": table [" + want + "] view [" + got + "]");
       for (size_t i = 0; i < n; ++i) FUZZ_CHECK_MSG(m.rows[i] == *rows[start + i].second, m.rows[i]);
-      FUZZ_CHECK_MSG(m.total == int64_t(match_count(*sl.query)),
+      FUZZ_CHECK_MSG(m.total == int64_t(server_page(s).total),
                      "slot " + std::to_string(s) + " total " + std::to_string(m.total));
     }
   }
