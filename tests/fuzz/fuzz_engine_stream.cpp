@@ -155,7 +155,11 @@ struct Run {
   std::map<std::string, Chan> chans;
   bool connecting = false, open = false;
   std::set<std::string> subs;
-  std::deque<std::string> queue;  // frames on their way to the engine
+  struct Frame {
+    std::string text;
+    std::string update;  // an update frame's channel, else "" (kept: no decoding again to lose or deliver it)
+  };
+  std::deque<Frame> queue;  // frames on their way to the engine
   std::set<std::string> lost;     // channels with a lost update the engine has not noticed
   std::vector<Pending> pending;
   // The app side.
@@ -326,7 +330,7 @@ struct Run {
       FUZZ_CHECK(ch && ch->is_string());
       const std::string& name = ch->as_string();
       if (name.rfind("Message:item:", 0) == 0 && !db.count(int(number(name.substr(13), 0, 1000000)))) {
-        queue.push_back("{\"type\":\"error\",\"error\":\"Not found\",\"code\":\"not_found\",\"channel\":\"" + name + "\"}");
+        queue.push_back({"{\"type\":\"error\",\"error\":\"Not found\",\"code\":\"not_found\",\"channel\":\"" + name + "\"}", {}});
         return;
       }
       subs.insert(name);
@@ -334,11 +338,11 @@ struct Run {
       const Json* since = j->get("since");
       if (seed) {
         FUZZ_CHECK(!since || raw_seq);  // the seed server never numbers (a raw frame may have)
-        queue.push_back("{\"type\":\"subscribed\",\"channel\":\"" + name + "\"}");
+        queue.push_back({"{\"type\":\"subscribed\",\"channel\":\"" + name + "\"}", {}});
         lost.erase(name);  // a seed client re-hydrates after every reconnect
         return;
       }
-      queue.push_back("{\"type\":\"subscribed\",\"channel\":\"" + name + "\",\"seq\":" + std::to_string(c.seq) + "}");
+      queue.push_back({"{\"type\":\"subscribed\",\"channel\":\"" + name + "\",\"seq\":" + std::to_string(c.seq) + "}", {}});
       if (!since || since->is_null()) {
         return;
       }
@@ -346,18 +350,18 @@ struct Run {
       int64_t from = int64_t(since->as_number());
       bool ok = from <= c.seq && (from == c.seq || (!c.log.empty() && c.log.front().first <= from + 1));
       if (!ok) {
-        queue.push_back("{\"type\":\"resync\",\"channel\":\"" + name + "\"}");
+        queue.push_back({"{\"type\":\"resync\",\"channel\":\"" + name + "\"}", {}});
       } else {
         for (const auto& f : c.log)
-          if (f.first > from) queue.push_back(f.second);
+          if (f.first > from) queue.push_back({f.second, name});
       }
       lost.erase(name);
     } else if (type == "unsubscribe") {
       FUZZ_CHECK(ch && ch->is_string());
       subs.erase(ch->as_string());
-      queue.push_back("{\"type\":\"unsubscribed\",\"channel\":\"" + ch->as_string() + "\"}");
+      queue.push_back({"{\"type\":\"unsubscribed\",\"channel\":\"" + ch->as_string() + "\"}", {}});
     } else if (type == "ping") {
-      queue.push_back("{\"type\":\"pong\",\"t\":" + (j->get("t") ? j->get("t")->dump() : std::string("0")) + "}");
+      queue.push_back({"{\"type\":\"pong\",\"t\":" + (j->get("t") ? j->get("t")->dump() : std::string("0")) + "}", {}});
     } else if (type == "request") {
       const Json* rid = j->get("requestId");
       FUZZ_CHECK(rid && rid->is_string());
@@ -365,7 +369,7 @@ struct Run {
       for (const auto& r : db) data += (data.back() == '[' ? "" : ",") + r.second;
       data += "],\"total\":" + std::to_string(db.size()) + "}";
       if (j->get("action") && j->get("action")->as_string() == "get") data = db.count(kItemId) ? db[kItemId] : "null";
-      queue.push_back("{\"type\":\"response\",\"requestId\":\"" + rid->as_string() + "\",\"data\":" + data + "}");
+      queue.push_back({"{\"type\":\"response\",\"requestId\":\"" + rid->as_string() + "\",\"data\":" + data + "}", {}});
     } else {
       FUZZ_CHECK_MSG(type == "publish", text);
     }
@@ -397,7 +401,7 @@ struct Run {
         c.log.emplace_back(c.seq, f);
         if (c.log.size() > kReplay) c.log.pop_front();
       }
-      if (open && subs.count(name)) queue.push_back(f);
+      if (open && subs.count(name)) queue.push_back({f, name});
     }
   }
 
@@ -571,12 +575,11 @@ struct Run {
   }
 
   void deliver() {
-    std::string f = std::move(queue.front());
+    Frame f = std::move(queue.front());
     queue.pop_front();
-    if (trace) std::fprintf(stderr, "  deliver %s\n", f.c_str());
-    auto r = decode_server_frame(f);
-    if (r.ok() && r.frame.type == FrameType::Update) lost.erase(r.frame.channel);  // a gap, if any, shows now
-    engine->on_message(f, now);
+    if (trace) std::fprintf(stderr, "  deliver %s\n", f.text.c_str());
+    if (!f.update.empty()) lost.erase(f.update);  // a gap, if any, shows now
+    engine->on_message(f.text, now);
     step();
   }
 
@@ -745,9 +748,8 @@ struct Run {
       case 'D': for (int i = 0; i < 100 && !queue.empty(); ++i) deliver(); return;
       case 'x':
         for (auto it = queue.begin(); it != queue.end(); ++it) {
-          auto r = decode_server_frame(*it);
-          if (r.ok() && r.frame.type == FrameType::Update) {
-            lost.insert(r.frame.channel);
+          if (!it->update.empty()) {
+            lost.insert(it->update);
             queue.erase(it);
             break;
           }
@@ -809,7 +811,7 @@ struct Run {
         if (slots[2].open) engine->set_window(slots[2].view, std::nullopt, now), step();
         return;
       case 's':
-        if (open && subs.count(kList)) queue.push_back("{\"type\":\"resync\",\"channel\":\"Message:list\"}");
+        if (open && subs.count(kList)) queue.push_back({"{\"type\":\"resync\",\"channel\":\"Message:list\"}", {}});
         return;
       case 'k':
         if (token_requested) {
