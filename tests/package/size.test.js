@@ -22,8 +22,10 @@ import * as esbuild from 'esbuild';
 // Worker modes (issue 17): +2.9 KB, the tab-side proxy (js/worker/) in the main entry
 // (an import() would keep it out of main-mode apps, but Rollup's output.file builds
 // refuse the second chunk).
+// 2026-12-05: 80.6 KB (82,547 B) after the flat string map replaced std::unordered_map
+// (-2.2 KB) and the inlining pass (+0.4 KB): lowered to 81 KB.
 const GOAL = 40 * 1024;
-const BUDGET = 83 * 1024;
+const BUDGET = 81 * 1024;
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const gzip = (bytes) => execFileSync('gzip', ['-9', '-c'], { input: bytes }).length;
