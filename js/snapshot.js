@@ -147,7 +147,7 @@ function spliceFew(old, n, removed, inserted) {
 // null when the change does not fit (`work` is then left half changed: the caller drops it).
 function spliceInPlace(work, n, removed, inserted) {
   for (let i = 0; i < removed.length; i++) {
-    if (!(removed[i] < work.length) || (i > 0 && !(removed[i] > removed[i - 1]))) return null;
+    if (!(removed[i] >= 0 && removed[i] < work.length) || (i > 0 && !(removed[i] > removed[i - 1]))) return null;
   }
   for (let j = removed.length - 1; j >= 0;) { // from the end: the indices before stay valid
     let i = j;
@@ -157,7 +157,7 @@ function spliceInPlace(work, n, removed, inserted) {
   }
   for (let i = 0; i < inserted.length;) { // ascending: each lands at its final index
     const at = inserted[i][0];
-    if (!(at <= work.length) || (i > 0 && !(at > inserted[i - 1][0]))) return null;
+    if (!(at >= 0 && at <= work.length) || (i > 0 && !(at > inserted[i - 1][0]))) return null;
     const rows = [freezeDeep(inserted[i++][1])];
     while (i < inserted.length && inserted[i][0] === at + rows.length) rows.push(freezeDeep(inserted[i++][1]));
     work.splice(at, 0, ...rows);

@@ -215,5 +215,8 @@ test('splices of any size (few rows: slices joined, or in place in a large array
     assert.equal(nextItems(big, { removed: [3, 2], inserted: [], updated: [] }), null);
     assert.equal(nextItems(big, { removed: [], inserted: [[5, r(1)], [4, r(2)]], updated: [] }), null);
     assert.equal(nextItems(big, { removed: [], inserted: [[size + 1, r(1)]], updated: [] }), null);
+    // Negative indices (splice would count them from the end).
+    assert.equal(nextItems(big, { removed: [-1], inserted: [], updated: [] }), null);
+    assert.equal(nextItems(big, { removed: [5], inserted: [[-1, r(1)]], updated: [] }), null);
   }
 });
