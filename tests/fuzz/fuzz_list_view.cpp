@@ -5,7 +5,8 @@
 //   f                 flush the view into the mirror and check everything
 //   d<k>              delete the k-th record (mod the count)
 //   w<start>,<count>  set a window;  n  clear it
-//   anything else     a record (JSON object with an `id`): created or replaced
+//   anything else     a record (JSON object with an `id`): created or replaced (unless its
+//                     `version` goes back: a server's versions only grow)
 // Records before the first `r` only fill the server's table; the view hydrates
 // at the first `r` (or at the end). Afterwards every change goes to the store and
 // the view, as the engine does (upsert, record_changed, collect).
@@ -28,6 +29,7 @@
 #include "fuzz_common.h"
 #include "ssot/list_view.h"
 #include "ssot/record_store.h"
+#include "ssot/record_version.h"
 
 using namespace ssot;
 
@@ -109,6 +111,16 @@ struct Harness {
     if (!view.complete() && matched) page_stale = true;  // cleared if the view asks for a refetch
     view.record_removed(store, id);
     store.erase(id);
+  }
+
+  // A server's table never goes back: a record's version (PROTOCOL ext, field `version`)
+  // only grows, and new text comes with a new version. The store orders copies by it and
+  // keeps the newer, so a line that goes back is a server that cannot be: it is skipped.
+  bool goes_back(const std::string& id, std::string_view record) const {
+    auto it = db.find(id);
+    if (it == db.end()) return false;
+    auto before = record_version(it->second, "version"), now = record_version(record, "version");
+    return before && now && (*now < *before || (*now == *before && record != it->second));
   }
 
   bool matches_record(const std::string& record) const {
@@ -224,6 +236,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       while (!line.empty() && (line.back() == ' ' || line.back() == '\t' || line.back() == '\r')) line.remove_suffix(1);
       std::string id = fuzz::record_id(line);
       if (id.empty() || !json::valid(line)) continue;  // the engine only stores objects with an id
+      if (h.goes_back(id, line)) continue;
       h.change(id, std::string(line));
     }
   }
