@@ -12,6 +12,7 @@ import { DataClient } from './dataClient.js';
 import { Channel, expandChannel } from './channel.js';
 
 const decoder = new TextDecoder();
+const RELEASE_AFTER = 1 << 16; // bytes: Outbox::kKeepBytes (wasm/include/ssot/outbox.h)
 
 const weak = typeof WeakRef === 'function' ? (x) => new WeakRef(x) : (x) => ({ deref: () => x });
 const finalizer = typeof FinalizationRegistry === 'function'
@@ -295,6 +296,9 @@ export class Client {
     }
     this.#anchor();
     for (const x of changed) x._notify();
+    // The runtime frees a large output buffer at its next drain (a hydration's first
+    // batch: 15 MB at 100k records); without one it would stay until the next change.
+    if (n > RELEASE_AFTER) this._scheduleDrain();
   }
 
   #anchor() {

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { startGateway } from '../support/gateway.js';
+import { startFakeServer } from '../soak/fake_server.js';
 import { createClient } from '../../js/index.js';
 import { clientConfig, tokenFor, until, waitFor, requireRuntime } from './helpers.js';
 
@@ -117,4 +118,27 @@ test('a client the app does not hold stays alive while its socket is wanted; clo
     await admin.close();
   }
   await ref.deref().close();
+});
+
+test('a large batch of rows leaves the wasm heap once the JS side has read it', async () => {
+  requireRuntime();
+  const records = Array.from({ length: 20000 }, (_, i) => ({ id: i + 1, name: `product ${i + 1}`, price: i % 100, stock: 1 }));
+  const srv = await startFakeServer({ Product: records });
+  const c = await createClient({ baseUrl: srv.baseUrl, websockets: { enabled: false } });
+  try {
+    const v = c.model('Product').watch({});
+    let atDelivery = 0; // the heap while the rows are delivered: the batch is still in it
+    v.subscribe(() => {
+      if (!atDelivery && v.getSnapshot().status === 'ready') atDelivery = c.stats().heapBytes;
+    });
+    await until(v, (s) => s.status === 'ready', 'view ready');
+    assert.equal(v.getSnapshot().items.length, records.length);
+    await new Promise((r) => setTimeout(r, 20));
+    const batch = JSON.stringify(records).length;
+    const freed = atDelivery - c.stats().heapBytes;
+    assert.ok(freed >= batch, `${freed} bytes freed after a batch of ${batch}`);
+  } finally {
+    await c.close();
+    await srv.close();
+  }
 });

@@ -174,3 +174,22 @@ TEST_CASE("a window moves without touching the rest and switching back sends all
   flush_into(view, store, mirror);
   CHECK(mirror.rows.size() == 2000);
 }
+
+TEST_CASE("a first flush writes every row into a buffer of its exact size") {
+  // Grown by doubling, the buffer of a hydration's rows (15 MB at 100k records) left a
+  // copy of up to twice its size behind in the heap's high water.
+  Query q = parse("{}");
+  ListView view(1, "T", q);
+  RecordStore store;
+  std::vector<RecordId> ids;
+  for (int i = 1; i <= 3000; ++i) {
+    store.upsert(std::to_string(i), rec(i, i % 7, i * 31 % 1000));
+    ids.push_back(std::to_string(i));
+  }
+  view.reset(store, ids, 1);
+  std::string out = "[";
+  view.flush(store, out);
+  REQUIRE(Json::parse(out + "]"));
+  CHECK(out.size() > 90000);
+  CHECK(out.capacity() <= out.size() + 16);
+}

@@ -79,3 +79,25 @@ TEST_CASE("outbox: a drain into an empty string takes the batch, into text appen
   o.drain(first);  // swapped with the old string: nothing of the earlier batches left in it
   CHECK(first == R"([{"k":"token"}])");
 }
+
+TEST_CASE("outbox: a large drained buffer goes back to the allocator, a small one is kept", "[outbox]") {
+  Outbox o;
+  std::string big(Outbox::kKeepBytes * 4, 'a');
+  o.event("c", "e", "\"" + big + "\"", "null");
+  std::string out;
+  o.drain(out);  // out holds the large batch; the outbox took out's small buffer
+  CHECK(out.size() > big.size());
+  out.clear();  // as the runtime does before its next drain: the large buffer is empty, not freed
+  o.token();
+  o.drain(out);
+  CHECK(out == R"([{"k":"token"}])");
+  CHECK(o.reserved() < Outbox::kKeepBytes);  // the large buffer came back in the swap and was freed
+  std::string small(1000, 'b');
+  o.event("c", "e", "\"" + small + "\"", "null");
+  out.clear();
+  o.drain(out);
+  out.clear();
+  o.token();
+  o.drain(out);
+  CHECK(o.reserved() >= small.size());  // small buffers stay for the next batch
+}

@@ -244,7 +244,13 @@ bool ListView::flush_splice(const RecordStore& store, std::string& out) {
   apply_pending(js_empty ? nullptr : &removed);
   open_change(out);
   if (js_empty) {
-    // Nothing on the JS side yet (first hydration): send the rows in order.
+    // Nothing on the JS side yet (first hydration): send the rows in order, into a
+    // buffer of the exact size: grown by doubling, its copies set the heap's high water.
+    size_t bytes = out.size() + 12;
+    index_.for_range(0, index_.size(), [&](const IndexEntry& e) {
+      if (const StoredRecord* rec = store.find(e.id)) bytes += rec->json.size() + 1;
+    });
+    out.reserve(bytes);
     out += ",\"rows\":[";
     bool first = true;
     index_.for_range(0, index_.size(), [&](const IndexEntry& e) {

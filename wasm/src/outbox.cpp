@@ -18,7 +18,8 @@ void Outbox::drain(std::string& out) {
   // every row (25 MB at 100k records), and a copy of it raised the heap's high water.
   if (out.empty()) out.swap(buf_);
   else out += buf_;
-  buf_.assign(1, '[');  // keeps its capacity (out's old one after a swap) for the next batch
+  if (buf_.capacity() > kKeepBytes) std::string().swap(buf_);
+  buf_.assign(1, '[');
 }
 
 std::string& Outbox::open() {

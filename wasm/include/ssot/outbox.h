@@ -12,8 +12,15 @@ namespace ssot {
 
 class Outbox {
  public:
+  // A drained buffer larger than this goes back to the allocator: a hydration's
+  // batch (15 MB at 100k records) would otherwise stay reserved for good.
+  static constexpr size_t kKeepBytes = 1 << 16;
+
   bool empty() const { return buf_.size() <= 1; }
-  void drain(std::string& out);  // appends the entries as a JSON array and clears them
+  // Appends the entries as a JSON array and clears them. Into an empty `out` they
+  // move, and `out`'s old buffer is kept for the next entries (or freed if large).
+  void drain(std::string& out);
+  size_t reserved() const { return buf_.capacity(); }
 
   void conn(std::string_view state, std::string_view error, std::optional<int64_t> retry_at);
   void token();
