@@ -319,7 +319,8 @@ async function measure(opt, workloads) {
   const budget = { seed: opt.seedBudget, 'tanstack-query': opt.peerBudget, 'tanstack-db': opt.peerBudget, best: opt.bestBudget };
   const capped = (w, c, k) => (budget[c] ? Math.min(k, Math.max(BATCH, Math.floor(budget[c] / w.n / BATCH) * BATCH)) : k);
   const warmFrames = (w) => (w.n <= 10000 ? Math.min(opt.warmup, baseFrames(w)) : 0);
-  // Frames, generated before timing; list-100k and window-100k share one dataset.
+  // Frames, generated before timing; workloads measured in one process share a data set
+  // when they can (list-100k and window-100k).
   const datasets = new Map();
   for (const w of workloads) {
     const key = `${w.n}/${w.filtered}`;
@@ -419,7 +420,14 @@ function measureApart(workloads) {
       const r = spawnSync(process.execPath, [...process.execArgv, self, ...keep, '--only', w.name, '--child', '--json', file],
         { stdio: ['ignore', 'ignore', 'inherit'] });
       if (r.status !== 0 && !fs.existsSync(file)) throw new Error(`bench: the ${w.name} process failed (${r.status ?? r.signal})`);
-      return JSON.parse(fs.readFileSync(file, 'utf8')).measured;
+      // JSON has no NaN (a failed run's frames/s and set-up time): back from null.
+      const measured = JSON.parse(fs.readFileSync(file, 'utf8')).measured;
+      const nan = (x) => x ?? NaN;
+      for (const m of measured) {
+        for (const c of Object.keys(m.fps)) m.fps[c] = m.fps[c].map(nan);
+        for (const c of Object.keys(m.fig.setupMs)) m.fig.setupMs[c] = nan(m.fig.setupMs[c]);
+      }
+      return measured;
     });
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
