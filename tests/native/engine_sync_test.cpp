@@ -785,3 +785,23 @@ TEST_CASE("a page answered from an older copy of a member than the store holds r
   h.respond(again[0].http_id, 200, list_body({msg(3, "b"), msg(4, "a")}, 2, 4));
   CHECK(h.mirrors[page].ids() == std::vector<int>{3, 4});
 }
+
+TEST_CASE("an item read again on a resync reads once more when the list's snapshot numbers past its read") {
+  Harness h;
+  ViewId list = live_list_and_item(h, 1, {msg(1, "a"), msg(2, "b")});
+  h.frame(R"({"type":"resync","channel":"Message:list"})");  // the list view and the item read again
+  auto gets = h.http("GET");
+  REQUIRE(gets.size() == 2);
+  REQUIRE(gets[1].url == "http://api.test/api/messages/2");
+  // The item's GET is read before record 2 is deleted (list seq 2), the list's page after.
+  h.respond(gets[1].http_id, 200, msg(2, "b"));
+  h.respond(gets[0].http_id, 200, list_body({msg(1, "a")}, 2));
+  // The delete's frame comes after the page: to the channel it is old news (seq 2).
+  h.frame(update("Message:list", "deleted", "", 2, 2));
+  auto again = h.http("GET");
+  REQUIRE(again.size() == 1);
+  CHECK(again[0].url == "http://api.test/api/messages/2");
+  h.respond(again[0].http_id, 404, R"({"error":"Not found"})");
+  CHECK(h.entries("item").back()->get("data")->is_null());
+  CHECK(h.mirrors[list].ids() == std::vector<int>{1});
+}
