@@ -72,10 +72,13 @@ void Engine::show_item(View& v, RecordStore& store, bool present, bool reread) {
 }
 
 // A channel confirmed now keeps an item view's record live: the model's list channel
-// (it carries every change) or the view's own channel.
+// (it carries every change; the own channel's copies are skipped then) or the view's own
+// channel. A numbered list channel whose seq a resync cleared orders nothing until a page
+// numbers it again: frames up to that seq are then dropped as old news, and a GET read
+// meanwhile may predate them.
 bool Engine::item_live(const View& v) {
   const ChannelState* list = registry_.find(v.model + ":list");
-  if (list && list->confirmed && list->error.empty()) return true;
+  if (list && list->confirmed && list->error.empty()) return list->last_seq || !list->has_seq;
   const ChannelState* own = v.channel.empty() ? nullptr : registry_.find(v.channel);
   return own && own->confirmed && own->error.empty();
 }

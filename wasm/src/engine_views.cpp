@@ -142,14 +142,10 @@ void Engine::finish_list(ViewId id, View& v, int status, std::string_view body, 
   if (c && a.seq && !c->last_seq) {
     c->last_seq = a.seq;
     c->has_seq = true;  // a subscribe not yet sent asks for what came after the snapshot
-    // Frames up to the page's seq that come from now on are old news to the channel, but
-    // an item view it feeds read its record by GET, unnumbered, perhaps before them (a
-    // resync's re-reads race): it reads again. Unconfirmed, handle_subscribed does that.
-    bool is_list = false;
-    channel_model(c->name, is_list);
-    if (is_list && c->confirmed)
-      for (auto& entry : views_)
-        if (!entry.second.list && entry.second.model == v.model) start_hydration(entry.first, entry.second, now);
+    // Frames up to the page's seq are old news to the channel from now on: item views
+    // that read their record while it had no seq (item_live) read it again. Unconfirmed,
+    // handle_subscribed does that.
+    if (c->confirmed) reread_items_read_before(c->name, now);
   }
   for (auto& b : v.buffer)
     if (!(a.seq && b.seq && *b.seq <= *a.seq)) apply_change(v.model, b.change, b.id, b.record, b.seq, &v, false, b.version);
