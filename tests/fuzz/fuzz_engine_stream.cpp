@@ -475,7 +475,7 @@ struct Run {
 
   // The server's answer to one HTTP request, as demo/server would give it.
   void answer(size_t k) {
-    Pending p = pending[k];
+    Pending p = std::move(pending[k]);
     pending.erase(pending.begin() + long(k));
     prepare(p);
     if (trace) std::fprintf(stderr, "  answer #%u %s %s\n", p.id, p.method.c_str(), p.url.c_str());
@@ -558,7 +558,7 @@ struct Run {
   }
 
   void answer_raw(size_t k, int status, std::string_view body) {
-    Pending p = pending[k];
+    Pending p = std::move(pending[k]);
     pending.erase(pending.begin() + long(k));
     if (p.method == "GET" && status == 404) clean = false;  // "no such record": maybe not so
     if (status >= 200 && status < 300) {
