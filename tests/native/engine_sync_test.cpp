@@ -821,3 +821,27 @@ TEST_CASE("an item read again on a resync reads once more when the list's snapsh
   CHECK(h.entries("item").back()->get("data")->is_null());
   CHECK(h.mirrors[list].ids() == std::vector<int>{1});
 }
+
+TEST_CASE("between a resync and the list's next seq, an item view takes its own channel's copies and reads again") {
+  // Found by engine_stream: the list's page failed (500), another client's update of
+  // record 2 was lost on the list channel, and the item channel's copy was skipped
+  // because the list was confirmed: the item view kept the old text.
+  Harness h;
+  ViewId list = live_list_and_item(h, 1, {msg(1, "a"), msg(2, "b")});
+  h.frame(R"({"type":"resync","channel":"Message:list"})");
+  auto gets = h.http("GET");
+  REQUIRE(gets.size() == 2);
+  h.respond(gets[0].http_id, 500, R"({"error":"down"})");  // the list's page: retried later
+  h.respond(gets[1].http_id, 200, msg(2, "b"));
+  h.frame(update("Message:item:2", "updated", msg(2, "B"), 2, 1));  // its list copy is lost
+  CHECK(h.entries("item").back()->get("data")->dump() == Json::parse(msg(2, "B"))->dump());
+  // The list's next frame gives the channel a seq again; the item may have missed a
+  // change before it (its GET and copies are unordered against the list): it reads again.
+  h.frame(update("Message:list", "created", msg(3, "c"), 3, 3));
+  auto again = h.http("GET");
+  REQUIRE(again.size() == 1);
+  CHECK(again[0].url == "http://api.test/api/messages/2");
+  h.respond(again[0].http_id, 200, msg(2, "B"));
+  CHECK(h.entries("item").back()->get("data")->dump() == Json::parse(msg(2, "B"))->dump());
+  CHECK(h.mirrors[list].status == "error");
+}

@@ -74,20 +74,20 @@ void Engine::show_item(View& v, RecordStore& store, bool present, bool reread) {
 // A channel confirmed now keeps an item view's record live: the model's list channel
 // (it carries every change; the own channel's copies are skipped then) or the view's own
 // channel. A numbered list channel whose seq a resync cleared orders nothing until a page
-// numbers it again: frames up to that seq are then dropped as old news, and a GET read
-// meanwhile may predate them.
+// or a frame numbers it again: frames up to that seq are then dropped as old news (or
+// were lost unseen), and a GET read meanwhile may predate them.
 bool Engine::item_live(const View& v) {
   const ChannelState* list = registry_.find(v.model + ":list");
-  if (list && list->confirmed && list->error.empty()) return list->last_seq || !list->has_seq;
+  if (list && list->confirmed && list->error.empty()) return !list->awaiting_seq();
   const ChannelState* own = v.channel.empty() ? nullptr : registry_.find(v.channel);
   return own && own->confirmed && own->error.empty();
 }
 
 // An item channel's copy that the model's list channel (`list`) brings or brought: the
 // list is wanted (not refused) and confirmed, or resubscribing with `since`, or numbered
-// the record.
+// the record; never while the list awaits a seq (it cannot tell what it lost then).
 bool Engine::item_copy_superseded(const ChannelState* list, const std::string& model, const RecordId& id) {
-  if (!list || !list->error.empty()) return false;
+  if (!list || !list->error.empty() || list->awaiting_seq()) return false;
   if (list->confirmed || list->sent_since) return true;
   auto st = stores_.find(model);
   const StoredRecord* known = st == stores_.end() ? nullptr : st->second.find(id);

@@ -222,6 +222,7 @@ void Engine::handle_update(const ServerFrame& f, Millis now) {
   bool is_list = false;
   std::string model(channel_model(f.channel, is_list));
   if (model.empty()) return;  // model updates on a custom channel mean nothing to the cache
+  bool awaited = c->awaiting_seq();
   switch (registry_.check(*c, f.seq)) {
     case SeqCheck::Duplicate: ++stats_.duplicates; return;
     case SeqCheck::Gap:
@@ -232,6 +233,9 @@ void Engine::handle_update(const ServerFrame& f, Millis now) {
       break;
     case SeqCheck::Apply: break;
   }
+  // Numbered again by this frame, not by a page: items read meanwhile may predate a change
+  // lost before it (their GETs and copies are unordered against it), as at a page.
+  if (awaited && c->last_seq && c->confirmed) reread_items_read_before(f.channel, now);
   auto mine = f.mutation_id.empty() ? mutations_.end() : mutations_.find(f.mutation_id);
   if (mine != mutations_.end()) {
     mine->second.echoed = true;

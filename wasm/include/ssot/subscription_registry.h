@@ -21,6 +21,9 @@ struct ChannelState {
   std::string epoch;                // the server's numbering (ext); "" = not told
   uint32_t restarts = 0;            // times that numbering started over under us
   std::string error;                // a refusal (`Unauthorized`, `Too many subscriptions`)
+  // Numbered, but a resync (or a restart) cleared its seq: it orders nothing until a page
+  // or its next frame gives it one again.
+  bool awaiting_seq() const { return has_seq && !last_seq; }
 };
 
 enum class SeqCheck { Apply, Duplicate, Gap };
