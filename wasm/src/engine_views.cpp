@@ -76,6 +76,8 @@ void Engine::start_hydration(ViewId id, View& v, Millis now) {
     v.item_read_live = item_live(v);
     const StoredRecord* known = stores_[v.model].find(v.item_id);
     v.item_read_seq = known ? known->seq : std::nullopt;
+    const ChannelState* list = registry_.find(v.model + ":list");
+    v.item_read_list_seq = list ? list->last_seq : std::nullopt;
   }
   Call call{CallKind::Hydrate, v.model, v.item_id, id, {}};
   v.hydrating = start_http("GET", url, {}, std::move(call), now);
@@ -160,7 +162,7 @@ void Engine::take_snapshot(View& v, const ChannelState* c, const ListAnswer& a) 
   std::optional<int64_t> seq = v.channel.empty() ? std::nullopt : a.seq;
   // A snapshot older than what the live views already applied must not show them its
   // records: one deleted since would come back (this view refetches if it misses updates).
-  // Nor does it write over a record we hold: its stored seq may predate newer text (a GET).
+  // It still writes those whose stored copy is not newer; the views holding them re-read.
   bool behind = c && a.seq && c->last_seq && *c->last_seq > *a.seq;
   std::vector<RecordId> ids;
   std::vector<size_t> changed;  // indices into ids: records whose stored text this snapshot changed
@@ -174,9 +176,8 @@ void Engine::take_snapshot(View& v, const ChannelState* c, const ListAnswer& a) 
       continue;
     }
     const StoredRecord* known = store.find(rid);
-    bool older = known && ((behind && known->json != item) || (a.seq && known->seq && *known->seq > *a.seq));
-    if (!older) {  // never regress to an older snapshot
-      if (store.upsert(rid, item, seq) && !behind) changed.push_back(ids.size());
+    if (!(a.seq && known && known->seq && *known->seq > *a.seq)) {  // never regress to an older snapshot
+      if (store.upsert(rid, item, seq)) changed.push_back(ids.size());
     } else if (known->json != item) {
       older_member = true;
     }
@@ -191,8 +192,9 @@ void Engine::take_snapshot(View& v, const ChannelState* c, const ListAnswer& a) 
     if (mu.second.optimistic && mu.second.creates && mu.second.model == v.model)
       v.list->record_changed(store, mu.second.record);
   // The others are told after this view took its records: a view the new text makes
-  // drop one could otherwise erase it from the store before this view holds it.
-  for (size_t i : changed) tell_views(v.model, ids[i], &v, false, seq);
+  // drop one could otherwise erase it from the store before this view holds it. Behind,
+  // only those holding it: their keys must follow the store's text.
+  for (size_t i : changed) tell_views(v.model, ids[i], &v, behind, seq);
   for (const auto& rid : ids) store.collect(rid);
   v.floor = a.seq;
   v.snapshot_no = ++snapshots_;

@@ -115,6 +115,11 @@ void RecordStore::mark_deleted(const RecordId& id, std::optional<int64_t> seq) {
   if (seq) r->seq = seq;
 }
 
+void RecordStore::raise_seq(const RecordId& id, int64_t seq) {
+  StoredRecord* r = records_.find(id);
+  if (r && !(r->seq && *r->seq >= seq)) r->seq = seq;
+}
+
 void RecordStore::tombstone(const RecordId& id, Version version) {
   auto [t, fresh] = tombstones_.try_emplace(id, version);
   if (!fresh) {

@@ -43,6 +43,9 @@ class RecordStore {
   void tombstone(const RecordId& id, Version version);
   // A delete whose version is older than the copy held (the record was written since).
   bool newer_than(const RecordId& id, Version version) const;
+  // The text held is at least as new as list seq `seq` (a GET started after the channel
+  // had reached it): no update or snapshot numbered up to it replaces that text.
+  void raise_seq(const RecordId& id, int64_t seq);
   void forget_seqs();                 // the numbering was reset: numbered records count as older than any new seq
   void forget_versions();             // the server's data started over (a new epoch): versions and tombstones
   // Our own writes: laid over the server's copy until they are confirmed or fail. A
