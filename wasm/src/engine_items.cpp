@@ -22,7 +22,7 @@ void Engine::finish_item(ViewId id, View& v, int status, std::string_view body, 
   // the GET: it stays (what comes after it, the list brings, or its confirmation
   // re-reads).
   const StoredRecord* known = store.find(v.item_id);
-  const ChannelState* list = registry_.find(v.model + ":list");
+  const ChannelState* list = list_channel(v.model);
   std::string numbered;
   bool versions_decide = known && known->ver && is_2xx(status) && store.version_of(body);
   if (is_2xx(status) && known && known->seq && list && list->error.empty() && !versions_decide &&
@@ -80,7 +80,7 @@ void Engine::show_item(View& v, RecordStore& store, bool present, bool reread) {
 // or a frame numbers it again: frames up to that seq are then dropped as old news (or
 // were lost unseen), and a GET read meanwhile may predate them.
 bool Engine::item_live(const View& v) {
-  const ChannelState* list = registry_.find(v.model + ":list");
+  const ChannelState* list = list_channel(v.model);
   if (list && list->confirmed && list->error.empty()) return !list->awaiting_seq();
   const ChannelState* own = v.channel.empty() ? nullptr : registry_.find(v.channel);
   return own && own->confirmed && own->error.empty();

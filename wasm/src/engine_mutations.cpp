@@ -144,7 +144,7 @@ void Engine::finish_mutation(const Call& call, int status, std::string_view body
   if (!valid_object(body) || !record_id(body, rid)) return settle(call.mutation_id, mu);
   // Without a pending row, a created record waits for its echo on a live channel: the
   // server may filter the list (we may not be allowed to see what we created).
-  ChannelState* live = registry_.find(call.model + ":list");
+  ChannelState* live = list_channel(call.model);
   bool echo_expected = live && live->confirmed && socket_open_;
   bool known = stores_[call.model].find(rid) != nullptr;  // shown already: we may see it
   bool apply = call.kind == CallKind::Update ? known : mu.optimistic || !echo_expected;

@@ -12,6 +12,8 @@ std::string Engine::channel_for_list(const ModelConfig& m) const {
   return m.name + ":list";
 }
 
+ChannelState* Engine::list_channel(const std::string& model) { return registry_.find(model + ":list"); }
+
 std::string Engine::channel_for_item(const ModelConfig& m, const RecordId& id) const {
   if (config_.ws_enabled && m.realtime && m.subscribe_item) return m.name + ":item:" + id;
   return channel_for_list(m);
@@ -76,7 +78,7 @@ void Engine::start_hydration(ViewId id, View& v, Millis now) {
     v.item_read_live = item_live(v);
     const StoredRecord* known = stores_[v.model].find(v.item_id);
     v.item_read_seq = known ? known->seq : std::nullopt;
-    const ChannelState* list = registry_.find(v.model + ":list");
+    const ChannelState* list = list_channel(v.model);
     v.item_read_list_seq = list ? list->last_seq : std::nullopt;
   }
   Call call{CallKind::Hydrate, v.model, v.item_id, id, {}};
@@ -252,7 +254,7 @@ void Engine::handle_update(const ServerFrame& f, Millis now) {
   // channel's replays that arrive before its confirmation are copies too. Nor does a
   // copy overwrite a version the list numbered (a snapshot's): what came after that the
   // list's subscription will bring, or its confirmation re-hydrates.
-  const ChannelState* list = is_list ? nullptr : registry_.find(model + ":list");
+  const ChannelState* list = is_list ? nullptr : list_channel(model);
   // A versioned copy is ordered against every other by its version: the store decides.
   bool unordered_copy = !is_list && !copy_versioned(model, f);
   if (unordered_copy && item_copy_superseded(list, model, f.id)) {
@@ -374,7 +376,7 @@ void Engine::tell_views(const std::string& model, const RecordId& id, const View
 // A hydration that failed keeps the view's rows, but the store moved on under them while
 // it held its updates: it applies them now, or it would show new text at old positions.
 void Engine::replay_buffer(View& v) {
-  const ChannelState* list = registry_.find(v.model + ":list");
+  const ChannelState* list = list_channel(v.model);
   for (auto& b : v.buffer)
     if (!(b.item_copy && item_copy_superseded(list, v.model, b.id))) apply_change(v.model, b.change, b.id, b.record, b.seq, &v, false, b.version);
   v.buffer.clear();

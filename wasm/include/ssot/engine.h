@@ -193,6 +193,7 @@ class Engine {
   void flush_views();
   void emit_item(ViewId id, View& v);
   std::string channel_for_list(const ModelConfig& m) const;
+  ChannelState* list_channel(const std::string& model);  // the model's list channel, if wanted
   std::string channel_for_item(const ModelConfig& m, const RecordId& id) const;
   void subscribe(const std::string& channel);
   void unsubscribe(const std::string& channel);
