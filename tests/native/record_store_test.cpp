@@ -203,3 +203,21 @@ TEST_CASE("record_store: an older copy (refused by version) never moves the reco
   CHECK_FALSE(changed);
   CHECK(*store.find("1")->seq == 51);
 }
+
+TEST_CASE("record_store: raise_seq only raises, and only in the numbering it was read in", "[record_store]") {
+  RecordStore s;
+  s.upsert("1", R"({"id":1})", 5);
+  uint32_t before = s.numbering();
+  s.raise_seq("1", 9, before);
+  CHECK(*s.find("1")->seq == 9);
+  s.raise_seq("1", 7, before);
+  CHECK(*s.find("1")->seq == 9);  // never lowered
+  s.forget_seqs();
+  CHECK(s.numbering() != before);
+  s.raise_seq("1", 12, before);  // read in the old numbering: void
+  CHECK(*s.find("1")->seq == 0);
+  s.raise_seq("1", 3, s.numbering());
+  CHECK(*s.find("1")->seq == 3);
+  s.raise_seq("missing", 3, s.numbering());
+  CHECK(s.find("missing") == nullptr);
+}

@@ -76,10 +76,12 @@ void Engine::start_hydration(ViewId id, View& v, Millis now) {
     url += '/';
     append_uri_component(url, v.item_id);
     v.item_read_live = item_live(v);
-    const StoredRecord* known = stores_[v.model].find(v.item_id);
+    RecordStore& store = stores_[v.model];
+    const StoredRecord* known = store.find(v.item_id);
     v.item_read_seq = known ? known->seq : std::nullopt;
     const ChannelState* list = list_channel(v.model);
     v.item_read_list_seq = list ? list->last_seq : std::nullopt;
+    v.item_read_numbering = store.numbering();
   }
   Call call{CallKind::Hydrate, v.model, v.item_id, id, {}};
   v.hydrating = start_http("GET", url, {}, std::move(call), now);

@@ -115,8 +115,8 @@ void RecordStore::mark_deleted(const RecordId& id, std::optional<int64_t> seq) {
   if (seq) r->seq = seq;
 }
 
-void RecordStore::raise_seq(const RecordId& id, int64_t seq) {
-  StoredRecord* r = records_.find(id);
+void RecordStore::raise_seq(const RecordId& id, int64_t seq, uint32_t numbering) {
+  StoredRecord* r = numbering == numbering_ ? records_.find(id) : nullptr;
   if (r && !(r->seq && *r->seq >= seq)) r->seq = seq;
 }
 
@@ -149,6 +149,7 @@ void RecordStore::forget_versions() {
 // A numbered record keeps seq 0: older than anything the new numbering brings, so a
 // view whose snapshot is of the new numbering knows better than its copy.
 void RecordStore::forget_seqs() {
+  ++numbering_;
   records_.for_each([](std::string_view, StoredRecord& r) {
     if (r.seq) r.seq = 0;
   });

@@ -129,6 +129,7 @@ class Engine {
     bool item_read_live = false;     // its GET started while a channel kept the record live
     std::optional<int64_t> item_read_seq;  // the stored record's list seq when its GET started
     std::optional<int64_t> item_read_list_seq;  // the list channel's seq then: the answer is at least as new
+    uint32_t item_read_numbering = 0;            // in the store's numbering then
     bool item_copy_unordered = false;  // took an item-channel copy while the list was pending
     ViewStatus item_status = ViewStatus::Loading;
     std::string item_error;

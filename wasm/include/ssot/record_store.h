@@ -44,9 +44,11 @@ class RecordStore {
   // A delete whose version is older than the copy held (the record was written since).
   bool newer_than(const RecordId& id, Version version) const;
   // The text held is at least as new as list seq `seq` (a GET started after the channel
-  // had reached it): no update or snapshot numbered up to it replaces that text.
-  void raise_seq(const RecordId& id, int64_t seq);
+  // had reached it): no update or snapshot numbered up to it replaces that text. Only
+  // if `numbering` (numbering() then) is still the current one.
+  void raise_seq(const RecordId& id, int64_t seq, uint32_t numbering);
   void forget_seqs();                 // the numbering was reset: numbered records count as older than any new seq
+  uint32_t numbering() const { return numbering_; }  // how many times it was
   void forget_versions();             // the server's data started over (a new epoch): versions and tombstones
   // Our own writes: laid over the server's copy until they are confirmed or fail. A
   // record with pending writes stays while they do, whoever holds it.
@@ -67,6 +69,7 @@ class RecordStore {
   std::map<RecordId, Version> tombstones_;  // bounded (kMaxTombstones)
   std::deque<RecordId> tombstone_order_;
   uint64_t next_version_ = 1;
+  uint32_t numbering_ = 0;
 };
 
 }  // namespace ssot
