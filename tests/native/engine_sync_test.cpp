@@ -896,3 +896,29 @@ TEST_CASE("a snapshot behind the channel does not write an older copy over a rec
   CHECK(item != 0);
   CHECK(h.http("GET").empty());
 }
+
+TEST_CASE("an item view whose record is gone at a resubscription follows the list channel and sees it created again") {
+  // Found by engine_stream: the item channel, refused as not_found after a reconnect
+  // while the view still showed the record, left the view with no live channel once the
+  // list views closed; the record created again never reached it.
+  Harness h;
+  ViewId list = live_list_and_item(h, 1, {msg(1, "a"), msg(2, "b")});
+  h.close(1006);
+  h.advance(1000);
+  h.engine->on_open(h.now);
+  h.step();
+  h.frame(R"({"type":"error","channel":"Message:item:2","error":"Not found","code":"not_found"})");
+  h.frame(subscribed("Message:list", 2));
+  h.frame(update("Message:list", "deleted", "", 2, 2));
+  for (int i = 0; i < 4 && !h.http("GET").empty(); ++i)  // it reads again once the list is live
+    h.respond(h.http("GET").front().http_id, 404, R"({"error":"Not found"})");
+  CHECK(h.http("GET").empty());
+  CHECK(h.entries("item").back()->get("data")->is_null());
+  CHECK(h.entries("item").back()->get("status")->as_string() == "ready");
+  size_t sent = h.sent().size();
+  h.engine->close_view(list, h.now);
+  h.step();
+  CHECK(h.sent().size() == sent);  // no unsubscribe: the item view keeps the list channel
+  h.frame(update("Message:list", "created", msg(2, "again"), 2, 3));
+  CHECK(h.entries("item").back()->get("data")->get("text")->as_string() == "again");
+}

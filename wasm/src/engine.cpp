@@ -236,9 +236,10 @@ void Engine::handle_channel_error(const ServerFrame& f, Millis now) {
     View& v = entry.second;
     if (v.channel != f.channel) continue;
     if (v.list) v.list->set_status(ViewStatus::Error, f.error);
-    else if (f.code == "not_found" && (v.hydrating || !v.item_present)) {
-      // No such record (yet): its GET answers null (a 404), not an error, and the model's
-      // list channel keeps it live, if it has one: the record may be created later.
+    else if (f.code == "not_found") {
+      // No such record (yet, or any more: shown, it was deleted since): its GET answers
+      // null (a 404), not an error, and the model's list channel keeps it live, if it has
+      // one: the record may be created later.
       follow_list_instead(entry.first, v, now);
       continue;
     } else {
