@@ -162,7 +162,7 @@ TEST_CASE("delete and get map 404 to false and null; errors carry status and the
   CHECK(result(h, u)->get("error")->as_string() == "You can only edit your own messages");
   CHECK(result(h, l)->get("error")->as_string() == "HTTP 502");
   CHECK(h.engine->update("Message", "5", "[1]", false, h.now, error) == 0);
-  CHECK(error == "update: data must be a JSON object");
+  CHECK(error == "update: data must be an object");
 }
 
 TEST_CASE("reads are served from a live, hydrated view; else over the socket; HTTP-only models over HTTP") {

@@ -276,6 +276,19 @@ TEST_CASE("protocol: response with data and with error", "[protocol]") {
   bad_frame("{\"type\":\"response\",\"requestId\":7,\"data\":1}");  // not a string
 }
 
+TEST_CASE("protocol: an error without text still says something", "[protocol]") {
+  // An empty message would put a view in status error with no error to show (found by
+  // engine_stream: {"type":"error","error":"","channel":"Message:list"}).
+  auto bare = ok_frame(R"({"type":"error","error":"","channel":"Message:list"})");
+  CHECK(bare.frame.error == "error without a message");
+  auto coded = ok_frame(R"({"type":"error","error":"","code":"not_found","channel":"Message:item:2"})");
+  CHECK(coded.frame.error == "error without a message");
+  CHECK(coded.frame.code == "not_found");
+  auto response = ok_frame(R"({"type":"response","requestId":"r1","error":""})");
+  CHECK(response.frame.has_error);
+  CHECK(response.frame.error == "error without a message");
+}
+
 TEST_CASE("protocol: error frames with channel, requestId and code", "[protocol]") {
   auto plain = ok_frame("{\"type\":\"error\",\"error\":\"Internal error\"}");
   CHECK(plain.frame.type == FrameType::Error);

@@ -24,8 +24,10 @@ import * as esbuild from 'esbuild';
 // refuse the second chunk).
 // 2026-12-05: 80.6 KB (82,547 B) after the flat string map replaced std::unordered_map
 // (-2.2 KB) and the inlining pass (+0.4 KB): lowered to 81 KB.
+// 2026-12-05, later: 82,958 B (+161 B on 82,797) with the fixes of fuzz bugs 35-38, net of
+// -80 B of lookups merged: raised to 81.1 KB (83,046 B), for those fixes only.
 const GOAL = 40 * 1024;
-const BUDGET = 81 * 1024;
+const BUDGET = Math.round(81.1 * 1024);
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const gzip = (bytes) => execFileSync('gzip', ['-9', '-c'], { input: bytes }).length;

@@ -31,7 +31,7 @@ RequestId Engine::update(std::string_view model, std::string_view id_json, std::
                          Millis now, std::string& error, bool optimistic) {
   RecordId rid;
   if (!canonical_id(id_json, rid) || !valid_object(body)) {
-    error = valid_object(body) ? "id must be a non-empty string or an integer" : "update: data must be a JSON object";
+    error = valid_object(body) ? "id must be a non-empty string or an integer" : "update: data must be an object";
     return 0;
   }
   std::optional<PendingWrite> write;

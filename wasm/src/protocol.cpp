@@ -208,6 +208,11 @@ bool decode_channel_frame(const std::string& type, const Members& v, ServerFrame
   return why.empty();
 }
 
+// An error the app can show: "" would leave a view in status error with nothing to say.
+void name_empty_error(ServerFrame& f) {
+  if (f.error.empty()) f.error = "error without a message";
+}
+
 bool decode_response(const Members& v, ServerFrame& f, std::string& why) {
   f.type = FrameType::Response;
   if (v[kRequestId].empty() || !read_string(v[kRequestId], f.request_id)) {
@@ -217,6 +222,7 @@ bool decode_response(const Members& v, ServerFrame& f, std::string& why) {
   if (!v[kError].empty() && v[kError] != "null") {
     f.has_error = true;
     if (!read_string(v[kError], f.error)) f.error.assign(v[kError].data(), v[kError].size());
+    name_empty_error(f);
   }
   f.data = v[kData].empty() ? std::string_view("null") : v[kData];
   return true;
@@ -227,6 +233,7 @@ bool decode_error(const Members& v, ServerFrame& f, std::string& why) {
   f.has_error = true;
   if (v[kError].empty() || !read_string(v[kError], f.error)) why = "error: error must be a string";
   else if (!read_string(v[kRequestId], f.request_id)) why = "error: requestId must be a string";
+  if (why.empty()) name_empty_error(f);
   if (!why.empty() || v[kCode].empty()) return why.empty();
   JsonKind k = json::kind_of(v[kCode]);
   if (k == JsonKind::String) read_string(v[kCode], f.code);
