@@ -16,7 +16,10 @@
 // bytes the engine holds. The runtime's JS heap holds the frozen snapshot rows.
 // For the runtime a second client then hydrates the same list in the same module:
 // its growth ("marginal") reuses the memory the first one's temporaries freed, so it
-// is closer to what holding the records costs.
+// is closer to what holding the records costs. For it the child also reports what the
+// engine holds live (the runtime's stats().heapBytes: malloc'd, not freed), the list
+// answer's bytes and the records' own text, per record: report.js takes the runtime's
+// memory apart with them and names this design's floor.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -96,12 +99,17 @@ async function child(name, n) {
   if (name === 'runtime') {
     const heap1 = process.memoryUsage().heapUsed;
     const wasm1 = wasm();
+    const live1 = keep.client.stats().heapBytes;
     const second = await hydrateRuntime();
     await settle();
     row.marginalJsHeapBytes = process.memoryUsage().heapUsed - heap1;
     row.marginalWasmBytes = wasm() - wasm1;
     row.marginalPerRecord = (row.marginalJsHeapBytes + row.marginalWasmBytes) / n;
-    if (!second) throw new Error('unreachable');
+    // What the second client's engine holds once hydrated (bytes malloc'd and not freed),
+    // beside the list answer it read and the records' own text, per record.
+    row.liveWasmPerRecord = (second.client.stats().heapBytes - live1) / n;
+    row.answerPerRecord = d.body.length / n;
+    row.recordTextPerRecord = JSON.parse(d.body).items.reduce((sum, r) => sum + JSON.stringify(r).length, 0) / n;
   }
   return row;
 }
