@@ -948,3 +948,31 @@ TEST_CASE("an item channel resubscribed without a seq after a resync reads its r
   h.respond(again[0].http_id, 200, msg(2, "B"));
   CHECK(h.entries("item").back()->get("data")->get("text")->as_string() == "B");
 }
+
+TEST_CASE("a list channel's refusal on the last socket does not make item-channel replays overwrite its numbered records") {
+  // Found by engine_stream: an error frame on the list channel, then a reconnect. While
+  // the list resubscribed, the old refusal still counted: the item channel's replay of
+  // an older change overwrote the text a newer list page had numbered, and the list's
+  // own frames, no newer than that page, left it so.
+  Harness h;
+  ViewId list = live_list_and_item(h, 0, {msg(1, "a"), msg(2, "b")});
+  h.frame(R"({"type":"error","channel":"Message:list","error":"Try again"})");
+  CHECK(h.mirrors[list].status == "error");
+  h.close(1006);
+  h.advance(1000);
+  h.engine->on_open(h.now);
+  h.step();
+  h.engine->refetch(list, h.now);
+  h.step();
+  REQUIRE(h.http("GET").size() == 1);
+  h.respond(h.http("GET").back().http_id, 200, list_body({msg(1, "a"), msg(2, "new")}, 2));
+  h.frame(subscribed("Message:item:2", 1));  // its replay: an older change of record 2
+  h.frame(update("Message:item:2", "updated", msg(2, "old"), 2, 1));
+  h.frame(subscribed("Message:list", 2));
+  h.frame(update("Message:list", "updated", msg(2, "old"), 2, 1));
+  h.frame(update("Message:list", "updated", msg(2, "new"), 2, 2));
+  for (int i = 0; i < 4 && !h.http("GET").empty(); ++i) answer_item_gets(h, msg(2, "new"));
+  CHECK(h.entries("item").back()->get("data")->get("text")->as_string() == "new");
+  CHECK(h.mirrors[list].rows[1] == Json::parse(msg(2, "new"))->dump());
+  CHECK(h.mirrors[list].status == "ready");
+}

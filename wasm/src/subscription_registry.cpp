@@ -34,6 +34,7 @@ std::vector<std::string> SubscriptionRegistry::pending_subscribes() {
     if (c.sent) continue;
     c.sent = true;
     c.sent_since = c.has_seq && c.last_seq;
+    c.error.clear();  // a new subscription: the last one's refusal says nothing of it
     frames.push_back(encode_subscribe(c.name, c.has_seq ? c.last_seq : std::nullopt));
   }
   return frames;

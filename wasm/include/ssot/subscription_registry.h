@@ -20,7 +20,7 @@ struct ChannelState {
   bool has_seq = false;             // the server numbers this channel (PROTOCOL ext)
   std::string epoch;                // the server's numbering (ext); "" = not told
   uint32_t restarts = 0;            // times that numbering started over under us
-  std::string error;                // a refusal (`Unauthorized`, `Too many subscriptions`)
+  std::string error;                // a refusal of the subscription sent on this socket (`Unauthorized`)
   // Numbered, but a resync (or a restart) cleared its seq: it orders nothing until a page
   // or its next frame gives it one again.
   bool awaiting_seq() const { return has_seq && !last_seq; }
