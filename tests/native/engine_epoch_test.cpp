@@ -28,12 +28,6 @@ ViewId live_list(Harness& h, int n, int seq) {
   h.respond(h.http("GET").back().http_id, 200, body_epoch(recs, seq, "A"));
   return v;
 }
-void reconnect(Harness& h) {
-  h.close(1006);
-  h.advance(1000);
-  h.engine->on_open(h.now);
-  h.step();
-}
 }  // namespace
 
 TEST_CASE("epoch: a restart on a fresh database re-hydrates and then applies the new numbering") {

@@ -196,4 +196,36 @@ inline std::string list_body(const std::vector<std::string>& records, int seq = 
   return b + "}";
 }
 
+// The socket drops (1006) and opens again after the first reconnect delay: every
+// channel is subscribed again.
+inline void reconnect(Harness& h) {
+  h.close(1006);
+  h.advance(1000);
+  h.engine->on_open(h.now);
+  h.step();
+}
+
+// Answers the item GETs still pending (re-reads of a GET that started before the
+// channels confirmed) with `record`.
+inline void answer_item_gets(Harness& h, const std::string& record) {
+  for (const auto& c : h.http("GET"))
+    if (c.url.find("/messages/") != std::string::npos) h.respond(c.http_id, 200, record);
+}
+
+// An open client with a `Message` list view (hydrated with `rows` at `seq`) and an item
+// view of record 2 ("b"), both channels confirmed; returns the list view.
+inline ViewId live_list_and_item(Harness& h, int seq, const std::vector<std::string>& rows) {
+  h.open();
+  ViewId list = h.watch("Message");
+  std::string error;
+  h.engine->watch_item("Message", "2", h.now, error);
+  h.frame(subscribed("Message:list", seq));
+  h.frame(subscribed("Message:item:2", 0));
+  auto gets = h.http("GET");
+  h.respond(gets[0].http_id, 200, list_body(rows, seq));
+  h.respond(gets[1].http_id, 200, msg(2, "b"));
+  answer_item_gets(h, msg(2, "b"));
+  return list;
+}
+
 }  // namespace ssot::test

@@ -17,29 +17,6 @@ ViewId live_list(Harness& h, int n, int seq = 0, const std::string& query = "{}"
   h.respond(h.http("GET").back().http_id, 200, list_body(recs, seq));
   return v;
 }
-// Answers the item GETs still pending (re-reads of a GET that started before the
-// channels confirmed) with `record`.
-void answer_item_gets(Harness& h, const std::string& record) {
-  for (const auto& c : h.http("GET"))
-    if (c.url.find("/messages/") != std::string::npos) h.respond(c.http_id, 200, record);
-}
-
-// An open client with a `Message` list view (hydrated with `rows` at `seq`) and an item
-// view of record 2 ("b"), both channels confirmed; returns the list view.
-ViewId live_list_and_item(Harness& h, int seq, const std::vector<std::string>& rows) {
-  h.open();
-  ViewId list = h.watch("Message");
-  std::string error;
-  h.engine->watch_item("Message", "2", h.now, error);
-  h.frame(subscribed("Message:list", seq));
-  h.frame(subscribed("Message:item:2", 0));
-  auto gets = h.http("GET");
-  h.respond(gets[0].http_id, 200, list_body(rows, seq));
-  h.respond(gets[1].http_id, 200, msg(2, "b"));
-  answer_item_gets(h, msg(2, "b"));
-  return list;
-}
-
 }  // namespace
 
 TEST_CASE("hydrate over HTTP, then stay live over the socket") {
@@ -921,32 +898,6 @@ TEST_CASE("an item view whose record is gone at a resubscription follows the lis
   CHECK(h.sent().size() == sent);  // no unsubscribe: the item view keeps the list channel
   h.frame(update("Message:list", "created", msg(2, "again"), 2, 3));
   CHECK(h.entries("item").back()->get("data")->get("text")->as_string() == "again");
-}
-
-TEST_CASE("an item channel resubscribed without a seq after a resync reads its record again") {
-  // Found by engine_stream: a resync cleared the item channel's seq; after a reconnect
-  // it subscribed without `since` and adopted the server's seq, so a change made while
-  // the socket was down reached the item view on no path.
-  Harness h;
-  h.open();
-  std::string error;
-  h.engine->watch_item("Message", "2", h.now, error);
-  h.frame(subscribed("Message:item:2", 0));
-  answer_item_gets(h, msg(2, "b"));
-  h.frame(R"({"type":"resync","channel":"Message:item:2"})");  // the item reads again
-  for (int i = 0; i < 4 && !h.http("GET").empty(); ++i) answer_item_gets(h, msg(2, "b"));
-  REQUIRE(h.http("GET").empty());
-  h.close(1006);
-  h.advance(1000);
-  h.engine->on_open(h.now);
-  h.step();
-  REQUIRE(h.sent().back() == R"({"type":"subscribe","channel":"Message:item:2"})");
-  h.frame(subscribed("Message:item:2", 4));  // record 2 changed while the socket was down
-  auto again = h.http("GET");
-  REQUIRE(again.size() == 1);
-  CHECK(again[0].url == "http://api.test/api/messages/2");
-  h.respond(again[0].http_id, 200, msg(2, "B"));
-  CHECK(h.entries("item").back()->get("data")->get("text")->as_string() == "B");
 }
 
 TEST_CASE("a list channel's refusal on the last socket does not make item-channel replays overwrite its numbered records") {

@@ -143,6 +143,7 @@ void Engine::on_open(Millis now) {
 void Engine::on_close(int code, Millis now) {
   if (!socket_open_ && connection_.state() != ConnState::Connecting) return;  // already handled
   socket_open_ = false;
+  ++disconnects_;
   registry_.on_disconnect();
   fail_ws_requests("connection lost before the response");
   connection_.on_close(code, now);
@@ -191,7 +192,6 @@ void Engine::handle_subscribed(const ServerFrame& f, Millis now) {
   ChannelState* c = registry_.find(f.channel);
   if (!c) return;  // we left it meanwhile
   bool resubscribed = c->confirmations++ > 0;
-  bool had_seq = c->has_seq;
   bool had_sent_since = c->sent_since;
   c->confirmed = true;
   c->error.clear();
@@ -202,22 +202,20 @@ void Engine::handle_subscribed(const ServerFrame& f, Millis now) {
   if (new_epoch || went_back) {
     numbering_restarted(*c, f.seq, nullptr, now);
     c->has_seq = f.seq.has_value();
-  } else if (f.seq) {
-    // A first subscription starts at the server's seq; a resubscription keeps ours
-    // (the server replays from `since` or sends resync). A subscription made without
-    // `since` after a snapshot was read (a first one, or one after a resync): what
-    // came in between is lost.
-    if (!c->last_seq) c->last_seq = f.seq;
-    else if (!had_sent_since && *f.seq > *c->last_seq) {
-      c->last_seq = f.seq;
-      rehydrate_channel(f.channel, now);
-    }
-    c->has_seq = true;
+  } else {
+    // Only a resubscription sent with `since` and confirmed with a seq is replayed: after
+    // any other (a seed server's, one whose seq a resync cleared, one the server numbers
+    // only now) what came while we were away is lost. So is what came between a snapshot
+    // and a first subscription sent without `since` and confirmed past it.
+    bool behind = f.seq && c->last_seq && *f.seq > *c->last_seq;
+    bool lost = !(had_sent_since && f.seq) && (resubscribed || behind);
+    // A first subscription starts at the server's seq; a replayed one keeps ours.
+    if (f.seq && (!c->last_seq || (behind && !had_sent_since))) c->last_seq = f.seq;
+    if (f.seq) c->has_seq = true;
+    if (lost) rehydrate_channel(f.channel, now, nullptr, true);
   }
   reread_items_read_before(f.channel, now);
   outbox_.channel_ready(f.channel, f.data);
-  // A seed-only server cannot replay: after a reconnect, re-hydrate what it feeds.
-  if (resubscribed && !had_seq && !f.seq) rehydrate_channel(f.channel, now);
 }
 
 void Engine::handle_channel_error(const ServerFrame& f, Millis now) {

@@ -76,15 +76,14 @@ void Engine::show_item(View& v, RecordStore& store, bool present, bool reread) {
 
 // A channel confirmed now keeps an item view's record live: the model's list channel
 // (it carries every change; the own channel's copies are skipped then) or the view's own
-// channel. A numbered channel whose seq a resync cleared orders nothing until a page, a
-// frame or a confirmation numbers it again: frames up to that seq are then dropped as old
-// news, or were lost unseen (a resubscription without `since`), and a GET read meanwhile
-// may predate them. Numbered again, it re-reads (reread_items_read_before).
+// channel. A numbered list channel whose seq a resync cleared orders nothing until a page
+// or a frame numbers it again: frames up to that seq are then dropped as old news (or
+// were lost unseen), and a GET read meanwhile may predate them.
 bool Engine::item_live(const View& v) {
   const ChannelState* list = list_channel(v.model);
   if (list && list->confirmed && list->error.empty()) return !list->awaiting_seq();
   const ChannelState* own = v.channel.empty() ? nullptr : registry_.find(v.channel);
-  return own && own->confirmed && own->error.empty() && !own->awaiting_seq();
+  return own && own->confirmed && own->error.empty();
 }
 
 // An item channel's copy that the model's list channel (`list`) brings or brought: the
@@ -123,7 +122,7 @@ void Engine::follow_list_instead(ViewId id, View& v, Millis now) {
   std::string refused = std::move(v.channel);
   v.channel = list;
   subscribe(list);
-  unsubscribe(refused);
+  unsubscribe(refused, now);
   v.item_read_live = false;
   if (!v.hydrating) start_hydration(id, v, now);
 }

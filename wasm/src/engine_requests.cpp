@@ -178,7 +178,7 @@ bool Engine::join(std::string_view channel, Millis now, std::string& error) {
   return true;
 }
 
-void Engine::leave(std::string_view channel, Millis now) { unsubscribe(std::string(channel)); }
+void Engine::leave(std::string_view channel, Millis now) { unsubscribe(std::string(channel), now); }
 
 bool Engine::publish(std::string_view channel, std::string_view event, std::string_view data, Millis now,
                      std::string& error) {
@@ -219,7 +219,7 @@ bool Engine::listen(std::string_view channel, bool on, Millis now, std::string& 
   if (on) {
     if (listened_.insert(ch).second) subscribe(ch);
   } else if (listened_.erase(ch)) {
-    unsubscribe(ch);
+    unsubscribe(ch, now);
   }
   return true;
 }

@@ -24,8 +24,12 @@ void Engine::subscribe(const std::string& channel) {
     for (auto& frame : registry_.pending_subscribes()) send(std::move(frame));
 }
 
-void Engine::unsubscribe(const std::string& channel) {
-  if (registry_.remove(channel) && socket_open_) send(encode_unsubscribe(channel));
+// The last reference to a list channel going (a view closed, a listener gone) leaves the
+// item views it kept live to read their record again (list_channel_lost).
+void Engine::unsubscribe(const std::string& channel, Millis now) {
+  if (!registry_.remove(channel)) return;
+  if (socket_open_) send(encode_unsubscribe(channel));
+  list_channel_lost(channel, true, now);
 }
 
 ViewId Engine::watch(std::string_view model, std::string_view query_json, Millis now, std::string& error) {
@@ -67,6 +71,7 @@ void Engine::start_hydration(ViewId id, View& v, Millis now) {
   v.refetch_again = false;
   const ChannelState* ch = v.channel.empty() ? nullptr : registry_.find(v.channel);
   v.restarts_at_start = ch ? ch->restarts : 0;
+  v.disconnects_at_start = disconnects_;
   ModelConfig m = config_.model(v.model);
   std::string url = model_url(m);
   if (v.list) {
@@ -386,12 +391,16 @@ void Engine::replay_buffer(View& v) {
   if (v.list) v.list->refresh(stores_[v.model]);
 }
 
-void Engine::rehydrate_channel(const std::string& channel, Millis now, const View* except) {
+void Engine::rehydrate_channel(const std::string& channel, Millis now, const View* except, bool after_loss) {
   bool is_list = false;
   std::string_view model = channel_model(channel, is_list);
   for (auto& entry : views_) {
     View& v = entry.second;
     if (&v == except) continue;
+    // After a subscription confirmed without a replay of what it missed, a list page asked
+    // since the socket was lost stays: its buffer holds only this subscription's frames,
+    // so the page's seq tells whether it covers the loss (finish_list).
+    if (after_loss && v.list && v.hydrating && v.disconnects_at_start == disconnects_) continue;
     // Item views take their record's changes from the list channel while it is live
     // (their own channel's copies are skipped, handle_update): its losses are theirs.
     if (v.channel == channel || (is_list && !v.list && v.model == model)) start_hydration(entry.first, v, now);
@@ -514,8 +523,7 @@ void Engine::close_view(ViewId id, Millis now) {
   std::string channel = v.channel;
   views_.erase(it);
   if (channel.empty()) return;
-  unsubscribe(channel);
-  if (!registry_.find(channel)) list_channel_lost(channel, true, now);  // its last view closed
+  unsubscribe(channel, now);
 }
 
 }  // namespace ssot

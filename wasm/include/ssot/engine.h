@@ -142,6 +142,7 @@ class Engine {
     std::optional<Millis> retry_at;  // a failed hydration tries again then (or when the socket reopens)
     int retries = 0;                 // failed hydrations in a row
     uint32_t restarts_at_start = 0;  // its channel's `restarts` when the hydration started
+    uint32_t disconnects_at_start = 0;  // Engine::disconnects_ then
     uint64_t snapshot_no = 0;        // when its last snapshot landed (Engine::snapshots_)
   };
 
@@ -175,7 +176,7 @@ class Engine {
   bool copy_versioned(const std::string& model, const ServerFrame& f);
   RecordStore& store_for(const ModelConfig& m);
   void show_item(View& v, RecordStore& store, bool present, bool reread);
-  void rehydrate_channel(const std::string& channel, Millis now, const View* except = nullptr);
+  void rehydrate_channel(const std::string& channel, Millis now, const View* except = nullptr, bool after_loss = false);
   void numbering_restarted(ChannelState& c, std::optional<int64_t> seq, const View* except, Millis now);
   // A list answer's epoch against its channel's; false when the answer predates a restart.
   bool adopt_epoch(View& v, ChannelState* c, std::string_view epoch, std::optional<int64_t> seq, Millis now);
@@ -197,7 +198,7 @@ class Engine {
   ChannelState* list_channel(const std::string& model);  // the model's list channel, if wanted
   std::string channel_for_item(const ModelConfig& m, const RecordId& id) const;
   void subscribe(const std::string& channel);
-  void unsubscribe(const std::string& channel);
+  void unsubscribe(const std::string& channel, Millis now);
 
   // engine_mutations.cpp
   struct Mutation {  // in flight, by mutation id
@@ -249,6 +250,7 @@ class Engine {
   std::vector<Command> commands_;
   Outbox outbox_;
   bool socket_open_ = false;
+  uint32_t disconnects_ = 0;  // sockets lost so far: a view's hydration started after the last or not
   bool urgent_flush_ = false;
   ConnState emitted_state_ = ConnState::Idle;
   std::optional<Millis> emitted_retry_at_;
