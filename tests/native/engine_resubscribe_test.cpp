@@ -31,6 +31,28 @@ void expect_item_read_again(Harness& h, int seq) {
   h.respond(again[0].http_id, 200, msg(2, "B"));
   CHECK(item_text(h) == "B");
 }
+// An open client with a list view (record 1) at seq 3 whose channel just got `resync`:
+// its page is asked again, not yet answered.
+ViewId resynced_list(Harness& h) {
+  h.open();
+  ViewId v = h.watch("Message");
+  h.frame(subscribed("Message:list", 3));
+  h.respond(h.http("GET").back().http_id, 200, list_body({msg(1, "a")}, 3));
+  h.frame(R"({"type":"resync","channel":"Message:list"})");
+  return v;
+}
+
+// After a reconnect, subscribed again without `since` and confirmed at `seq` (record 2
+// was created meanwhile), the list view `v` (record 1) reads its page again.
+void expect_list_read_again(Harness& h, ViewId v, int seq) {
+  reconnect(h);
+  REQUIRE(h.sent().back() == R"({"type":"subscribe","channel":"Message:list"})");
+  h.frame(subscribed("Message:list", seq));
+  auto again = h.http("GET");
+  REQUIRE(again.size() == 1);
+  h.respond(again[0].http_id, 200, list_body({msg(1, "a"), msg(2, "b")}, seq));
+  CHECK(h.mirrors[v].ids() == std::vector<int>{1, 2});
+}
 }  // namespace
 
 TEST_CASE("an item channel resubscribed without a seq after a resync reads its record again") {
@@ -76,30 +98,14 @@ TEST_CASE("a list channel the server numbers only from a resubscription on re-hy
   ViewId v = h.watch("Message");
   h.frame(subscribed("Message:list"));
   h.respond(h.http("GET").back().http_id, 200, "[" + msg(1, "a") + "]");
-  reconnect(h);
-  REQUIRE(h.sent().back() == R"({"type":"subscribe","channel":"Message:list"})");
-  h.frame(subscribed("Message:list", 7));  // record 2 created while the socket was down
-  auto again = h.http("GET");
-  REQUIRE(again.size() == 1);
-  h.respond(again[0].http_id, 200, list_body({msg(1, "a"), msg(2, "b")}, 7));
-  CHECK(h.mirrors[v].ids() == std::vector<int>{1, 2});
+  expect_list_read_again(h, v, 7);
 }
 
 TEST_CASE("a list page without seq after a resync, then a resubscription without since, re-hydrates") {
   Harness h;
-  h.open();
-  ViewId v = h.watch("Message");
-  h.frame(subscribed("Message:list", 3));
-  h.respond(h.http("GET").back().http_id, 200, list_body({msg(1, "a")}, 3));
-  h.frame(R"({"type":"resync","channel":"Message:list"})");
+  ViewId v = resynced_list(h);
   h.respond(h.http("GET").back().http_id, 200, "[" + msg(1, "a") + "]");  // a list answer's seq is optional
-  reconnect(h);
-  REQUIRE(h.sent().back() == R"({"type":"subscribe","channel":"Message:list"})");
-  h.frame(subscribed("Message:list", 9));  // record 2 created while the socket was down
-  auto again = h.http("GET");
-  REQUIRE(again.size() == 1);
-  h.respond(again[0].http_id, 200, list_body({msg(1, "a"), msg(2, "b")}, 9));
-  CHECK(h.mirrors[v].ids() == std::vector<int>{1, 2});
+  expect_list_read_again(h, v, 9);
 }
 
 TEST_CASE("a list page in flight across the reconnect is read again; one asked after it, its seq decides") {
@@ -127,11 +133,7 @@ TEST_CASE("a list page in flight across the reconnect is read again; one asked a
 
 TEST_CASE("a failed hydration retried at the reopen is not asked twice when the list resubscribes without since") {
   Harness h;
-  h.open();
-  ViewId v = h.watch("Message");
-  h.frame(subscribed("Message:list", 3));
-  h.respond(h.http("GET").back().http_id, 200, list_body({msg(1, "a")}, 3));
-  h.frame(R"({"type":"resync","channel":"Message:list"})");
+  ViewId v = resynced_list(h);
   h.respond(h.http("GET").back().http_id, 0, R"({"error":"network error"})");
   reconnect(h);
   REQUIRE(h.http("GET").size() == 1);  // the retry, asked after the socket came back
