@@ -175,7 +175,7 @@ void Engine::take_snapshot(View& v, const ChannelState* c, const ListAnswer& a) 
   bool behind = c && a.seq && c->last_seq && *c->last_seq > *a.seq;
   std::vector<RecordId> ids;
   std::vector<size_t> changed;  // indices into ids: records whose stored text this snapshot changed
-  bool older_member = false;     // the server chose these rows from an older copy of one than ours
+  bool older_member = false;     // the server chose these rows from an older copy of one than ours (or before its delete)
   json::ArrayReader reader(a.items);
   std::string_view item;
   while (reader.next(item)) {
@@ -186,16 +186,20 @@ void Engine::take_snapshot(View& v, const ChannelState* c, const ListAnswer& a) 
     }
     const StoredRecord* known = store.find(rid);
     if (!(a.seq && known && known->seq && *known->seq > *a.seq)) {  // never regress to an older snapshot
-      if (store.upsert(rid, item, seq)) changed.push_back(ids.size());
+      bool written = false;
+      // Refused by version: we hold a newer copy, or its delete (a tombstone).
+      if (!store.upsert_newer(rid, item, seq, false, written)) older_member = true;
+      else if (written) changed.push_back(ids.size());
     } else if (known->json != item) {
       older_member = true;
     }
     ids.push_back(std::move(rid));
   }
   v.list->reset(store, ids, a.total ? int64_t(*a.total) : int64_t(ids.size()));
-  // A page shows our newer copy in place, and replaying the update that brought it
-  // changes nothing any more: the page may be wrong (the newer copy may sort out of
-  // it). Read it again; a complete view places every record itself.
+  // A page shows our newer copy in place (or, for a record deleted since, a row short),
+  // and replaying the update that brought it changes nothing any more: the page may be
+  // wrong (the newer copy may sort out of it; the next row belongs in). Read it again; a
+  // complete view places every record itself.
   if (older_member && !v.list->complete()) v.refetch_again = true;
   for (const auto& mu : mutations_)
     if (mu.second.optimistic && mu.second.creates && mu.second.model == v.model)
