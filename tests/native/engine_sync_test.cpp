@@ -947,3 +947,25 @@ TEST_CASE("a page whose answer holds a record we know was deleted since reads ag
   h.respond(again[0].http_id, 200, list_body({rec(6, "b"), rec(7, "ab")}, 2, 6));
   CHECK(h.mirrors[page].ids() == std::vector<int>{6, 7});
 }
+
+TEST_CASE("a view that turns from complete to a page and back keeps the JS side's rows in step") {
+  // Found by engine_stream: an answer with fewer rows than its total made a complete view
+  // a page. Its first page flush, an empty window, compared equal to the (empty) last
+  // window and was dropped, while the JS side still held the complete view's rows; the
+  // next complete answer then inserted them a second time.
+  Harness h;
+  h.open();
+  ViewId v = h.watch("Message");
+  h.frame(subscribed("Message:list", 1));
+  h.respond(h.http("GET").back().http_id, 200, list_body({msg(1, "a"), msg(2, "b"), msg(3, "c")}, 1));
+  h.engine->refetch(v, h.now);
+  h.step();
+  h.respond(h.http("GET").back().http_id, 200, R"({"items":[],"total":3})");  // a page: none of its rows
+  CHECK(h.mirrors[v].rows.empty());
+  CHECK(h.mirrors[v].total == 3);
+  h.frame(update("Message:list", "created", msg(4, "d"), 4, 2));  // a page cannot place it: it reads again
+  for (int i = 0; i < 4 && !h.http("GET").empty(); ++i)
+    h.respond(h.http("GET").back().http_id, 200, list_body({msg(1, "a"), msg(2, "b"), msg(3, "c"), msg(4, "d")}, 2));
+  CHECK(h.mirrors[v].ids() == std::vector<int>{1, 2, 3, 4});
+  CHECK(h.mirrors[v].total == 4);
+}

@@ -240,6 +240,7 @@ void ListView::open_change(std::string& out) {
 
 bool ListView::flush_splice(const RecordStore& store, std::string& out) {
   bool js_empty = emitted_total_ <= 0 && last_window_.empty();
+  emitted_splice_ = true;
   std::vector<size_t> removed;
   apply_pending(js_empty ? nullptr : &removed);
   open_change(out);
@@ -300,6 +301,11 @@ bool ListView::flush_splice(const RecordStore& store, std::string& out) {
 }
 
 bool ListView::flush_window(const RecordStore& store, std::string& out) {
+  // After splice changes (a complete view that an answer made a page) the JS side holds
+  // rows no window listed: this window replaces them all, even when it looks like the last.
+  bool after_splice = emitted_splice_;
+  if (after_splice) last_window_.clear();
+  emitted_splice_ = false;
   apply_pending(nullptr);
   auto [start, count] = window_range();
   std::vector<RecordId> ids;
@@ -333,7 +339,7 @@ bool ListView::flush_window(const RecordStore& store, std::string& out) {
     m->emitted_version = rec->version;
   }
   out += "]}";
-  bool changed = !first || ids != last_window_;
+  bool changed = !first || ids != last_window_ || after_splice;
   last_window_ = std::move(ids);
   emitted_total_ = total();
   return changed;

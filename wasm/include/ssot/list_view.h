@@ -112,6 +112,7 @@ class ListView {
   std::vector<Touched> touched_;
   std::optional<std::pair<size_t, size_t>> window_;
   std::vector<RecordId> last_window_;
+  bool emitted_splice_ = false;  // the last flush was in splice form (JS holds every row)
   std::set<RecordId> pending_rows_;  // members with writes of ours the server has not confirmed
   std::set<RecordId> hidden_;        // in the view but for our pending delete
   bool pending_changed_ = false;
