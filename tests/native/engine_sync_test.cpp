@@ -969,3 +969,39 @@ TEST_CASE("a view that turns from complete to a page and back keeps the JS side'
   CHECK(h.mirrors[v].ids() == std::vector<int>{1, 2, 3, 4});
   CHECK(h.mirrors[v].total == 4);
 }
+
+TEST_CASE("our delete's answer landing after the record was created again does not hide it from its item view") {
+  // Found by engine_stream: our delete's 204 (no version) came after the record's re-create
+  // (version 3) and marked that version deleted; the item's GET of it was then refused.
+  Harness h;
+  auto rec = [](int id, const char* text, int version) {
+    return "{\"id\":" + std::to_string(id) + ",\"roomId\":1,\"text\":\"" + text + "\",\"createdAt\":1,\"version\":" +
+           std::to_string(version) + "}";
+  };
+  h.open();
+  ViewId list = h.watch("Message");
+  std::string error;
+  h.engine->watch_item("Message", "2", h.now, error);
+  h.frame(subscribed("Message:list", 1));
+  h.frame(subscribed("Message:item:2", 0));
+  auto gets = h.http("GET");
+  h.respond(gets[0].http_id, 200, list_body({rec(1, "a", 1), rec(2, "b", 1)}, 1));
+  for (int i = 0; i < 4 && !h.http("GET").empty(); ++i) answer_item_gets(h, rec(2, "b", 1));
+  h.engine->remove("Message", "2", h.now, error, false);
+  h.step();
+  // The server deletes it (version 2, seq 2: that frame is lost), another client creates it again.
+  h.frame(update("Message:list", "created", rec(2, "again", 3), 2, 3));  // a gap: both read again
+  h.frame(update("Message:item:2", "created", rec(2, "again", 3), 2, 2));
+  RequestId del_http = 0;
+  for (const auto& c : h.commands)
+    if (c.type == Command::HttpStart && c.method == "DELETE") del_http = c.http_id;
+  REQUIRE(del_http != 0);
+  h.respond(del_http, 204, "");
+  for (int i = 0; i < 6 && !h.http("GET").empty(); ++i)
+    for (const auto& c : h.http("GET")) {
+      if (c.url.find("/messages/") != std::string::npos) h.respond(c.http_id, 200, rec(2, "again", 3));
+      else h.respond(c.http_id, 200, list_body({rec(1, "a", 1), rec(2, "again", 3)}, 3));
+    }
+  CHECK(h.entries("item").back()->get("data")->dump() == Json::parse(rec(2, "again", 3))->dump());
+  CHECK(h.mirrors[list].ids() == std::vector<int>{1, 2});
+}

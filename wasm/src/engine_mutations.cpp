@@ -60,6 +60,8 @@ RequestId Engine::start_mutation(const char* method, CallKind kind, const ModelC
   mu.model = m.name;
   mu.record = rid;
   mu.snapshot_no = snapshots_;
+  if (const RecordStore* st = find_store(m.name))
+    if (const StoredRecord* r = st->find(rid)) mu.ver_at_start = r->ver;
   if (write) {
     write->mutation_id = mid;
     if (kind == CallKind::Create && !record_id(write->body, mu.record)) mu.record = "optimistic:" + mid;
@@ -136,7 +138,12 @@ void Engine::finish_mutation(const Call& call, int status, std::string_view body
   if (is_2xx(status)) urgent_flush_ = true;  // views show the change (ours or its echo) when the call resolves
   if (!is_2xx(status) || !stores_.count(call.model)) return settle(call.mutation_id, mu);
   if (call.kind == CallKind::Delete) {
-    if (!mu.echoed)
+    // A 204 carries no version: a copy newer than the one we deleted, written since we
+    // asked (created again), may come after our delete. Its echo (or the gap where it was
+    // lost) orders them; taken now, the delete would hide a live record.
+    const StoredRecord* r = stores_[call.model].find(call.id);
+    bool written_since = r && r->ver && (!mu.ver_at_start || *r->ver > *mu.ver_at_start);
+    if (!mu.echoed && !written_since)
       apply_change(call.model, ChangeType::Deleted, call.id, {}, std::nullopt, nullptr, false, std::nullopt, mu.snapshot_no);
     return settle(call.mutation_id, mu);
   }

@@ -208,6 +208,7 @@ class Engine {
     bool optimistic = false; // a pending write of it is laid over the store
     bool creates = false;
     uint64_t snapshot_no = 0;  // snapshots_ when it started (its pending write was laid over the store)
+    std::optional<Version> ver_at_start;  // the record's version in the store when it started
   };
   RequestId start_mutation(const char* method, CallKind kind, const ModelConfig& m, const RecordId& rid, std::string_view body,
                            std::optional<PendingWrite> write, Millis now);
