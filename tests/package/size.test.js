@@ -26,8 +26,12 @@ import * as esbuild from 'esbuild';
 // (-2.2 KB) and the inlining pass (+0.4 KB): lowered to 81 KB.
 // 2026-12-05, later: 82,958 B (+161 B on 82,797) with the fixes of fuzz bugs 35-38, net of
 // -80 B of lookups merged: raised to 81.1 KB (83,046 B), for those fixes only.
+// 2026-12-05, eighth session: 83,134 B (+178 B on 82,956) with the fixes of fuzz bugs 39-43
+// (what a resubscription lost, a refusal per subscription, pages with refused members, the
+// splice-to-window switch, our delete's answer after a re-create): raised to 81.2 KB
+// (83,149 B), for those fixes only.
 const GOAL = 40 * 1024;
-const BUDGET = Math.round(81.1 * 1024);
+const BUDGET = Math.round(81.2 * 1024);
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const gzip = (bytes) => execFileSync('gzip', ['-9', '-c'], { input: bytes }).length;
