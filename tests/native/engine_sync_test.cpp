@@ -1005,3 +1005,21 @@ TEST_CASE("our delete's answer landing after the record was created again does n
   CHECK(h.entries("item").back()->get("data")->dump() == Json::parse(rec(2, "again", 3))->dump());
   CHECK(h.mirrors[list].ids() == std::vector<int>{1, 2});
 }
+
+TEST_CASE("a view that took a record from an unnumbered answer re-places it when an older-numbered frame changes its text") {
+  // Found by engine_stream: an unnumbered answer of another view put record 1 without its
+  // sort field into a sorted view; a frame numbered below that view's snapshot then changed
+  // the stored text, and the view, taking the frame as already in its snapshot, showed the
+  // new text at the old place.
+  Harness h;
+  h.open();
+  ViewId sorted = h.watch("Message", R"({"orderBy":{"createdAt":"asc"}})");
+  ViewId plain = h.watch("Message");
+  h.frame(subscribed("Message:list", 0));  // frames 1-3 in flight; the pages read after them
+  for (const auto& c : h.http("GET")) h.respond(c.http_id, 200, list_body({msg(2, "b", 1, 2), msg(3, "c", 1, 3)}, 3));
+  h.engine->refetch(plain, h.now);
+  h.step();
+  h.respond(h.http("GET").back().http_id, 200, R"({"items":[{"id":1}]})");  // a server's answer without seq or fields
+  h.frame(update("Message:list", "updated", msg(1, "a", 1, 5), 1, 1));   // numbered below the sorted view's snapshot
+  CHECK(h.mirrors[sorted].ids() == std::vector<int>{2, 3, 1});
+}

@@ -323,10 +323,11 @@ void Engine::apply_change(const std::string& model, ChangeType change, const Rec
     if (v.model != model || (only && &v != only)) continue;
     if (!only && v.hydrating) continue;  // it replays its buffer when the snapshot lands
     if (v.list) {
-      // Already in its snapshot; unless the view holds an older version of the record
-      // (an HTTP answer, unnumbered, reached it after the snapshot): versions decide.
+      // Already in its snapshot; unless the view holds an older copy of the record (an
+      // HTTP answer, unnumbered, reached it after the snapshot) that the store replaced:
+      // the view shows the store's text, so it places it by that text.
       bool in_snapshot = !only && list_seq && v.floor && *v.floor >= *list_seq;
-      bool newer = change == ChangeType::Deleted ? version.has_value() : rec && rec->ver && changed;
+      bool newer = change == ChangeType::Deleted ? version.has_value() : changed;
       if (in_snapshot && !(newer && v.list->holds(id))) continue;
       if ((holders_only || answer_unordered(v, sent_at)) && !v.list->holds(id)) continue;
       if (change == ChangeType::Deleted) v.list->record_removed(store, id);
