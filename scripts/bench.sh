@@ -4,7 +4,9 @@
 #      extra arguments go to it, e.g. `bash scripts/bench.sh --frames 20000 --runs 3`;
 #   2. the runtime through its JS API against JS clients and TanStack Query / DB, in Node
 #      (bench/js/runtime_vs_js.js, its own defaults; BENCH_NODE_ARGS adds options);
-#   3. memory per cached record at 100k records (bench/js/memory.js);
+#   3. what the goals leave the engine per frame, against the least an engine on text frames
+#      does (bench/js/runtime_floor.js, bench/frame_scan.cpp);
+#      memory per cached record at 100k records (bench/js/memory.js);
 #   4. Chromium: runtime, bare WebSocket loop, TanStack Query (bench/browser/run.js; BENCH_BROWSER_ARGS);
 #   5. bench/js/report.js puts them together, with the goals of issue 16, and updates the
 #      goal table in README.md (Performance) between its <!-- bench:goals --> markers.
@@ -14,9 +16,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 
-# Only what the benchmarks need: ssot_bench (both sides) and the npm package's runtime.
+# Only what the benchmarks need: ssot_bench (both sides), the npm package's runtime, frame_scan.
 bash scripts/build.sh native ssot_bench
-bash scripts/build.sh wasm ssot_bench ssot_runtime
+bash scripts/build.sh wasm ssot_bench ssot_runtime ssot_frame_scan
 
 # BENCH_PARTS=dir keeps each part's output there (to rerun bench/js/report.js by hand).
 if [ -n "${BENCH_PARTS:-}" ]; then
@@ -47,6 +49,8 @@ echo "== runtime vs JS clients (node)" >&2
 # shellcheck disable=SC2086
 node --expose-gc --max-old-space-size=8192 bench/js/runtime_vs_js.js ${BENCH_NODE_ARGS:-} \
   --json "$tmp/node.json" --report "$tmp/node.md" > /dev/null || status=$?
+echo "== the engine's budget per frame (runtime_floor)" >&2
+node --expose-gc bench/js/runtime_floor.js > "$tmp/floor.md" || status=$?
 echo "== memory per cached record" >&2
 node --expose-gc bench/js/memory.js --json "$tmp/memory.json" > /dev/null || status=$?
 echo "== chromium" >&2
@@ -54,7 +58,7 @@ echo "== chromium" >&2
 node bench/browser/run.js ${BENCH_BROWSER_ARGS:-} --json "$tmp/browser.json" --report "$tmp/browser.md" > /dev/null || status=$?
 
 node bench/js/report.js --out bench/report.md --svg bench/report.svg --command "npm run bench$( [ $# -gt 0 ] && printf ' %s' "$@" )" \
-  --core "$tmp/core.md" --node "$tmp/node.json" --node-md "$tmp/node.md" --memory "$tmp/memory.json" \
+  --core "$tmp/core.md" --node "$tmp/node.json" --node-md "$tmp/node.md" --floor-md "$tmp/floor.md" --memory "$tmp/memory.json" \
   --browser "$tmp/browser.json" --browser-md "$tmp/browser.md" --goals-md "$tmp/goals.md" --readme README.md || status=$?
 cat "$tmp/goals.md" 2>/dev/null || true
 

@@ -18,7 +18,7 @@ cmake --build build/asan -j "$JOBS" --target ssot_tests
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ./build/asan/ssot_tests
 
 step "core tests compiled to wasm, under node"
-bash scripts/build.sh wasm ssot_tests ssot_runtime
+bash scripts/build.sh wasm ssot_tests ssot_runtime ssot_frame_scan
 node build/wasm/ssot_tests.js
 
 step "JS tests (node --test)"

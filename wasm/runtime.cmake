@@ -45,7 +45,17 @@ if(CMAKE_EXE_LINKER_FLAGS MATCHES "--profiling")
   set(WASM_OPT_NAMES -g)
 endif()
 target_link_options(ssot_bench PRIVATE -Oz -flto)
-foreach(t ssot_runtime ssot_bench)
+
+# bench/frame_scan.cpp: the least per-frame work of an engine on text frames
+# (bench/js/runtime_floor.js), with the shipped scanner and the shipped flags.
+add_executable(ssot_frame_scan ${CMAKE_SOURCE_DIR}/bench/frame_scan.cpp)
+target_link_libraries(ssot_frame_scan PRIVATE ssot_core)
+target_compile_options(ssot_frame_scan PRIVATE ${RUNTIME_COMPILE_FLAGS})
+set_target_properties(ssot_frame_scan PROPERTIES SUFFIX ".mjs")
+target_link_options(ssot_frame_scan PRIVATE -Oz -flto -sMALLOC=emmalloc
+  -sMODULARIZE=1 -sEXPORT_ES6=1 -sENVIRONMENT=web -sFILESYSTEM=0 -sEXPORTED_RUNTIME_METHODS=[HEAPU8]
+  -sEXPORTED_FUNCTIONS=[_malloc,_free,_ssot_frame_valid,_ssot_frame_scan])
+foreach(t ssot_runtime ssot_bench ssot_frame_scan)
   add_custom_command(TARGET ${t} POST_BUILD
     COMMAND ${WASM_OPT} ${WASM_OPT_NAMES} -Oz -aimfs 8 --merge-similar-functions -Oz
             $<TARGET_FILE_DIR:${t}>/${t}.wasm -o $<TARGET_FILE_DIR:${t}>/${t}.wasm)

@@ -1,7 +1,7 @@
 // Writes bench/report.md and bench/report.svg from the parts scripts/bench.sh runs:
 //
 //   node bench/js/report.js --out bench/report.md --svg bench/report.svg \
-//     [--core core.md] [--node node.json --node-md node.md] [--memory memory.json] \
+//     [--core core.md] [--node node.json --node-md node.md] [--floor-md floor.md] [--memory memory.json] \
 //     [--browser browser.json --browser-md browser.md] [--command "npm run bench"] [--readme README.md]
 //
 // --readme: the goal table between the README's <!-- bench:goals --> markers is
@@ -158,6 +158,10 @@ function main() {
   for (const r of rows) L.push(`| ${r.what} | **${r.measured}** | ${r.goal} | ${metText(r.met)} |`);
   L.push('');
   L.push(readText(o.nodeMd) ?? '## Runtime vs JS clients (Node)\n\n(this part did not run)');
+  L.push('');
+  L.push('## What the goals leave the engine (bench/js/runtime_floor.js)');
+  L.push('');
+  L.push(readText(o.floorMd) ?? '(this part did not run)');
   L.push('');
   L.push('## Memory per cached record');
   L.push('');

@@ -4,9 +4,10 @@
 //
 //   node --expose-gc bench/js/runtime_floor.js [--frames N] [--runs R] [--only list-10k,...]
 //
-// First, untimed, the real runtime (createClient against a fake server, as in
-// runtime_vs_js.js) ingests the frames; every drained output buffer is kept. Then
-// the floor client runs the runtime's JS path with an engine that costs nothing:
+// First the real runtime (createClient against a fake server, as in runtime_vs_js.js,
+// the frames fed to its export in-process) ingests the frames; every drained output
+// buffer is kept. This is also the timed "runtime" client of each round: its time less
+// the floor's is what the engine spends. Then the floor client runs the runtime's JS path with an engine that costs nothing:
 // per frame the frame is written into the wasm heap as UTF-8 (TextEncoder.encodeInto)
 // and one wasm export is called (`_ssot_feed_frame` with runtime id 0: a no-op);
 // per 50 frames the recorded drain of that flush is decoded (TextDecoder), parsed
@@ -14,6 +15,13 @@
 // with its unfrozen copy, then a frozen snapshot object). Its final rows are checked
 // against the expected ones. floor / best says how fast the runtime could be if its
 // engine were free: the ceiling of runtime / best in this architecture.
+// Issue 16's goal for a workload then leaves the engine a budget per frame:
+// 1 / (goal x best) - 1 / floor. Beside it, what the least engine on text frames costs
+// (bench/frame_scan.cpp, built as the runtime ships): checking each frame as JSON in
+// wasm, as the engine must before acting on it, timed alone on the same frames (a
+// tight loop, the frame's encodeInto taken off). A budget below that cost puts the goal
+// out of reach of this JS side whatever the engine; above it, the rest is the engine's.
+import fs from 'node:fs';
 import http from 'node:http';
 import { WebSocketServer } from 'ws';
 
@@ -71,7 +79,8 @@ async function startServer(body) {
   };
 }
 
-// The real runtime on the frames, untimed: the hydrated rows and every drain (bytes).
+// The real runtime on the frames: the hydrated rows, every drain (bytes), the final rows and
+// the time of the frames' loop (the "runtime" client: the engine's cost is its time less the floor's).
 async function recordDrains(Module, w, d) {
   const server = await startServer(d.body);
   let rtId = 0;
@@ -104,6 +113,8 @@ async function recordDrains(Module, w, d) {
     const enc = new TextEncoder();
     recording = [];
     const drains = [];
+    gc();
+    const t0 = performance.now();
     for (let i = 0; i < d.frames.length;) {
       for (const end = i + BATCH; i < end; i++) {
         Module._ssot_feed_frame(rtId, ptr, enc.encodeInto(d.frames[i], Module.HEAPU8.subarray(ptr, ptr + (1 << 16))).written);
@@ -112,10 +123,11 @@ async function recordDrains(Module, w, d) {
       drains.push(recording.length === 1 ? recording[0] : null);
       recording.length = 0;
     }
+    const ms = performance.now() - t0;
     recording = null;
     Module._free(ptr);
     if (drains.some((x) => x === null)) throw new Error('expected exactly one drain per flush');
-    return { viewId: view.id, start: JSON.parse(JSON.stringify(start)), drains };
+    return { viewId: view.id, start: JSON.parse(JSON.stringify(start)), drains, ms, items: view.getSnapshot().items };
   } finally {
     proto.id = id;
     proto.drain = drain;
@@ -124,21 +136,47 @@ async function recordDrains(Module, w, d) {
   }
 }
 
-// The runtime's JS path with a free engine.
-async function runFloor(Module, d, rec) {
+// The free engine: the frame written into the runtime's heap and its export called with
+// runtime id 0 (a no-op).
+function freeEngine(Module) {
+  return { M: Module, ptr: Module._malloc(1 << 16), call: (p, n) => Module._ssot_feed_frame(0, p, n) };
+}
+
+// Microseconds a frame of json::valid in wasm, and of the scan without checks (median of
+// 5 timed passes after one untimed), each less the frame's encodeInto alone.
+function scanCosts(Scan, frames) {
+  const encoder = new TextEncoder();
+  const ptr = Scan._malloc(1 << 16);
+  const dst = Scan.HEAPU8.subarray(ptr, ptr + (1 << 16));
+  const pass = (f, want) => {
+    const t0 = performance.now();
+    for (const fr of frames) {
+      const n = encoder.encodeInto(fr, dst).written;
+      if (f && f(ptr, n) !== want) throw new Error('frame_scan rejected a bench frame');
+    }
+    return ((performance.now() - t0) * 1000) / frames.length;
+  };
+  const us = (f, want) => median([0, 1, 2, 3, 4, 5].map(() => pass(f, want)).slice(1));
+  const base = us(null);
+  const cost = { validate: us(Scan._ssot_frame_valid, 1) - base, scan: us(Scan._ssot_frame_scan, 0) - base };
+  Scan._free(ptr);
+  return cost;
+}
+
+// The runtime's JS path with engine `e` (freeEngine above).
+async function runFloor(e, d, rec) {
   const frames = d.frames;
   const decoder = new TextDecoder();
   const encoder = new TextEncoder();
-  const ptr = Module._malloc(1 << 16);
-  const feed = Module._ssot_feed_frame;
+  const { ptr, call: feed } = e;
   let snap = Object.freeze({ items: Object.freeze(rec.start.map((r) => Object.freeze(r))), total: rec.start.length, status: 'ready', error: null, start: 0, pending: [] });
   let work = null;
   gc();
   await sleep(0);
   const t0 = performance.now();
-  const dst = Module.HEAPU8.subarray(ptr, ptr + (1 << 16)); // nothing allocates meanwhile: the heap stays
+  const dst = e.M.HEAPU8.subarray(ptr, ptr + (1 << 16)); // nothing allocates meanwhile: the heap stays
   for (let i = 0, f = 0; i < frames.length; f++) {
-    for (const end = i + BATCH; i < end; i++) feed(0, ptr, encoder.encodeInto(frames[i], dst).written);
+    for (const end = i + BATCH; i < end; i++) feed(ptr, encoder.encodeInto(frames[i], dst).written);
     await null;
     const entries = JSON.parse(decoder.decode(rec.drains[f]));
     for (const e of entries) {
@@ -151,9 +189,7 @@ async function runFloor(Module, d, rec) {
       }
     }
   }
-  const ms = performance.now() - t0;
-  Module._free(ptr);
-  return { ms, items: snap.items };
+  return { ms: performance.now() - t0, items: snap.items };
 }
 
 async function runBest(w, d) {
@@ -176,9 +212,27 @@ function check(items, want) {
   return null;
 }
 
+// Issue 16's goals for these workloads: runtime / best.
+const GOALS = { 'list-1k': 1, 'list-10k': 1, 'sorted-filtered-10k': 2 };
+const CLIENTS = ['best', 'runtime', 'floor'];
+
+// bench/frame_scan.cpp as built by `bash scripts/build.sh wasm ssot_frame_scan`; the
+// wasm bytes passed in, as js/wasm/node.js does for the runtime (a web build: TOOLCHAIN.md 5).
+async function loadScan() {
+  const dir = new URL('../../build/wasm/', import.meta.url);
+  const glue = new URL('ssot_frame_scan.mjs', dir);
+  if (!fs.existsSync(glue)) throw new Error('build/wasm/ssot_frame_scan.mjs is missing: run bash scripts/build.sh wasm ssot_frame_scan');
+  const { default: create } = await import(glue);
+  return create({ wasmBinary: fs.readFileSync(new URL('ssot_frame_scan.wasm', dir)) });
+}
+
+const ratioCell = (xs) => `**${median(xs).toFixed(2)}x** (${Math.min(...xs).toFixed(2)} - ${Math.max(...xs).toFixed(2)})`;
+
 async function main() {
   const opt = parseArgs(process.argv.slice(2));
   const Module = await loadRuntime();
+  const Scan = await loadScan();
+  const free = freeEngine(Module);
   const workloads = WORKLOADS.filter((w) => !opt.only || opt.only.includes(w.name));
   const data = new Map();
   for (const w of workloads) {
@@ -188,28 +242,37 @@ async function main() {
   const rows = [];
   for (const w of workloads) {
     const { d, rec } = data.get(w.name);
-    const fps = { floor: [], best: [] };
-    const ratios = [];
+    const goal = GOALS[w.name];
+    const fps = Object.fromEntries(CLIENTS.map((c) => [c, []]));
+    const ratios = { runtime: [], floor: [] };
+    const budget = [];
+    const spent = [];
     for (let r = -1; r < opt.runs; r++) { // round -1: warm-up
-      const order = r % 2 ? ['floor', 'best'] : ['best', 'floor'];
+      const order = CLIENTS.map((_, i) => CLIENTS[(i + r + 1) % CLIENTS.length]);
       const res = {};
       for (const c of order) {
-        const out = c === 'floor' ? await runFloor(Module, d, rec) : await runBest(w, d);
+        const out = c === 'best' ? await runBest(w, d) : c === 'runtime' ? await recordDrains(Module, w, d) : await runFloor(free, d, rec);
         const bad = check(out.items, d.expected);
         if (bad) throw new Error(`${w.name} ${c}: ${bad}`);
         res[c] = d.frames.length / (out.ms / 1000);
       }
       if (r < 0) continue;
-      fps.floor.push(res.floor);
-      fps.best.push(res.best);
-      ratios.push(res.floor / res.best);
-      console.error(`floor: ${w.name} round ${r + 1}: floor ${Math.round(res.floor / 1000)}k, best ${Math.round(res.best / 1000)}k frames/s`);
+      for (const c of CLIENTS) fps[c].push(res[c]);
+      for (const c of Object.keys(ratios)) ratios[c].push(res[c] / res.best);
+      budget.push(1e6 / (goal * res.best) - 1e6 / res.floor);
+      spent.push(1e6 / res.runtime - 1e6 / res.floor);
+      console.error(`floor: ${w.name} round ${r + 1}: ${CLIENTS.map((c) => `${c} ${Math.round(res[c] / 1000)}k`).join(', ')} frames/s`);
     }
-    rows.push(`| ${w.name} | ${Math.round(median(fps.floor) / 1000)}k | ${Math.round(median(fps.best) / 1000)}k | **${median(ratios).toFixed(2)}x** (${Math.min(...ratios).toFixed(2)} - ${Math.max(...ratios).toFixed(2)}) |`);
+    const cost = scanCosts(Scan, d.frames);
+    const us = (xs) => `${median(xs).toFixed(2)} (${Math.min(...xs).toFixed(2)} - ${Math.max(...xs).toFixed(2)})`;
+    const verdict = Math.max(...budget) < cost.validate ? 'out of reach of this JS side: below the check in every round'
+      : median(budget) < cost.validate ? 'at the edge: below the check in most rounds'
+        : `${(median(budget) / cost.validate).toFixed(1)}x the check`;
+    rows.push(`| ${w.name} | ${Math.round(median(fps.best) / 1000)}k | ${ratioCell(ratios.runtime)} | ${ratioCell(ratios.floor)} | >= ${goal}x | ${us(budget)} | ${us(spent)} | ${cost.validate.toFixed(2)} (scan ${cost.scan.toFixed(2)}) | ${verdict} |`);
   }
-  console.log(`${opt.frames} frames per run, median of ${opt.runs} paired rounds (node ${process.version}).\n`);
-  console.log('| workload | floor frames/s (runtime JS side, free engine) | best JS frames/s | floor / best (min - max) |');
-  console.log('| --- | --- | --- | --- |');
+  console.log(`${opt.frames} frames per run, median of ${opt.runs} rounds, the clients interleaved (node ${process.version}).\n`);
+  console.log('| workload | best JS frames/s | runtime / best (min - max) | free engine / best | goal | engine budget for the goal, us/frame | the engine spends, us/frame | the check alone, us/frame | budget |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const r of rows) console.log(r);
 }
 
