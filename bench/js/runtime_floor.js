@@ -7,8 +7,8 @@
 // First the real runtime (createClient against a fake server, as in runtime_vs_js.js,
 // the frames fed to its export in-process) ingests the frames; every drained output
 // buffer is kept. This is also the timed "runtime" client of each round: its time less
-// the floor's is what the engine spends. Then the floor client runs the runtime's JS path with an engine that costs nothing:
-// per frame the frame is written into the wasm heap as UTF-8 (TextEncoder.encodeInto)
+// the floor's is what the engine spends. Then the floor client runs the runtime's JS
+// path with an engine that costs nothing: per frame the frame is written into the wasm heap as UTF-8 (TextEncoder.encodeInto)
 // and one wasm export is called (`_ssot_feed_frame` with runtime id 0: a no-op);
 // per 50 frames the recorded drain of that flush is decoded (TextDecoder), parsed
 // (JSON.parse) and applied to the view's rows as js/liveView.js does (nextItems
@@ -115,9 +115,11 @@ async function recordDrains(Module, w, d) {
     const drains = [];
     gc();
     const t0 = performance.now();
+    let dst = Module.HEAPU8.subarray(ptr, ptr + (1 << 16));
     for (let i = 0; i < d.frames.length;) {
       for (const end = i + BATCH; i < end; i++) {
-        Module._ssot_feed_frame(rtId, ptr, enc.encodeInto(d.frames[i], Module.HEAPU8.subarray(ptr, ptr + (1 << 16))).written);
+        if (dst.buffer !== Module.HEAPU8.buffer) dst = Module.HEAPU8.subarray(ptr, ptr + (1 << 16)); // the heap grew
+        Module._ssot_feed_frame(rtId, ptr, enc.encodeInto(d.frames[i], dst).written);
       }
       await null; // the client drains in a microtask
       drains.push(recording.length === 1 ? recording[0] : null);
@@ -247,11 +249,12 @@ async function main() {
     const ratios = { runtime: [], floor: [] };
     const budget = [];
     const spent = [];
+    const run = { best: () => runBest(w, d), runtime: () => recordDrains(Module, w, d), floor: () => runFloor(free, d, rec) };
     for (let r = -1; r < opt.runs; r++) { // round -1: warm-up
       const order = CLIENTS.map((_, i) => CLIENTS[(i + r + 1) % CLIENTS.length]);
       const res = {};
       for (const c of order) {
-        const out = c === 'best' ? await runBest(w, d) : c === 'runtime' ? await recordDrains(Module, w, d) : await runFloor(free, d, rec);
+        const out = await run[c]();
         const bad = check(out.items, d.expected);
         if (bad) throw new Error(`${w.name} ${c}: ${bad}`);
         res[c] = d.frames.length / (out.ms / 1000);
