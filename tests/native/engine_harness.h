@@ -23,6 +23,12 @@ inline std::string msg(int id, const std::string& text, int room = 1, int create
          "\",\"createdAt\":" + std::to_string(created ? created : id) + "}";
 }
 
+// A record carrying its version (ext): no createdAt.
+inline std::string vmsg(int id, const std::string& text, int version) {
+  return "{\"id\":" + std::to_string(id) + ",\"roomId\":1,\"text\":\"" + text + "\",\"version\":" +
+         std::to_string(version) + "}";
+}
+
 inline std::string update(const std::string& channel, const std::string& change, const std::string& record, int id,
                           int seq = -1, const std::string& mutation = "") {
   std::string f = "{\"type\":\"update\",\"channel\":\"" + channel + "\",\"data\":{\"type\":\"" + change + "\"";

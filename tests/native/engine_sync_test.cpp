@@ -938,13 +938,10 @@ TEST_CASE("a page whose answer holds a record we know was deleted since reads ag
   h.frame(subscribed("Message:list", 1));
   RequestId get = h.http("GET").back().http_id;
   h.frame(R"({"type":"update","channel":"Message:list","data":{"type":"deleted","version":3,"id":2,"timestamp":3},"seq":2})");
-  auto rec = [](int id, const char* text) {
-    return "{\"id\":" + std::to_string(id) + ",\"roomId\":1,\"text\":\"" + text + "\",\"createdAt\":1,\"version\":1}";
-  };
-  h.respond(get, 200, list_body({rec(6, "b"), rec(2, "ab")}, 1, 7));  // read before the delete
+  h.respond(get, 200, list_body({vmsg(6, "b", 1), vmsg(2, "ab", 1)}, 1, 7));  // read before the delete
   auto again = h.http("GET");
   REQUIRE(again.size() == 1);
-  h.respond(again[0].http_id, 200, list_body({rec(6, "b"), rec(7, "ab")}, 2, 6));
+  h.respond(again[0].http_id, 200, list_body({vmsg(6, "b", 1), vmsg(7, "ab", 1)}, 2, 6));
   CHECK(h.mirrors[page].ids() == std::vector<int>{6, 7});
 }
 
@@ -974,10 +971,6 @@ TEST_CASE("our delete's answer landing after the record was created again does n
   // Found by engine_stream: our delete's 204 (no version) came after the record's re-create
   // (version 3) and marked that version deleted; the item's GET of it was then refused.
   Harness h;
-  auto rec = [](int id, const char* text, int version) {
-    return "{\"id\":" + std::to_string(id) + ",\"roomId\":1,\"text\":\"" + text + "\",\"createdAt\":1,\"version\":" +
-           std::to_string(version) + "}";
-  };
   h.open();
   ViewId list = h.watch("Message");
   std::string error;
@@ -985,13 +978,13 @@ TEST_CASE("our delete's answer landing after the record was created again does n
   h.frame(subscribed("Message:list", 1));
   h.frame(subscribed("Message:item:2", 0));
   auto gets = h.http("GET");
-  h.respond(gets[0].http_id, 200, list_body({rec(1, "a", 1), rec(2, "b", 1)}, 1));
-  for (int i = 0; i < 4 && !h.http("GET").empty(); ++i) answer_item_gets(h, rec(2, "b", 1));
+  h.respond(gets[0].http_id, 200, list_body({vmsg(1, "a", 1), vmsg(2, "b", 1)}, 1));
+  for (int i = 0; i < 4 && !h.http("GET").empty(); ++i) answer_item_gets(h, vmsg(2, "b", 1));
   h.engine->remove("Message", "2", h.now, error, false);
   h.step();
   // The server deletes it (version 2, seq 2: that frame is lost), another client creates it again.
-  h.frame(update("Message:list", "created", rec(2, "again", 3), 2, 3));  // a gap: both read again
-  h.frame(update("Message:item:2", "created", rec(2, "again", 3), 2, 2));
+  h.frame(update("Message:list", "created", vmsg(2, "again", 3), 2, 3));  // a gap: both read again
+  h.frame(update("Message:item:2", "created", vmsg(2, "again", 3), 2, 2));
   RequestId del_http = 0;
   for (const auto& c : h.commands)
     if (c.type == Command::HttpStart && c.method == "DELETE") del_http = c.http_id;
@@ -999,10 +992,10 @@ TEST_CASE("our delete's answer landing after the record was created again does n
   h.respond(del_http, 204, "");
   for (int i = 0; i < 6 && !h.http("GET").empty(); ++i)
     for (const auto& c : h.http("GET")) {
-      if (c.url.find("/messages/") != std::string::npos) h.respond(c.http_id, 200, rec(2, "again", 3));
-      else h.respond(c.http_id, 200, list_body({rec(1, "a", 1), rec(2, "again", 3)}, 3));
+      if (c.url.find("/messages/") != std::string::npos) h.respond(c.http_id, 200, vmsg(2, "again", 3));
+      else h.respond(c.http_id, 200, list_body({vmsg(1, "a", 1), vmsg(2, "again", 3)}, 3));
     }
-  CHECK(h.entries("item").back()->get("data")->dump() == Json::parse(rec(2, "again", 3))->dump());
+  CHECK(h.entries("item").back()->get("data")->dump() == Json::parse(vmsg(2, "again", 3))->dump());
   CHECK(h.mirrors[list].ids() == std::vector<int>{1, 2});
 }
 

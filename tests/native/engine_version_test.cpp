@@ -9,10 +9,6 @@ using namespace ssot;
 using namespace ssot::test;
 
 namespace {
-std::string vmsg(int id, const std::string& text, int version) {
-  return "{\"id\":" + std::to_string(id) + ",\"roomId\":1,\"text\":\"" + text + "\",\"version\":" +
-         std::to_string(version) + "}";
-}
 std::string deleted(int id, int version) {
   return R"({"type":"update","channel":"Message:list","data":{"type":"deleted","id":)" + std::to_string(id) +
          R"(,"version":)" + std::to_string(version) + "}}";
