@@ -219,8 +219,9 @@ inline void answer_item_gets(Harness& h, const std::string& record) {
 }
 
 // An open client with a `Message` list view (hydrated with `rows` at `seq`) and an item
-// view of record 2 ("b"), both channels confirmed; returns the list view.
-inline ViewId live_list_and_item(Harness& h, int seq, const std::vector<std::string>& rows) {
+// view of record 2 (`item`), both channels confirmed; returns the list view.
+inline ViewId live_list_and_item(Harness& h, int seq, const std::vector<std::string>& rows,
+                                 const std::string& item = msg(2, "b")) {
   h.open();
   ViewId list = h.watch("Message");
   std::string error;
@@ -229,8 +230,8 @@ inline ViewId live_list_and_item(Harness& h, int seq, const std::vector<std::str
   h.frame(subscribed("Message:item:2", 0));
   auto gets = h.http("GET");
   h.respond(gets[0].http_id, 200, list_body(rows, seq));
-  h.respond(gets[1].http_id, 200, msg(2, "b"));
-  answer_item_gets(h, msg(2, "b"));
+  h.respond(gets[1].http_id, 200, item);
+  answer_item_gets(h, item);
   return list;
 }
 
