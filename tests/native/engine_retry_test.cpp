@@ -166,3 +166,77 @@ TEST_CASE("a failed re-hydration applies the updates the view held, so its rows 
   CHECK(h.mirrors[v].ids() == std::vector<int>{2, 1});
   CHECK(h.mirrors[v].rows[1] == Json::parse(msg(1, "c"))->dump());
 }
+
+TEST_CASE("a page whose answers stay older than a live update refetches with backoff, not in a busy loop") {
+  // A REST read replica that lags the update feed: every page it answers holds an older
+  // version of record 1 than the update did, so no answer settles the page.
+  Harness h;  // reconnect: exponential, base 1000, max 8000, jitter 0
+  h.open();
+  ViewId v = h.watch("Message", R"({"orderBy":{"text":"asc"},"take":2})");
+  h.frame(subscribed("Message:list", 0));
+  h.respond(h.http("GET").back().http_id, 200, list_body({vmsg(1, "a", 1), vmsg(2, "b", 1)}, 0, 3));
+  h.frame(update("Message:list", "updated", vmsg(1, "z", 2), 1, 1));  // moves out of the page: refetch
+  auto stale_answer = [&] {
+    auto gets = h.http("GET");
+    REQUIRE(gets.size() == 1);
+    h.respond(gets[0].http_id, 200, list_body({vmsg(1, "a", 1), vmsg(2, "b", 1)}, 1, 3));
+  };
+  stale_answer();  // the first refetch it asks for goes at once: usually a change raced it
+  stale_answer();
+  CHECK(h.http("GET").empty());  // then the hydration backoff
+  CHECK(h.engine->stats().retrying == 1);
+  CHECK(h.mirrors[v].status == "ready");
+  std::vector<Millis> asked_after;
+  for (int i = 0; i < 4; ++i) {
+    Millis answered = h.now;
+    for (int ms = 0; ms < 20000 && h.http("GET").empty(); ms += 50) h.advance(50);
+    asked_after.push_back(h.now - answered);
+    stale_answer();
+  }
+  CHECK(asked_after == std::vector<Millis>{1000, 2000, 4000, 8000});
+  // The replica catches up: the page settles, and the count starts again.
+  for (int ms = 0; ms < 20000 && h.http("GET").empty(); ms += 50) h.advance(50);
+  h.respond(h.http("GET").back().http_id, 200, list_body({vmsg(2, "b", 1), vmsg(3, "c", 1)}, 1, 3));
+  CHECK(h.mirrors[v].ids() == std::vector<int>{2, 3});
+  CHECK(h.engine->stats().retrying == 0);
+  h.advance(60000);
+  CHECK(h.http("GET").empty());
+  h.frame(update("Message:list", "updated", vmsg(3, "zz", 2), 3, 2));
+  stale_answer();  // an older page again: one refetch at once
+  CHECK(h.http("GET").size() == 1);
+}
+
+TEST_CASE("an item view whose reads keep being overtaken reads again with backoff; refetch() goes at once") {
+  // A server in a resync storm: a resync overtakes each item GET in flight.
+  Harness h;
+  live_list_and_item(h, 1, {msg(1, "a"), msg(2, "b")});
+  const std::string resync = R"({"type":"resync","channel":"Message:list"})";
+  auto item_gets = [&] {
+    std::vector<Command> out;
+    for (const auto& c : h.http("GET"))
+      if (c.url == "http://api.test/api/messages/2") out.push_back(c);
+    return out;
+  };
+  h.frame(resync);
+  for (int i = 0; i < 2; ++i) {
+    REQUIRE(item_gets().size() == 1);
+    h.frame(resync);
+    h.respond(item_gets()[0].http_id, 200, msg(2, "b"));
+  }
+  CHECK(item_gets().empty());  // once at once, then the backoff
+  h.advance(999);
+  CHECK(item_gets().empty());
+  h.advance(1);
+  REQUIRE(item_gets().size() == 1);
+  h.frame(resync);
+  h.respond(item_gets()[0].http_id, 200, msg(2, "b"));
+  CHECK(item_gets().empty());  // 2000 ms now
+  ViewId item = 0;
+  for (const auto& e : h.entries("item")) item = ViewId(e->get("view")->as_number());
+  h.engine->refetch(item, h.now);  // the app asks: at once, and its answer may refetch at once
+  h.step();
+  REQUIRE(item_gets().size() == 1);
+  h.frame(resync);
+  h.respond(item_gets()[0].http_id, 200, msg(2, "b"));
+  CHECK(item_gets().size() == 1);
+}

@@ -291,6 +291,7 @@ Stats Engine::stats() const {
   for (const auto& st : stores_) s.records += st.second.size();
   s.views = views_.size();
   s.channels = registry_.all().size();
+  s.retrying = retries_pending_;
   return s;
 }
 

@@ -62,7 +62,8 @@ void Engine::finish_item(ViewId id, View& v, int status, std::string_view body, 
     else apply_change(v.model, b.change, b.id, b.record, b.seq, &v, false, b.version);
   }
   v.buffer.clear();
-  if (v.refetch_again) start_hydration(id, v, now);
+  if (v.refetch_again) read_again(id, v, now);
+  else v.unsettled = 0;
 }
 
 // An item view shows its record (holding a reference on it) or null; `reread`: its text

@@ -161,7 +161,8 @@ void Engine::finish_list(ViewId id, View& v, int status, std::string_view body, 
   for (auto& b : v.buffer)
     if (!(a.seq && b.seq && *b.seq <= *a.seq)) apply_change(v.model, b.change, b.id, b.record, b.seq, &v, false, b.version);
   v.buffer.clear();
-  if (!covered || v.refetch_again) start_hydration(id, v, now);
+  if (!covered || v.refetch_again) read_again(id, v, now);
+  else v.unsettled = 0;
 }
 
 // The answer's records go to the store (never an older copy over a newer one) and
@@ -460,9 +461,23 @@ void Engine::schedule_hydration_retry(View& v, int status, Millis now) {
   bool transient = status == 0 || status == 408 || status == 425 || status == 429 || (status >= 500 && status < 600);
   if (!transient || v.retry_at) return;
   if (v.retries < 1000) ++v.retries;
+  retry_later(v, v.retries, now);
+}
+
+void Engine::retry_later(View& v, int attempt, Millis now) {
+  if (v.retry_at) return;
   // At least 100 ms: a base delay of 0 must not turn a down server into a busy loop.
-  v.retry_at = add_saturating(now, hydration_backoff_.delay_for(v.retries, 100));
+  v.retry_at = add_saturating(now, hydration_backoff_.delay_for(attempt, 100));
   ++retries_pending_;
+}
+
+// An answer that did not settle its view asks again: at once the first time (a change
+// usually raced it), then with the hydration backoff, so that a server whose answers
+// stay older than its updates (a lagging read replica) is not asked in a busy loop.
+void Engine::read_again(ViewId id, View& v, Millis now) {
+  if (v.unsettled < 1000) ++v.unsettled;
+  if (v.unsettled == 1) start_hydration(id, v, now);
+  else retry_later(v, v.unsettled - 1, now);
 }
 
 void Engine::retry_hydrations(Millis now, bool all) {
@@ -507,7 +522,9 @@ void Engine::set_window(ViewId id, std::optional<std::pair<size_t, size_t>> wind
 
 void Engine::refetch(ViewId id, Millis now) {
   auto it = views_.find(id);
-  if (it != views_.end()) start_hydration(id, it->second, now);
+  if (it == views_.end()) return;
+  it->second.unsettled = 0;  // the app asks: no backoff
+  start_hydration(id, it->second, now);
 }
 
 void Engine::close_view(ViewId id, Millis now) {

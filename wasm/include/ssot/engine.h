@@ -49,6 +49,7 @@ struct Stats {
            malformed = 0, unknown_frames = 0, gaps = 0, duplicates = 0, echoes = 0, http_requests = 0,
            ws_requests = 0, timeouts = 0;
   size_t records = 0, views = 0, channels = 0;
+  size_t retrying = 0;  // views waiting out a backoff to read their data again
 };
 
 class Engine {
@@ -141,6 +142,7 @@ class Engine {
     int behind_snapshots = 0;        // snapshots in a row older than the channel's seq
     std::optional<Millis> retry_at;  // a failed hydration tries again then (or when the socket reopens)
     int retries = 0;                 // failed hydrations in a row
+    int unsettled = 0;               // answers in a row that asked to be read again
     uint32_t restarts_at_start = 0;  // its channel's `restarts` when the hydration started
     uint32_t disconnects_at_start = 0;  // Engine::disconnects_ then
     uint64_t snapshot_no = 0;        // when its last snapshot landed (Engine::snapshots_)
@@ -191,6 +193,8 @@ class Engine {
   void tell_views(const std::string& model, const RecordId& id, const View* except, bool holders_only = false,
                   std::optional<int64_t> snapshot_seq = std::nullopt);
   void schedule_hydration_retry(View& v, int status, Millis now);
+  void retry_later(View& v, int attempt, Millis now);
+  void read_again(ViewId id, View& v, Millis now);
   void retry_hydrations(Millis now, bool all);
   void flush_views();
   void emit_item(ViewId id, View& v);
