@@ -162,7 +162,7 @@ struct Run {
   };
   std::deque<Frame> queue;  // frames on their way to the engine
   std::set<std::string> lost;     // channels with a lost update the engine has not noticed
-  std::vector<Pending> pending;
+  std::deque<Pending> pending;  // answered mostly from the front
   // The app side.
   Slot slots[kSlots];
   bool token_requested = false;
