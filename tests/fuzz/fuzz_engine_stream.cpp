@@ -306,6 +306,7 @@ struct Run {
         FUZZ_CHECK(c.url.rfind(std::string(kBase) + "/messages", 0) == 0);
         FUZZ_CHECK(c.method == "GET" || c.method == "POST" || c.method == "PUT" || c.method == "PATCH" ||
                    c.method == "DELETE");
+        FUZZ_CHECK(pending.empty() || pending.back().id < c.http_id);
         Pending p{c.http_id, c.method, c.url, c.body, {}, false, false, 0, {}};
         for (const auto& h : c.headers)
           if (h.first == "X-Client-Mutation-Id") p.mutation_id = h.second;
@@ -314,10 +315,11 @@ struct Run {
         break;
       }
       case Command::HttpCancel: {
-        bool found = false;
-        for (auto& p : pending)
-          if (p.id == c.http_id) p.cancelled = found = true;
-        FUZZ_CHECK_MSG(found, "cancel of a request not in flight");
+        // Ids rise in the order requests start, and pending keeps that order.
+        auto it = std::lower_bound(pending.begin(), pending.end(), c.http_id,
+                                   [](const Pending& p, RequestId id) { return p.id < id; });
+        FUZZ_CHECK_MSG(it != pending.end() && it->id == c.http_id, "cancel of a request not in flight");
+        it->cancelled = true;
         break;
       }
     }
