@@ -303,6 +303,7 @@ struct Run {
         client_frame(c.body);
         break;
       case Command::HttpStart: {
+        if (quieting && c.method == "GET") count_burst();
         FUZZ_CHECK(c.url.rfind(std::string(kBase) + "/messages", 0) == 0);
         FUZZ_CHECK(c.method == "GET" || c.method == "POST" || c.method == "PUT" || c.method == "PATCH" ||
                    c.method == "DELETE");
@@ -583,6 +584,7 @@ struct Run {
     queue.pop_front();
     if (trace) std::fprintf(stderr, "  deliver %s\n", f.text.c_str());
     if (!f.update.empty()) lost.erase(f.update);  // a gap, if any, shows now
+    burst = 0;
     engine->on_message(f.text, now);
     step();
   }
@@ -644,9 +646,24 @@ struct Run {
     accept();
   }
 
+  // At a quiet point only the server acts. Between two frames, in one instant, each view
+  // reads at most once for what came before, once more at once when an answer does not
+  // settle it, and once when it cannot place what its answer brought: more is a busy loop
+  // (bug 45: one page asked 200 times and more).
+  bool quieting = false;
+  Millis burst_at = -1;
+  int burst = 0;  // GETs started at burst_at since the last frame
+
+  void count_burst() {
+    if (now != burst_at) burst_at = now, burst = 0;
+    FUZZ_CHECK_MSG(++burst <= 3 * kSlots, "a busy loop: GET after GET in one instant, with no frame between");
+  }
+
   // Everything in flight lands; then the views must show the table.
   void quiet() {
     int answers = 0, waits = 0;
+    quieting = true;
+    burst = 0;
     for (int round = 0; round < 40; ++round) {
       // Raw input can have the engine refetch for good (nothing is compared then): 200 answers
       // drive it far enough (no corpus input had 100 to 1000 before coming to rest).
@@ -683,6 +700,7 @@ struct Run {
         else break;
       }
     }
+    quieting = false;
     // With a consistent server every refetch ends: the engine must come to rest.
     if (clean && trusted) FUZZ_CHECK_MSG(answers < 1500, "the engine keeps refetching");
     if (!clean || !trusted || !open || engine->state() != ConnState::Open || !queue.empty() || !pending.empty() ||
