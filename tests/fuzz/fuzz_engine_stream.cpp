@@ -648,8 +648,8 @@ struct Run {
 
   // At a quiet point only the server acts. Between two frames, in one instant, each view
   // reads at most once for what came before, once more at once when an answer does not
-  // settle it, and once when it cannot place what its answer brought: more is a busy loop
-  // (bug 45: one page asked 200 times and more).
+  // settle it, and once when it cannot place what its answer brought: more than 3 reads
+  // per view slot in all is a busy loop (bug 45: one page asked 200 times and more).
   bool quieting = false;
   Millis burst_at = -1;
   int burst = 0;  // GETs started at burst_at since the last frame
@@ -665,8 +665,8 @@ struct Run {
     quieting = true;
     burst = 0;
     for (int round = 0; round < 40; ++round) {
-      // Raw input can have the engine refetch for good (nothing is compared then): 200 answers
-      // drive it far enough (no corpus input had 100 to 1000 before coming to rest).
+      // A cap for raw input that keeps the engine busy (nothing is compared then): 200
+      // answers drive it far enough (no corpus input had 100 to 1000 before coming to rest).
       if (!(clean && trusted) && answers >= 200) break;
       bool progress = false;
       if (connecting) accept(), progress = true;
@@ -690,7 +690,7 @@ struct Run {
         if (s == ConnState::Open && open) {
           // A view that asks to be read again more than once in a row waits its backoff.
           auto d = engine->next_deadline();
-          if (!d || *d > now + kMaxDelay || ++waits > 12) break;
+          if (!engine->stats().retrying || !d || *d > now + kMaxDelay || ++waits > 12) break;
           advance(std::max<Millis>(1, *d - now));
           continue;
         }

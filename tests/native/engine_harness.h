@@ -211,6 +211,11 @@ inline void reconnect(Harness& h) {
   h.step();
 }
 
+// Lets time pass, 50 ms at a time, until a GET starts (at most 20 s).
+inline void advance_until_get(Harness& h) {
+  for (int ms = 0; ms < 20000 && h.http("GET").empty(); ms += 50) h.advance(50);
+}
+
 // Answers the item GETs still pending (re-reads of a GET that started before the
 // channels confirmed) with `record`.
 inline void answer_item_gets(Harness& h, const std::string& record) {

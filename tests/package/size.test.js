@@ -29,7 +29,7 @@ import * as esbuild from 'esbuild';
 // 2026-12-05, eighth session: 83,134 B (+178 B on 82,956) with the fixes of fuzz bugs 39-43
 // (what a resubscription lost, a refusal per subscription, pages with refused members, the
 // splice-to-window switch, our delete's answer after a re-create): raised to 81.2 KB
-// (83,149 B), for those fixes only; 83,081 B with bug 44's; 83,141 B (+60 B) with bug 45's
+// (83,149 B), for those fixes only; 83,081 B with bug 44's; 83,145 B (+64 B) with bug 45's
 // (answers that do not settle a view back off).
 const GOAL = 40 * 1024;
 const BUDGET = Math.round(81.2 * 1024);

@@ -161,7 +161,8 @@ void Engine::finish_list(ViewId id, View& v, int status, std::string_view body, 
   for (auto& b : v.buffer)
     if (!(a.seq && b.seq && *b.seq <= *a.seq)) apply_change(v.model, b.change, b.id, b.record, b.seq, &v, false, b.version);
   v.buffer.clear();
-  if (!covered || v.refetch_again) read_again(id, v, now);
+  if (!covered) start_hydration(id, v, now);  // held, not shown; snapshot_covered bounds it
+  else if (v.refetch_again) read_again(id, v, now);
   else v.unsettled = 0;
 }
 
@@ -464,8 +465,8 @@ void Engine::schedule_hydration_retry(View& v, int status, Millis now) {
   retry_later(v, v.retries, now);
 }
 
+// Only when none is set: start_hydration clears it, so no answer finds one.
 void Engine::retry_later(View& v, int attempt, Millis now) {
-  if (v.retry_at) return;
   // At least 100 ms: a base delay of 0 must not turn a down server into a busy loop.
   v.retry_at = add_saturating(now, hydration_backoff_.delay_for(attempt, 100));
   ++retries_pending_;
@@ -474,6 +475,7 @@ void Engine::retry_later(View& v, int attempt, Millis now) {
 // An answer that did not settle its view asks again: at once the first time (a change
 // usually raced it), then with the hydration backoff, so that a server whose answers
 // stay older than its updates (a lagging read replica) is not asked in a busy loop.
+// Meanwhile the view shows that answer (a page: our newer copy in its place).
 void Engine::read_again(ViewId id, View& v, Millis now) {
   if (v.unsettled < 1000) ++v.unsettled;
   if (v.unsettled == 1) start_hydration(id, v, now);
