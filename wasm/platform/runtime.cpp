@@ -1,9 +1,9 @@
 #include "runtime.h"
 
 #include <emscripten.h>
+#include <emscripten/emmalloc.h>
 #include <emscripten/eventloop.h>
 #include <emscripten/heap.h>
-#include <malloc.h>
 
 #include <algorithm>
 #include <string>
@@ -106,7 +106,10 @@ void Runtime::execute(Command& c) {
 
 std::string Runtime::stats_json() const {
   Stats s = engine_ ? engine_->stats() : Stats{};
-  struct mallinfo mi = mallinfo();
+  // The heap in use: what emmalloc holds minus its free blocks. mallinfo() said the same
+  // by walking every block of the heap, about 1.6 ms a call at a 10k-record list in
+  // Chromium; a page reading stats() per commit spent more there than in the engine.
+  size_t in_use = emmalloc_dynamic_heap_size() - emmalloc_free_dynamic_memory();
   std::string out = "{";
   auto field = [&out](const char* name, uint64_t v) {
     if (out.size() > 1) out += ',';
@@ -132,7 +135,7 @@ std::string Runtime::stats_json() const {
   field("records", s.records);
   field("views", s.views);
   field("channels", s.channels);
-  field("heapBytes", uint64_t(mi.uordblks));
+  field("heapBytes", uint64_t(in_use));
   field("memoryBytes", uint64_t(emscripten_get_heap_size()));
   return out + "}";
 }
