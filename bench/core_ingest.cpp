@@ -242,22 +242,28 @@ struct Mirror {
     return true;
   }
 
+  // The elements of an array text (none when it is not one).
+  static std::vector<std::string_view> elements(std::string_view array) {
+    std::vector<json::RecordText> items;
+    std::vector<std::string_view> out;
+    if (json::scan_records(array, {}, items))
+      for (const auto& item : items) out.push_back(item.text);
+    return out;
+  }
+
   // [pos, record] pairs.
   bool pairs(std::string_view arr, std::vector<std::pair<size_t, int64_t>>& out) {
-    json::ArrayReader r(arr);
-    std::string_view item;
-    while (r.next(item)) {
-      json::ArrayReader p(item);
-      std::string_view pos, rec;
-      auto n = p.next(pos) ? json::parse_number(pos) : std::nullopt;
+    for (std::string_view item : elements(arr)) {
+      auto pair = elements(item);
+      auto n = pair.size() == 2 ? json::parse_number(pair[0]) : std::nullopt;
       int64_t id;
-      if (!n || !p.next(rec) || !record(rec, id)) {
+      if (!n || !record(pair[1], id)) {
         if (problem.empty()) problem = "bad [pos, record] pair";
         return false;
       }
       out.emplace_back(size_t(*n), id);
     }
-    return r.ok();
+    return true;
   }
 
   void apply(std::string_view drained) {
@@ -266,10 +272,8 @@ struct Mirror {
       problem = "drained outbox is not valid JSON";
       return;
     }
-    json::ArrayReader entries(drained);
-    std::string_view e;
     static const std::string_view keys[] = {"k", "view", "total", "rows", "removed", "inserted", "updated", "ids"};
-    while (entries.next(e)) {
+    for (std::string_view e : elements(drained)) {
       std::string_view v[8];
       json::find_members(e, keys, 8, v);
       if (v[0] != "\"view\"" || json::parse_number(v[1]).value_or(-1) != double(view)) continue;
@@ -281,17 +285,13 @@ struct Mirror {
       }
       if (v[4].empty()) {  // first rows, in order
         rows.clear();
-        json::ArrayReader r(v[3]);
-        std::string_view rec;
         int64_t id;
-        while (r.next(rec))
+        for (std::string_view rec : elements(v[3]))
           if (record(rec, id)) rows.push_back(id);
         continue;
       }
       std::vector<size_t> removed;
-      json::ArrayReader r(v[4]);
-      std::string_view pos;
-      while (r.next(pos)) removed.push_back(size_t(json::parse_number(pos).value_or(-1)));
+      for (std::string_view pos : elements(v[4])) removed.push_back(size_t(json::parse_number(pos).value_or(-1)));
       std::vector<std::pair<size_t, int64_t>> ins, upd;
       if (!pairs(v[5], ins) || !pairs(v[6], upd)) return;
       if (removed.size() > rows.size()) {
@@ -343,6 +343,7 @@ struct Mirror {
 
 struct RunResult {
   double seconds = 0;
+  double hydrate_ms = 0;  // the list answer's on_http_response and the first drain
   std::vector<double> flush_us;  // the flushing frame's on_message + drain
   size_t drained_bytes = 0, drains = 0, off_schedule = 0;
   Stats stats;
@@ -416,10 +417,12 @@ RunResult run_once(const Workload& w, const Dataset& d, Mirror* mirror) {
     res.failure = "watch started no HTTP request";
     return res;
   }
+  auto h0 = Clock::now();
   engine->on_http_response(http, 200, d.body, now);
   engine->on_message(R"({"type":"subscribed","channel":"Message:list","seq":0})", now);
   std::string out;
   engine->drain(out);
+  res.hydrate_ms = std::chrono::duration<double, std::milli>(Clock::now() - h0).count();
   if (mirror) {
     mirror->view = view;
     mirror->apply(out);
@@ -595,17 +598,19 @@ int main(int argc, char** argv) {
   t += "Platform: " + std::string(platform()) + ". " + std::to_string(frames) + " frames per run (" +
        std::to_string(mix.updated) + "% updated / " + std::to_string(mix.created) + "% created / " +
        std::to_string(mix.deleted) + "% deleted), median of " + std::to_string(runs) +
-       " runs (interleaved); flush = the 50th update's `on_message` (which flushes) + `drain`.\n\n";
+       " runs (interleaved); flush = the 50th update's `on_message` (which flushes) + `drain`; hydrate = "
+       "the list answer's `on_http_response` + the `subscribed` frame + the first `drain` (untimed in frames/s).\n\n";
   t += "| workload | view rows start -> end | frame bytes (upsert / all) | frames/s (median) | min - max | "
-       "flush mean us | flush p95 us | drained bytes/flush | final records (expected) | check |\n";
-  t += "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n";
+       "flush mean us | flush p95 us | drained bytes/flush | hydrate ms (median) | final records (expected) | check |\n";
+  t += "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n";
   bool ok = true;
   for (size_t k = 0; k < ws.size(); ++k) {
     const Dataset& d = data[k];
-    std::vector<double> fps, flush;
+    std::vector<double> fps, flush, hydrate;
     size_t bytes = 0, drains = 0;
     for (const auto& r : results[k]) {
       fps.push_back(double(frames) / r.seconds);
+      hydrate.push_back(r.hydrate_ms);
       flush.insert(flush.end(), r.flush_us.begin(), r.flush_us.end());
       bytes += r.drained_bytes;
       drains += r.drains;
@@ -621,7 +626,8 @@ int main(int argc, char** argv) {
          fmt("%.0f", d.mean_frame_bytes) + " | **" + rate(median(fps)) + "** | " +
          rate(*std::min_element(fps.begin(), fps.end())) + " - " + rate(*std::max_element(fps.begin(), fps.end())) +
          " | " + fmt("%.1f", mean) + " | " + fmt("%.1f", percentile(flush, 0.95)) + " | " +
-         fmt("%.0f", drains ? double(bytes) / double(drains) : 0) + " | " + std::to_string(records) + " (" +
+         fmt("%.0f", drains ? double(bytes) / double(drains) : 0) + " | " + fmt("%.1f", median(hydrate)) + " | " +
+         std::to_string(records) + " (" +
          std::to_string(d.expected.size()) + ") | " + (good ? (verify ? "ok" : "counts ok") : "FAIL") + " |\n";
   }
   for (size_t k = 0; k < ws.size(); ++k)

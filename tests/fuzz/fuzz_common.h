@@ -50,9 +50,9 @@ inline std::string slice(std::string_view s) { return std::string(s.data(), s.si
 inline std::vector<std::string_view> elements(std::string_view array) {
   std::vector<std::string_view> out;
   if (array.empty() || ssot::json::kind_of(array) != ssot::JsonKind::Array) return out;
-  ssot::json::ArrayReader r(array);
-  std::string_view v;
-  while (r.next(v)) out.push_back(v);
+  std::vector<ssot::json::RecordText> items;
+  ssot::json::scan_records(array, {}, items);
+  for (const auto& item : items) out.push_back(item.text);
   return out;
 }
 

@@ -1,14 +1,15 @@
 // Target 5: the JSON scanner (ssot/json.h) against nlohmann/json, its differential
 // oracle (tests/native/json_oracle.h, shared with the native test). For any bytes:
-//  - valid(), Json::parse, skip_value, parse_number, parse_string, the readers,
-//    find_members and the frame decoder's object walk accept exactly what the oracle
+//  - valid(), Json::parse, skip_value, parse_number, parse_string, walk_members,
+//    scan_records, find_members and the frame decoder's object walk accept exactly what the oracle
 //    accepts (nlohmann, after the deliberate differences documented in ssot/json.h:
 //    lone surrogate escapes, numbers past the double range, depth, BOM and NUL);
 //  - a prefix that skip_value or parse_string takes is one the oracle takes;
 //  - on an accepted text, every value agrees: kinds, numbers bit for bit, decoded
 //    strings, members in order with duplicates, which duplicate get() and find_members
-//    return (nlohmann's own DOM says which one wins), every slice the readers hand out
-//    (recursively), and dump() read back by the oracle.
+//    return (nlohmann's own DOM says which one wins), every slice the walks hand out
+//    (recursively; scan_records' member of each element is find_members'), and dump()
+//    read back by the oracle.
 #include <cstddef>
 #include <cstdint>
 #include <string>

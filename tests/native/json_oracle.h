@@ -471,8 +471,31 @@ inline std::string compare_json(const ssot::Json& j, const Node& n, const std::s
   return "";
 }
 
+// walk_members over one object text: its members (keys decoded, values raw slices), and
+// whether the text is one valid object.
+inline std::vector<std::pair<std::string, std::string_view>> walked_members(std::string_view text, bool& ok) {
+  struct Context {
+    const char* end;
+    std::vector<std::pair<std::string, std::string_view>> got;
+  } c{text.data() + text.size(), {}};
+  std::string key_buf;
+  const char* p = ssot::json::walk_members(text.data(), c.end, key_buf, [](void* context, std::string_view k, const char* v) {
+    auto& c = *static_cast<Context*>(context);
+    const char* q = ssot::json::skip_value(v, c.end, 1);
+    if (q) c.got.emplace_back(std::string(k), std::string_view(v, size_t(q - v)));
+    return q;
+  }, &c);
+  ok = p && ssot::json::skip_ws(p, c.end) == c.end;
+  return c.got;
+}
+
+// scan_records over an array slice, with "id" and with the first key of its first object:
+// each element (checked against its Node, recursively) with find_members' value of the key.
+template <typename Bad>
+std::string check_records(std::string_view raw, const Node& n, const std::string& path, const Bad& bad);
+
 // A raw slice the scanner handed out (or the whole text, trimmed) against its Node:
-// kind_of, valid, skip_value, from_raw_value, parse_number, parse_string, the readers
+// kind_of, valid, skip_value, from_raw_value, parse_number, parse_string, the walks
 // and find_members, recursively.
 inline std::string check_raw(std::string_view raw, const Node& n, const std::string& path) {
   using namespace ssot;
@@ -499,35 +522,18 @@ inline std::string check_raw(std::string_view raw, const Node& n, const std::str
       if (s != n.text) return bad("parse_string \"" + show(s) + "\", oracle \"" + show(n.text) + "\"");
       return "";
     }
-    case JsonKind::Array: {
-      json::ArrayReader r(raw);
-      std::string_view v;
-      size_t i = 0;
-      while (r.next(v)) {
-        if (i >= n.items.size()) return bad("ArrayReader hands out more elements");
-        std::string d = check_raw(v, n.items[i], path + "[" + std::to_string(i) + "]");
-        if (!d.empty()) return d;
-        ++i;
-      }
-      if (!r.ok()) return bad(std::string("ArrayReader: ") + r.error());
-      if (i != n.items.size()) return bad("ArrayReader hands out fewer elements");
-      return "";
-    }
+    case JsonKind::Array: return check_records(raw, n, path, bad);
     case JsonKind::Object: {
-      json::ObjectReader r(raw);
-      std::string_view k, v;
-      std::vector<std::pair<std::string, std::string_view>> got;
-      size_t i = 0;
-      while (r.next(k, v)) {
-        if (i >= n.members.size()) return bad("ObjectReader hands out more members");
-        if (k != n.members[i].first) return bad("ObjectReader key \"" + show(k) + "\", oracle \"" + show(n.members[i].first) + "\"");
-        got.emplace_back(std::string(k), v);
-        std::string d = check_raw(v, n.members[i].second, path + "." + show(k));
+      bool ok = false;
+      auto got = walked_members(raw, ok);
+      if (!ok) return bad("walk_members rejects it");
+      if (got.size() != n.members.size()) return bad("walk_members hands out " + std::to_string(got.size()) + " members");
+      for (size_t i = 0; i < got.size(); ++i) {
+        const std::string& k = got[i].first;
+        if (k != n.members[i].first) return bad("walk_members key \"" + show(k) + "\", oracle \"" + show(n.members[i].first) + "\"");
+        std::string d = check_raw(got[i].second, n.members[i].second, path + "." + show(k));
         if (!d.empty()) return d;
-        ++i;
       }
-      if (!r.ok()) return bad(std::string("ObjectReader: ") + r.error());
-      if (i != n.members.size()) return bad("ObjectReader hands out fewer members");
       // find_members over every distinct key (and one absent): the last duplicate's slice.
       auto view = last_wins(got);
       std::vector<std::string_view> keys;
@@ -547,6 +553,34 @@ inline std::string check_raw(std::string_view raw, const Node& n, const std::str
     }
     default: return "";
   }
+}
+
+template <typename Bad>
+std::string check_records(std::string_view raw, const Node& n, const std::string& path, const Bad& bad) {
+  using namespace ssot;
+  std::vector<std::string> keys = {"id"};
+  for (const auto& item : n.items)
+    if (item.kind == JsonKind::Object && !item.members.empty()) {
+      keys.push_back(item.members[0].first);
+      break;
+    }
+  for (size_t k = 0; k < keys.size(); ++k) {
+    std::vector<json::RecordText> got;
+    if (!json::scan_records(raw, keys[k], got)) return bad("scan_records rejects it");
+    if (got.size() != n.items.size()) return bad("scan_records hands out " + std::to_string(got.size()) + " elements");
+    for (size_t i = 0; i < got.size(); ++i) {
+      std::string_view v = got[i].text;
+      if (k == 0) {  // each element against its Node, once
+        std::string d = check_raw(v, n.items[i], path + "[" + std::to_string(i) + "]");
+        if (!d.empty()) return d;
+      }
+      std::string_view want, name = keys[k];
+      if (json::kind_of(v) == JsonKind::Object) json::find_members(v, &name, 1, &want);
+      if (got[i].member.data() != want.data() || got[i].member.size() != want.size())
+        return bad("scan_records' \"" + show(name) + "\" is not find_members' value");
+    }
+  }
+  return "";
 }
 
 // Everything the scanner answers about `text`, against the oracle. "" when they agree.
@@ -597,24 +631,23 @@ inline std::string check(std::string_view text) {
     }
   }
 
-  // The readers and find_members agree with valid() on any text of their kind.
+  // walk_members and find_members agree with valid() on any text of their kind.
   const char* first = json::skip_ws(begin, end);
   if (!v.accept && first < end && (*first == '{' || *first == '[')) {
     if (*first == '{') {
-      json::ObjectReader r(text);
-      std::string_view k, x;
-      while (r.next(k, x)) {
-      }
-      if (r.ok()) return bad("ObjectReader accepts");
+      bool ok = false;
+      walked_members(text, ok);
+      if (ok) return bad("walk_members accepts");
       std::string_view key = "a", value;
       if (json::find_members(text, &key, 1, &value)) return bad("find_members accepts");
-    } else {
-      json::ArrayReader r(text);
-      std::string_view x;
-      while (r.next(x)) {
-      }
-      if (r.ok()) return bad("ArrayReader accepts");
     }
+  }
+  // scan_records takes exactly the valid arrays, whitespace around them included.
+  {
+    std::vector<json::RecordText> records;
+    bool array = v.accept && v.root.kind == JsonKind::Array;
+    if (json::scan_records(text, "id", records) != array) return bad(array ? "scan_records rejects" : "scan_records accepts");
+    if (array && records.size() != v.root.items.size()) return bad("scan_records miscounts the elements");
   }
   // The frame decoder's own walk over a frame object (protocol.cpp) validates as valid() does.
   auto frame = decode_server_frame(text);
@@ -623,7 +656,7 @@ inline std::string check(std::string_view text) {
     return bad(frame_json ? "decode_server_frame takes it for a JSON object" : "decode_server_frame: invalid JSON object");
   if (!v.accept) return "";
 
-  // Values: the DOM, every slice the readers hand out, nlohmann's DOM (which duplicate
+  // Values: the DOM, every slice the walks hand out, nlohmann's DOM (which duplicate
   // wins), and the scanner's dump() read back.
   std::string d = compare_json(*dom, v.root, "$");
   if (d.empty()) d = check_raw(trim(text), v.root, "$");

@@ -2,7 +2,7 @@
 // oracle (json_oracle.h): a fixed corpus, then seeded random documents and mutations
 // of them. Every check of json_oracle::check must hold for every text: accept/reject,
 // kinds, numbers bit for bit, decoded strings, member order and duplicates, where a
-// value ends, the readers, find_members and the DOM. The deliberate differences have
+// value ends, walk_members, scan_records, find_members and the DOM. The deliberate differences have
 // their own cases below.
 #include <catch2/catch.hpp>
 
@@ -47,6 +47,10 @@ std::vector<std::string> fixed_corpus() {
       "{\"a\":1,\"b\":2,\"a\":3}", "{\"b\":1,\"a\":2,\"b\":3,\"c\":4,\"a\":5}", "{\"a\":{\"x\":1},\"a\":{\"y\":2}}",
       "{\"a\":[1],\"a\":null,\"a\":\"s\"}", "{\"\":0,\"\":1}", "{\"\\u0061\":1,\"a\":2}", "{\"a\\u0000\":1,\"a\":2}",
       "{\"z\":1,\"y\":2,\"x\":3,\"1\":4,\"0\":5}", "{\"\\ud83d\\ude00\":1,\"\xf0\x9f\x98\x80\":2}",
+      // arrays of records (scan_records: each element's "id", escaped keys and duplicates too)
+      "[{\"id\":1},{\"id\":\"a\",\"id\":2},{\"\\u0069d\":3},{\"i\\u0064\":[4]},{\"x\":{\"id\":5}},[],6,\"id\",{}]",
+      " [ {\"id\" : 1 } , {\"id\":2,\"x\":[{\"id\":3}]} ] ", "[{\"id\":1},]", "[{\"id\":1}{\"id\":2}]", "[{\"id\"}]",
+      "[{\"id\":1,}]", "[{\"id\":1}] x", "[{\"i\\d\":1}]", "[{\"id\":\"\xff\"}]",
       // numbers
       "0", "-0", "0.0", "-0.0", "-0e0", "0e-0", "1", "-1", "01", "-01", "00", "1.", ".1", "-.1", "+1", "1.e1",
       "1e", "1e+", "1E-", "1e1.5", "1.5e", "0x10", "1_000", "- 1", "--1", "1-", "1e+-1", "1ee1", "NaN", "Infinity",

@@ -1,4 +1,4 @@
-// Unit tests for ssot/json.h: the validating scanner, the readers and the tiny DOM.
+// Unit tests for ssot/json.h: the validating scanner, the walks and the tiny DOM.
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -31,6 +31,35 @@ std::string nested_objects(int depth) {
   s += "1";
   s += std::string(size_t(depth), '}');
   return s;
+}
+
+using Members = std::vector<std::pair<std::string, std::string>>;
+
+// walk_members over a whole text: its members (keys decoded, values raw), and whether
+// the text is one valid object.
+Members members_of(std::string_view text, bool& ok) {
+  struct Context {
+    const char* end;
+    Members got;
+  } c{text.data() + text.size(), {}};
+  std::string key_buf;
+  const char* p = json::walk_members(text.data(), c.end, key_buf, [](void* context, std::string_view k, const char* v) {
+    auto& c = *static_cast<Context*>(context);
+    const char* q = json::skip_value(v, c.end, 1);
+    if (q) c.got.emplace_back(std::string(k), std::string(v, size_t(q - v)));
+    return q;
+  }, &c);
+  ok = p && json::skip_ws(p, c.end) == c.end;
+  return c.got;
+}
+
+// scan_records over a whole text: its elements, and whether it is one valid array.
+std::vector<std::string> elements_of(std::string_view text, bool& ok) {
+  std::vector<json::RecordText> items;
+  ok = json::scan_records(text, "id", items);
+  std::vector<std::string> out;
+  for (const auto& item : items) out.emplace_back(item.text);
+  return out;
 }
 
 }  // namespace
@@ -143,12 +172,11 @@ TEST_CASE("json: nesting deeper than kMaxDepth is rejected", "[json]") {
   std::string deep_closed = nested_arrays(100000);
   CHECK_FALSE(json::valid(deep_closed));
   CHECK_FALSE(Json::parse(deep_closed).has_value());
-  // Readers check the depth of each value they hand out, too.
+  // The walks check the depth of each value they hand out, too.
   const std::string wrapped = "[" + nested_arrays(json::kMaxDepth + 1) + "]";
-  json::ArrayReader reader(wrapped);
-  std::string_view v;
-  CHECK_FALSE(reader.next(v));
-  CHECK_FALSE(reader.ok());
+  bool ok = true;
+  CHECK(elements_of(wrapped, ok).empty());
+  CHECK_FALSE(ok);
 }
 
 TEST_CASE("json: parse_string decodes escapes", "[json]") {
@@ -214,11 +242,12 @@ TEST_CASE("json: strings must be well-formed UTF-8 (found by the nlohmann oracle
       INFO("good " << lit);
       CHECK(json::valid(lit));
       CHECK(decode(lit) == before + seq + after);
-      const std::string object = "{" + lit + ":1}";  // a key: the readers' own fast path
-      json::ObjectReader r(object);
-      std::string_view k, v;
-      REQUIRE(r.next(k, v));
-      CHECK(k == before + seq + after);
+      const std::string object = "{" + lit + ":1}";  // a key: the walk's own fast path
+      bool ok = false;
+      Members m = members_of(object, ok);
+      CHECK(ok);
+      REQUIRE(m.size() == 1);
+      CHECK(m[0].first == before + seq + after);
     }
     for (const char* seq : bad) {
       std::string lit = "\"" + before + seq + after + "\"";
@@ -228,12 +257,10 @@ TEST_CASE("json: strings must be well-formed UTF-8 (found by the nlohmann oracle
       bool ok = true;
       decode(lit, &ok);
       CHECK_FALSE(ok);
-      std::string object = "{" + lit + ":1}";  // a key: the readers' own fast path
+      std::string object = "{" + lit + ":1}";  // a key: the walk's own fast path
       CHECK_FALSE(json::valid(object));
-      json::ObjectReader r(object);
-      std::string_view k, v;
-      CHECK_FALSE(r.next(k, v));
-      CHECK_FALSE(r.ok());
+      CHECK(members_of(object, ok).empty());
+      CHECK_FALSE(ok);
       const std::string_view key = "a";
       std::string_view value;
       CHECK_FALSE(json::find_members(object, &key, 1, &value));
@@ -244,34 +271,34 @@ TEST_CASE("json: strings must be well-formed UTF-8 (found by the nlohmann oracle
   CHECK(json::skip_value(cut.data(), cut.data() + 3) == nullptr);
 }
 
-TEST_CASE("json: the readers count depth as valid() does (found by the nlohmann oracle)", "[json]") {
+TEST_CASE("json: the walks count depth as valid() does (found by the nlohmann oracle)", "[json]") {
   // A member of the outer container sits one level down: 63 arrays inside it are the
-  // most (the 1 then sits inside 64). The readers used to allow one level more.
+  // most (the 1 then sits inside 64). The readers before the walks allowed one level more.
   for (bool object : {false, true}) {
     for (int inner : {json::kMaxDepth - 1, json::kMaxDepth}) {
       std::string text = object ? "{\"a\":" + nested_arrays(inner) + "}" : "[" + nested_arrays(inner) + "]";
       bool expect = inner < json::kMaxDepth;
       INFO(text);
       CHECK(json::valid(text) == expect);
-      bool reader_ok;
+      bool walk_ok;
       if (object) {
-        json::ObjectReader r(text);
-        std::string_view k, v;
-        while (r.next(k, v)) {
-        }
-        reader_ok = r.ok();
+        members_of(text, walk_ok);
         const std::string_view key = "a";
         std::string_view value;
         CHECK(json::find_members(text, &key, 1, &value) == expect);
       } else {
-        json::ArrayReader r(text);
-        std::string_view v;
-        while (r.next(v)) {
-        }
-        reader_ok = r.ok();
+        elements_of(text, walk_ok);
       }
-      CHECK(reader_ok == expect);
+      CHECK(walk_ok == expect);
     }
+  }
+  // In an array of records: the member's value sits two levels down.
+  for (int inner : {json::kMaxDepth - 3, json::kMaxDepth - 2}) {
+    std::string text = "[{\"a\":[" + nested_arrays(inner) + "]}]";
+    INFO(text);
+    std::vector<json::RecordText> records;
+    CHECK(json::valid(text) == (inner == json::kMaxDepth - 3));
+    CHECK(json::scan_records(text, "a", records) == json::valid(text));
   }
 }
 
@@ -346,83 +373,56 @@ TEST_CASE("json: append_number writes what JS String() writes", "[json]") {
   CHECK(json::parse_number("12345678901234567890") == 12345678901234567890.0);
 }
 
-TEST_CASE("json: ObjectReader hands out decoded keys and raw values", "[json]") {
-  json::ObjectReader reader(" {\"a\" : 1, \"b\\nc\":\"x\\ty\", \"\\u00e9t\\u00e9\": [1, 2], \"d\":{\"e\":null}} ");
-  std::string_view k, v;
-  std::vector<std::pair<std::string, std::string>> got;
-  while (reader.next(k, v)) got.emplace_back(std::string(k), std::string(v));
-  CHECK(reader.ok());
-  CHECK(reader.error() == nullptr);
+TEST_CASE("json: walk_members hands out decoded keys and raw values", "[json]") {
+  bool ok = false;
+  Members got = members_of(" {\"a\" : 1, \"b\\nc\":\"x\\ty\", \"\\u00e9t\\u00e9\": [1, 2], \"d\":{\"e\":null}} ", ok);
+  CHECK(ok);
   REQUIRE(got.size() == 4);
   CHECK(got[0] == std::make_pair(std::string("a"), std::string("1")));
   CHECK(got[1] == std::make_pair(std::string("b\nc"), std::string("\"x\\ty\"")));
   CHECK(got[2] == std::make_pair(std::string("\xc3\xa9t\xc3\xa9"), std::string("[1, 2]")));
   CHECK(got[3] == std::make_pair(std::string("d"), std::string("{\"e\":null}")));
-  // Once done, next() keeps returning false without error.
-  CHECK_FALSE(reader.next(k, v));
-  CHECK(reader.ok());
-
-  json::ObjectReader empty("{ }");
-  CHECK_FALSE(empty.next(k, v));
-  CHECK(empty.ok());
+  CHECK(members_of("{ }", ok).empty());
+  CHECK(ok);
 }
 
-TEST_CASE("json: ObjectReader reports errors", "[json]") {
-  auto error_of = [](std::string_view text) -> std::string {
-    json::ObjectReader reader(text);
-    std::string_view k, v;
-    while (reader.next(k, v)) {
-    }
-    return reader.ok() ? std::string() : std::string(reader.error());
+TEST_CASE("json: walk_members rejects what is not one object", "[json]") {
+  auto rejects = [](std::string_view text) {
+    bool ok = true;
+    members_of(text, ok);
+    return !ok;
   };
-  CHECK(error_of("[1]") == "not a JSON object");
-  CHECK(error_of("") == "not a JSON object");
-  CHECK(error_of("\"{}\"") == "not a JSON object");
-  CHECK_FALSE(error_of("{\"a\":1,}").empty());
-  CHECK_FALSE(error_of("{\"a\":1").empty());
-  CHECK_FALSE(error_of("{\"a\":1 \"b\":2}").empty());
-  CHECK_FALSE(error_of("{\"a\" 1}").empty());
-  CHECK_FALSE(error_of("{\"a\":}").empty());
-  CHECK_FALSE(error_of("{\"a\":01}").empty());
-  CHECK_FALSE(error_of("{\"a\\x\":1}").empty());
-  CHECK_FALSE(error_of("{\"a\x01\":1}").empty());
-  CHECK_FALSE(error_of("{\"a").empty());
-  CHECK(error_of("{\"a\":1} x") == "trailing characters after JSON object");
-  CHECK(error_of("{}}") == "trailing characters after JSON object");
-  CHECK(error_of("{\"a\":1}  \n") == "");
+  for (const char* text : {"[1]", "", "\"{}\"", "{\"a\":1,}", "{\"a\":1", "{\"a\":1 \"b\":2}", "{\"a\" 1}", "{\"a\":}",
+                           "{\"a\":01}", "{\"a\\x\":1}", "{\"a\x01\":1}", "{\"a", "{\"a\":1} x", "{}}"}) {
+    INFO(text);
+    CHECK(rejects(text));
+  }
+  CHECK_FALSE(rejects("{\"a\":1}  \n"));
 }
 
-TEST_CASE("json: ArrayReader hands out raw elements", "[json]") {
-  json::ArrayReader reader(" [1, \"two\" ,{\"three\":3}, [4], null , true] ");
-  std::string_view v;
-  std::vector<std::string> got;
-  while (reader.next(v)) got.emplace_back(v);
-  CHECK(reader.ok());
-  CHECK(got == std::vector<std::string>{"1", "\"two\"", "{\"three\":3}", "[4]", "null", "true"});
-  CHECK_FALSE(reader.next(v));
-
-  json::ArrayReader empty("[]");
-  CHECK_FALSE(empty.next(v));
-  CHECK(empty.ok());
-
-  auto error_of = [](std::string_view text) -> bool {
-    json::ArrayReader r(text);
-    std::string_view x;
-    while (r.next(x)) {
-    }
-    return !r.ok();
-  };
-  CHECK(error_of("{}"));
-  CHECK(error_of("[1,]"));
-  CHECK(error_of("[1 2]"));
-  CHECK(error_of("[1"));
-  CHECK(error_of("[1] 2"));
-  CHECK(error_of("[,]"));
-  CHECK(error_of("[\"a]"));
-  CHECK_FALSE(error_of(" [ 1 ] "));
-  json::ArrayReader not_array("1");
-  CHECK_FALSE(not_array.ok());
-  CHECK(std::string(not_array.error()) == "not a JSON array");
+TEST_CASE("json: scan_records hands out elements, each with its member", "[json]") {
+  std::vector<json::RecordText> got;
+  REQUIRE(json::scan_records(" [1, \"two\" ,{\"id\":3}, [4], null , {\"x\":{\"id\":0},\"id\":\"a\",\"\\u0069d\":5}, {}] ", "id", got));
+  std::vector<std::pair<std::string, std::string>> seen;
+  for (const auto& g : got) seen.emplace_back(g.text, g.member);
+  CHECK(seen == std::vector<std::pair<std::string, std::string>>{
+                    {"1", ""}, {"\"two\"", ""}, {"{\"id\":3}", "3"}, {"[4]", ""}, {"null", ""},
+                    {"{\"x\":{\"id\":0},\"id\":\"a\",\"\\u0069d\":5}", "5"}, {"{}", ""}});
+  got.clear();
+  CHECK(json::scan_records("[]", "id", got));
+  CHECK(got.empty());
+  for (const char* text : {"{}", "[1,]", "[1 2]", "[1", "[1] 2", "[,]", "[\"a]", "1", "[{\"id\":1,}]", "[{\"id\"}]"}) {
+    INFO(text);
+    CHECK_FALSE(json::scan_records(text, "id", got));
+  }
+  // Inside a text, it ends at the closing bracket.
+  const std::string text = "{\"items\":[{\"id\":1}],\"total\":1}";
+  const char* at = text.data() + text.find('[');
+  got.clear();
+  const char* past = json::scan_records(at, text.data() + text.size(), 1, "id", got);
+  CHECK(past == text.data() + text.find(','));
+  REQUIRE(got.size() == 1);
+  CHECK(got[0].member == "1");
 }
 
 TEST_CASE("json: find_members looks up several keys, last duplicate wins", "[json]") {

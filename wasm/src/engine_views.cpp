@@ -1,6 +1,8 @@
 // Engine: live views, hydration (and its race with live updates), applying updates, flushing.
 #include "ssot/engine.h"
 
+#include <algorithm>
+
 namespace ssot {
 
 RecordStore& Engine::store_for(const ModelConfig& m) {
@@ -101,30 +103,48 @@ void Engine::finish_hydration(ViewId id, View& v, int status, std::string_view b
 
 // A list answer: {items, total, seq?, epoch?} or a bare array (seed servers).
 struct ListAnswer {
-  std::string_view items;
+  std::vector<json::RecordText> items;  // each with its raw id
   std::optional<double> total;
   std::optional<int64_t> seq;
   std::string epoch;
 };
 
 namespace {
-bool parse_list_answer(std::string_view body, ListAnswer& a) {
-  std::string_view total_raw, seq_raw, epoch_raw;
-  a.items = body;
-  if (json::kind_of(body) == JsonKind::Object) {
-    static const std::string_view keys[] = {"items", "total", "seq", "epoch"};
-    std::string_view vals[4];
-    if (!json::find_members(body, keys, 4, vals)) return false;
-    a.items = vals[0];
-    total_raw = vals[1];
-    seq_raw = vals[2];
-    epoch_raw = vals[3];
+struct AnswerMembers {  // what parse_list_answer reads in its walk
+  const char* end;
+  ListAnswer* answer;
+  bool has_items = false;
+  std::string_view total, seq, epoch;
+};
+
+const char* read_answer_member(void* context, std::string_view key, const char* v) {
+  auto& m = *static_cast<AnswerMembers*>(context);
+  if (json::same_text(key, "items")) {  // the last duplicate wins
+    m.answer->items.clear();
+    m.has_items = v < m.end && *v == '[';
+    return m.has_items ? json::scan_records(v, m.end, 1, "id", m.answer->items) : json::skip_value(v, m.end, 1);
   }
-  if (a.items.empty() || json::kind_of(a.items) != JsonKind::Array || !json::valid(a.items)) return false;
-  if (auto n = json::parse_number(seq_raw); n && *n >= 0 && *n <= 9007199254740992.0) a.seq = int64_t(*n);
-  a.total = json::parse_number(total_raw);
+  const char* q = json::skip_value(v, m.end, 1);
+  std::string_view raw = q ? std::string_view(v, size_t(q - v)) : std::string_view();
+  if (json::same_text(key, "total")) m.total = raw;
+  else if (json::same_text(key, "seq")) m.seq = raw;
+  else if (json::same_text(key, "epoch")) m.epoch = raw;
+  return q;
+}
+
+bool parse_list_answer(std::string_view body, ListAnswer& a) {
+  const char* end = body.data() + body.size();
+  const char* start = json::skip_ws(body.data(), end);
+  if (start == end || *start != '{') return json::scan_records(body, "id", a.items);
+  // One pass: the items are split and their ids read while the answer is validated.
+  AnswerMembers m{end, &a};
+  std::string key_buf;
+  const char* p = json::walk_members(start, end, key_buf, read_answer_member, &m);
+  if (!p || json::skip_ws(p, end) != end || !m.has_items) return false;
+  if (auto n = json::parse_number(m.seq); n && *n >= 0 && *n <= 9007199254740992.0) a.seq = int64_t(*n);
+  a.total = json::parse_number(m.total);
   if (a.total && !(*a.total >= 0 && *a.total <= 9007199254740992.0)) a.total.reset();  // nonsense: count the items
-  read_epoch(epoch_raw, a.epoch);  // a malformed one counts as none
+  read_epoch(m.epoch, a.epoch);  // a malformed one counts as none
   return true;
 }
 }  // namespace
@@ -175,14 +195,14 @@ void Engine::take_snapshot(View& v, const ChannelState* c, const ListAnswer& a) 
   // records: one deleted since would come back (this view refetches if it misses updates).
   // It still writes those whose stored copy is not newer; the views holding them re-read.
   bool behind = c && a.seq && c->last_seq && *c->last_seq > *a.seq;
+  store.reserve(std::max(store.size(), a.items.size()));
   std::vector<RecordId> ids;
+  ids.reserve(a.items.size());
   std::vector<size_t> changed;  // indices into ids: records whose stored text this snapshot changed
   bool older_member = false;     // the server chose these rows from an older copy of one than ours (or before its delete)
-  json::ArrayReader reader(a.items);
-  std::string_view item;
-  while (reader.next(item)) {
+  for (const auto& [item, id] : a.items) {
     RecordId rid;
-    if (!record_id(item, rid)) {
+    if (!canonical_id(id, rid)) {
       ++stats_.malformed;  // a record without an id cannot be kept live
       continue;
     }

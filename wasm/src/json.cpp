@@ -248,6 +248,55 @@ const char* skip_value(const char* p, const char* end, int depth) {
   }
 }
 
+const char* walk_members(const char* p, const char* end, std::string& key_buf, MemberFn member, void* context) {
+  return walk_object(p, end, key_buf, [&](std::string_view key, const char* v) { return member(context, key, v); });
+}
+
+namespace {
+struct MemberSearch {  // scan_records' search of one element
+  const char* end;
+  int depth;  // of the members
+  std::string_view key, found;
+};
+
+const char* search_member(void* context, std::string_view key, const char* v) {
+  auto& s = *static_cast<MemberSearch*>(context);
+  const char* q = skip_value(v, s.end, s.depth);
+  if (q && same_text(key, s.key)) s.found = std::string_view(v, size_t(q - v));
+  return q;
+}
+}  // namespace
+
+const char* scan_records(const char* p, const char* end, int depth, std::string_view key,
+                         std::vector<RecordText>& out) {
+  p = skip_ws(p, end);
+  if (p >= end || *p != '[' || depth > kMaxDepth) return nullptr;
+  p = skip_ws(p + 1, end);
+  if (p < end && *p == ']') return p + 1;
+  std::string key_buf;
+  for (;;) {
+    const char* v = skip_ws(p, end);
+    MemberSearch search{end, depth + 2, key, {}};
+    if (v < end && *v == '{' && depth < kMaxDepth)  // deeper, skip_value rejects it
+      p = walk_members(v, end, key_buf, search_member, &search);
+    else
+      p = skip_value(v, end, depth + 1);
+    if (!p) return nullptr;
+    out.push_back(RecordText{std::string_view(v, size_t(p - v)), search.found});
+    p = skip_ws(p, end);
+    if (p >= end) return nullptr;
+    if (*p == ']') return p + 1;
+    if (*p != ',') return nullptr;
+    ++p;
+  }
+}
+
+bool scan_records(std::string_view text, std::string_view key, std::vector<RecordText>& out) {
+  const char* end = text.data() + text.size();
+  const char* p = scan_records(text.data(), end, 0, key, out);
+  return p && skip_ws(p, end) == end;
+}
+
 bool valid(std::string_view text) {
   const char* end = text.data() + text.size();
   const char* p = skip_value(text.data(), end);
@@ -339,80 +388,29 @@ std::optional<double> parse_number(std::string_view raw) {
   return parse_double(raw);
 }
 
-ContainerReader::ContainerReader(std::string_view text, char open, const char* not_this)
-    : p_(text.data()), end_(text.data() + text.size()) {
-  p_ = skip_ws(p_, end_);
-  if (p_ >= end_ || *p_ != open) error_ = not_this;
-  else ++p_;
+namespace {
+struct Lookup {  // find_members' keys and what it found
+  const char* end;
+  const std::string_view* keys;
+  size_t n;
+  std::string_view* values;
+};
+
+const char* look_up(void* context, std::string_view key, const char* v) {
+  auto& l = *static_cast<Lookup*>(context);
+  const char* q = skip_value(v, l.end, 1);  // a member: one level down, as valid() counts
+  for (size_t i = 0; q && i < l.n; ++i)
+    if (same_text(l.keys[i], key)) l.values[i] = std::string_view(v, size_t(q - v));  // the last duplicate wins
+  return q;
 }
-
-bool ContainerReader::advance(char close, const char* bad_separator, const char* trailing) {
-  if (error_ || done_) return false;
-  p_ = skip_ws(p_, end_);
-  if (p_ < end_ && *p_ == close) {  // only whitespace may follow the closing bracket
-    done_ = true;
-    if (skip_ws(p_ + 1, end_) != end_) error_ = trailing;
-    return false;
-  }
-  if (!first_) {
-    if (p_ >= end_ || *p_ != ',') return fail(bad_separator);
-    p_ = skip_ws(p_ + 1, end_);
-  }
-  first_ = false;
-  return true;
-}
-
-bool ContainerReader::read_value(std::string_view& value) {
-  const char* v = skip_ws(p_, end_);
-  p_ = skip_value(v, end_, 1);  // inside the container: the depth valid() would count
-  if (!p_) return fail("invalid JSON value");
-  value = std::string_view(v, size_t(p_ - v));
-  return true;
-}
-
-ObjectReader::ObjectReader(std::string_view text) : ContainerReader(text, '{', "not a JSON object") {}
-
-bool ObjectReader::next(std::string_view& key, std::string_view& value) {
-  if (!advance('}', "expected ',' or '}' in object", "trailing characters after JSON object")) return false;
-  // Plain ASCII keys are handed out as slices of the text itself; the others
-  // (escapes, UTF-8 to validate) are decoded.
-  const char* k = p_;
-  const char* q = k < end_ && *k == '"' ? k + 1 : nullptr;
-  if (q) q = plain_run_inline(q, end_);
-  if (q && q < end_ && *q == '"') {
-    key = std::string_view(k + 1, size_t(q - k - 1));
-    p_ = q + 1;
-  } else {
-    key_buf_.clear();
-    p_ = scan_string(k, end_, &key_buf_);
-    if (!p_) return fail("bad object key");
-    key = key_buf_;
-  }
-  p_ = skip_ws(p_, end_);
-  if (p_ >= end_ || *p_ != ':') return fail("expected ':' in object");
-  ++p_;
-  return read_value(value);
-}
-
-ArrayReader::ArrayReader(std::string_view text) : ContainerReader(text, '[', "not a JSON array") {}
-
-bool ArrayReader::next(std::string_view& value) {
-  return advance(']', "expected ',' or ']' in array", "trailing characters after JSON array") && read_value(value);
-}
+}  // namespace
 
 bool find_members(std::string_view text, const std::string_view* keys, size_t n, std::string_view* values) {
   for (size_t i = 0; i < n; ++i) values[i] = std::string_view();
-  ObjectReader reader(text);
-  std::string_view k, v;
-  while (reader.next(k, v)) {
-    for (size_t i = 0; i < n; ++i) {
-      if (same_text(keys[i], k)) {
-        values[i] = v;  // the last duplicate wins, as in JSON.parse
-        break;
-      }
-    }
-  }
-  return reader.ok();
+  Lookup l{text.data() + text.size(), keys, n, values};
+  std::string key_buf;
+  const char* p = walk_members(text.data(), l.end, key_buf, look_up, &l);
+  return p && skip_ws(p, l.end) == l.end;
 }
 
 }  // namespace json
@@ -437,34 +435,33 @@ Json Json::from_raw_value(std::string_view raw) {
 const char* Json::parse_value(const char* p, const char* end, Json& out, int depth) {
   p = json::skip_ws(p, end);
   if (p >= end || depth > json::kMaxDepth) return nullptr;
-  const char* start = p;
   switch (*p) {
     case '"':
       out.kind_ = JsonKind::String;
       return json::parse_string(p, end, out.string_);
     case '{': {
       out.kind_ = JsonKind::Object;
-      const char* q = json::skip_value(p, end, depth);  // validate first: the reader trusts it
-      if (!q) return nullptr;
-      json::ObjectReader reader(std::string_view(start, size_t(q - start)));
-      std::string_view k, v;
-      while (reader.next(k, v)) {
-        out.members_.emplace_back(std::string(k), Json());
-        if (!parse_value(v.data(), v.data() + v.size(), out.members_.back().second, depth + 1)) return nullptr;
-      }
-      return reader.ok() ? q : nullptr;
+      struct Context {
+        const char* end;
+        Json* object;
+        int depth;
+      } c{end, &out, depth + 1};
+      std::string key_buf;
+      return json::walk_members(p, end, key_buf, [](void* context, std::string_view key, const char* v) {
+        auto& c = *static_cast<Context*>(context);
+        c.object->members_.emplace_back(std::string(key), Json());
+        return parse_value(v, c.end, c.object->members_.back().second, c.depth);
+      }, &c);
     }
     case '[': {
       out.kind_ = JsonKind::Array;
-      const char* q = json::skip_value(p, end, depth);
-      if (!q) return nullptr;
-      json::ArrayReader reader(std::string_view(start, size_t(q - start)));
-      std::string_view v;
-      while (reader.next(v)) {
+      std::vector<json::RecordText> items;
+      const char* q = json::scan_records(p, end, depth, {}, items);
+      for (const auto& item : items) {
         out.items_.emplace_back();
-        if (!parse_value(v.data(), v.data() + v.size(), out.items_.back(), depth + 1)) return nullptr;
+        if (q && !parse_value(item.text.data(), item.text.data() + item.text.size(), out.items_.back(), depth + 1)) q = nullptr;
       }
-      return reader.ok() ? q : nullptr;
+      return q;
     }
     case 't':
     case 'f':

@@ -38,7 +38,14 @@ void ListView::reset(RecordStore& store, const std::vector<RecordId>& ids, int64
   if (total < int64_t(ids.size())) total = int64_t(ids.size());
   complete_ = query_.skip() == 0 && int64_t(ids.size()) >= total;
   server_total_ = total;
-  StringMap<FieldValues> next;
+  struct Row {
+    FieldValues key;
+    const StoredRecord* rec = nullptr;
+  };
+  StringMap<Row> next;
+  next.reserve(ids.size());
+  members_.reserve(ids.size());
+  pending_.reserve(ids.size());
   hidden_.clear();
   for (const auto& id : ids) {
     const StoredRecord* rec = store.find(id);
@@ -48,8 +55,8 @@ void ListView::reset(RecordStore& store, const std::vector<RecordId>& ids, int64
     // server's snapshot); a page is the server's word.
     if (complete_ && !query_.matches(scratch_)) continue;
     bool fresh = false;
-    FieldValues& key = next.emplace(id, fresh);
-    if (fresh) key = query_.sort_key(std::move(scratch_));  // a repeated id: the first counts
+    Row& row = next.emplace(id, fresh);
+    if (fresh) row = Row{query_.sort_key(std::move(scratch_)), rec};  // a repeated id: the first counts
   }
   std::vector<RecordId> gone;
   members_.for_each([&](const std::string& id, const Member&) {
@@ -60,17 +67,16 @@ void ListView::reset(RecordStore& store, const std::vector<RecordId>& ids, int64
     store.release(id);
     members_.erase(id);
   }
-  next.for_each([&](const std::string& id, FieldValues& key) {
+  next.for_each([&](const std::string& id, Row& row) {
     bool fresh = false;
     Member& m = members_.emplace(id, fresh);
-    const StoredRecord* rec = fresh ? nullptr : store.find(id);
     if (fresh) {
       touch(id, nullptr);
-      store.retain(id);
-      m.key = std::move(key);
-    } else if (!same_key(m.key, key) || (rec && rec->version != m.emitted_version)) {
+      store.retain_held(*row.rec);
+      m.key = std::move(row.key);
+    } else if (!same_key(m.key, row.key) || row.rec->version != m.emitted_version) {
       touch(id, &m);
-      m.key = std::move(key);
+      m.key = std::move(row.key);
     }
   });
   hydrated_ = true;

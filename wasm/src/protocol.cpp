@@ -125,40 +125,6 @@ bool decode_update(std::string_view data_raw, const std::string_view* v, ServerF
   return true;
 }
 
-// Validates the object at p (as json::skip_value would at `depth`) and hands each
-// member to `member(key, value_start)`, which validates the value and returns the
-// pointer past it (nullptr when invalid). Keys without escapes are slices of the text.
-template <typename F>
-const char* walk_object(const char* p, const char* end, std::string& key_buf, F&& member) {
-  p = json::skip_ws(p, end);
-  if (p >= end || *p != '{') return nullptr;
-  p = json::skip_ws(p + 1, end);
-  if (p < end && *p == '}') return p + 1;
-  for (;;) {
-    if (p >= end || *p != '"') return nullptr;
-    const char* q = p + 1;
-    // Plain ASCII keys are slices; the others (escapes, UTF-8 to validate) are decoded.
-    q = json::plain_run(q, end);
-    std::string_view key;
-    if (q < end && *q == '"') {
-      key = std::string_view(p + 1, size_t(q - p - 1));
-      p = q + 1;
-    } else {
-      key_buf.clear();
-      if (!(p = json::parse_string(p, end, key_buf))) return nullptr;
-      key = key_buf;
-    }
-    p = json::skip_ws(p, end);
-    if (p >= end || *p != ':') return nullptr;
-    if (!(p = member(key, json::skip_ws(p + 1, end)))) return nullptr;
-    p = json::skip_ws(p, end);
-    if (p >= end) return nullptr;
-    if (*p == '}') return p + 1;
-    if (*p != ',') return nullptr;
-    p = json::skip_ws(p + 1, end);
-  }
-}
-
 // find_members over the frame, except that an object `data` has its own members
 // captured in the same pass: the record inside is scanned once, not twice.
 bool scan_frame(std::string_view text, const std::string_view* keys, size_t n, std::string_view* values,
@@ -167,13 +133,13 @@ bool scan_frame(std::string_view text, const std::string_view* keys, size_t n, s
   for (size_t i = 0; i < kDN; ++i) data_values[i] = std::string_view();
   std::string key_buf, data_key_buf;
   const char* end = text.data() + text.size();
-  const char* p = walk_object(text.data(), end, key_buf, [&](std::string_view key, const char* v) -> const char* {
+  const char* p = json::walk_object(text.data(), end, key_buf, [&](std::string_view key, const char* v) -> const char* {
     size_t slot = 0;
     while (slot < n && !json::same_text(keys[slot], key)) ++slot;
     const char* q;
     if (slot == data_slot && v < end && *v == '{') {
       for (size_t i = 0; i < kDN; ++i) data_values[i] = std::string_view();  // the last `data` wins
-      q = walk_object(v, end, data_key_buf, [&](std::string_view dkey, const char* dv) -> const char* {
+      q = json::walk_object(v, end, data_key_buf, [&](std::string_view dkey, const char* dv) -> const char* {
         const char* dq = json::skip_value(dv, end, 2);  // data's members sit two levels down
         for (size_t i = 0; i < kDN && dq; ++i)
           if (json::same_text(kDataKeys[i], dkey)) data_values[i] = std::string_view(dv, size_t(dq - dv));

@@ -29,10 +29,10 @@ bool non_negative_int(const Json* j, int64_t& out) {
 }
 
 bool array_contains(const std::string& raw_array, const Value& needle) {
-  json::ArrayReader reader(raw_array);
-  std::string_view v;
-  while (reader.next(v))
-    if (equal(Value::from_raw(v), needle)) return true;
+  std::vector<json::RecordText> items;
+  json::scan_records(raw_array, {}, items);
+  for (const auto& item : items)
+    if (equal(Value::from_raw(item.text), needle)) return true;
   return false;
 }
 
@@ -160,13 +160,20 @@ bool Query::extract(std::string_view record, FieldValues& out) const {
   out.assign(fields_.size(), Value());
   for (auto& v : out) v.missing = true;
   if (fields_.empty()) return json::kind_of(record) == JsonKind::Object;
-  json::ObjectReader reader(record);
-  std::string_view k, v;
-  while (reader.next(k, v)) {
-    for (size_t i = 0; i < fields_.size(); ++i)
-      if (json::same_text(fields_[i], k)) out[i] = Value::from_raw(v);
-  }
-  return reader.ok();
+  struct Context {
+    const char* end;
+    const std::vector<std::string>* fields;
+    FieldValues* out;
+  } c{record.data() + record.size(), &fields_, &out};
+  std::string key_buf;
+  const char* p = json::walk_members(record.data(), c.end, key_buf, [](void* context, std::string_view k, const char* v) {
+    auto& c = *static_cast<Context*>(context);
+    const char* q = json::skip_value(v, c.end, 1);
+    for (size_t i = 0; q && i < c.fields->size(); ++i)
+      if (json::same_text((*c.fields)[i], k)) (*c.out)[i] = Value::from_raw(std::string_view(v, size_t(q - v)));
+    return q;
+  }, &c);
+  return p && json::skip_ws(p, c.end) == c.end;
 }
 
 bool Query::matches(const FieldValues& values) const {

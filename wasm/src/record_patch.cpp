@@ -9,12 +9,20 @@ namespace ssot {
 namespace {
 using Members = std::vector<std::pair<std::string, std::string_view>>;
 
+// The members of a valid object, in order (duplicates kept).
 Members members_of(std::string_view object) {
-  Members out;
-  json::ObjectReader reader(object);
-  std::string_view key, value;
-  while (reader.next(key, value)) out.emplace_back(std::string(key), value);
-  return out;
+  struct Context {
+    const char* end;
+    Members out;
+  } c{object.data() + object.size(), {}};
+  std::string key_buf;
+  json::walk_members(object.data(), c.end, key_buf, [](void* context, std::string_view key, const char* v) {
+    auto& c = *static_cast<Context*>(context);
+    const char* q = json::skip_value(v, c.end, 1);
+    if (q) c.out.emplace_back(std::string(key), std::string_view(v, size_t(q - v)));
+    return q;
+  }, &c);
+  return std::move(c.out);
 }
 
 void append_members(std::string& out, const Members& members) {

@@ -26,11 +26,13 @@ const StoredRecord* RecordStore::upsert_newer(const RecordId& id, std::string_vi
                                               std::optional<int64_t> seq, bool keep_newer, bool& changed) {
   changed = false;
   std::optional<Version> ver = record_version(json, version_field_);
-  StoredRecord* held = records_.find(id);
-  if (refused_by_version(held, id, ver)) return nullptr;
-  bool by_version = ver && held && held->ver;  // versions order it, not seqs
   bool fresh = false;
-  StoredRecord& r = held ? *held : records_.emplace(id, fresh);
+  StoredRecord& r = records_.emplace(id, fresh);  // one lookup; a refused new one goes again
+  if (refused_by_version(fresh ? nullptr : &r, id, ver)) {
+    if (fresh) records_.erase(id);
+    return nullptr;
+  }
+  bool by_version = ver && !fresh && r.ver;  // versions order it, not seqs
   if (!by_version && keep_newer && seq && r.seq && *r.seq >= *seq) return nullptr;  // older than we hold
   if (seq && !(r.seq && *r.seq > *seq)) r.seq = seq;  // an older copy (refused by version) keeps the newer seq
   if (by_version && *ver == *r.ver) return &r;  // the same version: nothing changes

@@ -94,48 +94,59 @@ void append_double(std::string& out, double finite);
 // Parses a JSON number slice; nullopt when it is not one.
 std::optional<double> parse_number(std::string_view raw);
 
-// What ObjectReader and ArrayReader share: the cursor over one container's text,
-// the separators, the end, and the values handed out as raw slices.
-class ContainerReader {
- public:
-  bool ok() const { return error_ == nullptr; }
-  const char* error() const { return error_; }
-
- protected:
-  ContainerReader(std::string_view text, char open, const char* not_this);
-  // Moves to the next element; false at the closing bracket or on error.
-  bool advance(char close, const char* bad_separator, const char* trailing);
-  bool read_value(std::string_view& value);
-  bool fail(const char* why) {
-    error_ = why;
-    return false;
+// Validates the object at p (as skip_value would) and hands each member to
+// `member(key, value_start)`, which validates the value and returns the pointer past it
+// (nullptr when invalid): a caller reads what it needs in the pass that validates.
+// Keys without escapes are slices of the text; the others are decoded into key_buf.
+template <typename F>
+const char* walk_object(const char* p, const char* end, std::string& key_buf, F&& member) {
+  p = skip_ws(p, end);
+  if (p >= end || *p != '{') return nullptr;
+  p = skip_ws(p + 1, end);
+  if (p < end && *p == '}') return p + 1;
+  for (;;) {
+    if (p >= end || *p != '"') return nullptr;
+    const char* q = plain_run(p + 1, end);
+    std::string_view key;
+    if (q < end && *q == '"') {
+      key = std::string_view(p + 1, size_t(q - p - 1));
+      p = q + 1;
+    } else {
+      key_buf.clear();
+      if (!(p = parse_string(p, end, key_buf))) return nullptr;
+      key = key_buf;
+    }
+    p = skip_ws(p, end);
+    if (p >= end || *p != ':') return nullptr;
+    if (!(p = member(key, skip_ws(p + 1, end)))) return nullptr;
+    p = skip_ws(p, end);
+    if (p >= end) return nullptr;
+    if (*p == '}') return p + 1;
+    if (*p != ',') return nullptr;
+    p = skip_ws(p + 1, end);
   }
-  const char* p_;
-  const char* end_;
-  const char* error_ = nullptr;
+}
 
- private:
-  bool first_ = true;
-  bool done_ = false;
+// walk_object with a plain callback: one copy of the walk for the code off the hot
+// path (each walk_object instantiation is about 1 KB of wasm).
+using MemberFn = const char* (*)(void* context, std::string_view key, const char* value);
+const char* walk_members(const char* p, const char* end, std::string& key_buf, MemberFn member, void* context);
+
+// One element of an array of records (scan_records): its text, and the raw value of
+// the member looked up (empty when the element is not an object or has no such member).
+struct RecordText {
+  std::string_view text;
+  std::string_view member;
 };
 
-// Iterates the members of one object text. Keys are decoded; values are raw slices.
-class ObjectReader : public ContainerReader {
- public:
-  explicit ObjectReader(std::string_view object_text);
-  // Moves to the next member; false at the end or on error (check ok()).
-  bool next(std::string_view& key, std::string_view& value);
-
- private:
-  std::string key_buf_;
-};
-
-// Iterates the elements of one array text as raw slices.
-class ArrayReader : public ContainerReader {
- public:
-  explicit ArrayReader(std::string_view array_text);
-  bool next(std::string_view& value);
-};
+// Validates the array at p (`depth` containers around it) as skip_value does and
+// appends each element with its member `key` (the last duplicate wins), in one pass:
+// a list answer of 100k records was validated, split and searched for ids in four.
+// Returns the pointer past the array, or nullptr (`out` then holds a prefix).
+const char* scan_records(const char* p, const char* end, int depth, std::string_view key,
+                         std::vector<RecordText>& out);
+// The same for a whole text: only whitespace around the array.
+bool scan_records(std::string_view array_text, std::string_view key, std::vector<RecordText>& out);
 
 // Looks up top-level keys of an object in one pass. Returns false when the text
 // is not a valid object. Missing keys leave their slot empty (data() == nullptr).

@@ -57,6 +57,7 @@ class RecordStore {
   // A copy's version (read from the model's versionField), if it carries one.
   std::optional<Version> version_of(std::string_view json) const { return record_version(json, version_field_); }
   size_t size() const { return records_.size(); }
+  void reserve(size_t n) { records_.reserve(n); }  // room for n records without growing
   size_t bytes() const;
 
  private:

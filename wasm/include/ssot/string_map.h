@@ -24,6 +24,7 @@ class KeyIndex {
   uint32_t find(std::string_view key) const;           // its handle, or kNone
   uint32_t insert(std::string_view key, bool& fresh);  // its handle, new or not (`fresh` says)
   uint32_t erase(std::string_view key);                // the handle it had, or kNone
+  void reserve(size_t n);                              // room for n keys without growing
   void clear() { *this = KeyIndex(); }                 // everything back to the allocator
   size_t size() const { return size_; }
   uint32_t handles() const { return used_; }           // every handle is below this
@@ -76,6 +77,7 @@ class StringMap {
     values_.clear();
   }
   size_t size() const { return index_.size(); }
+  void reserve(size_t n) { index_.reserve(n); }
   size_t reserved() const { return index_.reserved() + values_.size() * (sizeof(V) << KeyIndex::kChunkBits); }
 
   template <typename F>
