@@ -175,6 +175,37 @@ TEST_CASE("a window moves without touching the rest and switching back sends all
   CHECK(mirror.rows.size() == 2000);
 }
 
+TEST_CASE("a row pushed out of the window is sent again when it comes back into it") {
+  // The JS side holds the last window's rows only: a row two flushes ago is gone there.
+  Query q = parse("{}");
+  ListView view(1, "T", q);
+  RecordStore store;
+  Mirror mirror;
+  std::vector<RecordId> ids;
+  for (int i : {10, 20, 30}) {
+    store.upsert(std::to_string(i), rec(i, 0, 0));
+    ids.push_back(std::to_string(i));
+  }
+  view.reset(store, ids, 3);
+  view.set_window(std::make_pair(size_t(0), size_t(2)));
+  flush_into(view, store, mirror);
+  CHECK(mirror.ids() == std::vector<int>{10, 20});
+  for (int i : {1, 2}) {  // two records sort before them: the window shows those
+    store.upsert(std::to_string(i), rec(i, 0, 0));
+    view.record_changed(store, std::to_string(i));
+  }
+  flush_into(view, store, mirror);
+  CHECK(mirror.ids() == std::vector<int>{1, 2});
+  for (int i : {1, 2}) {  // and go: 10 and 20 are back, unchanged, and must be sent
+    view.record_removed(store, std::to_string(i));
+    store.erase(std::to_string(i));
+  }
+  flush_into(view, store, mirror);
+  REQUIRE(mirror.rows.size() == 2);
+  CHECK(mirror.rows[0] == rec(10, 0, 0));
+  CHECK(mirror.rows[1] == rec(20, 0, 0));
+}
+
 TEST_CASE("a first flush writes every row into a buffer of its exact size") {
   // Grown by doubling, the buffer of a hydration's rows (15 MB at 100k records) left a
   // copy of up to twice its size behind in the heap's high water.

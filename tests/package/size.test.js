@@ -31,8 +31,11 @@ import * as esbuild from 'esbuild';
 // splice-to-window switch, our delete's answer after a re-create): raised to 81.2 KB
 // (83,149 B), for those fixes only; 83,081 B with bug 44's; 83,145 B (+64 B) with bug 45's
 // (answers that do not settle a view back off).
+// 2026-12-05, eleventh session: 82,605 B after stats() without mallinfo (-124 B), the
+// one-pass hydration with the JSON readers gone (+660 B net) and one sort instantiation
+// instead of three in the list flushes (-1,076 B): lowered to 80.7 KB (82,637 B).
 const GOAL = 40 * 1024;
-const BUDGET = Math.round(81.2 * 1024);
+const BUDGET = Math.round(80.7 * 1024);
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const gzip = (bytes) => execFileSync('gzip', ['-9', '-c'], { input: bytes }).length;

@@ -195,10 +195,10 @@ size_t ListView::gather(const RecordStore& store) {
   return coalesced;
 }
 
-void ListView::apply_pending(std::vector<size_t>* removed) {
+void ListView::apply_pending(Positions* removed) {
   if (removed)  // old positions first: the index still holds the old order
     for (const auto& t : touched_)
-      if (t.pending->was_member && t.moved) removed->push_back(index_.rank(t.pending->old_key, *t.id));
+      if (t.pending->was_member && t.moved) removed->emplace_back(index_.rank(t.pending->old_key, *t.id), nullptr);
   for (const auto& t : touched_)
     if (t.pending->was_member && t.moved) index_.erase(t.pending->old_key, *t.id);
   for (const auto& t : touched_)
@@ -247,7 +247,7 @@ void ListView::open_change(std::string& out) {
 bool ListView::flush_splice(const RecordStore& store, std::string& out) {
   bool js_empty = emitted_total_ <= 0 && last_window_.empty();
   emitted_splice_ = true;
-  std::vector<size_t> removed;
+  Positions removed;
   apply_pending(js_empty ? nullptr : &removed);
   open_change(out);
   if (js_empty) {
@@ -272,7 +272,7 @@ bool ListView::flush_splice(const RecordStore& store, std::string& out) {
     emitted_total_ = int64_t(index_.size());
     return true;
   }
-  std::vector<std::pair<size_t, const StoredRecord*>> inserted, updated;  // positions are unique
+  Positions inserted, updated;  // positions are unique
   for (const auto& t : touched_) {
     if (!t.member) continue;  // a member has its record (gather)
     const StoredRecord* rec = t.rec;
@@ -286,9 +286,9 @@ bool ListView::flush_splice(const RecordStore& store, std::string& out) {
   out += ",\"removed\":[";
   for (size_t i = 0; i < removed.size(); ++i) {
     if (i) out += ',';
-    out += std::to_string(removed[i]);
+    out += std::to_string(removed[i].first);
   }
-  auto rows = [&](const char* name, const std::vector<std::pair<size_t, const StoredRecord*>>& list) {
+  auto rows = [&](const char* name, const Positions& list) {
     out += name;
     for (size_t i = 0; i < list.size(); ++i) {
       if (i) out += ',';
@@ -317,8 +317,12 @@ bool ListView::flush_window(const RecordStore& store, std::string& out) {
   std::vector<RecordId> ids;
   ids.reserve(count);
   index_.for_range(start, count, [&](const IndexEntry& e) { ids.push_back(e.id); });
-  std::vector<std::string_view> before(last_window_.begin(), last_window_.end());
-  std::sort(before.begin(), before.end());
+  // The JS side holds the last window's rows: those still at their version are not sent.
+  auto mark_last_window = [&](bool in) {
+    for (const auto& id : last_window_)
+      if (Member* m = members_.find(id)) m->in_last_window = in;
+  };
+  mark_last_window(true);
   open_change(out);
   out += ",\"start\":";
   out += std::to_string(start);
@@ -333,8 +337,7 @@ bool ListView::flush_window(const RecordStore& store, std::string& out) {
     const StoredRecord* rec = store.find(ids[i]);
     Member* m = members_.find(ids[i]);
     if (!rec || !m) continue;
-    if (std::binary_search(before.begin(), before.end(), std::string_view(ids[i])) && rec->version == m->emitted_version)
-      continue;
+    if (m->in_last_window && rec->version == m->emitted_version) continue;
     if (!first) out += ',';
     first = false;
     out += '[';
@@ -345,6 +348,7 @@ bool ListView::flush_window(const RecordStore& store, std::string& out) {
     m->emitted_version = rec->version;
   }
   out += "]}";
+  mark_last_window(false);
   bool changed = !first || ids != last_window_ || after_splice;
   last_window_ = std::move(ids);
   emitted_total_ = total();

@@ -79,6 +79,7 @@ class ListView {
   struct Member {
     FieldValues key;
     uint64_t emitted_version = 0;  // the record version the JS side holds
+    bool in_last_window = false;   // set by flush_window while it compares windows
   };
   struct Pending {
     bool was_member = false;
@@ -97,7 +98,9 @@ class ListView {
   void touch(const RecordId& id, const Member* member);  // member: its entry in members_, if any
   size_t gather(const RecordStore& store);  // fills touched_; returns the coalesced touches
   void open_change(std::string& out);
-  void apply_pending(std::vector<size_t>* removed_old_positions);
+  // Positions with their records (removed rows: none); one type, so one sort in the wasm.
+  using Positions = std::vector<std::pair<size_t, const StoredRecord*>>;
+  void apply_pending(Positions* removed_old_positions);
   bool uses_splice() const;
   bool flush_splice(const RecordStore& store, std::string& out);  // true when rows changed
   bool flush_window(const RecordStore& store, std::string& out);
