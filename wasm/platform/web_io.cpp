@@ -38,7 +38,8 @@ EM_BOOL on_error(int, const EmscriptenWebSocketErrorEvent*, void*) {
 // Frames reach the heap through TextEncoder.encodeInto, into one buffer kept for
 // every frame up to 64 KB (a larger one gets its own), then one call into wasm
 // (bindings.cpp, ssot_socket_frame). Emscripten's own handler measured and encoded
-// each frame in two JS loops and malloc'd and freed a buffer per frame.
+// each frame in two JS loops and malloc'd and freed a buffer per frame. The view of
+// the buffer is kept too, and taken again when the memory grew (HEAPU8 is new then).
 EM_JS(void, ssot_take_messages, (int socket, int runtime), {
   var ws = WS.sockets[socket];
   if (!WS.ssotFrames) WS.ssotFrames = { enc: new TextEncoder(), cap: 65536, ptr: _malloc(65536) };
@@ -47,7 +48,8 @@ EM_JS(void, ssot_take_messages, (int socket, int runtime), {
     var d = e.data;
     var text = typeof d == 'string' ? 1 : 0;
     if (text && d.length * 3 <= f.cap) {
-      var n = f.enc.encodeInto(d, HEAPU8.subarray(f.ptr, f.ptr + f.cap)).written;
+      if (f.heap !== HEAPU8) f.view = (f.heap = HEAPU8).subarray(f.ptr, f.ptr + f.cap);
+      var n = f.enc.encodeInto(d, f.view).written;
       _ssot_socket_frame(runtime, socket, f.ptr, n);
       return;
     }
