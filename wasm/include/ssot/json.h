@@ -127,8 +127,9 @@ const char* walk_object(const char* p, const char* end, std::string& key_buf, F&
   }
 }
 
-// walk_object with a plain callback: one copy of the walk for the code off the hot
-// path (each walk_object instantiation is about 1 KB of wasm).
+// walk_object with a plain callback: one copy of the walk for every caller but the
+// frame decoder (protocol.cpp keeps its two inlined; each instantiation is about 1 KB
+// of wasm).
 using MemberFn = const char* (*)(void* context, std::string_view key, const char* value);
 const char* walk_members(const char* p, const char* end, std::string& key_buf, MemberFn member, void* context);
 
