@@ -41,7 +41,7 @@ test('a frame after the wasm memory grew is applied', async () => {
   await until(messages, (s) => s.items.length === 1, 'the first message');
   const memory = client.stats().memoryBytes;
   const big = client.model('Big').watch({});
-  await until(big, (s) => s.status === 'ready' && s.items.length === 40000, 'the big list');
+  await until(big, (s) => s.status === 'ready' && s.items.length === 40000, 'the big list', 60000);
   assert.ok(client.stats().memoryBytes > memory, `the wasm memory grew (${memory} -> ${client.stats().memoryBytes} bytes)`);
   // One frame only: a lost one would leave no gap behind it to recover from.
   srv.mutate('Message', 'created', { id: 2, text: 'after' });

@@ -169,6 +169,23 @@ TEST_CASE("without seq (a seed-only server) every reconnect re-hydrates") {
   CHECK(h.mirrors[v].ids() == std::vector<int>{1, 2, 3});
 }
 
+TEST_CASE("a list answer is read as JSON.parse reads it: whitespace around it, the last duplicate, escaped keys") {
+  Harness h;
+  h.open();
+  ViewId v = h.watch("Message");
+  h.frame(subscribed("Message:list"));
+  const std::string body = " \n{\"items\":[" + msg(9, "old") + "],\"total\":1,\"items\":[" + msg(1, "a") +
+                           ",{\"\\u0069d\":2,\"text\":\"b\"},{\"text\":\"no id\"}],\"total\":2} \n";
+  h.respond(h.http("GET").back().http_id, 200, body);
+  CHECK(h.mirrors[v].ids() == std::vector<int>{1, 2});
+  CHECK(h.mirrors[v].total == 2);
+  CHECK(h.engine->stats().malformed == 1);  // the record without an id
+  ViewId w = h.watch("Message", R"({"where":{"text":"a"}})");
+  h.respond(h.http("GET").back().http_id, 200, "{\"items\":[" + msg(1, "a") + "]} x");
+  CHECK(h.mirrors[w].status == "error");
+  CHECK(h.mirrors[w].error == "invalid list response: expected {items, total} or an array");
+}
+
 TEST_CASE("malformed frames mixed into a valid stream are reported and the valid ones still apply") {
   Harness h;
   ViewId v = live_list(h, 1, 0);

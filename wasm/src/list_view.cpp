@@ -44,8 +44,6 @@ void ListView::reset(RecordStore& store, const std::vector<RecordId>& ids, int64
   };
   StringMap<Row> next;
   next.reserve(ids.size());
-  members_.reserve(ids.size());
-  pending_.reserve(ids.size());
   hidden_.clear();
   for (const auto& id : ids) {
     const StoredRecord* rec = store.find(id);
@@ -67,6 +65,8 @@ void ListView::reset(RecordStore& store, const std::vector<RecordId>& ids, int64
     store.release(id);
     members_.erase(id);
   }
+  members_.reserve(next.size());  // after the erases, which may shrink the table
+  pending_.reserve(next.size() + gone.size());
   next.for_each([&](const std::string& id, Row& row) {
     bool fresh = false;
     Member& m = members_.emplace(id, fresh);

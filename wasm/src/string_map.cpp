@@ -84,6 +84,7 @@ uint32_t KeyIndex::erase(std::string_view key) {
 // A snapshot's rows are counted before they go in: one rehash instead of one per
 // doubling (each moves every key; 100k records went through 14).
 void KeyIndex::reserve(size_t n) {
+  if (n == 0) return;  // an empty map holds nothing
   size_t capacity = slots_.empty() ? 16 : slots_.size();
   while (n * 10 > capacity * 7) capacity *= 2;
   if (capacity > slots_.size()) rehash(capacity);

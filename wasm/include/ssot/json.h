@@ -41,7 +41,7 @@ enum class JsonKind : uint8_t { Null, Bool, Number, String, Array, Object };
 namespace json {
 
 // The most containers a value may sit inside: 64 nested arrays around a 1 are valid,
-// 65 are not (65 nested empty arrays are: the innermost sits inside 64). The readers
+// 65 are not (65 nested empty arrays are: the innermost sits inside 64). The walks
 // count the same way: the values they hand out sit one level down.
 constexpr int kMaxDepth = 64;
 

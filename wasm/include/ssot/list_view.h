@@ -78,8 +78,9 @@ class ListView {
  private:
   struct Member {
     FieldValues key;
+    bool in_last_window = false;   // set by flush_window while it compares windows (in the
+                                   // padding before the version: 24 bytes in wasm, not 32)
     uint64_t emitted_version = 0;  // the record version the JS side holds
-    bool in_last_window = false;   // set by flush_window while it compares windows
   };
   struct Pending {
     bool was_member = false;
