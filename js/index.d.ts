@@ -266,6 +266,7 @@ export interface Connection extends ConnectionSnapshot {
 }
 
 export interface Stats {
+  /** server frames received (each frame of a batch counts) */
   framesIn: number;
   updatesApplied: number;
   flushes: number;

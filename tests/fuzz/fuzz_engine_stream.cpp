@@ -10,6 +10,7 @@
 //   c<code>      the server closes the socket (default 1006)
 //   t<ms>        time passes (timers fire at each deadline)
 //   d / D        deliver the next queued frame / all of them
+//   B<n>         deliver the next n queued frames (default 2) as one batch frame
 //   x            the next queued update frame is lost
 //   a<k> / A     the server answers pending HTTP request k / all of them
 //   p<k>         the server handles request k now (reads/writes its table); `a` delivers it later
@@ -589,16 +590,40 @@ struct Run {
     step();
   }
 
-  void raw_frame(std::string_view f) {
-    auto r = decode_server_frame(f);
-    if (r.ok()) {
-      if (r.frame.seq) raw_seq = true;
-      if (r.frame.type == FrameType::Update) {
-        clean = false;
-        if (!r.frame.record.empty() && fuzz::record_id(r.frame.record) != r.frame.id) trusted = false;
-      }
-      if (r.frame.type == FrameType::Subscribed) clean = false;  // it can move the channel's seq
+  // A real server batches what it sends in one tick (PROTOCOL.md, batches): up to n
+  // queued frames go as one.
+  void deliver_batch(size_t n) {
+    std::string text = "{\"type\":\"batch\",\"frames\":[";
+    for (size_t i = 0; i < n && !queue.empty(); ++i) {
+      if (i) text += ',';
+      text += queue.front().text;
+      if (!queue.front().update.empty()) lost.erase(queue.front().update);
+      queue.pop_front();
     }
+    text += "]}";
+    if (trace) std::fprintf(stderr, "  deliver %s\n", text.c_str());
+    burst = 0;
+    engine->on_message(text, now);
+    step();
+  }
+
+  // What a raw frame may do to the model (a batch: what its frames may do).
+  void note_raw(std::string_view f, int depth = 0) {
+    auto r = decode_server_frame(f);
+    if (!r.ok()) return;
+    if (r.frame.seq) raw_seq = true;
+    if (r.frame.type == FrameType::Update) {
+      clean = false;
+      if (!r.frame.record.empty() && fuzz::record_id(r.frame.record) != r.frame.id) trusted = false;
+    }
+    if (r.frame.type == FrameType::Subscribed) clean = false;  // it can move the channel's seq
+    std::vector<json::RecordText> frames;
+    if (r.frame.type == FrameType::Batch && depth == 0 && json::scan_records(r.frame.data, {}, frames))
+      for (const auto& one : frames) note_raw(one.text, 1);
+  }
+
+  void raw_frame(std::string_view f) {
+    note_raw(f);
     sent_records += size_t(std::count(f.begin(), f.end(), '{'));
     engine->on_message(f, now);
     step();
@@ -774,6 +799,7 @@ struct Run {
       case 't': advance(Millis(number(arg, 100, 120000))); return;
       case 'd': if (!queue.empty()) deliver(); return;
       case 'D': for (int i = 0; i < 100 && !queue.empty(); ++i) deliver(); return;
+      case 'B': if (!queue.empty()) deliver_batch(size_t(number(arg, 2, 50))); return;
       case 'x':
         for (auto it = queue.begin(); it != queue.end(); ++it) {
           if (!it->update.empty()) {

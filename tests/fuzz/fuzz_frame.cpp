@@ -8,11 +8,13 @@
 //    must be set are; an update has a non-empty canonical id and, unless deleted, a
 //    record; every raw view (record, data, from) lies inside the input and is valid JSON;
 //    with one `id` and no top-level duplicate keys the decoded fields equal the DOM's;
+//    a batch's frames are the DOM's, each element checked as a frame of its own;
 //  - every encoder's output parses with Json::parse and carries back its arguments
 //    (an argument that is not UTF-8 with U+FFFD for each offending byte).
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "fuzz_common.h"
 #include "ssot/protocol.h"
@@ -66,7 +68,8 @@ void check_frame(const DecodeResult& r, std::string_view text) {
   FUZZ_CHECK_MSG(dom && dom->is_object(), std::string(text));
   const Json* type = member(*dom, "type");
   FUZZ_CHECK(type && type->is_string());
-  static const char* names[] = {"subscribed", "unsubscribed", "update", "response", "error", "event", "resync", "pong"};
+  static const char* names[] = {"subscribed", "unsubscribed", "update", "response", "error", "event", "resync", "pong",
+                                "batch"};
   bool unique = unique_keys(*dom);
   if (unique) FUZZ_CHECK(type->as_string() == names[int(f.type)]);
   if (f.seq) FUZZ_CHECK(*f.seq >= 0 && *f.seq <= (int64_t(1) << 53));
@@ -112,6 +115,17 @@ void check_frame(const DecodeResult& r, std::string_view text) {
       FUZZ_CHECK(!f.data.empty() && !f.from.empty());
       break;
     case FrameType::Pong: break;
+    case FrameType::Batch: {
+      // The frames are the DOM's; split, each decodes as it would alone.
+      check_raw(f.data, text, false);
+      FUZZ_CHECK(!f.data.empty() && json::kind_of(f.data) == JsonKind::Array);
+      const Json* frames = unique ? member(*dom, "frames") : nullptr;
+      if (frames) FUZZ_CHECK(Json::parse(f.data)->dump() == frames->dump());
+      std::vector<json::RecordText> items;
+      FUZZ_CHECK(json::scan_records(f.data, {}, items));
+      for (const auto& one : items) check_frame(decode_server_frame(one.text), one.text);
+      break;
+    }
   }
 }
 

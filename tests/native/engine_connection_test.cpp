@@ -10,14 +10,14 @@ TEST_CASE("the socket URL carries the token; 4401 asks for a fresh token once, t
   Harness h;
   h.open();
   REQUIRE(h.commands[0].type == Command::OpenSocket);
-  CHECK(h.commands[0].url == "ws://api.test/ws?token=t0");
+  CHECK(h.commands[0].url == "ws://api.test/ws?batch=1&token=t0");
   h.close(4401);
   REQUIRE(h.entries("token").size() == 1);
   CHECK(h.count(Command::OpenSocket) == 1);  // waits for the token, no blind retry
   h.engine->set_token("t1", true, h.now);
   h.step();
   REQUIRE(h.count(Command::OpenSocket) == 2);
-  CHECK(h.commands.back().url == "ws://api.test/ws?token=t1");
+  CHECK(h.commands.back().url == "ws://api.test/ws?batch=1&token=t1");
   h.engine->on_open(h.now);
   h.step();
   h.close(4401);  // the fresh token is refused too

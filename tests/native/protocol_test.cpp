@@ -353,6 +353,20 @@ TEST_CASE("protocol: pong", "[protocol]") {
   bad_frame("{\"type\":\"pong\",\"t\":\"123\"}");
 }
 
+TEST_CASE("protocol: batch (ext): its frames, raw, to be decoded one by one", "[protocol]") {
+  auto r = ok_frame(R"({"type":"batch","frames":[{"type":"pong","t":1} , {"type":"x"},"not a frame"]})");
+  CHECK(r.frame.type == FrameType::Batch);
+  CHECK(r.frame.data == R"([{"type":"pong","t":1} , {"type":"x"},"not a frame"])");
+  CHECK(in_last_frame(r.frame.data));
+  CHECK(ok_frame(R"({"type":"batch","frames":[]})").frame.data == "[]");
+  CHECK(ok_frame(R"({"frames":[1],"type":"batch","frames":[2,3]})").frame.data == "[2,3]");  // the last wins
+  CHECK(bad_frame(R"({"type":"batch"})").error == "batch: frames must be an array");
+  CHECK(bad_frame(R"({"type":"batch","frames":[1],"frames":{}})").error == "batch: frames must be an array");
+  bad_frame(R"({"type":"batch","frames":[1,]})");
+  // Another frame's `frames` member is none of its business.
+  CHECK(ok_frame(R"({"type":"pong","frames":[1]})").frame.type == FrameType::Pong);
+}
+
 TEST_CASE("protocol: frames that are not JSON objects, or have no usable type", "[protocol]") {
   for (std::string text : {"", "not json", "{", "{\"type\":\"pong\",}", "{\"type\":\"pong\"} x",
                            "[{\"type\":\"pong\"}]", "\"pong\"", "42", "null", "{\"type\":\"pong\",\"t\":01}"}) {

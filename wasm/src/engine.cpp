@@ -83,9 +83,18 @@ void Engine::run_connection_commands(Millis now) {
       case ConnCommand::OpenSocket: {
         Command open;
         open.type = Command::OpenSocket;
+        // batch=1: this client reads batch frames (PROTOCOL.md); servers without them
+        // ignore it. Not with a frame limit below the reference gateway's 64 KiB batches.
         open.url = config_.ws_url;
+        char sep = open.url.find('?') == std::string::npos ? '?' : '&';
+        if (config_.max_frame_bytes >= 65536) {
+          open.url += sep;
+          open.url += "batch=1";
+          sep = '&';
+        }
         if (!config_.token.empty()) {
-          open.url += open.url.find('?') == std::string::npos ? "?token=" : "&token=";
+          open.url += sep;
+          open.url += "token=";
           append_uri_component(open.url, config_.token);
         }
         commands_.push_back(std::move(open));
@@ -151,21 +160,39 @@ void Engine::on_close(int code, Millis now) {
 }
 
 void Engine::on_message(std::string_view text, Millis now) {
-  ++stats_.frames_in;
-  if (!socket_open_) return;
-  DecodeResult r = decode_server_frame(text, config_.max_frame_bytes);
+  if (!socket_open_) {
+    ++stats_.frames_in;
+    return;
+  }
   connection_.on_frame(now);
-  if (!r.ok()) {
-    if (r.status == DecodeResult::UnknownType) {
-      ++stats_.unknown_frames;  // newer servers may send more; never fatal
-    } else {
-      ++stats_.malformed;
-      outbox_.error("frame", {}, r.error);
+  handle_text(text, false, now);
+  maybe_flush(now);
+}
+
+// One frame, or a batch of them (PROTOCOL.md): each as if it had arrived alone, so a
+// bad one is reported and skipped and the others are applied in order. One function
+// for both: the decoder is inlined once.
+void Engine::handle_text(std::string_view text, bool in_batch, Millis now) {
+  DecodeResult r = decode_server_frame(text, config_.max_frame_bytes);
+  if (r.ok() && r.frame.type == FrameType::Batch && !in_batch) {
+    std::vector<json::RecordText> frames;
+    json::scan_records(r.frame.data, {}, frames);
+    for (const json::RecordText& one : frames) {
+      if (socket_open_) handle_text(one.text, true, now);
+      else ++stats_.frames_in;  // one of them closed the socket: the rest are late
     }
     return;
   }
-  handle_frame(r.frame, now);
-  maybe_flush(now);
+  ++stats_.frames_in;
+  bool nested = r.ok() && r.frame.type == FrameType::Batch;
+  if (r.status == DecodeResult::UnknownType) {
+    ++stats_.unknown_frames;  // newer servers may send more; never fatal
+  } else if (!r.ok() || nested) {
+    ++stats_.malformed;
+    outbox_.error("frame", {}, nested ? "a batch inside a batch" : r.error);
+  } else {
+    handle_frame(r.frame, now);
+  }
 }
 
 void Engine::handle_frame(const ServerFrame& f, Millis now) {
@@ -185,6 +212,7 @@ void Engine::handle_frame(const ServerFrame& f, Millis now) {
       run_connection_commands(now);
       break;
     case FrameType::Event: outbox_.event(f.channel, f.event, f.data, f.from); break;
+    case FrameType::Batch: break;  // split by handle_text
   }
 }
 

@@ -253,16 +253,19 @@ const char* walk_members(const char* p, const char* end, std::string& key_buf, M
 }
 
 namespace {
-struct MemberSearch {  // scan_records' search of one element
+struct Lookup {  // the keys find_members and scan_records look up, and what they found
   const char* end;
   int depth;  // of the members
-  std::string_view key, found;
+  const std::string_view* keys;
+  size_t n;
+  std::string_view* values;
 };
 
-const char* search_member(void* context, std::string_view key, const char* v) {
-  auto& s = *static_cast<MemberSearch*>(context);
-  const char* q = skip_value(v, s.end, s.depth);
-  if (q && same_text(key, s.key)) s.found = std::string_view(v, size_t(q - v));
+const char* look_up(void* context, std::string_view key, const char* v) {
+  auto& l = *static_cast<Lookup*>(context);
+  const char* q = skip_value(v, l.end, l.depth);
+  for (size_t i = 0; q && i < l.n; ++i)
+    if (same_text(l.keys[i], key)) l.values[i] = std::string_view(v, size_t(q - v));  // the last duplicate wins
   return q;
 }
 }  // namespace
@@ -276,13 +279,14 @@ const char* scan_records(const char* p, const char* end, int depth, std::string_
   std::string key_buf;
   for (;;) {
     const char* v = skip_ws(p, end);
-    MemberSearch search{end, depth + 2, key, {}};
+    std::string_view found;
+    Lookup search{end, depth + 2, &key, 1, &found};
     if (v < end && *v == '{' && depth < kMaxDepth)  // deeper, skip_value rejects it
-      p = walk_members(v, end, key_buf, search_member, &search);
+      p = walk_members(v, end, key_buf, look_up, &search);
     else
       p = skip_value(v, end, depth + 1);
     if (!p) return nullptr;
-    out.push_back(RecordText{std::string_view(v, size_t(p - v)), search.found});
+    out.push_back(RecordText{std::string_view(v, size_t(p - v)), found});
     p = skip_ws(p, end);
     if (p >= end) return nullptr;
     if (*p == ']') return p + 1;
@@ -388,26 +392,9 @@ std::optional<double> parse_number(std::string_view raw) {
   return parse_double(raw);
 }
 
-namespace {
-struct Lookup {  // find_members' keys and what it found
-  const char* end;
-  const std::string_view* keys;
-  size_t n;
-  std::string_view* values;
-};
-
-const char* look_up(void* context, std::string_view key, const char* v) {
-  auto& l = *static_cast<Lookup*>(context);
-  const char* q = skip_value(v, l.end, 1);  // a member: one level down, as valid() counts
-  for (size_t i = 0; q && i < l.n; ++i)
-    if (same_text(l.keys[i], key)) l.values[i] = std::string_view(v, size_t(q - v));  // the last duplicate wins
-  return q;
-}
-}  // namespace
-
 bool find_members(std::string_view text, const std::string_view* keys, size_t n, std::string_view* values) {
   for (size_t i = 0; i < n; ++i) values[i] = std::string_view();
-  Lookup l{text.data() + text.size(), keys, n, values};
+  Lookup l{text.data() + text.size(), 1, keys, n, values};  // members: one level down, as valid() counts
   std::string key_buf;
   const char* p = walk_members(text.data(), l.end, key_buf, look_up, &l);
   return p && skip_ws(p, l.end) == l.end;

@@ -158,9 +158,9 @@ bool scan_frame(std::string_view text, const std::string_view* keys, size_t n, s
 
 namespace {
 
-enum { kType, kChannel, kData, kSeq, kMutationId, kRequestId, kError, kCode, kEvent, kFrom, kT, kMembers, kEpoch, kN };
+enum { kType, kChannel, kData, kSeq, kMutationId, kRequestId, kError, kCode, kEvent, kFrom, kT, kMembers, kEpoch, kFrames, kN };
 const std::string_view kKeys[kN] = {"type",  "channel", "data",  "seq", "mutationId", "requestId", "error",
-                                    "code",  "event",   "from",  "t",   "members",    "epoch"};
+                                    "code",  "event",   "from",  "t",   "members",    "epoch", "frames"};
 using Members = std::string_view[kN];
 
 // Each frame type's own members; `why` says what is wrong (the type is known here).
@@ -238,6 +238,14 @@ bool decode_update_frame(const Members& v, const std::string_view* data_members,
   return why.empty();
 }
 
+// Each frame is decoded when it is handled.
+bool decode_batch(const Members& v, ServerFrame& f, std::string& why) {
+  f.type = FrameType::Batch;
+  f.data = v[kFrames];
+  if (f.data.empty() || json::kind_of(f.data) != JsonKind::Array) why = "batch: frames must be an array";
+  return why.empty();
+}
+
 }  // namespace
 
 DecodeResult decode_server_frame(std::string_view text, size_t max_bytes) {
@@ -261,6 +269,7 @@ DecodeResult decode_server_frame(std::string_view text, size_t max_bytes) {
   else if (type == "error") ok = decode_error(v, f, why);
   else if (type == "event") ok = decode_event(v, f, why);
   else if (type == "pong") ok = decode_pong(v, f, why);
+  else if (type == "batch") ok = decode_batch(v, f, why);
   else return fail(DecodeResult::UnknownType, "unknown frame type '" + type + "'");
   if (!ok) return fail(DecodeResult::Malformed, why);
   return r;

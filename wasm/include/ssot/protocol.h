@@ -12,7 +12,7 @@
 
 namespace ssot {
 
-enum class FrameType { Subscribed, Unsubscribed, Update, Response, Error, Event, Resync, Pong };
+enum class FrameType { Subscribed, Unsubscribed, Update, Response, Error, Event, Resync, Pong, Batch };
 enum class ChangeType { Created, Updated, Deleted };
 const char* to_string(ChangeType change);
 
@@ -30,7 +30,7 @@ struct ServerFrame {
   double timestamp = 0;
   // response / error
   std::string request_id;
-  std::string_view data;               // response data, event data, subscribed members (raw JSON)
+  std::string_view data;               // response data, event data, subscribed members, batch frames (raw JSON)
   std::string error;                   // response error or error frame text
   bool has_error = false;
   std::string code;                    // error code (ext), as text
