@@ -41,23 +41,23 @@ export function createGateway({ config, db, access, visibility, streams, bus, se
   const conns = new Set();
   const byUser = new Map(); // userId -> Set<conn>
   const byChannel = new Map(); // channel -> Set<conn>
-  const outbound = createOutbound(limits.maxBufferedBytes);
   let nextId = 1;
 
-  const send = (conn, frame) => outbound(conn.ws, typeof frame === 'string' ? frame : JSON.stringify(frame));
+  const send = (conn, frame) => conn.out.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
   const sendError = (conn, error, code, extra = {}) => send(conn, { type: 'error', error, code, ...extra });
 
   function malformed(conn, error, extra = {}) {
     conn.malformed += 1;
     sendError(conn, error, 'malformed', extra);
     // The limit is how many malformed frames are tolerated; the next one closes.
-    if (conn.malformed > limits.malformedFramesPerConnection) conn.ws.close(1008, 'Too many malformed frames');
+    if (conn.malformed > limits.malformedFramesPerConnection) conn.out.close(1008, 'Too many malformed frames');
   }
 
   // slot.conn is set once the socket is accepted; frames that arrive before
   // (while the user is read) wait on the lane behind connect.
   async function connect(ws, req, slot) {
-    const token = new URL(req.url, 'http://x').searchParams.get('token');
+    const params = new URL(req.url, 'http://x').searchParams;
+    const token = params.get('token');
     const payload = token ? verifyToken(token, secret) : null;
     const user = payload ? await access.user(payload.sub) : null;
     // Accept first, then close: browsers only see close codes of open sockets.
@@ -66,13 +66,14 @@ export function createGateway({ config, db, access, visibility, streams, bus, se
     const id = nextId++;
     const allowed = shared.presence ? await shared.presence.acquire(user.id, id, limits.connectionsPerUser, mine.size) : mine.size < limits.connectionsPerUser;
     if (!allowed) return ws.close(4429, 'Too many connections');
-    const conn = { id, ws, user, lane: slot.lane, subs: new Map(), malformed: 0, publishLimit: createPublishLimiter(limits) };
+    const out = createOutbound(ws, { maxBufferedBytes: limits.maxBufferedBytes, batch: params.get('batch') === '1' });
+    const conn = { id, ws, out, user, lane: slot.lane, subs: new Map(), malformed: 0, publishLimit: createPublishLimiter(limits) };
     conns.add(conn);
     byUser.set(user.id, mine.add(conn));
     slot.conn = conn;
     if (ws.readyState !== 1) return drop(conn); // closed while the user was read
     // The socket's rights end with its token; the client fetches a new one on 4401.
-    conn.cancelExpiry = atTime(payload.exp * 1000, () => ws.close(4401, 'Token expired'));
+    conn.cancelExpiry = atTime(payload.exp * 1000, () => out.close(4401, 'Token expired'));
   }
 
   async function onFrame(conn, data, isBinary) {
@@ -227,7 +228,7 @@ export function createGateway({ config, db, access, visibility, streams, bus, se
     const limited = conn.publishLimit();
     if (limited !== 'ok') {
       sendError(conn, 'Too many publishes', 'rate_limited', channelOk(channel) ? { channel } : {});
-      if (limited === 'abuse') conn.ws.close(1008, 'Too many publishes');
+      if (limited === 'abuse') conn.out.close(1008, 'Too many publishes');
       return;
     }
     if (!channelOk(channel) || typeof event !== 'string' || !event) {
@@ -343,6 +344,7 @@ export function createGateway({ config, db, access, visibility, streams, bus, se
     // graceMs are terminated so shutdown never hangs.
     close(graceMs = 1000) {
       unlisten();
+      for (const c of conns) c.out.flush(); // what this tick sent goes before the close
       const open = [...wss.clients];
       const closed = open.map((ws) => new Promise((r) => {
         if (ws.readyState === 3) return r();

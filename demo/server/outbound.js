@@ -1,13 +1,24 @@
-// Every frame the gateway sends goes through here, so this is the one place
-// that bounds what a socket may have waiting. A client that stops reading would
-// otherwise make the gateway hold everything sent to it (a small request can
+// Every frame the gateway sends a socket goes through its outbound, so this is the
+// one place that bounds what a socket may have waiting. A client that stops reading
+// would otherwise make the gateway hold everything sent to it (a small request can
 // fan out to a lot of output). Past maxBufferedBytes the socket is closed with
 // 1013 (try again later): the client reconnects and resumes with `since`.
+//
+// A client that asked with `?batch=1` gets the frames of one tick as one `batch`
+// frame (PROTOCOL.md): a burst of updates costs the browser one message event,
+// not one per update. A batch is at most MAX_BATCH_BYTES of UTF-8 (a longer frame
+// goes alone): the ssot client asks only when its frame limit takes that much.
 const CLOSE_GRACE_MS = 1000;
+export const MAX_BATCH_BYTES = 64 * 1024;
+const BATCH_OVERHEAD = Buffer.byteLength('{"type":"batch","frames":[]}');
 
-export function createOutbound(maxBufferedBytes) {
-  // Returns whether the frame was handed to the socket.
-  return function send(ws, text) {
+export function createOutbound(ws, { maxBufferedBytes, batch = false }) {
+  let queue = []; // frames (text) waiting for the end of the tick
+  let sizes = []; // their UTF-8 bytes
+  let scheduled = false;
+
+  // Returns whether the text was handed to the socket.
+  function write(text) {
     if (ws.readyState !== 1) return false;
     // bufferedAmount: ws's queue plus the socket's unflushed writes. A frame larger
     // than the bound still goes to a socket with nothing waiting.
@@ -18,6 +29,43 @@ export function createOutbound(maxBufferedBytes) {
     }
     ws.send(text);
     return true;
+  }
+
+  function flush() {
+    scheduled = false;
+    const frames = queue;
+    const bytes = sizes;
+    queue = [];
+    sizes = [];
+    for (let i = 0; i < frames.length;) {
+      let end = i + 1;
+      let total = BATCH_OVERHEAD + bytes[i];
+      while (end < frames.length && total + bytes[end] + 1 <= MAX_BATCH_BYTES) total += bytes[end++] + 1;
+      const text = end - i === 1 ? frames[i] : `{"type":"batch","frames":[${frames.slice(i, end).join(',')}]}`;
+      if (!write(text)) return; // closed: the rest would not arrive either
+      i = end;
+    }
+  }
+
+  return {
+    // Returns false when the socket is no longer open (the frame is dropped).
+    send(text) {
+      if (!batch) return write(text);
+      if (ws.readyState !== 1) return false;
+      queue.push(text);
+      sizes.push(Buffer.byteLength(text));
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(flush);
+      }
+      return true;
+    },
+    flush,
+    // Closes after what was sent before, so an error frame arrives ahead of its close.
+    close(code, reason) {
+      flush();
+      ws.close(code, reason);
+    },
   };
 }
 
