@@ -7,7 +7,8 @@
 #   3. what the goals leave the engine per frame, against the least an engine on text frames
 #      does (bench/js/runtime_floor.js, bench/frame_scan.cpp);
 #      memory per cached record at 100k records (bench/js/memory.js);
-#   4. Chromium: runtime, bare WebSocket loop, TanStack Query (bench/browser/run.js; BENCH_BROWSER_ARGS);
+#   4. Chromium: runtime, bare WebSocket loop, TanStack Query (bench/browser/run.js; BENCH_BROWSER_ARGS),
+#      with single frames and again with batch frames (--batch);
 #   5. bench/js/report.js puts them together, with the goals of issue 16, and updates the
 #      goal table in README.md (Performance) between its <!-- bench:goals --> markers.
 # About 15 minutes on 2 shared cores. Exits non-zero when a build fails or a client gives
@@ -56,10 +57,14 @@ node --expose-gc bench/js/memory.js --json "$tmp/memory.json" > /dev/null || sta
 echo "== chromium" >&2
 # shellcheck disable=SC2086
 node bench/browser/run.js ${BENCH_BROWSER_ARGS:-} --json "$tmp/browser.json" --report "$tmp/browser.md" > /dev/null || status=$?
+echo "== chromium, batch frames" >&2
+# shellcheck disable=SC2086
+node bench/browser/run.js --batch ${BENCH_BROWSER_ARGS:-} --json "$tmp/browser_batch.json" --report "$tmp/browser_batch.md" > /dev/null || status=$?
 
 node bench/js/report.js --out bench/report.md --svg bench/report.svg --command "npm run bench$( [ $# -gt 0 ] && printf ' %s' "$@" )" \
   --core "$tmp/core.md" --node "$tmp/node.json" --node-md "$tmp/node.md" --floor-md "$tmp/floor.md" --memory "$tmp/memory.json" \
-  --browser "$tmp/browser.json" --browser-md "$tmp/browser.md" --goals-md "$tmp/goals.md" --readme README.md || status=$?
+  --browser "$tmp/browser.json" --browser-md "$tmp/browser.md" \
+  --browser-batch "$tmp/browser_batch.json" --browser-batch-md "$tmp/browser_batch.md" --goals-md "$tmp/goals.md" --readme README.md || status=$?
 cat "$tmp/goals.md" 2>/dev/null || true
 
 # Scale-out: updates/s and latency with 1 and 3 gateways on Postgres + Redis (bench/README.md, "cluster").

@@ -6,7 +6,8 @@
 //             applies each frame as it arrives, so a commit holds every frame received
 //             before it. (Counting with client.stats() per commit charged the runtime
 //             a call into wasm, a JSON text and its parse per commit.)
-//   bare:     new WebSocket + JSON.parse per frame, nothing else; a commit = each frame.
+//   bare:     new WebSocket + JSON.parse per frame, nothing else; a commit = each frame
+//             (each message, when the server batches: run.js --batch).
 //   tanstack: TanStack Query core (bench/js/tanstackQueryClient.js) fed by a bare
 //             WebSocket, flushed like the runtime: 16 ms after the first pending
 //             frame, or at once when 100 are pending; a commit = after setQueryData.
@@ -28,6 +29,7 @@ function commit(count) {
 
 // The runtime opens its socket through the global WebSocket; this one counts the
 // update frames (those of the run: bench/js/frames.js writes `type` first).
+const UPDATE = '{"type":"update"'; // a record's text never holds it: frames.js writes plain text fields
 function countingWebSocket() {
   const counter = { frames: 0 };
   const Base = window.WebSocket;
@@ -35,7 +37,11 @@ function countingWebSocket() {
     constructor(...args) {
       super(...args);
       this.addEventListener('message', (e) => { // runs before the runtime's onmessage
-        if (typeof e.data === 'string' && e.data.startsWith('{"type":"update"')) counter.frames++;
+        if (typeof e.data !== 'string') return;
+        if (e.data.startsWith('{"type":"update"')) counter.frames++;
+        else if (e.data.startsWith('{"type":"batch"')) {
+          for (let i = e.data.indexOf(UPDATE); i >= 0; i = e.data.indexOf(UPDATE, i + 1)) counter.frames++;
+        }
       });
     }
   };
@@ -86,12 +92,15 @@ function openSocket(wsUrl, onText) {
   });
 }
 
+// With batches on (run.js --batch), a message may hold many frames.
+const framesOf = (msg) => (msg.type === 'batch' ? msg.frames : [msg]);
+
 async function setupBare(wsUrl) {
   let count = 0;
   state.ws = await openSocket(wsUrl, (text) => {
-    const msg = JSON.parse(text);
-    state.lastSeq = msg.seq;
-    commit(++count);
+    const frames = framesOf(JSON.parse(text));
+    state.lastSeq = frames[frames.length - 1].seq;
+    commit((count += frames.length));
   });
 }
 
@@ -109,18 +118,21 @@ async function setupTanstack(baseUrl, wsUrl) {
     commit(received);
   };
   state.ws = await openSocket(wsUrl, (text) => {
-    c.onFrame(text);
-    received++;
-    if (++pending >= MAX_BATCH) flush();
-    else if (timer === null) timer = setTimeout(flush, FLUSH_MS);
+    for (const frame of framesOf(JSON.parse(text))) {
+      c.onFrame(frame);
+      received++;
+      if (++pending >= MAX_BATCH) flush();
+      else if (timer === null) timer = setTimeout(flush, FLUSH_MS);
+    }
   });
   state.client = c;
   state.rows = c.flush();
 }
 
 window.bench = {
-  async setup(kind, baseUrl, wsUrl) {
+  async setup(kind, baseUrl, wsUrl, batch) {
     state.kind = kind;
+    if (batch && kind !== 'runtime') wsUrl += '?batch=1'; // the runtime always asks
     if (kind === 'runtime') await setupRuntime(baseUrl, wsUrl);
     else if (kind === 'bare') await setupBare(wsUrl);
     else if (kind === 'tanstack') await setupTanstack(baseUrl, wsUrl);

@@ -6,7 +6,7 @@
 // cores with the page, not the clients.
 //
 //   node bench/browser/run.js [--records N] [--flood F] [--rate R] [--seconds S] [--rounds K]
-//                             [--clients runtime,bare,tanstack] [--json FILE] [--report FILE]
+//                             [--clients runtime,bare,tanstack] [--batch] [--json FILE] [--report FILE]
 //
 // Throughput: the server sends F frames (default 40000) as fast as its socket
 // takes them; frames/s = F / (the page's commit of the last frame - the server's
@@ -16,7 +16,10 @@
 // time. The page's clock is performance.timeOrigin + performance.now(), the
 // server's the same in Node: one machine, one clock. The first second of frames is
 // left out of the percentiles (the JIT warms up). K rounds (default 2), the clients
-// interleaved; the figures are medians over rounds. Debian's Chromium through
+// interleaved; the figures are medians over rounds. --batch: the server sends what one
+// tick produced as one `batch` frame (PROTOCOL.md), as the reference gateway does, to
+// every client (each asks with ?batch=1): a paced tick's 5-20 frames, a flood's 64 Ki
+// characters at a time. Debian's Chromium through
 // playwright-core, headless. A client whose final list is wrong fails the run (exit 1).
 import http from 'node:http';
 import fs from 'node:fs';
@@ -27,6 +30,7 @@ import { fileURLToPath } from 'node:url';
 import { WebSocketServer } from 'ws';
 import { chromium } from 'playwright-core';
 import { generate } from '../js/frames.js';
+import { createOutbound } from '../../demo/server/outbound.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const TYPES = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html' };
@@ -38,9 +42,10 @@ const CLIENTS = ['runtime', 'bare', 'tanstack'];
 const now = () => performance.timeOrigin + performance.now();
 
 function args(argv) {
-  const o = { records: 10000, flood: 40000, rate: 5000, seconds: 6, rounds: 2, clients: CLIENTS, json: null, report: null };
+  const o = { records: 10000, flood: 40000, rate: 5000, seconds: 6, rounds: 2, clients: CLIENTS, batch: false, json: null, report: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
+    if (a === '--batch') { o.batch = true; continue; }
     if (i + 1 >= argv.length) throw new Error(`${a} needs a value`);
     const v = argv[++i];
     if (a === '--json') o.json = v;
@@ -57,8 +62,8 @@ function args(argv) {
   return o;
 }
 
-async function startServer(body) {
-  let socket = null; // the page's subscribed socket (one page at a time)
+async function startServer(body, batch) {
+  let socket = null; // the page's subscribed socket's outbound (one page at a time)
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url, 'http://x');
     if (url.pathname === '/') return res.writeHead(200, { 'content-type': 'text/html' }).end(PAGE);
@@ -72,13 +77,15 @@ async function startServer(body) {
     }
   });
   const wss = new WebSocketServer({ server, path: '/ws' });
-  wss.on('connection', (ws) => {
+  wss.on('connection', (ws, req) => {
+    const asked = new URL(req.url, 'http://x').searchParams.get('batch') === '1';
+    const out = createOutbound(ws, { maxBufferedBytes: Infinity, batch: batch && asked });
     ws.on('message', (data) => {
       let msg;
       try { msg = JSON.parse(String(data)); } catch { return; }
       if (msg.type === 'subscribe') {
         ws.send(JSON.stringify({ type: 'subscribed', channel: msg.channel, seq: 0 }));
-        socket = ws;
+        socket = out;
       } else if (msg.type === 'ping') ws.send(JSON.stringify({ type: 'pong', t: msg.t }));
     });
   });
@@ -93,14 +100,14 @@ async function startServer(body) {
 }
 
 // Every frame at once; resolves the time just before the first send.
-function flood(ws, frames) {
+function flood(out, frames) {
   const t0 = now();
-  for (const f of frames) ws.send(f);
+  for (const f of frames) out.send(f);
   return t0;
 }
 
 // `rate` frames/s, in steps of about a millisecond; resolves the send times.
-function paced(ws, frames, rate) {
+function paced(out, frames, rate) {
   return new Promise((resolve) => {
     const sent = new Float64Array(frames.length);
     const start = now();
@@ -109,7 +116,7 @@ function paced(ws, frames, rate) {
       const due = Math.min(frames.length, Math.floor(((now() - start) * rate) / 1000) + 1);
       for (; i < due; i++) {
         sent[i] = now();
-        ws.send(frames[i]);
+        out.send(frames[i]);
       }
       if (i < frames.length) setTimeout(tick, 1);
       else resolve(sent);
@@ -169,18 +176,18 @@ async function runOne(browser, server, kind, mode, d, o) {
   try {
     await page.goto(server.origin + '/');
     await page.waitForFunction(() => window.ready === true, null, { timeout: 60000 });
-    await page.evaluate(([k, b, w]) => window.bench.setup(k, b, w), [kind, `${server.origin}/api`, server.origin.replace('http', 'ws') + '/ws']);
+    await page.evaluate(([k, b, w, batch]) => window.bench.setup(k, b, w, batch), [kind, `${server.origin}/api`, server.origin.replace('http', 'ws') + '/ws', o.batch]);
     const deadline = Date.now() + 30000;
     while (!server.socket()) {
       if (Date.now() > deadline) throw new Error('the page never subscribed');
       await new Promise((r) => setTimeout(r, 10));
     }
     await new Promise((r) => setTimeout(r, 200)); // the `subscribed` frame lands
-    const ws = server.socket();
+    const out = server.socket();
     let t0 = 0;
     let sent = null;
-    if (mode === 'flood') t0 = flood(ws, frames);
-    else sent = await paced(ws, frames, o.rate);
+    if (mode === 'flood') t0 = flood(out, frames);
+    else sent = await paced(out, frames, o.rate);
     const log = await page.evaluate(([n, ms]) => window.bench.until(n, ms), [frames.length, 300000]);
     const problem = check(kind, log, frames.length, expected) ?? (errors.length ? errors.join('; ') : null);
     if (mode === 'flood') return { fps: frames.length / ((log.times.at(-1) - t0) / 1000), frames: frames.length, problem };
@@ -200,7 +207,7 @@ async function main() {
   const o = args(process.argv.slice(2));
   const total = Math.max(o.flood, o.rate * o.seconds);
   const d = generate({ n: o.records, filtered: false }, total, { checkpoints: [o.flood, o.rate * o.seconds] });
-  const server = await startServer(d.body);
+  const server = await startServer(d.body, o.batch);
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium', headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -233,7 +240,7 @@ async function main() {
   const ratio = (k) => median((res.flood[k] ?? []).map((x, i) => x.fps / res.flood.bare?.[i]?.fps));
   const lat = (k, p) => median((res.paced[k] ?? []).map((x) => x[p]));
   const out = {
-    chromium: version, records: o.records, flood: o.flood, rate: o.rate, seconds: o.seconds, rounds: o.rounds,
+    chromium: version, records: o.records, flood: o.flood, rate: o.rate, seconds: o.seconds, rounds: o.rounds, batch: o.batch,
     clients: Object.fromEntries(o.clients.map((k) => [k, { fps: fps(k), vsBare: ratio(k), p50: lat(k, 'p50'), p99: lat(k, 'p99'), max: lat(k, 'max') }])),
     runs: res, problems,
   };
@@ -248,8 +255,9 @@ function report(x) {
   const f = (v, dgt = 1) => (Number.isFinite(v) ? v.toFixed(dgt) : '-');
   const L = { runtime: 'runtime (live list, flushInterval 16 ms)', bare: 'bare WebSocket + JSON.parse', tanstack: 'TanStack Query core (same 16 ms batching)' };
   const lines = [
-    '## Chromium',
+    x.batch ? '## Chromium, batch frames' : '## Chromium',
     '',
+    ...(x.batch ? ['The server sends what one tick produced as one `batch` frame to every client (run.js --batch), as the reference gateway does for a client that asks.', ''] : []),
     `Chromium ${x.chromium} (Debian, headless, playwright-core), ${os.cpus().length} cores, load average at the end ${os.loadavg().map((v) => v.toFixed(1)).join(' ')}. ` +
     `A list of ${x.records} records (id order), the frames of bench/js/frames.js; a small ws server in bench/browser/run.js sends them. ` +
     `Throughput: ${x.flood} frames sent at once, frames/s until the list the UI renders holds the last one. ` +
