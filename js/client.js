@@ -6,10 +6,9 @@
 // read the outbox as one UTF-8 buffer through a heap view, parse it once, and
 // hand each entry to its owner. Listeners run after the whole batch is applied.
 import { SsotError } from './errors.js';
-import { Listeners, defaultReport } from './listeners.js';
+import { Listeners } from './listeners.js';
 import { Connection } from './connection.js';
-import { DataClient } from './dataClient.js';
-import { Channel, expandChannel } from './channel.js';
+import { ClientBase } from './clientBase.js';
 
 const decoder = new TextDecoder();
 const RELEASE_AFTER = 1 << 16; // bytes: Outbox::kKeepBytes (wasm/include/ssot/outbox.h)
@@ -64,16 +63,13 @@ function normalizeList(data) {
   return { items: [], total: 0 };
 }
 
-export class Client {
+export class Client extends ClientBase {
   /** What runs the engine: always 'main' here (see createClient's `mode`). */
   mode = 'main';
   modeFallback = null;
   #Module;
   #rt;
   #id;
-  #config;
-  #report;
-  #getToken;
   #closed = false;
   #drainQueued = false;
   #refreshing = false;
@@ -81,41 +77,22 @@ export class Client {
   #views = new Map(); // view id -> LiveView | ItemView
   #channels = new Map(); // channel name -> Set<Channel>
   #raw = new Map(); // full channel name -> Listeners (DataClient.subscribe)
-  #models = new Map(); // model name -> DataClient
   #unregister = {};
   #live;
 
   /** @internal use createClient() */
   constructor(Module, rt, config) {
+    super(config);
     this.#Module = Module;
     this.#rt = rt;
     this.#id = rt.id();
-    this.#config = config;
-    const onError = typeof config.onError === 'function' ? config.onError : null;
-    this.#report = onError
-      ? (err) => { try { onError(err); } catch (e) { defaultReport(e); } }
-      : defaultReport;
-    this.#getToken = typeof config.getToken === 'function' ? config.getToken : null;
-    this.connection = new Connection(this.#report, rt.state());
+    this.connection = new Connection(this._report, rt.state());
     this.#live = liveClients(Module);
     this.#live.set(this.#id, weak(this));
     finalizer?.register(this, { rt, id: this.#id, live: this.#live }, this.#unregister);
   }
 
   get closed() { return this.#closed; }
-
-  /** The seeds' DataClient for a model (one per name). */
-  model(name) {
-    if (typeof name !== 'string' || !name) throw new TypeError('model(name): name must be a non-empty string');
-    let m = this.#models.get(name);
-    if (!m) this.#models.set(name, (m = new DataClient(this, name, this.#report)));
-    return m;
-  }
-
-  /** A custom channel: channel('chat:room:{roomId}', {roomId: 1}). */
-  channel(pattern, params) {
-    return new Channel(this, expandChannel(pattern, params), this.#report);
-  }
 
   /** @internal the wasm Runtime's id (benchmarks and soak tests feed frames with it). */
   get _runtimeId() { return this.#closed ? 0 : this.#rt.id(); }
@@ -149,7 +126,7 @@ export class Client {
     try {
       this.#rt.delete();
     } catch (err) {
-      this.#report(err); // a runtime that failed to free itself: say so, carry on closing
+      this._report(err); // a runtime that failed to free itself: say so, carry on closing
     }
     this.#rt = null;
     if (this.connection._set({ state: 'closed' })) this.connection._notify();
@@ -158,8 +135,6 @@ export class Client {
   }
 
   // ---- internal: used by DataClient, LiveView, ItemView, Channel ----
-
-  /** @internal */ _report(err) { this.#report(err); }
 
   /** @internal runs a runtime call, then drains whatever it produced. */
   _call(fn) {
@@ -211,7 +186,7 @@ export class Client {
     try {
       this._call(fn);
     } catch (err) {
-      this.#report(err); // closing never throws at the app
+      this._report(err); // closing never throws at the app
     }
   }
 
@@ -224,7 +199,7 @@ export class Client {
     // Already subscribed: no new `subscribed` frame will come, so start from a peer's state.
     const peer = [...set].find((c) => c.status === 'ready');
     set.add(channel);
-    if (peer) queueMicrotask(() => channel._ready({ channel: channel.name, status: 'ready', members: [...peer.presence.members] }));
+    if (peer) queueMicrotask(() => channel._ready({ members: peer.presence.members })); // _ready copies them
     return null;
   }
 
@@ -248,10 +223,10 @@ export class Client {
     let set = this.#raw.get(full);
     if (!set) {
       if (!this._call((r) => r.listen(full, true))) {
-        this.#report(new SsotError(`subscribe ${full}: ${this.#rt.lastError()}`));
+        this._report(new SsotError(`subscribe ${full}: ${this.#rt.lastError()}`));
         return () => {};
       }
-      this.#raw.set(full, (set = new Listeners(this.#report)));
+      this.#raw.set(full, (set = new Listeners(this._report)));
     }
     const off = set.add(callback);
     let done = false;
@@ -283,7 +258,7 @@ export class Client {
     try {
       entries = JSON.parse(decoder.decode(this.#Module.HEAPU8.subarray(ptr, ptr + n)));
     } catch (err) {
-      this.#report(new SsotError(`invalid runtime output: ${err.message}`));
+      this._report(new SsotError(`invalid runtime output: ${err.message}`));
       return;
     }
     const changed = new Set();
@@ -291,7 +266,7 @@ export class Client {
       try {
         this.#dispatch(e, changed);
       } catch (err) {
-        this.#report(err);
+        this._report(err);
       }
     }
     this.#anchor();
@@ -359,25 +334,19 @@ export class Client {
         return;
       }
       // Views on the channel show it themselves; raw listeners have only onError.
-      if (this.#raw.has(e.channel)) this.#report(new SsotError(`${e.channel}: ${e.error}`, { code: 'channel' }));
+      if (this.#raw.has(e.channel)) this._report(new SsotError(`${e.channel}: ${e.error}`, { code: 'channel' }));
       return;
     }
-    this.#report(new SsotError(e.error, { code: e.scope }));
+    this._report(new SsotError(e.error, { code: e.scope }));
   }
 
   async #refreshToken() {
     if (this.#refreshing) return;
     this.#refreshing = true;
-    let token = null;
-    try {
-      if (this.#getToken) token = await this.#getToken();
-    } catch (err) {
-      this.#report(err);
-    } finally {
-      this.#refreshing = false;
-    }
+    const token = await this._askToken();
+    this.#refreshing = false;
     if (this.#closed) return;
-    if (typeof token === 'string' && token) {
+    if (token) {
       this._call((r) => r.setToken(token, true));
       // Views whose HTTP hydration failed with the old token (401) try again with the new one.
       for (const view of this.#views.values()) if (view.getSnapshot().status === 'error') view.refetch();

@@ -1,9 +1,7 @@
 // A live record: client.model('Message').watchItem(id). getSnapshot() ->
 // {data, status, error}, the same frozen object until something changes.
 import { ViewHandle } from './viewHandle.js';
-import { freezeDeep } from './snapshot.js';
-
-const EMPTY = Object.freeze([]);
+import { freezeDeep, EMPTY } from './snapshot.js';
 
 export class ItemView extends ViewHandle {
   /** @internal created by DataClient.watchItem */
@@ -12,7 +10,7 @@ export class ItemView extends ViewHandle {
     this.model = model;
     this.itemId = itemId;
     const error = client._open(this, (r) => r.watchItem(model, JSON.stringify(itemId)));
-    if (error !== null) this._replace(Object.freeze({ data: null, status: 'error', error, pending: EMPTY }));
+    if (error !== null) this._replace(Object.freeze({ ...this.getSnapshot(), status: 'error', error }));
   }
 
   /** @internal applies one `item` entry; returns true when the snapshot changed. */

@@ -2,9 +2,7 @@
 // getSnapshot() returns the same frozen object until something visible changes;
 // subscribe(listener) calls the listener after each change (useSyncExternalStore).
 import { ViewHandle } from './viewHandle.js';
-import { nextItems } from './snapshot.js';
-
-const EMPTY = Object.freeze([]);
+import { nextItems, EMPTY } from './snapshot.js';
 
 export class LiveView extends ViewHandle {
   #window = null; // [start, count] while a window is set

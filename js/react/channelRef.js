@@ -3,10 +3,10 @@
 // left when the last one lets go) and opened in an effect, never in render.
 import { SsotError } from '../errors.js';
 import { expandChannel } from '../channel.js';
+import { EMPTY as NO_MEMBERS } from '../snapshot.js';
 
 const IDLE = Object.freeze({ status: 'idle', error: null });
 const JOINING = Object.freeze({ status: 'joining', error: null });
-const NO_MEMBERS = Object.freeze([]);
 
 /** The channel name for a pattern and params, or the error (a missing parameter). */
 export function channelName(pattern, params) {

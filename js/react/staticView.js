@@ -2,9 +2,8 @@
 // DataClient, shaped like a LiveView / ItemView snapshot so the hooks treat both
 // alike. They never show optimistic rows (those live in the core's live views);
 // the holder reads again when a mutation of the model settles.
-import { freezeDeep } from '../snapshot.js';
+import { freezeDeep, EMPTY } from '../snapshot.js';
 
-const EMPTY = Object.freeze([]);
 const message = (err) => (err && err.message) || String(err);
 
 class StaticView {

@@ -24,7 +24,7 @@ export function useGetHolder(hook, model, id, options, suspense) {
   const key = scope && hasId ? `item:${name}:${isStatic ? 'static' : 'live'}:${JSON.stringify(id)}` : null;
 
   holder.prepare({
-    scope, model: name, key, enabled, isStatic, id, window: null, windowKey: '', failure, retry: ctx.retry, suspense, slot: null,
+    scope, model: name, key, enabled, isStatic, failure, retry: ctx.retry, suspense, // no window (nor its slot)
     open: () => (isStatic ? staticItem(dataClient, id) : dataClient.watchItem(id)),
   });
   useEffect(() => () => holder.dispose(), [holder]);

@@ -19,9 +19,8 @@
 //    never the previous params' rows; want.slot (useId) keys their private views,
 //    as the holder itself does not survive a suspended first render.
 import { SsotError } from '../errors.js';
-import { sameJson } from '../snapshot.js';
+import { sameJson, EMPTY } from '../snapshot.js';
 
-const EMPTY = Object.freeze([]);
 const loading = (h) => h.value.getSnapshot().status === 'loading';
 let nextHolder = 1;
 

@@ -1,7 +1,7 @@
 // The tab's line to the engine worker: starts (or finds) the worker, says hello,
 // pings it, and notices when it stops answering or fails (then `onLost`).
 import { PROTOCOL_VERSION, HEARTBEAT_MS, TIMEOUT_MS } from './protocol.js';
-import { Liveness, realClock } from './lifetimes.js';
+import { realClock } from './lifetimes.js';
 import { VERSION } from '../version.js';
 
 const START_TIMEOUT_MS = 20000;
@@ -28,7 +28,8 @@ export function openWorker(mode, url, name) {
 export class Link {
   #open;
   #clock;
-  #live;
+  #timeoutMs;
+  #heard = 0; // when the worker last said something (one peer: no Liveness needed)
   #stop = null;
   #worker = null;
   #hello;
@@ -40,7 +41,7 @@ export class Link {
     this.onMessage = onMessage;
     this.onLost = onLost;
     this.#clock = clock;
-    this.#live = new Liveness(timeoutMs);
+    this.#timeoutMs = timeoutMs;
   }
 
   /** Attaches (again): resolves with the `welcome` message, rejects with why not. */
@@ -65,7 +66,7 @@ export class Link {
       worker.port.onmessage = (e) => {
         const m = e.data;
         if (worker !== this.#worker || !m) return;
-        this.#live.seen('worker', this.#clock.now());
+        this.#heard = this.#clock.now();
         if (!welcomed) {
           if (m.t === 'refused') return fail(`the engine worker refused: ${m.reason}`);
           if (m.t !== 'welcome') return;
@@ -96,9 +97,9 @@ export class Link {
   }
 
   #startHeartbeat(worker) {
-    this.#live.seen('worker', this.#clock.now());
+    this.#heard = this.#clock.now();
     this.#stop = this.#clock.every(HEARTBEAT_MS, () => {
-      if (this.#live.expired(this.#clock.now()).length) return this.#lose(worker, 'the engine worker stopped answering');
+      if (this.#clock.now() - this.#heard > this.#timeoutMs) return this.#lose(worker, 'the engine worker stopped answering');
       this.send({ t: 'ping' });
     });
   }

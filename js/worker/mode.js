@@ -11,7 +11,7 @@ const MODES = ['main', 'worker', 'shared-worker'];
 export function chooseMode(config, scope = globalThis) {
   const requested = config.mode ?? 'main';
   if (!MODES.includes(requested)) {
-    throw new TypeError(`createClient(config): mode must be one of ${MODES.map((m) => `'${m}'`).join(', ')} (got ${JSON.stringify(requested)})`);
+    throw new TypeError(`createClient(config): mode must be one of 'main', 'worker', 'shared-worker' (got ${JSON.stringify(requested)})`);
   }
   if (requested === 'shared-worker' && typeof scope.SharedWorker !== 'function') {
     if (typeof scope.Worker === 'function') return { mode: 'worker', fallback: { requested, reason: 'SharedWorker is not available' } };

@@ -50,7 +50,7 @@ export const TIMEOUT_MS = 4000;
 export const GRACE_MS = 5000;
 /** A tab the heartbeat does not watch (its Web Lock does) but that is silent this long is frozen: dropped
  *  (it re-attaches when it wakes); also once it has this many messages unread, after TIMEOUT. */
-export const FROZEN_MS = 5 * 60000;
+export const FROZEN_MS = 300_000; // 5 minutes
 export const MAX_UNREAD = 10000;
 /** How long the engine waits for a tab's getToken; a later answer is still taken. */
 export const TOKEN_WAIT_MS = 15000;

@@ -4,10 +4,8 @@
 // the same DataClient, LiveView, ItemView and Channel classes run on it; each
 // view receives the engine's diffs for it and applies them with the same code.
 import { SsotError } from '../errors.js';
-import { defaultReport } from '../listeners.js';
 import { Connection } from '../connection.js';
-import { DataClient } from '../dataClient.js';
-import { Channel, expandChannel } from '../channel.js';
+import { ClientBase } from '../clientBase.js';
 import { Link, openWorker } from './link.js';
 import { workerName, identityOf, soloWorker } from './mode.js';
 import { realClock, after } from './lifetimes.js';
@@ -30,13 +28,11 @@ function tabUid() {
   return globalThis.crypto?.randomUUID?.() ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
 }
 
-export class WorkerClient {
+export class WorkerClient extends ClientBase {
   /** How many tabs share this engine (1 in mode 'worker'). */
   tabs = 1;
   /** How many times this tab re-attached to a new worker. */
   reattached = 0;
-  #report;
-  #getToken;
   #link;
   #closed = false;
   #nextId = 1;
@@ -49,7 +45,6 @@ export class WorkerClient {
   #channels = new Map(); // channel id -> Channel
   #channelIds = new Map(); // Channel -> channel id
   #listens = new Map(); // listener id -> {channel, callback}
-  #models = new Map();
   #stats = null;
   #releaseLock = null;
   #hello;
@@ -63,17 +58,15 @@ export class WorkerClient {
    * (default: the real clock, navigator.locks).
    */
   constructor(config, mode, fallback, open, { clock = realClock, locks = globalThis.navigator?.locks } = {}) {
+    super(config);
     this.mode = mode;
     this.modeFallback = fallback;
-    const onError = typeof config.onError === 'function' ? config.onError : null;
-    this.#report = onError ? (err) => { try { onError(err); } catch (e) { defaultReport(e); } } : defaultReport;
-    this.#getToken = typeof config.getToken === 'function' ? config.getToken : null;
-    this.connection = new Connection(this.#report, 'idle');
+    this.connection = new Connection(this._report);
     this.#r = this.#runtime();
     this.#clock = clock;
     this.#identity = identityOf(config.token);
     // config.token is kept up to date (getToken's answers): a re-attach starts a new engine with the latest.
-    const hello = this.#hello = { t: 'hello', tab: tabUid(), config: workerConfig(config), getToken: !!this.#getToken,
+    const hello = this.#hello = { t: 'hello', tab: tabUid(), config: workerConfig(config), getToken: typeof config.getToken === 'function',
       solo: soloWorker(config) };
     this.#link = new Link(open, hello, {
       onMessage: (m) => this.#onMessage(m),
@@ -88,17 +81,6 @@ export class WorkerClient {
   }
 
   get closed() { return this.#closed; }
-
-  model(name) {
-    if (typeof name !== 'string' || !name) throw new TypeError('model(name): name must be a non-empty string');
-    let m = this.#models.get(name);
-    if (!m) this.#models.set(name, (m = new DataClient(this, name, this.#report)));
-    return m;
-  }
-
-  channel(pattern, params) {
-    return new Channel(this, expandChannel(pattern, params), this.#report);
-  }
 
   get _runtimeId() { return 0; }
 
@@ -128,16 +110,12 @@ export class WorkerClient {
     this.#channels.clear();
     this.#channelIds.clear();
     this.#listens.clear();
-    for (const [req, p] of this.#resend) this.#pending.set(req, p);
-    this.#resend.clear();
     this.#rejectPending(() => new SsotError('client closed', { code: 'closed' }));
     if (this.connection._set({ state: 'closed' })) this.connection._notify();
     this.connection._clear();
   }
 
   // ---- what DataClient, LiveView, ItemView and Channel call (as on Client) ----
-
-  /** @internal */ _report(err) { this.#report(err); }
 
   /** @internal */
   _call(fn) {
@@ -221,7 +199,8 @@ export class WorkerClient {
 
   // ---- the worker's side of the line ----
 
-  // The runtime's methods as messages; views and requests get ids from here.
+  // The runtime's methods that DataClient and the views call, as messages; views and
+  // requests get ids from here (connect() and disconnect() send their own).
   #runtime() {
     const open = (msg) => {
       const id = this.#nextId++;
@@ -255,8 +234,6 @@ export class WorkerClient {
       create: request('create'),
       update: request('update'),
       remove: request('remove'),
-      connect: () => this.#send({ t: 'connect' }),
-      disconnect: () => this.#send({ t: 'disconnect' }),
     };
   }
 
@@ -314,10 +291,8 @@ export class WorkerClient {
     this.#stopRetry = null;
     this.#attach().catch((err) => {
       if (this.#closed) return;
-      for (const [req, p] of this.#resend) this.#pending.set(req, p);
-      this.#resend.clear();
       this.#rejectPending(() => lost(err.message));
-      if (delay === RETRY_MIN_MS) this.#report(err); // once per loss, not at each try
+      if (delay === RETRY_MIN_MS) this._report(err); // once per loss, not at each try
       const error = `the engine worker could not be reached (${err.message}); trying again`;
       if (this.connection._set({ state: 'reconnecting', error, retryAt: Date.now() + delay })) this.connection._notify();
       this.#stopRetry = after(this.#clock, delay, () => this.#reattach(Math.min(2 * delay, RETRY_MAX_MS)));
@@ -332,9 +307,11 @@ export class WorkerClient {
     if (e.persisted && !this.#closed) this.#onLost('the page came back from the back/forward cache');
   };
 
+  // Every request waiting for an answer, reads waiting to be asked again included.
   #rejectPending(error) {
-    const pending = [...this.#pending.values()];
+    const pending = [...this.#pending.values(), ...this.#resend.values()];
     this.#pending.clear();
+    this.#resend.clear();
     for (const p of pending) p.reject(error());
   }
 
@@ -346,16 +323,10 @@ export class WorkerClient {
   }
 
   async #answerToken() {
-    let token = null;
-    try {
-      if (this.#getToken) token = await this.#getToken();
-    } catch (err) {
-      this.#report(err);
-    }
-    if (typeof token !== 'string' || !token) token = null;
+    let token = await this._askToken();
     const who = identityOf(token);
     if (token && this.#identity && who !== this.#identity) {
-      this.#report(new SsotError('getToken returned a token of another user than this client\'s: not used (create a new client for the new user)', { code: 'identity' }));
+      this._report(new SsotError('getToken returned a token of another user than this client\'s: not used (create a new client for the new user)', { code: 'identity' }));
       token = null;
     }
     if (token) {
@@ -371,7 +342,7 @@ export class WorkerClient {
       try {
         this.#dispatch(e, changed);
       } catch (err) {
-        this.#report(err);
+        this._report(err);
       }
     }
     for (const x of changed) x._notify();
@@ -411,7 +382,7 @@ export class WorkerClient {
         if (this.connection._set(e)) changed.add(this.connection);
         break;
       case 'error':
-        this.#report(new SsotError(e.message, { code: e.code }));
+        this._report(new SsotError(e.message, { code: e.code }));
         break;
       case 'tabs':
         this.tabs = e.n;
