@@ -607,8 +607,15 @@ struct Run {
     step();
   }
 
-  // What a raw frame may do to the model (a batch: what its frames may do).
+  // What a raw frame may do to the model (a batch: what its frames may do). A batch in
+  // the gateway's form is read in one pass: its first frames apply even when the rest
+  // is damaged, so it counts as data whatever it holds.
   void note_raw(std::string_view f, int depth = 0) {
+    if (depth == 0 && f.substr(0, 15) == "{\"type\":\"batch\"") {
+      clean = trusted = false;
+      raw_seq = true;
+      return;
+    }
     auto r = decode_server_frame(f);
     if (!r.ok()) return;
     if (r.frame.seq) raw_seq = true;

@@ -35,8 +35,12 @@ import * as esbuild from 'esbuild';
 // one-pass hydration with the JSON readers gone (+660 B net) and one sort instantiation
 // instead of three in the list flushes (-1,076 B); 82,633 B with the socket handler's
 // kept heap view (+28 B of glue), 82,663 B with the review's fixes: lowered to 80.8 KB (82,739 B).
+// 2026-12-05, twelfth session: 82,830 B. Batch frames cost +0.5 KB of wasm (the decoder's
+// batch type, the one-pass reader of the gateway's form, the socket URL's batch=1); a review
+// of the JS took 296 B out (one ClientBase for Client and WorkerClient, the link's own
+// liveness, one frozen empty array): raised to 80.9 KB (82,842 B) for the batch frames.
 const GOAL = 40 * 1024;
-const BUDGET = Math.round(80.8 * 1024);
+const BUDGET = Math.round(80.9 * 1024);
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const gzip = (bytes) => execFileSync('gzip', ['-9', '-c'], { input: bytes }).length;

@@ -126,9 +126,10 @@ bool decode_update(std::string_view data_raw, const std::string_view* v, ServerF
 }
 
 // find_members over the frame, except that an object `data` has its own members
-// captured in the same pass: the record inside is scanned once, not twice.
+// captured in the same pass: the record inside is scanned once, not twice. With
+// `stop`, the text may go on after the object: *stop is set past it.
 bool scan_frame(std::string_view text, const std::string_view* keys, size_t n, std::string_view* values,
-                size_t data_slot, std::string_view* data_values) {
+                size_t data_slot, std::string_view* data_values, const char** stop) {
   for (size_t i = 0; i < n; ++i) values[i] = std::string_view();
   for (size_t i = 0; i < kDN; ++i) data_values[i] = std::string_view();
   std::string key_buf, data_key_buf;
@@ -151,7 +152,8 @@ bool scan_frame(std::string_view text, const std::string_view* keys, size_t n, s
     if (q && slot < n) values[slot] = std::string_view(v, size_t(q - v));  // the last duplicate wins
     return q;
   });
-  return p && json::skip_ws(p, end) == end;
+  if (stop) *stop = p;
+  return p && (stop || json::skip_ws(p, end) == end);
 }
 
 }  // namespace
@@ -248,13 +250,14 @@ bool decode_batch(const Members& v, ServerFrame& f, std::string& why) {
 
 }  // namespace
 
-DecodeResult decode_server_frame(std::string_view text, size_t max_bytes) {
+DecodeResult decode_server_frame(std::string_view text, size_t max_bytes, const char** stop) {
   if (text.size() > max_bytes)
     return fail(DecodeResult::TooLarge,
                 "frame too large: " + std::to_string(text.size()) + " bytes (limit " + std::to_string(max_bytes) + ")");
   Members v;
   std::string_view data_members[kDN];
-  if (!scan_frame(text, kKeys, kN, v, kData, data_members)) return fail(DecodeResult::Malformed, "invalid JSON object");
+  if (!scan_frame(text, kKeys, kN, v, kData, data_members, stop))
+    return fail(DecodeResult::Malformed, "invalid JSON object");
   DecodeResult r;
   ServerFrame& f = r.frame;
   std::string type, why;

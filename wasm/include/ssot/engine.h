@@ -152,7 +152,10 @@ class Engine {
   void run_connection_commands(Millis now);
   void emit_conn_state();
   void send(std::string text);
-  void handle_text(std::string_view text, bool in_batch, Millis now);
+  void handle_text(std::string_view text, Millis now);
+  void handle_batch(std::string_view whole, std::string_view frames, Millis now);
+  void handle_decoded(const DecodeResult& r, Millis now);
+  void malformed_frame(std::string_view why);
   void handle_frame(const ServerFrame& f, Millis now);
   void handle_subscribed(const ServerFrame& f, Millis now);
   void handle_channel_error(const ServerFrame& f, Millis now);

@@ -49,7 +49,11 @@ struct DecodeResult {
 
 constexpr size_t kDefaultMaxFrameBytes = 1 << 20;
 
-DecodeResult decode_server_frame(std::string_view text, size_t max_bytes = kDefaultMaxFrameBytes);
+// With `stop`, the frame is the JSON object at the start of `text`, which may go on
+// after it (a batch's frames): *stop is set past the object, or to nullptr when the
+// text there is not one.
+DecodeResult decode_server_frame(std::string_view text, size_t max_bytes = kDefaultMaxFrameBytes,
+                                 const char** stop = nullptr);
 
 // The model a channel names: `Message:list` and `Message:item:7` -> Message (and
 // is_list); "" for a custom channel or a malformed model channel (`Message:item:`).
