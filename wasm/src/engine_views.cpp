@@ -137,7 +137,7 @@ bool parse_list_answer(std::string_view body, ListAnswer& a) {
   const char* start = json::skip_ws(body.data(), end);
   if (start == end || *start != '{') return json::scan_records(body, "id", a.items);
   // One pass: the items are split and their ids read while the answer is validated.
-  AnswerMembers m{end, &a};
+  AnswerMembers m{end, &a, false, {}, {}, {}};
   std::string key_buf;
   const char* p = json::walk_members(start, end, key_buf, read_answer_member, &m);
   if (!p || json::skip_ws(p, end) != end || !m.has_items) return false;
