@@ -1,0 +1,26 @@
+// bench/browser/run.js, small: no timing here, only that every client's page ends with
+// the expected list (run.js exits 1 otherwise), with single frames and with the
+// server's batch frames (the pages unpack them; the runtime's core reads them).
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const SMALL = ['--records', '1000', '--flood', '2000', '--rate', '1000', '--seconds', '2', '--rounds', '1'];
+
+function run(extra) {
+  return new Promise((resolve) => {
+    execFile('node', ['bench/browser/run.js', ...SMALL, ...extra], { cwd: root, timeout: 240000 }, (err, stdout, stderr) =>
+      resolve({ code: err ? err.code ?? 1 : 0, stdout, stderr }));
+  });
+}
+
+for (const [name, extra] of [['single frames', []], ['batch frames', ['--batch']]]) {
+  test(`chromium bench, ${name}: every client ends with the expected list`, { timeout: 300000 }, async () => {
+    const r = await run(extra);
+    assert.equal(r.code, 0, `run.js failed:\n${r.stderr.slice(-3000)}`);
+    assert.match(r.stdout, /Every page ended with the expected list/);
+    for (const client of ['runtime', 'bare', 'tanstack']) assert.match(r.stderr, new RegExp(`round 1 ${client} flood: \\d+ frames/s`));
+  });
+}
