@@ -625,7 +625,7 @@ struct Run {
     }
     if (r.frame.type == FrameType::Subscribed) clean = false;  // it can move the channel's seq
     std::vector<json::RecordText> frames;
-    if (r.frame.type == FrameType::Batch && depth == 0 && json::scan_records(r.frame.data, {}, frames))
+    if (r.frame.type == FrameType::Batch && json::scan_records(r.frame.data, {}, frames))  // nested: read too
       for (const auto& one : frames) note_raw(one.text, 1);
   }
 
