@@ -55,12 +55,12 @@ function chromiumRows(browser, how) {
   const ts = browser?.clients?.tanstack;
   return [{
     what: `Chromium, 5k updates/s, flushInterval 16 ms${how}: runtime broadcast-to-commit p99`,
-    measured: rt ? `${rt.p99.toFixed(1)} ms (p50 ${rt.p50.toFixed(1)}; TanStack Query ${ts?.p99.toFixed(1)} ms)` : '-',
+    measured: rt ? `${rt.p99.toFixed(1)} ms (p50 ${rt.p50.toFixed(1)}; TanStack Query ${ts ? ts.p99.toFixed(1) : '-'} ms)` : '-',
     goal: '<= 25 ms',
     met: rt && Number.isFinite(rt.p99) ? rt.p99 <= 25 : null,
   }, {
     what: `Chromium throughput${how}: runtime / bare WebSocket + JSON.parse loop`,
-    measured: rt ? `${fmtX(rt.vsBare)} (TanStack Query ${fmtX(ts?.vsBare)}; ${Math.round(rt.fps)} frames/s)` : '-',
+    measured: rt ? `${fmtX(rt.vsBare)} (TanStack Query ${ts ? fmtX(ts.vsBare) : '-'}; ${Math.round(rt.fps)} frames/s)` : '-',
     goal: '>= 0.9x',
     met: rt && Number.isFinite(rt.vsBare) ? rt.vsBare >= 0.9 : null,
     bar: rt ? { group: 'Chromium-throughput', label: `bare loop${how}`, value: rt.vsBare, goal: 0.9 } : undefined,

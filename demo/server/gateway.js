@@ -355,11 +355,12 @@ export function createGateway({ config, db, access, visibility, streams, bus, se
       return Promise.all(closed).then(() => { clearTimeout(timer); wss.close(); });
     },
     stats() {
-      let bufferedBytes = 0; // output the kernel has not taken yet
+      let bufferedBytes = 0; // output the kernel has not taken yet (or queued for the tick's batch)
       let largestBufferedBytes = 0;
       for (const c of conns) {
-        bufferedBytes += c.ws.bufferedAmount;
-        largestBufferedBytes = Math.max(largestBufferedBytes, c.ws.bufferedAmount);
+        const waiting = c.ws.bufferedAmount + c.out.queuedBytes;
+        bufferedBytes += waiting;
+        largestBufferedBytes = Math.max(largestBufferedBytes, waiting);
       }
       return { connections: conns.size, channels: byChannel.size, bufferedBytes, largestBufferedBytes };
     },

@@ -15,15 +15,16 @@ const BATCH_OVERHEAD = Buffer.byteLength('{"type":"batch","frames":[]}');
 export function createOutbound(ws, { maxBufferedBytes, batch = false }) {
   let queue = []; // frames (text) waiting for the end of the tick
   let sizes = []; // their UTF-8 bytes
+  let queued = 0; // their sum
   let scheduled = false;
 
   // Returns whether the text was handed to the socket.
-  function write(text) {
+  function write(text, bytes = Buffer.byteLength(text)) {
     if (ws.readyState !== 1) return false;
     // bufferedAmount: ws's queue plus the socket's unflushed writes. A frame larger
     // than the bound still goes to a socket with nothing waiting.
     const waiting = ws.bufferedAmount;
-    if (waiting > 0 && waiting + Buffer.byteLength(text) > maxBufferedBytes) {
+    if (waiting > 0 && waiting + bytes > maxBufferedBytes) {
       closeSlow(ws);
       return false;
     }
@@ -37,12 +38,14 @@ export function createOutbound(ws, { maxBufferedBytes, batch = false }) {
     const bytes = sizes;
     queue = [];
     sizes = [];
+    queued = 0;
     for (let i = 0; i < frames.length;) {
       let end = i + 1;
       let total = BATCH_OVERHEAD + bytes[i];
       while (end < frames.length && total + bytes[end] + 1 <= MAX_BATCH_BYTES) total += bytes[end++] + 1;
-      const text = end - i === 1 ? frames[i] : `{"type":"batch","frames":[${frames.slice(i, end).join(',')}]}`;
-      if (!write(text)) return; // closed: the rest would not arrive either
+      const one = end - i === 1;
+      const text = one ? frames[i] : `{"type":"batch","frames":[${frames.slice(i, end).join(',')}]}`;
+      if (!write(text, one ? bytes[i] : total)) return; // closed: the rest would not arrive either
       i = end;
     }
   }
@@ -52,8 +55,14 @@ export function createOutbound(ws, { maxBufferedBytes, batch = false }) {
     send(text) {
       if (!batch) return write(text);
       if (ws.readyState !== 1) return false;
+      const bytes = Buffer.byteLength(text);
+      // What waits here counts against the bound too: past it, out it goes now (and a
+      // socket that cannot take it is closed), so a tick's output cannot pile up here.
+      if (ws.bufferedAmount + queued + bytes > maxBufferedBytes) flush();
+      if (ws.readyState !== 1) return false;
       queue.push(text);
-      sizes.push(Buffer.byteLength(text));
+      sizes.push(bytes);
+      queued += bytes;
       if (!scheduled) {
         scheduled = true;
         setImmediate(flush);
@@ -61,6 +70,8 @@ export function createOutbound(ws, { maxBufferedBytes, batch = false }) {
       return true;
     },
     flush,
+    // Bytes waiting for the end of the tick (they count as buffered: gateway stats()).
+    get queuedBytes() { return queued; },
     // Closes after what was sent before, so an error frame arrives ahead of its close.
     close(code, reason) {
       flush();

@@ -9,6 +9,7 @@
 //    record; every raw view (record, data, from) lies inside the input and is valid JSON;
 //    with one `id` and no top-level duplicate keys the decoded fields equal the DOM's;
 //    a batch's frames are the DOM's, each element checked as a frame of its own;
+//    decoding in place (with `stop`, text after the frame) agrees with decoding alone;
 //  - every encoder's output parses with Json::parse and carries back its arguments
 //    (an argument that is not UTF-8 with U+FFFD for each offending byte).
 #include <cstddef>
@@ -56,6 +57,22 @@ void check_json_agreement(std::string_view text) {
   auto again = Json::parse(once);
   FUZZ_CHECK_MSG(again.has_value(), once);
   FUZZ_CHECK_MSG(again->dump() == once, once);
+}
+
+// decode_server_frame with `stop` (how the engine reads a batch's frames where they
+// stand): on `rest`, the JSON `text` followed by more, the same verdict and fields as
+// on `text` alone, and stop just past the object (nullptr when it is not one).
+void check_in_place(const DecodeResult& alone, std::string_view text, std::string_view rest) {
+  const char* stop = nullptr;
+  DecodeResult r = decode_server_frame(rest, kDefaultMaxFrameBytes, &stop);
+  if (alone.status == DecodeResult::TooLarge || rest.size() > kDefaultMaxFrameBytes || !json::valid(text)) return;
+  FUZZ_CHECK_MSG(r.status == alone.status && r.error == alone.error, std::string(rest));
+  const char* end = json::skip_value(text.data(), text.data() + text.size());
+  bool object = end && json::kind_of(std::string_view(json::skip_ws(text.data(), end), 1)) == JsonKind::Object;
+  FUZZ_CHECK(stop == (object ? rest.data() + (end - text.data()) : nullptr));
+  if (!r.ok()) return;
+  FUZZ_CHECK(r.frame.type == alone.frame.type && r.frame.channel == alone.frame.channel && r.frame.seq == alone.frame.seq);
+  FUZZ_CHECK(r.frame.id == alone.frame.id && r.frame.record == alone.frame.record && r.frame.data == alone.frame.data);
 }
 
 void check_frame(const DecodeResult& r, std::string_view text) {
@@ -123,7 +140,11 @@ void check_frame(const DecodeResult& r, std::string_view text) {
       if (frames) FUZZ_CHECK(Json::parse(f.data)->dump() == frames->dump());
       std::vector<json::RecordText> items;
       FUZZ_CHECK(json::scan_records(f.data, {}, items));
-      for (const auto& one : items) check_frame(decode_server_frame(one.text), one.text);
+      for (const auto& one : items) {
+        DecodeResult alone = decode_server_frame(one.text);
+        check_frame(alone, one.text);
+        check_in_place(alone, one.text, std::string_view(one.text.data(), size_t(f.data.data() + f.data.size() - one.text.data())));
+      }
       break;
     }
   }
@@ -207,6 +228,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   DecodeResult full = decode_server_frame(text);
   check_frame(full, text);
   if (full.ok()) FUZZ_CHECK(json::valid(text));
+  check_in_place(full, text, std::string(text) + " ,]}x");
 
   // A small limit, just around the input's size: TooLarge exactly when over it.
   size_t limit = size == 0 ? 0 : size - 1 + (data[0] & 1);  // size-1 or size

@@ -29,7 +29,7 @@ async function received(c, n, ms = 10000) {
   return flat(c);
 }
 
-test('a resubscribe with since: subscribed and the replay arrive as one batch, in order', async () => {
+test('a resubscribe with since: the replay arrives in batch frames, in the order a plain socket gets it', async () => {
   const first = await gw.socket(tok.alice);
   first.send({ type: 'subscribe', channel: 'Message:list' });
   const { seq } = await first.next({ type: 'subscribed' });
@@ -80,6 +80,31 @@ test('batches stay within MAX_BATCH_BYTES of UTF-8; a longer frame goes alone; o
   assert.equal(alone?.i, 50, 'the long frame went alone');
   for (const f of c.frames) if (f.type === 'batch') assert.ok(Buffer.byteLength(JSON.stringify(f)) <= MAX_BATCH_BYTES);
   await c.close();
+  wss.close();
+  server.close();
+});
+
+test("a tick's queued frames count against maxBufferedBytes: past it they go out at once", async () => {
+  const server = http.createServer();
+  const wss = new WebSocketServer({ server });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const limit = 256 * 1024;
+  const most = [];
+  const closed = new Promise((resolve) => wss.on('connection', (ws) => {
+    ws.on('close', resolve);
+    const out = createOutbound(ws, { maxBufferedBytes: limit, batch: true });
+    const frame = JSON.stringify({ type: 'event', pad: 'x'.repeat(60_000) });
+    for (let i = 0; i < 200; i++) { // 12 MB in one tick, to a socket that does not read
+      out.send(frame);
+      most.push(out.queuedBytes + ws.bufferedAmount);
+    }
+  }));
+  const c = connectSocket(`ws://127.0.0.1:${server.address().port}`);
+  await c.opened;
+  c.ws._socket.pause();
+  await closed; // 1013: it could not take it
+  assert.ok(Math.max(...most) <= limit + 70_000, `at most ${Math.max(...most)} bytes waited (limit ${limit} + one frame)`);
+  c.ws.terminate();
   wss.close();
   server.close();
 });
