@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # npm run soak: the full soaks (the test command runs their short versions).
 #   chaos: 10,000 mutations, ~20 gateway kills+restarts, server-side cuts; views = database
-#   leak:  1,000,000 updates through views opened and closed; heap within 5%, no Runtime left
+#   leak:  1,000,000 updates through views opened and closed; heap at most 5% above warm-up, no Runtime left
 #   cluster: 10,000 writes on 3 gateways behind HAProxy, 20 gateway kills, Redis and Postgres
 #          killed once each; every client view = Postgres (tests/cluster/faults.js)
 #   model: the randomized model test of the core, 1000 seeds x 5000 steps (5M steps; npm test

@@ -5,7 +5,7 @@
 // into a client connected to an in-process fake server (tests/soak/fake_server.js)
 // that also answers the views' HTTP hydration from the same store the frames
 // come from. Checks, failing (exit 1) on any:
-//   - the wasm heap (stats().heapBytes) at the end is within 5% of its size after
+//   - the wasm heap (stats().heapBytes) at the end is at most 5% above its size after
 //     warm-up (the first 100,000 updates, or half of a shorter run); both are medians of
 //     ten samples taken with the same views open: it wobbles by +-3% with no trend
 //     (random record sizes, hash-table capacities);
@@ -159,13 +159,21 @@ export async function runLeak({ updates = 1_000_000, batch = 1000, seed = 1, log
         for (const f of frames) feed(f);
         result.updates += 1;
       }
-      await sleep(12); // the last partial batch flushes
       if (b % 2 === 1) closeViews();
-      // Nothing lost or doubled: the permanent view equals the store.
-      const s = all.getSnapshot();
+      // Nothing lost or doubled: the permanent view equals the store once the last partial
+      // batch flushed (10 ms; on a loaded machine the timer and the drain may come later, so
+      // wait for it: a lost or doubled update never matches).
       const want = srv.list('Product', { orderBy: { id: 'asc' } });
-      if (s.total !== want.total || JSON.stringify(s.items) !== JSON.stringify(want.items)) {
-        throw new Error(`after ${result.updates} updates the view differs from the store (${s.items.length} rows, total ${s.total}; store ${want.total})`);
+      const same = () => {
+        const s = all.getSnapshot();
+        return s.total === want.total && JSON.stringify(s.items) === JSON.stringify(want.items);
+      };
+      await sleep(12);
+      if (!same()) {
+        await until(same, 'the view to equal the store', 5000).catch(() => {
+          const s = all.getSnapshot();
+          throw new Error(`after ${result.updates} updates the view differs from the store (${s.items.length} rows, total ${s.total}; store ${want.total})`);
+        });
       }
       if (b % 2 === 1) {
         const heap = client.stats().heapBytes;
@@ -207,7 +215,9 @@ export async function runLeak({ updates = 1_000_000, batch = 1000, seed = 1, log
   result.growthPct = result.heapWarm ? (100 * (result.heapEnd - result.heapWarm)) / result.heapWarm : NaN;
   const problems = [];
   if (failure) problems.push(failure.message);
-  else if (!(Math.abs(result.heapEnd - result.heapWarm) <= result.heapWarm * 0.05)) {
+  // A leak grows the heap; an end below the warm-up is samples of a busier warm-up (a loaded
+  // machine flushes later, so more output sits in the buffers then), not a leak.
+  else if (!(result.heapEnd - result.heapWarm <= result.heapWarm * 0.05)) {
     problems.push(`heap ${result.heapWarm} -> ${result.heapEnd} bytes (${result.growthPct.toFixed(1)}%, limit 5%)`);
   }
   if (result.runtimesCreated !== result.runtimesDeleted) problems.push(`Runtime objects: ${result.runtimesCreated} created, ${result.runtimesDeleted} deleted`);

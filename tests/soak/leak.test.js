@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { runLeak, SHORT } from './leak.js';
 import { requireRuntime } from '../js/helpers.js';
 
-test(`leak soak (short): ${SHORT} updates through views opened and closed; heap back within 5%, every Runtime deleted`, async (t) => {
+test(`leak soak (short): ${SHORT} updates through views opened and closed; heap at most 5% above its warm-up size, every Runtime deleted`, async (t) => {
   requireRuntime();
   const r = await runLeak({ updates: SHORT });
   t.diagnostic(r.summary);
