@@ -38,7 +38,7 @@ function countingWebSocket() {
       super(...args);
       this.addEventListener('message', (e) => { // runs before the runtime's onmessage
         if (typeof e.data !== 'string') return;
-        if (e.data.startsWith('{"type":"update"')) counter.frames++;
+        if (e.data.startsWith(UPDATE)) counter.frames++;
         else if (e.data.startsWith('{"type":"batch"')) {
           for (let i = e.data.indexOf(UPDATE); i >= 0; i = e.data.indexOf(UPDATE, i + 1)) counter.frames++;
         }

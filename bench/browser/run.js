@@ -18,8 +18,8 @@
 // left out of the percentiles (the JIT warms up). K rounds (default 2), the clients
 // interleaved; the figures are medians over rounds. --batch: the server sends what one
 // tick produced as one `batch` frame (PROTOCOL.md), as the reference gateway does, to
-// every client (each asks with ?batch=1): a paced tick's 5-20 frames, a flood's 64 Ki
-// characters at a time. Debian's Chromium through
+// every client (each asks with ?batch=1): a paced tick's 5-20 frames, a flood's 64 KiB
+// at a time. Debian's Chromium through
 // playwright-core, headless. A client whose final list is wrong fails the run (exit 1).
 import http from 'node:http';
 import fs from 'node:fs';
