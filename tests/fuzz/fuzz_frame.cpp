@@ -2,6 +2,7 @@
 // default limit and under a small one, plus the client-frame encoders on
 // arbitrary strings. Invariants:
 //  - never crashes; a failure always has a reason; TooLarge exactly when over the limit;
+//  - decoding into a result used before gives what a fresh one gets;
 //  - the scanner and the DOM agree on what is JSON (json::valid == Json::parse);
 //    a dumped DOM parses back to the same dump;
 //  - an Ok frame is a JSON object whose `type` names its FrameType; channels that
@@ -228,6 +229,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   DecodeResult full = decode_server_frame(text);
   check_frame(full, text);
   if (full.ok()) FUZZ_CHECK(json::valid(text));
+  // Decoded into the result the previous input left (as the engine reuses one): the same.
+  static DecodeResult reused;
+  decode_server_frame(reused, text);
+  FUZZ_CHECK_MSG(reused.status == full.status && reused.error == full.error && reused.frame == full.frame,
+                 std::string(text));
   check_in_place(full, text, std::string(text) + " ,]}x");
 
   // A small limit, just around the input's size: TooLarge exactly when over it.

@@ -5,6 +5,7 @@
 #include <deque>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "ssot/json.h"
 #include "ssot/protocol.h"
@@ -365,6 +366,43 @@ TEST_CASE("protocol: batch (ext): its frames, raw, to be decoded one by one", "[
   bad_frame(R"({"type":"batch","frames":[1,]})");
   // Another frame's `frames` member is none of its business.
   CHECK(ok_frame(R"({"type":"pong","frames":[1]})").frame.type == FrameType::Pong);
+}
+
+// The engine decodes every frame into one result it keeps (decode_server_frame(out, ...)):
+// nothing of an earlier frame may show through, whatever the order of kinds.
+TEST_CASE("protocol: a result decoded into again equals a fresh one", "[protocol]") {
+  const std::vector<std::string> texts = {
+      R"({"type":"error","channel":"Message:list","requestId":"r1","error":"no","code":"E1"})",
+      R"({"type":"update","channel":"Message:list","seq":4,"mutationId":"m1","data":{"type":"deleted","id":7,"timestamp":5,"version":3}})",
+      R"({"type":"subscribed","channel":"Message:list","seq":2,"epoch":"e","members":[1]})",
+      R"({"type":"response","requestId":"r2","data":{"a":1}})",
+      R"({"type":"event","channel":"Room:1","event":"typing","data":1,"from":{"id":2}})",
+      R"({"type":"pong","t":12})",
+      R"({"type":"batch","frames":[]})",
+      R"({"type":"update","channel":"Message:list","data":{"type":"created","data":{"id":"a\"b","x":1}}})",
+      R"({"type":"upd\u0061te","channel":"M\u0065ssage:list","data":{"type":"upd\u0061ted","data":{"id":1}}})",
+      R"({"type":"update","channel":"Message:list","data":{"type":"moved","data":{"id":1}}})",
+      R"({"type":"nope"})",
+      R"({"type":"pong"} trailing)",
+      R"({"type":"update","channel":"Message:list","data":{"type":"created","data":{"id":1}}})",
+  };
+  DecodeResult reused;
+  for (int round = 0; round < 2; ++round)
+    for (size_t i = 0; i < texts.size(); ++i) {
+      const std::string& text = texts[round ? texts.size() - 1 - i : i];
+      decode_server_frame(reused, text);
+      DecodeResult fresh = decode_server_frame(text);
+      INFO(text);
+      CHECK(reused.status == fresh.status);
+      CHECK(reused.error == fresh.error);
+      CHECK(reused.frame == fresh.frame);
+    }
+  // The frame after an error frame has no error text or code of it.
+  decode_server_frame(reused, texts[0]);
+  decode_server_frame(reused, texts[5]);
+  CHECK(reused.frame.error.empty());
+  CHECK(reused.frame.code.empty());
+  CHECK_FALSE(reused.frame.has_error);
 }
 
 TEST_CASE("protocol: frames that are not JSON objects, or have no usable type", "[protocol]") {

@@ -179,7 +179,8 @@ void Engine::handle_text(std::string_view text, Millis now) {
     handle_batch(text, text.substr(kHead.size() - 1), now);
     return;
   }
-  handle_decoded(decode_server_frame(text, config_.max_frame_bytes), now);
+  decode_server_frame(decoded_, text, config_.max_frame_bytes);
+  handle_decoded(decoded_, now);
 }
 
 // A batch's frames (`frames`: from its '['), each as if it had arrived alone: decoded
@@ -193,7 +194,8 @@ void Engine::handle_batch(std::string_view whole, std::string_view frames, Milli
   while (more) {
     if (!socket_open_) return;  // one of them closed the socket: the rest are late
     const char* stop = nullptr;
-    handle_decoded(decode_server_frame(std::string_view(p, size_t(end - p)), config_.max_frame_bytes, &stop), now);
+    decode_server_frame(decoded_, std::string_view(p, size_t(end - p)), config_.max_frame_bytes, &stop);
+    handle_decoded(decoded_, now);  // a batch in it (handle_batch) has its view of the text: decoded_ is free again
     if (!stop) stop = json::skip_value(p, end, 2);  // JSON, but not an object
     if (!stop) return;
     p = json::skip_ws(stop, end);

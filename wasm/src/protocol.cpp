@@ -15,13 +15,6 @@ const char* to_string(ChangeType change) {
 
 namespace {
 
-DecodeResult fail(DecodeResult::Status status, std::string why) {
-  DecodeResult r;
-  r.status = status;
-  r.error = std::move(why);
-  return r;
-}
-
 // A string field; false when present with another type (or not valid JSON).
 bool read_string(std::string_view raw, std::string& out) {
   if (raw.empty()) return true;
@@ -87,16 +80,17 @@ bool decode_update(std::string_view data_raw, const std::string_view* v, ServerF
     why = "update: data must be an object";
     return false;
   }
-  std::string change;
-  if (v[kDType].empty() || !read_member(v[kDType], change)) {
+  std::string change_text;
+  if (v[kDType].empty() || !read_member(v[kDType], change_text)) {
     why = "update: data.type must be a string";
     return false;
   }
+  std::string_view change = change_text;  // compared as a view: no strlen of each name
   if (change == "created") f.change = ChangeType::Created;
   else if (change == "updated") f.change = ChangeType::Updated;
   else if (change == "deleted") f.change = ChangeType::Deleted;
   else {
-    why = "update: unknown change type '" + change + "'";
+    why = "update: unknown change type '" + change_text + "'";
     return false;
   }
   if (!v[kDData].empty() && v[kDData] != "null") {
@@ -166,12 +160,12 @@ const std::string_view kKeys[kN] = {"type",  "channel", "data",  "seq", "mutatio
 using Members = std::string_view[kN];
 
 // Each frame type's own members; `why` says what is wrong (the type is known here).
-bool decode_channel_frame(const std::string& type, const Members& v, ServerFrame& f, std::string& why) {
+bool decode_channel_frame(std::string_view type, const Members& v, ServerFrame& f, std::string& why) {
   f.type = type == "subscribed" ? FrameType::Subscribed
                                 : type == "unsubscribed" ? FrameType::Unsubscribed : FrameType::Resync;
-  if (f.channel.empty()) why = type + ": missing channel";
-  else if (!read_epoch(v[kEpoch], f.epoch)) why = type + ": epoch must be a string or a number";
-  else if (!v[kMembers].empty() && json::kind_of(v[kMembers]) != JsonKind::Array) why = type + ": members must be an array";
+  if (f.channel.empty()) why = std::string(type) + ": missing channel";
+  else if (!read_epoch(v[kEpoch], f.epoch)) why = std::string(type) + ": epoch must be a string or a number";
+  else if (!v[kMembers].empty() && json::kind_of(v[kMembers]) != JsonKind::Array) why = std::string(type) + ": members must be an array";
   else f.data = v[kMembers];
   return why.empty();
 }
@@ -250,21 +244,68 @@ bool decode_batch(const Members& v, ServerFrame& f, std::string& why) {
 
 }  // namespace
 
+void ServerFrame::clear() {
+  type = FrameType::Error;
+  channel.clear();
+  seq.reset();
+  epoch.clear();
+  change = ChangeType::Created;
+  record = {};
+  id.clear();
+  mutation_id.clear();
+  version.reset();
+  timestamp = 0;
+  request_id.clear();
+  data = {};
+  error.clear();
+  has_error = false;
+  code.clear();
+  event.clear();
+  from = {};
+  t = 0;
+}
+
+bool operator==(const ServerFrame& a, const ServerFrame& b) {
+  return a.type == b.type && a.channel == b.channel && a.seq == b.seq && a.epoch == b.epoch && a.change == b.change &&
+         a.record == b.record && a.id == b.id && a.mutation_id == b.mutation_id && a.version == b.version &&
+         a.timestamp == b.timestamp && a.request_id == b.request_id && a.data == b.data && a.error == b.error &&
+         a.has_error == b.has_error && a.code == b.code && a.event == b.event && a.from == b.from && a.t == b.t;
+}
+
 DecodeResult decode_server_frame(std::string_view text, size_t max_bytes, const char** stop) {
+  DecodeResult r;
+  decode_server_frame(r, text, max_bytes, stop);
+  return r;
+}
+
+namespace {
+void fail(DecodeResult& r, DecodeResult::Status status, std::string why) {
+  r.frame.clear();
+  r.status = status;
+  r.error = std::move(why);
+}
+}  // namespace
+
+void decode_server_frame(DecodeResult& r, std::string_view text, size_t max_bytes, const char** stop) {
+  r.status = DecodeResult::Ok;
+  r.error.clear();
+  ServerFrame& f = r.frame;
+  f.clear();
+  if (stop) *stop = nullptr;
   if (text.size() > max_bytes)
-    return fail(DecodeResult::TooLarge,
+    return fail(r, DecodeResult::TooLarge,
                 "frame too large: " + std::to_string(text.size()) + " bytes (limit " + std::to_string(max_bytes) + ")");
   Members v;
   std::string_view data_members[kDN];
   if (!scan_frame(text, kKeys, kN, v, kData, data_members, stop))
-    return fail(DecodeResult::Malformed, "invalid JSON object");
-  DecodeResult r;
-  ServerFrame& f = r.frame;
-  std::string type, why;
-  if (v[kType].empty()) return fail(DecodeResult::Malformed, "missing type");
-  if (!read_member(v[kType], type)) return fail(DecodeResult::Malformed, "type must be a string");
-  if (!read_member(v[kChannel], f.channel)) return fail(DecodeResult::Malformed, "channel must be a string");
-  if (!read_seq(v[kSeq], f.seq)) return fail(DecodeResult::Malformed, type + ": seq must be a non-negative integer");
+    return fail(r, DecodeResult::Malformed, "invalid JSON object");
+  std::string type_text, why;
+  if (v[kType].empty()) return fail(r, DecodeResult::Malformed, "missing type");
+  if (!read_member(v[kType], type_text)) return fail(r, DecodeResult::Malformed, "type must be a string");
+  std::string_view type = type_text;  // compared as a view: no strlen of each name
+  if (!read_member(v[kChannel], f.channel)) return fail(r, DecodeResult::Malformed, "channel must be a string");
+  if (!read_seq(v[kSeq], f.seq))
+    return fail(r, DecodeResult::Malformed, type_text + ": seq must be a non-negative integer");
   bool ok = false;
   if (type == "update") ok = decode_update_frame(v, data_members, f, why);
   else if (type == "subscribed" || type == "unsubscribed" || type == "resync") ok = decode_channel_frame(type, v, f, why);
@@ -273,9 +314,8 @@ DecodeResult decode_server_frame(std::string_view text, size_t max_bytes, const 
   else if (type == "event") ok = decode_event(v, f, why);
   else if (type == "pong") ok = decode_pong(v, f, why);
   else if (type == "batch") ok = decode_batch(v, f, why);
-  else return fail(DecodeResult::UnknownType, "unknown frame type '" + type + "'");
-  if (!ok) return fail(DecodeResult::Malformed, why);
-  return r;
+  else return fail(r, DecodeResult::UnknownType, "unknown frame type '" + type_text + "'");
+  if (!ok) return fail(r, DecodeResult::Malformed, why);
 }
 
 std::string http_error_message(int status, std::string_view body) {

@@ -264,6 +264,7 @@ class Engine {
   ConnState emitted_state_ = ConnState::Idle;
   std::optional<Millis> emitted_retry_at_;
   Stats stats_;
+  DecodeResult decoded_;  // the frame being handled, kept: its strings' storage serves the next
 };
 
 }  // namespace ssot

@@ -38,7 +38,10 @@ struct ServerFrame {
   std::string event;
   std::string_view from;               // raw JSON
   double t = 0;                        // pong
+
+  void clear();  // as new, but the strings keep their storage for the next frame
 };
+bool operator==(const ServerFrame& a, const ServerFrame& b);  // every field (tests)
 
 struct DecodeResult {
   enum Status { Ok, Malformed, UnknownType, TooLarge } status = Ok;
@@ -54,6 +57,11 @@ constexpr size_t kDefaultMaxFrameBytes = 1 << 20;
 // text there is not one.
 DecodeResult decode_server_frame(std::string_view text, size_t max_bytes = kDefaultMaxFrameBytes,
                                  const char** stop = nullptr);
+// The same into `out`, which a reader of many frames keeps: a fresh result per frame
+// built and freed a dozen strings, and a channel name longer than the short-string
+// buffer (10 bytes in wasm32) was a malloc and a free per frame.
+void decode_server_frame(DecodeResult& out, std::string_view text, size_t max_bytes = kDefaultMaxFrameBytes,
+                         const char** stop = nullptr);
 
 // The model a channel names: `Message:list` and `Message:item:7` -> Message (and
 // is_list); "" for a custom channel or a malformed model channel (`Message:item:`).
