@@ -1,29 +1,62 @@
 #include "ssot/ordered_index.h"
 
 #include <algorithm>
+#include <cstring>
 
 namespace ssot {
 
-OrderedIndex::Probe OrderedIndex::probe(const FieldValues& key, std::string_view id) {
-  Probe p{&key, id, 0, is_numeric_id(id)};
-  if (p.numeric) {  // canonical integer text within 2^53: fits an int64
-    bool neg = id[0] == '-';
-    for (size_t i = neg ? 1 : 0; i < id.size(); ++i) p.number = p.number * 10 + (id[i] - '0');
-    if (neg) p.number = -p.number;
-  }
-  return p;
+namespace {
+// The first 7 bytes of a text, big-endian: ordered as std::string::compare orders
+// texts (unsigned bytes, a shorter text first), but for ties.
+uint64_t text_prefix(std::string_view s) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < 7; ++i) v = v << 8 | (i < s.size() ? uint8_t(s[i]) : 0);
+  return v;
 }
 
-// Same order as Query::compare_keys, with the ids' numeric values precomputed.
+// Value's order (ssot/value.h): the kind's rank in the top 3 bits, then the value.
+uint64_t value_prefix(const Value& v) {
+  switch (v.kind) {
+    case JsonKind::Null: return 0;
+    case JsonKind::Bool: return uint64_t(1) << 61 | uint64_t(v.boolean);
+    case JsonKind::Number: {
+      double d = v.number == 0 ? 0.0 : v.number;  // -0 equals 0
+      uint64_t bits;
+      std::memcpy(&bits, &d, sizeof bits);
+      bits = bits >> 63 ? ~bits : bits | uint64_t(1) << 63;  // IEEE order as unsigned order
+      return uint64_t(2) << 61 | bits >> 3;
+    }
+    case JsonKind::String: return uint64_t(3) << 61 | text_prefix(v.text);
+    default: return uint64_t(4) << 61 | text_prefix(v.text);
+  }
+}
+
+// compare_ids' order: numeric ids (canonical integer text within 2^53) first, by
+// value; then the others by text.
+uint64_t id_prefix(std::string_view id) {
+  if (!is_numeric_id(id)) return uint64_t(1) << 63 | text_prefix(id);
+  bool neg = id[0] == '-';
+  int64_t n = 0;
+  for (size_t i = neg ? 1 : 0; i < id.size(); ++i) n = n * 10 + (id[i] - '0');
+  return uint64_t((neg ? -n : n) + (int64_t(1) << 53));
+}
+}  // namespace
+
+OrderedIndex::Probe OrderedIndex::probe(const FieldValues& key, std::string_view id) const {
+  uint64_t prefix = 0;
+  if (!query_->has_order()) prefix = id_prefix(id);
+  else if (!key.empty()) prefix = query_->first_desc() ? ~value_prefix(key[0]) : value_prefix(key[0]);
+  return Probe{&key, id, prefix};
+}
+
+// Same order as Query::compare_keys.
 int OrderedIndex::compare(const IndexEntry& e, const Probe& p) const {
+  if (e.prefix != p.prefix) return e.prefix < p.prefix ? -1 : 1;
   if (query_->has_order()) {
     int c = query_->compare_sort_values(e.key, *p.key);
     if (c != 0) return c;
   }
-  if (e.id_numeric != p.numeric) return e.id_numeric ? -1 : 1;
-  if (e.id_numeric) return e.id_number < p.number ? -1 : (e.id_number > p.number ? 1 : 0);
-  int c = std::string_view(e.id).compare(p.id);
-  return c < 0 ? -1 : (c > 0 ? 1 : 0);
+  return compare_ids(e.id, p.id);
 }
 
 // The first of n items not less than p, where less(i) says item i is: a binary search
@@ -66,8 +99,7 @@ size_t OrderedIndex::block_start(size_t b) const {
 
 void OrderedIndex::insert(IndexEntry entry) {
   Probe p = probe(entry.key, entry.id);
-  entry.id_number = p.number;
-  entry.id_numeric = p.numeric;
+  entry.prefix = p.prefix;
   starts_valid_ = false;
   ++size_;
   if (blocks_.empty()) {  // find_block needs non-empty blocks

@@ -12,10 +12,7 @@ namespace ssot {
 struct IndexEntry {
   RecordId id;
   FieldValues key;  // the orderBy values (empty when ordered by id alone)
-  // Filled by OrderedIndex::insert: every comparison would otherwise rescan the id
-  // text to learn whether it is numeric (compare_ids).
-  int64_t id_number = 0;
-  bool id_numeric = false;
+  uint64_t prefix = 0;  // filled by OrderedIndex::insert (Probe::prefix)
 };
 
 class OrderedIndex {
@@ -43,13 +40,19 @@ class OrderedIndex {
   // stay small: 32 to 64 entries (callgrind, -Os: 128 to 256 cost 10% more instructions
   // per frame on list-10k and sorted-filtered-10k, 6% on list-100k).
   static constexpr size_t kMaxBlock = 32;
-  struct Probe {  // a (key, id) looked for, with its id parsed once
+  // A (key, id) looked for. Its prefix is a number that orders as (key, id) do, but
+  // for ties: where two prefixes differ, the entries compare the same way, and only
+  // equal ones need the full comparison. It comes from the first orderBy value (its
+  // kind, then the number or the text's first 7 bytes) or, without an order, from the
+  // id; so most comparisons in a search are one integer compare on the entry itself
+  // (callgrind, g++ -O2: 5-7% fewer instructions per frame on list-100k and
+  // sorted-filtered-10k).
+  struct Probe {
     const FieldValues* key;
     std::string_view id;
-    int64_t number;
-    bool numeric;
+    uint64_t prefix;
   };
-  static Probe probe(const FieldValues& key, std::string_view id);
+  Probe probe(const FieldValues& key, std::string_view id) const;
   int compare(const IndexEntry& e, const Probe& p) const;  // as Query::compare_keys
   size_t find_block(const Probe& p) const;
   size_t lower(const std::vector<IndexEntry>& block, const Probe& p) const;  // first entry not less than p

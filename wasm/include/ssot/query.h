@@ -39,6 +39,7 @@ class Query {
 
   bool has_where() const { return !where_.empty(); }
   bool has_order() const { return !order_.empty(); }
+  bool first_desc() const { return order_.front().desc; }  // has_order() first
   int64_t skip() const { return skip_; }
   std::optional<int64_t> take() const { return take_; }
   bool paged() const { return skip_ > 0 || take_.has_value(); }
