@@ -66,6 +66,11 @@ void check_json_agreement(std::string_view text) {
 void check_in_place(const DecodeResult& alone, std::string_view text, std::string_view rest) {
   const char* stop = nullptr;
   DecodeResult r = decode_server_frame(rest, kDefaultMaxFrameBytes, &stop);
+  // Into a result used before, as the engine reads a batch's frames: the same.
+  static DecodeResult reused;
+  const char* reused_stop = nullptr;
+  decode_server_frame(reused, rest, kDefaultMaxFrameBytes, &reused_stop);
+  FUZZ_CHECK(reused_stop == stop && reused.status == r.status && reused.error == r.error && reused.frame == r.frame);
   if (alone.status == DecodeResult::TooLarge || rest.size() > kDefaultMaxFrameBytes || !json::valid(text)) return;
   FUZZ_CHECK_MSG(r.status == alone.status && r.error == alone.error, std::string(rest));
   const char* end = json::skip_value(text.data(), text.data() + text.size());
