@@ -416,6 +416,29 @@ struct Run {
     return q.extract(rec, f) && q.matches(f);
   }
 
+  // What a table row is under each list query (match, sort key), read once per text of
+  // the row: pages are computed again after every change, from rows that mostly did not.
+  struct RowDerived {
+    std::string text;
+    bool known[kListSlots] = {};
+    bool match[kListSlots] = {};
+    FieldValues key[kListSlots];
+  };
+  std::map<int, RowDerived> derived;
+
+  const RowDerived& derive(int slot, int id, const std::string& text) {
+    RowDerived& d = derived[id];
+    if (d.text != text) d = RowDerived(), d.text = text;
+    if (!d.known[slot]) {
+      const Query& q = slots[slot].list->query;
+      FieldValues f;
+      d.match[slot] = q.extract(text, f) && q.matches(f);
+      d.key[slot] = q.sort_key(std::move(f));
+      d.known[slot] = true;
+    }
+    return d;
+  }
+
   // Marks pages that cannot see a change: a record outside them left the matches.
   void before_change(int id, const std::string* next) {
     auto it = db.find(id);
@@ -424,7 +447,7 @@ struct Run {
       Slot& sl = slots[s];
       const Query& q = sl.list->query;
       if (!q.paged()) continue;
-      bool was = matches(q, it->second), is = next && matches(q, *next);
+      bool was = derive(s, id, it->second).match[s], is = next && matches(q, *next);
       if (was && !is && !sl.answered_page.count(std::to_string(id))) sl.page_stale = true;
     }
   }
@@ -460,14 +483,13 @@ struct Run {
     ServerPage& pg = pages[slot];
     if (pg.version == changes) return pg;
     const Query& q = slots[slot].list->query;
-    std::vector<std::pair<FieldValues, std::pair<std::string, const std::string*>>> rows;
-    FieldValues f;
+    std::vector<std::pair<const FieldValues*, std::pair<std::string, const std::string*>>> rows;
     for (const auto& r : db) {
-      q.extract(r.second, f);
-      if (q.matches(f)) rows.push_back({q.sort_key(std::move(f)), {std::to_string(r.first), &r.second}});
+      const RowDerived& d = derive(slot, r.first, r.second);
+      if (d.match[slot]) rows.push_back({&d.key[slot], {std::to_string(r.first), &r.second}});
     }
     std::sort(rows.begin(), rows.end(), [&](const auto& a, const auto& b) {
-      return q.compare_keys(a.first, a.second.first, b.first, b.second.first) < 0;
+      return q.compare_keys(*a.first, a.second.first, *b.first, b.second.first) < 0;
     });
     size_t from = std::min<size_t>(size_t(q.skip()), rows.size());
     size_t n = rows.size() - from;
