@@ -301,6 +301,19 @@ TEST_CASE("query: orderBy with several keys, desc, and ties by id ascending", "[
   CHECK(sorted_ids(none, rows) == std::vector<std::string>{"-3", "1", "2", "3", "4", "5", "10", "a"});
 }
 
+TEST_CASE("query: a field repeated in orderBy orders once, by its first direction", "[query][order]") {
+  // Rows tied on t are tied on any later key of t too: only the ids break the tie. (Each
+  // orderBy key used to read the value at its own position, so the second `t` read the
+  // where field `x`: rows 1 and 2 came out by x descending.)
+  std::vector<Row> rows = {{"1", "{\"t\":1,\"x\":1}"}, {"2", "{\"t\":1,\"x\":2}"}, {"3", "{\"t\":0,\"x\":1}"}};
+  Query q = parse_ok("{\"where\":{\"x\":{\"gt\":0}},\"orderBy\":[{\"t\":\"asc\"},{\"t\":\"desc\"}]}");
+  CHECK(sorted_ids(q, rows) == std::vector<std::string>{"3", "1", "2"});
+  Query desc = parse_ok("{\"where\":{\"x\":{\"gt\":0}},\"orderBy\":[{\"t\":\"desc\"},{\"x\":\"desc\"},{\"t\":\"asc\"}]}");
+  CHECK(sorted_ids(desc, rows) == std::vector<std::string>{"2", "1", "3"});
+  // The server is asked with the orderBy as given.
+  CHECK(q.query_string().find("orderBy=%5B%7B%22t%22%3A%22asc%22%7D%2C%7B%22t%22%3A%22desc%22%7D%5D") != std::string::npos);
+}
+
 TEST_CASE("query: compare_keys and sort_key", "[query][order]") {
   Query q = parse_ok("{\"where\":{\"x\":1},\"orderBy\":{\"t\":\"desc\"}}");
   FieldValues v;

@@ -69,7 +69,10 @@ bool Query::parse_order(const Json& ob, std::string& error) {
         error = "orderBy field names must not be empty";
         return false;
       }
-      order_.push_back({field_index(m.first), m.second.as_string() == "desc"});
+      // A field ordered by already: rows it ties are tied here too. Skipped, so that
+      // order_[i] reads field i (a sort key is the first order_.size() fields).
+      size_t field = field_index(m.first);
+      if (field == order_.size()) order_.push_back({field, m.second.as_string() == "desc"});
     }
   }
   if (!order_.empty()) order_json_ = ob.dump();
