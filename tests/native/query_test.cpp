@@ -301,17 +301,23 @@ TEST_CASE("query: orderBy with several keys, desc, and ties by id ascending", "[
   CHECK(sorted_ids(none, rows) == std::vector<std::string>{"-3", "1", "2", "3", "4", "5", "10", "a"});
 }
 
-TEST_CASE("query: a field repeated in orderBy orders once, by its first direction", "[query][order]") {
-  // Rows tied on t are tied on any later key of t too: only the ids break the tie. (Each
-  // orderBy key used to read the value at its own position, so the second `t` read the
-  // where field `x`: rows 1 and 2 came out by x descending.)
+TEST_CASE("query: a field repeated in orderBy orders once, where the server orders by it", "[query][order]") {
+  // Rows tied on t are tied on any later key of t too: only the ids break the tie, as in
+  // SQL's ORDER BY t ASC, t DESC. (Each orderBy key used to read the value at its own
+  // position, so after a repeat the next key read the wrong field.)
   std::vector<Row> rows = {{"1", "{\"t\":1,\"x\":1}"}, {"2", "{\"t\":1,\"x\":2}"}, {"3", "{\"t\":0,\"x\":1}"}};
   Query q = parse_ok("{\"where\":{\"x\":{\"gt\":0}},\"orderBy\":[{\"t\":\"asc\"},{\"t\":\"desc\"}]}");
-  CHECK(sorted_ids(q, rows) == std::vector<std::string>{"3", "1", "2"});
-  Query desc = parse_ok("{\"where\":{\"x\":{\"gt\":0}},\"orderBy\":[{\"t\":\"desc\"},{\"x\":\"desc\"},{\"t\":\"asc\"}]}");
-  CHECK(sorted_ids(desc, rows) == std::vector<std::string>{"2", "1", "3"});
+  CHECK(sorted_ids(q, rows) == std::vector<std::string>{"3", "1", "2"});  // was 3,2,1: x desc
+  Query then_x = parse_ok("{\"orderBy\":[{\"t\":\"asc\"},{\"t\":\"desc\"},{\"x\":\"asc\"}]}");
+  CHECK(sorted_ids(then_x, rows) == std::vector<std::string>{"3", "1", "2"});  // was 3,2,1: x desc
   // The server is asked with the orderBy as given.
   CHECK(q.query_string().find("orderBy=%5B%7B%22t%22%3A%22asc%22%7D%2C%7B%22t%22%3A%22desc%22%7D%5D") != std::string::npos);
+  // A key repeated inside one object: the server's JSON.parse keeps the last value at the
+  // first key's place, so the view does too.
+  Query dup = parse_ok("{\"orderBy\":{\"t\":\"asc\",\"x\":\"desc\",\"t\":\"desc\"}}");
+  CHECK(sorted_ids(dup, rows) == std::vector<std::string>{"2", "1", "3"});
+  Query across = parse_ok("{\"orderBy\":[{\"t\":\"desc\"},{\"x\":\"asc\",\"t\":\"asc\"}]}");
+  CHECK(sorted_ids(across, rows) == std::vector<std::string>{"1", "2", "3"});
 }
 
 TEST_CASE("query: compare_keys and sort_key", "[query][order]") {

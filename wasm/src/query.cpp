@@ -60,6 +60,7 @@ bool Query::parse_order(const Json& ob, std::string& error) {
       error = "orderBy entries must be objects";
       return false;
     }
+    size_t part_start = order_.size();
     for (const auto& m : part->members()) {
       if (!m.second.is_string() || (m.second.as_string() != "asc" && m.second.as_string() != "desc")) {
         error = "orderBy." + m.first + " must be 'asc' or 'desc'";
@@ -69,10 +70,13 @@ bool Query::parse_order(const Json& ob, std::string& error) {
         error = "orderBy field names must not be empty";
         return false;
       }
-      // A field ordered by already: rows it ties are tied here too. Skipped, so that
-      // order_[i] reads field i (a sort key is the first order_.size() fields).
+      // A field ordered by already: in an earlier entry, rows it ties are tied here too
+      // (skipped, so that order_[i] reads field i); a key repeated in one object takes
+      // the last direction at the first place, as the server's JSON.parse reads it.
       size_t field = field_index(m.first);
-      if (field == order_.size()) order_.push_back({field, m.second.as_string() == "desc"});
+      bool desc = m.second.as_string() == "desc";
+      if (field == order_.size()) order_.push_back({field, desc});
+      else if (field >= part_start) order_[field].desc = desc;
     }
   }
   if (!order_.empty()) order_json_ = ob.dump();
