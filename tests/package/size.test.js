@@ -44,8 +44,11 @@ import * as esbuild from 'esbuild';
 // engine keeps and decodes into per frame (+42 B) and the ordered index's 64-bit prefix
 // (+140 B), each measured faster on its own (the commits' figures): raised to 81.15 KB (83,098 B)
 // for those two only.
+// 2026-12-06, fourteenth session: 83,119 B. A field repeated in orderBy (+35 B) and our
+// mutations' answers that a refetch read past (+72 B: the record was lost for good, fuzz
+// engine_stream): raised to 81.2 KB (83,149 B) for those fixes only.
 const GOAL = 40 * 1024;
-const BUDGET = Math.round(81.15 * 1024);
+const BUDGET = Math.round(81.2 * 1024);
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const gzip = (bytes) => execFileSync('gzip', ['-9', '-c'], { input: bytes }).length;

@@ -60,8 +60,11 @@ RequestId Engine::start_mutation(const char* method, CallKind kind, const ModelC
   mu.model = m.name;
   mu.record = rid;
   mu.snapshot_no = snapshots_;
-  if (const RecordStore* st = find_store(m.name))
+  if (const RecordStore* st = find_store(m.name)) {
     if (const StoredRecord* r = st->find(rid)) mu.ver_at_start = r->ver;
+    if (const ChannelState* c = list_channel(m.name)) mu.seq_at_start = c->last_seq;
+    mu.numbering_at_start = st->numbering();
+  }
   if (write) {
     write->mutation_id = mid;
     if (kind == CallKind::Create && !record_id(write->body, mu.record)) mu.record = "optimistic:" + mid;
@@ -137,13 +140,24 @@ void Engine::finish_mutation(const Call& call, int status, std::string_view body
   mutations_.erase(m);
   if (is_2xx(status)) urgent_flush_ = true;  // views show the change (ours or its echo) when the call resolves
   if (!is_2xx(status) || !stores_.count(call.model)) return settle(call.mutation_id, mu);
+  RecordStore& store = stores_[call.model];
+  ChannelState* live = list_channel(call.model);
+  bool echo_expected = live && live->confirmed && socket_open_;
+  // An answer without versions may be older than a copy read since, at a list seq past
+  // the channel's when we asked (written again by someone, or created again after our
+  // delete): the echo, numbered, decides. (A lost record otherwise: the copy's seq hides
+  // the later updates from it.)
+  auto read_since = [&](const StoredRecord* r) {
+    return echo_expected && r && !r->ver && r->seq && mu.seq_at_start && *r->seq > *mu.seq_at_start &&
+           store.numbering() == mu.numbering_at_start;
+  };
   if (call.kind == CallKind::Delete) {
     // A 204 carries no version: a copy newer than the one we deleted, written since we
     // asked (created again), may come after our delete. Its echo (or the gap where it was
     // lost) orders them; taken now, the delete would hide a live record.
-    const StoredRecord* r = stores_[call.model].find(call.id);
+    const StoredRecord* r = store.find(call.id);
     bool written_since = r && r->ver && (!mu.ver_at_start || *r->ver > *mu.ver_at_start);
-    if (!mu.echoed && !written_since)
+    if (!mu.echoed && !written_since && !read_since(r))
       apply_change(call.model, ChangeType::Deleted, call.id, {}, std::nullopt, nullptr, false, std::nullopt, mu.snapshot_no);
     return settle(call.mutation_id, mu);
   }
@@ -151,11 +165,9 @@ void Engine::finish_mutation(const Call& call, int status, std::string_view body
   if (!valid_object(body) || !record_id(body, rid)) return settle(call.mutation_id, mu);
   // Without a pending row, a created record waits for its echo on a live channel: the
   // server may filter the list (we may not be allowed to see what we created).
-  ChannelState* live = list_channel(call.model);
-  bool echo_expected = live && live->confirmed && socket_open_;
-  bool known = stores_[call.model].find(rid) != nullptr;  // shown already: we may see it
-  bool apply = call.kind == CallKind::Update ? known : mu.optimistic || !echo_expected;
-  if (!mu.echoed && apply)
+  const StoredRecord* known = store.find(rid);  // shown already: we may see it
+  bool apply = call.kind == CallKind::Update ? known != nullptr : mu.optimistic || !echo_expected;
+  if (!mu.echoed && apply && !read_since(known))
     apply_change(call.model, call.kind == CallKind::Create ? ChangeType::Created : ChangeType::Updated, rid, body,
                  std::nullopt, nullptr, false, std::nullopt, mu.snapshot_no);
   settle(call.mutation_id, mu);
