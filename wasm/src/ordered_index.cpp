@@ -49,9 +49,9 @@ OrderedIndex::Probe OrderedIndex::probe(const FieldValues& key, std::string_view
   return Probe{&key, id, prefix};
 }
 
-// Same order as Query::compare_keys.
-int OrderedIndex::compare(const IndexEntry& e, const Probe& p) const {
-  if (e.prefix != p.prefix) return e.prefix < p.prefix ? -1 : 1;
+int OrderedIndex::compare_tie(const IndexEntry& e, const Probe& p) const {
+  // Ordered by id alone, a numeric id's prefix is its value: equal prefixes, equal ids.
+  if (!query_->has_order() && !(p.prefix >> 63)) return 0;
   if (query_->has_order()) {
     int c = query_->compare_sort_values(e.key, *p.key);
     if (c != 0) return c;

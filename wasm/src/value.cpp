@@ -1,6 +1,7 @@
 #include "ssot/value.h"
 
 #include <cmath>
+#include <cstring>
 
 namespace ssot {
 
@@ -61,19 +62,21 @@ int compare(const Value& a, const Value& b) {
 
 bool equal(const Value& a, const Value& b) { return compare(a, b) == 0; }
 
+// By pointer: string_view's substr, [] and compare are calls at -Oz, and every id
+// placed in a view or written out asks.
 bool is_numeric_id(std::string_view id) {
-  if (id.empty()) return false;
-  size_t i = id[0] == '-' ? 1 : 0;
-  std::string_view digits = id.substr(i);
-  if (digits.empty()) return false;
-  if (digits[0] == '0' && digits.size() > 1) return false;
-  for (char c : digits)
-    if (c < '0' || c > '9') return false;
+  const char* p = id.data();
+  const char* end = p + id.size();
+  if (p < end && *p == '-') ++p;
+  size_t n = size_t(end - p);
+  if (n == 0 || (*p == '0' && (n > 1 || p != id.data()))) return false;  // "007", "-0"
+  for (const char* q = p; q < end; ++q)
+    if (*q < '0' || *q > '9') return false;
   // Beyond 2^53 - 1 ids are kept as text (canonical_id never writes them as digits
   // of a number): a JS number would round them.
-  static constexpr std::string_view kMaxSafe = "9007199254740991";
-  if (digits.size() > kMaxSafe.size() || (digits.size() == kMaxSafe.size() && digits > kMaxSafe)) return false;
-  return id != "-0";
+  static constexpr char kMaxSafe[] = "9007199254740991";
+  constexpr size_t kMaxDigits = sizeof kMaxSafe - 1;
+  return n < kMaxDigits || (n == kMaxDigits && std::memcmp(p, kMaxSafe, n) <= 0);
 }
 
 bool record_id(std::string_view record_json, RecordId& out) {
