@@ -117,7 +117,7 @@ std::string Runtime::stats_json() const {
     out += '"';
     out += name;
     out += "\":";
-    out += std::to_string(v);
+    json::append_integer(out, int64_t(v));
   };
   field("framesIn", s.frames_in);
   field("updatesApplied", s.updates_applied);

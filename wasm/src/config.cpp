@@ -18,7 +18,7 @@ bool read_number(const Json* obj, const char* key, double min, double max, doubl
   if (!v->is_number() || !std::isfinite(v->as_number()) || v->as_number() < min || v->as_number() > max ||
       (integer && std::floor(v->as_number()) != v->as_number())) {
     error = where + "." + key + " must be " + (integer ? "an integer" : "a number") + " between " +
-            std::to_string(int64_t(min)) + " and " + std::to_string(int64_t(max));
+            json::integer_text(int64_t(min)) + " and " + json::integer_text(int64_t(max));
     return false;
   }
   out = v->as_number();

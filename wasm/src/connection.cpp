@@ -7,6 +7,7 @@
 
 #include <limits>
 #include <utility>
+#include "ssot/json.h"
 
 namespace ssot {
 namespace {
@@ -124,7 +125,7 @@ void Connection::on_close(int code, Millis now) {
     default:
       // 1000 too: we never get here after our own close (stop() leaves Open),
       // so a 1000 means the server went away.
-      schedule_retry(now, 0, "closed " + std::to_string(code));
+      schedule_retry(now, 0, "closed " + json::integer_text(code));
       return;
   }
 }
@@ -182,7 +183,7 @@ void Connection::schedule_retry(Millis now, Millis min_delay, const std::string&
   error_ = why;
   const auto delay = policy_.next_delay(min_delay);
   if (!delay) {
-    error_ = "gave up after " + std::to_string(policy_.attempts()) + " attempts (" + why + ")";
+    error_ = "gave up after " + json::integer_text(policy_.attempts()) + " attempts (" + why + ")";
     state_ = ConnState::Failed;
     retry_at_.reset();
     return;

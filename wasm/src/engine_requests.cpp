@@ -63,7 +63,7 @@ std::optional<RequestId> Engine::serve_list_from_cache(const std::string& model,
     flush(now);  // rows read below must include what is still pending
     std::string data = "{\"items\":";
     v.list->append_rows(stores_[model], data, 0, v.list->visible_count());
-    data += ",\"total\":" + std::to_string(v.list->total()) + "}";
+    data += ",\"total\":" + json::integer_text(v.list->total()) + "}";
     RequestId id = requests_.answered();
     outbox_.result_ok(id, 200, data);
     return id;
@@ -78,7 +78,7 @@ RequestId Engine::list(std::string_view model, std::string_view query_json, Mill
   if (auto cached = serve_list_from_cache(m.name, *q, now)) return *cached;
   if (socket_open_ && m.realtime) {
     RequestId id = requests_.add(now, config_.request_timeout_ms, Call{CallKind::WsList, m.name, {}, 0, {}});
-    send(encode_request(std::to_string(id), m.name, "list", q->canonical()));
+    send(encode_request(json::integer_text(id), m.name, "list", q->canonical()));
     ++stats_.ws_requests;
     return id;
   }
@@ -123,7 +123,7 @@ RequestId Engine::get(std::string_view model, std::string_view id_json, Millis n
     std::string params = "{\"id\":";
     append_id_json(params, rid);
     params += '}';
-    send(encode_request(std::to_string(id), m.name, "get", params));
+    send(encode_request(json::integer_text(id), m.name, "get", params));
     ++stats_.ws_requests;
     return id;
   }

@@ -366,6 +366,12 @@ void append_integer(std::string& out, int64_t n) {
   out.append(p, size_t(buf + sizeof buf - p));
 }
 
+std::string integer_text(int64_t n) {
+  std::string out;
+  append_integer(out, n);
+  return out;
+}
+
 void append_number(std::string& out, double n) {
   if (!std::isfinite(n)) out += "null";  // what JSON.stringify does
   else if (std::floor(n) == n && std::fabs(n) < 9007199254740992.0) append_integer(out, int64_t(n));

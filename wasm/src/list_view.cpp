@@ -225,14 +225,14 @@ size_t ListView::flush(const RecordStore& store, std::string& out) {
 
 void ListView::open_change(std::string& out) {
   out += "{\"k\":\"view\",\"view\":";
-  out += std::to_string(id_);
+  json::append_integer(out, int64_t(id_));
   out += ",\"status\":\"";
   out += to_string(status_);
   out += "\",\"error\":";
   if (error_.empty()) out += "null";
   else json::append_string(out, error_);
   out += ",\"total\":";
-  out += std::to_string(total());
+  json::append_integer(out, int64_t(total()));
   if (!pending_changed_) return;
   out += ",\"pending\":[";  // only when it changed: the JS side keeps the last one
   bool first = true;
@@ -286,14 +286,14 @@ bool ListView::flush_splice(const RecordStore& store, std::string& out) {
   out += ",\"removed\":[";
   for (size_t i = 0; i < removed.size(); ++i) {
     if (i) out += ',';
-    out += std::to_string(removed[i].first);
+    json::append_integer(out, int64_t(removed[i].first));
   }
   auto rows = [&](const char* name, const Positions& list) {
     out += name;
     for (size_t i = 0; i < list.size(); ++i) {
       if (i) out += ',';
       out += '[';
-      out += std::to_string(list[i].first);
+      json::append_integer(out, int64_t(list[i].first));
       out += ',';
       out += list[i].second->json;
       out += ']';
@@ -325,7 +325,7 @@ bool ListView::flush_window(const RecordStore& store, std::string& out) {
   mark_last_window(true);
   open_change(out);
   out += ",\"start\":";
-  out += std::to_string(start);
+  json::append_integer(out, int64_t(start));
   out += ",\"ids\":[";
   for (size_t i = 0; i < ids.size(); ++i) {
     if (i) out += ',';
@@ -341,7 +341,7 @@ bool ListView::flush_window(const RecordStore& store, std::string& out) {
     if (!first) out += ',';
     first = false;
     out += '[';
-    out += std::to_string(i);
+    json::append_integer(out, int64_t(i));
     out += ',';
     out += rec->json;
     out += ']';

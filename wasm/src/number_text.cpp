@@ -51,7 +51,7 @@ void append_double(std::string& out, double x) {
       out.append(digits, 1, std::string::npos);
     }
     out += n - 1 < 0 ? "e-" : "e+";
-    out += std::to_string(n - 1 < 0 ? 1 - n : n - 1);
+    json::append_integer(out, int64_t(n - 1 < 0 ? 1 - n : n - 1));
   }
 }
 

@@ -34,7 +34,7 @@ void Outbox::conn(std::string_view state, std::string_view error, std::optional<
   e += ",\"error\":";
   text_or_null(e, error);
   e += ",\"retryAt\":";
-  e += retry_at ? std::to_string(*retry_at) : "null";
+  e += retry_at ? json::integer_text(*retry_at) : "null";
   e += '}';
 }
 
@@ -86,7 +86,7 @@ void Outbox::channel_ready(std::string_view channel, std::string_view members_ra
 
 void Outbox::result_ok(uint32_t req, int status, std::string_view data_raw) {
   std::string& e = open();
-  e += "{\"k\":\"result\",\"req\":" + std::to_string(req) + ",\"ok\":true,\"status\":" + std::to_string(status) +
+  e += "{\"k\":\"result\",\"req\":" + json::integer_text(req) + ",\"ok\":true,\"status\":" + json::integer_text(status) +
        ",\"data\":";
   e += data_raw.empty() ? std::string_view("null") : data_raw;
   e += '}';
@@ -94,7 +94,7 @@ void Outbox::result_ok(uint32_t req, int status, std::string_view data_raw) {
 
 void Outbox::result_error(uint32_t req, int status, std::string_view message) {
   std::string& e = open();
-  e += "{\"k\":\"result\",\"req\":" + std::to_string(req) + ",\"ok\":false,\"status\":" + std::to_string(status) +
+  e += "{\"k\":\"result\",\"req\":" + json::integer_text(req) + ",\"ok\":false,\"status\":" + json::integer_text(status) +
        ",\"error\":";
   json::append_string(e, message);
   e += '}';
@@ -121,7 +121,7 @@ void Outbox::update(std::string_view channel, std::string_view change, std::stri
 void Outbox::item(uint32_t view, std::string_view status, std::string_view error, std::string_view data_raw,
                   std::string_view pending_id) {
   std::string& e = open();
-  e += "{\"k\":\"item\",\"view\":" + std::to_string(view) + ",\"status\":";
+  e += "{\"k\":\"item\",\"view\":" + json::integer_text(view) + ",\"status\":";
   json::append_string(e, status);
   e += ",\"error\":";
   text_or_null(e, error);

@@ -294,7 +294,7 @@ void decode_server_frame(DecodeResult& r, std::string_view text, size_t max_byte
   if (stop) *stop = nullptr;
   if (text.size() > max_bytes)
     return fail(r, DecodeResult::TooLarge,
-                "frame too large: " + std::to_string(text.size()) + " bytes (limit " + std::to_string(max_bytes) + ")");
+                "frame too large: " + json::integer_text(text.size()) + " bytes (limit " + json::integer_text(max_bytes) + ")");
   Members v;
   std::string_view data_members[kDN];
   if (!scan_frame(text, kKeys, kN, v, kData, data_members, stop))
@@ -327,7 +327,7 @@ std::string http_error_message(int status, std::string_view body) {
     json::parse_string(v.data(), v.data() + v.size(), message);
   if (!message.empty()) return message;
   if (status == 0) return "network error (no response)";
-  return "HTTP " + std::to_string(status);
+  return "HTTP " + json::integer_text(status);
 }
 
 std::string encode_subscribe(std::string_view channel, std::optional<int64_t> since) {
@@ -335,7 +335,7 @@ std::string encode_subscribe(std::string_view channel, std::optional<int64_t> si
   json::append_string(out, channel);
   if (since) {
     out += ",\"since\":";
-    out += std::to_string(*since);
+    json::append_integer(out, int64_t(*since));
   }
   out += '}';
   return out;
@@ -373,6 +373,6 @@ std::string encode_publish(std::string_view channel, std::string_view event, std
   return out;
 }
 
-std::string encode_ping(int64_t t) { return "{\"type\":\"ping\",\"t\":" + std::to_string(t) + "}"; }
+std::string encode_ping(int64_t t) { return "{\"type\":\"ping\",\"t\":" + json::integer_text(t) + "}"; }
 
 }  // namespace ssot

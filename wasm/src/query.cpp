@@ -157,8 +157,8 @@ std::optional<Query> Query::parse(std::string_view text, std::string& error) {
   c = "{";
   if (!q.where_json_.empty()) c += "\"where\":" + q.where_json_;
   if (!q.order_json_.empty()) c += std::string(c.size() > 1 ? "," : "") + "\"orderBy\":" + q.order_json_;
-  if (q.skip_ > 0) c += std::string(c.size() > 1 ? "," : "") + "\"skip\":" + std::to_string(q.skip_);
-  if (q.take_) c += std::string(c.size() > 1 ? "," : "") + "\"take\":" + std::to_string(*q.take_);
+  if (q.skip_ > 0) c += std::string(c.size() > 1 ? "," : "") + "\"skip\":" + json::integer_text(q.skip_);
+  if (q.take_) c += std::string(c.size() > 1 ? "," : "") + "\"take\":" + json::integer_text(*q.take_);
   c += "}";
   return q;
 }
@@ -254,8 +254,8 @@ std::string Query::query_string() const {
   };
   if (!where_json_.empty()) param("where", where_json_);
   if (!order_json_.empty()) param("orderBy", order_json_);
-  if (skip_ > 0) param("skip", std::to_string(skip_));
-  if (take_) param("take", std::to_string(*take_));
+  if (skip_ > 0) param("skip", json::integer_text(skip_));
+  if (take_) param("take", json::integer_text(*take_));
   return out;
 }
 
