@@ -195,6 +195,25 @@ TEST_CASE("record_store: tombstones keep older copies of a deleted record out, b
   CHECK_FALSE(store.upsert("t4999", R"({"id":"t4999","version":1})"));
 }
 
+// The last 4096 tombstones are kept, in the order they were made, however often the
+// bound is passed (they are kept in a ring once it is full).
+TEST_CASE("record_store: the newest 4096 tombstones are kept, through several wraps", "[record_store]") {
+  RecordStore store;
+  auto kept = [&](int i) {  // refused: its tombstone is still there
+    bool changed = false;
+    return store.upsert_newer("t" + std::to_string(i), R"({"version":1})", std::nullopt, false, changed) == nullptr;
+  };
+  int made = 0;
+  for (int round = 0; round < 3; ++round) {
+    for (int i = 0; i < 3000; ++i, ++made) store.tombstone("t" + std::to_string(made), 1);
+    int oldest = made > 4096 ? made - 4096 : 0;
+    if (oldest > 0) CHECK_FALSE(kept(oldest - 1));
+    CHECK(kept(oldest));
+    CHECK(kept(made - 1));
+    store.erase("t" + std::to_string(oldest - 1 >= 0 ? oldest - 1 : 0));  // what upsert wrote back goes again
+  }
+}
+
 TEST_CASE("record_store: an older copy (refused by version) never moves the record's seq back", "[record_store]") {
   RecordStore store;
   REQUIRE(store.upsert("1", R"({"id":1,"version":3})", 51));  // from a snapshot at seq 51

@@ -183,7 +183,7 @@ bool parse_websockets(const Json* ws, Config& c, std::string& error) {
   if (!ws || ws->is_null()) return true;
   if (!read_bool(ws, "enabled", c.ws_enabled, "websockets", error)) return false;
   if (!read_string(ws, "url", c.ws_url, "websockets", error)) return false;
-  if (c.ws_enabled && c.ws_url.rfind("ws://", 0) != 0 && c.ws_url.rfind("wss://", 0) != 0) {
+  if (c.ws_enabled && c.ws_url.compare(0, 5, "ws://") != 0 && c.ws_url.compare(0, 6, "wss://") != 0) {
     error = "websockets.url must start with ws:// or wss:// when websockets are enabled";
     return false;
   }

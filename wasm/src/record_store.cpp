@@ -128,10 +128,12 @@ void RecordStore::tombstone(const RecordId& id, Version version) {
     if (version > t->second) t->second = version;
     return;
   }
-  tombstone_order_.push_back(id);
-  if (tombstone_order_.size() > kMaxTombstones) {
-    tombstones_.erase(tombstone_order_.front());
-    tombstone_order_.pop_front();
+  if (tombstone_order_.size() < kMaxTombstones) {
+    tombstone_order_.push_back(id);
+  } else {  // full: the oldest goes, the new one takes its place in the ring
+    tombstones_.erase(tombstone_order_[oldest_tombstone_]);
+    tombstone_order_[oldest_tombstone_] = id;
+    oldest_tombstone_ = (oldest_tombstone_ + 1) % kMaxTombstones;
   }
   StoredRecord* r = records_.find(id);
   if (r && !(r->ver && *r->ver > version)) r->ver = version;
@@ -146,6 +148,7 @@ void RecordStore::forget_versions() {
   records_.for_each([](std::string_view, StoredRecord& r) { r.ver.reset(); });
   tombstones_.clear();
   tombstone_order_.clear();
+  oldest_tombstone_ = 0;
 }
 
 // A numbered record keeps seq 0: older than anything the new numbering brings, so a
