@@ -8,7 +8,6 @@
 
 #include <map>
 #include <memory>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -69,7 +68,7 @@ class Runtime {
   std::unique_ptr<Engine> engine_;
   EMSCRIPTEN_WEBSOCKET_T socket_ = 0;
   std::map<RequestId, Fetch> fetches_;  // a few at a time; a hash map cost 1.5 KB of wasm
-  std::set<emscripten_fetch_t*> cancelled_;  // still running, nobody waits for them (a few)
+  std::vector<emscripten_fetch_t*> cancelled_;  // still running, nobody waits for them (a few)
   long timer_ = 0;
   Millis timer_at_ = -1;
   bool notified_ = false;

@@ -1,6 +1,7 @@
 // The socket and HTTP halves of the platform edge (Emscripten WebSocket and Fetch).
 #include <emscripten.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "runtime.h"
@@ -168,7 +169,7 @@ void Runtime::start_fetch(Command& c) {
 void Runtime::cancel_fetch(RequestId id) {
   auto it = fetches_.find(id);
   if (it == fetches_.end()) return;
-  cancelled_.insert(it->second.handle);
+  cancelled_.push_back(it->second.handle);
   fetches_.erase(it);
 }
 
@@ -179,7 +180,9 @@ void Runtime::deliver_deferred() {
 }
 
 void Runtime::fetch_done(emscripten_fetch_t* fetch, bool failed) {
-  if (cancelled_.erase(fetch)) {
+  auto c = std::find(cancelled_.begin(), cancelled_.end(), fetch);
+  if (c != cancelled_.end()) {
+    cancelled_.erase(c);
     close_fetch(fetch);
     return;
   }

@@ -16,8 +16,8 @@ bool RecordStore::upsert(const RecordId& id, std::string_view json, std::optiona
 bool RecordStore::refused_by_version(const StoredRecord* r, const RecordId& id,
                                      const std::optional<Version>& ver) const {
   if (!ver) return false;
-  auto t = tombstones_.find(id);
-  if (t != tombstones_.end() && *ver <= t->second) return true;
+  const Version* t = tombstones_.find(id);
+  if (t && *ver <= *t) return true;
   if (!r || !r->ver) return false;
   return *ver < *r->ver || (*ver == *r->ver && r->deleted);
 }
@@ -123,11 +123,13 @@ void RecordStore::raise_seq(const RecordId& id, int64_t seq, uint32_t numbering)
 }
 
 void RecordStore::tombstone(const RecordId& id, Version version) {
-  auto [t, fresh] = tombstones_.try_emplace(id, version);
+  bool fresh = false;
+  Version& t = tombstones_.emplace(id, fresh);
   if (!fresh) {
-    if (version > t->second) t->second = version;
+    if (version > t) t = version;
     return;
   }
+  t = version;
   if (tombstone_order_.size() < kMaxTombstones) {
     tombstone_order_.push_back(id);
   } else {  // full: the oldest goes, the new one takes its place in the ring

@@ -2,13 +2,13 @@
 // Normalized records of one model, keyed by canonical id, each kept as the JSON
 // text it arrived in. Views hold references; a record nobody holds is dropped.
 #include <cstdint>
-#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 #include "ssot/record_table.h"
 #include "ssot/record_version.h"
+#include "ssot/string_map.h"
 #include "ssot/value.h"
 
 namespace ssot {
@@ -66,7 +66,7 @@ class RecordStore {
   static constexpr size_t kMaxTombstones = 4096;
   std::string version_field_;
   RecordTable records_;
-  std::map<RecordId, Version> tombstones_;  // bounded (kMaxTombstones)
+  StringMap<Version> tombstones_;  // bounded (kMaxTombstones)
   std::vector<RecordId> tombstone_order_;  // a ring once full (a deque's code was 0.3 KB of gzip)
   size_t oldest_tombstone_ = 0;
   uint64_t next_version_ = 1;
