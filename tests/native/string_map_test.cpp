@@ -93,3 +93,29 @@ TEST_CASE("string map: a reused slot starts from a default value; clear gives ev
   CHECK(m.emplace("b", fresh) == 0);
   CHECK(fresh);
 }
+
+TEST_CASE("string map: reset empties it, keeping a small table's storage and no old value", "[string_map]") {
+  StringMap<std::string> m;
+  bool fresh = false;
+  for (int i = 0; i < 50; ++i) m.emplace("k" + std::to_string(i), fresh) = "v" + std::to_string(i);
+  size_t held = m.reserved();
+  m.reset();
+  CHECK(m.size() == 0);
+  CHECK(m.find("k1") == nullptr);
+  CHECK(m.reserved() == held);  // kept for the next round
+  int seen = 0;
+  m.for_each([&](const std::string&, std::string&) { ++seen; });
+  CHECK(seen == 0);
+  std::string& v = m.emplace("k7", fresh);
+  CHECK(fresh);
+  CHECK(v.empty());  // not the old "v7" nor another's
+  CHECK(*m.find("k7") == "");
+  CHECK(m.size() == 1);
+  // A large table goes back, as with clear().
+  for (int i = 0; i < 1000; ++i) m.emplace("x" + std::to_string(i), fresh);
+  m.reset();
+  CHECK(m.size() == 0);
+  CHECK(m.reserved() == 0);
+  CHECK(m.emplace("y", fresh).empty());
+  CHECK(fresh);
+}

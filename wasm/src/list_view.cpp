@@ -234,7 +234,7 @@ size_t ListView::flush(const RecordStore& store, std::string& out) {
   pending_changed_ = false;
   emitted_status_ = status_;
   emitted_error_ = error_;
-  pending_.clear();
+  pending_.reset();  // its storage serves the next flush
   touched_.clear();
   dirty_ = false;
   return coalesced;

@@ -1,5 +1,6 @@
 #include "ssot/string_map.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace ssot {
@@ -79,6 +80,15 @@ uint32_t KeyIndex::erase(std::string_view key) {
   if (size_ == 0) clear();
   else if (slots_.size() > 64 && size_ * 8 < slots_.size()) rehash(slots_.size() / 2);
   return h;
+}
+
+void KeyIndex::reset() {
+  if (slots_.size() > 256) return clear();
+  for (uint32_t h = 0; h < used_; ++h) key_at(h) = Key();
+  std::fill(slots_.begin(), slots_.end(), Slot());
+  free_.clear();
+  used_ = 0;
+  size_ = 0;
 }
 
 // A snapshot's rows are counted before they go in: one rehash instead of one per

@@ -26,11 +26,15 @@ class KeyIndex {
   uint32_t erase(std::string_view key);                // the handle it had, or kNone
   void reserve(size_t n);                              // room for n keys without growing
   void clear() { *this = KeyIndex(); }                 // everything back to the allocator
+  // Empty, keeping a small table's storage for the next keys (a view's pending changes
+  // fill and empty it every flush); a large one goes back as with clear().
+  void reset();
   size_t size() const { return size_; }
   uint32_t handles() const { return used_; }           // every handle is below this
   bool live(uint32_t h) const { return key_at(h).live; }
   const std::string& key(uint32_t h) const { return key_at(h).text; }
   size_t reserved() const;  // bytes held beyond the keys' own text
+  bool keeps() const { return !chunks_.empty(); }  // storage kept by reset()
 
  private:
   struct Key {
@@ -75,6 +79,11 @@ class StringMap {
   void clear() {
     index_.clear();
     values_.clear();
+  }
+  void reset() {  // as KeyIndex::reset
+    for (uint32_t h = 0; h < index_.handles(); ++h) value(h) = V();
+    index_.reset();
+    if (!index_.keeps()) values_.clear();  // the index gave everything back
   }
   size_t size() const { return index_.size(); }
   void reserve(size_t n) { index_.reserve(n); }
