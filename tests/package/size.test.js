@@ -47,8 +47,13 @@ import * as esbuild from 'esbuild';
 // 2026-12-06, fourteenth session: 83,119 B. A field repeated in orderBy (+35 B) and our
 // mutations' answers that a refetch read past (+72 B: the record was lost for good, fuzz
 // engine_stream): raised to 81.2 KB (83,149 B) for those fixes only.
+// 2026-12-06, fifteenth session: 80,491 B. libc++ code the core no longer instantiates:
+// std::to_string (-715 B of wasm), std::deque (-1,074 B), std::sort (-580 B), a
+// std::map<string, double> and a std::set of pointers (-235 B), string::rfind (-138 B); a
+// flush's pending map kept between flushes (+122 B) and the ordered index's inlined
+// prefix comparison (+10 B), both for speed: lowered to 78.7 KB (80,589 B).
 const GOAL = 40 * 1024;
-const BUDGET = Math.round(81.2 * 1024);
+const BUDGET = Math.round(78.7 * 1024);
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const gzip = (bytes) => execFileSync('gzip', ['-9', '-c'], { input: bytes }).length;
