@@ -53,6 +53,8 @@ function commitText() {
 // No client commits a frame before the page has received it: the bare loop's latency
 // (receive, JSON.parse, commit) is the floor in that run. A floor above the goal puts
 // the goal out of reach on that machine, whatever the client.
+const ms = (x) => (Number.isFinite(x) ? x.toFixed(1) : '-');  // a client whose rounds all failed has none
+
 function chromiumRows(browser, how) {
   const rt = browser?.clients?.runtime;
   const ts = browser?.clients?.tanstack;
@@ -60,7 +62,7 @@ function chromiumRows(browser, how) {
   const floorAbove = bare && Number.isFinite(bare.p99) && bare.p99 > 25;
   return [{
     what: `Chromium, 5k updates/s, flushInterval 16 ms${how}: runtime broadcast-to-commit p99`,
-    measured: rt ? `${rt.p99.toFixed(1)} ms (p50 ${rt.p50.toFixed(1)}; TanStack Query ${ts ? ts.p99.toFixed(1) : '-'} ms; bare loop ${bare ? bare.p99.toFixed(1) : '-'} ms)` : '-',
+    measured: rt ? `${ms(rt.p99)} ms (p50 ${ms(rt.p50)}; TanStack Query ${ms(ts?.p99)} ms; bare loop ${ms(bare?.p99)} ms)` : '-',
     goal: '<= 25 ms',
     met: rt && Number.isFinite(rt.p99) ? rt.p99 <= 25 : null,
     note: floorAbove ? 'out of reach on this machine in this run: the bare loop\'s own p99 is above the goal' : undefined,

@@ -212,6 +212,13 @@ TEST_CASE("record_store: the newest 4096 tombstones are kept, through several wr
     CHECK(kept(made - 1));
     store.erase("t" + std::to_string(oldest - 1 >= 0 ? oldest - 1 : 0));  // what upsert wrote back goes again
   }
+  // A new epoch forgets them all; the ring starts again from its first place.
+  store.forget_versions();
+  CHECK_FALSE(kept(made - 1));
+  for (int i = 0; i < 5000; ++i) store.tombstone("n" + std::to_string(i), 1);
+  bool changed = false;
+  CHECK(store.upsert_newer("n903", R"({"version":1})", std::nullopt, false, changed) != nullptr);  // the oldest went first
+  CHECK(store.upsert_newer("n904", R"({"version":1})", std::nullopt, false, changed) == nullptr);
 }
 
 TEST_CASE("record_store: an older copy (refused by version) never moves the record's seq back", "[record_store]") {
