@@ -67,7 +67,7 @@ class RecordStore {
   std::string version_field_;
   RecordTable records_;
   StringMap<Version> tombstones_;  // bounded (kMaxTombstones)
-  std::vector<RecordId> tombstone_order_;  // a ring once full (a deque's code was 0.3 KB of gzip)
+  std::vector<RecordId> tombstone_order_;  // a ring once full (a deque's code was 1.1 KB of gzip)
   size_t oldest_tombstone_ = 0;
   uint64_t next_version_ = 1;
   uint32_t numbering_ = 0;
