@@ -34,4 +34,4 @@ if [ "${1:-}" = --redis ]; then
   export SSOT_TEST_REDIS_URL=$URL
 fi
 [ $# -gt 0 ] || set -- tests/server/*.test.js
-SSOT_TEST_STORE=postgres SSOT_TEST_PG_URL="$pg_url" node --test --test-concurrency=2 "$@"
+SSOT_TEST_STORE=postgres SSOT_TEST_PG_URL="$pg_url" node --test --test-concurrency=2 --test-timeout=600000 "$@"

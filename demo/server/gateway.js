@@ -16,7 +16,7 @@ import { RESERVED_EVENTS } from './eventShapes.js';
 import { atTime } from './expiry.js';
 import { createOutbound } from './outbound.js';
 import { parseJson, lookup } from './input.js';
-import { createMutex } from './store/mutex.js';
+import { createMutex, createKeyedMutex } from './store/mutex.js';
 
 const CODES = { 400: 'bad_request', 403: 'forbidden', 404: 'not_found' };
 const isObj = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -41,6 +41,7 @@ export function createGateway({ config, db, access, visibility, streams, bus, se
   const conns = new Set();
   const byUser = new Map(); // userId -> Set<conn>
   const byChannel = new Map(); // channel -> Set<conn>
+  const admission = createKeyedMutex(); // userId -> its sockets' admissions, in turn
   let nextId = 1;
 
   const send = (conn, frame) => conn.out.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
@@ -59,9 +60,16 @@ export function createGateway({ config, db, access, visibility, streams, bus, se
     const params = new URL(req.url, 'http://x').searchParams;
     const token = params.get('token');
     const payload = token ? verifyToken(token, secret) : null;
-    const user = payload ? await access.user(payload.sub) : null;
     // Accept first, then close: browsers only see close codes of open sockets.
-    if (!user) return ws.close(4401, token ? 'Invalid or expired token' : 'Missing token');
+    if (!payload) return ws.close(4401, token ? 'Invalid or expired token' : 'Missing token');
+    // A user's sockets are admitted in arrival order, so the one refused is the
+    // last to arrive whatever order the store answers the lookups in.
+    return admission(payload.sub, () => admit(ws, params, payload, slot));
+  }
+
+  async function admit(ws, params, payload, slot) {
+    const user = await access.user(payload.sub);
+    if (!user) return ws.close(4401, 'Invalid or expired token');
     const mine = byUser.get(user.id) ?? new Set();
     const id = nextId++;
     const allowed = shared.presence ? await shared.presence.acquire(user.id, id, limits.connectionsPerUser, mine.size) : mine.size < limits.connectionsPerUser;
