@@ -134,8 +134,25 @@ void Runtime::socket_closed(EMSCRIPTEN_WEBSOCKET_T s, int code) {
   pump();
 }
 
+Runtime::Fetch* Runtime::find_fetch(RequestId id) {
+  for (auto& f : fetches_)
+    if (f->id == id) return f.get();
+  return nullptr;
+}
+
+void Runtime::forget_fetch(RequestId id) {
+  for (auto& f : fetches_)
+    if (f->id == id) {
+      f.swap(fetches_.back());  // the order does not matter
+      fetches_.pop_back();
+      return;
+    }
+}
+
 void Runtime::start_fetch(Command& c) {
-  Fetch& f = fetches_[c.http_id];
+  fetches_.emplace_back(new Fetch());
+  Fetch& f = *fetches_.back();
+  f.id = c.http_id;
   for (const auto& h : c.headers) {
     f.header_text.push_back(h.first);
     f.header_text.push_back(h.second);
@@ -159,18 +176,17 @@ void Runtime::start_fetch(Command& c) {
   starting_ = c.http_id;  // a fetch that fails at once calls back before it returns
   emscripten_fetch_t* handle = emscripten_fetch(&attr, c.url.c_str());
   starting_ = 0;
-  auto it = fetches_.find(c.http_id);
-  if (it != fetches_.end()) it->second.handle = handle;
+  if (Fetch* started = find_fetch(c.http_id)) started->handle = handle;
 }
 
 // Emscripten 3.1.6 cannot abort a running fetch: emscripten_fetch_close frees the
 // struct but the XHR still completes and calls back with the freed pointer. So a
 // cancelled fetch runs to its end (bounded by timeoutMSecs) and is closed then.
 void Runtime::cancel_fetch(RequestId id) {
-  auto it = fetches_.find(id);
-  if (it == fetches_.end()) return;
-  cancelled_.push_back(it->second.handle);
-  fetches_.erase(it);
+  Fetch* f = find_fetch(id);
+  if (!f) return;
+  cancelled_.push_back(f->handle);
+  forget_fetch(id);
 }
 
 void Runtime::deliver_deferred() {
@@ -187,15 +203,15 @@ void Runtime::fetch_done(emscripten_fetch_t* fetch, bool failed) {
     return;
   }
   if (starting_) {  // inside emscripten_fetch: its handle is set once it returns
-    fetches_[starting_].handle = fetch;
+    if (Fetch* f = find_fetch(starting_)) f->handle = fetch;
     if (deferred_.empty()) emscripten_set_timeout(on_deferred, 0, user_of(id_));
     deferred_.emplace_back(fetch, failed);
     return;
   }
   RequestId id = 0;
   for (const auto& f : fetches_)
-    if (f.second.handle == fetch) id = f.first;
-  if (!id || !fetches_.count(id)) {
+    if (f->handle == fetch) id = f->id;
+  if (!id) {
     close_fetch(fetch);
     return;
   }
@@ -208,7 +224,7 @@ void Runtime::fetch_done(emscripten_fetch_t* fetch, bool failed) {
   }
   engine_->on_http_response(id, status, body, now());
   close_fetch(fetch);
-  fetches_.erase(id);
+  forget_fetch(id);
   pump();
 }
 
