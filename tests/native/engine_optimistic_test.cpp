@@ -131,6 +131,28 @@ TEST_CASE("optimistic update: the view filters and sorts the patched row; failur
   CHECK(text_of(h.mirrors[v].rows.back()) == "theirs");
 }
 
+TEST_CASE("another writer's update under our pending patch: views place the row by what they show") {
+  // The decoder's reading of the frame's record is not what the store shows here (our
+  // patch is laid over it): the views must sort and filter by the shown text.
+  Harness h;
+  ViewId v = live(h, {msg(1, "a"), msg(3, "c"), msg(5, "e")}, R"({"orderBy":{"text":"asc"}})");
+  ViewId not_d = h.watch("Message", R"({"where":{"text":{"ne":"d"}}})");
+  h.respond(h.http("GET").back().http_id, 200, list_body({msg(1, "a"), msg(3, "c"), msg(5, "e")}, 0));
+  std::string error;
+  h.engine->update("Message", "1", R"({"text":"z"})", true, h.now, error, true);
+  h.step();
+  CHECK(h.mirrors[v].ids() == std::vector<int>{3, 5, 1});
+  // Theirs moves it to room 2 (shown: it changes the row) and its text between c and e.
+  h.frame(update("Message:list", "updated", msg(1, "d", 2), 1, 1));
+  CHECK(h.mirrors[v].ids() == std::vector<int>{3, 5, 1});
+  CHECK(text_of(h.mirrors[v].rows.back()) == "z");
+  CHECK(Json::parse(h.mirrors[v].rows.back())->get("roomId")->as_number() == 2);
+  CHECK(h.mirrors[not_d].ids() == std::vector<int>{1, 3, 5});
+  h.respond(h.http("PATCH").back().http_id, 409, R"({"error":"conflict"})");  // ours fails: theirs shows
+  CHECK(h.mirrors[v].ids() == std::vector<int>{3, 1, 5});
+  CHECK(h.mirrors[not_d].ids() == std::vector<int>{3, 5});
+}
+
 TEST_CASE("optimistic delete: hidden at once, back on failure, gone for good on confirmation") {
   Harness h;
   ViewId v = live(h, {msg(1, "a"), msg(2, "b")});

@@ -489,6 +489,39 @@ inline std::vector<std::pair<std::string, std::string_view>> walked_members(std:
   return c.got;
 }
 
+// capture_members over a valid object: walk_members' members, as slices of the text, and
+// find() as find_members; or no source, when a key was not plain ASCII or there are too many.
+template <typename Bad>
+std::string check_capture(std::string_view raw, const std::vector<std::pair<std::string, std::string_view>>& got,
+                          const std::vector<std::string_view>& keys, const std::vector<std::string_view>& values,
+                          const Bad& bad) {
+  using namespace ssot;
+  const char* end = raw.data() + raw.size();
+  json::MemberList list;
+  if (json::capture_members(raw.data(), end, 0, list) != end) return bad("capture_members does not end at the slice's end");
+  if (list.count != got.size()) return bad("capture_members counts " + std::to_string(list.count) + " members");
+  if (list.source.empty()) {
+    // walk_object decodes a key into its buffer unless it is plain ASCII
+    bool decoded = std::any_of(raw.begin(), raw.end(), [](char c) { return c == '\\' || static_cast<unsigned char>(c) >= 0x80; });
+    bool may = got.size() > json::MemberList::kMax || decoded;
+    return may ? "" : bad("capture_members keeps no source for plain keys");
+  }
+  if (list.source != raw || !list.describes(raw)) return bad("capture_members' source is not the object");
+  for (size_t i = 0; i < got.size(); ++i) {
+    const json::Member& m = list.members[i];
+    if (m.key.data() < raw.data() || m.key.data() + m.key.size() > end) return bad("a captured key is not in the text");
+    if (m.key != got[i].first) return bad("capture_members key \"" + show(m.key) + "\"");
+    if (m.value.data() != got[i].second.data() || m.value.size() != got[i].second.size())
+      return bad("capture_members' value of \"" + show(m.key) + "\" is not walk_members'");
+  }
+  for (size_t x = 0; x < keys.size(); ++x) {
+    std::string_view found = list.find(keys[x]);
+    if (found.data() != values[x].data() || found.size() != values[x].size())
+      return bad("MemberList::find(\"" + show(keys[x]) + "\") is not find_members'");
+  }
+  return "";
+}
+
 // scan_records over an array slice, with "id" and with the first key of its first object:
 // each element (checked against its Node, recursively) with find_members' value of the key.
 template <typename Bad>
@@ -549,7 +582,7 @@ inline std::string check_raw(std::string_view raw, const Node& n, const std::str
           return bad("find_members(\"" + show(keys[x]) + "\") is not the last duplicate's value");
       }
       if (values.back().data() != nullptr) return bad("find_members fills an absent key");
-      return "";
+      return check_capture(raw, got, keys, values, bad);
     }
     default: return "";
   }
@@ -640,6 +673,9 @@ inline std::string check(std::string_view text) {
       if (ok) return bad("walk_members accepts");
       std::string_view key = "a", value;
       if (json::find_members(text, &key, 1, &value)) return bad("find_members accepts");
+      json::MemberList list;
+      const char* q = json::capture_members(first, end, 0, list);
+      if (q && json::skip_ws(q, end) == end) return bad("capture_members accepts");
     }
   }
   // scan_records takes exactly the valid arrays, whitespace around them included.

@@ -130,6 +130,35 @@ TEST_CASE("protocol: update created with every field", "[protocol]") {
   CHECK(f.timestamp == 1700000000123.0);
 }
 
+// The record's members are read while the frame is validated (json::MemberList): the
+// version and the views' fields come from them, not from a second walk of the record.
+TEST_CASE("protocol: an update's record members are read in the same pass", "[protocol]") {
+  auto r = ok_frame(R"({"type":"update","channel":"M:list","data":{"type":"created","data":{"id":1,"n":2,"n":3,"s":"x"},"id":1}})");
+  const json::MemberList& m = r.frame.record_members;
+  CHECK(m.describes(r.frame.record));
+  CHECK(m.count == 4);
+  CHECK(m.find("n") == "3");  // the last duplicate, as find_members
+  CHECK(m.find("s") == "\"x\"");
+  CHECK(m.find("none").data() == nullptr);
+  // Two records in data: the last one's members, as the record is the last one.
+  r = ok_frame(R"({"type":"update","channel":"M:list","data":{"type":"created","data":{"id":1,"a":1},"data":{"id":1,"b":2},"id":1}})");
+  CHECK(r.frame.record_members.describes(r.frame.record));
+  CHECK(r.frame.record_members.find("a").empty());
+  CHECK(r.frame.record_members.find("b") == "2");
+  // A later object-less record, a key written with an escape: nothing to look up in.
+  r = ok_frame(R"({"type":"update","channel":"M:list","data":{"type":"deleted","data":{"id":1},"data":null,"id":1}})");
+  CHECK_FALSE(r.frame.record_members.describes(r.frame.record));
+  r = ok_frame(R"({"type":"update","channel":"M:list","data":{"type":"created","data":{"id":1,"\u0061":1},"id":1}})");
+  CHECK_FALSE(r.frame.record_members.describes(r.frame.record));
+  // Another frame type clears them.
+  DecodeResult kept;
+  decode_server_frame(kept, R"({"type":"update","channel":"M:list","data":{"type":"created","data":{"id":1},"id":1}})");
+  REQUIRE(kept.frame.record_members.count == 1);
+  decode_server_frame(kept, R"({"type":"pong"})");
+  CHECK(kept.frame.record_members.count == 0);
+  CHECK(kept.frame.record_members.source.empty());
+}
+
 TEST_CASE("protocol: update from a seed server (no ext fields)", "[protocol]") {
   auto r = ok_frame(
       "{\"type\":\"update\",\"channel\":\"Message:list\","

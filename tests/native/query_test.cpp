@@ -390,3 +390,27 @@ TEST_CASE("query: canonical() is equal for equal queries", "[query]") {
   CHECK(parse_ok("{\"where\":{\"roomId\":3},\"orderBy\":{\"createdAt\":\"desc\"}}").canonical() != a.canonical());
   CHECK(parse_ok("{\"take\":0}").canonical() != parse_ok("{}").canonical());
 }
+
+// From members (the decoder's, of a copy of the text) a query reads what it reads from
+// the text itself.
+TEST_CASE("query: extract from the record's members reads what the walk reads", "[query]") {
+  Query q = parse_ok(R"({"where":{"roomId":1,"tags":{"contains":"x"}},"orderBy":{"text":"asc"}})");
+  for (std::string record : {R"({"id":1,"roomId":1,"text":"b","text":"a","tags":["x"]})", R"({"id":2})",
+                             R"({"id":3,"roomId":"1","text":null,"extra":{"roomId":2}})"}) {
+    INFO(record);
+    json::MemberList m;
+    REQUIRE(json::capture_members(record.data(), record.data() + record.size(), 0, m));
+    std::string copy = record;  // the store's copy of the frame's text
+    FieldValues walked, read;
+    REQUIRE(q.extract(copy, walked));
+    REQUIRE(q.extract(copy, read, &m));
+    REQUIRE(walked.size() == read.size());
+    for (size_t i = 0; i < walked.size(); ++i) {
+      CHECK(walked[i].missing == read[i].missing);
+      CHECK(walked[i].kind == read[i].kind);
+      CHECK(walked[i].text == read[i].text);
+      CHECK(compare(walked[i], read[i]) == 0);
+    }
+    CHECK(q.matches(walked) == q.matches(read));
+  }
+}

@@ -1,6 +1,7 @@
 // Unit tests for ssot/record_version.h: numbers and ISO-8601 times as versions.
 #include <catch2/catch.hpp>
 
+#include "ssot/json.h"
 #include "ssot/record_version.h"
 
 using namespace ssot;
@@ -66,4 +67,21 @@ TEST_CASE("version: the field found however the key is written", "[version]") {
   CHECK_FALSE(record_version(R"({"t":"\\u0076ersion"})", "version"));
   CHECK(*record_version(R"({"v\/x":12})", "v/x") == 12);
   CHECK(*record_version(R"({"q\"":13})", "q\"") == 13);
+}
+
+// From the members the decoder read (json::MemberList), the same version as from the
+// text; members of another text are not used.
+TEST_CASE("version: from the record's members when they describe its text", "[version]") {
+  for (std::string text : {R"({"id":1,"version":3,"version":4})", R"({"id":1})", R"({"version":"2026-12-04"})",
+                           R"({"v\u0065rsion":5})", R"({"version":"x"})"}) {
+    INFO(text);
+    json::MemberList m;
+    REQUIRE(json::capture_members(text.data(), text.data() + text.size(), 0, m) == text.data() + text.size());
+    CHECK(record_version(text, "version", &m) == record_version(text, "version"));
+    CHECK(record_version(text, "", &m) == std::nullopt);
+  }
+  std::string a = R"({"version":1})", b = R"({"version":2})";
+  json::MemberList m;
+  json::capture_members(a.data(), a.data() + a.size(), 0, m);
+  CHECK(*record_version(b, "version", &m) == 2);  // a's members do not describe b
 }

@@ -307,7 +307,8 @@ void Engine::handle_update(const ServerFrame& f, Millis now) {
   // deleted since, and dropped from the store): while the list channel feeds them, it
   // reaches only those already showing the record.
   bool list_pending = list && list->error.empty();
-  apply_change(model, f.change, f.id, f.record, is_list ? f.seq : std::nullopt, nullptr, list_pending, f.version);
+  apply_change(model, f.change, f.id, f.record, is_list ? f.seq : std::nullopt, nullptr, list_pending, f.version,
+               std::nullopt, &f.record_members);
   // Nor is it ordered against the item's GET: once the list confirms, the item reads again.
   if (list_pending && unordered_copy) mark_item_copies_unordered(model, f.id);
   if (mine != mutations_.end()) settle(f.mutation_id, mine->second);  // our pending write, confirmed
@@ -317,7 +318,8 @@ void Engine::handle_update(const ServerFrame& f, Millis now) {
 
 void Engine::apply_change(const std::string& model, ChangeType change, const RecordId& id, std::string_view record,
                           std::optional<int64_t> list_seq, View* only, bool holders_only,
-                          std::optional<Version> version, std::optional<uint64_t> sent_at) {
+                          std::optional<Version> version, std::optional<uint64_t> sent_at,
+                          const json::MemberList* members) {
   RecordStore* found = find_store(model);
   if (!found) return;
   RecordStore& store = *found;
@@ -329,7 +331,7 @@ void Engine::apply_change(const std::string& model, ChangeType change, const Rec
   bool behind = false;  // the store holds a newer version (a snapshot's): views not past it re-read it
   const StoredRecord* rec = nullptr;
   if (change != ChangeType::Deleted) {
-    rec = store.upsert_newer(id, record, list_seq, true, changed);
+    rec = store.upsert_newer(id, record, list_seq, true, changed, members);
     if (!rec) {  // older than we hold: never written back, but shown by views that lack it
       rec = store.find(id);
       if (!rec) return;
@@ -340,6 +342,10 @@ void Engine::apply_change(const std::string& model, ChangeType change, const Rec
   }
   // Held through the loop: a view that drops it must not erase it before the next looks.
   if (rec) store.retain_held(*rec);
+  // Written and shown as received (no pending write of ours over it): the views read
+  // their fields from the decoder's members instead of walking the stored copy.
+  bool shown_as_received = changed && rec && rec->pending.empty() && members && members->describes(record);
+  const json::MemberList* shown_members = shown_as_received ? members : nullptr;
   for (auto& entry : views_) {
     View& v = entry.second;
     if (v.model != model || (only && &v != only)) continue;
@@ -355,7 +361,7 @@ void Engine::apply_change(const std::string& model, ChangeType change, const Rec
       if (change == ChangeType::Deleted) v.list->record_removed(store, id);
       // Same text (our own echo) changes nothing, except for views that lack the record:
       // it may have reached the store without them (an item view's GET).
-      else if (changed || only || behind || !v.list->holds(id)) v.list->record_changed(store, id, rec);
+      else if (changed || only || behind || !v.list->holds(id)) v.list->record_changed(store, id, rec, shown_members);
     } else if (v.item_id == id) {
       show_item(v, store, change != ChangeType::Deleted, changed || only || behind);
     }

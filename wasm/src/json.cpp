@@ -270,6 +270,44 @@ const char* look_up(void* context, std::string_view key, const char* v) {
 }
 }  // namespace
 
+std::string_view MemberList::find(std::string_view key) const {
+  std::string_view found;
+  for (size_t i = 0; i < count; ++i)
+    if (same_text(members[i].key, key)) found = members[i].value;  // the last duplicate wins
+  return found;
+}
+
+namespace {
+struct Capture {
+  const char* end;
+  int depth;  // of the members
+  const std::string* key_buf;
+  MemberList* out;
+  bool plain_keys;
+};
+
+const char* capture(void* context, std::string_view key, const char* v) {
+  auto& c = *static_cast<Capture*>(context);
+  const char* q = skip_value(v, c.end, c.depth);
+  MemberList& out = *c.out;
+  if (q && out.count < MemberList::kMax) out.members[out.count] = Member{key, std::string_view(v, size_t(q - v))};
+  ++out.count;
+  if (key.data() == c.key_buf->data()) c.plain_keys = false;  // decoded into the buffer
+  return q;
+}
+}  // namespace
+
+const char* capture_members(const char* p, const char* end, int depth, MemberList& out) {
+  out.source = {};
+  out.count = 0;
+  if (depth > kMaxDepth) return nullptr;
+  std::string key_buf;
+  Capture c{end, depth + 1, &key_buf, &out, true};
+  const char* q = walk_members(p, end, key_buf, capture, &c);
+  if (q && c.plain_keys && out.count <= MemberList::kMax) out.source = std::string_view(p, size_t(q - p));
+  return q;
+}
+
 const char* scan_records(const char* p, const char* end, int depth, std::string_view key,
                          std::vector<RecordText>& out) {
   p = skip_ws(p, end);

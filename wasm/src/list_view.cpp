@@ -103,8 +103,9 @@ void ListView::reset(RecordStore& store, const std::vector<RecordId>& ids, int64
 
 void ListView::record_changed(RecordStore& store, const RecordId& id) { record_changed(store, id, store.find(id)); }
 
-void ListView::record_changed(RecordStore& store, const RecordId& id, const StoredRecord* rec) {
-  if (!rec || !query_.extract(rec->json, scratch_)) return;
+void ListView::record_changed(RecordStore& store, const RecordId& id, const StoredRecord* rec,
+                              const json::MemberList* members) {
+  if (!rec || !query_.extract(rec->json, scratch_, members)) return;
   bool match = query_.matches(scratch_);
   Member* m = members_.find(id);
   if (!m && !match) return;

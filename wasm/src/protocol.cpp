@@ -122,8 +122,9 @@ bool decode_update(std::string_view data_raw, const std::string_view* v, ServerF
 // find_members over the frame, except that an object `data` has its own members
 // captured in the same pass: the record inside is scanned once, not twice. With
 // `stop`, the text may go on after the object: *stop is set past it.
+// The record (data.data) has its members captured in `record` in the same pass.
 bool scan_frame(std::string_view text, const std::string_view* keys, size_t n, std::string_view* values,
-                size_t data_slot, std::string_view* data_values, const char** stop) {
+                size_t data_slot, std::string_view* data_values, json::MemberList& record, const char** stop) {
   for (size_t i = 0; i < n; ++i) values[i] = std::string_view();
   for (size_t i = 0; i < kDN; ++i) data_values[i] = std::string_view();
   std::string key_buf, data_key_buf;
@@ -135,9 +136,12 @@ bool scan_frame(std::string_view text, const std::string_view* keys, size_t n, s
     if (slot == data_slot && v < end && *v == '{') {
       for (size_t i = 0; i < kDN; ++i) data_values[i] = std::string_view();  // the last `data` wins
       q = json::walk_object(v, end, data_key_buf, [&](std::string_view dkey, const char* dv) -> const char* {
-        const char* dq = json::skip_value(dv, end, 2);  // data's members sit two levels down
-        for (size_t i = 0; i < kDN && dq; ++i)
-          if (json::same_text(kDataKeys[i], dkey)) data_values[i] = std::string_view(dv, size_t(dq - dv));
+        size_t i = 0;
+        while (i < kDN && !json::same_text(kDataKeys[i], dkey)) ++i;
+        // data's members sit two levels down
+        bool is_record = i == kDData && dv < end && *dv == '{';
+        const char* dq = is_record ? json::capture_members(dv, end, 2, record) : json::skip_value(dv, end, 2);
+        if (dq && i < kDN) data_values[i] = std::string_view(dv, size_t(dq - dv));
         return dq;
       });
     } else {
@@ -251,6 +255,8 @@ void ServerFrame::clear() {
   epoch.clear();
   change = ChangeType::Created;
   record = {};
+  record_members.source = {};
+  record_members.count = 0;
   id.clear();
   mutation_id.clear();
   version.reset();
@@ -297,7 +303,7 @@ void decode_server_frame(DecodeResult& r, std::string_view text, size_t max_byte
                 "frame too large: " + json::integer_text(text.size()) + " bytes (limit " + json::integer_text(max_bytes) + ")");
   Members v;
   std::string_view data_members[kDN];
-  if (!scan_frame(text, kKeys, kN, v, kData, data_members, stop))
+  if (!scan_frame(text, kKeys, kN, v, kData, data_members, f.record_members, stop))
     return fail(r, DecodeResult::Malformed, "invalid JSON object");
   std::string type_text, why;
   if (v[kType].empty()) return fail(r, DecodeResult::Malformed, "missing type");

@@ -163,24 +163,38 @@ std::optional<Query> Query::parse(std::string_view text, std::string& error) {
   return q;
 }
 
-bool Query::extract(std::string_view record, FieldValues& out) const {
-  out.assign(fields_.size(), Value());
+namespace {
+struct Extraction {
+  const char* end;
+  const std::vector<std::string>* fields;
+  FieldValues* out;
+};
+
+// One member of the record: the fields it names take its value (the last duplicate wins).
+void take_member(const Extraction& x, std::string_view key, std::string_view raw) {
+  for (size_t i = 0; i < x.fields->size(); ++i)
+    if (json::same_text((*x.fields)[i], key)) (*x.out)[i] = Value::from_raw(raw);
+}
+}  // namespace
+
+bool Query::extract(std::string_view record, FieldValues& out, const json::MemberList* members) const {
+  out.clear();
+  out.resize(fields_.size());
   for (auto& v : out) v.missing = true;
   if (fields_.empty()) return json::kind_of(record) == JsonKind::Object;
-  struct Context {
-    const char* end;
-    const std::vector<std::string>* fields;
-    FieldValues* out;
-  } c{record.data() + record.size(), &fields_, &out};
+  Extraction x{record.data() + record.size(), &fields_, &out};
+  if (members && members->source.size() == record.size()) {
+    for (size_t k = 0; k < members->count; ++k) take_member(x, members->members[k].key, members->members[k].value);
+    return true;
+  }
   std::string key_buf;
-  const char* p = json::walk_members(record.data(), c.end, key_buf, [](void* context, std::string_view k, const char* v) {
-    auto& c = *static_cast<Context*>(context);
-    const char* q = json::skip_value(v, c.end, 1);
-    for (size_t i = 0; q && i < c.fields->size(); ++i)
-      if (json::same_text((*c.fields)[i], k)) (*c.out)[i] = Value::from_raw(std::string_view(v, size_t(q - v)));
+  const char* p = json::walk_members(record.data(), x.end, key_buf, [](void* context, std::string_view k, const char* v) {
+    auto& x = *static_cast<Extraction*>(context);
+    const char* q = json::skip_value(v, x.end, 1);
+    if (q) take_member(x, k, std::string_view(v, size_t(q - v)));
     return q;
-  }, &c);
-  return p && json::skip_ws(p, c.end) == c.end;
+  }, &x);
+  return p && json::skip_ws(p, x.end) == x.end;
 }
 
 bool Query::matches(const FieldValues& values) const {

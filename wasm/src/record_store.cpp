@@ -23,9 +23,10 @@ bool RecordStore::refused_by_version(const StoredRecord* r, const RecordId& id,
 }
 
 const StoredRecord* RecordStore::upsert_newer(const RecordId& id, std::string_view json,
-                                              std::optional<int64_t> seq, bool keep_newer, bool& changed) {
+                                              std::optional<int64_t> seq, bool keep_newer, bool& changed,
+                                              const json::MemberList* members) {
   changed = false;
-  std::optional<Version> ver = record_version(json, version_field_);
+  std::optional<Version> ver = record_version(json, version_field_, members);
   bool fresh = false;
   StoredRecord& r = records_.emplace(id, fresh);  // one lookup; a refused new one goes again
   if (refused_by_version(fresh ? nullptr : &r, id, ver)) {

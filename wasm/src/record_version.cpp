@@ -122,10 +122,13 @@ bool may_hold_key(std::string_view text, std::string_view field) {
 }
 }  // namespace
 
-std::optional<Version> record_version(std::string_view record_json, std::string_view field) {
+std::optional<Version> record_version(std::string_view record_json, std::string_view field,
+                                      const json::MemberList* members) {
   std::string_view raw;
-  if (field.empty() || json::kind_of(record_json) != JsonKind::Object || !may_hold_key(record_json, field) ||
-      !json::find_members(record_json, &field, 1, &raw))
+  if (field.empty()) return std::nullopt;
+  if (members && members->describes(record_json)) raw = members->find(field);
+  else if (json::kind_of(record_json) != JsonKind::Object || !may_hold_key(record_json, field) ||
+           !json::find_members(record_json, &field, 1, &raw))
     return std::nullopt;
   return parse_version(raw);
 }

@@ -173,10 +173,12 @@ class Engine {
   void handle_update(const ServerFrame& f, Millis now);
   // `holders_only`: list views that lack the record do not take it in (an unordered copy).
   // `version`: a delete's (records carry their own). `sent_at`: a mutation's answer, whose
-  // request left when snapshots_ was this (unordered against later snapshots).
+  // request left when snapshots_ was this (unordered against later snapshots). `members`:
+  // the record's, read by the decoder (json::MemberList).
   void apply_change(const std::string& model, ChangeType change, const RecordId& id, std::string_view record,
                     std::optional<int64_t> list_seq, View* only, bool holders_only = false,
-                    std::optional<Version> version = std::nullopt, std::optional<uint64_t> sent_at = std::nullopt);
+                    std::optional<Version> version = std::nullopt, std::optional<uint64_t> sent_at = std::nullopt,
+                    const json::MemberList* members = nullptr);
   bool answer_unordered(const View& v, std::optional<uint64_t> sent_at);
   void mark_item_copies_unordered(const std::string& model, const RecordId& id);
   bool copy_versioned(const std::string& model, const ServerFrame& f);

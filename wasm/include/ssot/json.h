@@ -151,6 +151,33 @@ const char* scan_records(const char* p, const char* end, int depth, std::string_
 // The same for a whole text: only whitespace around the array.
 bool scan_records(std::string_view array_text, std::string_view key, std::vector<RecordText>& out);
 
+// An object's members as read while validating it (the frame decoder does it for an
+// update's record), so that the version and a view's query fields are looked up in
+// them instead of walking the record again. Views into `source`, valid while it is.
+struct Member {
+  std::string_view key, value;  // the key as written (plain ASCII), the raw value
+};
+struct MemberList {
+  // A fixed array: no allocation, and no vector code in the wasm. A record with more
+  // members is walked again where it is read.
+  static constexpr size_t kMax = 32;
+  std::string_view source;  // the object read; empty when nothing was captured
+  Member members[kMax];     // in text order, duplicates kept
+  size_t count = 0;
+  // Whether these are the members of `text` (the same bytes at the same address).
+  bool describes(std::string_view text) const {
+    return !source.empty() && source.data() == text.data() && source.size() == text.size();
+  }
+  // The value of the last member named `key` (as find_members), or an empty view.
+  std::string_view find(std::string_view key) const;
+};
+// Validates the object at p (`depth` containers around it) as skip_value does and
+// captures its members in `out`; `out.source` stays empty when a key is not plain
+// ASCII (walk_object decodes it into a buffer: no view of the object) or there are
+// more than kMax.
+// Returns the pointer past it.
+const char* capture_members(const char* p, const char* end, int depth, MemberList& out);
+
 // Looks up top-level keys of an object in one pass. Returns false when the text
 // is not a valid object. Missing keys leave their slot empty (data() == nullptr).
 bool find_members(std::string_view object_text, const std::string_view* keys, size_t n,

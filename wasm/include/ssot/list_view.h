@@ -41,8 +41,10 @@ class ListView {
   void reset(RecordStore& store, const std::vector<RecordId>& ids, int64_t total);
   // A record was created or changed in the store; the view decides membership.
   void record_changed(RecordStore& store, const RecordId& id);
-  // The same, with the record already at hand (store.find(id), nullptr when absent).
-  void record_changed(RecordStore& store, const RecordId& id, const StoredRecord* rec);
+  // The same, with the record already at hand (store.find(id), nullptr when absent) and,
+  // when the decoder read them, the members of its text (Query::extract).
+  void record_changed(RecordStore& store, const RecordId& id, const StoredRecord* rec,
+                      const json::MemberList* members = nullptr);
   void record_removed(RecordStore& store, const RecordId& id);
   void release_all(RecordStore& store);  // the view closes
   // Re-reads every member whose stored text is not what it last showed (the store moved

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include "ssot/json.h"
 #include "ssot/record_version.h"
 #include "ssot/value.h"
 
@@ -24,6 +25,7 @@ struct ServerFrame {
   // update
   ChangeType change = ChangeType::Created;
   std::string_view record;             // raw record JSON (created/updated; may be set on deleted)
+  json::MemberList record_members;     // its members, read while it was validated (when it describes it)
   RecordId id;                         // `id` if present, else `data.id`
   std::string mutation_id;             // (ext)
   std::optional<Version> version;      // data.version (ext): a delete's version
@@ -41,7 +43,7 @@ struct ServerFrame {
 
   void clear();  // as new, but the strings keep their storage for the next frame
 };
-bool operator==(const ServerFrame& a, const ServerFrame& b);  // every field (tests)
+bool operator==(const ServerFrame& a, const ServerFrame& b);  // every field but record_members (tests)
 
 struct DecodeResult {
   enum Status { Ok, Malformed, UnknownType, TooLarge } status = Ok;

@@ -44,8 +44,10 @@ class Query {
   std::optional<int64_t> take() const { return take_; }
   bool paged() const { return skip_ > 0 || take_.has_value(); }
 
-  // Reads the needed fields of a record; false when it is not a JSON object.
-  bool extract(std::string_view record, FieldValues& out) const;
+  // Reads the needed fields of a record; false when it is not a JSON object. With
+  // `members`, from them: the caller vouches that they are the members of this text
+  // (a copy of the text they were read from), which is then not walked again.
+  bool extract(std::string_view record, FieldValues& out, const json::MemberList* members = nullptr) const;
   bool matches(const FieldValues& values) const;
   // The sort key: the orderBy fields only (ids break ties separately).
   FieldValues sort_key(FieldValues&& values) const;

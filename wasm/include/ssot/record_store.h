@@ -23,8 +23,9 @@ class RecordStore {
   // upsert in one lookup, except that a copy older than the one held is refused
   // (nullptr): by version when both carry one (and against tombstones), else, with
   // `keep_newer`, by seq. The record is valid until it is erased.
+  // `members`: the record's, when the decoder read them (record_version).
   const StoredRecord* upsert_newer(const RecordId& id, std::string_view json, std::optional<int64_t> seq,
-                                   bool keep_newer, bool& changed);
+                                   bool keep_newer, bool& changed, const json::MemberList* members = nullptr);
   void retain(const RecordId& id);
   void release(const RecordId& id);   // drops the record at zero references
   // The same for a record at hand (from find or upsert_newer), without looking it up
