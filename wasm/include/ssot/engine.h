@@ -243,8 +243,8 @@ class Engine {
   std::optional<RequestId> serve_list_from_cache(const std::string& model, const Query& q, Millis now);
 
   Config config_;
-  RandomSource random_;
-  RandomBytes random_bytes_;
+  RandomBytes random_bytes_;  // empty: seed_'s deterministic stream (tests, benchmarks)
+  uint64_t seed_ = 0;
   Connection connection_;
   ReconnectPolicy hydration_backoff_;  // the reconnect delays, without a give-up
   size_t retries_pending_ = 0;         // views with a retry_at
