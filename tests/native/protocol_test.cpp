@@ -140,6 +140,11 @@ TEST_CASE("protocol: an update's record members are read in the same pass", "[pr
   CHECK(m.find("n") == "3");  // the last duplicate, as find_members
   CHECK(m.find("s") == "\"x\"");
   CHECK(m.find("none").data() == nullptr);
+  // Without data.id the record's id is read from them: the last duplicate, as JSON.parse.
+  r = ok_frame(R"({"type":"update","channel":"M:list","data":{"type":"created","data":{"id":1,"x":0,"id":2}}})");
+  CHECK(r.frame.id == "2");
+  r = ok_frame(R"({"type":"update","channel":"M:list","data":{"type":"created","data":{"\u0069d":3}}})");
+  CHECK(r.frame.id == "3");  // an escaped key: looked up in the text
   // Two records in data: the last one's members, as the record is the last one.
   r = ok_frame(R"({"type":"update","channel":"M:list","data":{"type":"created","data":{"id":1,"a":1},"data":{"id":1,"b":2},"id":1}})");
   CHECK(r.frame.record_members.describes(r.frame.record));

@@ -105,9 +105,10 @@ bool decode_update(std::string_view data_raw, const std::string_view* v, ServerF
     return false;
   }
   std::string_view id_raw = v[kDId];
-  if ((id_raw.empty() || id_raw == "null") && !f.record.empty()) {
+  if ((id_raw.empty() || id_raw == "null") && !f.record.empty()) {  // the reason below needs the raw value
     static const std::string_view id_key[] = {"id"};
-    json::find_members(f.record, id_key, 1, &id_raw);  // the reason below needs the raw value
+    if (f.record_members.describes(f.record)) id_raw = f.record_members.find(id_key[0]);
+    else json::find_members(f.record, id_key, 1, &id_raw);
   }
   if (!canonical_id(id_raw, f.id)) {
     why = id_raw.empty() ? "update: no record id" : "update: bad record id";
