@@ -501,8 +501,11 @@ std::string check_capture(std::string_view raw, const std::vector<std::pair<std:
   if (json::capture_members(raw.data(), end, 0, list) != end) return bad("capture_members does not end at the slice's end");
   if (list.count != got.size()) return bad("capture_members counts " + std::to_string(list.count) + " members");
   if (list.source.empty()) {
-    // walk_object decodes a key into its buffer unless it is plain ASCII
-    bool decoded = std::any_of(raw.begin(), raw.end(), [](char c) { return c == '\\' || static_cast<unsigned char>(c) >= 0x80; });
+    // walk_object decodes a key into its buffer unless it is plain ASCII (a decoded key
+    // cannot tell whether it was written with escapes: any backslash in the text may be one)
+    auto high = [](unsigned char c) { return c >= 0x80; };
+    bool decoded = raw.find('\\') != std::string_view::npos ||
+                   std::any_of(got.begin(), got.end(), [&](const auto& kv) { return std::any_of(kv.first.begin(), kv.first.end(), high); });
     bool may = got.size() > json::MemberList::kMax || decoded;
     return may ? "" : bad("capture_members keeps no source for plain keys");
   }

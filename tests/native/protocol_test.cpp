@@ -145,6 +145,16 @@ TEST_CASE("protocol: an update's record members are read in the same pass", "[pr
   CHECK(r.frame.id == "2");
   r = ok_frame(R"({"type":"update","channel":"M:list","data":{"type":"created","data":{"\u0069d":3}}})");
   CHECK(r.frame.id == "3");  // an escaped key: looked up in the text
+  // Past MemberList::kMax members nothing is kept (the record is walked where it is read).
+  for (size_t n : {json::MemberList::kMax, json::MemberList::kMax + 1}) {
+    std::string record = "{";
+    for (size_t i = 0; i < n - 1; ++i) record += "\"f" + std::to_string(i) + "\":" + std::to_string(i) + ",";
+    record += "\"id\":7}";
+    r = ok_frame(R"({"type":"update","channel":"M:list","data":{"type":"created","data":)" + record + "}}");
+    CHECK(r.frame.record_members.describes(r.frame.record) == (n <= json::MemberList::kMax));
+    CHECK(r.frame.record_members.count == n);
+    CHECK(r.frame.id == "7");
+  }
   // Two records in data: the last one's members, as the record is the last one.
   r = ok_frame(R"({"type":"update","channel":"M:list","data":{"type":"created","data":{"id":1,"a":1},"data":{"id":1,"b":2},"id":1}})");
   CHECK(r.frame.record_members.describes(r.frame.record));

@@ -6,7 +6,6 @@
 #include <emscripten/fetch.h>
 #include <emscripten/websocket.h>
 
-#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -72,7 +71,7 @@ class Runtime {
   std::string last_error_;
   std::unique_ptr<Engine> engine_;
   EMSCRIPTEN_WEBSOCKET_T socket_ = 0;
-  // A few at a time: searched in order (a std::map cost 1.2 KB of wasm, a hash map 1.5 KB).
+  // A few at a time: searched in order (a std::map: 56 B more of wasm gzip; a hash map 1.5 KB).
   std::vector<std::unique_ptr<Fetch>> fetches_;
   std::vector<emscripten_fetch_t*> cancelled_;  // still running, nobody waits for them (a few)
   long timer_ = 0;

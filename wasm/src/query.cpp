@@ -183,7 +183,7 @@ bool Query::extract(std::string_view record, FieldValues& out, const json::Membe
   for (auto& v : out) v.missing = true;
   if (fields_.empty()) return json::kind_of(record) == JsonKind::Object;
   Extraction x{record.data() + record.size(), &fields_, &out};
-  if (members && members->source.size() == record.size()) {
+  if (members && !members->source.empty() && members->source.size() == record.size()) {
     for (size_t k = 0; k < members->count; ++k) take_member(x, members->members[k].key, members->members[k].value);
     return true;
   }

@@ -168,7 +168,8 @@ struct MemberList {
   bool describes(std::string_view text) const {
     return !source.empty() && source.data() == text.data() && source.size() == text.size();
   }
-  // The value of the last member named `key` (as find_members), or an empty view.
+  // The value of the last member named `key` (as find_members), or an empty view. Only
+  // where describes() holds (past kMax the members were not kept).
   std::string_view find(std::string_view key) const;
 };
 // Validates the object at p (`depth` containers around it) as skip_value does and
