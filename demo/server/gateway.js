@@ -41,7 +41,8 @@ export function createGateway({ config, db, access, visibility, streams, bus, se
   const conns = new Set();
   const byUser = new Map(); // userId -> Set<conn>
   const byChannel = new Map(); // channel -> Set<conn>
-  const admission = createKeyedMutex(); // userId -> its sockets' admissions, in turn
+  // userId -> its sockets' admissions, in turn (one slow lookup delays that user's next sockets)
+  const admission = createKeyedMutex();
   let nextId = 1;
 
   const send = (conn, frame) => conn.out.send(typeof frame === 'string' ? frame : JSON.stringify(frame));

@@ -52,7 +52,7 @@ import * as esbuild from 'esbuild';
 // std::map<string, double> and a std::set of pointers (-235 B), string::rfind (-138 B); a
 // flush's pending map kept between flushes (+122 B) and the ordered index's inlined
 // prefix comparison (+10 B), both for speed: lowered to 78.7 KB (80,589 B).
-// 2026-12-06, sixteenth session: 80,389 B. std::function instantiations the engine made for
+// 2026-12-06, sixteenth session: 80,395 B. std::function instantiations the engine made for
 // a default random source, a copy of it and the test stream of random bytes (-0.4 KB of wasm),
 // Query::extract's fill-assign (-135 B), the runtime's fetches in a vector (-56 B); an
 // update's record members read in the frame's one pass, for speed (+0.5 KB with the id

@@ -1,7 +1,8 @@
 // Which socket is "the one over the limit" must not depend on which user
 // lookup the store answers first: a pooled Postgres store answers them in any
-// order. The store's lookups are held here and answered newest first, as a
-// pool may; the socket refused must still be the last one to arrive.
+// order. The store's lookups are held here until the three sockets are open,
+// then answered newest first, as a pool may (admitted in turn, the gateway has
+// only the first one asked then); the socket refused must be the last to arrive.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../../demo/server/server.js';
