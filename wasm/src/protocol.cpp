@@ -121,9 +121,9 @@ bool decode_update(std::string_view data_raw, const std::string_view* v, ServerF
 }
 
 // find_members over the frame, except that an object `data` has its own members
-// captured in the same pass: the record inside is scanned once, not twice. With
-// `stop`, the text may go on after the object: *stop is set past it.
-// The record (data.data) has its members captured in `record` in the same pass.
+// captured in the same pass, and the record inside it (data.data) its members in
+// `record`: the record is scanned once. With `stop`, the text may go on after the
+// object: *stop is set past it.
 bool scan_frame(std::string_view text, const std::string_view* keys, size_t n, std::string_view* values,
                 size_t data_slot, std::string_view* data_values, json::MemberList& record, const char** stop) {
   for (size_t i = 0; i < n; ++i) values[i] = std::string_view();
