@@ -76,7 +76,10 @@ size_t first_not_less(size_t n, Less less) {
 
 // The first block whose last entry is not less than p; the last block if none.
 size_t OrderedIndex::find_block(const Probe& p) const {
-  size_t b = first_not_less(blocks_.size(), [&](size_t i) { return compare(blocks_[i].back(), p) < 0; });
+  size_t b = first_not_less(blocks_.size(), [&](size_t i) {
+    const Block& k = blocks_[i];
+    return k.last != p.prefix ? k.last < p.prefix : compare_tie(k.entries.back(), p) < 0;
+  });
   return b < blocks_.size() ? b : blocks_.size() - 1;
 }
 
@@ -90,7 +93,7 @@ size_t OrderedIndex::block_start(size_t b) const {
     size_t n = 0;
     for (size_t i = 0; i < blocks_.size(); ++i) {
       starts_[i] = n;
-      n += blocks_[i].size();
+      n += blocks_[i].entries.size();
     }
     starts_valid_ = true;
   }
@@ -104,16 +107,20 @@ void OrderedIndex::insert(IndexEntry entry) {
   ++size_;
   if (blocks_.empty()) {  // find_block needs non-empty blocks
     blocks_.emplace_back();
-    blocks_.back().push_back(std::move(entry));
+    blocks_.back().entries.push_back(std::move(entry));
+    seal(blocks_.back());
     return;
   }
   size_t b = find_block(p);
-  auto& block = blocks_[b];
+  auto& block = blocks_[b].entries;
   block.insert(block.begin() + lower(block, p), std::move(entry));  // p still points into the moved-from entry: not used again
+  seal(blocks_[b]);
   if (block.size() > 2 * kMaxBlock) {
-    std::vector<IndexEntry> tail(std::make_move_iterator(block.begin() + kMaxBlock),
-                                 std::make_move_iterator(block.end()));
+    Block tail{std::vector<IndexEntry>(std::make_move_iterator(block.begin() + kMaxBlock),
+                                       std::make_move_iterator(block.end()))};
     block.resize(kMaxBlock);
+    seal(blocks_[b]);
+    seal(tail);
     blocks_.insert(blocks_.begin() + b + 1, std::move(tail));
   }
 }
@@ -122,13 +129,14 @@ bool OrderedIndex::erase(const FieldValues& key, std::string_view id) {
   if (blocks_.empty()) return false;
   Probe p = probe(key, id);
   size_t b = find_block(p);
-  auto& block = blocks_[b];
+  auto& block = blocks_[b].entries;
   size_t i = lower(block, p);
   if (i == block.size() || block[i].id != id) return false;
   block.erase(block.begin() + i);
   --size_;
   starts_valid_ = false;
   if (block.empty()) blocks_.erase(blocks_.begin() + b);
+  else seal(blocks_[b]);
   return true;
 }
 
@@ -136,14 +144,13 @@ size_t OrderedIndex::rank(const FieldValues& key, std::string_view id) const {
   if (blocks_.empty()) return 0;
   Probe p = probe(key, id);
   size_t b = find_block(p);
-  const auto& block = blocks_[b];
-  return block_start(b) + lower(block, p);
+  return block_start(b) + lower(blocks_[b].entries, p);
 }
 
 const IndexEntry& OrderedIndex::at(size_t i) const {
   block_start(0);  // valid starts_
   size_t b = size_t(std::upper_bound(starts_.begin(), starts_.end(), i) - starts_.begin()) - 1;
-  return blocks_[b][i - starts_[b]];
+  return blocks_[b].entries[i - starts_[b]];
 }
 
 void OrderedIndex::clear() {

@@ -30,9 +30,9 @@ class OrderedIndex {
   template <typename F>
   void for_range(size_t start, size_t count, F&& f) const {
     size_t b = 0;
-    while (b < blocks_.size() && start >= blocks_[b].size()) start -= blocks_[b++].size();
+    while (b < blocks_.size() && start >= blocks_[b].entries.size()) start -= blocks_[b++].entries.size();
     for (; b < blocks_.size() && count > 0; ++b, start = 0)
-      for (size_t i = start; i < blocks_[b].size() && count > 0; ++i, --count) f(blocks_[b][i]);
+      for (size_t i = start; i < blocks_[b].entries.size() && count > 0; ++i, --count) f(blocks_[b].entries[i]);
   }
 
  private:
@@ -66,7 +66,15 @@ class OrderedIndex {
   size_t block_start(size_t b) const;
 
   const Query* query_;
-  std::vector<std::vector<IndexEntry>> blocks_;
+  // A block keeps its last entry's prefix beside it: a search over the blocks reads
+  // them from this one array instead of from each block's own allocation (a cache
+  // miss per step at 1M records).
+  struct Block {
+    std::vector<IndexEntry> entries;
+    uint64_t last = 0;  // entries.back().prefix (entries are never empty)
+  };
+  void seal(Block& b) { b.last = b.entries.back().prefix; }
+  std::vector<Block> blocks_;
   size_t size_ = 0;
   // Where each block starts, rebuilt on the first rank after a change: a flush
   // ranks all its rows after all its inserts and erases.
