@@ -108,7 +108,7 @@ void Engine::show_record(const std::string& model, const RecordId& id, std::opti
   RecordStore& store = stores_[model];
   const StoredRecord* rec = store.find(id);
   bool shown = rec && !rec->deleted && !rec->json.empty();
-  std::optional<int64_t> seq = rec ? rec->seq : std::nullopt;  // rec may go while views let go of it
+  std::optional<int64_t> seq = rec ? std::optional<int64_t>(rec->seq) : std::nullopt;  // rec may go while views let go of it
   for (auto& entry : views_) {
     View& v = entry.second;
     if (v.model != model || (v.list && v.hydrating && !v.list->holds(id))) continue;

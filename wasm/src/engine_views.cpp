@@ -85,7 +85,7 @@ void Engine::start_hydration(ViewId id, View& v, Millis now) {
     v.item_read_live = item_live(v);
     RecordStore& store = stores_[v.model];
     const StoredRecord* known = store.find(v.item_id);
-    v.item_read_seq = known ? known->seq : std::nullopt;
+    v.item_read_seq = known ? std::optional<int64_t>(known->seq) : std::nullopt;
     const ChannelState* list = list_channel(v.model);
     v.item_read_list_seq = list ? list->last_seq : std::nullopt;
     v.item_read_numbering = store.numbering();

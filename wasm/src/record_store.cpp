@@ -35,7 +35,7 @@ const StoredRecord* RecordStore::upsert_newer(const RecordId& id, std::string_vi
   }
   bool by_version = ver && !fresh && r.ver;  // versions order it, not seqs
   if (!by_version && keep_newer && seq && r.seq && *r.seq >= *seq) return nullptr;  // older than we hold
-  if (seq && !(r.seq && *r.seq > *seq)) r.seq = seq;  // an older copy (refused by version) keeps the newer seq
+  if (seq && !(r.seq && *r.seq > *seq)) r.seq = *seq;  // an older copy (refused by version) keeps the newer seq
   if (by_version && *ver == *r.ver) return &r;  // the same version: nothing changes
   r.ver = ver;
   std::string& text = r.pending.empty() ? r.json : r.confirmed;  // the server's copy
@@ -115,7 +115,7 @@ void RecordStore::mark_deleted(const RecordId& id, std::optional<int64_t> seq) {
   if (!r) return;
   if (seq && r->seq && *r->seq > *seq) return;  // the text is newer: re-created since
   r->deleted = true;
-  if (seq) r->seq = seq;
+  if (seq) r->seq = *seq;
 }
 
 void RecordStore::raise_seq(const RecordId& id, int64_t seq, uint32_t numbering) {
