@@ -65,7 +65,8 @@ uint32_t KeyIndex::erase(std::string_view key) {
   size_t hole = slot_of(key, hash_key(key));
   uint32_t h = slots_[hole].handle;
   if (h-- == 0) return kNone;
-  key_at(h) = Key();  // its text goes now; the handle waits in the free list
+  key_at(h).text = std::string();  // its text goes now (live false); the handle waits in the free list
+  key_at(h).live = false;
   --size_;
   free_.push_back(h);
   // Backward shift: later slots of the run move up unless the hole lies before their home.
@@ -80,6 +81,14 @@ uint32_t KeyIndex::erase(std::string_view key) {
   if (size_ == 0) clear();
   else if (slots_.size() > 64 && size_ * 8 < slots_.size()) rehash(slots_.size() / 2);
   return h;
+}
+
+void KeyIndex::clear() {
+  std::vector<Slot>().swap(slots_);
+  std::vector<std::unique_ptr<Key[]>>().swap(chunks_);
+  std::vector<uint32_t>().swap(free_);
+  used_ = 0;
+  size_ = 0;
 }
 
 void KeyIndex::reset() {

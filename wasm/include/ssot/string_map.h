@@ -8,6 +8,7 @@
 // shrinks, everything when it is empty.
 #include <cstdint>
 #include <memory>
+#include <new>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,7 +26,7 @@ class KeyIndex {
   uint32_t insert(std::string_view key, bool& fresh);  // its handle, new or not (`fresh` says)
   uint32_t erase(std::string_view key);                // the handle it had, or kNone
   void reserve(size_t n);                              // room for n keys without growing
-  void clear() { *this = KeyIndex(); }                 // everything back to the allocator
+  void clear();                                        // everything back to the allocator
   // Empty, keeping a small table's storage for the next keys (a view's pending changes
   // fill and empty it every flush); a large one goes back as with clear().
   void reset();
@@ -73,7 +74,7 @@ class StringMap {
     uint32_t h = index_.erase(key);
     if (h == KeyIndex::kNone) return false;
     if (index_.size() == 0) values_.clear();  // the index gave everything back too
-    else value(h) = V();                     // its storage goes now; the slot waits for a new key
+    else renew(value(h));                    // its storage goes now; the slot waits for a new key
     return true;
   }
   void clear() {
@@ -81,7 +82,7 @@ class StringMap {
     values_.clear();
   }
   void reset() {  // as KeyIndex::reset
-    for (uint32_t h = 0; h < index_.handles(); ++h) value(h) = V();
+    for (uint32_t h = 0; h < index_.handles(); ++h) renew(value(h));
     index_.reset();
     if (!index_.keeps()) values_.clear();  // the index gave everything back
   }
@@ -101,6 +102,12 @@ class StringMap {
   }
 
  private:
+  // A value back to V(): destroyed and made anew, which is smaller code than
+  // assigning a temporary (its move, then its destruction).
+  static void renew(V& v) {
+    v.~V();
+    new (&v) V();
+  }
   V& value(uint32_t h) const { return values_[h >> KeyIndex::kChunkBits][h & ((1u << KeyIndex::kChunkBits) - 1)]; }
 
   KeyIndex index_;
