@@ -19,6 +19,25 @@ inline __attribute__((always_inline)) uint32_t hash_key(std::string_view key) {
 }
 }  // namespace
 
+namespace {
+size_t round_up(size_t n, size_t to) { return (n + to - 1) / to * to; }
+}  // namespace
+
+KeyIndex::KeyIndex(const ValueType& value)
+    : value_(value),
+      value_offset_(round_up(sizeof(Key), value.align)),
+      stride_(round_up(value_offset_ + value.size, std::max(alignof(Key), value.align))) {}
+
+// A chunk of entries: each a Key, then a value made by the map's own make().
+void KeyIndex::add_chunk() {
+  chunks_.emplace_back(new char[stride_ << kChunkBits]);
+  uint32_t first = uint32_t(chunks_.size() - 1) << kChunkBits;
+  for (uint32_t h = first; h < first + (1u << kChunkBits); ++h) {
+    new (entry(h)) Key();
+    value_.make(value_at(h));
+  }
+}
+
 size_t KeyIndex::slot_of(std::string_view key, uint32_t hash) const {
   size_t mask = slots_.size() - 1;
   for (size_t i = hash & mask;; i = (i + 1) & mask) {
@@ -47,7 +66,7 @@ uint32_t KeyIndex::insert(std::string_view key, bool& fresh) {
     h = free_.back();
     free_.pop_back();
   } else {
-    if ((used_ >> kChunkBits) == chunks_.size()) chunks_.emplace_back(new Key[1u << kChunkBits]);
+    if ((used_ >> kChunkBits) == chunks_.size()) add_chunk();
     h = used_++;
   }
   Key& k = key_at(h);
@@ -85,7 +104,11 @@ uint32_t KeyIndex::erase(std::string_view key) {
 
 void KeyIndex::clear() {
   std::vector<Slot>().swap(slots_);
-  std::vector<std::unique_ptr<Key[]>>().swap(chunks_);
+  for (uint32_t h = 0; h < uint32_t(chunks_.size() << kChunkBits); ++h) {
+    key_at(h).~Key();
+    value_.unmake(value_at(h));
+  }
+  std::vector<std::unique_ptr<char[]>>().swap(chunks_);
   std::vector<uint32_t>().swap(free_);
   used_ = 0;
   size_ = 0;
@@ -122,7 +145,7 @@ void KeyIndex::rehash(size_t capacity) {
 }
 
 size_t KeyIndex::reserved() const {
-  return slots_.capacity() * sizeof(Slot) + chunks_.size() * (sizeof(Key) << kChunkBits) +
+  return slots_.capacity() * sizeof(Slot) + chunks_.size() * (stride_ << kChunkBits) +
          free_.capacity() * sizeof(uint32_t);
 }
 

@@ -1,9 +1,10 @@
 #pragma once
 // A map from string keys (record ids) to values: an open-addressing index (linear
-// probing, 8-byte slots, backward-shift deletion) over slabs that never move, so a
-// lookup hashes the key once and compares one key, and a value's address holds until
-// it is erased (views keep pointers). Faster than std::unordered_map's nodes in the
-// -Oz runtime and smaller: the index is one copy of code for every value type.
+// probing, 8-byte slots, backward-shift deletion) over slabs of entries (a key, then
+// its value) that never move, so a lookup hashes the key once and compares one key, and
+// a value's address holds until it is erased (views keep pointers). Faster than
+// std::unordered_map's nodes in the -Oz runtime and smaller: the index is one copy of
+// code for every value type, which it makes and unmakes through two plain functions.
 // Memory goes back as entries go: a freed entry's storage at once, slots as the map
 // shrinks, everything when it is empty.
 #include <cstdint>
@@ -15,12 +16,25 @@
 
 namespace ssot {
 
-// The keys and their slots; each live key has a handle (a small integer, reused after
-// erase) that indexes the values of a StringMap.
+// The keys, their values and their slots; each live key has a handle (a small integer,
+// reused after erase): its entry's place in the slabs.
 class KeyIndex {
  public:
   static constexpr uint32_t kNone = 0xFFFFFFFFu;
   static constexpr uint32_t kChunkBits = 8;  // keys and values are allocated 256 at a time
+
+  // What a map keeps beside each key, in the key's own chunk: a lookup that finds a key
+  // then reads its value from the same place (apart, the value was a second cache miss
+  // per lookup on a large list). The index makes and unmakes the values with its chunks.
+  struct ValueType {
+    size_t size, align;
+    void (*make)(void* at);    // a V() at `at`
+    void (*unmake)(void* at);  // ~V() of the one at `at`
+  };
+  explicit KeyIndex(const ValueType& value);
+  KeyIndex(const KeyIndex&) = delete;
+  KeyIndex& operator=(const KeyIndex&) = delete;
+  ~KeyIndex() { clear(); }
 
   uint32_t find(std::string_view key) const;           // its handle, or kNone
   uint32_t insert(std::string_view key, bool& fresh);  // its handle, new or not (`fresh` says)
@@ -36,6 +50,7 @@ class KeyIndex {
   const std::string& key(uint32_t h) const { return key_at(h).text; }
   size_t reserved() const;  // bytes held beyond the keys' own text
   bool keeps() const { return !chunks_.empty(); }  // storage kept by reset()
+  void* value_at(uint32_t h) const { return entry(h) + value_offset_; }
 
  private:
   struct Key {
@@ -46,12 +61,16 @@ class KeyIndex {
     uint32_t hash = 0;
     uint32_t handle = 0;  // handle + 1; 0 = empty
   };
-  Key& key_at(uint32_t h) const { return chunks_[h >> kChunkBits][h & ((1u << kChunkBits) - 1)]; }
+  char* entry(uint32_t h) const { return chunks_[h >> kChunkBits].get() + (h & ((1u << kChunkBits) - 1)) * stride_; }
+  Key& key_at(uint32_t h) const { return *reinterpret_cast<Key*>(entry(h)); }
+  void add_chunk();
   size_t slot_of(std::string_view key, uint32_t hash) const;  // its slot, or the empty one ending its run
   void rehash(size_t capacity);
 
+  ValueType value_;
+  size_t value_offset_, stride_;  // in an entry: the key, then its value
   std::vector<Slot> slots_;  // a power of two, at most 70% full
-  std::vector<std::unique_ptr<Key[]>> chunks_;
+  std::vector<std::unique_ptr<char[]>> chunks_;  // of entries
   std::vector<uint32_t> free_;  // erased handles, reused first
   uint32_t used_ = 0;           // handles ever handed out (live or free)
   size_t size_ = 0;
@@ -60,35 +79,27 @@ class KeyIndex {
 template <typename V>
 class StringMap {
  public:
+  StringMap() : index_(KeyIndex::ValueType{sizeof(V), alignof(V), make, unmake}) {}
   V* find(std::string_view key) const {
     uint32_t h = index_.find(key);
     return h == KeyIndex::kNone ? nullptr : &value(h);
   }
   // The value of key, a default one if there was none (`fresh` says which).
-  V& emplace(std::string_view key, bool& fresh) {
-    uint32_t h = index_.insert(key, fresh);
-    if ((h >> KeyIndex::kChunkBits) == values_.size()) values_.emplace_back(new V[1u << KeyIndex::kChunkBits]());
-    return value(h);
-  }
+  V& emplace(std::string_view key, bool& fresh) { return value(index_.insert(key, fresh)); }
   bool erase(std::string_view key) {
     uint32_t h = index_.erase(key);
     if (h == KeyIndex::kNone) return false;
-    if (index_.size() == 0) values_.clear();  // the index gave everything back too
-    else renew(value(h));                    // its storage goes now; the slot waits for a new key
-    return true;
+    if (index_.size() > 0) renew(value(h));  // its storage goes now; the slot waits for a new key
+    return true;                             // (empty, the index gave everything back)
   }
-  void clear() {
-    index_.clear();
-    values_.clear();
-  }
+  void clear() { index_.clear(); }
   void reset() {  // as KeyIndex::reset
     for (uint32_t h = 0; h < index_.handles(); ++h) renew(value(h));
     index_.reset();
-    if (!index_.keeps()) values_.clear();  // the index gave everything back
   }
   size_t size() const { return index_.size(); }
   void reserve(size_t n) { index_.reserve(n); }
-  size_t reserved() const { return index_.reserved() + values_.size() * (sizeof(V) << KeyIndex::kChunkBits); }
+  size_t reserved() const { return index_.reserved(); }
 
   template <typename F>
   void for_each(F&& f) {  // f(key, value) for every entry, in no particular order; no insert or erase meanwhile
@@ -102,16 +113,17 @@ class StringMap {
   }
 
  private:
+  static void make(void* at) { new (at) V(); }
+  static void unmake(void* at) { static_cast<V*>(at)->~V(); }
   // A value back to V(): destroyed and made anew, which is smaller code than
   // assigning a temporary (its move, then its destruction).
   static void renew(V& v) {
     v.~V();
     new (&v) V();
   }
-  V& value(uint32_t h) const { return values_[h >> KeyIndex::kChunkBits][h & ((1u << KeyIndex::kChunkBits) - 1)]; }
+  V& value(uint32_t h) const { return *static_cast<V*>(index_.value_at(h)); }
 
   KeyIndex index_;
-  std::vector<std::unique_ptr<V[]>> values_;
 };
 
 }  // namespace ssot
