@@ -60,9 +60,11 @@ import * as esbuild from 'esbuild';
 // 2026-12-06, seventeenth session: 80,301 B. The string map's clear() and a value's reset
 // without a temporary (-270 B of wasm); the ordered index's block-end prefixes beside the
 // blocks (+107 B) and a record's seq and version without std::optional's flag (+87 B,
-// 16 bytes less per record): lowered to 78.45 KB (80,333 B).
+// 16 bytes less per record): lowered to 78.45 KB (80,333 B). Then 79,551 B: a key and its
+// value in one entry of the string map's slabs, no per-type array of values (-750 B):
+// lowered to 77.72 KB (79,585 B).
 const GOAL = 40 * 1024;
-const BUDGET = Math.round(78.45 * 1024);
+const BUDGET = Math.round(77.72 * 1024);
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const gzip = (bytes) => execFileSync('gzip', ['-9', '-c'], { input: bytes }).length;
