@@ -139,7 +139,7 @@ export interface ListSnapshot<T> {
   readonly error: string | null;
   /** Index of items[0] in the full result (the window's start; 0 without a window). */
   readonly start: number;
-  /** Ids of the rows shown that carry our own optimistic writes not yet confirmed by the server. */
+  /** Ids of the rows shown that carry our own optimistic writes not yet confirmed by the server, in no particular order. */
   readonly pending: readonly Id[];
 }
 

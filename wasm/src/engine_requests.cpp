@@ -217,7 +217,7 @@ bool Engine::listen(std::string_view channel, bool on, Millis now, std::string& 
     return false;
   }
   if (on) {
-    if (listened_.insert(ch).second) subscribe(ch);
+    if (listened_.insert(ch)) subscribe(ch);
   } else if (listened_.erase(ch)) {
     unsubscribe(ch, now);
   }

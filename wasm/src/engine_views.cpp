@@ -278,7 +278,7 @@ void Engine::handle_update(const ServerFrame& f, Millis now) {
     mine->second.echoed = true;
     ++stats_.echoes;
   }
-  if (!listened_.empty() && listened_.count(f.channel)) {  // skips hashing the channel
+  if (!listened_.empty() && listened_.contains(f.channel)) {  // skips hashing the channel
     outbox_.update(f.channel, to_string(f.change), f.id, f.record, f.timestamp);
   }
   // The list channel carries every change of the model in its own order; an item

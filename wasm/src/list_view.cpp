@@ -202,7 +202,7 @@ size_t ListView::gather(const RecordStore& store) {
     const StoredRecord* rec = store.find(id);
     Member* member = members_.find(id);
     bool pending = member && rec && !rec->pending.empty();
-    if (pending ? pending_rows_.insert(id).second : pending_rows_.erase(id) > 0) pending_changed_ = true;
+    if (pending ? pending_rows_.insert(id) : pending_rows_.erase(id)) pending_changed_ = true;
     if (!rec && member) {
       members_.erase(id);
       member = nullptr;
@@ -254,11 +254,11 @@ void ListView::open_change(std::string& out) {
   if (!pending_changed_) return;
   out += ",\"pending\":[";  // only when it changed: the JS side keeps the last one
   bool first = true;
-  for (const auto& id : pending_rows_) {
+  pending_rows_.for_each([&](const std::string& id) {
     if (!first) out += ',';
     first = false;
     append_id_json(out, id);
-  }
+  });
   out += ']';
 }
 

@@ -12,7 +12,6 @@
 // nothing visible (same text) while its HTTP answer shows the change at once.
 #include <cstdint>
 #include <map>
-#include <set>
 #include <memory>
 #include <optional>
 #include <string>
@@ -258,7 +257,7 @@ class Engine {
   std::map<ViewId, View> views_;
   ViewId next_view_ = 1;
   uint64_t snapshots_ = 0;  // list snapshots taken so far: orders them against our pending writes
-  std::set<std::string> listened_;                  // channels with raw listeners
+  StringSet listened_;                              // channels with raw listeners
   std::map<std::string, Mutation> mutations_;  // our writes in flight (a few)
   std::vector<Command> commands_;
   Outbox outbox_;

@@ -12,7 +12,6 @@
 // enters or leaves it, so such a change asks for a refetch instead of guessing.
 #include <cstdint>
 #include <optional>
-#include <set>
 #include <string>
 #include <vector>
 #include "ssot/ordered_index.h"
@@ -66,7 +65,7 @@ class ListView {
   bool holds(const RecordId& id) const { return members_.find(id) != nullptr; }
   // Records of this view that our pending delete hides (they come back if it fails).
   void hide(const RecordId& id) { hidden_.insert(id); }
-  bool unhide(const RecordId& id) { return hidden_.erase(id) > 0; }
+  bool unhide(const RecordId& id) { return hidden_.erase(id); }
 
   // Applies pending changes and appends this flush's change as one JSON object.
   // Returns the number of coalesced record changes (touches beyond one per record).
@@ -119,8 +118,8 @@ class ListView {
   std::optional<std::pair<size_t, size_t>> window_;
   std::vector<RecordId> last_window_;
   bool emitted_splice_ = false;  // the last flush was in splice form (JS holds every row)
-  std::set<RecordId> pending_rows_;  // members with writes of ours the server has not confirmed
-  std::set<RecordId> hidden_;        // in the view but for our pending delete
+  StringSet pending_rows_;  // members with writes of ours the server has not confirmed
+  StringSet hidden_;        // in the view but for our pending delete
   bool pending_changed_ = false;
   int64_t server_total_ = 0;
   int64_t emitted_total_ = -1;

@@ -126,4 +126,26 @@ class StringMap {
   KeyIndex index_;
 };
 
+// A set of strings on the same index (std::set<std::string>'s tree code was 1 KB of the
+// wasm); iterated in no particular order.
+class StringSet {
+ public:
+  bool insert(std::string_view key) {  // whether it was new
+    bool fresh = false;
+    keys_.emplace(key, fresh);
+    return fresh;
+  }
+  bool erase(std::string_view key) { return keys_.erase(key); }
+  bool contains(std::string_view key) const { return keys_.find(key) != nullptr; }
+  bool empty() const { return keys_.size() == 0; }
+  void clear() { keys_.clear(); }
+  template <typename F>
+  void for_each(F&& f) const {
+    keys_.for_each([&](const std::string& key, const char&) { f(key); });
+  }
+
+ private:
+  StringMap<char> keys_;
+};
+
 }  // namespace ssot
