@@ -56,7 +56,8 @@ RequestId Engine::remove(std::string_view model, std::string_view id_json, Milli
 RequestId Engine::start_mutation(const char* method, CallKind kind, const ModelConfig& m, const RecordId& rid, std::string_view body,
                                  std::optional<PendingWrite> write, Millis now) {
   std::string mid = new_mutation_id();
-  Mutation& mu = mutations_[mid];
+  bool fresh = false;
+  Mutation& mu = mutations_.emplace(mid, fresh);
   mu.model = m.name;
   mu.record = rid;
   mu.snapshot_no = snapshots_;
@@ -134,10 +135,10 @@ void Engine::show_record(const std::string& model, const RecordId& id, std::opti
 // The HTTP answer of a mutation. Ours pending: the answer confirms it (the server's
 // record applied, then the overlay dropped), or its failure rolls it back.
 void Engine::finish_mutation(const Call& call, int status, std::string_view body) {
-  auto m = mutations_.find(call.mutation_id);
-  if (m == mutations_.end()) return;
-  Mutation mu = std::move(m->second);
-  mutations_.erase(m);
+  Mutation* m = mutations_.find(call.mutation_id);
+  if (!m) return;
+  Mutation mu = std::move(*m);
+  mutations_.erase(call.mutation_id);
   if (is_2xx(status)) urgent_flush_ = true;  // views show the change (ours or its echo) when the call resolves
   if (!is_2xx(status) || !stores_.count(call.model)) return settle(call.mutation_id, mu);
   RecordStore& store = stores_[call.model];

@@ -223,9 +223,9 @@ void Engine::take_snapshot(View& v, const ChannelState* c, const ListAnswer& a) 
   // wrong (the newer copy may sort out of it; the next row belongs in). Read it again; a
   // complete view places every record itself.
   if (older_member && !v.list->complete()) v.refetch_again = true;
-  for (const auto& mu : mutations_)
-    if (mu.second.optimistic && mu.second.creates && mu.second.model == v.model)
-      v.list->record_changed(store, mu.second.record);
+  mutations_.for_each([&](const std::string&, const Mutation& mu) {
+    if (mu.optimistic && mu.creates && mu.model == v.model) v.list->record_changed(store, mu.record);
+  });
   // The others are told after this view took its records: a view the new text makes
   // drop one could otherwise erase it from the store before this view holds it. Behind,
   // only those holding it: their keys must follow the store's text.
@@ -273,9 +273,9 @@ void Engine::handle_update(const ServerFrame& f, Millis now) {
   // Numbered again by this frame, not by a page: items read meanwhile may predate a change
   // lost before it (their GETs and copies are unordered against it), as at a page.
   if (awaited && c->last_seq && c->confirmed) reread_items_read_before(f.channel, now);
-  auto mine = f.mutation_id.empty() ? mutations_.end() : mutations_.find(f.mutation_id);
-  if (mine != mutations_.end()) {
-    mine->second.echoed = true;
+  Mutation* mine = f.mutation_id.empty() ? nullptr : mutations_.find(f.mutation_id);
+  if (mine) {
+    mine->echoed = true;
     ++stats_.echoes;
   }
   if (!listened_.empty() && listened_.contains(f.channel)) {  // skips hashing the channel
@@ -311,7 +311,7 @@ void Engine::handle_update(const ServerFrame& f, Millis now) {
                std::nullopt, &f.record_members);
   // Nor is it ordered against the item's GET: once the list confirms, the item reads again.
   if (list_pending && unordered_copy) mark_item_copies_unordered(model, f.id);
-  if (mine != mutations_.end()) settle(f.mutation_id, mine->second);  // our pending write, confirmed
+  if (mine) settle(f.mutation_id, *mine);  // our pending write, confirmed
   ++stats_.updates_applied;
   batcher_.add(now);
 }

@@ -258,7 +258,7 @@ class Engine {
   ViewId next_view_ = 1;
   uint64_t snapshots_ = 0;  // list snapshots taken so far: orders them against our pending writes
   StringSet listened_;                              // channels with raw listeners
-  std::map<std::string, Mutation> mutations_;  // our writes in flight (a few)
+  StringMap<Mutation> mutations_;  // our writes in flight (a few)
   std::vector<Command> commands_;
   Outbox outbox_;
   bool socket_open_ = false;
