@@ -168,9 +168,11 @@ void Engine::finish_mutation(const Call& call, int status, std::string_view body
   // server may filter the list (we may not be allowed to see what we created).
   const StoredRecord* known = store.find(rid);  // shown already: we may see it
   bool apply = call.kind == CallKind::Update ? known != nullptr : mu.optimistic || !echo_expected;
-  if (!mu.echoed && apply && !read_since(known))
+  if (!mu.echoed && apply && !read_since(known)) {
     apply_change(call.model, call.kind == CallKind::Create ? ChangeType::Created : ChangeType::Updated, rid, body,
                  std::nullopt, nullptr, false, std::nullopt, mu.snapshot_no);
+    store.cap_seq(rid, mu.seq_at_start, mu.numbering_at_start);
+  }
   settle(call.mutation_id, mu);
 }
 
