@@ -247,3 +247,26 @@ TEST_CASE("record_store: raise_seq only raises, and only in the numbering it was
   s.raise_seq("missing", 3, s.numbering());
   CHECK(s.find("missing") == nullptr);
 }
+
+TEST_CASE("record store: a packed seq or version holds any value but its sentinel", "[record_store]") {
+  Packed<int64_t> seq;
+  CHECK_FALSE(seq.has_value());
+  seq = 0;
+  CHECK(seq.has_value());
+  CHECK(*seq == 0);
+  seq = std::optional<int64_t>(9007199254740992);
+  CHECK(*seq == 9007199254740992);
+  CHECK(std::optional<int64_t>(seq) == 9007199254740992);
+  seq = std::nullopt;
+  CHECK_FALSE(seq);
+  CHECK(std::optional<int64_t>(seq) == std::nullopt);
+  Packed<Version> ver;
+  CHECK_FALSE(ver.has_value());
+  for (double v : {0.0, -0.0, -1.0, 1.5e300, -1.5e300}) {
+    ver = v;
+    CHECK(ver.has_value());
+    CHECK(*ver == v);
+  }
+  ver.reset();
+  CHECK_FALSE(ver);
+}

@@ -5,6 +5,7 @@
 #include <random>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "ssot/record_table.h"
 
@@ -118,4 +119,91 @@ TEST_CASE("string map: reset empties it, keeping a small table's storage and no 
   CHECK(m.reserved() == 0);
   CHECK(m.emplace("y", fresh).empty());
   CHECK(fresh);
+}
+
+namespace {
+struct Counted {  // counts its lives: every one made is unmade once
+  static int alive;
+  std::string text = std::string(40, 'x');  // on the heap: a value never destroyed leaks
+  Counted() { ++alive; }
+  ~Counted() { --alive; }
+  Counted(const Counted&) = delete;
+  Counted& operator=(const Counted&) = delete;
+};
+int Counted::alive = 0;
+}  // namespace
+
+TEST_CASE("string map: each value is made and unmade once (erase, the last erase, reset, clear, destruction)",
+          "[string_map]") {
+  bool fresh = false;
+  {
+    StringMap<Counted> m;
+    CHECK(Counted::alive == 0);  // nothing made before the first key
+    for (int i = 0; i < 300; ++i) m.emplace(std::to_string(i), fresh);  // two slabs
+    CHECK(Counted::alive == 512);
+    CHECK(m.erase("7"));  // a value back to a default one, in place
+    CHECK(Counted::alive == 512);
+    m.reset();  // a large table goes back
+    CHECK(Counted::alive == 0);
+    m.emplace("a", fresh);
+    m.emplace("b", fresh);
+    CHECK(Counted::alive == 256);
+    CHECK(m.erase("a"));
+    CHECK(m.erase("b"));  // the last: everything goes back
+    CHECK(Counted::alive == 0);
+    m.emplace("c", fresh);
+    m.reset();  // a small table keeps its slab, its values made anew
+    CHECK(Counted::alive == 256);
+    m.clear();
+    CHECK(Counted::alive == 0);
+    m.emplace("d", fresh);
+  }
+  CHECK(Counted::alive == 0);  // the destructor
+}
+
+TEST_CASE("string map: values are aligned in every slab, and stay where they are", "[string_map]") {
+  struct Odd {
+    char c = 0;
+    double d = 0;
+  };
+  StringMap<Odd> m;
+  StringMap<char> small;
+  bool fresh = false;
+  std::vector<const Odd*> where;
+  for (int i = 0; i < 600; ++i) {
+    Odd& v = m.emplace("k" + std::to_string(i), fresh);
+    REQUIRE(reinterpret_cast<uintptr_t>(&v) % alignof(Odd) == 0);
+    REQUIRE(reinterpret_cast<uintptr_t>(&v.d) % alignof(double) == 0);
+    v.d = i;
+    where.push_back(&v);
+    small.emplace(std::to_string(i), fresh) = char('a' + i % 26);
+  }
+  for (int i = 0; i < 600; i += 2) m.erase("k" + std::to_string(i));  // shrinks the slots
+  for (int i = 1; i < 600; i += 2) {
+    const Odd* v = m.find("k" + std::to_string(i));
+    REQUIRE(v == where[size_t(i)]);
+    CHECK(v->d == i);
+    CHECK(*small.find(std::to_string(i)) == char('a' + i % 26));
+  }
+}
+
+TEST_CASE("string set: insert, erase, contains and for_each over the live keys", "[string_map]") {
+  StringSet s;
+  CHECK(s.empty());
+  CHECK(s.insert("a"));
+  CHECK_FALSE(s.insert("a"));
+  CHECK(s.insert("b"));
+  CHECK(s.contains("a"));
+  CHECK_FALSE(s.contains("c"));
+  CHECK(s.erase("a"));
+  CHECK_FALSE(s.erase("a"));
+  std::vector<std::string> seen;
+  s.for_each([&](const std::string& k) { seen.push_back(k); });
+  CHECK(seen == std::vector<std::string>{"b"});
+  CHECK(s.erase("b"));
+  CHECK(s.empty());
+  CHECK(s.insert("a"));  // after everything went back
+  CHECK(s.contains("a"));
+  s.clear();
+  CHECK(s.empty());
 }

@@ -31,7 +31,7 @@ class KeyIndex {
     void (*make)(void* at);    // a V() at `at`
     void (*unmake)(void* at);  // ~V() of the one at `at`
   };
-  explicit KeyIndex(const ValueType& value);
+  explicit KeyIndex(const ValueType& value);  // value.align at most the slabs' (new char[]): 8
   KeyIndex(const KeyIndex&) = delete;
   KeyIndex& operator=(const KeyIndex&) = delete;
   ~KeyIndex() { clear(); }
@@ -48,8 +48,7 @@ class KeyIndex {
   uint32_t handles() const { return used_; }           // every handle is below this
   bool live(uint32_t h) const { return key_at(h).live; }
   const std::string& key(uint32_t h) const { return key_at(h).text; }
-  size_t reserved() const;  // bytes held beyond the keys' own text
-  bool keeps() const { return !chunks_.empty(); }  // storage kept by reset()
+  size_t reserved() const;  // bytes held for entries (keys and values) and slots, beyond the keys' own text
   void* value_at(uint32_t h) const { return entry(h) + value_offset_; }
 
  private:
