@@ -62,9 +62,11 @@ import * as esbuild from 'esbuild';
 // blocks (+107 B) and a record's seq and version without std::optional's flag (+87 B,
 // 16 bytes less per record): lowered to 78.45 KB (80,333 B). Then 79,551 B: a key and its
 // value in one entry of the string map's slabs, no per-type array of values (-750 B):
-// lowered to 77.72 KB (79,585 B).
+// lowered to 77.72 KB (79,585 B). Then 79,391 B: std::set<std::string> (a string set on the
+// same index, -96 B) and the mutations' std::map (-126 B) out; bug 47's fix (+80 B): lowered
+// to 77.56 KB (79,421 B).
 const GOAL = 40 * 1024;
-const BUDGET = Math.round(77.72 * 1024);
+const BUDGET = Math.round(77.56 * 1024);
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const gzip = (bytes) => execFileSync('gzip', ['-9', '-c'], { input: bytes }).length;
