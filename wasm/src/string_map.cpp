@@ -17,9 +17,7 @@ inline __attribute__((always_inline)) uint32_t hash_key(std::string_view key) {
   h *= 0xc2b2ae35u;
   return h ^ (h >> 16);
 }
-}  // namespace
 
-namespace {
 size_t round_up(size_t n, size_t to) { return (n + to - 1) / to * to; }
 }  // namespace
 

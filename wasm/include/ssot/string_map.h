@@ -7,6 +7,7 @@
 // code for every value type, which it makes and unmakes through two plain functions.
 // Memory goes back as entries go: a freed entry's storage at once, slots as the map
 // shrinks, everything when it is empty.
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <new>
@@ -31,7 +32,7 @@ class KeyIndex {
     void (*make)(void* at);    // a V() at `at`
     void (*unmake)(void* at);  // ~V() of the one at `at`
   };
-  explicit KeyIndex(const ValueType& value);  // value.align at most the slabs' (new char[]): 8
+  explicit KeyIndex(const ValueType& value);
   KeyIndex(const KeyIndex&) = delete;
   KeyIndex& operator=(const KeyIndex&) = delete;
   ~KeyIndex() { clear(); }
@@ -78,6 +79,8 @@ class KeyIndex {
 template <typename V>
 class StringMap {
  public:
+  // The slabs are new char[]: aligned for any fundamental type, not beyond.
+  static_assert(alignof(V) <= alignof(std::max_align_t), "a value aligned past the slabs'");
   StringMap() : index_(KeyIndex::ValueType{sizeof(V), alignof(V), make, unmake}) {}
   V* find(std::string_view key) const {
     uint32_t h = index_.find(key);
