@@ -62,8 +62,11 @@ RequestId Engine::start_mutation(const char* method, CallKind kind, const ModelC
   mu.record = rid;
   mu.snapshot_no = snapshots_;
   if (const RecordStore* st = find_store(m.name)) {
-    if (const StoredRecord* r = st->find(rid)) mu.ver_at_start = r->ver;
+    const StoredRecord* r = st->find(rid);
+    if (r) mu.ver_at_start = r->ver;
     if (const ChannelState* c = list_channel(m.name)) mu.seq_at_start = c->last_seq;
+    // Without the channel's (a resync cleared it), the record's own: a later one was read since.
+    if (!mu.seq_at_start && r && r->seq) mu.seq_at_start = *r->seq;
     mu.numbering_at_start = st->numbering();
   }
   if (write) {
@@ -144,13 +147,15 @@ void Engine::finish_mutation(const Call& call, int status, std::string_view body
   RecordStore& store = stores_[call.model];
   ChannelState* live = list_channel(call.model);
   bool echo_expected = live && live->confirmed && socket_open_;
+  // Or it will come in the replay: the channel resumes from its seq on the next socket.
+  bool replay_expected = live && live->has_seq && live->last_seq && live->error.empty();
   // An answer without versions may be older than a copy read since, at a list seq past
-  // the channel's when we asked (written again by someone, or created again after our
-  // delete): the echo, numbered, decides. (A lost record otherwise: the copy's seq hides
-  // the later updates from it.)
+  // the one when we asked (written again by someone, or created again after our delete):
+  // the echo, numbered, decides. (A lost record otherwise: the copy's seq hides the later
+  // updates from it.) Numbered again since (a server restart): seqs we held count as 0.
+  std::optional<int64_t> start = store.numbering() == mu.numbering_at_start ? mu.seq_at_start : 0;
   auto read_since = [&](const StoredRecord* r) {
-    return echo_expected && r && !r->ver && r->seq && mu.seq_at_start && *r->seq > *mu.seq_at_start &&
-           store.numbering() == mu.numbering_at_start;
+    return (echo_expected || replay_expected) && r && !r->ver && r->seq && (!start || *r->seq > *start);
   };
   if (call.kind == CallKind::Delete) {
     // A 204 carries no version: a copy newer than the one we deleted, written since we
@@ -168,11 +173,9 @@ void Engine::finish_mutation(const Call& call, int status, std::string_view body
   // server may filter the list (we may not be allowed to see what we created).
   const StoredRecord* known = store.find(rid);  // shown already: we may see it
   bool apply = call.kind == CallKind::Update ? known != nullptr : mu.optimistic || !echo_expected;
-  if (!mu.echoed && apply && !read_since(known)) {
+  if (!mu.echoed && apply && !read_since(known))
     apply_change(call.model, call.kind == CallKind::Create ? ChangeType::Created : ChangeType::Updated, rid, body,
                  std::nullopt, nullptr, false, std::nullopt, mu.snapshot_no);
-    store.cap_seq(rid, mu.seq_at_start, mu.numbering_at_start);
-  }
   settle(call.mutation_id, mu);
 }
 
