@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <random>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -139,21 +140,21 @@ TEST_CASE("string map: each value is made and unmade once (erase, the last erase
   {
     StringMap<Counted> m;
     CHECK(Counted::alive == 0);  // nothing made before the first key
-    for (int i = 0; i < 300; ++i) m.emplace(std::to_string(i), fresh);  // two slabs
-    CHECK(Counted::alive == 512);
+    for (int i = 0; i < 300; ++i) m.emplace(std::to_string(i), fresh);  // three chunks: 16, 256, 256
+    CHECK(Counted::alive == 528);
     CHECK(m.erase("7"));  // a value back to a default one, in place
-    CHECK(Counted::alive == 512);
+    CHECK(Counted::alive == 528);
     m.reset();  // a large table goes back
     CHECK(Counted::alive == 0);
     m.emplace("a", fresh);
     m.emplace("b", fresh);
-    CHECK(Counted::alive == 256);
+    CHECK(Counted::alive == 16);  // a small map: the first chunk only
     CHECK(m.erase("a"));
     CHECK(m.erase("b"));  // the last: everything goes back
     CHECK(Counted::alive == 0);
     m.emplace("c", fresh);
     m.reset();  // a small table keeps its slab, its values made anew
-    CHECK(Counted::alive == 256);
+    CHECK(Counted::alive == 16);
     m.clear();
     CHECK(Counted::alive == 0);
     m.emplace("d", fresh);
@@ -178,6 +179,8 @@ TEST_CASE("string map: values are aligned in every slab, and stay where they are
     where.push_back(&v);
     small.emplace(std::to_string(i), fresh) = char('a' + i % 26);
   }
+  std::set<const Odd*> distinct(where.begin(), where.end());  // no two entries share a place,
+  CHECK(distinct.size() == where.size());                      // in any chunk, small or not
   for (int i = 0; i < 600; i += 2) m.erase("k" + std::to_string(i));  // shrinks the slots
   for (int i = 1; i < 600; i += 2) {
     const Odd* v = m.find("k" + std::to_string(i));
@@ -185,6 +188,21 @@ TEST_CASE("string map: values are aligned in every slab, and stay where they are
     CHECK(v->d == i);
     CHECK(*small.find(std::to_string(i)) == char('a' + i % 26));
   }
+}
+
+TEST_CASE("string map: a small map holds 16 entries, a larger one 256 more at a time", "[string_map]") {
+  StringMap<uint64_t> m;
+  bool fresh = false;
+  m.emplace("only", fresh);
+  size_t entry = sizeof(std::string) + 8 + sizeof(uint64_t);  // a key (its text and flag), then its value
+  // 16 entries, 16 slots and the chunk's base, not a 256-entry slab.
+  CHECK(m.reserved() <= 16 * entry + 16 * 8 + 8);
+  for (int i = 1; i < 16; ++i) m.emplace(std::to_string(i), fresh);
+  size_t sixteen = m.reserved();
+  m.emplace("16", fresh);  // the 17th: a chunk of 256
+  CHECK(m.reserved() >= sixteen + 256 * entry);
+  for (int i = 17; i < 1000; ++i) m.emplace(std::to_string(i), fresh) = uint64_t(i);
+  for (int i = 17; i < 1000; ++i) REQUIRE(*m.find(std::to_string(i)) == uint64_t(i));
 }
 
 TEST_CASE("string set: insert, erase, contains and for_each over the live keys", "[string_map]") {

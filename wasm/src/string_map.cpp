@@ -28,9 +28,10 @@ KeyIndex::KeyIndex(const ValueType& value)
 
 // A chunk of entries: each a Key, then a value made by the map's own make().
 void KeyIndex::add_chunk() {
-  chunks_.emplace_back(new char[stride_ << kChunkBits]);
-  uint32_t first = uint32_t(chunks_.size() - 1) << kChunkBits;
-  for (uint32_t h = first; h < first + (1u << kChunkBits); ++h) {
+  uint32_t first = chunk_first(bases_.size()), end = chunk_first(bases_.size() + 1);
+  // The first chunk's place 0 lies kFirstAt places before it: an address, not a pointer.
+  bases_.push_back(reinterpret_cast<uintptr_t>(new char[(end - first) * stride_]) - (first ? 0 : kFirstAt * stride_));
+  for (uint32_t h = first; h < end; ++h) {
     new (entry(h)) Key();
     value_.make(value_at(h));
   }
@@ -64,7 +65,7 @@ uint32_t KeyIndex::insert(std::string_view key, bool& fresh) {
     h = free_.back();
     free_.pop_back();
   } else {
-    if ((used_ >> kChunkBits) == chunks_.size()) add_chunk();
+    if (used_ == chunk_first(bases_.size())) add_chunk();
     h = used_++;
   }
   Key& k = key_at(h);
@@ -102,11 +103,12 @@ uint32_t KeyIndex::erase(std::string_view key) {
 
 void KeyIndex::clear() {
   std::vector<Slot>().swap(slots_);
-  for (uint32_t h = 0; h < uint32_t(chunks_.size() << kChunkBits); ++h) {
+  for (uint32_t h = 0; h < chunk_first(bases_.size()); ++h) {
     key_at(h).~Key();
     value_.unmake(value_at(h));
   }
-  std::vector<std::unique_ptr<char[]>>().swap(chunks_);
+  for (size_t c = 0; c < bases_.size(); ++c) delete[] reinterpret_cast<char*>(bases_[c] + (c ? 0 : kFirstAt * stride_));
+  std::vector<uintptr_t>().swap(bases_);
   std::vector<uint32_t>().swap(free_);
   used_ = 0;
   size_ = 0;
@@ -143,7 +145,7 @@ void KeyIndex::rehash(size_t capacity) {
 }
 
 size_t KeyIndex::reserved() const {
-  return slots_.capacity() * sizeof(Slot) + chunks_.size() * (stride_ << kChunkBits) +
+  return slots_.capacity() * sizeof(Slot) + chunk_first(bases_.size()) * stride_ + bases_.capacity() * sizeof(uintptr_t) +
          free_.capacity() * sizeof(uint32_t);
 }
 

@@ -9,7 +9,6 @@
 // shrinks, everything when it is empty.
 #include <cstddef>
 #include <cstdint>
-#include <memory>
 #include <new>
 #include <string>
 #include <string_view>
@@ -22,7 +21,11 @@ namespace ssot {
 class KeyIndex {
  public:
   static constexpr uint32_t kNone = 0xFFFFFFFFu;
-  static constexpr uint32_t kChunkBits = 8;  // keys and values are allocated 256 at a time
+  // Keys and values are allocated 256 at a time, but the first 16 alone: a small map (a
+  // view's few rows, a model of a few records) is small too. Handle h sits at place
+  // h + kFirstAt of chunk-sized steps, so the first chunk is the last 16 places of one.
+  static constexpr uint32_t kChunkBits = 8;
+  static constexpr uint32_t kFirst = 16, kFirstAt = (1u << kChunkBits) - kFirst;
 
   // What a map keeps beside each key, in the key's own chunk: a lookup that finds a key
   // then reads its value from the same place (apart, the value was a second cache miss
@@ -61,7 +64,11 @@ class KeyIndex {
     uint32_t hash = 0;
     uint32_t handle = 0;  // handle + 1; 0 = empty
   };
-  char* entry(uint32_t h) const { return chunks_[h >> kChunkBits].get() + (h & ((1u << kChunkBits) - 1)) * stride_; }
+  static uint32_t chunk_first(size_t c) { return c ? (uint32_t(c) << kChunkBits) - kFirstAt : 0; }  // its first handle
+  char* entry(uint32_t h) const {
+    uint32_t at = h + kFirstAt;
+    return reinterpret_cast<char*>(bases_[at >> kChunkBits] + (at & ((1u << kChunkBits) - 1)) * stride_);
+  }
   Key& key_at(uint32_t h) const { return *reinterpret_cast<Key*>(entry(h)); }
   void add_chunk();
   size_t slot_of(std::string_view key, uint32_t hash) const;  // its slot, or the empty one ending its run
@@ -70,7 +77,8 @@ class KeyIndex {
   ValueType value_;
   size_t value_offset_, stride_;  // in an entry: the key, then its value
   std::vector<Slot> slots_;  // a power of two, at most 70% full
-  std::vector<std::unique_ptr<char[]>> chunks_;  // of entries
+  // Each chunk of entries (new char[]) by its place 0 (see entry()); clear() deletes them.
+  std::vector<uintptr_t> bases_;
   std::vector<uint32_t> free_;  // erased handles, reused first
   uint32_t used_ = 0;           // handles ever handed out (live or free)
   size_t size_ = 0;
