@@ -147,12 +147,14 @@ void Engine::finish_mutation(const Call& call, int status, std::string_view body
   RecordStore& store = stores_[call.model];
   ChannelState* live = list_channel(call.model);
   bool echo_expected = live && live->confirmed && socket_open_;
-  // Or it will come in the replay: the channel resumes from its seq on the next socket.
+  // Or in a replay: a channel with a seq is subscribed with `since` (on the next socket;
+  // one not yet confirmed on this socket either replays or reads again). A socket never
+  // opened again (disconnect(), retries given up) leaves the copy to a later read.
   bool replay_expected = live && live->has_seq && live->last_seq && live->error.empty();
   // An answer without versions may be older than a copy read since, at a list seq past
   // the one when we asked (written again by someone, or created again after our delete):
   // the echo, numbered, decides. (A lost record otherwise: the copy's seq hides the later
-  // updates from it.) Numbered again since (a server restart): seqs we held count as 0.
+  // updates from it.) Numbered anew since (forget_seqs): the seqs we held count as 0.
   std::optional<int64_t> start = store.numbering() == mu.numbering_at_start ? mu.seq_at_start : 0;
   auto read_since = [&](const StoredRecord* r) {
     return (echo_expected || replay_expected) && r && !r->ver && r->seq && (!start || *r->seq > *start);
@@ -173,9 +175,13 @@ void Engine::finish_mutation(const Call& call, int status, std::string_view body
   // server may filter the list (we may not be allowed to see what we created).
   const StoredRecord* known = store.find(rid);  // shown already: we may see it
   bool apply = call.kind == CallKind::Update ? known != nullptr : mu.optimistic || !echo_expected;
-  if (!mu.echoed && apply && !read_since(known))
+  if (!mu.echoed && apply && !read_since(known)) {
     apply_change(call.model, call.kind == CallKind::Create ? ChangeType::Created : ChangeType::Updated, rid, body,
                  std::nullopt, nullptr, false, std::nullopt, mu.snapshot_no);
+    // Applied with no echo or replay sure to come (the channel refused): the copy's seq
+    // from a later read must not refuse them if they come after all.
+    store.cap_seq(rid, mu.seq_at_start, mu.numbering_at_start);
+  }
   settle(call.mutation_id, mu);
 }
 
