@@ -65,8 +65,12 @@ import * as esbuild from 'esbuild';
 // lowered to 77.72 KB (79,585 B). Then 79,391 B: std::set<std::string> (a string set on the
 // same index, -96 B) and the mutations' std::map (-126 B) out; bug 47's fix (+80 B): lowered
 // to 77.56 KB (79,421 B).
+// 2026-12-06, eighteenth session: 79,373 B. Fuzz bug 48's fix and the review's two paths
+// (+0 B net with the mutation's start seq as a plain integer); a small map's first 16
+// entries in a chunk of their own, the chunks kept by address (-18 B): lowered to 77.54 KB
+// (79,401 B).
 const GOAL = 40 * 1024;
-const BUDGET = Math.round(77.56 * 1024);
+const BUDGET = Math.round(77.54 * 1024);
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const gzip = (bytes) => execFileSync('gzip', ['-9', '-c'], { input: bytes }).length;

@@ -64,9 +64,10 @@ RequestId Engine::start_mutation(const char* method, CallKind kind, const ModelC
   if (const RecordStore* st = find_store(m.name)) {
     const StoredRecord* r = st->find(rid);
     if (r) mu.ver_at_start = r->ver;
-    if (const ChannelState* c = list_channel(m.name)) mu.seq_at_start = c->last_seq;
+    const ChannelState* c = list_channel(m.name);
     // Without the channel's (a resync cleared it), the record's own: a later one was read since.
-    if (!mu.seq_at_start && r && r->seq) mu.seq_at_start = *r->seq;
+    if (c && c->last_seq) mu.seq_at_start = *c->last_seq;
+    else if (r && r->seq) mu.seq_at_start = *r->seq;
     mu.numbering_at_start = st->numbering();
   }
   if (write) {
@@ -155,9 +156,9 @@ void Engine::finish_mutation(const Call& call, int status, std::string_view body
   // the one when we asked (written again by someone, or created again after our delete):
   // the echo, numbered, decides. (A lost record otherwise: the copy's seq hides the later
   // updates from it.) Numbered anew since (forget_seqs): the seqs we held count as 0.
-  std::optional<int64_t> start = store.numbering() == mu.numbering_at_start ? mu.seq_at_start : 0;
+  int64_t start = store.numbering() == mu.numbering_at_start ? mu.seq_at_start : 0;
   auto read_since = [&](const StoredRecord* r) {
-    return (echo_expected || replay_expected) && r && !r->ver && r->seq && (!start || *r->seq > *start);
+    return (echo_expected || replay_expected) && r && !r->ver && r->seq && *r->seq > start;
   };
   if (call.kind == CallKind::Delete) {
     // A 204 carries no version: a copy newer than the one we deleted, written since we

@@ -218,9 +218,9 @@ class Engine {
     bool creates = false;
     uint64_t snapshot_no = 0;  // snapshots_ when it started (its pending write was laid over the store)
     std::optional<Version> ver_at_start;  // the record's version in the store when it started
-    // The list channel's seq then, else the record's own (none: any numbered copy was read
-    // since), and the store's numbering.
-    std::optional<int64_t> seq_at_start;
+    // The list channel's seq then, else the record's own (-1, none: seqs are >= 0, so any
+    // numbered copy was read since), and the store's numbering.
+    int64_t seq_at_start = -1;
     uint32_t numbering_at_start = 0;
   };
   RequestId start_mutation(const char* method, CallKind kind, const ModelConfig& m, const RecordId& rid, std::string_view body,
