@@ -202,8 +202,29 @@ TEST_CASE("string map: a small map holds 16 entries, a larger one 256 more at a 
   size_t sixteen = m.reserved();
   m.emplace("16", fresh);  // the 17th: a chunk of 256
   CHECK(m.reserved() >= sixteen + 256 * entry_min);
-  for (int i = 17; i < 1000; ++i) m.emplace(std::to_string(i), fresh) = uint64_t(i);
-  for (int i = 17; i < 1000; ++i) REQUIRE(*m.find(std::to_string(i)) == uint64_t(i));
+  for (int i = 0; i < 1000; ++i) m.emplace(i ? std::to_string(i) : "only", fresh) = uint64_t(i);
+  for (int i = 0; i < 1000; ++i) REQUIRE(*m.find(i ? std::to_string(i) : "only") == uint64_t(i));
+  size_t seen = 0;  // every key with its own value, across the first chunk's end
+  m.for_each([&](const std::string& key, uint64_t v) {
+    CHECK(key == (v ? std::to_string(v) : "only"));
+    ++seen;
+  });
+  CHECK(seen == 1000);
+}
+
+TEST_CASE("string map: a reset that keeps two chunks, then more keys than they hold", "[string_map]") {
+  bool fresh = false;
+  {
+    StringMap<Counted> m;
+    for (int i = 0; i < 50; ++i) m.emplace(std::to_string(i), fresh);  // chunks of 16 and 256; 128 slots
+    CHECK(Counted::alive == 272);
+    m.reset();  // small: kept, values made anew
+    CHECK(Counted::alive == 272);
+    for (int i = 0; i < 300; ++i) REQUIRE(m.emplace("k" + std::to_string(i), fresh).text.size() == 40);
+    CHECK(Counted::alive == 528);  // a third chunk, at handle 272
+    for (int i = 0; i < 300; ++i) REQUIRE(m.find("k" + std::to_string(i)) != nullptr);
+  }
+  CHECK(Counted::alive == 0);
 }
 
 TEST_CASE("string set: insert, erase, contains and for_each over the live keys", "[string_map]") {
