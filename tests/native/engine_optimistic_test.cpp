@@ -44,6 +44,14 @@ RequestId create(Harness& h, const std::string& body, const std::string& fields 
   return r;
 }
 std::string text_of(const std::string& row) { return Json::parse(row)->get("text")->as_string(); }
+// The list channel's frames for our update of record 1 (seq 1, `put`'s echo) and someone
+// else's after it (seq 2): the view must end with theirs.
+void ours_then_theirs(Harness& h, ViewId v, const Command& put) {
+  h.frame(update("Message:list", "updated", msg(1, "mine"), 1, 1, header(put, "X-Client-Mutation-Id")));
+  h.frame(update("Message:list", "updated", msg(1, "theirs"), 1, 2));
+  REQUIRE(h.mirrors[v].rows.size() == 1);
+  CHECK(text_of(h.mirrors[v].rows[0]) == "theirs");
+}
 }  // namespace
 
 TEST_CASE("optimistic create: shown at once, pending; the echo confirms it in place; the answer then changes nothing") {
@@ -271,10 +279,7 @@ TEST_CASE("our update's answer after a resync, over a copy a refetch read past i
   auto put = h.http("PATCH").back();
   h.respond(get.http_id, 200, list_body({msg(1, "theirs")}, 2));
   h.respond(put.http_id, 200, msg(1, "mine"));
-  h.frame(update("Message:list", "updated", msg(1, "mine"), 1, 1, header(put, "X-Client-Mutation-Id")));
-  h.frame(update("Message:list", "updated", msg(1, "theirs"), 1, 2));
-  REQUIRE(h.mirrors[v].rows.size() == 1);
-  CHECK(text_of(h.mirrors[v].rows[0]) == "theirs");
+  ours_then_theirs(h, v, put);
 }
 
 TEST_CASE("our update's answer over a copy read since, while the channel is refused, lets the replay apply later") {
@@ -300,10 +305,7 @@ TEST_CASE("our update's answer over a copy read since, while the channel is refu
   h.respond(put.http_id, 200, msg(1, "mine"));
   reconnect(h);  // taken again, from seq 0
   h.frame(subscribed("Message:list", 2));
-  h.frame(update("Message:list", "updated", msg(1, "mine"), 1, 1, header(put, "X-Client-Mutation-Id")));
-  h.frame(update("Message:list", "updated", msg(1, "theirs"), 1, 2));
-  REQUIRE(h.mirrors[v].rows.size() == 1);
-  CHECK(text_of(h.mirrors[v].rows[0]) == "theirs");
+  ours_then_theirs(h, v, put);
 }
 
 TEST_CASE("optimistic create: rows keep their place when confirmed, in the core's string order") {
