@@ -138,7 +138,7 @@ void Engine::show_record(const std::string& model, const RecordId& id, std::opti
 
 // The HTTP answer of a mutation. Ours pending: the answer confirms it (the server's
 // record applied, then the overlay dropped), or its failure rolls it back.
-void Engine::finish_mutation(const Call& call, int status, std::string_view body) {
+void Engine::finish_mutation(const Call& call, int status, std::string_view body, Millis now) {
   Mutation* m = mutations_.find(call.mutation_id);
   if (!m) return;
   Mutation mu = std::move(*m);
@@ -157,17 +157,21 @@ void Engine::finish_mutation(const Call& call, int status, std::string_view body
   // the echo, numbered, decides. (A lost record otherwise: the copy's seq hides the later
   // updates from it.) Numbered anew since (forget_seqs): the seqs we held count as 0.
   int64_t start = store.numbering() == mu.numbering_at_start ? mu.seq_at_start : 0;
-  auto read_since = [&](const StoredRecord* r) {
-    return (echo_expected || replay_expected) && r && !r->ver && r->seq && *r->seq > start;
-  };
+  auto read_since = [&](const StoredRecord* r) { return r && !r->ver && r->seq && *r->seq > start; };
+  bool sure = echo_expected || replay_expected;
   if (call.kind == CallKind::Delete) {
     // A 204 carries no version: a copy newer than the one we deleted, written since we
     // asked (created again), may come after our delete. Its echo (or the gap where it was
     // lost) orders them; taken now, the delete would hide a live record.
     const StoredRecord* r = store.find(call.id);
     bool written_since = r && r->ver && (!mu.ver_at_start || *r->ver > *mu.ver_at_start);
-    if (!mu.echoed && !written_since && !read_since(r))
+    bool unordered = read_since(r);
+    if (!mu.echoed && !written_since && !(sure && unordered)) {
       apply_change(call.model, ChangeType::Deleted, call.id, {}, std::nullopt, nullptr, false, std::nullopt, mu.snapshot_no);
+      // Nothing sure to order them (the channel refused): a read does. The views that held
+      // the copy read past their snapshot, which a replay would not tell again.
+      if (unordered && live) rehydrate_channel(live->name, now);
+    }
     return settle(call.mutation_id, mu);
   }
   RecordId rid;
@@ -176,7 +180,7 @@ void Engine::finish_mutation(const Call& call, int status, std::string_view body
   // server may filter the list (we may not be allowed to see what we created).
   const StoredRecord* known = store.find(rid);  // shown already: we may see it
   bool apply = call.kind == CallKind::Update ? known != nullptr : mu.optimistic || !echo_expected;
-  if (!mu.echoed && apply && !read_since(known)) {
+  if (!mu.echoed && apply && !(sure && read_since(known))) {
     apply_change(call.model, call.kind == CallKind::Create ? ChangeType::Created : ChangeType::Updated, rid, body,
                  std::nullopt, nullptr, false, std::nullopt, mu.snapshot_no);
     // Applied with no echo or replay sure to come (the channel refused): the copy's seq

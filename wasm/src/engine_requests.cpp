@@ -36,7 +36,7 @@ void Engine::finish_call(RequestId id, const Call& call, int status, std::string
     if (v != views_.end() && v->second.hydrating == id) finish_hydration(call.view, v->second, status, body, now);
     return;
   }
-  if (!call.mutation_id.empty()) finish_mutation(call, status, body);
+  if (!call.mutation_id.empty()) finish_mutation(call, status, body, now);
   switch (call.kind) {
     case CallKind::Get:
       if (status == 404) return outbox_.result_ok(id, status, "null");
@@ -155,7 +155,7 @@ void Engine::expire_requests(Millis now) {
       cancel.http_id = e.id;
       commands_.push_back(std::move(cancel));
     }
-    if (!call.mutation_id.empty()) finish_mutation(call, 0, {});  // no answer: rolled back
+    if (!call.mutation_id.empty()) finish_mutation(call, 0, {}, now);  // no answer: rolled back
     if (call.kind == CallKind::Hydrate) {
       auto v = views_.find(call.view);
       if (v != views_.end()) finish_hydration(call.view, v->second, 0, "{\"error\":\"request timed out\"}", now);

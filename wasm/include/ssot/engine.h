@@ -229,7 +229,7 @@ class Engine {
   void settle(const std::string& mutation_id, Mutation& mu);
   // `pending_since`: a pending write of the record begun then was dropped (settled).
   void show_record(const std::string& model, const RecordId& id, std::optional<uint64_t> pending_since = std::nullopt);
-  void finish_mutation(const Call& call, int status, std::string_view body);
+  void finish_mutation(const Call& call, int status, std::string_view body, Millis now);
 
   // engine_requests.cpp
   RequestId start_http(const std::string& method, const std::string& url, std::string body, Call call, Millis now,
