@@ -293,6 +293,34 @@ TEST_CASE("a denied subscription puts the view in error, others keep working") {
   CHECK(h.mirrors[ok].ids() == std::vector<int>{1, 2});
 }
 
+TEST_CASE("a view whose channel was refused is ready again when the next socket takes the channel") {
+  // A refusal (an expired token, say) puts the view in error while it is not live; the
+  // next socket's subscription, replayed from its seq, makes it live again.
+  Harness h;
+  ViewId v = live_list(h, 1, 0);
+  reconnect(h);
+  h.frame(R"({"type":"error","channel":"Message:list","error":"Unauthorized"})");
+  CHECK(h.mirrors[v].status == "error");
+  reconnect(h);
+  h.frame(subscribed("Message:list", 1));
+  h.frame(update("Message:list", "created", msg(2, "b"), 2, 1));
+  CHECK(h.mirrors[v].status == "ready");
+  CHECK(h.mirrors[v].ids() == std::vector<int>{1, 2});
+}
+
+TEST_CASE("a view whose read failed stays in error when its refused channel is taken again") {
+  Harness h;
+  h.open();
+  ViewId v = h.watch("Message");
+  h.frame(subscribed("Message:list", 0));
+  h.respond(h.http("GET").back().http_id, 403, R"({"error":"Forbidden: admins only"})");
+  reconnect(h);
+  h.frame(R"({"type":"error","channel":"Message:list","error":"Unauthorized"})");
+  reconnect(h);
+  h.frame(subscribed("Message:list", 0));
+  CHECK(h.mirrors[v].status == "error");
+}
+
 TEST_CASE("a refused subscription keeps the view in error when its HTTP data lands") {
   Harness h;
   h.open();

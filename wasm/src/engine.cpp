@@ -272,6 +272,12 @@ void Engine::handle_subscribed(const ServerFrame& f, Millis now) {
     if (lost) rehydrate_channel(f.channel, now, nullptr, true);
   }
   reread_items_read_before(f.channel, now);
+  for (auto& entry : views_) {  // live again: what a refusal put in error and nothing else
+    View& v = entry.second;
+    if (v.channel != f.channel || !v.refused) continue;
+    v.refused = false;
+    if (v.list->hydrated()) v.list->set_status(ViewStatus::Ready), urgent_flush_ = true;
+  }
   outbox_.channel_ready(f.channel, f.data);
 }
 
@@ -290,8 +296,10 @@ void Engine::handle_channel_error(const ServerFrame& f, Millis now) {
   for (auto& entry : views_) {
     View& v = entry.second;
     if (v.channel != f.channel) continue;
-    if (v.list) v.list->set_status(ViewStatus::Error, f.error);
-    else if (f.code == "not_found") {
+    if (v.list) {
+      v.refused = v.refused || v.list->status() != ViewStatus::Error;  // not over a failed read
+      v.list->set_status(ViewStatus::Error, f.error);
+    } else if (f.code == "not_found") {
       // No such record (yet, or any more: shown, it was deleted since): its GET answers
       // null (a 404), not an error, and the model's list channel keeps it live, if it has
       // one: the record may be created later.

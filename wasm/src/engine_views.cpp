@@ -152,6 +152,7 @@ bool parse_list_answer(std::string_view body, ListAnswer& a) {
 void Engine::finish_list(ViewId id, View& v, int status, std::string_view body, Millis now) {
   ListAnswer a;
   if (!is_2xx(status) || !parse_list_answer(body, a)) {
+    v.refused = false;
     v.list->set_status(ViewStatus::Error, !is_2xx(status) ? http_error_message(status, body)
                                                            : "invalid list response: expected {items, total} or an array");
     if (!is_2xx(status)) schedule_hydration_retry(v, status, now);
@@ -167,7 +168,8 @@ void Engine::finish_list(ViewId id, View& v, int status, std::string_view body, 
   }
   take_snapshot(v, c, a);
   // Data without a live subscription (refused) must not claim to be live.
-  if (c && !c->error.empty()) v.list->set_status(ViewStatus::Error, c->error);
+  v.refused = c && !c->error.empty();
+  if (v.refused) v.list->set_status(ViewStatus::Error, c->error);
   else v.list->set_status(ViewStatus::Ready);
   bool covered = snapshot_covered(v, c, a.seq);
   if (c && a.seq && !c->last_seq) {

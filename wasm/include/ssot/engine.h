@@ -142,6 +142,7 @@ class Engine {
     std::optional<Millis> retry_at;  // a failed hydration tries again then (or when the socket reopens)
     int retries = 0;                 // failed hydrations in a row
     int unsettled = 0;               // answers in a row that asked to be read again
+    bool refused = false;            // in error only for its channel's refusal: its data is good
     uint32_t restarts_at_start = 0;  // its channel's `restarts` when the hydration started
     uint32_t disconnects_at_start = 0;  // Engine::disconnects_ then
     uint64_t snapshot_no = 0;        // when its last snapshot landed (Engine::snapshots_)
