@@ -20,6 +20,9 @@
 //   v<slot> / r<slot>  close-or-reopen / refetch a view;  w<start>,<count> / W  window on slot 2
 //   s            the server sends resync for Message:list
 //   k<0|1>       the app answers a token request
+//   f            the server refuses Message:list from the next subscribe on (Forbidden), or
+//                takes it again; a quiet point takes it again (a socket that holds a refusal
+//                is closed first, so that the engine subscribes anew)
 //   X            the app disconnects;  L / G  one-shot list / get
 //   q            quiet point: everything in flight is delivered and answered, then the views
 //                are compared with the server's table
@@ -164,6 +167,8 @@ struct Run {
   std::deque<Frame> queue;  // frames on their way to the engine
   std::set<std::string> lost;     // channels with a lost update the engine has not noticed
   std::deque<Pending> pending;  // answered mostly from the front
+  bool refuse_list = false;     // `f`: Message:list subscriptions are refused
+  bool list_refused = false;    // the current socket refused one
   // The app side.
   Slot slots[kSlots];
   bool token_requested = false;
@@ -293,11 +298,13 @@ struct Run {
         open = false;
         queue.clear();
         subs.clear();
+        list_refused = false;
         break;
       case Command::CloseSocket:
         connecting = open = false;
         queue.clear();
         subs.clear();
+        list_refused = false;
         break;
       case Command::Send:
         FUZZ_CHECK_MSG(open, "a frame sent on a socket that is not open");
@@ -337,6 +344,11 @@ struct Run {
       const std::string& name = ch->as_string();
       if (name.rfind("Message:item:", 0) == 0 && !db.count(int(number(name.substr(13), 0, 1000000)))) {
         queue.push_back({"{\"type\":\"error\",\"error\":\"Not found\",\"code\":\"not_found\",\"channel\":\"" + name + "\"}", {}});
+        return;
+      }
+      if (refuse_list && name == kList) {
+        queue.push_back({"{\"type\":\"error\",\"error\":\"Forbidden\",\"code\":\"forbidden\",\"channel\":\"" + name + "\"}", {}});
+        list_refused = true;
         return;
       }
       subs.insert(name);
@@ -663,6 +675,7 @@ struct Run {
     open = connecting = false;
     queue.clear();
     subs.clear();
+    list_refused = false;
     engine->on_close(code, now);
     step();
   }
@@ -716,6 +729,8 @@ struct Run {
   // Everything in flight lands; then the views must show the table.
   void quiet() {
     int answers = 0, waits = 0;
+    refuse_list = false;
+    if (list_refused) server_close(1006);  // the engine subscribes anew on its next socket
     quieting = true;
     burst = 0;
     for (int round = 0; round < 40; ++round) {
@@ -903,9 +918,17 @@ struct Run {
           step();
         }
         return;
-      case 'X': engine->disconnect(now); open = connecting = false; queue.clear(); subs.clear(); step(); return;
+      case 'X':
+        engine->disconnect(now);
+        open = connecting = false;
+        queue.clear();
+        subs.clear();
+        list_refused = false;
+        step();
+        return;
       case 'L': FUZZ_CHECK(engine->list("Message", kQueries[1], now, error) != 0); step(); return;
       case 'G': FUZZ_CHECK(engine->get("Message", std::to_string(kItemId), now, error) != 0); step(); return;
+      case 'f': refuse_list = !refuse_list; return;
       case 'q': quiet(); return;
       default: raw_frame(l); return;
     }
