@@ -341,6 +341,30 @@ TEST_CASE("our delete's answer over a copy read since, while the channel is refu
   CHECK(h.mirrors[v].ids() == std::vector<int>{1, 2});
 }
 
+TEST_CASE("our delete's answer after the server ended the channel it confirmed waits for no echo") {
+  // The server ends a subscription whose right is lost: `unsubscribed`, then `error`
+  // (docs/PROTOCOL.md). The channel stays confirmed on this socket but brings nothing more,
+  // so no echo will order our answer against a copy read since: it applies, and a read
+  // decides. Here the copy predates our delete (someone's write at seq 1, ours at seq 2).
+  Harness h;
+  ViewId v = live(h, {msg(1, "a"), msg(2, "b")});  // confirmed at seq 0
+  std::string error;
+  h.engine->remove("Message", "1", h.now, error, true);
+  h.step();
+  auto del = h.http("DELETE").back();
+  h.engine->refetch(v, h.now);
+  h.step();
+  h.respond(h.http("GET").back().http_id, 200, list_body({msg(1, "theirs"), msg(2, "b")}, 1));
+  h.frame(R"({"type":"unsubscribed","channel":"Message:list"})");
+  h.frame(R"({"type":"error","channel":"Message:list","error":"Unauthorized","code":"unauthorized"})");
+  size_t gets = h.http("GET").size();
+  h.respond(del.http_id, 204, "");
+  CHECK(h.mirrors[v].ids() == std::vector<int>{2});
+  REQUIRE(h.http("GET").size() == gets + 1);
+  h.respond(h.http("GET").back().http_id, 200, list_body({msg(2, "b")}, 2));
+  CHECK(h.mirrors[v].ids() == std::vector<int>{2});
+}
+
 TEST_CASE("optimistic create: rows keep their place when confirmed, in the core's string order") {
   Harness h;
   ViewId v = live(h, {msg(1, "a")}, R"({"orderBy":{"text":"asc"}})");

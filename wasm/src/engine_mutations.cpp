@@ -147,7 +147,8 @@ void Engine::finish_mutation(const Call& call, int status, std::string_view body
   if (!is_2xx(status) || !stores_.count(call.model)) return settle(call.mutation_id, mu);
   RecordStore& store = stores_[call.model];
   ChannelState* live = list_channel(call.model);
-  bool echo_expected = live && live->confirmed && socket_open_;
+  // Not from a channel the server ended since it confirmed it (`unsubscribed`, then `error`).
+  bool echo_expected = live && live->confirmed && socket_open_ && live->error.empty();
   // Or in a replay: a channel with a seq is subscribed with `since` (on the next socket;
   // one not yet confirmed on this socket either replays or reads again). A socket never
   // opened again (disconnect(), retries given up) leaves the copy to a later read.
