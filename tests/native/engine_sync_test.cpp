@@ -310,10 +310,10 @@ TEST_CASE("a view whose channel was refused is ready again when the next socket 
 
 TEST_CASE("a view whose read failed stays in error when its refused channel is taken again") {
   Harness h;
-  h.open();
-  ViewId v = h.watch("Message");
-  h.frame(subscribed("Message:list", 0));
-  h.respond(h.http("GET").back().http_id, 403, R"({"error":"Forbidden: admins only"})");
+  ViewId v = live_list(h, 1, 0);
+  h.engine->refetch(v, h.now);
+  h.step();
+  h.respond(h.http("GET").back().http_id, 403, R"({"error":"Forbidden: admins only"})");  // not retried
   reconnect(h);
   h.frame(R"({"type":"error","channel":"Message:list","error":"Unauthorized"})");
   reconnect(h);

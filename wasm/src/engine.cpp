@@ -276,7 +276,7 @@ void Engine::handle_subscribed(const ServerFrame& f, Millis now) {
     View& v = entry.second;
     if (v.channel != f.channel || !v.refused) continue;
     v.refused = false;
-    if (v.list->hydrated()) v.list->set_status(ViewStatus::Ready), urgent_flush_ = true;
+    if (v.list->hydrated()) v.list->set_status(ViewStatus::Ready), urgent_flush_ = true;  // else its read, due, says
   }
   outbox_.channel_ready(f.channel, f.data);
 }
