@@ -23,6 +23,8 @@
 //   f            the server refuses Message:list from the next subscribe on (Forbidden), or
 //                takes it again; a quiet point takes it again (a socket that holds a refusal
 //                is closed first, so that the engine subscribes anew)
+//   F            the server ends a live Message:list subscription (`unsubscribed`, then
+//                `error`, as the reference gateway does when a right is lost) and refuses it
 //   X            the app disconnects;  L / G  one-shot list / get
 //   q            quiet point: everything in flight is delivered and answered, then the views
 //                are compared with the server's table
@@ -929,6 +931,13 @@ struct Run {
       case 'L': FUZZ_CHECK(engine->list("Message", kQueries[1], now, error) != 0); step(); return;
       case 'G': FUZZ_CHECK(engine->get("Message", std::to_string(kItemId), now, error) != 0); step(); return;
       case 'f': refuse_list = !refuse_list; return;
+      case 'F':
+        refuse_list = true;
+        if (!open || !subs.erase(kList)) return;
+        queue.push_back({"{\"type\":\"unsubscribed\",\"channel\":\"Message:list\"}", {}});
+        queue.push_back({"{\"type\":\"error\",\"error\":\"Unauthorized\",\"code\":\"unauthorized\",\"channel\":\"Message:list\"}", {}});
+        list_refused = true;
+        return;
       case 'q': quiet(); return;
       default: raw_frame(l); return;
     }
