@@ -22,6 +22,9 @@ void Engine::finish_item(ViewId id, View& v, int status, std::string_view body, 
   // the GET: it stays (what comes after it, the list brings, or its confirmation
   // re-reads).
   const StoredRecord* known = store.find(v.item_id);
+  // Written since the first copy it holds (by a later copy too: the first is older than
+  // the store's text then).
+  bool written_since_copies = known && known->version >= v.item_copy_at;
   const ChannelState* list = list_channel(v.model);
   std::string numbered;
   bool versions_decide = known && known->ver && is_2xx(status) && store.version_of(body);
@@ -56,12 +59,14 @@ void Engine::finish_item(ViewId id, View& v, int status, std::string_view body, 
   v.retries = 0;
   // An item-channel copy held during the GET is unordered against it; once the list
   // channel has taken over (handle_update), it may be older than what the store holds
-  // now. Dropped then, and the record read again, this time with the list live.
+  // now. So it may when anything wrote the record after them (a list read while the list
+  // channel is refused). Dropped then, and the record read again.
   for (auto& b : v.buffer) {
-    if (b.item_copy && item_copy_superseded(list, v.model, b.id)) v.refetch_again = true;
+    if (b.item_copy && (written_since_copies || item_copy_superseded(list, v.model, b.id))) v.refetch_again = true;
     else apply_change(v.model, b.change, b.id, b.record, b.seq, &v, false, b.version);
   }
   v.buffer.clear();
+  v.item_copy_at = 0;
   if (v.refetch_again) read_again(id, v, now);
   else v.unsettled = 0;
 }

@@ -311,6 +311,12 @@ void Engine::handle_update(const ServerFrame& f, Millis now) {
   bool list_pending = list && list->error.empty();
   apply_change(model, f.change, f.id, f.record, is_list ? f.seq : std::nullopt, nullptr, list_pending, f.version,
                std::nullopt, &f.record_members);
+  if (unordered_copy)  // held by an item view: from its first, what wrote the record since (finish_item)
+    for (auto& entry : views_) {
+      View& v = entry.second;
+      if (!v.list && v.hydrating && v.item_id == f.id && v.model == model && !v.item_copy_at)
+        v.item_copy_at = stores_[model].next_version();
+    }
   // Nor is it ordered against the item's GET: once the list confirms, the item reads again.
   if (list_pending && unordered_copy) mark_item_copies_unordered(model, f.id);
   if (mine) settle(f.mutation_id, *mine);  // our pending write, confirmed

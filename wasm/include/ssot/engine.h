@@ -131,6 +131,7 @@ class Engine {
     std::optional<int64_t> item_read_list_seq;  // the list channel's seq then: the answer is at least as new
     uint32_t item_read_numbering = 0;            // in the store's numbering then
     bool item_copy_unordered = false;  // took an item-channel copy while the list was pending
+    uint64_t item_copy_at = 0;  // the store's next_version() once the first copy it holds was applied
     ViewStatus item_status = ViewStatus::Loading;
     std::string item_error;
     std::string channel;             // the channel keeping it live ("" = HTTP only)

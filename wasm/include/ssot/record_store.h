@@ -61,6 +61,9 @@ class RecordStore {
   bool drop_pending(const RecordId& id, std::string_view mutation_id);
   // A copy's version (read from the model's versionField), if it carries one.
   std::optional<Version> version_of(std::string_view json) const { return record_version(json, version_field_); }
+  // What the next content change will be numbered (StoredRecord::version): a record whose
+  // version is at least this was written after now.
+  uint64_t next_version() const { return next_version_; }
   size_t size() const { return records_.size(); }
   void reserve(size_t n) { records_.reserve(n); }  // room for n records without growing
   size_t bytes() const;
