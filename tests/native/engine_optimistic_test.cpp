@@ -303,9 +303,42 @@ TEST_CASE("our update's answer over a copy read since, while the channel is refu
   h.step();
   h.frame(R"({"type":"error","channel":"Message:list","error":"Unauthorized"})");
   h.respond(put.http_id, 200, msg(1, "mine"));
+  // The view read past our write: it reads again (nothing numbered tells it otherwise).
+  REQUIRE(h.http("GET").size() == 1);
+  h.respond(h.http("GET").back().http_id, 200, list_body({msg(1, "theirs")}, 2));
   reconnect(h);  // taken again, from seq 0
   h.frame(subscribed("Message:list", 2));
   ours_then_theirs(h, v, put);
+}
+
+TEST_CASE("our update's answer, while the channel is refused, does not bring back a record a view read deleted since") {
+  // Found by engine_stream (regression-update-answer-over-delete-read-while-refused): the
+  // view's snapshot (seq 2) is past our write (seq 1) and holds the delete after it; our
+  // answer put the record back in that view, and the replay, at or below its snapshot, did
+  // not tell it again. It reads again.
+  Harness h;
+  ViewId v = live(h, {msg(1, "a"), msg(2, "b")});  // the channel at seq 0
+  h.close(1006);
+  std::string error;
+  h.engine->update("Message", "1", R"({"text":"mine"})", true, h.now, error, true);
+  h.step();
+  auto put = h.http("PATCH").back();
+  h.engine->refetch(v, h.now);
+  h.step();
+  // At the server: our write (seq 1), someone's delete of 1 (seq 2), then the refetch is read.
+  h.respond(h.http("GET").back().http_id, 200, list_body({msg(2, "b")}, 2));
+  h.advance(1000);
+  h.engine->on_open(h.now);
+  h.step();
+  h.frame(R"({"type":"error","channel":"Message:list","error":"Unauthorized"})");
+  h.respond(put.http_id, 200, msg(1, "mine"));
+  REQUIRE(h.http("GET").size() == 1);
+  h.respond(h.http("GET").back().http_id, 200, list_body({msg(2, "b")}, 2));
+  reconnect(h);  // taken again, from seq 0
+  h.frame(subscribed("Message:list", 2));
+  h.frame(update("Message:list", "updated", msg(1, "mine"), 1, 1, header(put, "X-Client-Mutation-Id")));
+  h.frame(update("Message:list", "deleted", "", 1, 2));
+  CHECK(h.mirrors[v].ids() == std::vector<int>{2});
 }
 
 TEST_CASE("our delete's answer over a copy read since, while the channel is refused, leaves no view without it") {

@@ -169,9 +169,7 @@ void Engine::finish_mutation(const Call& call, int status, std::string_view body
     bool unordered = read_since(r);
     if (!mu.echoed && !written_since && !(sure && unordered)) {
       apply_change(call.model, ChangeType::Deleted, call.id, {}, std::nullopt, nullptr, false, std::nullopt, mu.snapshot_no);
-      // Nothing sure to order them (the channel refused): a read does. The views that held
-      // the copy read past their snapshot, which a replay would not tell again.
-      if (unordered && live) rehydrate_channel(live->name, now);
+      if (!sure) read_again_since(call.model, start, now);
     }
     return settle(call.mutation_id, mu);
   }
@@ -181,14 +179,27 @@ void Engine::finish_mutation(const Call& call, int status, std::string_view body
   // server may filter the list (we may not be allowed to see what we created).
   const StoredRecord* known = store.find(rid);  // shown already: we may see it
   bool apply = call.kind == CallKind::Update ? known != nullptr : mu.optimistic || !echo_expected;
-  if (!mu.echoed && apply && !(sure && read_since(known))) {
+  bool unordered = read_since(known);
+  if (!mu.echoed && apply && !(sure && unordered)) {
     apply_change(call.model, call.kind == CallKind::Create ? ChangeType::Created : ChangeType::Updated, rid, body,
                  std::nullopt, nullptr, false, std::nullopt, mu.snapshot_no);
     // Applied with no echo or replay sure to come (the channel refused): the copy's seq
     // from a later read must not refuse them if they come after all.
     store.cap_seq(rid, mu.seq_at_start, mu.numbering_at_start);
+    if (!sure) read_again_since(call.model, start, now);
   }
   settle(call.mutation_id, mu);
+}
+
+// An answer applied with nothing sure to order it (the list channel refused) may be older
+// than a view's snapshot read past `start`, when we asked (the record written again, deleted,
+// created again since): no replay tells that view again what its snapshot held, so it reads
+// again. Views read before take the replay.
+void Engine::read_again_since(const std::string& model, int64_t start, Millis now) {
+  for (auto& entry : views_) {
+    View& v = entry.second;
+    if (v.list && v.model == model && v.floor && *v.floor > start) start_hydration(entry.first, v, now);
+  }
 }
 
 }  // namespace ssot

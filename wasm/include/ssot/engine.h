@@ -232,6 +232,7 @@ class Engine {
   // `pending_since`: a pending write of the record begun then was dropped (settled).
   void show_record(const std::string& model, const RecordId& id, std::optional<uint64_t> pending_since = std::nullopt);
   void finish_mutation(const Call& call, int status, std::string_view body, Millis now);
+  void read_again_since(const std::string& model, int64_t start, Millis now);
 
   // engine_requests.cpp
   RequestId start_http(const std::string& method, const std::string& url, std::string body, Call call, Millis now,
