@@ -69,8 +69,18 @@ import * as esbuild from 'esbuild';
 // (+0 B net with the mutation's start seq as a plain integer); a small map's first 16
 // entries in a chunk of their own, the chunks kept by address (-18 B): lowered to 77.54 KB
 // (79,401 B).
+// 2026-12-06, nineteenth session. Five fixes of the core, each with its test:
+// our delete's answer over a copy read since, with the list channel refused, reads the views
+// again (a record created again after our delete was lost to them, +41 B); views that a
+// channel's refusal put in error are ready again when a later socket takes the channel
+// (they stayed in error, live, +77 B); no echo expected from a channel the server ended; an
+// item view's held item-channel copies dropped, and the record read again, when anything
+// wrote it after them (they undid a later list read while the list was refused, +131 B
+// with the former); and any answer applied with nothing sure to order it reads again the
+// views that read past it, not only for a delete (+67 B): 79,691 B, raised to 77.84 KB
+// (79,708 B).
 const GOAL = 40 * 1024;
-const BUDGET = Math.round(77.54 * 1024);
+const BUDGET = Math.round(77.84 * 1024);
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const gzip = (bytes) => execFileSync('gzip', ['-9', '-c'], { input: bytes }).length;
