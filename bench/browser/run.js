@@ -7,6 +7,7 @@
 //
 //   node bench/browser/run.js [--records N] [--flood F] [--rate R] [--seconds S] [--rounds K]
 //                             [--clients runtime,bare,tanstack] [--batch] [--json FILE] [--report FILE]
+//                             [--js-flags FLAGS]
 //
 // Throughput: the server sends F frames (default 40000) as fast as its socket
 // takes them; frames/s = F / (the page's commit of the last frame - the server's
@@ -21,6 +22,9 @@
 // every client (each asks with ?batch=1): a paced tick's 5-20 frames, a flood's 64 KiB
 // at a time. Debian's Chromium through
 // playwright-core, headless. A client whose final list is wrong fails the run (exit 1).
+// --js-flags passes V8 flags to Chromium, for diagnosis only (never in `npm run bench`):
+// --no-wasm-dynamic-tiering compiles the wasm with the optimizing tier at once, which shows
+// what a first visit pays to V8's baseline tier (bench/README.md "Chromium").
 import http from 'node:http';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -42,7 +46,7 @@ const CLIENTS = ['runtime', 'bare', 'tanstack'];
 const now = () => performance.timeOrigin + performance.now();
 
 function args(argv) {
-  const o = { records: 10000, flood: 40000, rate: 5000, seconds: 6, rounds: 2, clients: CLIENTS, batch: false, json: null, report: null };
+  const o = { records: 10000, flood: 40000, rate: 5000, seconds: 6, rounds: 2, clients: CLIENTS, batch: false, json: null, report: null, jsFlags: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--batch') { o.batch = true; continue; }
@@ -50,6 +54,7 @@ function args(argv) {
     const v = argv[++i];
     if (a === '--json') o.json = v;
     else if (a === '--report') o.report = v;
+    else if (a === '--js-flags') o.jsFlags = v;
     else if (a === '--clients') {
       o.clients = v.split(',');
       for (const c of o.clients) if (!CLIENTS.includes(c)) throw new Error(`unknown client ${c}`);
@@ -210,7 +215,8 @@ async function main() {
   const server = await startServer(d.body, o.batch);
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium', headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      ...(o.jsFlags ? [`--js-flags=${o.jsFlags}`] : [])],
   });
   const version = browser.version();
   const res = { flood: {}, paced: {} };
@@ -240,7 +246,7 @@ async function main() {
   const ratio = (k) => median((res.flood[k] ?? []).map((x, i) => x.fps / res.flood.bare?.[i]?.fps));
   const lat = (k, p) => median((res.paced[k] ?? []).map((x) => x[p]));
   const out = {
-    chromium: version, records: o.records, flood: o.flood, rate: o.rate, seconds: o.seconds, rounds: o.rounds, batch: o.batch,
+    chromium: version, records: o.records, flood: o.flood, rate: o.rate, seconds: o.seconds, rounds: o.rounds, batch: o.batch, jsFlags: o.jsFlags,
     clients: Object.fromEntries(o.clients.map((k) => [k, { fps: fps(k), vsBare: ratio(k), p50: lat(k, 'p50'), p99: lat(k, 'p99'), max: lat(k, 'max') }])),
     runs: res, problems,
   };
@@ -258,7 +264,7 @@ function report(x) {
     x.batch ? '## Chromium, batch frames' : '## Chromium',
     '',
     ...(x.batch ? ['The server sends what one tick produced as one `batch` frame to every client (run.js --batch), as the reference gateway does for a client that asks.', ''] : []),
-    `Chromium ${x.chromium} (Debian, headless, playwright-core), ${os.cpus().length} cores, load average at the end ${os.loadavg().map((v) => v.toFixed(1)).join(' ')}. ` +
+    `Chromium ${x.chromium} (Debian, headless, playwright-core${x.jsFlags ? `, --js-flags=${x.jsFlags}` : ''}), ${os.cpus().length} cores, load average at the end ${os.loadavg().map((v) => v.toFixed(1)).join(' ')}. ` +
     `A list of ${x.records} records (id order), the frames of bench/js/frames.js; a small ws server in bench/browser/run.js sends them. ` +
     `Throughput: ${x.flood} frames sent at once, frames/s until the list the UI renders holds the last one. ` +
     `Latency: ${x.rate} frames/s for ${x.seconds} s, broadcast (server send) to commit (the list ready in the page), the first second left out. ` +
