@@ -52,6 +52,40 @@ void ours_then_theirs(Harness& h, ViewId v, const Command& put) {
   REQUIRE(h.mirrors[v].rows.size() == 1);
   CHECK(text_of(h.mirrors[v].rows[0]) == "theirs");
 }
+// Our optimistic delete of 1, then a refetch of `v`: both in flight. Returns our DELETE.
+Command delete_then_refetch(Harness& h, ViewId v) {
+  std::string error;
+  h.engine->remove("Message", "1", h.now, error, true);
+  h.step();
+  auto del = h.http("DELETE").back();
+  h.engine->refetch(v, h.now);
+  h.step();
+  return del;
+}
+// Our update of 1 ("mine") while the socket is down; a refetch then reads `rows` at seq 2,
+// past our write (seq 1); the next socket refuses the list and our answer lands: the view,
+// having read past it, reads again (`rows` once more). The channel is then taken again from
+// seq 0, confirmed at 2. Returns our PATCH.
+Command refused_update_answer(Harness& h, ViewId v, const std::vector<std::string>& rows) {
+  h.close(1006);
+  std::string error;
+  h.engine->update("Message", "1", R"({"text":"mine"})", true, h.now, error, true);
+  h.step();
+  auto put = h.http("PATCH").back();
+  h.engine->refetch(v, h.now);
+  h.step();
+  h.respond(h.http("GET").back().http_id, 200, list_body(rows, 2));
+  h.advance(1000);
+  h.engine->on_open(h.now);
+  h.step();
+  h.frame(R"({"type":"error","channel":"Message:list","error":"Unauthorized"})");
+  h.respond(put.http_id, 200, msg(1, "mine"));
+  REQUIRE(h.http("GET").size() == 1);
+  h.respond(h.http("GET").back().http_id, 200, list_body(rows, 2));
+  reconnect(h);
+  h.frame(subscribed("Message:list", 2));
+  return put;
+}
 }  // namespace
 
 TEST_CASE("optimistic create: shown at once, pending; the echo confirms it in place; the answer then changes nothing") {
@@ -246,12 +280,7 @@ TEST_CASE("our delete's answer while the socket is down leaves a record read aga
   Harness h;
   ViewId v = live(h, {msg(1, "a"), msg(2, "b")});  // the channel at seq 0
   h.close(1006);
-  std::string error;
-  h.engine->remove("Message", "1", h.now, error, true);
-  h.step();
-  auto del = h.http("DELETE").back();
-  h.engine->refetch(v, h.now);
-  h.step();
+  auto del = delete_then_refetch(h, v);
   // At the server: our delete (seq 1), 1 created again (seq 2), then the refetch is read.
   h.respond(h.http("GET").back().http_id, 200, list_body({msg(1, "again"), msg(2, "b")}, 2));
   h.respond(del.http_id, 204, "");
@@ -286,29 +315,12 @@ TEST_CASE("our update's answer over a copy read since, while the channel is refu
   // No echo and no replay are sure while the server refuses the channel: the answer
   // applies. But the copy it replaces was read at seq 2, past our write: a seq kept from
   // it would refuse that replay's frames for good once the channel is taken again (bug 47
-  // by another path). The copy's seq drops to the one we asked at.
+  // by another path). The copy's seq drops to the one we asked at; and since bug 53 the
+  // view, having read past our write, reads again.
+  // At the server: our write (seq 1), someone else's (seq 2), then the refetch is read.
   Harness h;
   ViewId v = live(h, {msg(1, "a")});  // the channel at seq 0
-  h.close(1006);
-  std::string error;
-  h.engine->update("Message", "1", R"({"text":"mine"})", true, h.now, error, true);
-  h.step();
-  auto put = h.http("PATCH").back();
-  h.engine->refetch(v, h.now);
-  h.step();
-  // At the server: our write (seq 1), someone else's (seq 2), then the refetch is read.
-  h.respond(h.http("GET").back().http_id, 200, list_body({msg(1, "theirs")}, 2));
-  h.advance(1000);
-  h.engine->on_open(h.now);
-  h.step();
-  h.frame(R"({"type":"error","channel":"Message:list","error":"Unauthorized"})");
-  h.respond(put.http_id, 200, msg(1, "mine"));
-  // The view read past our write: it reads again (nothing numbered tells it otherwise).
-  REQUIRE(h.http("GET").size() == 1);
-  h.respond(h.http("GET").back().http_id, 200, list_body({msg(1, "theirs")}, 2));
-  reconnect(h);  // taken again, from seq 0
-  h.frame(subscribed("Message:list", 2));
-  ours_then_theirs(h, v, put);
+  ours_then_theirs(h, v, refused_update_answer(h, v, {msg(1, "theirs")}));
 }
 
 TEST_CASE("our update's answer, while the channel is refused, does not bring back a record a view read deleted since") {
@@ -316,26 +328,10 @@ TEST_CASE("our update's answer, while the channel is refused, does not bring bac
   // view's snapshot (seq 2) is past our write (seq 1) and holds the delete after it; our
   // answer put the record back in that view, and the replay, at or below its snapshot, did
   // not tell it again. It reads again.
+  // At the server: our write (seq 1), someone's delete of 1 (seq 2), then the refetch is read.
   Harness h;
   ViewId v = live(h, {msg(1, "a"), msg(2, "b")});  // the channel at seq 0
-  h.close(1006);
-  std::string error;
-  h.engine->update("Message", "1", R"({"text":"mine"})", true, h.now, error, true);
-  h.step();
-  auto put = h.http("PATCH").back();
-  h.engine->refetch(v, h.now);
-  h.step();
-  // At the server: our write (seq 1), someone's delete of 1 (seq 2), then the refetch is read.
-  h.respond(h.http("GET").back().http_id, 200, list_body({msg(2, "b")}, 2));
-  h.advance(1000);
-  h.engine->on_open(h.now);
-  h.step();
-  h.frame(R"({"type":"error","channel":"Message:list","error":"Unauthorized"})");
-  h.respond(put.http_id, 200, msg(1, "mine"));
-  REQUIRE(h.http("GET").size() == 1);
-  h.respond(h.http("GET").back().http_id, 200, list_body({msg(2, "b")}, 2));
-  reconnect(h);  // taken again, from seq 0
-  h.frame(subscribed("Message:list", 2));
+  Command put = refused_update_answer(h, v, {msg(2, "b")});
   h.frame(update("Message:list", "updated", msg(1, "mine"), 1, 1, header(put, "X-Client-Mutation-Id")));
   h.frame(update("Message:list", "deleted", "", 1, 2));
   CHECK(h.mirrors[v].ids() == std::vector<int>{2});
@@ -349,12 +345,7 @@ TEST_CASE("our delete's answer over a copy read since, while the channel is refu
   Harness h;
   ViewId v = live(h, {msg(1, "a"), msg(2, "b")});  // the channel at seq 0
   h.close(1006);
-  std::string error;
-  h.engine->remove("Message", "1", h.now, error, true);
-  h.step();
-  auto del = h.http("DELETE").back();
-  h.engine->refetch(v, h.now);
-  h.step();
+  auto del = delete_then_refetch(h, v);
   // At the server: our delete (seq 1), 1 created again (seq 2), then the refetch is read.
   h.respond(h.http("GET").back().http_id, 200, list_body({msg(1, "again"), msg(2, "b")}, 2));
   h.advance(1000);
@@ -381,12 +372,7 @@ TEST_CASE("our delete's answer after the server ended the channel it confirmed w
   // decides. Here the copy predates our delete (someone's write at seq 1, ours at seq 2).
   Harness h;
   ViewId v = live(h, {msg(1, "a"), msg(2, "b")});  // confirmed at seq 0
-  std::string error;
-  h.engine->remove("Message", "1", h.now, error, true);
-  h.step();
-  auto del = h.http("DELETE").back();
-  h.engine->refetch(v, h.now);
-  h.step();
+  auto del = delete_then_refetch(h, v);
   h.respond(h.http("GET").back().http_id, 200, list_body({msg(1, "theirs"), msg(2, "b")}, 1));
   h.frame(R"({"type":"unsubscribed","channel":"Message:list"})");
   h.frame(R"({"type":"error","channel":"Message:list","error":"Unauthorized","code":"unauthorized"})");

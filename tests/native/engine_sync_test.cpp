@@ -567,12 +567,12 @@ TEST_CASE("a refused list resubscription makes item views read their record agai
   CHECK(h.entries("item").back()->get("data")->get("text")->as_string() == "changed");
 }
 
-TEST_CASE("an item copy held while the list channel is refused does not undo a list read that came after it") {
-  // Found by engine_stream once its server could refuse the list (regression-held-item-
-  // copy-over-list-read-while-refused). The item view's GET is in flight, so its channel's
-  // copy waits for it; meanwhile a list read brings the record's later text. Replayed after
-  // the GET, the copy put the older text back: the filtered view dropped the record, and
-  // the item's next read, which only views holding it take, did not bring it back.
+namespace {
+// An item view of 2 and a list of room 1, the list channel refused: the item channel's
+// `copies` arrive while both GETs are in flight, then the list is read (after them) and
+// the GET answers, both with the record's latest text (room 1). The copies are unordered
+// against that read: the item reads again, and the list shows the record throughout.
+void held_copies_then_later_read(const std::vector<std::string>& copies) {
   Harness h;
   h.open();
   std::string error;
@@ -583,33 +583,7 @@ TEST_CASE("an item copy held while the list channel is refused does not undo a l
   REQUIRE(gets.size() == 2);
   h.frame(R"({"type":"error","channel":"Message:list","error":"Forbidden"})");
   h.frame(subscribed("Message:item:2", 0));
-  h.frame(update("Message:item:2", "updated", msg(2, "old", 2), 2, 1));  // in room 2 then
-  h.respond(gets[1].http_id, 200, list_body({msg(1, "a"), msg(2, "new")}, 2));  // read after it
-  h.respond(gets[0].http_id, 200, msg(2, "new"));
-  CHECK(h.mirrors[list].ids() == std::vector<int>{1, 2});
-  auto again = h.http("GET");
-  REQUIRE(again.size() == 1);  // the copy is unordered against that read: read again
-  h.respond(again.back().http_id, 200, msg(2, "new"));
-  CHECK(h.mirrors[list].ids() == std::vector<int>{1, 2});
-  CHECK(h.entries("item").back()->get("data")->get("text")->as_string() == "new");
-}
-
-TEST_CASE("item copies held while the list channel is refused are not replayed over a later one") {
-  // The same with two copies, the list read bringing the second one's text (the store does
-  // not change then): replayed after the GET, the first undid the second in the store and
-  // the filtered view dropped the record (regression-held-item-copies-replayed-out-of-order).
-  Harness h;
-  h.open();
-  std::string error;
-  h.engine->watch_item("Message", "2", h.now, error);
-  ViewId list = h.watch("Message", R"({"where":{"roomId":1}})");
-  h.step();
-  auto gets = h.http("GET");
-  REQUIRE(gets.size() == 2);
-  h.frame(R"({"type":"error","channel":"Message:list","error":"Forbidden"})");
-  h.frame(subscribed("Message:item:2", 0));
-  h.frame(update("Message:item:2", "updated", msg(2, "old", 2), 2, 1));
-  h.frame(update("Message:item:2", "updated", msg(2, "new"), 2, 2));
+  for (const auto& c : copies) h.frame(c);
   h.respond(gets[1].http_id, 200, list_body({msg(1, "a"), msg(2, "new")}, 2));
   h.respond(gets[0].http_id, 200, msg(2, "new"));
   CHECK(h.mirrors[list].ids() == std::vector<int>{1, 2});
@@ -617,6 +591,24 @@ TEST_CASE("item copies held while the list channel is refused are not replayed o
   REQUIRE(again.size() == 1);
   h.respond(again.back().http_id, 200, msg(2, "new"));
   CHECK(h.mirrors[list].ids() == std::vector<int>{1, 2});
+  CHECK(h.entries("item").back()->get("data")->get("text")->as_string() == "new");
+}
+}  // namespace
+
+TEST_CASE("an item copy held while the list channel is refused does not undo a list read that came after it") {
+  // Found by engine_stream once its server could refuse the list (regression-held-item-
+  // copy-over-list-read-while-refused). Replayed after the GET, the copy put the older text
+  // back: the filtered view dropped the record, and the item's next read, which only views
+  // holding it take, did not bring it back.
+  held_copies_then_later_read({update("Message:item:2", "updated", msg(2, "old", 2), 2, 1)});  // room 2 then
+}
+
+TEST_CASE("item copies held while the list channel is refused are not replayed over a later one") {
+  // Two copies, the list read bringing the second one's text (the store does not change
+  // then): replayed after the GET, the first undid the second in the store and the filtered
+  // view dropped the record (regression-held-item-copies-replayed-out-of-order).
+  held_copies_then_later_read({update("Message:item:2", "updated", msg(2, "old", 2), 2, 1),
+                               update("Message:item:2", "updated", msg(2, "new"), 2, 2)});
 }
 
 TEST_CASE("a failed refetch re-places rows our own mutation's answer moved meanwhile") {
