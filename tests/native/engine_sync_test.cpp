@@ -572,7 +572,7 @@ namespace {
 // `copies` arrive while both GETs are in flight, then the list is read (after them) and
 // the GET answers, both with the record's latest text (room 1). The copies are unordered
 // against that read: the item reads again, and the list shows the record throughout.
-void held_copies_then_later_read(const std::vector<std::string>& copies) {
+void held_copies_then_later_read(const std::vector<std::string>& copies, int item_status = 200) {
   Harness h;
   h.open();
   std::string error;
@@ -585,8 +585,9 @@ void held_copies_then_later_read(const std::vector<std::string>& copies) {
   h.frame(subscribed("Message:item:2", 0));
   for (const auto& c : copies) h.frame(c);
   h.respond(gets[1].http_id, 200, list_body({msg(1, "a"), msg(2, "new")}, 2));
-  h.respond(gets[0].http_id, 200, msg(2, "new"));
+  h.respond(gets[0].http_id, item_status, item_status == 200 ? msg(2, "new") : R"({"error":"busy"})");
   CHECK(h.mirrors[list].ids() == std::vector<int>{1, 2});
+  advance_until_get(h);  // at once; after a failure, when it tries again
   auto again = h.http("GET");
   REQUIRE(again.size() == 1);
   h.respond(again.back().http_id, 200, msg(2, "new"));
@@ -609,6 +610,13 @@ TEST_CASE("item copies held while the list channel is refused are not replayed o
   // view dropped the record (regression-held-item-copies-replayed-out-of-order).
   held_copies_then_later_read({update("Message:item:2", "updated", msg(2, "old", 2), 2, 1),
                                update("Message:item:2", "updated", msg(2, "new"), 2, 2)});
+}
+
+TEST_CASE("item copies held while the list channel is refused are not replayed when the item's read fails") {
+  // The same when the GET fails: its error path replayed them all (the review of bug 52).
+  held_copies_then_later_read({update("Message:item:2", "updated", msg(2, "old", 2), 2, 1),
+                               update("Message:item:2", "updated", msg(2, "new"), 2, 2)},
+                              500);
 }
 
 TEST_CASE("a failed refetch re-places rows our own mutation's answer moved meanwhile") {

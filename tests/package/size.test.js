@@ -77,10 +77,11 @@ import * as esbuild from 'esbuild';
 // item view's held item-channel copies dropped, and the record read again, when anything
 // wrote it after them (they undid a later list read while the list was refused, +131 B
 // with the former); and any answer applied with nothing sure to order it reads again the
-// views that read past it, not only for a delete (+67 B): 79,691 B, raised to 77.84 KB
-// (79,708 B).
+// views that read past it, not only for a delete (+67 B): 79,691 B. Then the held copies'
+// rule moved into replay_buffer, which the item's failed read used without it (-131 B):
+// 79,560 B (+185 B in all), raised to 77.72 KB (79,585 B).
 const GOAL = 40 * 1024;
-const BUDGET = Math.round(77.84 * 1024);
+const BUDGET = Math.round(77.72 * 1024);
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const gzip = (bytes) => execFileSync('gzip', ['-9', '-c'], { input: bytes }).length;

@@ -41,7 +41,7 @@ void Engine::finish_item(ViewId id, View& v, int status, std::string_view body, 
     v.item_error = is_2xx(status) ? "invalid record in response" : http_error_message(status, body);
     v.item_dirty = true;
     schedule_hydration_retry(v, status, now);
-    replay_buffer(v);
+    replay_buffer(v, written_since_copies);
     return;
   } else {
     // Views holding the record see the new text too (tell_views). Others do not take it
@@ -61,12 +61,7 @@ void Engine::finish_item(ViewId id, View& v, int status, std::string_view body, 
   // channel has taken over (handle_update), it may be older than what the store holds
   // now. So it may when anything wrote the record after them (a list read while the list
   // channel is refused). Dropped then, and the record read again.
-  for (auto& b : v.buffer) {
-    if (b.item_copy && (written_since_copies || item_copy_superseded(list, v.model, b.id))) v.refetch_again = true;
-    else apply_change(v.model, b.change, b.id, b.record, b.seq, &v, false, b.version);
-  }
-  v.buffer.clear();
-  v.item_copy_at = 0;
+  if (replay_buffer(v, written_since_copies)) v.refetch_again = true;
   if (v.refetch_again) read_again(id, v, now);
   else v.unsettled = 0;
 }

@@ -423,13 +423,18 @@ void Engine::tell_views(const std::string& model, const RecordId& id, const View
 
 // A hydration that failed keeps the view's rows, but the store moved on under them while
 // it held its updates: it applies them now, or it would show new text at old positions.
-void Engine::replay_buffer(View& v) {
+bool Engine::replay_buffer(View& v, bool copies_unordered) {
   const ChannelState* list = list_channel(v.model);
-  for (auto& b : v.buffer)
-    if (!(b.item_copy && item_copy_superseded(list, v.model, b.id))) apply_change(v.model, b.change, b.id, b.record, b.seq, &v, false, b.version);
+  bool dropped = false;
+  for (auto& b : v.buffer) {
+    if (b.item_copy && (copies_unordered || item_copy_superseded(list, v.model, b.id))) dropped = true;
+    else apply_change(v.model, b.change, b.id, b.record, b.seq, &v, false, b.version);
+  }
   v.buffer.clear();
+  v.item_copy_at = 0;
   // Changes that were never live updates (our own mutations' answers) skipped it too.
   if (v.list) v.list->refresh(stores_[v.model]);
+  return dropped;
 }
 
 void Engine::rehydrate_channel(const std::string& channel, Millis now, const View* except, bool after_loss) {

@@ -194,7 +194,9 @@ class Engine {
   bool item_copy_superseded(const ChannelState* list, const std::string& model, const RecordId& id);
   void list_channel_lost(const std::string& channel, bool forget_seqs, Millis now);
   void reread_items_read_before(const std::string& channel, Millis now);
-  void replay_buffer(View& v);
+  // Applies what a view held while it read; drops its item-channel copies that a write
+  // since made unordered (`copies_unordered`) or that the list channel brings, and says so.
+  bool replay_buffer(View& v, bool copies_unordered = false);
   // A record's text changed: views holding it re-read it (and others may take it in).
   // `snapshot_seq`: the change came with a snapshot of that seq; list views past it skip it.
   void tell_views(const std::string& model, const RecordId& id, const View* except, bool holders_only = false,
