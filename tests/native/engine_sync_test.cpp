@@ -619,6 +619,35 @@ TEST_CASE("item copies held while the list channel is refused are not replayed w
                               500);
 }
 
+TEST_CASE("a list read under our pending replace counts as a write: held item copies do not undo it") {
+  // Our write hides the server's text, but the store still took a newer copy of it: the
+  // item's held copy, replayed after its GET, put the older text under our write, and
+  // when the write failed the views showed it (the filtered one dropped the record).
+  Harness h;
+  ViewId list = live_list(h, 2, 0, R"({"where":{"roomId":1}})");
+  std::string error;
+  RequestId put = h.engine->update("Message", "2", msg(2, "mine"), false, h.now, error, true);
+  h.step();
+  REQUIRE(put != 0);
+  h.frame(R"({"type":"error","channel":"Message:list","error":"Forbidden"})");
+  h.engine->watch_item("Message", "2", h.now, error);
+  h.engine->refetch(list, h.now);
+  h.step();
+  auto gets = h.http("GET");
+  REQUIRE(gets.size() == 2);
+  h.frame(subscribed("Message:item:2", 0));
+  h.frame(update("Message:item:2", "updated", msg(2, "old", 2), 2, 1));  // room 2 then
+  h.respond(gets[1].http_id, 200, list_body({msg(1, "a"), msg(2, "new")}, 2));
+  h.respond(gets[0].http_id, 200, msg(2, "new"));
+  h.respond(put, 500, R"({"error":"boom"})");  // ours fails: the server's text shows
+  CHECK(h.mirrors[list].ids() == std::vector<int>{1, 2});
+  CHECK(h.entries("item").back()->get("data")->get("text")->as_string() == "new");
+  auto again = h.http("GET");  // the item reads again (its copies were unordered)
+  REQUIRE(again.size() == 1);
+  h.respond(again[0].http_id, 200, msg(2, "new"));
+  CHECK(h.mirrors[list].ids() == std::vector<int>{1, 2});
+}
+
 TEST_CASE("a failed refetch re-places rows our own mutation's answer moved meanwhile") {
   Harness h;
   ViewId v = live_list(h, 3, 0, R"({"orderBy":{"createdAt":"asc"}})");

@@ -42,12 +42,14 @@ const StoredRecord* RecordStore::upsert_newer(const RecordId& id, std::string_vi
   if (r.version != 0 && text == json && !r.deleted) return &r;  // same text: nothing changes (our own echo)
   r.deleted = false;
   text.assign(json.data(), json.size());
+  // Numbered even when our pending writes hide it: the server's copy is content too (what
+  // a rollback shows, what an item's held copies must not undo: Engine::finish_item).
+  r.version = next_version_++;
   if (!r.pending.empty()) {
     std::string shown = r.json;
     compose(r);
     if (r.json == shown) return &r;  // hidden under our pending writes
   }
-  r.version = next_version_++;
   changed = true;
   return &r;
 }
