@@ -323,6 +323,32 @@ TEST_CASE("our update's answer over a copy read since, while the channel is refu
   ours_then_theirs(h, v, refused_update_answer(h, v, {msg(1, "theirs")}));
 }
 
+TEST_CASE("our update's answer over a copy a closed view read since, while the channel is refused, lets the replay apply later") {
+  // The case above with the view that read past our write (seq 2) closed before the
+  // answer: no view reads again, and the view read before it takes the replay. The copy's
+  // seq 2, kept under our answer, refused that replay's frames for good (cap_seq).
+  // At the server: our write (seq 1), someone else's (seq 2), then the other view is read.
+  Harness h;
+  ViewId v = live(h, {msg(1, "a")});  // the channel at seq 0
+  h.close(1006);
+  std::string error;
+  h.engine->update("Message", "1", R"({"text":"mine"})", true, h.now, error, true);
+  h.step();
+  auto put = h.http("PATCH").back();
+  ViewId other = h.watch("Message", R"({"where":{"roomId":1}})");
+  h.respond(h.http("GET").back().http_id, 200, list_body({msg(1, "theirs")}, 2));
+  h.engine->close_view(other, h.now);
+  h.advance(1000);
+  h.engine->on_open(h.now);
+  h.step();
+  h.frame(R"({"type":"error","channel":"Message:list","error":"Unauthorized"})");
+  h.respond(put.http_id, 200, msg(1, "mine"));
+  CHECK(h.http("GET").empty());  // no view read past our write
+  reconnect(h);
+  h.frame(subscribed("Message:list", 2));
+  ours_then_theirs(h, v, put);
+}
+
 TEST_CASE("our update's answer, while the channel is refused, does not bring back a record a view read deleted since") {
   // Found by engine_stream (regression-update-answer-over-delete-read-while-refused): the
   // view's snapshot (seq 2) is past our write (seq 1) and holds the delete after it; our
