@@ -308,6 +308,23 @@ TEST_CASE("a view whose channel was refused is ready again when the next socket 
   CHECK(h.mirrors[v].ids() == std::vector<int>{1, 2});
 }
 
+TEST_CASE("a view refused before its first read is loading again when the next socket takes the channel") {
+  // It showed the refusal; live again with no rows yet, it waits for its read, and says so
+  // (it kept saying "Unauthorized" until the read landed).
+  Harness h;
+  h.open();
+  ViewId v = h.watch("Message");
+  h.frame(R"({"type":"error","channel":"Message:list","error":"Unauthorized"})");
+  CHECK(h.mirrors[v].status == "error");
+  reconnect(h);
+  h.frame(subscribed("Message:list", 0));
+  CHECK(h.mirrors[v].status == "loading");
+  CHECK(h.mirrors[v].error.empty());
+  h.respond(h.http("GET").back().http_id, 200, list_body({msg(1, "a")}, 0));
+  CHECK(h.mirrors[v].status == "ready");
+  CHECK(h.mirrors[v].ids() == std::vector<int>{1});
+}
+
 TEST_CASE("a view whose read failed stays in error when its refused channel is taken again") {
   Harness h;
   ViewId v = live_list(h, 1, 0);

@@ -276,7 +276,9 @@ void Engine::handle_subscribed(const ServerFrame& f, Millis now) {
     View& v = entry.second;
     if (v.channel != f.channel || !v.refused) continue;
     v.refused = false;
-    if (v.list->hydrated()) v.list->set_status(ViewStatus::Ready), urgent_flush_ = true;  // else its read, due, says
+    // Without rows yet, it waits for its read again (which then says ready or error).
+    v.list->set_status(v.list->hydrated() ? ViewStatus::Ready : ViewStatus::Loading);
+    urgent_flush_ = true;
   }
   outbox_.channel_ready(f.channel, f.data);
 }

@@ -537,7 +537,7 @@ void Engine::flush_views() {
       }
       continue;
     }
-    if (!v.list->dirty() || (!v.list->hydrated() && v.list->status() == ViewStatus::Loading)) continue;
+    if (!v.list->dirty() || v.list->silent()) continue;
     // A refetching view skips live updates (they wait in its buffer) while the store
     // moves on: it holds its rows until the snapshot lands (or the refetch fails and
     // it applies what it held), rather than show new text at old positions. In error

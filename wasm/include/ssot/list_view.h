@@ -54,6 +54,8 @@ class ListView {
   ViewStatus status() const { return status_; }
   const std::string& error() const { return error_; }
   bool hydrated() const { return hydrated_; }
+  // Loading with no rows and nothing else said yet: there is nothing to tell the JS side.
+  bool silent() const { return !hydrated_ && status_ == ViewStatus::Loading && emitted_status_ == ViewStatus::Loading; }
 
   // A JS-side window over the visible rows (virtualized lists); nullopt = all rows.
   void set_window(std::optional<std::pair<size_t, size_t>> window);
