@@ -20,10 +20,16 @@ std::optional<RequestId> RequestTable::parse_wire_id(std::string_view text) {
   return static_cast<RequestId>(value);
 }
 
+RequestTable::Entry* RequestTable::entry(RequestId id) {
+  for (auto& e : entries_)
+    if (e.id == id) return &e;
+  return nullptr;
+}
+
 RequestId RequestTable::answered() {
   // Ids wrap after 2^32-1; 0 is never used and ids still in flight are skipped.
   // (The table can never hold 2^32-1 entries in practice, so this terminates.)
-  while (next_id_ == 0 || entries_.count(next_id_) != 0) ++next_id_;
+  while (next_id_ == 0 || entry(next_id_)) ++next_id_;
   return next_id_++;
 }
 
@@ -38,56 +44,47 @@ RequestId RequestTable::add(Millis now, Millis timeout_ms, Call call) {
     // gets 1 ms more rather than a request that never times out.
     if (entry.deadline == 0) entry.deadline = 1;
   }
-  entries_.emplace(id, std::move(entry));
+  entries_.push_back(std::move(entry));
   return id;
 }
 
 std::optional<RequestTable::Entry> RequestTable::complete(RequestId id) {
-  auto it = entries_.find(id);
-  if (it == entries_.end()) return std::nullopt;
-  Entry entry = std::move(it->second);
-  entries_.erase(it);
-  return entry;
-}
-
-const RequestTable::Entry* RequestTable::find(RequestId id) const {
-  auto it = entries_.find(id);
-  return it == entries_.end() ? nullptr : &it->second;
-}
-
-std::vector<RequestTable::Entry> RequestTable::expire(Millis now) {
-  // Ids grow with time, so id order is creation order: oldest first (until
-  // the ids wrap after 2^32-1 requests, when the order is by id).
-  std::vector<Entry> out;
-  for (auto it = entries_.begin(); it != entries_.end();) {
-    if (it->second.deadline != 0 && it->second.deadline <= now) {
-      out.push_back(std::move(it->second));
-      it = entries_.erase(it);
-    } else {
-      ++it;
-    }
-  }
+  Entry* e = entry(id);
+  if (!e) return std::nullopt;
+  Entry out = std::move(*e);
+  entries_.erase(entries_.begin() + (e - entries_.data()));
   return out;
+}
+
+const RequestTable::Entry* RequestTable::find(RequestId id) const { return const_cast<RequestTable*>(this)->entry(id); }
+
+// Removes and returns the entries pred(entry) holds for, in the table's order.
+template <typename Pred>
+std::vector<RequestTable::Entry> RequestTable::take_if(Pred pred) {
+  std::vector<Entry> out;
+  size_t kept = 0;
+  for (auto& e : entries_) {
+    if (pred(e)) out.push_back(std::move(e));
+    else if (&e != &entries_[kept++]) entries_[kept - 1] = std::move(e);
+  }
+  entries_.erase(entries_.begin() + kept, entries_.end());
+  return out;
+}
+
+// Oldest first: the order they were added.
+std::vector<RequestTable::Entry> RequestTable::expire(Millis now) {
+  return take_if([now](const Entry& e) { return e.deadline != 0 && e.deadline <= now; });
 }
 
 std::vector<RequestTable::Entry> RequestTable::complete_socket_requests() {
-  std::vector<Entry> out;
-  for (auto it = entries_.begin(); it != entries_.end();) {
-    if (!it->second.call.over_socket()) {
-      ++it;
-      continue;
-    }
-    out.push_back(std::move(it->second));
-    it = entries_.erase(it);
-  }
-  return out;
+  return take_if([](const Entry& e) { return e.call.over_socket(); });
 }
 
 std::optional<Millis> RequestTable::next_deadline() const {
   // A linear scan: the table holds a handful of requests at a time.
   std::optional<Millis> earliest;
-  for (const auto& kv : entries_) {
-    const Millis d = kv.second.deadline;
+  for (const auto& e : entries_) {
+    const Millis d = e.deadline;
     if (d != 0 && (!earliest || d < *earliest)) earliest = d;
   }
   return earliest;

@@ -3,7 +3,6 @@
 // with what it is for (its Call) until it completes, times out or is cancelled.
 // Ids are small integers; on the wire a WebSocket requestId is their decimal text.
 #include <cstdint>
-#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -46,8 +45,14 @@ class RequestTable {
   size_t size() const { return entries_.size(); }
 
  private:
+  Entry* entry(RequestId id);
+  template <typename Pred>
+  std::vector<Entry> take_if(Pred pred);
+
   RequestId next_id_ = 1;
-  std::map<RequestId, Entry> entries_;
+  // In the order they were added (a handful at a time: a scan beats a tree's code, the
+  // wasm's size). Ids grow with time, so this is id order until they wrap.
+  std::vector<Entry> entries_;
 };
 
 }  // namespace ssot
