@@ -176,6 +176,14 @@ struct Harness {
       if (c.type == Command::Send) out.push_back(c.body);
     return out;
   }
+  // The last frame sent that subscribes to `channel` ("" when none): channels subscribe in
+  // no particular order.
+  std::string subscribe_of(const std::string& channel) const {
+    std::string found;
+    for (const auto& s : sent())
+      if (s.find("\"type\":\"subscribe\",\"channel\":\"" + channel + "\"") != std::string::npos) found = s;
+    return found;
+  }
   int count(Command::Type type) const {
     int n = 0;
     for (const auto& c : commands) n += c.type == type;

@@ -355,7 +355,7 @@ std::optional<Millis> Engine::next_deadline() const {
 Stats Engine::stats() const {
   Stats s = stats_;
   s.reconnects = uint64_t(connection_.reconnects());
-  for (const auto& st : stores_) s.records += st.second.size();
+  stores_.for_each([&s](const std::string&, const RecordStore& st) { s.records += st.size(); });
   s.views = views_.size();
   s.channels = registry_.all().size();
   s.retrying = retries_pending_;

@@ -14,7 +14,7 @@ ViewId Engine::watch_item(std::string_view model, std::string_view id_json, Mill
 }
 
 void Engine::finish_item(ViewId id, View& v, int status, std::string_view body, Millis now) {
-  RecordStore& store = stores_[v.model];
+  RecordStore& store = store_named(v.model);
   // Versions, when both copies carry one, say which is newer (apply_change). Without:
   // while the list channel is wanted (and not refused) its numbered versions are the
   // record's history. A GET is unnumbered, but read after we asked: newer than what we
@@ -93,8 +93,8 @@ bool Engine::item_live(const View& v) {
 bool Engine::item_copy_superseded(const ChannelState* list, const std::string& model, const RecordId& id) {
   if (!list || !list->error.empty() || list->awaiting_seq()) return false;
   if (list->confirmed || list->sent_since) return true;
-  auto st = stores_.find(model);
-  const StoredRecord* known = st == stores_.end() ? nullptr : st->second.find(id);
+  const RecordStore* st = stores_.find(model);
+  const StoredRecord* known = st ? st->find(id) : nullptr;
   return known && known->seq;
 }
 
@@ -136,12 +136,12 @@ void Engine::mark_item_copies_unordered(const std::string& model, const RecordId
 
 bool Engine::copy_versioned(const std::string& model, const ServerFrame& f) {
   if (f.change == ChangeType::Deleted) return f.version.has_value();
-  auto st = stores_.find(model);
-  return st != stores_.end() && st->second.version_of(f.record).has_value();
+  const RecordStore* st = stores_.find(model);
+  return st && st->version_of(f.record).has_value();
 }
 
 void Engine::emit_item(ViewId id, View& v) {
-  const StoredRecord* rec = v.item_present ? stores_[v.model].find(v.item_id) : nullptr;
+  const StoredRecord* rec = v.item_present ? store_named(v.model).find(v.item_id) : nullptr;
   outbox_.item(id, to_string(v.item_status), v.item_error, rec ? std::string_view(rec->json) : std::string_view(),
                rec && !rec->pending.empty() ? std::string_view(v.item_id) : std::string_view());
   v.item_dirty = false;

@@ -103,14 +103,14 @@ void Engine::add_pending(const ModelConfig& m, Mutation& mu, PendingWrite write)
 void Engine::settle(const std::string& mutation_id, Mutation& mu) {
   if (!mu.optimistic) return;
   mu.optimistic = false;
-  auto st = stores_.find(mu.model);
-  if (st == stores_.end() || !st->second.drop_pending(mu.record, mutation_id)) return;
+  RecordStore* st = stores_.find(mu.model);
+  if (!st || !st->drop_pending(mu.record, mutation_id)) return;
   show_record(mu.model, mu.record, mu.snapshot_no);
 }
 
 // Every view of the model looks at the record as the store now shows it.
 void Engine::show_record(const std::string& model, const RecordId& id, std::optional<uint64_t> pending_since) {
-  RecordStore& store = stores_[model];
+  RecordStore& store = store_named(model);
   const StoredRecord* rec = store.find(id);
   bool shown = rec && !rec->deleted && !rec->json.empty();
   std::optional<int64_t> seq = rec ? std::optional<int64_t>(rec->seq) : std::nullopt;  // rec may go while views let go of it
@@ -144,8 +144,9 @@ void Engine::finish_mutation(const Call& call, int status, std::string_view body
   Mutation mu = std::move(*m);
   mutations_.erase(call.mutation_id);
   if (is_2xx(status)) urgent_flush_ = true;  // views show the change (ours or its echo) when the call resolves
-  if (!is_2xx(status) || !stores_.count(call.model)) return settle(call.mutation_id, mu);
-  RecordStore& store = stores_[call.model];
+  RecordStore* found = is_2xx(status) ? stores_.find(call.model) : nullptr;
+  if (!found) return settle(call.mutation_id, mu);
+  RecordStore& store = *found;
   ChannelState* live = list_channel(call.model);
   // Not from a channel the server ended since it confirmed it (`unsubscribed`, then `error`).
   bool echo_expected = live && live->confirmed && socket_open_ && live->error.empty();

@@ -62,7 +62,7 @@ std::optional<RequestId> Engine::serve_list_from_cache(const std::string& model,
     if (!c || !c->confirmed || !socket_open_) continue;
     flush(now);  // rows read below must include what is still pending
     std::string data = "{\"items\":";
-    v.list->append_rows(stores_[model], data, 0, v.list->visible_count());
+    v.list->append_rows(store_named(model), data, 0, v.list->visible_count());
     data += ",\"total\":" + json::integer_text(v.list->total()) + "}";
     RequestId id = requests_.answered();
     outbox_.result_ok(id, 200, data);
@@ -89,7 +89,7 @@ RequestId Engine::list(std::string_view model, std::string_view query_json, Mill
 // refetching, and kept live by a confirmed channel (the model's list or its own).
 const StoredRecord* Engine::live_record(const ModelConfig& m, const RecordId& id) {
   if (!socket_open_) return nullptr;
-  const StoredRecord* rec = stores_[m.name].find(id);
+  const StoredRecord* rec = store_named(m.name).find(id);
   if (!rec || rec->deleted) return nullptr;
   auto live = [this](const std::string& channel) {
     const ChannelState* c = channel.empty() ? nullptr : registry_.find(channel);

@@ -6,7 +6,15 @@
 namespace ssot {
 
 RecordStore& Engine::store_for(const ModelConfig& m) {
-  return stores_.try_emplace(m.name, m.version_field).first->second;
+  bool fresh = false;
+  RecordStore& store = stores_.emplace(m.name, fresh);
+  if (fresh) store.set_version_field(m.version_field);
+  return store;
+}
+
+RecordStore& Engine::store_named(std::string_view model) {
+  bool fresh = false;
+  return stores_.emplace(model, fresh);
 }
 
 std::string Engine::channel_for_list(const ModelConfig& m) const {
@@ -83,7 +91,7 @@ void Engine::start_hydration(ViewId id, View& v, Millis now) {
     url += '/';
     append_uri_component(url, v.item_id);
     v.item_read_live = item_live(v);
-    RecordStore& store = stores_[v.model];
+    RecordStore& store = store_named(v.model);
     const StoredRecord* known = store.find(v.item_id);
     v.item_read_seq = known ? std::optional<int64_t>(known->seq) : std::nullopt;
     const ChannelState* list = list_channel(v.model);
@@ -191,7 +199,7 @@ void Engine::finish_list(ViewId id, View& v, int status, std::string_view body, 
 // The answer's records go to the store (never an older copy over a newer one) and
 // become the view's rows, with our pending creates that no server answer has yet.
 void Engine::take_snapshot(View& v, const ChannelState* c, const ListAnswer& a) {
-  RecordStore& store = stores_[v.model];
+  RecordStore& store = store_named(v.model);
   std::optional<int64_t> seq = v.channel.empty() ? std::nullopt : a.seq;
   // A snapshot older than what the live views already applied must not show them its
   // records: one deleted since would come back (this view refetches if it misses updates).
@@ -246,7 +254,7 @@ bool Engine::snapshot_covered(View& v, ChannelState* c, std::optional<int64_t> s
     covered = !v.buffer.empty() && v.buffer.front().seq && *v.buffer.front().seq <= *seq + 1;
     if (!covered && ++v.behind_snapshots >= 3) {
       c->last_seq = seq;
-      stores_[v.model].forget_seqs();
+      store_named(v.model).forget_seqs();
       v.behind_snapshots = 0;
       outbox_.error("channel", v.channel, "the server's seq is behind ours: resynchronized to it");
     }
@@ -315,7 +323,7 @@ void Engine::handle_update(const ServerFrame& f, Millis now) {
     for (auto& entry : views_) {
       View& v = entry.second;
       if (!v.list && v.hydrating && v.item_id == f.id && v.model == model && !v.item_copy_at)
-        v.item_copy_at = stores_[model].next_version();
+        v.item_copy_at = store_named(model).next_version();
     }
   // Nor is it ordered against the item's GET: once the list confirms, the item reads again.
   if (list_pending && unordered_copy) mark_item_copies_unordered(model, f.id);
@@ -388,11 +396,11 @@ void Engine::apply_change(const std::string& model, ChangeType change, const Rec
 }
 
 RecordStore* Engine::find_store(std::string_view model) {
-  if (last_store_ && json::same_text(*last_store_name_, model)) return last_store_;
-  auto st = stores_.find(model);
-  if (st == stores_.end()) return nullptr;
-  last_store_name_ = &st->first;
-  return last_store_ = &st->second;
+  if (last_store_ && json::same_text(last_store_name_, model)) return last_store_;
+  RecordStore* st = stores_.find(model);
+  if (!st) return nullptr;
+  last_store_name_.assign(model.data(), model.size());
+  return last_store_ = st;
 }
 
 // A mutation's answer reached the server before or after this view's snapshot was read
@@ -407,7 +415,7 @@ bool Engine::answer_unordered(const View& v, std::optional<uint64_t> sent_at) {
 
 void Engine::tell_views(const std::string& model, const RecordId& id, const View* except, bool holders_only,
                         std::optional<int64_t> snapshot_seq) {
-  RecordStore& store = stores_[model];
+  RecordStore& store = store_named(model);
   for (auto& entry : views_) {
     View& o = entry.second;
     if (&o == except || o.model != model || o.hydrating) continue;
@@ -433,7 +441,7 @@ bool Engine::replay_buffer(View& v, bool copies_unordered) {
   v.buffer.clear();
   v.item_copy_at = 0;
   // Changes that were never live updates (our own mutations' answers) skipped it too.
-  if (v.list) v.list->refresh(stores_[v.model]);
+  if (v.list) v.list->refresh(store_named(v.model));
   return dropped;
 }
 
@@ -462,8 +470,8 @@ void Engine::numbering_restarted(ChannelState& c, std::optional<int64_t> seq, co
   bool is_list = false;
   std::string model(channel_model(c.name, is_list));
   if (is_list) {  // a new numbering may be a new database: its versions start over too
-    stores_[model].forget_seqs();
-    stores_[model].forget_versions();
+    store_named(model).forget_seqs();
+    store_named(model).forget_versions();
   }
   for (auto& entry : views_)
     if (entry.second.channel == c.name) entry.second.floor.reset();
@@ -489,7 +497,7 @@ void Engine::list_channel_lost(const std::string& channel, bool forget_seqs, Mil
   bool is_list = false;
   std::string model(channel_model(channel, is_list));
   if (model.empty() || !is_list) return;
-  if (forget_seqs) stores_[model].forget_seqs();
+  if (forget_seqs) store_named(model).forget_seqs();
   for (auto& entry : views_)  // not those on the list channel itself: it brought them nothing to skip
     if (!entry.second.list && entry.second.model == model && entry.second.channel != channel)
       start_hydration(entry.first, entry.second, now);
@@ -548,7 +556,7 @@ void Engine::flush_views() {
     size_t mark = 0;
     std::string& out = outbox_.begin(mark);
     size_t start = out.size();
-    stats_.coalesced += v.list->flush(stores_[v.model], out);
+    stats_.coalesced += v.list->flush(store_named(v.model), out);
     if (!outbox_.end(mark, start)) continue;
     ++stats_.flushes;
   }
@@ -572,7 +580,7 @@ void Engine::close_view(ViewId id, Millis now) {
   auto it = views_.find(id);
   if (it == views_.end()) return;
   View& v = it->second;
-  RecordStore& store = stores_[v.model];
+  RecordStore& store = store_named(v.model);
   if (v.list) v.list->release_all(store);
   else if (v.item_retained) store.release(v.item_id);
   if (v.retry_at) --retries_pending_;

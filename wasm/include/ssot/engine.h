@@ -184,6 +184,7 @@ class Engine {
   void mark_item_copies_unordered(const std::string& model, const RecordId& id);
   bool copy_versioned(const std::string& model, const ServerFrame& f);
   RecordStore& store_for(const ModelConfig& m);
+  RecordStore& store_named(std::string_view model);  // made (versionField "version") if none yet
   void show_item(View& v, RecordStore& store, bool present, bool reread);
   void rehydrate_channel(const std::string& channel, Millis now, const View* except = nullptr, bool after_loss = false);
   void numbering_restarted(ChannelState& c, std::optional<int64_t> seq, const View* except, Millis now);
@@ -257,9 +258,9 @@ class Engine {
   Batcher batcher_;
   SubscriptionRegistry registry_;
   RequestTable requests_;  // every request in flight, with its Call
-  std::map<std::string, RecordStore, std::less<>> stores_;  // never erased from: pointers stay valid
+  StringMap<RecordStore> stores_;  // never erased from: pointers stay valid
   // The store found last by find_store (every update frame looks its model's up).
-  const std::string* last_store_name_ = nullptr;
+  std::string last_store_name_;
   RecordStore* last_store_ = nullptr;
   std::map<ViewId, View> views_;
   ViewId next_view_ = 1;

@@ -16,6 +16,7 @@ namespace ssot {
 class RecordStore {
  public:
   explicit RecordStore(std::string version_field = "version") : version_field_(std::move(version_field)) {}
+  void set_version_field(std::string field) { version_field_ = std::move(field); }  // before any record
 
   const StoredRecord* find(std::string_view id) const;
   // Inserts or replaces; returns true when the stored text changed.
