@@ -251,6 +251,7 @@ void Engine::handle_subscribed(const ServerFrame& f, Millis now) {
   bool resubscribed = c->confirmations++ > 0;
   bool had_sent_since = c->sent_since;
   c->confirmed = true;
+  c->replay_to = had_sent_since && f.seq ? *f.seq : -1;
   c->error.clear();
   // The server's numbering started over (new epoch, or a seq below ours): ours is void.
   bool new_epoch = !f.epoch.empty() && !c->epoch.empty() && f.epoch != c->epoch;

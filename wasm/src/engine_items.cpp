@@ -128,6 +128,14 @@ void Engine::follow_list_instead(ViewId id, View& v, Millis now) {
   if (!v.hydrating) start_hydration(id, v, now);
 }
 
+void Engine::reread_item(const std::string& model, const RecordId& id, Millis now) {
+  for (auto& entry : views_) {
+    View& v = entry.second;
+    if (!v.list && v.model == model && v.item_id == id && !(v.hydrating && v.item_read_live))
+      start_hydration(entry.first, v, now);
+  }
+}
+
 void Engine::mark_item_copies_unordered(const std::string& model, const RecordId& id) {
   for (auto& entry : views_)
     if (!entry.second.list && entry.second.model == model && entry.second.item_id == id)

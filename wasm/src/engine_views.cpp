@@ -303,6 +303,10 @@ void Engine::handle_update(const ServerFrame& f, Millis now) {
   if (unordered_copy && item_copy_superseded(list, model, f.id)) {
     // Not yet confirmed, the list may bring it only in its snapshot: the item reads again then.
     if (!list->confirmed) mark_item_copies_unordered(model, f.id);
+    // Confirmed first (the server answered it before the item's replay), it brings what came
+    // after its own `since`: a change replayed from before that may be in no page the list
+    // read. The item reads again (a read started since is newer than every replayed copy).
+    else if (f.seq && *f.seq <= c->replay_to) reread_item(model, f.id, now);
     return;
   }
   for (auto& entry : views_) {

@@ -192,6 +192,7 @@ class Engine {
   bool adopt_epoch(View& v, ChannelState* c, std::string_view epoch, std::optional<int64_t> seq, Millis now);
   bool item_live(const View& v);
   void follow_list_instead(ViewId id, View& v, Millis now);
+  void reread_item(const std::string& model, const RecordId& id, Millis now);  // its item views read it again
   bool item_copy_superseded(const ChannelState* list, const std::string& model, const RecordId& id);
   void list_channel_lost(const std::string& channel, bool forget_seqs, Millis now);
   void reread_items_read_before(const std::string& channel, Millis now);
