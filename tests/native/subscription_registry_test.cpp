@@ -44,14 +44,14 @@ TEST_CASE("subscription_registry: reference counts per channel", "[subscriptions
   REQUIRE(reg.find("Message:list"));
   CHECK(reg.find("Message:list")->refs == 2);
   CHECK(reg.find("Message:list")->name == "Message:list");
-  CHECK(reg.all().size() == 2);
+  CHECK(reg.size() == 2);
 
   CHECK_FALSE(reg.remove("Message:list"));  // one reference left
   REQUIRE(reg.find("Message:list"));
   CHECK(reg.find("Message:list")->refs == 1);
   CHECK(reg.remove("Message:list"));        // the last: unsubscribe
   CHECK(reg.find("Message:list") == nullptr);
-  CHECK(reg.all().size() == 1);
+  CHECK(reg.size() == 1);
 
   CHECK_FALSE(reg.remove("Message:list"));  // unknown: nothing to do
   CHECK_FALSE(reg.remove("never"));

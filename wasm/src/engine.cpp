@@ -358,7 +358,7 @@ Stats Engine::stats() const {
   s.reconnects = uint64_t(connection_.reconnects());
   stores_.for_each([&s](const std::string&, const RecordStore& st) { s.records += st.size(); });
   s.views = views_.size();
-  s.channels = registry_.all().size();
+  s.channels = registry_.size();
   s.retrying = retries_pending_;
   return s;
 }

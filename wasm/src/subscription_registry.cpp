@@ -6,45 +6,40 @@
 namespace ssot {
 
 bool SubscriptionRegistry::add(const std::string& channel) {
-  ChannelState& c = channels_[channel];
+  bool fresh = false;
+  ChannelState& c = channels_.emplace(channel, fresh);
   c.name = channel;
   return ++c.refs == 1;
 }
 
 bool SubscriptionRegistry::remove(const std::string& channel) {
-  auto it = channels_.find(channel);
-  if (it == channels_.end()) return false;
-  if (--it->second.refs > 0) return false;
-  if (&it->second == last_) last_ = nullptr;
-  channels_.erase(it);
+  ChannelState* c = channels_.find(channel);
+  if (!c || --c->refs > 0) return false;
+  if (c == last_) last_ = nullptr;
+  channels_.erase(channel);
   return true;
 }
 
 ChannelState* SubscriptionRegistry::find(const std::string& channel) {
   if (last_ && json::same_text(last_->name, channel)) return last_;
-  auto it = channels_.find(channel);
-  if (it == channels_.end()) return nullptr;
-  return last_ = &it->second;
+  ChannelState* c = channels_.find(channel);
+  return c ? last_ = c : nullptr;
 }
 
 std::vector<std::string> SubscriptionRegistry::pending_subscribes() {
   std::vector<std::string> frames;
-  for (auto& entry : channels_) {
-    ChannelState& c = entry.second;
-    if (c.sent) continue;
+  channels_.for_each([&frames](const std::string&, ChannelState& c) {
+    if (c.sent) return;
     c.sent = true;
     c.sent_since = c.has_seq && c.last_seq;
     c.error.clear();  // a new subscription: the last one's refusal says nothing of it
     frames.push_back(encode_subscribe(c.name, c.has_seq ? c.last_seq : std::nullopt));
-  }
+  });
   return frames;
 }
 
 void SubscriptionRegistry::on_disconnect() {
-  for (auto& entry : channels_) {
-    entry.second.sent = false;
-    entry.second.confirmed = false;
-  }
+  channels_.for_each([](const std::string&, ChannelState& c) { c.sent = c.confirmed = false; });
 }
 
 SeqCheck SubscriptionRegistry::check(ChannelState& c, std::optional<int64_t> seq) {

@@ -2,10 +2,10 @@
 // Channels this client wants, by full wire name (`Message:list`), with reference
 // counts, the last `seq` applied on each, and what to resend after a reconnect.
 #include <cstdint>
-#include <map>
 #include <optional>
 #include <string>
 #include <vector>
+#include "ssot/string_map.h"
 
 namespace ssot {
 
@@ -37,7 +37,7 @@ class SubscriptionRegistry {
   bool add(const std::string& channel);     // true on the first reference: send subscribe
   bool remove(const std::string& channel);  // true when the last reference went: send unsubscribe
   ChannelState* find(const std::string& channel);
-  const std::map<std::string, ChannelState>& all() const { return channels_; }
+  size_t size() const { return channels_.size(); }
   // Subscribe frames for every channel not yet sent on this socket, `since` = last seq.
   std::vector<std::string> pending_subscribes();
   void on_disconnect();  // nothing is sent or confirmed on the next socket yet
@@ -46,9 +46,11 @@ class SubscriptionRegistry {
   SeqCheck check(ChannelState& channel, std::optional<int64_t> seq);
 
  private:
-  std::map<std::string, ChannelState> channels_;
-  // The channel found last (every update frame looks its channel up; a tree lookup
-  // compares strings through calls at -Oz). Cleared when that channel goes.
+  // In no particular order: the subscribes after a reconnect go out in it (the server may
+  // answer them in any order anyway).
+  StringMap<ChannelState> channels_;
+  // The channel found last (every update frame looks its channel up: a compare instead of
+  // a hash). Cleared when that channel goes.
   ChannelState* last_ = nullptr;
 };
 
