@@ -120,7 +120,7 @@ TEST_CASE("config: a full seed-shaped config", "[config]") {
   CHECK(order.name == "Order");
   CHECK_FALSE(order.realtime);
   CHECK(order.path == "orders");
-  CHECK(c.models.count("Order") == 0);
+  CHECK(c.configured("Order") == nullptr);
 
   // Custom channels.
   REQUIRE(c.channels.size() == 2);

@@ -73,8 +73,7 @@ bool parse_pubsub_model(const std::string& name, const Json& m, Config& c, std::
     return false;
   }
   if (!object_or_absent(&m, where, error)) return false;
-  ModelConfig& mc = c.models[name];
-  mc.name = name;
+  ModelConfig& mc = c.configure(name);
   if (mc.path.empty()) mc.path = default_path(name);
   mc.realtime = true;
   const Json* sub = m.get("subscribe");
@@ -225,8 +224,7 @@ std::optional<Config> Config::parse(std::string_view text, std::string& error) {
         error = "config.models." + m.first + ": model names are letters, digits and _";
         return std::nullopt;
       }
-      ModelConfig& mc = c.models[m.first];
-      mc.name = m.first;
+      ModelConfig& mc = c.configure(m.first);
       if (!object_or_absent(&m.second, "config.models." + m.first, error) ||
           !read_string(&m.second, "path", mc.path, "config.models." + m.first, error) ||
           !read_string(&m.second, "versionField", mc.version_field, "config.models." + m.first, error))
@@ -235,15 +233,28 @@ std::optional<Config> Config::parse(std::string_view text, std::string& error) {
     }
   if (!parse_websockets(root->get("websockets"), c, error)) return std::nullopt;
   for (auto& m : c.models) {
-    if (m.second.path.empty()) m.second.path = default_path(m.first);
-    if (!c.ws_enabled) m.second.realtime = false;
+    if (m.path.empty()) m.path = default_path(m.name);
+    if (!c.ws_enabled) m.realtime = false;
   }
   return c;
 }
 
+const ModelConfig* Config::configured(std::string_view name) const {
+  for (const auto& m : models)
+    if (json::same_text(m.name, name)) return &m;
+  return nullptr;
+}
+
+ModelConfig& Config::configure(const std::string& name) {
+  for (auto& m : models)
+    if (m.name == name) return m;
+  models.emplace_back();
+  models.back().name = name;
+  return models.back();
+}
+
 ModelConfig Config::model(std::string_view name) const {
-  auto it = models.find(name);
-  if (it != models.end()) return it->second;
+  if (const ModelConfig* m = configured(name)) return *m;
   ModelConfig mc;
   mc.name = std::string(name);
   mc.path = default_path(name);

@@ -6,7 +6,6 @@
 //   backoff, baseDelay, maxDelay, jitter }, batching: { enabled, flushInterval,
 //   maxBatchSize }, heartbeat: { interval, timeout }, maxFrameBytes } }
 // Models under websockets.pubsub.models are realtime; any other is HTTP-only.
-#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -38,7 +37,7 @@ struct Config {
   Millis request_timeout_ms = 30000;
   bool ws_enabled = false;
   std::string ws_url;
-  std::map<std::string, ModelConfig, std::less<>> models;
+  std::vector<ModelConfig> models;  // a handful: looked up by name in a scan
   std::vector<ChannelConfig> channels;
   ReconnectOptions reconnect;
   BatchOptions batching;
@@ -47,6 +46,8 @@ struct Config {
 
   static std::optional<Config> parse(std::string_view json, std::string& error);
   ModelConfig model(std::string_view name) const;  // configured, or an HTTP-only default
+  const ModelConfig* configured(std::string_view name) const;  // nullptr when not configured
+  ModelConfig& configure(const std::string& name);  // the model's entry, new (named) if none yet
   const ChannelConfig* channel_for(std::string_view channel) const;  // a matching custom pattern
 };
 
