@@ -32,8 +32,8 @@ void Engine::on_http_response(RequestId id, int status, std::string_view body, M
 
 void Engine::finish_call(RequestId id, const Call& call, int status, std::string_view body, Millis now) {
   if (call.kind == CallKind::Hydrate) {
-    auto v = views_.find(call.view);
-    if (v != views_.end() && v->second.hydrating == id) finish_hydration(call.view, v->second, status, body, now);
+    View* v = find_view(call.view);
+    if (v && v->hydrating == id) finish_hydration(call.view, *v, status, body, now);
     return;
   }
   if (!call.mutation_id.empty()) finish_mutation(call, status, body, now);
@@ -157,8 +157,8 @@ void Engine::expire_requests(Millis now) {
     }
     if (!call.mutation_id.empty()) finish_mutation(call, 0, {}, now);  // no answer: rolled back
     if (call.kind == CallKind::Hydrate) {
-      auto v = views_.find(call.view);
-      if (v != views_.end()) finish_hydration(call.view, v->second, 0, "{\"error\":\"request timed out\"}", now);
+      View* v = find_view(call.view);
+      if (v) finish_hydration(call.view, *v, 0, "{\"error\":\"request timed out\"}", now);
       continue;
     }
     outbox_.result_error(e.id, 0, "request timed out");

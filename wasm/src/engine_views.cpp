@@ -57,7 +57,8 @@ ViewId Engine::open_view(std::string_view model, std::optional<Query> query, Rec
   }
   ModelConfig m = config_.model(model);
   ViewId id = next_view_++;
-  View& v = views_[id];
+  views_.emplace_back(id, View());
+  View& v = views_.back().second;
   v.model = m.name;
   if (query) v.list = std::make_unique<ListView>(id, m.name, std::move(*query));
   v.item_id = std::move(item);
@@ -566,24 +567,30 @@ void Engine::flush_views() {
   }
 }
 
+size_t Engine::view_at(ViewId id) const {
+  size_t i = 0;
+  while (i < views_.size() && views_[i].first != id) ++i;
+  return i;
+}
+
 void Engine::set_window(ViewId id, std::optional<std::pair<size_t, size_t>> window, Millis now) {
-  auto it = views_.find(id);
-  if (it == views_.end() || !it->second.list) return;
-  it->second.list->set_window(window);
+  View* v = find_view(id);
+  if (!v || !v->list) return;
+  v->list->set_window(window);
   flush(now);
 }
 
 void Engine::refetch(ViewId id, Millis now) {
-  auto it = views_.find(id);
-  if (it == views_.end()) return;
-  it->second.unsettled = 0;  // the app asks: no backoff
-  start_hydration(id, it->second, now);
+  View* v = find_view(id);
+  if (!v) return;
+  v->unsettled = 0;  // the app asks: no backoff
+  start_hydration(id, *v, now);
 }
 
 void Engine::close_view(ViewId id, Millis now) {
-  auto it = views_.find(id);
-  if (it == views_.end()) return;
-  View& v = it->second;
+  View* found = find_view(id);
+  if (!found) return;
+  View& v = *found;
   RecordStore& store = store_named(v.model);
   if (v.list) v.list->release_all(store);
   else if (v.item_retained) store.release(v.item_id);
@@ -596,7 +603,7 @@ void Engine::close_view(ViewId id, Millis now) {
     commands_.push_back(std::move(cancel));
   }
   std::string channel = v.channel;
-  views_.erase(it);
+  views_.erase(views_.begin() + view_at(id));
   if (channel.empty()) return;
   unsubscribe(channel, now);
 }

@@ -11,7 +11,6 @@
 // with X-Client-Mutation-Id, and the server's echo of our own mutation changes
 // nothing visible (same text) while its HTTP answer shows the change at once.
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -263,7 +262,11 @@ class Engine {
   // The store found last by find_store (every update frame looks its model's up).
   std::string last_store_name_;
   RecordStore* last_store_ = nullptr;
-  std::map<ViewId, View> views_;
+  // By id, in id order (a new view's id is the highest: it goes last). A page has tens
+  // at most; a scan finds one.
+  std::vector<std::pair<ViewId, View>> views_;
+  size_t view_at(ViewId id) const;  // its place in views_, or views_.size()
+  View* find_view(ViewId id) { size_t i = view_at(id); return i < views_.size() ? &views_[i].second : nullptr; }
   ViewId next_view_ = 1;
   uint64_t snapshots_ = 0;  // list snapshots taken so far: orders them against our pending writes
   StringSet listened_;                              // channels with raw listeners
