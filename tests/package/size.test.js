@@ -80,8 +80,12 @@ import * as esbuild from 'esbuild';
 // views that read past it, not only for a delete (+67 B): 79,691 B. Then the held copies'
 // rule moved into replay_buffer, which the item's failed read used without it (-131 B):
 // 79,560 B (+185 B in all), raised to 77.72 KB (79,585 B).
+// 2026-12-06, twentieth session: the engine's std::map instances out (its views, stores,
+// channels, configured models and requests in vectors or the string map; the tree's code
+// went with the last of them, the views: -539 B alone) beside three fixes of the core:
+// 79,560 -> 78,749 B, lowered to 76.93 KB (78,776 B).
 const GOAL = 40 * 1024;
-const BUDGET = Math.round(77.72 * 1024);
+const BUDGET = Math.round(76.93 * 1024);
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const gzip = (bytes) => execFileSync('gzip', ['-9', '-c'], { input: bytes }).length;
