@@ -49,9 +49,9 @@ std::string write_back(const Config& c) {
   num(o, "requestTimeout", double(c.request_timeout_ms));
   o += "\"models\":{";
   for (const auto& m : c.models) {
-    json::append_string(o, m.first);
+    json::append_string(o, m.name);
     o += ":{";
-    str(o, "path", m.second.path);
+    str(o, "path", m.path);
     close_obj(o);
     o += ',';
   }
@@ -61,11 +61,11 @@ std::string write_back(const Config& c) {
   str(o, "url", c.ws_url);
   o += "\"pubsub\":{\"models\":{";
   for (const auto& m : c.models) {
-    if (!m.second.realtime) continue;
-    json::append_string(o, m.first);
+    if (!m.realtime) continue;
+    json::append_string(o, m.name);
     o += ":{\"subscribe\":[";
-    if (m.second.subscribe_list) o += "\"list\",";
-    if (m.second.subscribe_item) o += "\"item\",";
+    if (m.subscribe_list) o += "\"list\",";
+    if (m.subscribe_item) o += "\"item\",";
     if (o.back() == ',') o.pop_back();
     o += "]},";
   }
@@ -117,10 +117,10 @@ void check_valid(const Config& c, const std::string& text) {
   FUZZ_CHECK(c.base_url.empty() || c.base_url.back() != '/');
   FUZZ_CHECK(c.request_timeout_ms >= 1 && c.request_timeout_ms <= 3600000);
   for (const auto& m : c.models) {
-    FUZZ_CHECK(m.first == m.second.name);
-    FUZZ_CHECK_MSG(valid_name(m.first), m.first);
-    FUZZ_CHECK(!m.second.path.empty());
-    if (m.second.realtime) FUZZ_CHECK(c.ws_enabled);
+    FUZZ_CHECK_MSG(valid_name(m.name), m.name);
+    FUZZ_CHECK_MSG(c.configured(m.name) == &m, m.name);  // each name once
+    FUZZ_CHECK(!m.path.empty());
+    if (m.realtime) FUZZ_CHECK(c.ws_enabled);
   }
   if (c.ws_enabled) FUZZ_CHECK(c.ws_url.rfind("ws://", 0) == 0 || c.ws_url.rfind("wss://", 0) == 0);
   FUZZ_CHECK(c.reconnect.max_attempts >= 0 && c.reconnect.max_attempts <= 1000000);
@@ -143,9 +143,8 @@ bool same(const Config& a, const Config& b) {
       a.max_frame_bytes != b.max_frame_bytes)
     return false;
   for (auto i = a.models.begin(), j = b.models.begin(); i != a.models.end(); ++i, ++j)
-    if (i->first != j->first || i->second.path != j->second.path || i->second.realtime != j->second.realtime ||
-        (i->second.realtime && (i->second.subscribe_list != j->second.subscribe_list ||
-                                i->second.subscribe_item != j->second.subscribe_item)))
+    if (i->name != j->name || i->path != j->path || i->realtime != j->realtime ||
+        (i->realtime && (i->subscribe_list != j->subscribe_list || i->subscribe_item != j->subscribe_item)))
       return false;
   for (size_t i = 0; i < a.channels.size(); ++i)
     if (a.channels[i].pattern != b.channels[i].pattern || a.channels[i].events != b.channels[i].events) return false;
@@ -193,7 +192,7 @@ void drive(std::unique_ptr<Engine>& e) {
   e->on_open(now);
   std::string error;
   for (const auto& m : e->config().models) {
-    if (!e->watch(m.first, "{}", now, error)) FUZZ_CHECK(!error.empty());
+    if (!e->watch(m.name, "{}", now, error)) FUZZ_CHECK(!error.empty());
   }
   e->on_timer(now + 100000);
   for (const auto& cmd : e->take_commands()) {
