@@ -80,3 +80,20 @@ TEST_CASE("versions: versionField names the field, ISO-8601 times compare as tim
   h.frame(update("Message:list", "updated", R"({"id":1,"text":"fresh","updatedAt":"2026-12-04T10:00:01Z"})", 1));
   CHECK(h.mirrors[v].rows[0].find("fresh") != std::string::npos);
 }
+
+TEST_CASE("versions: a get() before any view leaves the model's versionField in force") {
+  // The cache's check for a live record made the model's store with the default field
+  // ("version") when no view had made it yet; the configured one was then never read.
+  std::string config = default_config();
+  config.replace(config.find("\"token\""), 0, R"("models":{"Message":{"versionField":"updatedAt"}},)");
+  Harness h(config);
+  h.open();
+  std::string error;
+  REQUIRE(h.engine->get("Message", "1", h.now, error) != 0);
+  h.step();
+  ViewId v = h.watch("Message");
+  h.frame(subscribed("Message:list"));
+  h.respond(h.http("GET").back().http_id, 200, R"([{"id":1,"text":"a","updatedAt":"2026-12-04T10:00:00Z"}])");
+  h.frame(update("Message:list", "updated", R"({"id":1,"text":"stale","updatedAt":"2026-12-04T09:00:00Z"})", 1));
+  CHECK(h.mirrors[v].rows[0].find("stale") == std::string::npos);
+}

@@ -89,7 +89,8 @@ RequestId Engine::list(std::string_view model, std::string_view query_json, Mill
 // refetching, and kept live by a confirmed channel (the model's list or its own).
 const StoredRecord* Engine::live_record(const ModelConfig& m, const RecordId& id) {
   if (!socket_open_) return nullptr;
-  const StoredRecord* rec = store_named(m.name).find(id);
+  const RecordStore* store = find_store(m.name);  // made by a view, with its versionField
+  const StoredRecord* rec = store ? store->find(id) : nullptr;
   if (!rec || rec->deleted) return nullptr;
   auto live = [this](const std::string& channel) {
     const ChannelState* c = channel.empty() ? nullptr : registry_.find(channel);
