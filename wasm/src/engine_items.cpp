@@ -131,8 +131,9 @@ void Engine::follow_list_instead(ViewId id, View& v, Millis now) {
 void Engine::reread_item(const std::string& model, const RecordId& id, Millis now) {
   for (auto& entry : views_) {
     View& v = entry.second;
-    if (!v.list && v.model == model && v.item_id == id && !(v.hydrating && v.item_read_live))
-      start_hydration(entry.first, v, now);
+    // A read begun on this socket while a channel was live is newer than the replayed copies.
+    bool newer = v.hydrating && v.item_read_live && v.disconnects_at_start == disconnects_;
+    if (!v.list && v.model == model && v.item_id == id && !newer) start_hydration(entry.first, v, now);
   }
 }
 

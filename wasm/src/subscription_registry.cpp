@@ -39,7 +39,10 @@ std::vector<std::string> SubscriptionRegistry::pending_subscribes() {
 }
 
 void SubscriptionRegistry::on_disconnect() {
-  channels_.for_each([](const std::string&, ChannelState& c) { c.sent = c.confirmed = false; });
+  channels_.for_each([](const std::string&, ChannelState& c) {
+    c.sent = c.confirmed = false;
+    c.replay_to = -1;  // the next socket's confirmation says what it replays
+  });
 }
 
 SeqCheck SubscriptionRegistry::check(ChannelState& c, std::optional<int64_t> seq) {
