@@ -25,6 +25,8 @@
 //                is closed first, so that the engine subscribes anew)
 //   F            the server ends a live Message:list subscription (`unsubscribed`, then
 //                `error`, as the reference gateway does when a right is lost) and refuses it
+//   R            the subscriptions answered at the head of the queue go out in reverse order,
+//                each with its replay (a server may answer two subscriptions in any order)
 //   X            the app disconnects;  L / G  one-shot list / get
 //   q            quiet point: everything in flight is delivered and answered, then the views
 //                are compared with the server's table
@@ -616,6 +618,23 @@ struct Run {
     step();
   }
 
+  // `R`: the answers to subscriptions at the head of the queue (each `subscribed` with the
+  // replay or resync after it) in reverse order; each channel's own frames keep theirs.
+  void reverse_subscription_answers() {
+    std::vector<std::vector<Frame>> groups;
+    size_t i = 0;
+    while (i < queue.size() && queue[i].text.rfind("{\"type\":\"subscribed\"", 0) == 0) {
+      auto j = Json::parse(queue[i].text);
+      std::string ch = j && j->get("channel") ? j->get("channel")->as_string() : std::string();
+      std::string resync = "{\"type\":\"resync\",\"channel\":\"" + ch + "\"}";
+      std::vector<Frame> group{queue[i++]};
+      while (i < queue.size() && (queue[i].update == ch || queue[i].text == resync)) group.push_back(queue[i++]);
+      groups.push_back(std::move(group));
+    }
+    queue.erase(queue.begin(), queue.begin() + std::ptrdiff_t(i));
+    for (const auto& g : groups) queue.insert(queue.begin(), g.begin(), g.end());
+  }
+
   void deliver() {
     Frame f = std::move(queue.front());
     queue.pop_front();
@@ -931,6 +950,7 @@ struct Run {
       case 'L': FUZZ_CHECK(engine->list("Message", kQueries[1], now, error) != 0); step(); return;
       case 'G': FUZZ_CHECK(engine->get("Message", std::to_string(kItemId), now, error) != 0); step(); return;
       case 'f': refuse_list = !refuse_list; return;
+      case 'R': reverse_subscription_answers(); return;
       case 'F':
         refuse_list = true;
         if (!open || !subs.erase(kList)) return;
