@@ -83,9 +83,10 @@ import * as esbuild from 'esbuild';
 // 2026-12-06, twentieth session: the engine's std::map instances out (its views, stores,
 // channels, configured models and requests in vectors or the string map; the tree's code
 // went with the last of them, the views: -539 B alone) beside three fixes of the core:
-// 79,560 -> 78,749 B, lowered to 76.93 KB (78,776 B).
+// 79,560 -> 78,749 B. Then two more fixes of the core found by the review (+30 B): 78,779 B,
+// and the ceiling at 76.96 KB (78,807 B).
 const GOAL = 40 * 1024;
-const BUDGET = Math.round(76.93 * 1024);
+const BUDGET = Math.round(76.96 * 1024);
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const gzip = (bytes) => execFileSync('gzip', ['-9', '-c'], { input: bytes }).length;
