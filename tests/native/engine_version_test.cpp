@@ -97,3 +97,20 @@ TEST_CASE("versions: a get() before any view leaves the model's versionField in 
   h.frame(update("Message:list", "updated", R"({"id":1,"text":"stale","updatedAt":"2026-12-04T09:00:00Z"})", 1));
   CHECK(h.mirrors[v].rows[0].find("stale") == std::string::npos);
 }
+
+TEST_CASE("versions: a list channel listened to and left before any view leaves the versionField in force") {
+  // Leaving the channel forgot its model's seqs in a store it made with the default field.
+  std::string config = default_config();
+  config.replace(config.find("\"token\""), 0, R"("models":{"Message":{"versionField":"updatedAt"}},)");
+  Harness h(config);
+  h.open();
+  std::string error;
+  REQUIRE(h.engine->listen("Message:list", true, h.now, error));
+  h.frame(subscribed("Message:list", 0));
+  REQUIRE(h.engine->listen("Message:list", false, h.now, error));
+  ViewId v = h.watch("Message");
+  h.frame(subscribed("Message:list", 0));
+  h.respond(h.http("GET").back().http_id, 200, R"([{"id":1,"text":"a","updatedAt":"2026-12-04T10:00:00Z"}])");
+  h.frame(update("Message:list", "updated", R"({"id":1,"text":"stale","updatedAt":"2026-12-04T09:00:00Z"})", 1, 1));
+  CHECK(h.mirrors[v].rows[0].find("stale") == std::string::npos);
+}

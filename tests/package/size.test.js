@@ -83,8 +83,8 @@ import * as esbuild from 'esbuild';
 // 2026-12-06, twentieth session: the engine's std::map instances out (its views, stores,
 // channels, configured models and requests in vectors or the string map; the tree's code
 // went with the last of them, the views: -539 B alone) beside three fixes of the core:
-// 79,560 -> 78,749 B. Then two more fixes of the core found by the review (+30 B): 78,779 B,
-// and the ceiling at 76.96 KB (78,807 B).
+// 79,560 -> 78,749 B. Then three more fixes of the core found by the reviews (a store made
+// anywhere takes its model's versionField: -10 B in all): 78,739 B, ceiling 76.96 KB (78,807 B).
 const GOAL = 40 * 1024;
 const BUDGET = Math.round(76.96 * 1024);
 

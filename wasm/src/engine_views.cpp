@@ -13,8 +13,8 @@ RecordStore& Engine::store_for(const ModelConfig& m) {
 }
 
 RecordStore& Engine::store_named(std::string_view model) {
-  bool fresh = false;
-  return stores_.emplace(model, fresh);
+  if (RecordStore* store = find_store(model)) return *store;
+  return store_for(config_.model(model));  // made with the model's versionField, wherever from
 }
 
 std::string Engine::channel_for_list(const ModelConfig& m) const {
@@ -474,9 +474,10 @@ void Engine::numbering_restarted(ChannelState& c, std::optional<int64_t> seq, co
   ++c.restarts;
   bool is_list = false;
   std::string model(channel_model(c.name, is_list));
-  if (is_list) {  // a new numbering may be a new database: its versions start over too
-    store_named(model).forget_seqs();
-    store_named(model).forget_versions();
+  RecordStore* store = is_list ? find_store(model) : nullptr;  // none yet: nothing to forget
+  if (store) {  // a new numbering may be a new database: its versions start over too
+    store->forget_seqs();
+    store->forget_versions();
   }
   for (auto& entry : views_)
     if (entry.second.channel == c.name) entry.second.floor.reset();
@@ -502,7 +503,8 @@ void Engine::list_channel_lost(const std::string& channel, bool forget_seqs, Mil
   bool is_list = false;
   std::string model(channel_model(channel, is_list));
   if (model.empty() || !is_list) return;
-  if (forget_seqs) store_named(model).forget_seqs();
+  RecordStore* store = forget_seqs ? find_store(model) : nullptr;  // none yet: nothing to forget
+  if (store) store->forget_seqs();
   for (auto& entry : views_)  // not those on the list channel itself: it brought them nothing to skip
     if (!entry.second.list && entry.second.model == model && entry.second.channel != channel)
       start_hydration(entry.first, entry.second, now);

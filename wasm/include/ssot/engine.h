@@ -183,7 +183,7 @@ class Engine {
   void mark_item_copies_unordered(const std::string& model, const RecordId& id);
   bool copy_versioned(const std::string& model, const ServerFrame& f);
   RecordStore& store_for(const ModelConfig& m);
-  RecordStore& store_named(std::string_view model);  // made (versionField "version") if none yet
+  RecordStore& store_named(std::string_view model);  // made (store_for) if none yet
   void show_item(View& v, RecordStore& store, bool present, bool reread);
   void rehydrate_channel(const std::string& channel, Millis now, const View* except = nullptr, bool after_loss = false);
   void numbering_restarted(ChannelState& c, std::optional<int64_t> seq, const View* except, Millis now);
