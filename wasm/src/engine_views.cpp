@@ -424,8 +424,9 @@ void Engine::tell_views(const std::string& model, const RecordId& id, const View
   for (auto& entry : views_) {
     View& o = entry.second;
     if (&o == except || o.model != model || o.hydrating) continue;
-    // A view whose own snapshot is newer knows better (a record deleted since would come back).
-    if (o.list && snapshot_seq && o.floor && *o.floor > *snapshot_seq) continue;
+    // A view whose own snapshot is newer knows better (a record deleted since would come back),
+    // but not of a record it holds: it shows the store's text, so it places it anew.
+    if (o.list && snapshot_seq && o.floor && *o.floor > *snapshot_seq && !o.list->holds(id)) continue;
     if (o.list) {
       if (!holders_only || o.list->holds(id)) o.list->record_changed(store, id);
     } else if (o.item_id == id && store.find(id) && (!holders_only || o.item_present)) {
