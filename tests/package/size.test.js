@@ -84,7 +84,8 @@ import * as esbuild from 'esbuild';
 // channels, configured models and requests in vectors or the string map; the tree's code
 // went with the last of them, the views: -539 B alone) beside three fixes of the core:
 // 79,560 -> 78,749 B. Then three more fixes of the core found by the reviews (a store made
-// anywhere takes its model's versionField: -10 B in all): 78,739 B, ceiling 76.96 KB (78,807 B).
+// anywhere takes its model's versionField: -10 B in all) and fuzz bug 55's (+4 B): 78,743 B,
+// ceiling 76.96 KB (78,807 B).
 const GOAL = 40 * 1024;
 const BUDGET = Math.round(76.96 * 1024);
 
