@@ -67,10 +67,26 @@ TEST_CASE("versions: a delete older than the copy held is ignored; equal version
   CHECK(h.mirrors[v].ids().empty());
 }
 
-TEST_CASE("versions: versionField names the field, ISO-8601 times compare as times") {
+namespace {
+// The default config with Message's versions in updatedAt.
+std::string updated_at_config() {
   std::string config = default_config();
   config.replace(config.find("\"token\""), 0, R"("models":{"Message":{"versionField":"updatedAt"}},)");
-  Harness h(config);
+  return config;
+}
+
+// A list view reads record 1 as of 10:00; a copy as of 09:00 must not replace it.
+void older_copy_refused(Harness& h) {
+  ViewId v = h.watch("Message");
+  h.frame(subscribed("Message:list", 0));
+  h.respond(h.http("GET").back().http_id, 200, R"([{"id":1,"text":"a","updatedAt":"2026-12-04T10:00:00Z"}])");
+  h.frame(update("Message:list", "updated", R"({"id":1,"text":"stale","updatedAt":"2026-12-04T09:00:00Z"})", 1, 1));
+  CHECK(h.mirrors[v].rows[0].find("stale") == std::string::npos);
+}
+}  // namespace
+
+TEST_CASE("versions: versionField names the field, ISO-8601 times compare as times") {
+  Harness h(updated_at_config());
   h.open();
   ViewId v = h.watch("Message");
   h.frame(subscribed("Message:list"));
@@ -84,33 +100,21 @@ TEST_CASE("versions: versionField names the field, ISO-8601 times compare as tim
 TEST_CASE("versions: a get() before any view leaves the model's versionField in force") {
   // The cache's check for a live record made the model's store with the default field
   // ("version") when no view had made it yet; the configured one was then never read.
-  std::string config = default_config();
-  config.replace(config.find("\"token\""), 0, R"("models":{"Message":{"versionField":"updatedAt"}},)");
-  Harness h(config);
+  Harness h(updated_at_config());
   h.open();
   std::string error;
   REQUIRE(h.engine->get("Message", "1", h.now, error) != 0);
   h.step();
-  ViewId v = h.watch("Message");
-  h.frame(subscribed("Message:list"));
-  h.respond(h.http("GET").back().http_id, 200, R"([{"id":1,"text":"a","updatedAt":"2026-12-04T10:00:00Z"}])");
-  h.frame(update("Message:list", "updated", R"({"id":1,"text":"stale","updatedAt":"2026-12-04T09:00:00Z"})", 1));
-  CHECK(h.mirrors[v].rows[0].find("stale") == std::string::npos);
+  older_copy_refused(h);
 }
 
 TEST_CASE("versions: a list channel listened to and left before any view leaves the versionField in force") {
   // Leaving the channel forgot its model's seqs in a store it made with the default field.
-  std::string config = default_config();
-  config.replace(config.find("\"token\""), 0, R"("models":{"Message":{"versionField":"updatedAt"}},)");
-  Harness h(config);
+  Harness h(updated_at_config());
   h.open();
   std::string error;
   REQUIRE(h.engine->listen("Message:list", true, h.now, error));
   h.frame(subscribed("Message:list", 0));
   REQUIRE(h.engine->listen("Message:list", false, h.now, error));
-  ViewId v = h.watch("Message");
-  h.frame(subscribed("Message:list", 0));
-  h.respond(h.http("GET").back().http_id, 200, R"([{"id":1,"text":"a","updatedAt":"2026-12-04T10:00:00Z"}])");
-  h.frame(update("Message:list", "updated", R"({"id":1,"text":"stale","updatedAt":"2026-12-04T09:00:00Z"})", 1, 1));
-  CHECK(h.mirrors[v].rows[0].find("stale") == std::string::npos);
+  older_copy_refused(h);
 }
