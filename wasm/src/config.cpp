@@ -246,8 +246,7 @@ const ModelConfig* Config::configured(std::string_view name) const {
 }
 
 ModelConfig& Config::configure(const std::string& name) {
-  for (auto& m : models)
-    if (m.name == name) return m;
+  if (const ModelConfig* m = configured(name)) return models[size_t(m - models.data())];
   models.emplace_back();
   models.back().name = name;
   return models.back();

@@ -93,7 +93,7 @@ bool Engine::item_live(const View& v) {
 bool Engine::item_copy_superseded(const ChannelState* list, const std::string& model, const RecordId& id) {
   if (!list || !list->error.empty() || list->awaiting_seq()) return false;
   if (list->confirmed || list->sent_since) return true;
-  const RecordStore* st = stores_.find(model);
+  const RecordStore* st = find_store(model);
   const StoredRecord* known = st ? st->find(id) : nullptr;
   return known && known->seq;
 }
@@ -145,7 +145,7 @@ void Engine::mark_item_copies_unordered(const std::string& model, const RecordId
 
 bool Engine::copy_versioned(const std::string& model, const ServerFrame& f) {
   if (f.change == ChangeType::Deleted) return f.version.has_value();
-  const RecordStore* st = stores_.find(model);
+  const RecordStore* st = find_store(model);
   return st && st->version_of(f.record).has_value();
 }
 

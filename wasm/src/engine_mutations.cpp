@@ -103,7 +103,7 @@ void Engine::add_pending(const ModelConfig& m, Mutation& mu, PendingWrite write)
 void Engine::settle(const std::string& mutation_id, Mutation& mu) {
   if (!mu.optimistic) return;
   mu.optimistic = false;
-  RecordStore* st = stores_.find(mu.model);
+  RecordStore* st = find_store(mu.model);
   if (!st || !st->drop_pending(mu.record, mutation_id)) return;
   show_record(mu.model, mu.record, mu.snapshot_no);
 }
@@ -144,7 +144,7 @@ void Engine::finish_mutation(const Call& call, int status, std::string_view body
   Mutation mu = std::move(*m);
   mutations_.erase(call.mutation_id);
   if (is_2xx(status)) urgent_flush_ = true;  // views show the change (ours or its echo) when the call resolves
-  RecordStore* found = is_2xx(status) ? stores_.find(call.model) : nullptr;
+  RecordStore* found = is_2xx(status) ? find_store(call.model) : nullptr;
   if (!found) return settle(call.mutation_id, mu);
   RecordStore& store = *found;
   ChannelState* live = list_channel(call.model);
