@@ -15,7 +15,7 @@ set_target_properties(ssot_runtime PROPERTIES SUFFIX ".mjs")
 # speed, the runtime about 30% slower through the JS API), -flto -5 KB on top,
 # -sMALLOC=emmalloc -2 KB, no RTTI or exceptions -1 KB (the core returns errors as
 # values; nothing uses typeid or dynamic_cast), -sTEXTDECODER=2 -0.2 KB of glue
-# (every target has TextDecoder). The core library is compiled the same way, so
+# (every target has TextDecoder), -sSUPPORT_ERRNO=0 -16 B (nothing reads errno). The core library is compiled the same way, so
 # the wasm benchmark measures what ships.
 set(RUNTIME_COMPILE_FLAGS -Oz -flto -fno-rtti -fno-exceptions)
 target_compile_options(ssot_core PRIVATE ${RUNTIME_COMPILE_FLAGS})
@@ -25,7 +25,7 @@ target_compile_options(ssot_runtime PRIVATE ${RUNTIME_COMPILE_FLAGS})
 set(RUNTIME_API ${CMAKE_SOURCE_DIR}/wasm/runtime_api.js)
 set_target_properties(ssot_runtime PROPERTIES LINK_DEPENDS ${RUNTIME_API})
 target_link_options(ssot_runtime PRIVATE
-  -Oz -flto -sMALLOC=emmalloc -sTEXTDECODER=2
+  -Oz -flto -sMALLOC=emmalloc -sTEXTDECODER=2 -sSUPPORT_ERRNO=0
   --post-js ${RUNTIME_API} -lwebsocket.js -sFETCH=1 -sFETCH_SUPPORT_INDEXEDDB=0
   -sMODULARIZE=1 -sEXPORT_ES6=1 -sEXPORT_NAME=createSsotModule -sENVIRONMENT=web
   -sALLOW_MEMORY_GROWTH=1 -sFILESYSTEM=0 -sDYNAMIC_EXECUTION=0 -sEXPORTED_RUNTIME_METHODS=[HEAPU8]
