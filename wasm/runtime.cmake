@@ -15,8 +15,8 @@ set_target_properties(ssot_runtime PROPERTIES SUFFIX ".mjs")
 # speed, the runtime about 30% slower through the JS API), -flto -5 KB on top,
 # -sMALLOC=emmalloc -2 KB, no RTTI or exceptions -1 KB (the core returns errors as
 # values; nothing uses typeid or dynamic_cast), -sTEXTDECODER=2 -0.2 KB of glue
-# (every target has TextDecoder), -sSUPPORT_ERRNO=0 -16 B (nothing reads errno). The core library is compiled the same way, so
-# the wasm benchmark measures what ships.
+# (every target has TextDecoder), -sSUPPORT_ERRNO=0 -16 B (nothing reads errno). The
+# core library is compiled the same way, so the wasm benchmark measures what ships.
 set(RUNTIME_COMPILE_FLAGS -Oz -flto -fno-rtti -fno-exceptions)
 target_compile_options(ssot_core PRIVATE ${RUNTIME_COMPILE_FLAGS})
 target_compile_options(ssot_runtime PRIVATE ${RUNTIME_COMPILE_FLAGS})
