@@ -391,6 +391,32 @@ TEST_CASE("our delete's answer over a copy read since, while the channel is refu
   CHECK(h.mirrors[v].ids() == std::vector<int>{1, 2});
 }
 
+TEST_CASE("our delete's answer does not cut short the backoff of a view whose read failed since") {
+  // The case above, but the view's next read fails (503) before our answer lands: it will
+  // read again at its retry anyway, past our delete. The answer asked a failing server at
+  // once instead, for each answer, whatever the backoff.
+  Harness h;  // hydration backoff: base 1000
+  ViewId v = live(h, {msg(1, "a"), msg(2, "b")});
+  h.close(1006);
+  auto del = delete_then_refetch(h, v);
+  h.respond(h.http("GET").back().http_id, 200, list_body({msg(1, "again"), msg(2, "b")}, 2));
+  h.advance(1000);
+  h.engine->on_open(h.now);
+  h.step();
+  h.frame(R"({"type":"error","channel":"Message:list","error":"Unauthorized"})");
+  h.engine->refetch(v, h.now);
+  h.step();
+  h.respond(h.http("GET").back().http_id, 503, R"({"error":"Service Unavailable"})");
+  h.respond(del.http_id, 204, "");
+  CHECK(h.http("GET").empty());
+  h.advance(999);
+  CHECK(h.http("GET").empty());
+  h.advance(1);
+  REQUIRE(h.http("GET").size() == 1);  // the retry, at its time
+  h.respond(h.http("GET").back().http_id, 200, list_body({msg(1, "again"), msg(2, "b")}, 2));
+  CHECK(h.mirrors[v].ids() == std::vector<int>{1, 2});
+}
+
 TEST_CASE("our delete's answer after the server ended the channel it confirmed waits for no echo") {
   // The server ends a subscription whose right is lost: `unsubscribed`, then `error`
   // (docs/PROTOCOL.md). The channel stays confirmed on this socket but brings nothing more,

@@ -195,11 +195,12 @@ void Engine::finish_mutation(const Call& call, int status, std::string_view body
 // An answer applied with nothing sure to order it (the list channel refused) may be older
 // than a view's snapshot read past `start`, when we asked (the record written again, deleted,
 // created again since): no replay tells that view again what its snapshot held, so it reads
-// again. Views read before take the replay.
+// again. Views read before take the replay; one waiting to retry a failed read reads
+// then, past the answer, and keeps its backoff.
 void Engine::read_again_since(const std::string& model, int64_t start, Millis now) {
   for (auto& entry : views_) {
     View& v = entry.second;
-    if (v.list && v.model == model && v.floor && *v.floor > start) start_hydration(entry.first, v, now);
+    if (v.list && v.model == model && v.floor && *v.floor > start && !v.retry_at) start_hydration(entry.first, v, now);
   }
 }
 
