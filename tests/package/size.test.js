@@ -86,8 +86,11 @@ import * as esbuild from 'esbuild';
 // 79,560 -> 78,749 B. Then three more fixes of the core found by the reviews (a store made
 // anywhere takes its model's versionField: -10 B in all) and fuzz bug 55's (+4 B): 78,743 B,
 // ceiling 76.96 KB (78,807 B).
+// 2026-12-07, twenty-first session: 78,248 B. wasm-opt flattens and rebuilds the control
+// flow twice after its passes (-476 B), -sSUPPORT_ERRNO=0 (-16 B), one store lookup path
+// (-8 B), a fix of the core (+5 B): ceiling 76.45 KB (78,285 B).
 const GOAL = 40 * 1024;
-const BUDGET = Math.round(76.96 * 1024);
+const BUDGET = Math.round(76.45 * 1024);
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const gzip = (bytes) => execFileSync('gzip', ['-9', '-c'], { input: bytes }).length;
