@@ -27,6 +27,10 @@
 //                `error`, as the reference gateway does when a right is lost) and refuses it
 //   R            the subscriptions answered at the head of the queue go out in reverse order,
 //                each with its replay (a server may answer two subscriptions in any order)
+//   E / Ew       the server restarts: its seqs start over under a new epoch (sent in `subscribed`
+//                and list answers, PROTOCOL.md "Epochs"), the socket closes (1012) and every
+//                request in flight fails (status 0, even one the server had handled); `Ew` also
+//                starts from an empty table, ids and versions numbered anew (a fresh database)
 //   X            the app disconnects;  L / G  one-shot list / get
 //   q            quiet point: everything in flight is delivered and answered, then the views
 //                are compared with the server's table
@@ -157,6 +161,7 @@ struct Run {
   // The server.
   std::map<int, std::string> db;
   int next_id = 20;
+  int epoch = 0;  // sent as "e<epoch>"; `E` moves it
   struct Chan {
     int64_t seq = 0;
     std::deque<std::pair<int64_t, std::string>> log;
@@ -364,7 +369,8 @@ struct Run {
         lost.erase(name);  // a seed client re-hydrates after every reconnect
         return;
       }
-      queue.push_back({"{\"type\":\"subscribed\",\"channel\":\"" + name + "\",\"seq\":" + std::to_string(c.seq) + "}", {}});
+      queue.push_back({"{\"type\":\"subscribed\",\"channel\":\"" + name + "\",\"seq\":" + std::to_string(c.seq) +
+                       ",\"epoch\":\"e" + std::to_string(epoch) + "\"}", {}});
       if (!since || since->is_null()) {
         return;
       }
@@ -565,7 +571,7 @@ struct Run {
         body += (body.back() == '[' ? "" : ",") + *r.second;
       }
       body += "],\"total\":" + std::to_string(server_page(slot).total);
-      if (!seed) body += ",\"seq\":" + std::to_string(chans[kList].seq);
+      if (!seed) body += ",\"seq\":" + std::to_string(chans[kList].seq) + ",\"epoch\":\"e" + std::to_string(epoch) + "\"";
       body += '}';
       if (!p.cancelled) {  // the page the view now holds
         slots[slot].answered_page.clear();
@@ -699,6 +705,30 @@ struct Run {
     list_refused = false;
     engine->on_close(code, now);
     step();
+  }
+
+  // `E`: a restart. What the old server had handled but not answered is lost to the client
+  // (status 0); with `wipe` what it had written is gone too.
+  void restart(bool wipe) {
+    if (seed) return;  // a seed server numbers nothing
+    ++epoch;
+    for (auto& c : chans) c.second = Chan();
+    if (wipe) {
+      for (const auto& r : std::map<int, std::string>(db)) before_change(r.first, nullptr);
+      db.clear();
+      changes = 1;
+      next_id = 20;
+      for (auto& pg : pages) pg.version = -1;
+    }
+    std::deque<Pending> failed;
+    failed.swap(pending);
+    server_close(1012);
+    for (auto& p : failed) {
+      if (p.cancelled) continue;
+      if (trace) std::fprintf(stderr, "  lost #%u %s %s\n", p.id, p.method.c_str(), p.url.c_str());
+      engine->on_http_response(p.id, 0, "", now);
+      step();
+    }
   }
 
   void accept() {
@@ -951,6 +981,7 @@ struct Run {
       case 'G': FUZZ_CHECK(engine->get("Message", std::to_string(kItemId), now, error) != 0); step(); return;
       case 'f': refuse_list = !refuse_list; return;
       case 'R': reverse_subscription_answers(); return;
+      case 'E': restart(!arg.empty() && arg[0] == 'w'); return;
       case 'F':
         refuse_list = true;
         if (!open || !subs.erase(kList)) return;

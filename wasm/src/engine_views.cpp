@@ -475,9 +475,10 @@ void Engine::numbering_restarted(ChannelState& c, std::optional<int64_t> seq, co
   ++c.restarts;
   bool is_list = false;
   std::string model(channel_model(c.name, is_list));
-  RecordStore* store = is_list ? find_store(model) : nullptr;  // none yet: nothing to forget
-  if (store) {  // a new numbering may be a new database: its versions start over too
-    store->forget_seqs();
+  RecordStore* store = find_store(model);  // none yet: nothing to forget
+  // A new numbering may be a new database, whichever channel tells it: versions start over.
+  if (store) {
+    if (is_list) store->forget_seqs();  // the records' seqs are the list's numbering
     store->forget_versions();
   }
   for (auto& entry : views_)
