@@ -254,9 +254,10 @@ void Engine::handle_subscribed(const ServerFrame& f, Millis now) {
   c->replay_to = had_sent_since && f.seq ? *f.seq : -1;
   c->error.clear();
   // The server's numbering started over (new epoch, or a seq below ours): ours is void.
-  bool new_epoch = !f.epoch.empty() && !c->epoch.empty() && f.epoch != c->epoch;
+  std::string known = epoch_known(*c);
+  bool new_epoch = !f.epoch.empty() && !known.empty() && f.epoch != known;
   bool went_back = f.seq && c->last_seq && *f.seq < *c->last_seq;
-  if (!f.epoch.empty()) c->epoch = f.epoch;
+  if (!f.epoch.empty()) set_epoch(*c, f.epoch);
   if (new_epoch || went_back) {
     numbering_restarted(*c, f.seq, nullptr, now);
     c->has_seq = f.seq.has_value();

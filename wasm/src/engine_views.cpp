@@ -486,12 +486,25 @@ void Engine::numbering_restarted(ChannelState& c, std::optional<int64_t> seq, co
   rehydrate_channel(c.name, now, except);
 }
 
+std::string Engine::epoch_known(const ChannelState& c) {
+  if (!c.epoch.empty()) return c.epoch;
+  bool is_list = false;
+  const RecordStore* store = find_store(channel_model(c.name, is_list));
+  return store ? store->epoch() : std::string();
+}
+
+void Engine::set_epoch(ChannelState& c, std::string_view epoch) {
+  c.epoch.assign(epoch.data(), epoch.size());
+  bool is_list = false;
+  if (RecordStore* store = find_store(channel_model(c.name, is_list))) store->set_epoch(epoch);
+}
+
 bool Engine::adopt_epoch(View& v, ChannelState* c, std::string_view epoch, std::optional<int64_t> seq, Millis now) {
   if (!c || epoch.empty() || epoch == c->epoch) return true;
   if (v.restarts_at_start != c->restarts) return false;  // read before a restart we already know of
-  bool known = !c->epoch.empty();
-  c->epoch.assign(epoch.data(), epoch.size());
-  if (known) {
+  std::string known = epoch_known(*c);
+  set_epoch(*c, epoch);
+  if (!known.empty() && known != epoch) {
     numbering_restarted(*c, seq, &v, now);
     v.restarts_at_start = c->restarts;
   }

@@ -56,6 +56,10 @@ class RecordStore {
   void forget_seqs();                 // the numbering was reset: numbered records count as older than any new seq
   uint32_t numbering() const { return numbering_; }  // how many times it was
   void forget_versions();             // the server's data started over (a new epoch): versions and tombstones
+  // The server's epoch its records were last read under ("" = not told): a channel of the
+  // model taken anew compares with it (its own epoch went with the channel it replaced).
+  const std::string& epoch() const { return epoch_; }
+  void set_epoch(std::string_view epoch) { epoch_.assign(epoch.data(), epoch.size()); }
   // Our own writes: laid over the server's copy until they are confirmed or fail. A
   // record with pending writes stays while they do, whoever holds it.
   void add_pending(const RecordId& id, PendingWrite write);
@@ -81,6 +85,7 @@ class RecordStore {
   size_t oldest_tombstone_ = 0;
   uint64_t next_version_ = 1;
   uint32_t numbering_ = 0;
+  std::string epoch_;
 };
 
 }  // namespace ssot
