@@ -88,9 +88,11 @@ import * as esbuild from 'esbuild';
 // ceiling 76.96 KB (78,807 B).
 // 2026-12-07, twenty-first session: 78,248 B. wasm-opt flattens and rebuilds the control
 // flow twice after its passes (-476 B), -sSUPPORT_ERRNO=0 (-16 B), one store lookup path
-// (-8 B), a fix of the core (+5 B): ceiling 76.45 KB (78,285 B).
+// (-8 B), a fix of the core (+5 B): ceiling 76.45 KB (78,285 B). Then fuzz bugs 56 and 57 (a
+// server restarted on a fresh database, told by an item channel alone or by a channel taken
+// anew: the epoch kept with the model's records too, +90 B): 78,338 B, ceiling 76.55 KB (78,387 B).
 const GOAL = 40 * 1024;
-const BUDGET = Math.round(76.45 * 1024);
+const BUDGET = Math.round(76.55 * 1024);
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const gzip = (bytes) => execFileSync('gzip', ['-9', '-c'], { input: bytes }).length;

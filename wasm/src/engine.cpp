@@ -254,10 +254,8 @@ void Engine::handle_subscribed(const ServerFrame& f, Millis now) {
   c->replay_to = had_sent_since && f.seq ? *f.seq : -1;
   c->error.clear();
   // The server's numbering started over (new epoch, or a seq below ours): ours is void.
-  std::string known = epoch_known(*c);
-  bool new_epoch = !f.epoch.empty() && !known.empty() && f.epoch != known;
+  bool new_epoch = !f.epoch.empty() && take_epoch(*c, f.epoch);
   bool went_back = f.seq && c->last_seq && *f.seq < *c->last_seq;
-  if (!f.epoch.empty()) set_epoch(*c, f.epoch);
   if (new_epoch || went_back) {
     numbering_restarted(*c, f.seq, nullptr, now);
     c->has_seq = f.seq.has_value();

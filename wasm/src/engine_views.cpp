@@ -486,25 +486,20 @@ void Engine::numbering_restarted(ChannelState& c, std::optional<int64_t> seq, co
   rehydrate_channel(c.name, now, except);
 }
 
-std::string Engine::epoch_known(const ChannelState& c) {
-  if (!c.epoch.empty()) return c.epoch;
+bool Engine::take_epoch(ChannelState& c, std::string_view epoch) {
   bool is_list = false;
-  const RecordStore* store = find_store(channel_model(c.name, is_list));
-  return store ? store->epoch() : std::string();
-}
-
-void Engine::set_epoch(ChannelState& c, std::string_view epoch) {
+  RecordStore* store = find_store(channel_model(c.name, is_list));
+  const std::string& known = c.epoch.empty() && store ? store->epoch() : c.epoch;
+  bool changed = !known.empty() && known != epoch;
   c.epoch.assign(epoch.data(), epoch.size());
-  bool is_list = false;
-  if (RecordStore* store = find_store(channel_model(c.name, is_list))) store->set_epoch(epoch);
+  if (store) store->set_epoch(epoch);
+  return changed;
 }
 
 bool Engine::adopt_epoch(View& v, ChannelState* c, std::string_view epoch, std::optional<int64_t> seq, Millis now) {
   if (!c || epoch.empty() || epoch == c->epoch) return true;
   if (v.restarts_at_start != c->restarts) return false;  // read before a restart we already know of
-  std::string known = epoch_known(*c);
-  set_epoch(*c, epoch);
-  if (!known.empty() && known != epoch) {
+  if (take_epoch(*c, epoch)) {
     numbering_restarted(*c, seq, &v, now);
     v.restarts_at_start = c->restarts;
   }

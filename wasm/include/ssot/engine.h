@@ -189,8 +189,9 @@ class Engine {
   void numbering_restarted(ChannelState& c, std::optional<int64_t> seq, const View* except, Millis now);
   // A list answer's epoch against its channel's; false when the answer predates a restart.
   bool adopt_epoch(View& v, ChannelState* c, std::string_view epoch, std::optional<int64_t> seq, Millis now);
-  std::string epoch_known(const ChannelState& c);  // c's epoch, else its model's records'
-  void set_epoch(ChannelState& c, std::string_view epoch);  // c's and its model's records'
+  // Takes `epoch` for c and its model's records: true when it is not the one known (c's,
+  // else, for a channel taken anew, the one its model's records were read under).
+  bool take_epoch(ChannelState& c, std::string_view epoch);
   bool item_live(const View& v);
   void follow_list_instead(ViewId id, View& v, Millis now);
   void reread_item(const std::string& model, const RecordId& id, Millis now);  // its item views read it again
