@@ -257,7 +257,7 @@ void Engine::handle_subscribed(const ServerFrame& f, Millis now) {
   bool new_epoch = !f.epoch.empty() && take_epoch(*c, f.epoch);
   bool went_back = f.seq && c->last_seq && *f.seq < *c->last_seq;
   if (new_epoch || went_back) {
-    numbering_restarted(*c, f.seq, nullptr, now);
+    numbering_restarted(*c, f.seq, nullptr, f.epoch.empty(), now);
     c->has_seq = f.seq.has_value();
   } else {
     // Only a resubscription sent with `since` and confirmed with a seq is replayed: after

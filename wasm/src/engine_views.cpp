@@ -82,6 +82,8 @@ void Engine::start_hydration(ViewId id, View& v, Millis now) {
   v.refetch_again = false;
   const ChannelState* ch = v.channel.empty() ? nullptr : registry_.find(v.channel);
   v.restarts_at_start = ch ? ch->restarts : 0;
+  const RecordStore* store = find_store(v.model);
+  v.epochs_at_start = store ? store->epochs() : 0;
   v.disconnects_at_start = disconnects_;
   ModelConfig m = config_.model(v.model);
   std::string url = model_url(m);
@@ -470,17 +472,16 @@ void Engine::rehydrate_channel(const std::string& channel, Millis now, const Vie
 // The server's numbering of `c` started over (a new epoch: a fresh database, a lost
 // stream; or a seq below ours): our seq state for it is void, records keep no old seq,
 // and everything it feeds is read again. Answers in flight predate it (restarts).
-void Engine::numbering_restarted(ChannelState& c, std::optional<int64_t> seq, const View* except, Millis now) {
+// `unversioned`: told by a seq alone, from a server without epochs (maybe a new database).
+void Engine::numbering_restarted(ChannelState& c, std::optional<int64_t> seq, const View* except, bool unversioned,
+                                 Millis now) {
   c.last_seq = seq;
   ++c.restarts;
   bool is_list = false;
   std::string model(channel_model(c.name, is_list));
   RecordStore* store = find_store(model);  // none yet: nothing to forget
-  // A new numbering may be a new database, whichever channel tells it: versions start over.
-  if (store) {
-    if (is_list) store->forget_seqs();  // the records' seqs are the list's numbering
-    store->forget_versions();
-  }
+  if (store && is_list) store->forget_seqs();  // the records' seqs are the list's numbering
+  if (store && unversioned) store->forget_versions();  // a new epoch forgot them (take_epoch)
   for (auto& entry : views_)
     if (entry.second.channel == c.name) entry.second.floor.reset();
   rehydrate_channel(c.name, now, except);
@@ -492,15 +493,18 @@ bool Engine::take_epoch(ChannelState& c, std::string_view epoch) {
   const std::string& known = c.epoch.empty() && store ? store->epoch() : c.epoch;
   bool changed = !known.empty() && known != epoch;
   c.epoch.assign(epoch.data(), epoch.size());
-  if (store) store->set_epoch(epoch);
+  if (store) store->take_epoch(epoch);
   return changed;
 }
 
 bool Engine::adopt_epoch(View& v, ChannelState* c, std::string_view epoch, std::optional<int64_t> seq, Millis now) {
-  if (!c || epoch.empty() || epoch == c->epoch) return true;
-  if (v.restarts_at_start != c->restarts) return false;  // read before a restart we already know of
-  if (take_epoch(*c, epoch)) {
-    numbering_restarted(*c, seq, &v, now);
+  if (!c || epoch.empty()) return true;
+  // Read before a restart we know of, told on its channel or another of the model.
+  const RecordStore* store = find_store(v.model);
+  if (epoch != c->epoch && (v.restarts_at_start != c->restarts || (store && v.epochs_at_start != store->epochs())))
+    return false;
+  if (take_epoch(*c, epoch)) {  // also when c has it: the records may not (made after it was told)
+    numbering_restarted(*c, seq, &v, false, now);
     v.restarts_at_start = c->restarts;
   }
   return true;

@@ -156,6 +156,15 @@ bool RecordStore::newer_than(const RecordId& id, Version version) const {
   return r && !r->deleted && r->ver && *r->ver > version;
 }
 
+void RecordStore::take_epoch(std::string_view epoch) {
+  if (epoch == epoch_) return;
+  bool other = !epoch_.empty();
+  epoch_.assign(epoch.data(), epoch.size());
+  if (!other) return;
+  forget_versions();
+  ++epochs_;
+}
+
 void RecordStore::forget_versions() {
   records_.for_each([](std::string_view, StoredRecord& r) { r.ver.reset(); });
   tombstones_.clear();

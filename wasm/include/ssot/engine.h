@@ -144,6 +144,7 @@ class Engine {
     int unsettled = 0;               // answers in a row that asked to be read again
     bool refused = false;            // in error only for its channel's refusal: its data is good
     uint32_t restarts_at_start = 0;  // its channel's `restarts` when the hydration started
+    uint32_t epochs_at_start = 0;    // its model's records' `epochs()` then
     uint32_t disconnects_at_start = 0;  // Engine::disconnects_ then
     uint64_t snapshot_no = 0;        // when its last snapshot landed (Engine::snapshots_)
   };
@@ -186,7 +187,7 @@ class Engine {
   RecordStore& store_named(std::string_view model);  // made (store_for) if none yet
   void show_item(View& v, RecordStore& store, bool present, bool reread);
   void rehydrate_channel(const std::string& channel, Millis now, const View* except = nullptr, bool after_loss = false);
-  void numbering_restarted(ChannelState& c, std::optional<int64_t> seq, const View* except, Millis now);
+  void numbering_restarted(ChannelState& c, std::optional<int64_t> seq, const View* except, bool unversioned, Millis now);
   // A list answer's epoch against its channel's; false when the answer predates a restart.
   bool adopt_epoch(View& v, ChannelState* c, std::string_view epoch, std::optional<int64_t> seq, Millis now);
   // Takes `epoch` for c and its model's records: true when it is not the one known (c's,

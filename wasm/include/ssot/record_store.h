@@ -59,7 +59,10 @@ class RecordStore {
   // The server's epoch its records were last read under ("" = not told): a channel of the
   // model taken anew compares with it (its own epoch went with the channel it replaced).
   const std::string& epoch() const { return epoch_; }
-  void set_epoch(std::string_view epoch) { epoch_.assign(epoch.data(), epoch.size()); }
+  uint32_t epochs() const { return epochs_; }  // how many times it changed
+  // Another epoch than the one held: the server's data started over, and the versions and
+  // tombstones go (once, whichever channel of the model tells it first).
+  void take_epoch(std::string_view epoch);
   // Our own writes: laid over the server's copy until they are confirmed or fail. A
   // record with pending writes stays while they do, whoever holds it.
   void add_pending(const RecordId& id, PendingWrite write);
@@ -86,6 +89,7 @@ class RecordStore {
   uint64_t next_version_ = 1;
   uint32_t numbering_ = 0;
   std::string epoch_;
+  uint32_t epochs_ = 0;
 };
 
 }  // namespace ssot
