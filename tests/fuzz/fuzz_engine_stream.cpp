@@ -27,10 +27,11 @@
 //                `error`, as the reference gateway does when a right is lost) and refuses it
 //   R            the subscriptions answered at the head of the queue go out in reverse order,
 //                each with its replay (a server may answer two subscriptions in any order)
-//   E / Ew       the server restarts: its seqs start over under a new epoch (sent in `subscribed`
+//   E<flags>     the server restarts: its seqs start over under a new epoch (sent in `subscribed`
 //                and list answers, PROTOCOL.md "Epochs"), the socket closes (1012) and every
-//                request in flight fails (status 0, even one the server had handled); `Ew` also
-//                starts from an empty table, ids and versions numbered anew (a fresh database)
+//                request in flight fails (status 0, even one the server had handled); flag w:
+//                from an empty table, ids and versions numbered anew (a fresh database); flag k:
+//                the answers the old server had made (`p`) still arrive, later (old epoch)
 //   X            the app disconnects;  L / G  one-shot list / get
 //   q            quiet point: everything in flight is delivered and answered, then the views
 //                are compared with the server's table
@@ -708,8 +709,8 @@ struct Run {
   }
 
   // `E`: a restart. What the old server had handled but not answered is lost to the client
-  // (status 0); with `wipe` what it had written is gone too.
-  void restart(bool wipe) {
+  // (status 0), or with `keep` arrives later; with `wipe` what it had written is gone too.
+  void restart(bool wipe, bool keep) {
     if (seed) return;  // a seed server numbers nothing
     ++epoch;
     for (auto& c : chans) c.second = Chan();
@@ -720,8 +721,10 @@ struct Run {
       next_id = 20;
       for (auto& pg : pages) pg.version = -1;
     }
-    std::deque<Pending> failed;
-    failed.swap(pending);
+    std::deque<Pending> kept, failed;
+    for (auto& p : pending)  // kept in order: requests the engine starts from here on come after
+      (keep && p.prepared ? kept : failed).push_back(std::move(p));
+    pending.swap(kept);
     server_close(1012);
     for (auto& p : failed) {
       if (p.cancelled) continue;
@@ -981,7 +984,7 @@ struct Run {
       case 'G': FUZZ_CHECK(engine->get("Message", std::to_string(kItemId), now, error) != 0); step(); return;
       case 'f': refuse_list = !refuse_list; return;
       case 'R': reverse_subscription_answers(); return;
-      case 'E': restart(!arg.empty() && arg[0] == 'w'); return;
+      case 'E': restart(arg.find('w') != std::string_view::npos, arg.find('k') != std::string_view::npos); return;
       case 'F':
         refuse_list = true;
         if (!open || !subs.erase(kList)) return;
