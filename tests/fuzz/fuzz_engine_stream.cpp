@@ -17,7 +17,8 @@
 //   e<k> <status> <body>  request k gets that status and raw body
 //   n<kind><id><room><text><created>  another client changes the table (kind c/u/d)
 //   m<kind><id><room><text><created>  this client mutates through the engine API
-//   v<slot> / r<slot>  close-or-reopen / refetch a view;  w<start>,<count> / W  window on slot 2
+//   v<slot> / r<slot>  close-or-reopen / refetch a view (slots 0-5);  w<start>,<count> / W  window on slot 2
+//   I            close-or-open a second item view (record 5; closed at first)
 //   s            the server sends resync for Message:list
 //   k<0|1>       the app answers a token request
 //   f            the server refuses Message:list from the next subscribe on (Forbidden), or
@@ -102,7 +103,9 @@ const ListQuery* list_queries() {
   return all.data();
 }
 constexpr int kItemSlot = 5;
-constexpr int kSlots = 6;
+constexpr int kItemSlot2 = 6;  // toggled by `I` alone: `v` and `r` count slots modulo this
+constexpr int kItemId2 = 5;
+constexpr int kSlots = 7;
 const char* const kTexts[] = {"a", "b", "ab", "", "c\\\"q"};  // JSON-escaped already
 
 std::string config_text(bool batching) {
@@ -144,7 +147,8 @@ struct Pending {
 struct Slot {
   bool open = false;
   ViewId view = 0;
-  const ListQuery* list = nullptr;  // null for the item view
+  const ListQuery* list = nullptr;  // null for an item view
+  int item_id = 0;                  // an item view's record
   fuzz::ViewMirror mirror;
   std::string item_status, item_data = "null";
   bool item_seen = false;
@@ -197,6 +201,8 @@ struct Run {
     changes = 1;  // the table's first state counts as a change: every later write is newer
     sent_records = 8;
     for (int s = 0; s < kListSlots; ++s) slots[s].list = &list_queries()[s];
+    slots[kItemSlot].item_id = kItemId;
+    slots[kItemSlot2].item_id = kItemId2;
     engine->connect(now);
     step();
     for (int s : {0, 1, 2, kItemSlot}) open_slot(s);
@@ -206,8 +212,8 @@ struct Run {
   void open_slot(int s) {
     Slot& sl = slots[s];
     std::string error;
-    sl.view = s == kItemSlot ? engine->watch_item("Message", std::to_string(kItemId), now, error)
-                             : engine->watch("Message", kQueries[s], now, error);
+    sl.view = !sl.list ? engine->watch_item("Message", std::to_string(sl.item_id), now, error)
+                       : engine->watch("Message", kQueries[s], now, error);
     FUZZ_CHECK_MSG(sl.view != 0, error);
     sl.open = true;
     sl.mirror = fuzz::ViewMirror();
@@ -264,7 +270,7 @@ struct Run {
       sl->item_data = fuzz::slice(v[3]);
       sl->item_status = fuzz::slice(v[2]);
       sl->item_seen = true;
-      if (trusted && v[3] != "null") FUZZ_CHECK(fuzz::record_id(v[3]) == std::to_string(kItemId));
+      if (trusted && v[3] != "null") FUZZ_CHECK(fuzz::record_id(v[3]) == std::to_string(sl->item_id));
     }
   }
 
@@ -832,10 +838,10 @@ struct Run {
     for (int s = 0; s < kSlots; ++s) {
       Slot& sl = slots[s];
       if (!sl.open) continue;
-      if (s == kItemSlot) {
+      if (!sl.list) {
         FUZZ_CHECK_MSG(sl.item_seen && sl.item_status != "\"loading\"", "the item view is still loading");
         if (sl.item_status != "\"ready\"") continue;
-        std::string expected = db.count(kItemId) ? db[kItemId] : "null";
+        std::string expected = db.count(sl.item_id) ? db[sl.item_id] : "null";
         FUZZ_CHECK_MSG(sl.item_data == expected, sl.item_data + " vs " + expected);
         continue;
       }
@@ -942,13 +948,13 @@ struct Run {
         return;
       }
       case 'v': {
-        int s = int(number(arg, 0, 100) % kSlots);
+        int s = int(number(arg, 0, 100) % kItemSlot2);
         if (slots[s].open) close_slot(s);
         else open_slot(s);
         return;
       }
       case 'r': {
-        int s = int(number(arg, 0, 100) % kSlots);
+        int s = int(number(arg, 0, 100) % kItemSlot2);
         if (slots[s].open) engine->refetch(slots[s].view, now), step();
         return;
       }
@@ -958,6 +964,10 @@ struct Run {
         if (slots[2].open) engine->set_window(slots[2].view, window, now), step();
         return;
       }
+      case 'I':
+        if (slots[kItemSlot2].open) close_slot(kItemSlot2);
+        else open_slot(kItemSlot2);
+        return;
       case 'W':
         window.reset();
         if (slots[2].open) engine->set_window(slots[2].view, std::nullopt, now), step();
