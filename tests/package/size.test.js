@@ -91,8 +91,11 @@ import * as esbuild from 'esbuild';
 // (-8 B), a fix of the core (+5 B): ceiling 76.45 KB (78,285 B). Then fuzz bugs 56 and 57 (a
 // server restarted on a fresh database, told by an item channel alone or by a channel taken
 // anew: the epoch kept with the model's records too, +90 B): 78,338 B, ceiling 76.55 KB (78,387 B).
+// Then bug 58 and the review's two other epoch cases (the records take a new epoch once, also
+// when made after their channel was told; an old epoch's answer read again, +123 B): 78,461 B,
+// ceiling 76.65 KB (78,490 B).
 const GOAL = 40 * 1024;
-const BUDGET = Math.round(76.55 * 1024);
+const BUDGET = Math.round(76.65 * 1024);
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const gzip = (bytes) => execFileSync('gzip', ['-9', '-c'], { input: bytes }).length;
