@@ -62,6 +62,18 @@ Command delete_then_refetch(Harness& h, ViewId v) {
   h.step();
   return del;
 }
+// Our delete of 1 while the socket is down; a refetch then reads {1 created again, 2} at
+// seq 2, past our delete (seq 1); the next socket refuses the list. Returns our DELETE.
+Command delete_read_past_then_refused(Harness& h, ViewId v) {
+  h.close(1006);
+  auto del = delete_then_refetch(h, v);
+  h.respond(h.http("GET").back().http_id, 200, list_body({msg(1, "again"), msg(2, "b")}, 2));
+  h.advance(1000);
+  h.engine->on_open(h.now);
+  h.step();
+  h.frame(R"({"type":"error","channel":"Message:list","error":"Unauthorized"})");
+  return del;
+}
 // Our update of 1 ("mine") while the socket is down; a refetch then reads `rows` at seq 2,
 // past our write (seq 1); the next socket refuses the list and our answer lands: the view,
 // having read past it, reads again (`rows` once more). The channel is then taken again from
@@ -370,14 +382,7 @@ TEST_CASE("our delete's answer over a copy read since, while the channel is refu
   // a read can.
   Harness h;
   ViewId v = live(h, {msg(1, "a"), msg(2, "b")});  // the channel at seq 0
-  h.close(1006);
-  auto del = delete_then_refetch(h, v);
-  // At the server: our delete (seq 1), 1 created again (seq 2), then the refetch is read.
-  h.respond(h.http("GET").back().http_id, 200, list_body({msg(1, "again"), msg(2, "b")}, 2));
-  h.advance(1000);
-  h.engine->on_open(h.now);
-  h.step();
-  h.frame(R"({"type":"error","channel":"Message:list","error":"Unauthorized"})");
+  auto del = delete_read_past_then_refused(h, v);
   size_t gets = h.http("GET").size();
   h.respond(del.http_id, 204, "");
   CHECK(h.mirrors[v].ids() == std::vector<int>{2});  // applied: it may be the record we deleted
@@ -397,13 +402,7 @@ TEST_CASE("our delete's answer does not cut short the backoff of a view whose re
   // once instead, for each answer, whatever the backoff.
   Harness h;  // hydration backoff: base 1000
   ViewId v = live(h, {msg(1, "a"), msg(2, "b")});
-  h.close(1006);
-  auto del = delete_then_refetch(h, v);
-  h.respond(h.http("GET").back().http_id, 200, list_body({msg(1, "again"), msg(2, "b")}, 2));
-  h.advance(1000);
-  h.engine->on_open(h.now);
-  h.step();
-  h.frame(R"({"type":"error","channel":"Message:list","error":"Unauthorized"})");
+  auto del = delete_read_past_then_refused(h, v);
   h.engine->refetch(v, h.now);
   h.step();
   h.respond(h.http("GET").back().http_id, 503, R"({"error":"Service Unavailable"})");
