@@ -295,3 +295,42 @@ TEST_CASE("epoch: an answer of the old epoch after another channel of the model 
   CHECK(h.mirrors[v].ids() == std::vector<int>{2, 9});
   (void)i2;
 }
+
+TEST_CASE("epoch: an old server's answer that lands after the channel was first told the new epoch is read again") {
+  // Found by fuzz engine_stream (`E` with flag k, bug 59): the list's read went out before
+  // the socket ever opened, and the old server answered it, then restarted. The channel,
+  // never confirmed before, took the new epoch from `subscribed` as its first: no restart
+  // counted, so the old answer's epoch looked like a newer restart. Its rows lacked what the
+  // new numbering had written before the subscription (seq 1), and nothing read them again.
+  Harness h;
+  ViewId v = h.watch("Message");  // the socket is not open yet
+  RequestId old_get = h.http("GET").back().http_id;
+  h.open();
+  h.frame(subscribed_epoch("Message:list", 1, "B"));
+  h.respond(old_get, 200, body_epoch({msg(1, "a")}, 0, "A"));
+  REQUIRE(h.http("GET").size() == 1);  // read again
+  h.respond(h.http("GET").back().http_id, 200, body_epoch({msg(1, "a"), msg(10, "j")}, 1, "B"));
+  CHECK(h.mirrors[v].ids() == std::vector<int>{1, 10});
+}
+
+TEST_CASE("epoch: updates a view held while reading are dropped when the numbering restarts") {
+  // Found by fuzz engine_stream (`E`, bug 60): record 5's update (seq 1 of epoch A) came
+  // while the list's read was in flight and was held; the server restarted (B, seq 0), the
+  // read failed, and replaying what the view held put the old numbering's seq 1 on record 5.
+  // The new numbering's snapshot at seq 0 then looked older than that copy and did not
+  // write it: the list kept the old database's text.
+  Harness h;
+  h.open();
+  ViewId v = h.watch("Message");
+  RequestId first = h.http("GET").back().http_id;
+  h.frame(subscribed_epoch("Message:list", 0, "A"));
+  h.frame(update("Message:list", "updated", msg(5, "c"), 5, 1));  // held: the read is in flight
+  reconnect(h);
+  h.frame(subscribed_epoch("Message:list", 0, "B"));
+  h.respond(first, 500, "oops");
+  advance_until_get(h);  // the retry
+  for (int i = 0; i < 3 && !h.http("GET").empty(); ++i)
+    h.respond(h.http("GET").front().http_id, 200, body_epoch({msg(1, "x"), msg(5, "a")}, 0, "B"));
+  REQUIRE(h.mirrors[v].rows.size() == 2);
+  CHECK(h.mirrors[v].rows[1].find(R"("text":"a")") != std::string::npos);
+}

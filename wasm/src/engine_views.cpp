@@ -5,6 +5,14 @@
 
 namespace ssot {
 
+namespace {
+// The epoch known for c: its own, else (a channel taken anew) the one its model's records
+// were read under.
+const std::string& known_epoch(const ChannelState& c, const RecordStore* store) {
+  return c.epoch.empty() && store ? store->epoch() : c.epoch;
+}
+}  // namespace
+
 RecordStore& Engine::store_for(const ModelConfig& m) {
   bool fresh = false;
   RecordStore& store = stores_.emplace(m.name, fresh);
@@ -82,8 +90,7 @@ void Engine::start_hydration(ViewId id, View& v, Millis now) {
   v.refetch_again = false;
   const ChannelState* ch = v.channel.empty() ? nullptr : registry_.find(v.channel);
   v.restarts_at_start = ch ? ch->restarts : 0;
-  const RecordStore* store = find_store(v.model);
-  v.epochs_at_start = store ? store->epochs() : 0;
+  v.epoch_at_start = ch ? known_epoch(*ch, find_store(v.model)) : std::string();
   v.disconnects_at_start = disconnects_;
   ModelConfig m = config_.model(v.model);
   std::string url = model_url(m);
@@ -482,15 +489,20 @@ void Engine::numbering_restarted(ChannelState& c, std::optional<int64_t> seq, co
   RecordStore* store = find_store(model);  // none yet: nothing to forget
   if (store && is_list) store->forget_seqs();  // the records' seqs are the list's numbering
   if (store && unversioned) store->forget_versions();  // a new epoch forgot them (take_epoch)
-  for (auto& entry : views_)
-    if (entry.second.channel == c.name) entry.second.floor.reset();
+  for (auto& entry : views_) {
+    if (entry.second.channel != c.name) continue;
+    entry.second.floor.reset();
+    // Updates it held while reading are of the void numbering: replayed if the read fails,
+    // their old seqs would make the new numbering's next snapshot look older than them.
+    entry.second.buffer.clear();
+  }
   rehydrate_channel(c.name, now, except);
 }
 
 bool Engine::take_epoch(ChannelState& c, std::string_view epoch) {
   bool is_list = false;
   RecordStore* store = find_store(channel_model(c.name, is_list));
-  const std::string& known = c.epoch.empty() && store ? store->epoch() : c.epoch;
+  const std::string& known = known_epoch(c, store);
   bool changed = !known.empty() && known != epoch;
   c.epoch.assign(epoch.data(), epoch.size());
   if (store) store->take_epoch(epoch);
@@ -499,10 +511,10 @@ bool Engine::take_epoch(ChannelState& c, std::string_view epoch) {
 
 bool Engine::adopt_epoch(View& v, ChannelState* c, std::string_view epoch, std::optional<int64_t> seq, Millis now) {
   if (!c || epoch.empty()) return true;
-  // Read before a restart we know of, told on its channel or another of the model.
-  const RecordStore* store = find_store(v.model);
-  if (epoch != c->epoch && (v.restarts_at_start != c->restarts || (store && v.epochs_at_start != store->epochs())))
-    return false;
+  // Read before a restart we know of, or before the epoch was first told (on its channel or
+  // another of the model): another epoch in the answer is the older one.
+  const std::string& known = known_epoch(*c, find_store(v.model));
+  if (epoch != known && (v.restarts_at_start != c->restarts || known != v.epoch_at_start)) return false;
   if (take_epoch(*c, epoch)) {  // also when c has it: the records may not (made after it was told)
     numbering_restarted(*c, seq, &v, false, now);
     v.restarts_at_start = c->restarts;

@@ -160,9 +160,7 @@ void RecordStore::take_epoch(std::string_view epoch) {
   if (epoch == epoch_) return;
   bool other = !epoch_.empty();
   epoch_.assign(epoch.data(), epoch.size());
-  if (!other) return;
-  forget_versions();
-  ++epochs_;
+  if (other) forget_versions();
 }
 
 void RecordStore::forget_versions() {

@@ -144,7 +144,7 @@ class Engine {
     int unsettled = 0;               // answers in a row that asked to be read again
     bool refused = false;            // in error only for its channel's refusal: its data is good
     uint32_t restarts_at_start = 0;  // its channel's `restarts` when the hydration started
-    uint32_t epochs_at_start = 0;    // its model's records' `epochs()` then
+    std::string epoch_at_start;      // the epoch known for its channel then (Engine::take_epoch)
     uint32_t disconnects_at_start = 0;  // Engine::disconnects_ then
     uint64_t snapshot_no = 0;        // when its last snapshot landed (Engine::snapshots_)
   };

@@ -59,7 +59,6 @@ class RecordStore {
   // The server's epoch its records were last read under ("" = not told): a channel of the
   // model taken anew compares with it (its own epoch went with the channel it replaced).
   const std::string& epoch() const { return epoch_; }
-  uint32_t epochs() const { return epochs_; }  // how many times it changed
   // Another epoch than the one held: the server's data started over, and the versions and
   // tombstones go (once, whichever channel of the model tells it first).
   void take_epoch(std::string_view epoch);
@@ -89,7 +88,6 @@ class RecordStore {
   uint64_t next_version_ = 1;
   uint32_t numbering_ = 0;
   std::string epoch_;
-  uint32_t epochs_ = 0;
 };
 
 }  // namespace ssot
