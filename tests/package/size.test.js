@@ -93,9 +93,11 @@ import * as esbuild from 'esbuild';
 // anew: the epoch kept with the model's records too, +90 B): 78,338 B, ceiling 76.55 KB (78,387 B).
 // Then bug 58 and the review's two other epoch cases (the records take a new epoch once, also
 // when made after their channel was told; an old epoch's answer read again, +123 B): 78,461 B,
-// ceiling 76.65 KB (78,490 B).
+// ceiling 76.65 KB (78,490 B). Then bugs 59-60 (the epoch known when a read began kept with
+// the view; what views held dropped at a numbering restart, +121 B): 78,582 B, ceiling 76.8 KB
+// (78,643 B).
 const GOAL = 40 * 1024;
-const BUDGET = Math.round(76.65 * 1024);
+const BUDGET = Math.round(76.8 * 1024);
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const gzip = (bytes) => execFileSync('gzip', ['-9', '-c'], { input: bytes }).length;
