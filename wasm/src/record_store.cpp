@@ -158,9 +158,10 @@ bool RecordStore::newer_than(const RecordId& id, Version version) const {
 
 void RecordStore::take_epoch(std::string_view epoch) {
   if (epoch == epoch_) return;
-  bool other = !epoch_.empty();
+  // Another epoch, or the first one told: versions read with none known (an item GET
+  // carries none) may be of another database too.
   epoch_.assign(epoch.data(), epoch.size());
-  if (other) forget_versions();
+  forget_versions();
 }
 
 void RecordStore::forget_versions() {

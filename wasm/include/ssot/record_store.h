@@ -59,8 +59,9 @@ class RecordStore {
   // The server's epoch its records were last read under ("" = not told): a channel of the
   // model taken anew compares with it (its own epoch went with the channel it replaced).
   const std::string& epoch() const { return epoch_; }
-  // Another epoch than the one held: the server's data started over, and the versions and
-  // tombstones go (once, whichever channel of the model tells it first).
+  // Another epoch than the one held, or the first: the server's data started over (or may
+  // have, for what was read with no epoch known), and the versions and tombstones go (once,
+  // whichever channel of the model tells it first).
   void take_epoch(std::string_view epoch);
   // Our own writes: laid over the server's copy until they are confirmed or fail. A
   // record with pending writes stays while they do, whoever holds it.
