@@ -95,7 +95,7 @@ import * as esbuild from 'esbuild';
 // when made after their channel was told; an old epoch's answer read again, +123 B): 78,461 B,
 // ceiling 76.65 KB (78,490 B). Then bugs 59-60 (the epoch known when a read began kept with
 // the view; what views held dropped at a numbering restart, +121 B): 78,582 B, ceiling 76.8 KB
-// (78,643 B).
+// (78,643 B); bug 61's fix -9 B: 78,573 B.
 const GOAL = 40 * 1024;
 const BUDGET = Math.round(76.8 * 1024);
 
