@@ -331,16 +331,22 @@ struct Run {
         FUZZ_CHECK(c.url.rfind(std::string(kBase) + "/messages", 0) == 0);
         FUZZ_CHECK(c.method == "GET" || c.method == "POST" || c.method == "PUT" || c.method == "PATCH" ||
                    c.method == "DELETE");
-        FUZZ_CHECK(pending.empty() || pending.back().id < c.http_id);
+        // A write of a record waits while another of it is out (it may start after later ids).
+        if (c.method != "GET" && c.method != "POST")
+          for (const auto& other : pending)
+            FUZZ_CHECK_MSG(other.cancelled || other.method == "GET" || other.url != c.url, "two writes of a record out at once");
+        auto at = std::lower_bound(pending.begin(), pending.end(), c.http_id,
+                                   [](const Pending& p, RequestId id) { return p.id < id; });
+        FUZZ_CHECK(at == pending.end() || at->id != c.http_id);
         Pending p{c.http_id, c.method, c.url, c.body, {}, false, false, 0, {}};
         for (const auto& h : c.headers)
           if (h.first == "X-Client-Mutation-Id") p.mutation_id = h.second;
         if (c.method != "GET") FUZZ_CHECK(!p.mutation_id.empty());
-        pending.push_back(std::move(p));
+        pending.insert(at, std::move(p));
         break;
       }
       case Command::HttpCancel: {
-        // Ids rise in the order requests start, and pending keeps that order.
+        // pending is kept in id order.
         auto it = std::lower_bound(pending.begin(), pending.end(), c.http_id,
                                    [](const Pending& p, RequestId id) { return p.id < id; });
         FUZZ_CHECK_MSG(it != pending.end() && it->id == c.http_id, "cancel of a request not in flight");
@@ -728,7 +734,7 @@ struct Run {
       for (auto& pg : pages) pg.version = -1;
     }
     std::deque<Pending> kept, failed;
-    for (auto& p : pending)  // kept in order: requests the engine starts from here on come after
+    for (auto& p : pending)  // kept in id order
       (keep && p.prepared ? kept : failed).push_back(std::move(p));
     pending.swap(kept);
     server_close(1012);

@@ -471,3 +471,54 @@ TEST_CASE("optimistic: a view that hydrates later shows our pending create; an i
   CHECK(item->get("data")->get("text")->as_string() == "edited");
   CHECK(item->get("pending")->items().size() == 1);
 }
+
+// Two writes of one record in flight at once may reach the server in either order (two
+// connections, a server that awaits between reading and writing): the older would win.
+// The engine sends a record's writes one after the other, in the order they were made.
+TEST_CASE("writes of one record go to the server in order: the next when the one before is answered") {
+  Harness h;
+  ViewId v = live(h, {msg(1, "a"), msg(2, "b")});
+  std::string error;
+  RequestId first = h.engine->update("Message", "1", R"({"text":"one"})", true, h.now, error, true);
+  RequestId second = h.engine->update("Message", "1", R"({"text":"two"})", true, h.now, error, true);
+  RequestId other = h.engine->update("Message", "2", R"({"text":"x"})", true, h.now, error, true);
+  RequestId gone = h.engine->remove("Message", "1", h.now, error, true);
+  h.step();
+  CHECK(h.mirrors[v].ids() == std::vector<int>{2});  // every write shows at once
+  auto sent = h.http("PATCH");
+  REQUIRE(sent.size() == 2);  // record 2's goes at once; record 1's second waits
+  CHECK(sent[0].http_id == first);
+  CHECK(sent[1].http_id == other);
+  CHECK(h.http("DELETE").empty());
+  h.advance(4999);  // waiting does not count against the next one's timeout
+  h.respond(first, 200, msg(1, "one"));
+  REQUIRE(h.http("PATCH").size() == 2);
+  CHECK(h.http("PATCH")[1].http_id == second);
+  CHECK(h.http("PATCH")[1].body == R"({"text":"two"})");
+  h.advance(4999);
+  CHECK(h.entries("result").size() == 2);  // `first`'s; `other` timed out
+  h.respond(second, 500, R"({"error":"boom"})");  // a failure does not hold up the next
+  REQUIRE(h.http("DELETE").size() == 1);
+  CHECK(h.http("DELETE")[0].http_id == gone);
+  CHECK(h.mirrors[v].ids() == std::vector<int>{2});
+  h.respond(gone, 204, "");
+  CHECK(h.mirrors[v].ids() == std::vector<int>{2});
+  CHECK(result(h, second)->get("ok")->as_bool() == false);
+  CHECK(result(h, gone)->get("ok")->as_bool() == true);
+}
+
+TEST_CASE("an update waits for the create of its record (an id of our own), also when the create times out") {
+  Harness h;
+  ViewId v = live(h, {msg(1, "a")});
+  std::string error;
+  RequestId made = h.engine->create("Message", msg(9, "new"), h.now, error, std::string_view(""));
+  RequestId edit = h.engine->update("Message", "9", R"({"text":"edited"})", true, h.now, error, true);
+  h.step();
+  CHECK(h.http("POST").size() == 1);
+  CHECK(h.http("PATCH").empty());
+  h.advance(5000);  // the create times out: the update goes then
+  CHECK(result(h, made)->get("ok")->as_bool() == false);
+  REQUIRE(h.http("PATCH").size() == 1);
+  CHECK(h.http("PATCH")[0].http_id == edit);
+  CHECK(h.mirrors[v].ids() == std::vector<int>{1});  // the create rolled back
+}

@@ -109,7 +109,7 @@ TEST_CASE("mutation ids: 128 bits from the injected random bytes, as 32 hex digi
   REQUIRE(h.engine);
   h.engine->create("Message", "{}", 0, error);
   h.engine->update("Message", "1", "{}", true, 0, error);
-  h.engine->remove("Message", "1", 0, error);
+  h.engine->remove("Message", "2", 0, error);
   h.engine->create("Message", "{}", 0, error);
   h.step();
   std::vector<std::string> ids;
@@ -144,7 +144,7 @@ TEST_CASE("delete and get map 404 to false and null; errors carry status and the
   std::string error;
   RequestId d = h.engine->remove("Message", "5", h.now, error);
   RequestId g = h.engine->get("Message", "\"5\"", h.now, error);
-  RequestId u = h.engine->update("Message", "5", R"({"text":"x"})", true, h.now, error);
+  RequestId u = h.engine->update("Message", "6", R"({"text":"x"})", true, h.now, error);
   RequestId l = h.engine->list("Message", R"({"where":{"roomId":1}})", h.now, error);
   h.step();
   auto reqs = h.http();

@@ -96,8 +96,11 @@ import * as esbuild from 'esbuild';
 // ceiling 76.65 KB (78,490 B). Then bugs 59-60 (the epoch known when a read began kept with
 // the view; what views held dropped at a numbering restart, +121 B): 78,582 B, ceiling 76.8 KB
 // (78,643 B); bug 61's fix -9 B: 78,573 B.
+// 2026-12-07, twenty-second session: a record's writes sent one after the other (two at
+// once could reach the server in the other order; the demo's CI run lost a "+1" so, we
+// think): +422 B, 78,995 B, ceiling 77.2 KB (79,053 B).
 const GOAL = 40 * 1024;
-const BUDGET = Math.round(76.8 * 1024);
+const BUDGET = Math.round(77.2 * 1024);
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const gzip = (bytes) => execFileSync('gzip', ['-9', '-c'], { input: bytes }).length;

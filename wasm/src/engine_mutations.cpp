@@ -52,7 +52,10 @@ RequestId Engine::remove(std::string_view model, std::string_view id_json, Milli
   return start_mutation("DELETE", CallKind::Delete, config_.model(model), rid, {}, std::move(write), now);
 }
 
-// One mutation: its id, its pending write (shown at once), its HTTP call.
+// One mutation: its id, its pending write (shown at once), its HTTP call. Two writes of
+// one record out at once may reach the server in either order (two connections, a server
+// that awaits between reading and writing) and the older win: the call waits while an
+// earlier write of its record is out.
 RequestId Engine::start_mutation(const char* method, CallKind kind, const ModelConfig& m, const RecordId& rid, std::string_view body,
                                  std::optional<PendingWrite> write, Millis now) {
   std::string mid = new_mutation_id();
@@ -61,18 +64,16 @@ RequestId Engine::start_mutation(const char* method, CallKind kind, const ModelC
   mu.model = m.name;
   mu.record = rid;
   mu.snapshot_no = snapshots_;
-  if (const RecordStore* st = find_store(m.name)) {
-    const StoredRecord* r = st->find(rid);
-    if (r) mu.ver_at_start = r->ver;
-    const ChannelState* c = list_channel(m.name);
-    // Without the channel's (a resync cleared it), the record's own: a later one was read since.
-    if (c && c->last_seq) mu.seq_at_start = *c->last_seq;
-    else if (r && r->seq) mu.seq_at_start = *r->seq;
-    mu.numbering_at_start = st->numbering();
-  }
+  // A create with an id of its own writes that record; one without, a row of its own.
+  if (kind == CallKind::Create && !record_id(write ? std::string_view(write->body) : body, mu.record) && write)
+    mu.record = "optimistic:" + mid;
+  bool after_another = false;
+  if (!mu.record.empty())
+    mutations_.for_each([&](const std::string& key, const Mutation& other) {
+      after_another |= key != mid && other.model == m.name && other.record == mu.record;
+    });
   if (write) {
     write->mutation_id = mid;
-    if (kind == CallKind::Create && !record_id(write->body, mu.record)) mu.record = "optimistic:" + mid;
     if (write->kind == PendingWrite::Create || write->kind == PendingWrite::Replace)
       write->body = with_id(write->body, mu.record);
     add_pending(m, mu, std::move(*write));
@@ -82,9 +83,41 @@ RequestId Engine::start_mutation(const char* method, CallKind kind, const ModelC
     url += '/';
     append_uri_component(url, rid);
   }
-  RequestId id = start_http(method, url, std::string(body), Call{kind, m.name, rid, 0, mid}, now, mid);
+  RequestId id = requests_.add(now, 0, Call{kind, m.name, rid, 0, mid});
+  auto call = std::make_unique<Command>();
+  http_command(*call, id, method, url, std::string(body), mid);
+  if (after_another) mu.waiting = std::move(call);
+  else send_mutation(mu, *call, now);
   maybe_flush(now);  // a pending row shows at once
   return id;
+}
+
+// Sent now: what it is ordered against (the record's version and seqs) is what we hold now.
+void Engine::send_mutation(Mutation& mu, Command& call, Millis now) {
+  if (const RecordStore* st = find_store(mu.model)) {
+    const StoredRecord* r = st->find(mu.record);
+    if (r) mu.ver_at_start = r->ver;
+    const ChannelState* c = list_channel(mu.model);
+    // Without the channel's (a resync cleared it), the record's own: a later one was read since.
+    if (c && c->last_seq) mu.seq_at_start = *c->last_seq;
+    else if (r && r->seq) mu.seq_at_start = *r->seq;
+    mu.numbering_at_start = st->numbering();
+  }
+  requests_.start_clock(call.http_id, now, config_.request_timeout_ms);
+  commands_.push_back(std::move(call));
+  ++stats_.http_requests;
+}
+
+// The record's write that waited longest goes now that the one before it is answered.
+void Engine::send_next_write(const std::string& model, const RecordId& record, Millis now) {
+  Mutation* next = nullptr;
+  mutations_.for_each([&](const std::string&, Mutation& mu) {
+    if (mu.waiting && mu.model == model && mu.record == record && (!next || mu.waiting->http_id < next->waiting->http_id))
+      next = &mu;
+  });
+  if (!next) return;
+  send_mutation(*next, *next->waiting, now);
+  next->waiting.reset();
 }
 
 // Only a record some view may show takes a pending update or delete: nothing else
@@ -143,6 +176,11 @@ void Engine::finish_mutation(const Call& call, int status, std::string_view body
   if (!m) return;
   Mutation mu = std::move(*m);
   mutations_.erase(call.mutation_id);
+  confirm_or_roll_back(call, mu, status, body, now);
+  send_next_write(mu.model, mu.record, now);
+}
+
+void Engine::confirm_or_roll_back(const Call& call, Mutation& mu, int status, std::string_view body, Millis now) {
   if (is_2xx(status)) urgent_flush_ = true;  // views show the change (ours or its echo) when the call resolves
   RecordStore* found = is_2xx(status) ? find_store(call.model) : nullptr;
   if (!found) return settle(call.mutation_id, mu);

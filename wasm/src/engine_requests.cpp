@@ -9,6 +9,14 @@ RequestId Engine::start_http(const std::string& method, const std::string& url, 
                              Millis now, const std::string& mutation_id) {
   RequestId id = requests_.add(now, config_.request_timeout_ms, std::move(call));
   Command c;
+  http_command(c, id, method, url, std::move(body), mutation_id);
+  commands_.push_back(std::move(c));
+  ++stats_.http_requests;
+  return id;
+}
+
+void Engine::http_command(Command& c, RequestId id, const std::string& method, const std::string& url,
+                          std::string body, const std::string& mutation_id) const {
   c.type = Command::HttpStart;
   c.http_id = id;
   c.method = method;
@@ -18,9 +26,6 @@ RequestId Engine::start_http(const std::string& method, const std::string& url, 
   if (!c.body.empty()) c.headers.emplace_back("Content-Type", "application/json");
   if (!config_.token.empty()) c.headers.emplace_back("Authorization", "Bearer " + config_.token);
   if (!mutation_id.empty()) c.headers.emplace_back("X-Client-Mutation-Id", mutation_id);
-  commands_.push_back(std::move(c));
-  ++stats_.http_requests;
-  return id;
 }
 
 void Engine::on_http_response(RequestId id, int status, std::string_view body, Millis now) {

@@ -38,14 +38,18 @@ RequestId RequestTable::add(Millis now, Millis timeout_ms, Call call) {
   Entry entry;
   entry.id = id;
   entry.call = std::move(call);
-  if (timeout_ms > 0) {
-    entry.deadline = add_saturating(now, timeout_ms);
-    // 0 means "no deadline": a clock whose now + timeout lands exactly on 0
-    // gets 1 ms more rather than a request that never times out.
-    if (entry.deadline == 0) entry.deadline = 1;
-  }
   entries_.push_back(std::move(entry));
+  start_clock(id, now, timeout_ms);
   return id;
+}
+
+void RequestTable::start_clock(RequestId id, Millis now, Millis timeout_ms) {
+  Entry* e = entry(id);
+  if (!e || timeout_ms <= 0) return;
+  e->deadline = add_saturating(now, timeout_ms);
+  // 0 means "no deadline": a clock whose now + timeout lands exactly on 0
+  // gets 1 ms more rather than a request that never times out.
+  if (e->deadline == 0) e->deadline = 1;
 }
 
 std::optional<RequestTable::Entry> RequestTable::complete(RequestId id) {

@@ -226,7 +226,8 @@ class Engine {
     bool optimistic = false; // a pending write of it is laid over the store
     bool creates = false;
     uint64_t snapshot_no = 0;  // snapshots_ when it started (its pending write was laid over the store)
-    std::optional<Version> ver_at_start;  // the record's version in the store when it started
+    std::unique_ptr<Command> waiting;  // its HTTP call, held while an earlier write of the record is out
+    std::optional<Version> ver_at_start;  // the record's version in the store when it was sent
     // The list channel's seq then, else the record's own (-1, none: seqs are >= 0, so any
     // numbered copy was read since), and the store's numbering.
     int64_t seq_at_start = -1;
@@ -235,15 +236,20 @@ class Engine {
   RequestId start_mutation(const char* method, CallKind kind, const ModelConfig& m, const RecordId& rid, std::string_view body,
                            std::optional<PendingWrite> write, Millis now);
   void add_pending(const ModelConfig& m, Mutation& mu, PendingWrite write);
+  void send_mutation(Mutation& mu, Command& call, Millis now);
+  void send_next_write(const std::string& model, const RecordId& record, Millis now);
   void settle(const std::string& mutation_id, Mutation& mu);
   // `pending_since`: a pending write of the record begun then was dropped (settled).
   void show_record(const std::string& model, const RecordId& id, std::optional<uint64_t> pending_since = std::nullopt);
   void finish_mutation(const Call& call, int status, std::string_view body, Millis now);
+  void confirm_or_roll_back(const Call& call, Mutation& mu, int status, std::string_view body, Millis now);
   void read_again_since(const std::string& model, int64_t start, Millis now);
 
   // engine_requests.cpp
   RequestId start_http(const std::string& method, const std::string& url, std::string body, Call call, Millis now,
                        const std::string& mutation_id = {});
+  void http_command(Command& c, RequestId id, const std::string& method, const std::string& url, std::string body,
+                    const std::string& mutation_id) const;
   void finish_call(RequestId id, const Call& call, int status, std::string_view body, Millis now);
   void handle_response_frame(const ServerFrame& f, Millis now);
   void fail_ws_requests(const char* why);

@@ -36,6 +36,7 @@ class RequestTable {
   static std::optional<RequestId> parse_wire_id(std::string_view text);
 
   RequestId add(Millis now, Millis timeout_ms, Call call = {});  // timeout 0 = none
+  void start_clock(RequestId id, Millis now, Millis timeout_ms); // its deadline counts from now
   RequestId answered();                          // an id for a result given at once (no entry)
   std::optional<Entry> complete(RequestId id);   // removes it
   const Entry* find(RequestId id) const;
