@@ -491,10 +491,12 @@ TEST_CASE("writes of one record go to the server in order: the next when the one
   CHECK(sent[1].http_id == other);
   CHECK(h.http("DELETE").empty());
   h.advance(4999);  // waiting does not count against the next one's timeout
+  h.engine->set_token("t1", true, h.now);  // renewed meanwhile: the held write goes with the new one
   h.respond(first, 200, msg(1, "one"));
   REQUIRE(h.http("PATCH").size() == 2);
   CHECK(h.http("PATCH")[1].http_id == second);
   CHECK(h.http("PATCH")[1].body == R"({"text":"two"})");
+  CHECK(header(h.http("PATCH")[1], "Authorization") == "Bearer t1");
   h.advance(4999);
   CHECK(h.entries("result").size() == 2);  // `first`'s; `other` timed out
   h.respond(second, 500, R"({"error":"boom"})");  // a failure does not hold up the next

@@ -98,9 +98,10 @@ import * as esbuild from 'esbuild';
 // (78,643 B); bug 61's fix -9 B: 78,573 B.
 // 2026-12-07, twenty-second session: a record's writes sent one after the other (two at
 // once could reach the server in the other order; the demo's CI run lost a "+1" so, we
-// think): +422 B, 78,995 B, ceiling 77.2 KB (79,053 B).
+// think), with the headers (a renewed token) made when it goes: +493 B, 79,066 B, ceiling
+// 77.3 KB (79,155 B).
 const GOAL = 40 * 1024;
-const BUDGET = Math.round(77.2 * 1024);
+const BUDGET = Math.round(77.3 * 1024);
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const gzip = (bytes) => execFileSync('gzip', ['-9', '-c'], { input: bytes }).length;

@@ -85,15 +85,15 @@ RequestId Engine::start_mutation(const char* method, CallKind kind, const ModelC
   }
   RequestId id = requests_.add(now, 0, Call{kind, m.name, rid, 0, mid});
   auto call = std::make_unique<Command>();
-  http_command(*call, id, method, url, std::string(body), mid);
+  http_command(*call, id, method, url, std::string(body));
   if (after_another) mu.waiting = std::move(call);
-  else send_mutation(mu, *call, now);
+  else send_mutation(mid, mu, *call, now);
   maybe_flush(now);  // a pending row shows at once
   return id;
 }
 
 // Sent now: what it is ordered against (the record's version and seqs) is what we hold now.
-void Engine::send_mutation(Mutation& mu, Command& call, Millis now) {
+void Engine::send_mutation(const std::string& mutation_id, Mutation& mu, Command& call, Millis now) {
   if (const RecordStore* st = find_store(mu.model)) {
     const StoredRecord* r = st->find(mu.record);
     if (r) mu.ver_at_start = r->ver;
@@ -103,6 +103,7 @@ void Engine::send_mutation(Mutation& mu, Command& call, Millis now) {
     else if (r && r->seq) mu.seq_at_start = *r->seq;
     mu.numbering_at_start = st->numbering();
   }
+  add_headers(call, mutation_id);
   requests_.start_clock(call.http_id, now, config_.request_timeout_ms);
   commands_.push_back(std::move(call));
   ++stats_.http_requests;
@@ -111,12 +112,15 @@ void Engine::send_mutation(Mutation& mu, Command& call, Millis now) {
 // The record's write that waited longest goes now that the one before it is answered.
 void Engine::send_next_write(const std::string& model, const RecordId& record, Millis now) {
   Mutation* next = nullptr;
-  mutations_.for_each([&](const std::string&, Mutation& mu) {
-    if (mu.waiting && mu.model == model && mu.record == record && (!next || mu.waiting->http_id < next->waiting->http_id))
+  const std::string* next_id = nullptr;
+  mutations_.for_each([&](const std::string& key, Mutation& mu) {
+    if (mu.waiting && mu.model == model && mu.record == record && (!next || mu.waiting->http_id < next->waiting->http_id)) {
       next = &mu;
+      next_id = &key;
+    }
   });
   if (!next) return;
-  send_mutation(*next, *next->waiting, now);
+  send_mutation(*next_id, *next, *next->waiting, now);
   next->waiting.reset();
 }
 

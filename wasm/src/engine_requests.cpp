@@ -9,19 +9,24 @@ RequestId Engine::start_http(const std::string& method, const std::string& url, 
                              Millis now, const std::string& mutation_id) {
   RequestId id = requests_.add(now, config_.request_timeout_ms, std::move(call));
   Command c;
-  http_command(c, id, method, url, std::move(body), mutation_id);
+  http_command(c, id, method, url, std::move(body));
+  add_headers(c, mutation_id);
   commands_.push_back(std::move(c));
   ++stats_.http_requests;
   return id;
 }
 
 void Engine::http_command(Command& c, RequestId id, const std::string& method, const std::string& url,
-                          std::string body, const std::string& mutation_id) const {
+                          std::string body) const {
   c.type = Command::HttpStart;
   c.http_id = id;
   c.method = method;
   c.url = url;
   c.body = std::move(body);
+}
+
+// When it is sent: a token renewed while a write waited is the one it goes with.
+void Engine::add_headers(Command& c, const std::string& mutation_id) const {
   c.headers.emplace_back("Accept", "application/json");
   if (!c.body.empty()) c.headers.emplace_back("Content-Type", "application/json");
   if (!config_.token.empty()) c.headers.emplace_back("Authorization", "Bearer " + config_.token);

@@ -236,7 +236,7 @@ class Engine {
   RequestId start_mutation(const char* method, CallKind kind, const ModelConfig& m, const RecordId& rid, std::string_view body,
                            std::optional<PendingWrite> write, Millis now);
   void add_pending(const ModelConfig& m, Mutation& mu, PendingWrite write);
-  void send_mutation(Mutation& mu, Command& call, Millis now);
+  void send_mutation(const std::string& mutation_id, Mutation& mu, Command& call, Millis now);
   void send_next_write(const std::string& model, const RecordId& record, Millis now);
   void settle(const std::string& mutation_id, Mutation& mu);
   // `pending_since`: a pending write of the record begun then was dropped (settled).
@@ -248,8 +248,8 @@ class Engine {
   // engine_requests.cpp
   RequestId start_http(const std::string& method, const std::string& url, std::string body, Call call, Millis now,
                        const std::string& mutation_id = {});
-  void http_command(Command& c, RequestId id, const std::string& method, const std::string& url, std::string body,
-                    const std::string& mutation_id) const;
+  void http_command(Command& c, RequestId id, const std::string& method, const std::string& url, std::string body) const;
+  void add_headers(Command& c, const std::string& mutation_id) const;
   void finish_call(RequestId id, const Call& call, int status, std::string_view body, Millis now);
   void handle_response_frame(const ServerFrame& f, Millis now);
   void fail_ws_requests(const char* why);
