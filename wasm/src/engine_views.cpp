@@ -477,8 +477,8 @@ void Engine::rehydrate_channel(const std::string& channel, Millis now, const Vie
 }
 
 // The server's numbering of `c` started over (a new epoch: a fresh database, a lost
-// stream; or a seq below ours): our seq state for it is void, records keep no old seq,
-// and everything it feeds is read again. Answers in flight predate it (restarts).
+// stream; or a seq below ours): our seq state for it is void, a list channel's records
+// keep no old seq, and everything it feeds is read again. Answers in flight predate it (restarts).
 // `unversioned`: told by a seq alone, from a server without epochs (maybe a new database).
 void Engine::numbering_restarted(ChannelState& c, std::optional<int64_t> seq, const View* except, bool unversioned,
                                  Millis now) {

@@ -188,7 +188,8 @@ class Engine {
   void show_item(View& v, RecordStore& store, bool present, bool reread);
   void rehydrate_channel(const std::string& channel, Millis now, const View* except = nullptr, bool after_loss = false);
   void numbering_restarted(ChannelState& c, std::optional<int64_t> seq, const View* except, bool unversioned, Millis now);
-  // A list answer's epoch against its channel's; false when the answer predates a restart.
+  // A list answer's epoch against the one known for its channel (its own, else its model's
+  // records'); false when the answer predates a restart.
   bool adopt_epoch(View& v, ChannelState* c, std::string_view epoch, std::optional<int64_t> seq, Millis now);
   // Takes `epoch` for c and its model's records: true when it is not the one known (c's,
   // else, for a channel taken anew, the one its model's records were read under).
