@@ -524,3 +524,39 @@ TEST_CASE("an update waits for the create of its record (an id of our own), also
   CHECK(h.http("PATCH")[0].http_id == edit);
   CHECK(h.mirrors[v].ids() == std::vector<int>{1});  // the create rolled back
 }
+
+TEST_CASE("a held create's answer counts from when it was sent: a read made while it waited is older") {
+  // With the socket down, our delete of 1 goes; our create of 1 (again) waits for it. A
+  // refetch read between them (after the delete, before the create) must not keep the
+  // created record out: the create was sent after that read.
+  Harness h;
+  ViewId v = live(h, {msg(1, "a"), msg(2, "b")});
+  h.close(1006);
+  std::string error;
+  RequestId del = h.engine->remove("Message", "1", h.now, error);
+  RequestId made = h.engine->create("Message", msg(1, "again"), h.now, error);
+  h.step();
+  REQUIRE(h.http("POST").empty());
+  h.engine->refetch(v, h.now);
+  h.step();
+  h.respond(h.http("GET").back().http_id, 200, list_body({msg(2, "b")}, 1));
+  h.respond(del, 204, "");
+  REQUIRE(h.http("POST").size() == 1);
+  h.respond(made, 201, msg(1, "again"));
+  CHECK(h.mirrors[v].ids() == std::vector<int>{1, 2});
+}
+
+TEST_CASE("an optimistic create with its own id, then its delete: the delete's answer removes it") {
+  // Sent together, the delete was ordered against the version before the create's (none):
+  // its 204 looked older than the create's answer, and the row stayed.
+  Harness h;
+  ViewId v = live(h, {msg(1, "a")});
+  std::string error;
+  RequestId made = h.engine->create("Message", msg(9, "new"), h.now, error, std::string_view(""));
+  RequestId del = h.engine->remove("Message", "9", h.now, error, true);
+  h.step();
+  REQUIRE(h.http("DELETE").empty());
+  h.respond(made, 201, msg(9, "new"));
+  h.respond(del, 204, "");
+  CHECK(h.mirrors[v].ids() == std::vector<int>{1});
+}

@@ -94,6 +94,7 @@ RequestId Engine::start_mutation(const char* method, CallKind kind, const ModelC
 
 // Sent now: what it is ordered against (the record's version and seqs) is what we hold now.
 void Engine::send_mutation(const std::string& mutation_id, Mutation& mu, Command& call, Millis now) {
+  mu.sent_no = snapshots_;
   if (const RecordStore* st = find_store(mu.model)) {
     const StoredRecord* r = st->find(mu.record);
     if (r) mu.ver_at_start = r->ver;
@@ -211,7 +212,7 @@ void Engine::confirm_or_roll_back(const Call& call, Mutation& mu, int status, st
     bool written_since = r && r->ver && (!mu.ver_at_start || *r->ver > *mu.ver_at_start);
     bool unordered = read_since(r);
     if (!mu.echoed && !written_since && !(sure && unordered)) {
-      apply_change(call.model, ChangeType::Deleted, call.id, {}, std::nullopt, nullptr, false, std::nullopt, mu.snapshot_no);
+      apply_change(call.model, ChangeType::Deleted, call.id, {}, std::nullopt, nullptr, false, std::nullopt, mu.sent_no);
       if (!sure) read_again_since(call.model, start, now);
     }
     return settle(call.mutation_id, mu);
@@ -225,7 +226,7 @@ void Engine::confirm_or_roll_back(const Call& call, Mutation& mu, int status, st
   bool unordered = read_since(known);
   if (!mu.echoed && apply && !(sure && unordered)) {
     apply_change(call.model, call.kind == CallKind::Create ? ChangeType::Created : ChangeType::Updated, rid, body,
-                 std::nullopt, nullptr, false, std::nullopt, mu.snapshot_no);
+                 std::nullopt, nullptr, false, std::nullopt, mu.sent_no);
     // Applied with no echo or replay sure to come (the channel refused): the copy's seq
     // from a later read must not refuse them if they come after all.
     store.cap_seq(rid, mu.seq_at_start, mu.numbering_at_start);

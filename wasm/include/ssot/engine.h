@@ -227,6 +227,7 @@ class Engine {
     bool optimistic = false; // a pending write of it is laid over the store
     bool creates = false;
     uint64_t snapshot_no = 0;  // snapshots_ when it started (its pending write was laid over the store)
+    uint64_t sent_no = 0;      // snapshots_ when its call went: reads done before are older than its answer
     std::unique_ptr<Command> waiting;  // its HTTP call, held while an earlier write of the record is out
     std::optional<Version> ver_at_start;  // the record's version in the store when it was sent
     // The list channel's seq then, else the record's own (-1, none: seqs are >= 0, so any
