@@ -181,6 +181,7 @@ struct Run {
   std::deque<Frame> queue;  // frames on their way to the engine
   std::set<std::string> lost;     // channels with a lost update the engine has not noticed
   std::deque<Pending> pending;  // answered mostly from the front
+  std::map<std::string, Millis> write_cancelled_at;  // by URL: the last write of the record that timed out
   bool refuse_list = false;     // `f`: Message:list subscriptions are refused
   bool list_refused = false;    // the current socket refused one
   // The app side.
@@ -332,9 +333,14 @@ struct Run {
         FUZZ_CHECK(c.method == "GET" || c.method == "POST" || c.method == "PUT" || c.method == "PATCH" ||
                    c.method == "DELETE");
         // A write of a record waits while another of it is out (it may start after later ids).
-        if (c.method != "GET" && c.method != "POST")
+        // A cancelled one still counts until its fetch has ended (browsers cannot abort it).
+        if (c.method != "GET" && c.method != "POST") {
           for (const auto& other : pending)
             FUZZ_CHECK_MSG(other.cancelled || other.method == "GET" || other.url != c.url, "two writes of a record out at once");
+          auto cancelled = write_cancelled_at.find(c.url);
+          FUZZ_CHECK_MSG(cancelled == write_cancelled_at.end() || now - cancelled->second >= kCancelledCallEndsWithinMs,
+                         "a write sent while a cancelled one of its record may still run");
+        }
         auto at = std::lower_bound(pending.begin(), pending.end(), c.http_id,
                                    [](const Pending& p, RequestId id) { return p.id < id; });
         FUZZ_CHECK(at == pending.end() || at->id != c.http_id);
@@ -351,6 +357,7 @@ struct Run {
                                    [](const Pending& p, RequestId id) { return p.id < id; });
         FUZZ_CHECK_MSG(it != pending.end() && it->id == c.http_id, "cancel of a request not in flight");
         it->cancelled = true;
+        if (it->method != "GET") write_cancelled_at[it->url] = now;
         break;
       }
     }

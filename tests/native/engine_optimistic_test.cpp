@@ -509,7 +509,7 @@ TEST_CASE("writes of one record go to the server in order: the next when the one
   CHECK(result(h, gone)->get("ok")->as_bool() == true);
 }
 
-TEST_CASE("an update waits for the create of its record (an id of our own), also when the create times out") {
+TEST_CASE("an update waits for the create of its record (an id of our own); after a timeout, until its fetch has ended") {
   Harness h;
   ViewId v = live(h, {msg(1, "a")});
   std::string error;
@@ -518,8 +518,13 @@ TEST_CASE("an update waits for the create of its record (an id of our own), also
   h.step();
   CHECK(h.http("POST").size() == 1);
   CHECK(h.http("PATCH").empty());
-  h.advance(5000);  // the create times out: the update goes then
+  h.advance(5000);  // the create times out, and is rolled back
   CHECK(result(h, made)->get("ok")->as_bool() == false);
+  // Its fetch cannot be aborted in a browser and may still reach the server until it ends.
+  h.advance(kCancelledCallEndsWithinMs - 1);
+  CHECK(h.http("PATCH").empty());
+  h.advance(1);
+  CHECK(h.engine->stats().timeouts == 1);
   REQUIRE(h.http("PATCH").size() == 1);
   CHECK(h.http("PATCH")[0].http_id == edit);
   CHECK(h.mirrors[v].ids() == std::vector<int>{1});  // the create rolled back

@@ -170,7 +170,7 @@ void Runtime::start_fetch(Command& c) {
     attr.requestDataSize = f.body.size();
   }
   attr.userData = user_of(id_);
-  attr.timeoutMSecs = unsigned(engine_->config().request_timeout_ms + 5000);  // ends cancelled ones too
+  attr.timeoutMSecs = unsigned(engine_->config().request_timeout_ms + kCancelledCallEndsWithinMs);  // ends cancelled ones too
   attr.onsuccess = on_fetch_success;
   attr.onerror = on_fetch_error;  // every non-2xx lands here too, body included (TOOLCHAIN.md 10)
   starting_ = c.http_id;  // a fetch that fails at once calls back before it returns

@@ -185,6 +185,15 @@ void Engine::finish_mutation(const Call& call, int status, std::string_view body
   send_next_write(mu.model, mu.record, now);
 }
 
+// No answer in time: rolled back now. Its fetch may still reach the server until it ends
+// (kCancelledCallEndsWithinMs), so it counts as out until then: the record's next write waits.
+void Engine::time_out_mutation(const Call& call, Millis now) {
+  Mutation* m = mutations_.find(call.mutation_id);
+  if (!m) return;
+  confirm_or_roll_back(call, *m, 0, {}, now);
+  requests_.add(now, kCancelledCallEndsWithinMs, Call{CallKind::TimedOutWrite, call.model, call.id, 0, call.mutation_id});
+}
+
 void Engine::confirm_or_roll_back(const Call& call, Mutation& mu, int status, std::string_view body, Millis now) {
   if (is_2xx(status)) urgent_flush_ = true;  // views show the change (ours or its echo) when the call resolves
   RecordStore* found = is_2xx(status) ? find_store(call.model) : nullptr;

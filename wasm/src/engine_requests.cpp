@@ -159,6 +159,10 @@ void Engine::fail_ws_requests(const char* why) {
 void Engine::expire_requests(Millis now) {
   for (const auto& e : requests_.expire(now)) {
     const Call& call = e.call;
+    if (call.kind == CallKind::TimedOutWrite) {  // its fetch has ended: the record's next write goes
+      finish_mutation(call, 0, {}, now);
+      continue;
+    }
     ++stats_.timeouts;
     if (!call.over_socket()) {
       Command cancel;
@@ -166,7 +170,7 @@ void Engine::expire_requests(Millis now) {
       cancel.http_id = e.id;
       commands_.push_back(std::move(cancel));
     }
-    if (!call.mutation_id.empty()) finish_mutation(call, 0, {}, now);  // no answer: rolled back
+    if (!call.mutation_id.empty()) time_out_mutation(call, now);  // no answer: rolled back
     if (call.kind == CallKind::Hydrate) {
       View* v = find_view(call.view);
       if (v) finish_hydration(call.view, *v, 0, "{\"error\":\"request timed out\"}", now);

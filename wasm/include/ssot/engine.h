@@ -244,6 +244,7 @@ class Engine {
   // `pending_since`: a pending write of the record begun then was dropped (settled).
   void show_record(const std::string& model, const RecordId& id, std::optional<uint64_t> pending_since = std::nullopt);
   void finish_mutation(const Call& call, int status, std::string_view body, Millis now);
+  void time_out_mutation(const Call& call, Millis now);
   void confirm_or_roll_back(const Call& call, Mutation& mu, int status, std::string_view body, Millis now);
   void read_again_since(const std::string& model, int64_t start, Millis now);
 

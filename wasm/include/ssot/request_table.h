@@ -13,14 +13,18 @@ namespace ssot {
 
 using RequestId = uint32_t;
 
-enum class CallKind { Hydrate, List, Get, Create, Update, Delete, WsList, WsGet };
+enum class CallKind { Hydrate, List, Get, Create, Update, Delete, WsList, WsGet, TimedOutWrite };
+
+// A cancelled HTTP call may still reach the server: the web platform cannot abort a fetch
+// (Emscripten 3.1.6), so it ends each this long after the engine's timeout at the latest.
+constexpr Millis kCancelledCallEndsWithinMs = 5000;
 
 struct Call {
   CallKind kind = CallKind::Get;
   std::string model;
   std::string id;           // the record (Get, Update, Delete; a view's item)
   uint32_t view = 0;        // Hydrate: the view
-  std::string mutation_id;  // mutations
+  std::string mutation_id;  // mutations (TimedOutWrite: the one whose call may still arrive)
   bool over_socket() const { return kind == CallKind::WsList || kind == CallKind::WsGet; }
 };
 
