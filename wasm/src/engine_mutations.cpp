@@ -104,10 +104,7 @@ void Engine::send_mutation(const std::string& mutation_id, Mutation& mu, Command
     else if (r && r->seq) mu.seq_at_start = *r->seq;
     mu.numbering_at_start = st->numbering();
   }
-  add_headers(call, mutation_id);
-  requests_.start_clock(call.http_id, now, config_.request_timeout_ms);
-  commands_.push_back(std::move(call));
-  ++stats_.http_requests;
+  send_http(call, mutation_id, now);
 }
 
 // The record's write that waited longest goes now that the one before it is answered.
@@ -190,7 +187,7 @@ void Engine::finish_mutation(const Call& call, int status, std::string_view body
 void Engine::time_out_mutation(const Call& call, Millis now) {
   Mutation* m = mutations_.find(call.mutation_id);
   if (!m) return;
-  confirm_or_roll_back(call, *m, 0, {}, now);
+  settle(call.mutation_id, *m);
   requests_.add(now, kCancelledCallEndsWithinMs, Call{CallKind::TimedOutWrite, call.model, call.id, 0, call.mutation_id});
 }
 

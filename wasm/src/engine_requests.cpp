@@ -5,14 +5,12 @@ namespace ssot {
 
 std::string Engine::model_url(const ModelConfig& m) const { return config_.base_url + "/" + m.path; }
 
-RequestId Engine::start_http(const std::string& method, const std::string& url, std::string body, Call call,
-                             Millis now, const std::string& mutation_id) {
-  RequestId id = requests_.add(now, config_.request_timeout_ms, std::move(call));
+// A read: sent at once.
+RequestId Engine::start_http(const std::string& url, Call call, Millis now) {
+  RequestId id = requests_.add(now, 0, std::move(call));
   Command c;
-  http_command(c, id, method, url, std::move(body));
-  add_headers(c, mutation_id);
-  commands_.push_back(std::move(c));
-  ++stats_.http_requests;
+  http_command(c, id, "GET", url, {});
+  send_http(c, {}, now);
   return id;
 }
 
@@ -25,12 +23,16 @@ void Engine::http_command(Command& c, RequestId id, const std::string& method, c
   c.body = std::move(body);
 }
 
-// When it is sent: a token renewed while a write waited is the one it goes with.
-void Engine::add_headers(Command& c, const std::string& mutation_id) const {
+// Headers are made when it goes (a token renewed while a write waited is the one it goes
+// with), and its timeout counts from then.
+void Engine::send_http(Command& c, const std::string& mutation_id, Millis now) {
   c.headers.emplace_back("Accept", "application/json");
   if (!c.body.empty()) c.headers.emplace_back("Content-Type", "application/json");
   if (!config_.token.empty()) c.headers.emplace_back("Authorization", "Bearer " + config_.token);
   if (!mutation_id.empty()) c.headers.emplace_back("X-Client-Mutation-Id", mutation_id);
+  requests_.start_clock(c.http_id, now, config_.request_timeout_ms);
+  commands_.push_back(std::move(c));
+  ++stats_.http_requests;
 }
 
 void Engine::on_http_response(RequestId id, int status, std::string_view body, Millis now) {
@@ -92,7 +94,7 @@ RequestId Engine::list(std::string_view model, std::string_view query_json, Mill
     ++stats_.ws_requests;
     return id;
   }
-  return start_http("GET", model_url(m) + q->query_string(), {}, Call{CallKind::List, m.name, {}, 0, {}}, now);
+  return start_http(model_url(m) + q->query_string(), Call{CallKind::List, m.name, {}, 0, {}}, now);
 }
 
 // A record the cache may answer for: not deleted, shown by a view that is not
@@ -138,7 +140,7 @@ RequestId Engine::get(std::string_view model, std::string_view id_json, Millis n
     ++stats_.ws_requests;
     return id;
   }
-  return start_http("GET", url, {}, Call{CallKind::Get, m.name, rid, 0, {}}, now);
+  return start_http(url, Call{CallKind::Get, m.name, rid, 0, {}}, now);
 }
 
 void Engine::handle_response_frame(const ServerFrame& f, Millis now) {

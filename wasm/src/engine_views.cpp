@@ -109,7 +109,7 @@ void Engine::start_hydration(ViewId id, View& v, Millis now) {
     v.item_read_numbering = store.numbering();
   }
   Call call{CallKind::Hydrate, v.model, v.item_id, id, {}};
-  v.hydrating = start_http("GET", url, {}, std::move(call), now);
+  v.hydrating = start_http(url, std::move(call), now);
 }
 
 void Engine::finish_hydration(ViewId id, View& v, int status, std::string_view body, Millis now) {

@@ -249,10 +249,9 @@ class Engine {
   void read_again_since(const std::string& model, int64_t start, Millis now);
 
   // engine_requests.cpp
-  RequestId start_http(const std::string& method, const std::string& url, std::string body, Call call, Millis now,
-                       const std::string& mutation_id = {});
+  RequestId start_http(const std::string& url, Call call, Millis now);  // a GET
   void http_command(Command& c, RequestId id, const std::string& method, const std::string& url, std::string body) const;
-  void add_headers(Command& c, const std::string& mutation_id) const;
+  void send_http(Command& c, const std::string& mutation_id, Millis now);
   void finish_call(RequestId id, const Call& call, int status, std::string_view body, Millis now);
   void handle_response_frame(const ServerFrame& f, Millis now);
   void fail_ws_requests(const char* why);
