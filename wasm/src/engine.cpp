@@ -271,7 +271,7 @@ void Engine::handle_subscribed(const ServerFrame& f, Millis now) {
     if (f.seq) c->has_seq = true;
     if (lost) rehydrate_channel(f.channel, now, nullptr, true);
   }
-  reread_items_read_before(f.channel, now);
+  reread_unordered_views(f.channel, now);
   for (auto& entry : views_) {  // live again: what a refusal put in error and nothing else
     View& v = entry.second;
     if (v.channel != f.channel || !v.refused) continue;

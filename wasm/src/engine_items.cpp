@@ -100,17 +100,25 @@ bool Engine::item_copy_superseded(const ChannelState* list, const std::string& m
 
 // A GET carries no seq: one started before a channel confirmed may predate the
 // subscription, and a change in between would come on neither. Such item views read
-// their record again once the channel is live; so do those that took an item-channel
-// copy while the list was pending (it may be older than their GET) once the list is.
-void Engine::reread_items_read_before(const std::string& channel, Millis now) {
+// their record again once the channel is live; so do the views that took an item-channel
+// copy the list could not order against their read once the list is (a list view: its
+// page, mark_pages_ahead).
+void Engine::reread_unordered_views(const std::string& channel, Millis now) {
   bool is_list = false;
   std::string_view model = channel_model(channel, is_list);
   if (model.empty()) return;
   for (auto& entry : views_) {
     View& v = entry.second;
-    if (v.list || v.model != model || (!is_list && v.channel != channel)) continue;
-    if (v.item_read_live && !(is_list && v.item_copy_unordered)) continue;
-    if (is_list) v.item_copy_unordered = false;
+    if (v.model != model) continue;
+    if (v.list) {
+      if (!is_list || !v.copy_unordered) continue;
+      v.copy_unordered = false;
+      if (!v.hydrating && !v.retry_at) start_hydration(entry.first, v, now);  // else reading anyway
+      continue;
+    }
+    if (!is_list && v.channel != channel) continue;
+    if (v.item_read_live && !(is_list && v.copy_unordered)) continue;
+    if (is_list) v.copy_unordered = false;
     if (v.hydrating || v.item_hydrated) start_hydration(entry.first, v, now);
   }
 }
@@ -140,7 +148,19 @@ void Engine::reread_item(const std::string& model, const RecordId& id, Millis no
 void Engine::mark_item_copies_unordered(const std::string& model, const RecordId& id) {
   for (auto& entry : views_)
     if (!entry.second.list && entry.second.model == model && entry.second.item_id == id)
-      entry.second.item_copy_unordered = true;
+      entry.second.copy_unordered = true;
+}
+
+// An item-channel copy that no list seq orders was applied while the list channel could
+// not order it (refused, subscribing, awaiting a seq): list views whose page is newer than
+// what that channel brought (`list_seq`) may have been set back by it, and its replay skips
+// what their page covers. They read again once the list is live.
+void Engine::mark_pages_ahead(const std::string& model, std::optional<int64_t> list_seq) {
+  for (auto& entry : views_) {
+    View& v = entry.second;
+    if (v.list && v.model == model && v.floor && !v.hydrating && (!list_seq || *v.floor > *list_seq))
+      v.copy_unordered = true;
+  }
 }
 
 bool Engine::copy_versioned(const std::string& model, const ServerFrame& f) {

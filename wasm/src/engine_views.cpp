@@ -196,7 +196,7 @@ void Engine::finish_list(ViewId id, View& v, int status, std::string_view body, 
     // Frames up to the page's seq are old news to the channel from now on: item views
     // that read their record while it had no seq (item_live) read it again. Unconfirmed,
     // handle_subscribed does that.
-    if (c->confirmed) reread_items_read_before(c->name, now);
+    if (c->confirmed) reread_unordered_views(c->name, now);
   }
   for (auto& b : v.buffer)
     if (!(a.seq && b.seq && *b.seq <= *a.seq)) apply_change(v.model, b.change, b.id, b.record, b.seq, &v, false, b.version);
@@ -252,6 +252,7 @@ void Engine::take_snapshot(View& v, const ChannelState* c, const ListAnswer& a) 
   for (size_t i : changed) tell_views(v.model, ids[i], &v, behind, seq);
   for (const auto& rid : ids) store.collect(rid);
   v.floor = a.seq;
+  v.copy_unordered = false;
   v.snapshot_no = ++snapshots_;
 }
 
@@ -292,7 +293,7 @@ void Engine::handle_update(const ServerFrame& f, Millis now) {
   }
   // Numbered again by this frame, not by a page: items read meanwhile may predate a change
   // lost before it (their GETs and copies are unordered against it), as at a page.
-  if (awaited && c->last_seq && c->confirmed) reread_items_read_before(f.channel, now);
+  if (awaited && c->last_seq && c->confirmed) reread_unordered_views(f.channel, now);
   Mutation* mine = f.mutation_id.empty() ? nullptr : mutations_.find(f.mutation_id);
   if (mine) {
     mine->echoed = true;
@@ -341,6 +342,7 @@ void Engine::handle_update(const ServerFrame& f, Millis now) {
     }
   // Nor is it ordered against the item's GET: once the list confirms, the item reads again.
   if (list_pending && unordered_copy) mark_item_copies_unordered(model, f.id);
+  if (list && unordered_copy) mark_pages_ahead(model, list->last_seq);
   if (mine) settle(f.mutation_id, *mine);  // our pending write, confirmed
   ++stats_.updates_applied;
   batcher_.add(now);

@@ -129,7 +129,9 @@ class Engine {
     std::optional<int64_t> item_read_seq;  // the stored record's list seq when its GET started
     std::optional<int64_t> item_read_list_seq;  // the list channel's seq then: the answer is at least as new
     uint32_t item_read_numbering = 0;            // in the store's numbering then
-    bool item_copy_unordered = false;  // took an item-channel copy while the list was pending
+    // Took an item-channel copy that the list could not order against its read (while the
+    // list was pending; a list view: its page was newer): reads again once the list is live.
+    bool copy_unordered = false;
     uint64_t item_copy_at = 0;  // the store's next_version() once the first copy it holds was applied
     ViewStatus item_status = ViewStatus::Loading;
     std::string item_error;
@@ -182,6 +184,7 @@ class Engine {
                     const json::MemberList* members = nullptr);
   bool answer_unordered(const View& v, std::optional<uint64_t> sent_at);
   void mark_item_copies_unordered(const std::string& model, const RecordId& id);
+  void mark_pages_ahead(const std::string& model, std::optional<int64_t> list_seq);
   bool copy_versioned(const std::string& model, const ServerFrame& f);
   RecordStore& store_for(const ModelConfig& m);
   RecordStore& store_named(std::string_view model);  // made (store_for) if none yet
@@ -199,7 +202,7 @@ class Engine {
   void reread_item(const std::string& model, const RecordId& id, Millis now);  // its item views read it again
   bool item_copy_superseded(const ChannelState* list, const std::string& model, const RecordId& id);
   void list_channel_lost(const std::string& channel, bool forget_seqs, Millis now);
-  void reread_items_read_before(const std::string& channel, Millis now);
+  void reread_unordered_views(const std::string& channel, Millis now);
   // Applies what a view held while it read; drops its item-channel copies that a write
   // since made unordered (`copies_unordered`) or that the list channel brings, and says so.
   bool replay_buffer(View& v, bool copies_unordered = false);
