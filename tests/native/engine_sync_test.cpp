@@ -1260,3 +1260,35 @@ TEST_CASE("an item copy applied while the list is refused is read over when the 
   CHECK(h.mirrors[list].ids() == std::vector<int>{1, 2});
   CHECK(h.mirrors[list].status == "ready");
 }
+
+TEST_CASE("an item copy applied while the list is refused is read over when a page numbered the list") {
+  // The review of bug 63's fix: the page (seq 2) gave the refused list its seq, so the view's
+  // page was no newer than the channel's seq and the old delete left it unmarked; the list
+  // then subscribed with since 2 and replayed nothing.
+  Harness h;
+  h.open();
+  ViewId list = h.watch("Message");
+  std::string error;
+  h.engine->watch_item("Message", "2", h.now, error);
+  h.frame(subscribed("Message:item:2", 0));
+  h.frame(R"({"type":"error","channel":"Message:list","error":"Unauthorized"})");
+  auto answer_all = [&] {
+    for (int i = 0; i < 4 && !h.http("GET").empty(); ++i)
+      for (const auto& c : h.http("GET"))
+        h.respond(c.http_id, 200,
+                  c.url.find("/messages/") != std::string::npos ? msg(2, "again")
+                                                                : list_body({msg(1, "a"), msg(2, "again")}, 2));
+  };
+  answer_all();
+  REQUIRE(h.mirrors[list].ids() == std::vector<int>{1, 2});
+  h.frame(update("Message:item:2", "deleted", "", 2, 1));
+  CHECK(h.mirrors[list].ids() == std::vector<int>{1});
+  reconnect(h);
+  CHECK(h.subscribe_of("Message:list").find("\"since\":2") != std::string::npos);
+  h.frame(subscribed("Message:list", 2));  // nothing to replay
+  h.frame(subscribed("Message:item:2", 2));
+  h.frame(update("Message:item:2", "created", msg(2, "again"), 2, 2));  // the item's replay
+  answer_all();
+  CHECK(h.mirrors[list].ids() == std::vector<int>{1, 2});
+  CHECK(h.mirrors[list].status == "ready");
+}

@@ -102,7 +102,7 @@ bool Engine::item_copy_superseded(const ChannelState* list, const std::string& m
 // subscription, and a change in between would come on neither. Such item views read
 // their record again once the channel is live; so do the views that took an item-channel
 // copy the list could not order against their read once the list is (a list view: its
-// page, mark_pages_ahead).
+// page, mark_pages_unordered).
 void Engine::reread_unordered_views(const std::string& channel, Millis now) {
   bool is_list = false;
   std::string_view model = channel_model(channel, is_list);
@@ -151,15 +151,14 @@ void Engine::mark_item_copies_unordered(const std::string& model, const RecordId
       entry.second.copy_unordered = true;
 }
 
-// An item-channel copy that no list seq orders was applied while the list channel could
-// not order it (refused, subscribing, awaiting a seq): list views whose page is newer than
-// what that channel brought (`list_seq`) may have been set back by it, and its replay skips
-// what their page covers. They read again once the list is live.
-void Engine::mark_pages_ahead(const std::string& model, std::optional<int64_t> list_seq) {
+// An item-channel copy that no list seq orders is applied while the list channel cannot
+// order it (refused, subscribing, awaiting a seq): it may be older than a list view's page
+// or than what the list brought it, and no replay of the list would undo it. The views it
+// may change (`holders_only`: those holding the record) read again once the list is live.
+void Engine::mark_pages_unordered(const std::string& model, const RecordId& id, bool holders_only) {
   for (auto& entry : views_) {
     View& v = entry.second;
-    if (v.list && v.model == model && v.floor && !v.hydrating && (!list_seq || *v.floor > *list_seq))
-      v.copy_unordered = true;
+    if (v.list && v.model == model && !v.hydrating && (!holders_only || v.list->holds(id))) v.copy_unordered = true;
   }
 }
 

@@ -332,6 +332,7 @@ void Engine::handle_update(const ServerFrame& f, Millis now) {
   // deleted since, and dropped from the store): while the list channel feeds them, it
   // reaches only those already showing the record.
   bool list_pending = list && list->error.empty();
+  if (list && unordered_copy) mark_pages_unordered(model, f.id, list_pending);  // before: who holds it
   apply_change(model, f.change, f.id, f.record, is_list ? f.seq : std::nullopt, nullptr, list_pending, f.version,
                std::nullopt, &f.record_members);
   if (unordered_copy)  // held by an item view: from its first, what wrote the record since (finish_item)
@@ -342,7 +343,6 @@ void Engine::handle_update(const ServerFrame& f, Millis now) {
     }
   // Nor is it ordered against the item's GET: once the list confirms, the item reads again.
   if (list_pending && unordered_copy) mark_item_copies_unordered(model, f.id);
-  if (list && unordered_copy) mark_pages_ahead(model, list->last_seq);
   if (mine) settle(f.mutation_id, *mine);  // our pending write, confirmed
   ++stats_.updates_applied;
   batcher_.add(now);

@@ -129,8 +129,9 @@ class Engine {
     std::optional<int64_t> item_read_seq;  // the stored record's list seq when its GET started
     std::optional<int64_t> item_read_list_seq;  // the list channel's seq then: the answer is at least as new
     uint32_t item_read_numbering = 0;            // in the store's numbering then
-    // Took an item-channel copy that the list could not order against its read (while the
-    // list was pending; a list view: its page was newer): reads again once the list is live.
+    // Took an item-channel copy that the list could not order against its read (an item
+    // view: while the list was pending; a list view: mark_pages_unordered): reads again
+    // once the list is live.
     bool copy_unordered = false;
     uint64_t item_copy_at = 0;  // the store's next_version() once the first copy it holds was applied
     ViewStatus item_status = ViewStatus::Loading;
@@ -184,7 +185,7 @@ class Engine {
                     const json::MemberList* members = nullptr);
   bool answer_unordered(const View& v, std::optional<uint64_t> sent_at);
   void mark_item_copies_unordered(const std::string& model, const RecordId& id);
-  void mark_pages_ahead(const std::string& model, std::optional<int64_t> list_seq);
+  void mark_pages_unordered(const std::string& model, const RecordId& id, bool holders_only);
   bool copy_versioned(const std::string& model, const ServerFrame& f);
   RecordStore& store_for(const ModelConfig& m);
   RecordStore& store_named(std::string_view model);  // made (store_for) if none yet
