@@ -109,17 +109,11 @@ void Engine::reread_unordered_views(const std::string& channel, Millis now) {
   if (model.empty()) return;
   for (auto& entry : views_) {
     View& v = entry.second;
-    if (v.model != model) continue;
-    if (v.list) {
-      if (!is_list || !v.copy_unordered) continue;
-      v.copy_unordered = false;
-      if (!v.hydrating && !v.retry_at) start_hydration(entry.first, v, now);  // else reading anyway
-      continue;
-    }
-    if (!is_list && v.channel != channel) continue;
-    if (v.item_read_live && !(is_list && v.copy_unordered)) continue;
+    if (v.model != model || (!is_list && (v.list || v.channel != channel))) continue;
+    if (v.list ? !v.copy_unordered : v.item_read_live && !(is_list && v.copy_unordered)) continue;
     if (is_list) v.copy_unordered = false;
-    if (v.hydrating || v.item_hydrated) start_hydration(entry.first, v, now);
+    // A list view reading anyway (or with a retry due) needs no other read; an item view does.
+    if (v.list ? !v.hydrating && !v.retry_at : v.hydrating || v.item_hydrated) start_hydration(entry.first, v, now);
   }
 }
 
