@@ -111,9 +111,11 @@ void Engine::reread_unordered_views(const std::string& channel, Millis now) {
     View& v = entry.second;
     if (v.model != model || (!is_list && (v.list || v.channel != channel))) continue;
     if (v.list ? !v.copy_unordered : v.item_read_live && !(is_list && v.copy_unordered)) continue;
-    if (is_list) v.copy_unordered = false;
-    // A list view reading anyway (or with a retry due) needs no other read; an item view does.
-    if (v.list ? !v.hydrating && !v.retry_at : v.hydrating || v.item_hydrated) start_hydration(entry.first, v, now);
+    // A list view reading anyway (or with a retry due) needs no other read, but keeps its mark
+    // until a page lands (take_snapshot); an item view reads again.
+    bool reading = v.list && (v.hydrating || v.retry_at);
+    if (is_list && !reading) v.copy_unordered = false;
+    if (v.list ? !reading : v.hydrating || v.item_hydrated) start_hydration(entry.first, v, now);
   }
 }
 
@@ -148,11 +150,12 @@ void Engine::mark_item_copies_unordered(const std::string& model, const RecordId
 // An item-channel copy that no list seq orders is applied while the list channel cannot
 // order it (refused, subscribing, awaiting a seq): it may be older than a list view's page
 // or than what the list brought it, and no replay of the list would undo it. The views it
-// may change (`holders_only`: those holding the record) read again once the list is live.
+// may change (`holders_only`: those holding the record; a view reading shows the store's
+// text if its read fails) read again once the list is live.
 void Engine::mark_pages_unordered(const std::string& model, const RecordId& id, bool holders_only) {
   for (auto& entry : views_) {
     View& v = entry.second;
-    if (v.list && v.model == model && !v.hydrating && (!holders_only || v.list->holds(id))) v.copy_unordered = true;
+    if (v.list && v.model == model && (!holders_only || v.list->holds(id))) v.copy_unordered = true;
   }
 }
 
