@@ -231,6 +231,14 @@ inline void answer_item_gets(Harness& h, const std::string& record) {
     if (c.url.find("/messages/") != std::string::npos) h.respond(c.http_id, 200, record);
 }
 
+// Answers every GET pending, and those they lead to (four rounds at most): an item's with
+// `record`, a list's with `list`.
+inline void answer_gets(Harness& h, const std::string& record, const std::string& list) {
+  for (int i = 0; i < 4 && !h.http("GET").empty(); ++i)
+    for (const auto& c : h.http("GET"))
+      h.respond(c.http_id, 200, c.url.find("/messages/") != std::string::npos ? record : list);
+}
+
 // An open client with a `Message` list view (hydrated with `rows` at `seq`) and an item
 // view of record 2 (`item`), both channels confirmed; returns the list view.
 inline ViewId live_list_and_item(Harness& h, int seq, const std::vector<std::string>& rows,
