@@ -88,6 +88,35 @@ TEST_CASE("a first hydration that times out or gets 5xx/429 is retried; other 4x
   CHECK(h.http("GET").size() == 1);
 }
 
+TEST_CASE("a refetch asked while a read is in flight is made even when that read fails for good") {
+  Harness h;
+  h.open();
+  ViewId v = h.watch("Message");
+  h.frame(subscribed("Message:list", 0));
+  RequestId first = h.http("GET").back().http_id;
+  h.engine->refetch(v, h.now);  // say, with a token renewed since the read went
+  h.step();
+  REQUIRE(h.http("GET").size() == 1);  // one read at a time
+  h.respond(first, 401, R"({"error":"Unauthorized"})");
+  REQUIRE(h.http("GET").size() == 1);  // the refetch: the failed read may predate its cause
+  h.respond(h.http("GET").back().http_id, 200, list_body({msg(1, "a")}, 0));
+  CHECK(h.mirrors[v].status == "ready");
+  CHECK(h.mirrors[v].ids() == std::vector<int>{1});
+
+  std::string error;
+  ViewId one = h.engine->watch_item("Message", "4", h.now, error);
+  h.step();
+  RequestId item = h.http("GET").back().http_id;
+  h.engine->refetch(one, h.now);
+  h.step();
+  h.respond(item, 403, R"({"error":"Forbidden"})");
+  REQUIRE(h.http("GET").size() == 1);
+  h.respond(h.http("GET").back().http_id, 403, R"({"error":"Forbidden"})");
+  CHECK(h.entries("item").back()->get("status")->as_string() == "error");
+  h.advance(60000);
+  CHECK(h.http("GET").empty());  // nothing asked again since: no more reads
+}
+
 TEST_CASE("a failed hydration is retried as soon as the socket reopens") {
   Harness h;
   ViewId v = live_list(h, 1, 3);

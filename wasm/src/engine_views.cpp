@@ -175,6 +175,7 @@ void Engine::finish_list(ViewId id, View& v, int status, std::string_view body, 
                                                            : "invalid list response: expected {items, total} or an array");
     if (!is_2xx(status)) schedule_hydration_retry(v, status, now);
     replay_buffer(v);
+    read_after_failure(id, v, now);
     return;
   }
   v.retries = 0;
@@ -558,6 +559,13 @@ void Engine::retry_later(View& v, int attempt, Millis now) {
 // usually raced it), then with the hydration backoff, so that a server whose answers
 // stay older than its updates (a lagging read replica) is not asked in a busy loop.
 // Meanwhile the view shows that answer (a page: our newer copy in its place).
+// A read that failed for good (a 4xx) may predate what asked for another meanwhile (a
+// refetch with a renewed token, a change it may miss): that one is still made. One that
+// may pass has its retry, which reads after it too.
+void Engine::read_after_failure(ViewId id, View& v, Millis now) {
+  if (v.refetch_again && !v.retry_at) read_again(id, v, now);
+}
+
 void Engine::read_again(ViewId id, View& v, Millis now) {
   if (v.unsettled < 1000) ++v.unsettled;
   if (v.unsettled == 1) start_hydration(id, v, now);

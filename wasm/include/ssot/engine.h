@@ -213,6 +213,7 @@ class Engine {
                   std::optional<int64_t> snapshot_seq = std::nullopt);
   void schedule_hydration_retry(View& v, int status, Millis now);
   void retry_later(View& v, int attempt, Millis now);
+  void read_after_failure(ViewId id, View& v, Millis now);
   void read_again(ViewId id, View& v, Millis now);
   void retry_hydrations(Millis now, bool all);
   void flush_views();
