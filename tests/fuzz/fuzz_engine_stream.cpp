@@ -181,7 +181,9 @@ struct Run {
   std::deque<Frame> queue;  // frames on their way to the engine
   std::set<std::string> lost;     // channels with a lost update the engine has not noticed
   std::deque<Pending> pending;  // answered mostly from the front
-  std::map<std::string, Millis> write_cancelled_at;  // by URL: the last write of the record that timed out
+  // By URL: the last write of the record that timed out, while its fetch may run (until
+  // answered: the host says it ended; at most kCancelledCallEndsWithinMs).
+  std::map<std::string, std::pair<RequestId, Millis>> write_cancelled_at;
   bool refuse_list = false;     // `f`: Message:list subscriptions are refused
   bool list_refused = false;    // the current socket refused one
   // The app side.
@@ -338,7 +340,7 @@ struct Run {
           for (const auto& other : pending)
             FUZZ_CHECK_MSG(other.cancelled || other.method == "GET" || other.url != c.url, "two writes of a record out at once");
           auto cancelled = write_cancelled_at.find(c.url);
-          FUZZ_CHECK_MSG(cancelled == write_cancelled_at.end() || now - cancelled->second >= kCancelledCallEndsWithinMs,
+          FUZZ_CHECK_MSG(cancelled == write_cancelled_at.end() || now - cancelled->second.second >= kCancelledCallEndsWithinMs,
                          "a write sent while a cancelled one of its record may still run");
         }
         auto at = std::lower_bound(pending.begin(), pending.end(), c.http_id,
@@ -357,7 +359,7 @@ struct Run {
                                    [](const Pending& p, RequestId id) { return p.id < id; });
         FUZZ_CHECK_MSG(it != pending.end() && it->id == c.http_id, "cancel of a request not in flight");
         it->cancelled = true;
-        if (it->method != "GET") write_cancelled_at[it->url] = now;
+        if (it->method != "GET") write_cancelled_at[it->url] = {it->id, now};
         break;
       }
     }
@@ -549,6 +551,8 @@ struct Run {
     pending.erase(pending.begin() + long(k));
     prepare(p);
     if (trace) std::fprintf(stderr, "  answer #%u %s %s\n", p.id, p.method.c_str(), p.url.c_str());
+    auto ran = write_cancelled_at.find(p.url);  // a cancelled write's fetch has ended
+    if (p.cancelled && ran != write_cancelled_at.end() && ran->second.first == p.id) write_cancelled_at.erase(ran);
     engine->on_http_response(p.id, p.status, p.answer, now);
     step();
   }

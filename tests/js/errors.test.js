@@ -158,3 +158,38 @@ test('a fetch that fails before it starts is retried with backoff, never recursi
     rt.delete();
   }
 });
+
+test('a write that timed out holds its record\'s next write until its fetch ends, not longer', async (t) => {
+  requireRuntime();
+  // A fetch cannot be aborted: the timed-out create may still reach the server, so the
+  // update of its record waits until the create's fetch has ended (the runtime says when).
+  let releaseCreate;
+  const arrived = [];
+  const server = http.createServer((req, res) => {
+    arrived.push({ method: req.method, at: Date.now() });
+    req.resume();
+    const answer = () => {
+      res.writeHead(req.method === 'POST' ? 201 : 200, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ id: 9, text: req.method === 'POST' ? 'new' : 'edited' }));
+    };
+    if (req.method === 'POST') releaseCreate = answer;
+    else answer();
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  t.after(() => new Promise((r) => server.close(r)));
+  const client = await createClient({ baseUrl: `http://127.0.0.1:${server.address().port}/api`, requestTimeout: 200 });
+  t.after(() => client.close());
+  const model = client.model('Message');
+  const created = model.create({ id: 9, text: 'new' });
+  const edited = model.update(9, { text: 'edited' });
+  await assert.rejects(created, (e) => e instanceof SsotError && e.code === 'timeout');
+  const timedOutAt = Date.now();
+  await new Promise((r) => setTimeout(r, 300));
+  assert.deepEqual(arrived.map((a) => a.method), ['POST']);  // held while the create may still land
+  releaseCreate();
+  assert.equal((await edited).text, 'edited');
+  assert.deepEqual(arrived.map((a) => a.method), ['POST', 'PUT']);
+  // Sent when the create's fetch ended, well before the 5 s a fetch may take to end.
+  const waited = arrived[1].at - timedOutAt;
+  assert.ok(waited < 3000, `the update went ${waited} ms after the create timed out`);
+});

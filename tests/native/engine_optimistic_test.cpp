@@ -530,6 +530,34 @@ TEST_CASE("an update waits for the create of its record (an id of our own); afte
   CHECK(h.mirrors[v].ids() == std::vector<int>{1});  // the create rolled back
 }
 
+TEST_CASE("a timed-out write's fetch that ends sooner lets the record's next write go then") {
+  Harness h;
+  ViewId v = live(h, {msg(1, "a")});
+  std::string error;
+  RequestId made = h.engine->create("Message", msg(9, "new"), h.now, error, std::string_view(""));
+  RequestId edit = h.engine->update("Message", "9", R"({"text":"edited"})", true, h.now, error, true);
+  h.step();
+  h.advance(5000);  // the create times out, is rolled back and cancelled
+  CHECK(result(h, made)->get("ok")->as_bool() == false);
+  h.advance(1000);
+  CHECK(h.http("PATCH").empty());
+  // The platform says when the cancelled fetch ended: the server has it, or never will.
+  h.respond(made, 201, msg(9, "new"));
+  REQUIRE(h.http("PATCH").size() == 1);
+  CHECK(h.http("PATCH")[0].http_id == edit);
+  CHECK(h.mirrors[v].ids() == std::vector<int>{1});  // its answer is not read: the echo brings the record
+  CHECK(h.entries("result").size() == 1);  // its caller had its answer at the timeout
+  h.frame(update("Message:list", "created", msg(9, "new"), 9, 1));
+  CHECK(h.mirrors[v].ids() == std::vector<int>{1, 9});
+  CHECK(text_of(h.mirrors[v].rows[1]) == "edited");  // the edit shows over it until answered
+  h.respond(edit, 200, msg(9, "edited"));
+  h.frame(update("Message:list", "updated", msg(9, "edited"), 9, 2));
+  CHECK(text_of(h.mirrors[v].rows[1]) == "edited");
+  h.advance(kCancelledCallEndsWithinMs);  // the create's wait ended with its fetch
+  CHECK(h.http().empty());
+  CHECK(h.entries("result").size() == 2);
+}
+
 TEST_CASE("a held create's answer counts from when it was sent: a read made while it waited is older") {
   // With the socket down, our delete of 1 goes; our create of 1 (again) waits for it. A
   // refetch read between them (after the delete, before the create) must not keep the

@@ -62,7 +62,6 @@ class Runtime {
   void open_socket(const std::string& url);
   void drop_socket(int code, const char* reason);
   void start_fetch(Command& c);
-  void cancel_fetch(RequestId id);
   Fetch* find_fetch(RequestId id);
   void forget_fetch(RequestId id);
 
@@ -73,7 +72,6 @@ class Runtime {
   EMSCRIPTEN_WEBSOCKET_T socket_ = 0;
   // A few at a time: searched in order (a std::map: 56 B more of wasm gzip; a hash map 1.5 KB).
   std::vector<std::unique_ptr<Fetch>> fetches_;
-  std::vector<emscripten_fetch_t*> cancelled_;  // still running, nobody waits for them (a few)
   long timer_ = 0;
   Millis timer_at_ = -1;
   bool notified_ = false;

@@ -179,16 +179,6 @@ void Runtime::start_fetch(Command& c) {
   if (Fetch* started = find_fetch(c.http_id)) started->handle = handle;
 }
 
-// Emscripten 3.1.6 cannot abort a running fetch: emscripten_fetch_close frees the
-// struct but the XHR still completes and calls back with the freed pointer. So a
-// cancelled fetch runs to its end (bounded by timeoutMSecs) and is closed then.
-void Runtime::cancel_fetch(RequestId id) {
-  Fetch* f = find_fetch(id);
-  if (!f) return;
-  cancelled_.push_back(f->handle);
-  forget_fetch(id);
-}
-
 void Runtime::deliver_deferred() {
   std::vector<std::pair<emscripten_fetch_t*, bool>> ready;
   ready.swap(deferred_);
@@ -196,12 +186,6 @@ void Runtime::deliver_deferred() {
 }
 
 void Runtime::fetch_done(emscripten_fetch_t* fetch, bool failed) {
-  auto c = std::find(cancelled_.begin(), cancelled_.end(), fetch);
-  if (c != cancelled_.end()) {
-    cancelled_.erase(c);
-    close_fetch(fetch);
-    return;
-  }
   if (starting_) {  // inside emscripten_fetch: its handle is set once it returns
     if (Fetch* f = find_fetch(starting_)) f->handle = fetch;
     if (deferred_.empty()) emscripten_set_timeout(on_deferred, 0, user_of(id_));

@@ -183,12 +183,13 @@ void Engine::finish_mutation(const Call& call, int status, std::string_view body
 }
 
 // No answer in time: rolled back now. Its fetch may still reach the server until it ends
-// (kCancelledCallEndsWithinMs), so it counts as out until then: the record's next write waits.
-void Engine::time_out_mutation(const Call& call, Millis now) {
+// (the host says when, under its id; kCancelledCallEndsWithinMs at the latest), so it
+// counts as out until then: the record's next write waits.
+void Engine::time_out_mutation(const Call& call, RequestId id, Millis now) {
   Mutation* m = mutations_.find(call.mutation_id);
   if (!m) return;
   settle(call.mutation_id, *m);
-  requests_.add(now, kCancelledCallEndsWithinMs, Call{CallKind::TimedOutWrite, call.model, call.id, 0, call.mutation_id});
+  requests_.add(now, kCancelledCallEndsWithinMs, Call{CallKind::TimedOutWrite, call.model, call.id, 0, call.mutation_id}, id);
 }
 
 void Engine::confirm_or_roll_back(const Call& call, Mutation& mu, int status, std::string_view body, Millis now) {

@@ -43,6 +43,9 @@ void Engine::on_http_response(RequestId id, int status, std::string_view body, M
 }
 
 void Engine::finish_call(RequestId id, const Call& call, int status, std::string_view body, Millis now) {
+  // Its fetch has ended: the record's next write goes. Its caller was answered at the
+  // timeout, and what it wrote comes with its echo.
+  if (call.kind == CallKind::TimedOutWrite) return finish_mutation(call, 0, {}, now);
   if (call.kind == CallKind::Hydrate) {
     View* v = find_view(call.view);
     if (v && v->hydrating == id) finish_hydration(call.view, *v, status, body, now);
@@ -161,8 +164,8 @@ void Engine::fail_ws_requests(const char* why) {
 void Engine::expire_requests(Millis now) {
   for (const auto& e : requests_.expire(now)) {
     const Call& call = e.call;
-    if (call.kind == CallKind::TimedOutWrite) {  // its fetch has ended: the record's next write goes
-      finish_mutation(call, 0, {}, now);
+    if (call.kind == CallKind::TimedOutWrite) {  // its fetch has ended by now
+      finish_call(e.id, call, 0, {}, now);
       continue;
     }
     ++stats_.timeouts;
@@ -172,7 +175,7 @@ void Engine::expire_requests(Millis now) {
       cancel.http_id = e.id;
       commands_.push_back(std::move(cancel));
     }
-    if (!call.mutation_id.empty()) time_out_mutation(call, now);  // no answer: rolled back
+    if (!call.mutation_id.empty()) time_out_mutation(call, e.id, now);  // no answer: rolled back
     if (call.kind == CallKind::Hydrate) {
       View* v = find_view(call.view);
       if (v) finish_hydration(call.view, *v, 0, "{\"error\":\"request timed out\"}", now);

@@ -33,8 +33,8 @@ RequestId RequestTable::answered() {
   return next_id_++;
 }
 
-RequestId RequestTable::add(Millis now, Millis timeout_ms, Call call) {
-  const RequestId id = answered();
+RequestId RequestTable::add(Millis now, Millis timeout_ms, Call call, RequestId id) {
+  if (!id) id = answered();
   Entry entry;
   entry.id = id;
   entry.call = std::move(call);

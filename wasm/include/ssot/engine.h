@@ -66,6 +66,8 @@ class Engine {
   void on_open(Millis now);
   void on_message(std::string_view text, Millis now);
   void on_close(int code, Millis now);
+  // Also for a call the engine cancelled (HttpCancel), when its fetch ends: a host that
+  // cannot abort a fetch says so, and a timed-out write's next write goes then.
   void on_http_response(RequestId id, int status, std::string_view body, Millis now);
   void on_timer(Millis now);
 
@@ -249,7 +251,7 @@ class Engine {
   // `pending_since`: a pending write of the record begun then was dropped (settled).
   void show_record(const std::string& model, const RecordId& id, std::optional<uint64_t> pending_since = std::nullopt);
   void finish_mutation(const Call& call, int status, std::string_view body, Millis now);
-  void time_out_mutation(const Call& call, Millis now);
+  void time_out_mutation(const Call& call, RequestId id, Millis now);
   void confirm_or_roll_back(const Call& call, Mutation& mu, int status, std::string_view body, Millis now);
   void read_again_since(const std::string& model, int64_t start, Millis now);
 

@@ -16,7 +16,8 @@ using RequestId = uint32_t;
 enum class CallKind { Hydrate, List, Get, Create, Update, Delete, WsList, WsGet, TimedOutWrite };
 
 // A cancelled HTTP call may still reach the server: the web platform cannot abort a fetch
-// (Emscripten 3.1.6), so it ends each this long after the engine's timeout at the latest.
+// (Emscripten 3.1.6), so it ends each this long after the engine's timeout at the latest,
+// and reports its end (on_http_response) when it comes sooner.
 constexpr Millis kCancelledCallEndsWithinMs = 5000;
 
 struct Call {
@@ -39,7 +40,8 @@ class RequestTable {
   // The id a WebSocket requestId names: only the exact decimal text we send ("17").
   static std::optional<RequestId> parse_wire_id(std::string_view text);
 
-  RequestId add(Millis now, Millis timeout_ms, Call call = {});  // timeout 0 = none
+  // timeout 0 = none; id 0 = a new one (else one just completed, kept for what ends it)
+  RequestId add(Millis now, Millis timeout_ms, Call call = {}, RequestId id = 0);
   void start_clock(RequestId id, Millis now, Millis timeout_ms); // its deadline counts from now
   RequestId answered();                          // an id for a result given at once (no entry)
   std::optional<Entry> complete(RequestId id);   // removes it
