@@ -46,6 +46,13 @@ inline std::string subscribed(const std::string& channel, int seq = -1) {
 }
 
 // What the JS side holds for one list view, rebuilt from the outbox alone.
+// A request's header ("" when it has none of that name).
+inline std::string header(const Command& c, const std::string& name) {
+  for (const auto& h : c.headers)
+    if (h.first == name) return h.second;
+  return "";
+}
+
 struct Mirror {
   std::vector<std::string> rows;  // record JSON as dumped by Json
   std::vector<std::string> pending;  // ids (JSON) of rows awaiting confirmation

@@ -16,11 +16,6 @@ ViewId live(Harness& h, const std::vector<std::string>& rows, const std::string&
   h.respond(h.http("GET").back().http_id, 200, list_body(rows, 0));
   return v;
 }
-std::string header(const Command& c, const std::string& name) {
-  for (const auto& h : c.headers)
-    if (h.first == name) return h.second;
-  return "";
-}
 // The last `pending` a view was told (ids as JSON text).
 std::vector<std::string> pending_of(Harness& h, ViewId v) {
   std::vector<std::string> out;

@@ -9,11 +9,6 @@ using namespace ssot;
 using namespace ssot::test;
 
 namespace {
-std::string header(const Command& c, const std::string& name) {
-  for (const auto& h : c.headers)
-    if (h.first == name) return h.second;
-  return "";
-}
 const Json* result(Harness& h, RequestId id) {
   for (auto* r : h.entries("result"))
     if (r->get("req")->as_number() == id) return r;

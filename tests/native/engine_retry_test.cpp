@@ -117,6 +117,31 @@ TEST_CASE("a refetch asked while a read is in flight is made even when that read
   CHECK(h.http("GET").empty());  // nothing asked again since: no more reads
 }
 
+TEST_CASE("a read refused (401) with a token renewed while it was out is made again with the new one") {
+  Harness h;
+  h.open();
+  ViewId v = h.watch("Message");
+  h.frame(subscribed("Message:list", 0));
+  std::string error;
+  h.engine->watch_item("Message", "4", h.now, error);
+  h.step();
+  auto gets = h.http("GET");
+  REQUIRE(gets.size() == 2);
+  h.engine->set_token("t2", true, h.now);
+  h.respond(gets[0].http_id, 401, R"({"error":"Unauthorized"})");
+  h.respond(gets[1].http_id, 401, R"({"error":"Unauthorized"})");
+  gets = h.http("GET");
+  REQUIRE(gets.size() == 2);
+  CHECK(header(gets[0], "Authorization") == "Bearer t2");
+  CHECK(header(gets[1], "Authorization") == "Bearer t2");
+  h.respond(gets[0].http_id, 401, R"({"error":"Unauthorized"})");  // refused with the new one too
+  h.respond(gets[1].http_id, 404, "");
+  CHECK(h.mirrors[v].status == "error");
+  CHECK(h.entries("item").back()->get("status")->as_string() == "ready");
+  h.advance(60000);
+  CHECK(h.http("GET").empty());
+}
+
 TEST_CASE("a failed hydration is retried as soon as the socket reopens") {
   Harness h;
   ViewId v = live_list(h, 1, 3);

@@ -28,11 +28,6 @@ void trace(const std::string& what) {
   if (kTrace) std::fprintf(stderr, "%s\n", what.c_str());
 }
 
-std::string header(const Command& c, const std::string& name) {
-  for (const auto& h : c.headers)
-    if (h.first == name) return h.second;
-  return "";
-}
 
 struct Request {
   Command command;

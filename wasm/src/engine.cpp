@@ -138,6 +138,7 @@ void Engine::disconnect(Millis now) {
 
 void Engine::set_token(std::string_view token, bool ok, Millis now) {
   if (ok) config_.token.assign(token.data(), token.size());
+  for (auto& entry : views_) entry.second.token_renewed |= ok && entry.second.hydrating;
   connection_.on_token(ok, now);
   run_connection_commands(now);
 }

@@ -42,7 +42,7 @@ void Engine::finish_item(ViewId id, View& v, int status, std::string_view body, 
     v.item_dirty = true;
     schedule_hydration_retry(v, status, now);
     replay_buffer(v, written_since_copies);
-    read_after_failure(id, v, now);
+    read_after_failure(id, v, status, now);
     return;
   } else {
     // Views holding the record see the new text too (tell_views). Others do not take it

@@ -87,7 +87,7 @@ void Engine::start_hydration(ViewId id, View& v, Millis now) {
     return;
   }
   v.buffer.clear();
-  v.refetch_again = false;
+  v.refetch_again = v.token_renewed = false;
   const ChannelState* ch = v.channel.empty() ? nullptr : registry_.find(v.channel);
   v.restarts_at_start = ch ? ch->restarts : 0;
   v.epoch_at_start = ch ? known_epoch(*ch, find_store(v.model)) : std::string();
@@ -175,7 +175,7 @@ void Engine::finish_list(ViewId id, View& v, int status, std::string_view body, 
                                                            : "invalid list response: expected {items, total} or an array");
     if (!is_2xx(status)) schedule_hydration_retry(v, status, now);
     replay_buffer(v);
-    read_after_failure(id, v, now);
+    read_after_failure(id, v, status, now);
     return;
   }
   v.retries = 0;
@@ -560,9 +560,10 @@ void Engine::retry_later(View& v, int attempt, Millis now) {
 // stay older than its updates (a lagging read replica) is not asked in a busy loop.
 // Meanwhile the view shows that answer (a page: our newer copy in its place).
 // A read that failed for good (a 4xx) may predate what asked for another meanwhile (a
-// refetch with a renewed token, a change it may miss): that one is still made. One that
-// may pass has its retry, which reads after it too.
-void Engine::read_after_failure(ViewId id, View& v, Millis now) {
+// refetch, a change it may miss, a token renewed since it went): that one is still made.
+// One that may pass has its retry, which reads after it too.
+void Engine::read_after_failure(ViewId id, View& v, int status, Millis now) {
+  if (status == 401 && v.token_renewed) v.refetch_again = true;
   if (v.refetch_again && !v.retry_at) read_again(id, v, now);
 }
 

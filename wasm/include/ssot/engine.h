@@ -142,6 +142,7 @@ class Engine {
     RequestId hydrating = 0;         // the HTTP request in flight
     std::vector<Buffered> buffer;    // updates that arrived during hydration
     bool refetch_again = false;      // a change arrived that the running hydration may miss
+    bool token_renewed = false;      // since its read went: a 401 to it is read again
     std::optional<int64_t> floor;    // list-channel updates at or below this seq are in its snapshot
     int behind_snapshots = 0;        // snapshots in a row older than the channel's seq
     std::optional<Millis> retry_at;  // a failed hydration tries again then (or when the socket reopens)
@@ -215,7 +216,7 @@ class Engine {
                   std::optional<int64_t> snapshot_seq = std::nullopt);
   void schedule_hydration_retry(View& v, int status, Millis now);
   void retry_later(View& v, int attempt, Millis now);
-  void read_after_failure(ViewId id, View& v, Millis now);
+  void read_after_failure(ViewId id, View& v, int status, Millis now);
   void read_again(ViewId id, View& v, Millis now);
   void retry_hydrations(Millis now, bool all);
   void flush_views();
