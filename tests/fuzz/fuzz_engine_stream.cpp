@@ -551,8 +551,7 @@ struct Run {
     pending.erase(pending.begin() + long(k));
     prepare(p);
     if (trace) std::fprintf(stderr, "  answer #%u %s %s\n", p.id, p.method.c_str(), p.url.c_str());
-    auto ran = write_cancelled_at.find(p.url);  // a cancelled write's fetch has ended
-    if (p.cancelled && ran != write_cancelled_at.end() && ran->second.first == p.id) write_cancelled_at.erase(ran);
+    fetch_ended(p);
     engine->on_http_response(p.id, p.status, p.answer, now);
     step();
   }
@@ -631,6 +630,13 @@ struct Run {
     p.answer = std::move(body);
   }
 
+  // Answered: a cancelled write's fetch has ended, and the host says so (the record's next
+  // write may go).
+  void fetch_ended(const Pending& p) {
+    auto ran = write_cancelled_at.find(p.url);
+    if (p.cancelled && ran != write_cancelled_at.end() && ran->second.first == p.id) write_cancelled_at.erase(ran);
+  }
+
   void answer_raw(size_t k, int status, std::string_view body) {
     Pending p = std::move(pending[k]);
     pending.erase(pending.begin() + long(k));
@@ -644,6 +650,7 @@ struct Run {
         trusted = false;
     }
     sent_records += size_t(std::count(body.begin(), body.end(), '{'));
+    fetch_ended(p);
     engine->on_http_response(p.id, status, body, now);
     step();
   }
