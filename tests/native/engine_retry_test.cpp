@@ -117,6 +117,21 @@ TEST_CASE("a refetch asked while a read is in flight is made even when that read
   CHECK(h.http("GET").empty());  // nothing asked again since: no more reads
 }
 
+TEST_CASE("a read refused for good is not made again for the engine's own reasons") {
+  Harness h;
+  h.open();
+  ViewId list = h.watch("Message");
+  std::string error;
+  h.engine->watch_item("Message", "4", h.now, error);
+  h.step();
+  h.frame(subscribed("Message:list", 0));  // confirmed while the item's GET is out: it would read again
+  h.respond(h.http("GET")[0].http_id, 200, list_body({msg(1, "a")}, 0));
+  CHECK(h.mirrors[list].status == "ready");
+  h.respond(h.http("GET").back().http_id, 403, R"({"error":"Forbidden"})");
+  CHECK(h.entries("item").back()->get("status")->as_string() == "error");
+  CHECK(h.http("GET").empty());  // a refusal carries no record a change could have raced
+}
+
 TEST_CASE("a read refused (401) with a token renewed while it was out is made again with the new one") {
   Harness h;
   h.open();

@@ -87,7 +87,7 @@ void Engine::start_hydration(ViewId id, View& v, Millis now) {
     return;
   }
   v.buffer.clear();
-  v.refetch_again = v.token_renewed = false;
+  v.refetch_again = v.refetch_asked = v.token_renewed = false;
   const ChannelState* ch = v.channel.empty() ? nullptr : registry_.find(v.channel);
   v.restarts_at_start = ch ? ch->restarts : 0;
   v.epoch_at_start = ch ? known_epoch(*ch, find_store(v.model)) : std::string();
@@ -559,18 +559,18 @@ void Engine::retry_later(View& v, int attempt, Millis now) {
 // usually raced it), then with the hydration backoff, so that a server whose answers
 // stay older than its updates (a lagging read replica) is not asked in a busy loop.
 // Meanwhile the view shows that answer (a page: our newer copy in its place).
-// A read that failed for good (a 4xx) may predate what asked for another meanwhile (a
-// refetch, a change it may miss, a token renewed since it went): that one is still made.
-// One that may pass has its retry, which reads after it too.
-void Engine::read_after_failure(ViewId id, View& v, int status, Millis now) {
-  if (status == 401 && v.token_renewed) v.refetch_again = true;
-  if (v.refetch_again && !v.retry_at) read_again(id, v, now);
-}
-
 void Engine::read_again(ViewId id, View& v, Millis now) {
   if (v.unsettled < 1000) ++v.unsettled;
   if (v.unsettled == 1) start_hydration(id, v, now);
   else retry_later(v, v.unsettled - 1, now);
+}
+
+// A read refused for good (a 4xx) may predate what asked for another while it was out:
+// the app's refetch, or a token renewed since it went (a 401). That read is made, once.
+// The engine's own reasons (a change it may miss) need no second read of what it may not
+// see; a failure that may pass has its retry, which reads after it too.
+void Engine::read_after_failure(ViewId id, View& v, int status, Millis now) {
+  if (!v.retry_at && (v.refetch_asked || (status == 401 && v.token_renewed))) start_hydration(id, v, now);
 }
 
 void Engine::retry_hydrations(Millis now, bool all) {
@@ -623,6 +623,7 @@ void Engine::refetch(ViewId id, Millis now) {
   View* v = find_view(id);
   if (!v) return;
   v->unsettled = 0;  // the app asks: no backoff
+  v->refetch_asked = true;  // a read out now, refused, still reads again (start_hydration resets it)
   start_hydration(id, *v, now);
 }
 

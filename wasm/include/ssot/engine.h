@@ -142,7 +142,9 @@ class Engine {
     RequestId hydrating = 0;         // the HTTP request in flight
     std::vector<Buffered> buffer;    // updates that arrived during hydration
     bool refetch_again = false;      // a change arrived that the running hydration may miss
-    bool token_renewed = false;      // since its read went: a 401 to it is read again
+    // Since its read went: the app asked again (any 4xx to it is read again), the token
+    // was renewed (a 401 is).
+    bool refetch_asked = false, token_renewed = false;
     std::optional<int64_t> floor;    // list-channel updates at or below this seq are in its snapshot
     int behind_snapshots = 0;        // snapshots in a row older than the channel's seq
     std::optional<Millis> retry_at;  // a failed hydration tries again then (or when the socket reopens)
