@@ -321,13 +321,14 @@ void Engine::handle_update(const ServerFrame& f, Millis now) {
     else if (f.seq && *f.seq <= c->replay_to) reread_item(model, f.id, now);
     return;
   }
+  uint32_t numbering = store_named(model).numbering();
   for (auto& entry : views_) {
     View& v = entry.second;
     if (!v.hydrating || v.model != model) continue;
     if (v.list ? !is_list : v.item_id != f.id) continue;  // an item view holds its record's updates
     // Only a list-channel seq orders the record's versions (item channels count apart).
-    v.buffer.push_back(
-        Buffered{f.change, f.id, std::string(f.record), is_list ? f.seq : std::nullopt, unordered_copy, f.version});
+    v.buffer.push_back(Buffered{f.change, f.id, std::string(f.record), is_list ? f.seq : std::nullopt, unordered_copy,
+                                f.version, numbering});
   }
   // A copy is unordered against the list views' snapshots (the record may have been
   // deleted since, and dropped from the store): while the list channel feeds them, it
@@ -452,8 +453,12 @@ void Engine::tell_views(const std::string& model, const RecordId& id, const View
 bool Engine::replay_buffer(View& v, bool copies_unordered) {
   const ChannelState* list = list_channel(v.model);
   bool dropped = false;
+  uint32_t numbering = store_named(v.model).numbering();
   for (auto& b : v.buffer) {
-    if (b.item_copy && (copies_unordered || item_copy_superseded(list, v.model, b.id))) dropped = true;
+    // A list update held while the list's numbering was forgotten (left, restarted): its
+    // seq is of none now, and would hide the updates a new numbering gives that seq.
+    bool seq_void = b.seq && b.numbering != numbering;
+    if (seq_void || (b.item_copy && (copies_unordered || item_copy_superseded(list, v.model, b.id)))) dropped = true;
     else apply_change(v.model, b.change, b.id, b.record, b.seq, &v, false, b.version);
   }
   v.buffer.clear();

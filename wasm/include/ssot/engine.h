@@ -118,6 +118,7 @@ class Engine {
     std::optional<int64_t> seq;
     bool item_copy = false;  // from the record's item channel, not the list, and without a version
     std::optional<Version> version;  // a delete's version
+    uint32_t numbering = 0;  // the store's when held: `seq` is void once it moves on
   };
   struct View {
     std::unique_ptr<ListView> list;  // a list view, or else an item view:
