@@ -200,7 +200,8 @@ void Engine::finish_list(ViewId id, View& v, int status, std::string_view body, 
     if (c->confirmed) reread_unordered_views(c->name, now);
   }
   for (auto& b : v.buffer)
-    if (!(a.seq && b.seq && *b.seq <= *a.seq)) apply_change(v.model, b.change, b.id, b.record, b.seq, &v, false, b.version);
+    if (held_seq_void(v, b)) v.refetch_again = true;  // a resync above: read again past it
+    else if (!(a.seq && b.seq && *b.seq <= *a.seq)) apply_change(v.model, b.change, b.id, b.record, b.seq, &v, false, b.version);
   v.buffer.clear();
   if (!covered) start_hydration(id, v, now);  // held, not shown; snapshot_covered bounds it
   else if (v.refetch_again) read_again(id, v, now);
@@ -448,16 +449,30 @@ void Engine::tell_views(const std::string& model, const RecordId& id, const View
   }
 }
 
+// A list update held while the list's numbering was forgotten since (left, restarted,
+// resynced): its seq is of none now, and would hide the update a new numbering gives it.
+bool Engine::held_seq_void(const View& v, const Buffered& b) {
+  return b.seq && b.numbering != store_named(v.model).numbering();
+}
+
+// The view shows the record as the store holds it (which took the dropped update).
+void Engine::show_as_stored(View& v, const RecordId& id) {
+  RecordStore& store = store_named(v.model);
+  const StoredRecord* rec = store.find(id);
+  bool present = rec && !rec->deleted && !rec->json.empty();
+  if (!v.list) return show_item(v, store, present, true);
+  if (present) v.list->record_changed(store, id);
+  else v.list->record_removed(store, id);
+}
+
 // A hydration that failed keeps the view's rows, but the store moved on under them while
 // it held its updates: it applies them now, or it would show new text at old positions.
 bool Engine::replay_buffer(View& v, bool copies_unordered) {
   const ChannelState* list = list_channel(v.model);
   bool dropped = false;
-  uint32_t numbering = store_named(v.model).numbering();
   for (auto& b : v.buffer) {
-    // A list update held while the list's numbering was forgotten (left, restarted): its
-    // seq is of none now, and would hide the updates a new numbering gives that seq.
-    bool seq_void = b.seq && b.numbering != numbering;
+    bool seq_void = held_seq_void(v, b);
+    if (seq_void) show_as_stored(v, b.id);  // the store took it when it came
     if (seq_void || (b.item_copy && (copies_unordered || item_copy_superseded(list, v.model, b.id)))) dropped = true;
     else apply_change(v.model, b.change, b.id, b.record, b.seq, &v, false, b.version);
   }

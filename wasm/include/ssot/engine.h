@@ -220,6 +220,8 @@ class Engine {
   void schedule_hydration_retry(View& v, int status, Millis now);
   void retry_later(View& v, int attempt, Millis now);
   void read_after_failure(ViewId id, View& v, int status, Millis now);
+  bool held_seq_void(const View& v, const Buffered& b);
+  void show_as_stored(View& v, const RecordId& id);
   void read_again(ViewId id, View& v, Millis now);
   void retry_hydrations(Millis now, bool all);
   void flush_views();
