@@ -50,7 +50,7 @@ void Engine::finish_item(ViewId id, View& v, int status, std::string_view body, 
     apply_change(v.model, ChangeType::Updated, v.item_id, body, std::nullopt, &v);
     // But it was read after the frames up to the list's seq then: nothing numbered up to
     // that seq (a page read earlier) is newer than this text.
-    if (numbered.empty() && v.item_read_list_seq) store.raise_seq(v.item_id, *v.item_read_list_seq, v.item_read_numbering);
+    if (numbered.empty() && v.item_read_list_seq) store.raise_seq(v.item_id, *v.item_read_list_seq, v.read_numbering);
   }
   // Data whose subscription was refused is not live: say so (a 404 is just null).
   ChannelState* ch = v.channel.empty() || status == 404 ? nullptr : registry_.find(v.channel);

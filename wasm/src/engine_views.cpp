@@ -92,6 +92,7 @@ void Engine::start_hydration(ViewId id, View& v, Millis now) {
   v.restarts_at_start = ch ? ch->restarts : 0;
   v.epoch_at_start = ch ? known_epoch(*ch, find_store(v.model)) : std::string();
   v.disconnects_at_start = disconnects_;
+  v.read_numbering = store_named(v.model).numbering();
   ModelConfig m = config_.model(v.model);
   std::string url = model_url(m);
   if (v.list) {
@@ -106,7 +107,6 @@ void Engine::start_hydration(ViewId id, View& v, Millis now) {
     v.item_read_seq = known ? std::optional<int64_t>(known->seq) : std::nullopt;
     const ChannelState* list = list_channel(v.model);
     v.item_read_list_seq = list ? list->last_seq : std::nullopt;
-    v.item_read_numbering = store.numbering();
   }
   Call call{CallKind::Hydrate, v.model, v.item_id, id, {}};
   v.hydrating = start_http(url, std::move(call), now);
@@ -322,14 +322,13 @@ void Engine::handle_update(const ServerFrame& f, Millis now) {
     else if (f.seq && *f.seq <= c->replay_to) reread_item(model, f.id, now);
     return;
   }
-  uint32_t numbering = store_named(model).numbering();
   for (auto& entry : views_) {
     View& v = entry.second;
     if (!v.hydrating || v.model != model) continue;
     if (v.list ? !is_list : v.item_id != f.id) continue;  // an item view holds its record's updates
     // Only a list-channel seq orders the record's versions (item channels count apart).
-    v.buffer.push_back(Buffered{f.change, f.id, std::string(f.record), is_list ? f.seq : std::nullopt, unordered_copy,
-                                f.version, numbering});
+    v.buffer.push_back(
+        Buffered{f.change, f.id, std::string(f.record), is_list ? f.seq : std::nullopt, unordered_copy, f.version});
   }
   // A copy is unordered against the list views' snapshots (the record may have been
   // deleted since, and dropped from the store): while the list channel feeds them, it
@@ -449,20 +448,11 @@ void Engine::tell_views(const std::string& model, const RecordId& id, const View
   }
 }
 
-// A list update held while the list's numbering was forgotten since (left, restarted,
-// resynced): its seq is of none now, and would hide the update a new numbering gives it.
+// A list update held by a read during which the list's numbering was forgotten (left,
+// restarted, resynced): its seq may be of none now, and would hide the update a new
+// numbering gives it.
 bool Engine::held_seq_void(const View& v, const Buffered& b) {
-  return b.seq && b.numbering != store_named(v.model).numbering();
-}
-
-// The view shows the record as the store holds it (which took the dropped update).
-void Engine::show_as_stored(View& v, const RecordId& id) {
-  RecordStore& store = store_named(v.model);
-  const StoredRecord* rec = store.find(id);
-  bool present = rec && !rec->deleted && !rec->json.empty();
-  if (!v.list) return show_item(v, store, present, true);
-  if (present) v.list->record_changed(store, id);
-  else v.list->record_removed(store, id);
+  return b.seq && v.read_numbering != store_named(v.model).numbering();
 }
 
 // A hydration that failed keeps the view's rows, but the store moved on under them while
@@ -472,7 +462,7 @@ bool Engine::replay_buffer(View& v, bool copies_unordered) {
   bool dropped = false;
   for (auto& b : v.buffer) {
     bool seq_void = held_seq_void(v, b);
-    if (seq_void) show_as_stored(v, b.id);  // the store took it when it came
+    if (seq_void) show_record(v.model, b.id);  // as the store holds it: it took the update when it came
     if (seq_void || (b.item_copy && (copies_unordered || item_copy_superseded(list, v.model, b.id)))) dropped = true;
     else apply_change(v.model, b.change, b.id, b.record, b.seq, &v, false, b.version);
   }

@@ -118,7 +118,6 @@ class Engine {
     std::optional<int64_t> seq;
     bool item_copy = false;  // from the record's item channel, not the list, and without a version
     std::optional<Version> version;  // a delete's version
-    uint32_t numbering = 0;  // the store's when held: `seq` is void once it moves on
   };
   struct View {
     std::unique_ptr<ListView> list;  // a list view, or else an item view:
@@ -131,7 +130,7 @@ class Engine {
     bool item_read_live = false;     // its GET started while a channel kept the record live
     std::optional<int64_t> item_read_seq;  // the stored record's list seq when its GET started
     std::optional<int64_t> item_read_list_seq;  // the list channel's seq then: the answer is at least as new
-    uint32_t item_read_numbering = 0;            // in the store's numbering then
+    uint32_t read_numbering = 0;  // the store's numbering when its read went (the seqs above are in it)
     // Took an item-channel copy that the list could not order against its read (an item
     // view: while the list was pending; a list view: mark_pages_unordered): reads again
     // once the list is live.
@@ -221,7 +220,6 @@ class Engine {
   void retry_later(View& v, int attempt, Millis now);
   void read_after_failure(ViewId id, View& v, int status, Millis now);
   bool held_seq_void(const View& v, const Buffered& b);
-  void show_as_stored(View& v, const RecordId& id);
   void read_again(ViewId id, View& v, Millis now);
   void retry_hydrations(Millis now, bool all);
   void flush_views();
