@@ -504,13 +504,21 @@ TEST_CASE("writes of one record go to the server in order: the next when the one
   CHECK(result(h, gone)->get("ok")->as_bool() == true);
 }
 
+namespace {
+// Creates record 9 (an id of our own) and, at once, an update of it, which waits.
+void create_then_edit(Harness& h, RequestId& made, RequestId& edit) {
+  std::string error;
+  made = h.engine->create("Message", msg(9, "new"), h.now, error, std::string_view(""));
+  edit = h.engine->update("Message", "9", R"({"text":"edited"})", true, h.now, error, true);
+  h.step();
+}
+}  // namespace
+
 TEST_CASE("an update waits for the create of its record (an id of our own); after a timeout, until its fetch has ended") {
   Harness h;
   ViewId v = live(h, {msg(1, "a")});
-  std::string error;
-  RequestId made = h.engine->create("Message", msg(9, "new"), h.now, error, std::string_view(""));
-  RequestId edit = h.engine->update("Message", "9", R"({"text":"edited"})", true, h.now, error, true);
-  h.step();
+  RequestId made, edit;
+  create_then_edit(h, made, edit);
   CHECK(h.http("POST").size() == 1);
   CHECK(h.http("PATCH").empty());
   h.advance(5000);  // the create times out, and is rolled back
@@ -528,10 +536,8 @@ TEST_CASE("an update waits for the create of its record (an id of our own); afte
 TEST_CASE("a timed-out write's fetch that ends sooner lets the record's next write go then") {
   Harness h;
   ViewId v = live(h, {msg(1, "a")});
-  std::string error;
-  RequestId made = h.engine->create("Message", msg(9, "new"), h.now, error, std::string_view(""));
-  RequestId edit = h.engine->update("Message", "9", R"({"text":"edited"})", true, h.now, error, true);
-  h.step();
+  RequestId made, edit;
+  create_then_edit(h, made, edit);
   h.advance(5000);  // the create times out, is rolled back and cancelled
   CHECK(result(h, made)->get("ok")->as_bool() == false);
   h.advance(1000);
