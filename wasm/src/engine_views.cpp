@@ -450,7 +450,8 @@ void Engine::tell_views(const std::string& model, const RecordId& id, const View
 
 // A list update held by a read during which the list's numbering was forgotten (left,
 // restarted, resynced): its seq may be of none now, and would hide the update a new
-// numbering gives it.
+// numbering gives it. Replayed, it counts as 0, as the store's own seqs did then
+// (forget_seqs): older than anything the new numbering brings, newer than nothing.
 bool Engine::held_seq_void(const View& v, const Buffered& b) {
   return b.seq && v.read_numbering != store_named(v.model).numbering();
 }
@@ -461,10 +462,8 @@ bool Engine::replay_buffer(View& v, bool copies_unordered) {
   const ChannelState* list = list_channel(v.model);
   bool dropped = false;
   for (auto& b : v.buffer) {
-    bool seq_void = held_seq_void(v, b);
-    if (seq_void) show_record(v.model, b.id);  // as the store holds it: it took the update when it came
-    if (seq_void || (b.item_copy && (copies_unordered || item_copy_superseded(list, v.model, b.id)))) dropped = true;
-    else apply_change(v.model, b.change, b.id, b.record, b.seq, &v, false, b.version);
+    if (b.item_copy && (copies_unordered || item_copy_superseded(list, v.model, b.id))) dropped = true;
+    else apply_change(v.model, b.change, b.id, b.record, held_seq_void(v, b) ? 0 : b.seq, &v, false, b.version);
   }
   v.buffer.clear();
   v.item_copy_at = 0;
