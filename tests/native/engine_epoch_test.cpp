@@ -571,3 +571,46 @@ TEST_CASE("epoch: a create held before another view's resync is shown when the l
   CHECK(h.mirrors[room].ids() == std::vector<int>{1, 5});
   (void)all;
 }
+
+// Found by the review of the seq-0 replay: a held delete of the old numbering applied to the
+// item view hid (and at seq 0 deleted) the record the new numbering holds.
+namespace {
+void answer_list_gets(Harness& h, const std::string& body) {
+  for (auto& c : h.http("GET"))
+    if (c.url.find("/messages/") == std::string::npos) h.respond(c.http_id, 200, body);
+}
+}  // namespace
+
+TEST_CASE("epoch: a held delete of a numbering gone does not hide a record the new one holds") {
+  Harness h;
+  ViewId list = live_list(h, 2, 10);
+  std::string error;
+  ViewId item = h.engine->watch_item("Message", "1", h.now, error);
+  h.step();
+  h.frame(subscribed_epoch("Message:item:1", 0, "A"));
+  RequestId item_get = h.http("GET").back().http_id;
+  h.frame(update("Message:list", "deleted", "", 1, 11));  // held by the item view
+  reconnect(h);
+  h.frame(subscribed_epoch("Message:list", 5, "B"));  // restart: record 1 exists again
+  answer_list_gets(h, body_epoch({msg(1, "reborn"), msg(2, "b")}, 5, "B"));
+  REQUIRE(h.mirrors[list].ids() == std::vector<int>{1, 2});
+  h.respond(item_get, 403, R"({"error":"Forbidden"})");
+  CHECK(item_text(h, item) == "reborn");
+}
+
+TEST_CASE("epoch: a held delete of a numbering gone leaves the new snapshot's record alive at its seq 0") {
+  Harness h;
+  ViewId list = live_list(h, 2, 10);
+  std::string error;
+  ViewId item = h.engine->watch_item("Message", "1", h.now, error);
+  h.step();
+  h.frame(subscribed_epoch("Message:item:1", 0, "A"));
+  RequestId item_get = h.http("GET").back().http_id;
+  h.frame(update("Message:list", "deleted", "", 1, 11));
+  reconnect(h);
+  h.frame(subscribed_epoch("Message:list", 0, "B"));
+  answer_list_gets(h, body_epoch({msg(1, "reborn"), msg(2, "b")}, 0, "B"));
+  h.respond(item_get, 403, R"({"error":"Forbidden"})");
+  CHECK(item_text(h, item) == "reborn");
+  (void)list;
+}

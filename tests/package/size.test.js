@@ -106,8 +106,13 @@ import * as esbuild from 'esbuild';
 // copy may have changed read again when the list returns): +112 B, 79,149 B. Then the second
 // review's case (a view that was reading keeps its mark if its read fails): +18 B, 79,167 B,
 // ceiling 77.35 KB (79,206 B).
+// 2026-12-07, twenty-fourth session: a refetch during a read that failed for good, a timed-out
+// write's next write when its fetch ends (the platform's cancelled list gone), a 401 after a
+// renewed token: 79,105 B; fuzz bug 64 and its reviews' cases (held list updates whose read saw
+// the list's numbering move replay with seq 0, or show the store's newer copy for a delete):
+// 79,247 B, ceiling 77.4 KB (79,258 B).
 const GOAL = 40 * 1024;
-const BUDGET = Math.round(77.35 * 1024);
+const BUDGET = Math.round(77.4 * 1024);
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const gzip = (bytes) => execFileSync('gzip', ['-9', '-c'], { input: bytes }).length;

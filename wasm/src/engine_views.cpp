@@ -461,9 +461,20 @@ bool Engine::held_seq_void(const View& v, const Buffered& b) {
 bool Engine::replay_buffer(View& v, bool copies_unordered) {
   const ChannelState* list = list_channel(v.model);
   bool dropped = false;
+  RecordStore& store = store_named(v.model);
   for (auto& b : v.buffer) {
-    if (b.item_copy && (copies_unordered || item_copy_superseded(list, v.model, b.id))) dropped = true;
-    else apply_change(v.model, b.change, b.id, b.record, held_seq_void(v, b) ? 0 : b.seq, &v, false, b.version);
+    bool seq_void = held_seq_void(v, b);
+    const StoredRecord* alive = seq_void && b.change == ChangeType::Deleted ? store.find(b.id) : nullptr;
+    if (b.item_copy && (copies_unordered || item_copy_superseded(list, v.model, b.id))) {
+      dropped = true;
+    } else if (alive && !alive->deleted && !alive->json.empty()) {
+      // The store took this delete when it came: a copy alive now was written after it
+      // (the new numbering's). The view shows that copy.
+      if (v.list) v.list->record_changed(store, b.id);
+      else show_item(v, store, true, true);
+    } else {
+      apply_change(v.model, b.change, b.id, b.record, seq_void ? 0 : b.seq, &v, false, b.version);
+    }
   }
   v.buffer.clear();
   v.item_copy_at = 0;
