@@ -1,7 +1,6 @@
 // The socket and HTTP halves of the platform edge (Emscripten WebSocket and Fetch).
 #include <emscripten.h>
 
-#include <algorithm>
 #include <cstring>
 
 #include "runtime.h"
