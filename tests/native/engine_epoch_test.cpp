@@ -18,15 +18,6 @@ std::string body_epoch(const std::vector<std::string>& records, int seq, const s
   b.pop_back();
   return b + R"(,"epoch":")" + epoch + "\"}";
 }
-std::string item_text(Harness& h, ViewId id) {
-  std::string t = "<none>";
-  for (auto* e : h.entries("item"))
-    if (ViewId(e->get("view")->as_number()) == id) {
-      const Json* d = e->get("data");
-      t = d && d->is_object() ? d->get("text")->as_string() : "null";
-    }
-  return t;
-}
 // A live Message list at `seq` of epoch "A" holding records 1..n.
 ViewId live_list(Harness& h, int n, int seq) {
   h.open();

@@ -209,6 +209,18 @@ struct Harness {
   std::map<RequestId, bool> answered;
 };
 
+// The text of the record item view `id` was last told of: "null" for none, "<none>"
+// before it was told anything.
+inline std::string item_text(Harness& h, ViewId id) {
+  std::string t = "<none>";
+  for (auto* e : h.entries("item"))
+    if (ViewId(e->get("view")->as_number()) == id) {
+      const Json* d = e->get("data");
+      t = d && d->is_object() ? d->get("text")->as_string() : "null";
+    }
+  return t;
+}
+
 inline std::string list_body(const std::vector<std::string>& records, int seq = -1, int total = -1) {
   std::string b = "{\"items\":[";
   for (size_t i = 0; i < records.size(); ++i) b += (i ? "," : "") + records[i];

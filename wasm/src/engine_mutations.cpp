@@ -234,9 +234,9 @@ void Engine::confirm_or_roll_back(const Call& call, Mutation& mu, int status, st
   if (!mu.echoed && apply && !(sure && unordered)) {
     apply_change(call.model, call.kind == CallKind::Create ? ChangeType::Created : ChangeType::Updated, rid, body,
                  std::nullopt, nullptr, false, std::nullopt, mu.sent_no);
-    // Applied with no echo or replay sure to come (the channel refused): the copy's seq
-    // from a later read must not refuse them if they come after all.
-    store.cap_seq(rid, mu.seq_at_start, mu.numbering_at_start);
+    // Newer than what was numbered when we asked, unordered against what came since (a
+    // copy's seq from a later read must not refuse the echo or replay if they come).
+    store.answered_at(rid, start);
     if (!sure) read_again_since(call.model, start, now);
   }
   settle(call.mutation_id, mu);

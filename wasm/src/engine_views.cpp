@@ -364,7 +364,18 @@ void Engine::apply_change(const std::string& model, ChangeType change, const Rec
   bool changed = true;
   bool behind = false;  // the store holds a newer version (a snapshot's): views not past it re-read it
   const StoredRecord* rec = nullptr;
-  if (change != ChangeType::Deleted) {
+  if (change == ChangeType::Deleted && list_seq) {
+    // A text numbered at or past this delete (a read after it, our answer) is newer: the
+    // record lives, and views that skipped it show it.
+    const StoredRecord* held = store.find(id);
+    if (held && !held->deleted && !held->json.empty() && !held->ver && held->seq && *held->seq >= *list_seq) {
+      rec = held;
+      behind = true;
+      changed = false;
+      change = ChangeType::Updated;
+    }
+  }
+  if (change != ChangeType::Deleted && !rec) {
     rec = store.upsert_newer(id, record, list_seq, true, changed, members);
     if (!rec) {  // older than we hold: never written back, but shown by views that lack it
       rec = store.find(id);

@@ -125,11 +125,11 @@ void RecordStore::raise_seq(const RecordId& id, int64_t seq, uint32_t numbering)
   if (r && !(r->seq && *r->seq >= seq)) r->seq = seq;
 }
 
-void RecordStore::cap_seq(const RecordId& id, int64_t seq, uint32_t numbering) {
+void RecordStore::answered_at(const RecordId& id, int64_t seq) {
   StoredRecord* r = records_.find(id);
-  if (!r || !r->seq || r->ver) return;  // a version orders it, not a seq
-  if (seq < 0 || numbering != numbering_) r->seq.reset();
-  else if (*r->seq > seq) r->seq = seq;
+  if (!r || r->ver) return;  // a version orders it, not a seq
+  if (seq < 0) r->seq.reset();
+  else r->seq = seq;
 }
 
 void RecordStore::tombstone(const RecordId& id, Version version) {

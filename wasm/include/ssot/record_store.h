@@ -48,11 +48,12 @@ class RecordStore {
   // had reached it): no update or snapshot numbered up to it replaces that text. Only
   // if `numbering` (numbering() then) is still the current one.
   void raise_seq(const RecordId& id, int64_t seq, uint32_t numbering);
-  // Our mutation's answer, written over the record: newer than what the list channel had
-  // numbered when we asked (`seq`, -1 for none, in `numbering`), unordered against what came since. A
-  // seq the record kept from a later read no longer describes its text: it drops to `seq`,
-  // so the updates numbered after it still apply (a later copy's seq hid them for good).
-  void cap_seq(const RecordId& id, int64_t seq, uint32_t numbering);
+  // Our mutation's answer, written over the record: newer than every update the list
+  // channel had numbered when we asked (`seq`, in the current numbering; -1 for none),
+  // unordered against those since. The record's text is at `seq` then: an update numbered
+  // up to it (one a view held while reading) is older and stays out; those after it still
+  // apply (a seq kept from a later read would hide them for good).
+  void answered_at(const RecordId& id, int64_t seq);
   void forget_seqs();                 // the numbering was reset: numbered records count as older than any new seq
   uint32_t numbering() const { return numbering_; }  // how many times it was
   void forget_versions();             // the server's data started over (a new epoch): versions and tombstones
