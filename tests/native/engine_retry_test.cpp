@@ -157,6 +157,19 @@ TEST_CASE("a read refused (401) with a token renewed while it was out is made ag
   CHECK(h.http("GET").empty());
 }
 
+// The app's token source may hand back the token it gave before (nothing to renew): a
+// read refused with it would be refused again.
+TEST_CASE("a read refused (401) with the same token set again while it was out is not made again") {
+  Harness h;
+  h.open();
+  ViewId v = h.watch("Message");
+  h.frame(subscribed("Message:list", 0));
+  h.engine->set_token("t0", true, h.now);
+  h.respond(h.http("GET").back().http_id, 401, R"({"error":"Unauthorized"})");
+  CHECK(h.mirrors[v].status == "error");
+  CHECK(h.http("GET").empty());
+}
+
 TEST_CASE("a failed hydration is retried as soon as the socket reopens") {
   Harness h;
   ViewId v = live_list(h, 1, 3);

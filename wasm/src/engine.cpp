@@ -137,8 +137,11 @@ void Engine::disconnect(Millis now) {
 }
 
 void Engine::set_token(std::string_view token, bool ok, Millis now) {
-  if (ok) config_.token.assign(token.data(), token.size());
-  for (auto& entry : views_) entry.second.token_renewed |= ok && entry.second.hydrating;
+  // Reads out now went with the old token: a 401 to them is worth one more (the same
+  // token handed back again would be refused again).
+  bool renewed = ok && token != config_.token;
+  if (renewed) config_.token.assign(token.data(), token.size());
+  for (auto& entry : views_) entry.second.token_renewed |= renewed && entry.second.hydrating;
   connection_.on_token(ok, now);
   run_connection_commands(now);
 }
