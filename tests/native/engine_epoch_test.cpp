@@ -605,3 +605,27 @@ TEST_CASE("epoch: a held delete of a numbering gone leaves the new snapshot's re
   CHECK(item_text(h, item) == "reborn");
   (void)list;
 }
+
+// Both held updates are of the void numbering and replay as 0: the create writes the
+// record again, and the delete after it is not "a copy alive since" (replay_buffer).
+TEST_CASE("epoch: a held create and delete of a numbering gone since leave an item view without the record") {
+  Harness h;
+  h.open();
+  ViewId list = h.watch("Message");
+  h.frame(subscribed("Message:list", 10));
+  h.respond(h.http("GET").back().http_id, 200, list_body({msg(1, "a")}, 10));
+  std::string error;
+  ViewId item = h.engine->watch_item("Message", "5", h.now, error);
+  h.step();
+  h.frame(subscribed("Message:item:5", 0));
+  RequestId item_get = h.http("GET").back().http_id;
+  h.frame(update("Message:list", "created", msg(5, "old"), 5, 11));
+  h.frame(update("Message:list", "deleted", "", 5, 12));
+  reconnect(h);
+  h.frame(subscribed("Message:list", 0));
+  for (auto& c : h.http("GET"))
+    if (c.url.find("/messages/") == std::string::npos) h.respond(c.http_id, 200, list_body({msg(1, "a")}, 0));
+  REQUIRE(h.mirrors[list].ids() == std::vector<int>{1});
+  h.respond(item_get, 403, R"({"error":"Forbidden"})");
+  CHECK(item_text(h, item) == "null");
+}

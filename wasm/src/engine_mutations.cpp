@@ -207,8 +207,9 @@ void Engine::confirm_or_roll_back(const Call& call, Mutation& mu, int status, st
   // An answer without versions may be older than a copy read since, at a list seq past
   // the one when we asked (written again by someone, or created again after our delete):
   // the echo, numbered, decides. (A lost record otherwise: the copy's seq hides the later
-  // updates from it.) Numbered anew since (forget_seqs): the seqs we held count as 0.
-  int64_t start = store.numbering() == mu.numbering_at_start ? mu.seq_at_start : 0;
+  // updates from it.) Numbered anew since: unordered against every seq held (a page of
+  // the new numbering at 0 may be newer; forget_seqs made the old ones 0).
+  int64_t start = store.numbering() == mu.numbering_at_start ? mu.seq_at_start : -1;
   auto read_since = [&](const StoredRecord* r) { return r && !r->ver && r->seq && *r->seq > start; };
   bool sure = echo_expected || replay_expected;
   if (call.kind == CallKind::Delete) {

@@ -364,9 +364,9 @@ void Engine::apply_change(const std::string& model, ChangeType change, const Rec
   bool changed = true;
   bool behind = false;  // the store holds a newer version (a snapshot's): views not past it re-read it
   const StoredRecord* rec = nullptr;
-  if (change == ChangeType::Deleted && list_seq) {
+  if (change == ChangeType::Deleted && list_seq && *list_seq > 0) {
     // A text numbered at or past this delete (a read after it, our answer) is newer: the
-    // record lives, and views that skipped it show it.
+    // record lives, and views that skipped it show it. (0: a void numbering's, replay_buffer.)
     const StoredRecord* held = store.find(id);
     if (held && !held->deleted && !held->json.empty() && !held->ver && held->seq && *held->seq >= *list_seq) {
       rec = held;
@@ -473,14 +473,15 @@ bool Engine::replay_buffer(View& v, bool copies_unordered) {
   const ChannelState* list = list_channel(v.model);
   bool dropped = false;
   RecordStore& store = store_named(v.model);
+  uint64_t replay_from = store.next_version();
   for (auto& b : v.buffer) {
     bool seq_void = held_seq_void(v, b);
     const StoredRecord* alive = seq_void && b.change == ChangeType::Deleted ? store.find(b.id) : nullptr;
     if (b.item_copy && (copies_unordered || item_copy_superseded(list, v.model, b.id))) {
       dropped = true;
-    } else if (alive && !alive->deleted && !alive->json.empty()) {
-      // The store took this delete when it came: a copy alive now was written after it
-      // (the new numbering's). The view shows that copy.
+    } else if (alive && !alive->deleted && !alive->json.empty() && alive->version < replay_from) {
+      // The store took this delete when it came: a copy alive now, unless this replay
+      // wrote it, was written after it (the new numbering's). The view shows that copy.
       if (v.list) v.list->record_changed(store, b.id);
       else show_item(v, store, true, true);
     } else {

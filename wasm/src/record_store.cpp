@@ -35,7 +35,8 @@ const StoredRecord* RecordStore::upsert_newer(const RecordId& id, std::string_vi
   }
   bool by_version = ver && !fresh && r.ver;  // versions order it, not seqs
   if (!by_version && keep_newer && seq && r.seq && *r.seq >= *seq) return nullptr;  // older than we hold
-  if (seq && !(r.seq && *r.seq > *seq)) r.seq = *seq;  // an older copy (refused by version) keeps the newer seq
+  if (r.deleted) r.seq = seq;  // brought back: the delete's seq says nothing of this text
+  else if (seq && !(r.seq && *r.seq > *seq)) r.seq = *seq;  // an older copy (refused by version) keeps the newer seq
   if (by_version && *ver == *r.ver) return &r;  // the same version: nothing changes
   r.ver = ver;
   std::string& text = r.pending.empty() ? r.json : r.confirmed;  // the server's copy
