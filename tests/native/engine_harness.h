@@ -209,6 +209,9 @@ struct Harness {
   std::map<RequestId, bool> answered;
 };
 
+// A row's (record JSON's) text.
+inline std::string text_of(const std::string& row) { return Json::parse(row)->get("text")->as_string(); }
+
 // The text of the record item view `id` was last told of: "null" for none, "<none>"
 // before it was told anything.
 inline std::string item_text(Harness& h, ViewId id) {

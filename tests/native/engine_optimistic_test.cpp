@@ -38,7 +38,6 @@ RequestId create(Harness& h, const std::string& body, const std::string& fields 
   h.step();
   return r;
 }
-std::string text_of(const std::string& row) { return Json::parse(row)->get("text")->as_string(); }
 // The list channel's frames for our update of record 1 (seq 1, `put`'s echo) and someone
 // else's after it (seq 2): the view must end with theirs.
 void ours_then_theirs(Harness& h, ViewId v, const Command& put) {

@@ -87,6 +87,7 @@ void Engine::start_hydration(ViewId id, View& v, Millis now) {
     return;
   }
   v.buffer.clear();
+  v.item_copy_at = 0;
   v.refetch_again = v.refetch_asked = v.token_renewed = false;
   const ChannelState* ch = v.channel.empty() ? nullptr : registry_.find(v.channel);
   v.restarts_at_start = ch ? ch->restarts : 0;
