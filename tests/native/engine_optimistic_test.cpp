@@ -666,3 +666,43 @@ TEST_CASE("our update's answer after the numbering started over does not overwri
     CHECK(item_text(h, item) == "theirs");
   }
 }
+
+// A bogus seq (100) makes the list's pages look behind, and the third one resyncs the
+// list to the server's seq (snapshot_covered: forget_seqs). Our update's echo (12) came
+// before that and was dropped as old news (12 <= 100). Our answer comes after the resync,
+// unordered against every seq held then (start -1), and is left to an echo that is gone:
+// the item view kept the text from before our write, for nothing read it again. The
+// resync re-reads everything the channel feeds now, as a restart does.
+TEST_CASE("our update's answer after a resync of the list's numbering is not dropped for an echo already gone") {
+  std::string config = default_config();
+  const std::string both = R"("subscribe":["list","item"])";
+  config.replace(config.find(both), both.size(), R"("subscribe":["list"])");
+  Harness h(config);
+  h.open();
+  ViewId room2 = h.watch("Message", R"({"where":{"roomId":2}})");
+  std::string error;
+  ViewId item = h.engine->watch_item("Message", "1", h.now, error);
+  h.step();
+  h.frame(subscribed("Message:list", 10));
+  answer_gets(h, msg(1, "a"), list_body({msg(2, "b", 2)}, 10));
+  h.frame(update("Message:list", "updated", msg(1, "a11"), 1, 11));
+  REQUIRE(item_text(h, item) == "a11");
+  REQUIRE(h.engine->update("Message", "1", R"({"text":"mine"})", true, h.now, error, false));
+  h.step();
+  Command patch = h.http("PATCH").back();
+  h.frame(update("Message:list", "updated", msg(2, "b100", 2), 2, 100));  // a gap: everything reads again
+  // Our echo, numbered by the server (12): old news to a channel at 100.
+  h.frame(update("Message:list", "updated", msg(1, "mine"), 1, 12, header(patch, "X-Client-Mutation-Id")));
+  for (auto& c : h.http("GET"))
+    if (c.url.find("/messages/") != std::string::npos) h.respond(c.http_id, 200, msg(1, "a11"));  // read before ours
+  for (int i = 0; i < 4; ++i)  // behind 3 times: resync to 12, then read at 12
+    for (auto& c : h.http("GET"))
+      if (c.url.find("/messages/") == std::string::npos) h.respond(c.http_id, 200, list_body({msg(2, "b100", 2)}, 12));
+  REQUIRE(h.mirrors[room2].ids() == std::vector<int>{2});
+  bool resynced = false;
+  for (auto* e : h.entries("error")) resynced |= e->dump().find("behind ours") != std::string::npos;
+  REQUIRE(resynced);
+  h.respond(patch.http_id, 200, msg(1, "mine"));
+  answer_item_gets(h, msg(1, "mine"));  // a read made after the resync (none on HEAD) sees ours
+  CHECK(item_text(h, item) == "mine");
+}

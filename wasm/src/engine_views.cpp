@@ -191,7 +191,7 @@ void Engine::finish_list(ViewId id, View& v, int status, std::string_view body, 
   v.refused = c && !c->error.empty();
   if (v.refused) v.list->set_status(ViewStatus::Error, c->error);
   else v.list->set_status(ViewStatus::Ready);
-  bool covered = snapshot_covered(v, c, a.seq);
+  bool covered = snapshot_covered(v, c, a.seq, now);
   if (c && a.seq && !c->last_seq) {
     c->last_seq = a.seq;
     c->has_seq = true;  // a subscribe not yet sent asks for what came after the snapshot
@@ -200,8 +200,9 @@ void Engine::finish_list(ViewId id, View& v, int status, std::string_view body, 
     // handle_subscribed does that.
     if (c->confirmed) reread_unordered_views(c->name, now);
   }
+  bool moved = v.read_numbering != store_named(v.model).numbering();  // a resync above, a restart
   for (auto& b : v.buffer)
-    if (held_seq_void(v, b)) v.refetch_again = true;  // a resync above: read again past it
+    if (moved && b.seq) v.refetch_again = true;  // of which numbering is its seq? read again past it
     else if (!(a.seq && b.seq && *b.seq <= *a.seq)) apply_change(v.model, b.change, b.id, b.record, b.seq, &v, false, b.version);
   v.buffer.clear();
   if (!covered) start_hydration(id, v, now);  // held, not shown; snapshot_covered bounds it
@@ -262,7 +263,7 @@ void Engine::take_snapshot(View& v, const ChannelState* c, const ListAnswer& a) 
 // Updates after the snapshot must all be in the view's buffer, else some were missed.
 // Snapshot after snapshot behind our seq: our numbering is wrong (a bogus seq, a
 // server whose counters went back without an epoch). Adopt the server's, fetch again.
-bool Engine::snapshot_covered(View& v, ChannelState* c, std::optional<int64_t> seq) {
+bool Engine::snapshot_covered(View& v, ChannelState* c, std::optional<int64_t> seq, Millis now) {
   bool covered = true;
   if (c && seq && c->last_seq && *c->last_seq > *seq) {
     covered = !v.buffer.empty() && v.buffer.front().seq && *v.buffer.front().seq <= *seq + 1;
@@ -271,6 +272,9 @@ bool Engine::snapshot_covered(View& v, ChannelState* c, std::optional<int64_t> s
       store_named(v.model).forget_seqs();
       v.behind_snapshots = 0;
       outbox_.error("channel", v.channel, "the server's seq is behind ours: resynchronized to it");
+      // Everything else the channel feeds reads again too: what it read, and the echoes
+      // our answers wait for, were numbered in the seqs just given up.
+      rehydrate_channel(c->name, now, &v);
     }
   }
   if (covered) v.behind_snapshots = 0;
@@ -328,8 +332,8 @@ void Engine::handle_update(const ServerFrame& f, Millis now) {
     if (!v.hydrating || v.model != model) continue;
     if (v.list ? !is_list : v.item_id != f.id) continue;  // an item view holds its record's updates
     // Only a list-channel seq orders the record's versions (item channels count apart).
-    v.buffer.push_back(
-        Buffered{f.change, f.id, std::string(f.record), is_list ? f.seq : std::nullopt, unordered_copy, f.version});
+    v.buffer.push_back(Buffered{f.change, f.id, std::string(f.record), is_list ? f.seq : std::nullopt,
+                                unordered_copy, store_named(model).numbering(), f.version});
   }
   // A copy is unordered against the list views' snapshots (the record may have been
   // deleted since, and dropped from the store): while the list channel feeds them, it
@@ -460,14 +464,6 @@ void Engine::tell_views(const std::string& model, const RecordId& id, const View
   }
 }
 
-// A list update held by a read during which the list's numbering was forgotten (left,
-// restarted, resynced): its seq may be of none now, and would hide the update a new
-// numbering gives it. Replayed, it counts as 0, as the store's own seqs did then
-// (forget_seqs): older than anything the new numbering brings, newer than nothing.
-bool Engine::held_seq_void(const View& v, const Buffered& b) {
-  return b.seq && v.read_numbering != store_named(v.model).numbering();
-}
-
 // A hydration that failed keeps the view's rows, but the store moved on under them while
 // it held its updates: it applies them now, or it would show new text at old positions.
 bool Engine::replay_buffer(View& v, bool copies_unordered) {
@@ -476,7 +472,11 @@ bool Engine::replay_buffer(View& v, bool copies_unordered) {
   RecordStore& store = store_named(v.model);
   uint64_t replay_from = store.next_version();
   for (auto& b : v.buffer) {
-    bool seq_void = held_seq_void(v, b);
+    // A list update held before the list's numbering was forgotten (left, restarted,
+    // resynced): its seq may be of none now, and would hide the update a new numbering
+    // gives it. Replayed, it counts as 0, as the store's own seqs did then (forget_seqs):
+    // older than anything the new numbering brings. One held since is of the new one.
+    bool seq_void = b.seq && b.numbering != store.numbering();
     const StoredRecord* alive = seq_void && b.change == ChangeType::Deleted ? store.find(b.id) : nullptr;
     if (b.item_copy && (copies_unordered || item_copy_superseded(list, v.model, b.id))) {
       dropped = true;

@@ -35,7 +35,10 @@ const StoredRecord* RecordStore::upsert_newer(const RecordId& id, std::string_vi
   }
   bool by_version = ver && !fresh && r.ver;  // versions order it, not seqs
   if (!by_version && keep_newer && seq && r.seq && *r.seq >= *seq) return nullptr;  // older than we hold
-  if (r.deleted) r.seq = seq;  // brought back: the delete's seq says nothing of this text
+  // Brought back: the copy is not known to be newer than the delete (the delete's seq), but
+  // it is newer than the updates the delete undid. Unnumbered, it sits just below it.
+  if (r.deleted && !seq && r.seq) r.seq = *r.seq - 1;
+  else if (r.deleted) r.seq = seq;
   else if (seq && !(r.seq && *r.seq > *seq)) r.seq = *seq;  // an older copy (refused by version) keeps the newer seq
   if (by_version && *ver == *r.ver) return &r;  // the same version: nothing changes
   r.ver = ver;

@@ -117,6 +117,7 @@ class Engine {
     std::string record;
     std::optional<int64_t> seq;
     bool item_copy = false;  // from the record's item channel, not the list, and without a version
+    uint32_t numbering = 0;  // the store's numbering when it was held (its seq is of that one)
     std::optional<Version> version;  // a delete's version
   };
   struct View {
@@ -178,7 +179,7 @@ class Engine {
   void finish_item(ViewId id, View& v, int status, std::string_view body, Millis now);
   void finish_list(ViewId id, View& v, int status, std::string_view body, Millis now);
   void take_snapshot(View& v, const ChannelState* c, const ListAnswer& a);
-  bool snapshot_covered(View& v, ChannelState* c, std::optional<int64_t> seq);
+  bool snapshot_covered(View& v, ChannelState* c, std::optional<int64_t> seq, Millis now);
   void handle_update(const ServerFrame& f, Millis now);
   // `holders_only`: list views that lack the record do not take it in (an unordered copy).
   // `version`: a delete's (records carry their own). `sent_at`: a mutation's answer, whose
@@ -219,7 +220,6 @@ class Engine {
   void schedule_hydration_retry(View& v, int status, Millis now);
   void retry_later(View& v, int attempt, Millis now);
   void read_after_failure(ViewId id, View& v, int status, Millis now);
-  bool held_seq_void(const View& v, const Buffered& b);
   void read_again(ViewId id, View& v, Millis now);
   void retry_hydrations(Millis now, bool all);
   void flush_views();
