@@ -73,3 +73,27 @@ TEST_CASE("a held update older than a delete the store took does not overwrite a
   REQUIRE(h.mirrors[live].ids() == std::vector<int>{1, 2});
   CHECK(text_of(h.mirrors[live].rows[0]) != "u11");
 }
+
+// Record 2 is deleted at seq 11 while list view M reads again (M holds the delete, and
+// the record). A resync frame clears the list's seq; the item view reads record 2 again
+// (after the delete was taken: item_read_seq 11) and finds it created again ("back").
+// upsert_newer put that copy at 10, below the delete it is known to follow, and M's read
+// failing (503), its replayed delete (11) removed "back" from the store and from M. The
+// read raises it to the record's seq when it went (finish_item). (Found by a review; it
+// failed on c2d3096 too: there a replayed numbered delete removed any text.)
+TEST_CASE("a GET started after a delete was taken is not undone by that delete replayed") {
+  Harness h;
+  ViewId m = live_list_and_item(h, 10, {msg(1, "a"), msg(2, "b")});
+  ViewId item = 2;
+  h.engine->refetch(m, h.now);
+  h.step();
+  RequestId m_get = h.http("GET").back().http_id;
+  h.frame(update("Message:list", "deleted", "", 2, 11));
+  REQUIRE(item_text(h, item) == "null");
+  h.frame(R"({"type":"resync","channel":"Message:list"})");
+  for (auto& c : h.http("GET"))
+    if (c.url.find("/messages/2") != std::string::npos) h.respond(c.http_id, 200, msg(2, "back"));
+  REQUIRE(item_text(h, item) == "back");
+  h.respond(m_get, 503, R"({"error":"busy"})");
+  CHECK(h.mirrors[m].ids() == std::vector<int>{1, 2});
+}

@@ -1318,3 +1318,39 @@ TEST_CASE("an item copy that came while a list view read, its read then failing,
   CHECK(h.mirrors[list].ids() == std::vector<int>{1, 2});
   CHECK(h.mirrors[list].status == "ready");
 }
+
+namespace {
+bool room2_read(const Command& c) { return c.url.find("%22roomId%22%3A2") != std::string::npos; }
+}  // namespace
+
+// Room 2's view B took a page at a bogus seq (1e9): its floor. Room 1's view A reads
+// three pages behind (seq 4): the list resyncs to 4 (forget_seqs) and B reads again
+// (5457daa), but that read fails (503, a retry later). B keeps its floor of the abandoned
+// numbering (numbering_restarted resets floors, the resync does not): the new numbering's
+// create at seq 5 is "in its snapshot" for B and is skipped, though the store has it.
+TEST_CASE("a list resync leaves no other view's floor of the numbering it gave up") {
+  Harness h;
+  h.open();
+  ViewId a = h.watch("Message", R"({"where":{"roomId":1}})");
+  ViewId b = h.watch("Message", R"({"where":{"roomId":2}})");
+  h.frame(subscribed("Message:list", 3));
+  for (auto& c : h.http("GET")) h.respond(c.http_id, 200, list_body(room2_read(c) ? std::vector<std::string>{} : std::vector<std::string>{msg(1, "a")}, 3));
+  h.frame(update("Message:list", "created", msg(20, "x", 2), 20, 1000000000));  // a gap: both read again
+  for (auto& c : h.http("GET"))
+    if (room2_read(c)) h.respond(c.http_id, 200, list_body({msg(20, "x", 2)}, 1000000000));
+  REQUIRE(h.mirrors[b].ids() == std::vector<int>{20});
+  for (int i = 0; i < 3; ++i)
+    for (auto& c : h.http("GET"))
+      if (!room2_read(c)) h.respond(c.http_id, 200, list_body({msg(1, "a")}, 4));
+  bool resynced = false;
+  for (auto* e : h.entries("error")) resynced |= e->dump().find("behind ours") != std::string::npos;
+  REQUIRE(resynced);
+  for (auto& c : h.http("GET"))
+    if (room2_read(c)) h.respond(c.http_id, 503, R"({"error":"busy"})");
+  for (auto& c : h.http("GET"))
+    if (!room2_read(c)) h.respond(c.http_id, 200, list_body({msg(1, "a")}, 4));
+  REQUIRE(h.http("GET").empty());
+  h.frame(update("Message:list", "created", msg(21, "y", 2), 21, 5));  // the stream goes on
+  CHECK(h.mirrors[a].ids() == std::vector<int>{1});
+  CHECK(h.mirrors[b].ids() == std::vector<int>{20, 21});
+}

@@ -54,9 +54,10 @@ void Engine::finish_item(ViewId id, View& v, int status, std::string_view body, 
     // Views holding the record see the new text too (tell_views). Others do not take it
     // in: a GET carries no seq, so the record may have been deleted since it was read.
     apply_change(v.model, ChangeType::Updated, v.item_id, body, std::nullopt, &v);
-    // But it was read after the frames up to the list's seq then: nothing numbered up to
-    // that seq (a page read earlier) is newer than this text.
-    if (numbered.empty() && v.item_read_list_seq) store.raise_seq(v.item_id, *v.item_read_list_seq, v.read_numbering);
+    // But it was read after the frames up to the list's seq then, and after the record's own
+    // seq then (a delete taken before it went): nothing numbered up to them is newer.
+    int64_t read_after = std::max(v.item_read_list_seq.value_or(-1), v.item_read_seq.value_or(-1));
+    if (numbered.empty() && read_after >= 0) store.raise_seq(v.item_id, read_after, v.read_numbering);
   }
   // Data whose subscription was refused is not live: say so (a 404 is just null).
   ChannelState* ch = v.channel.empty() || status == 404 ? nullptr : registry_.find(v.channel);

@@ -273,8 +273,11 @@ bool Engine::snapshot_covered(View& v, ChannelState* c, std::optional<int64_t> s
       v.behind_snapshots = 0;
       outbox_.error("channel", v.channel, "the server's seq is behind ours: resynchronized to it");
       // Everything else the channel feeds reads again too: what it read, and the echoes
-      // our answers wait for, were numbered in the seqs just given up.
-      rehydrate_channel(c->name, now, &v);
+      // our answers wait for, were numbered in the seqs just given up. A list page in
+      // flight tells by its seq, as after a loss (a page behind reads again by itself).
+      rehydrate_channel(c->name, now, &v, true);
+      for (auto& entry : views_)  // their floors are seqs given up too (as numbering_restarted says)
+        if (&entry.second != &v && entry.second.channel == c->name) entry.second.floor.reset();
     }
   }
   if (covered) v.behind_snapshots = 0;
