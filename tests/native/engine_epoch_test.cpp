@@ -687,3 +687,27 @@ TEST_CASE("epoch: a held update of the new numbering is not refused by one of th
   h.respond(item_get, 403, R"({"error":"Forbidden"})");
   CHECK(item_text(h, item) == "reborn");
 }
+
+// Fuzz bug 67 (tests/fuzz/README.md). Our write went before the server started over on a
+// fresh database and was answered after: the answer, the old database's record at version
+// 6, outranked the new database's copies (versions from 1 again) for good.
+TEST_CASE("epoch: our write's answer from before the server started over is not applied over the new data") {
+  Harness h;
+  h.open();
+  ViewId list = h.watch("Message");
+  h.frame(subscribed_epoch("Message:list", 10, "A"));
+  h.respond(h.http("GET").back().http_id, 200, body_epoch({vmsg(2, "old", 5)}, 10, "A"));
+  std::string error;
+  REQUIRE(h.engine->update("Message", "2", R"({"text":"mine"})", true, h.now, error));
+  h.step();
+  RequestId patch = h.http("PATCH").back().http_id;
+  reconnect(h);
+  h.frame(subscribed_epoch("Message:list", 0, "B"));  // a fresh database
+  answer_gets(h, "", body_epoch({vmsg(2, "b", 1)}, 0, "B"));
+  REQUIRE(text_of(h.mirrors[list].rows.back()) == "b");
+  h.respond(patch, 200, vmsg(2, "mine", 6));  // the old database's answer
+  answer_gets(h, "", body_epoch({vmsg(2, "b", 1)}, 0, "B"));
+  h.frame(R"({"type":"update","channel":"Message:list","data":{"type":"updated","data":)" + vmsg(2, "b2", 2) +
+          R"(,"id":2},"seq":1})");
+  CHECK(text_of(h.mirrors[list].rows.back()) == "b2");
+}

@@ -207,9 +207,11 @@ void Engine::confirm_or_roll_back(const Call& call, Mutation& mu, int status, st
   // An answer without versions may be older than a copy read since, at a list seq past
   // the one when we asked (written again by someone, or created again after our delete):
   // the echo, numbered, decides. (A lost record otherwise: the copy's seq hides the later
-  // updates from it.) Numbered anew since: unordered against every seq held (a page of
-  // the new numbering at 0 may be newer; forget_seqs made the old ones 0).
-  int64_t start = store.numbering() == mu.numbering_at_start ? mu.seq_at_start : -1;
+  // updates from it.) Numbered anew since (a restart, a resync, the list left): the answer
+  // may be of the data before a restart, its version above the new data's for good (fuzz
+  // bug 67); what the move reads again decides.
+  bool moved = store.numbering() != mu.numbering_at_start;
+  int64_t start = mu.seq_at_start;
   auto read_since = [&](const StoredRecord* r) { return r && !r->ver && r->seq && *r->seq > start; };
   bool sure = echo_expected || replay_expected;
   if (call.kind == CallKind::Delete) {
@@ -219,7 +221,7 @@ void Engine::confirm_or_roll_back(const Call& call, Mutation& mu, int status, st
     const StoredRecord* r = store.find(call.id);
     bool written_since = r && r->ver && (!mu.ver_at_start || *r->ver > *mu.ver_at_start);
     bool unordered = read_since(r);
-    if (!mu.echoed && !written_since && !(sure && unordered)) {
+    if (!mu.echoed && !written_since && !moved && !(sure && unordered)) {
       apply_change(call.model, ChangeType::Deleted, call.id, {}, std::nullopt, nullptr, false, std::nullopt, mu.sent_no);
       if (!sure) read_again_since(call.model, start, now);
     }
@@ -232,7 +234,7 @@ void Engine::confirm_or_roll_back(const Call& call, Mutation& mu, int status, st
   const StoredRecord* known = store.find(rid);  // shown already: we may see it
   bool apply = call.kind == CallKind::Update ? known != nullptr : mu.optimistic || !echo_expected;
   bool unordered = read_since(known);
-  if (!mu.echoed && apply && !(sure && unordered)) {
+  if (!mu.echoed && apply && !moved && !(sure && unordered)) {
     apply_change(call.model, call.kind == CallKind::Create ? ChangeType::Created : ChangeType::Updated, rid, body,
                  std::nullopt, nullptr, false, std::nullopt, mu.sent_no);
     // Newer than what was numbered when we asked, unordered against what came since (a
