@@ -613,21 +613,12 @@ TEST_CASE("epoch: a held delete of a numbering gone leaves the new snapshot's re
 // record again, and the delete after it is not "a copy alive since" (replay_buffer).
 TEST_CASE("epoch: a held create and delete of a numbering gone since leave an item view without the record") {
   Harness h;
-  h.open();
-  ViewId list = h.watch("Message");
-  h.frame(subscribed("Message:list", 10));
-  h.respond(h.http("GET").back().http_id, 200, list_body({msg(1, "a")}, 10));
-  std::string error;
-  ViewId item = h.engine->watch_item("Message", "5", h.now, error);
-  h.step();
-  h.frame(subscribed("Message:item:5", 0));
-  RequestId item_get = h.http("GET").back().http_id;
+  ViewId item = 0;
+  RequestId item_get = 0;
+  ViewId list = list_and_item_reading(h, item, item_get);
   h.frame(update("Message:list", "created", msg(5, "old"), 5, 11));
   h.frame(update("Message:list", "deleted", "", 5, 12));
-  reconnect(h);
-  h.frame(subscribed("Message:list", 0));
-  for (auto& c : h.http("GET"))
-    if (c.url.find("/messages/") == std::string::npos) h.respond(c.http_id, 200, list_body({msg(1, "a")}, 0));
+  list_numbered_anew(h);
   REQUIRE(h.mirrors[list].ids() == std::vector<int>{1});
   h.respond(item_get, 403, R"({"error":"Forbidden"})");
   CHECK(item_text(h, item) == "null");
@@ -668,20 +659,11 @@ TEST_CASE("epoch: an item's GET read before the server started over is read agai
 // written at 0 and refused "reborn". Each held update knows its own numbering now.
 TEST_CASE("epoch: a held update of the new numbering is not refused by one of the old numbering replayed before it") {
   Harness h;
-  h.open();
-  ViewId list = h.watch("Message", R"({"where":{"roomId":2}})");
-  h.frame(subscribed("Message:list", 10));
-  h.respond(h.http("GET").back().http_id, 200, list_body({msg(1, "a", 2)}, 10));
-  std::string error;
-  ViewId item = h.engine->watch_item("Message", "5", h.now, error);
-  h.step();
-  h.frame(subscribed("Message:item:5", 0));
-  RequestId item_get = h.http("GET").back().http_id;
+  ViewId item = 0;
+  RequestId item_get = 0;
+  ViewId list = list_and_item_reading(h, item, item_get, R"({"where":{"roomId":2}})", msg(1, "a", 2));
   h.frame(update("Message:list", "created", msg(5, "old"), 5, 11));
-  reconnect(h);
-  h.frame(subscribed("Message:list", 0));  // numbered anew
-  for (auto& c : h.http("GET"))
-    if (c.http_id != item_get) h.respond(c.http_id, 200, list_body({msg(1, "a", 2)}, 0));
+  list_numbered_anew(h, msg(1, "a", 2));
   REQUIRE(h.mirrors[list].ids() == std::vector<int>{1});
   h.frame(update("Message:list", "created", msg(5, "reborn"), 5, 1));
   h.respond(item_get, 403, R"({"error":"Forbidden"})");

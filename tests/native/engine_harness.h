@@ -261,6 +261,31 @@ inline void answer_gets(Harness& h, const std::string& record, const std::string
       h.respond(c.http_id, 200, c.url.find("/messages/") != std::string::npos ? record : list);
 }
 
+// An open client with a `Message` list view of `query` (record `row`, at seq 10) and an item
+// view of record 5 whose GET is out (`get`), its own channel confirmed; returns the list view.
+inline ViewId list_and_item_reading(Harness& h, ViewId& item, RequestId& get, const std::string& query = "{}",
+                                    const std::string& row = msg(1, "a")) {
+  h.open();
+  ViewId list = h.watch("Message", query);
+  h.frame(subscribed("Message:list", 10));
+  h.respond(h.http("GET").back().http_id, 200, list_body({row}, 10));
+  std::string error;
+  item = h.engine->watch_item("Message", "5", h.now, error);
+  h.step();
+  h.frame(subscribed("Message:item:5", 0));
+  get = h.http("GET").back().http_id;
+  return list;
+}
+
+// The list's numbering starts over (a seq below ours, on the next socket); the list views'
+// reads are answered with `row` at seq 0.
+inline void list_numbered_anew(Harness& h, const std::string& row = msg(1, "a")) {
+  reconnect(h);
+  h.frame(subscribed("Message:list", 0));
+  for (auto& c : h.http("GET"))
+    if (c.url.find("/messages/") == std::string::npos) h.respond(c.http_id, 200, list_body({row}, 0));
+}
+
 // An open client with a `Message` list view (hydrated with `rows` at `seq`) and an item
 // view of record 2 (`item`), both channels confirmed; returns the list view.
 inline ViewId live_list_and_item(Harness& h, int seq, const std::vector<std::string>& rows,

@@ -601,25 +601,14 @@ TEST_CASE("an optimistic create with its own id, then its delete: the delete's a
 // delete took our record from every view (until an echo, if one comes).
 TEST_CASE("our create's answer is not undone by older updates an item view held while reading") {
   Harness h;
-  h.open();
-  ViewId list = h.watch("Message");
-  h.frame(subscribed("Message:list", 10));
-  h.respond(h.http("GET").back().http_id, 200, list_body({msg(1, "a")}, 10));
-  std::string error;
-  ViewId item = h.engine->watch_item("Message", "5", h.now, error);
-  h.step();
-  h.frame(subscribed("Message:item:5", 0));
-  RequestId item_get = h.http("GET").back().http_id;
+  ViewId item = 0;
+  RequestId item_get = 0;
+  ViewId list = list_and_item_reading(h, item, item_get);
   h.frame(update("Message:list", "created", msg(5, "old"), 5, 11));
   h.frame(update("Message:list", "deleted", "", 5, 12));
   bool restart = GENERATE(false, true);
   INFO("numbering started over before the create: " << restart);
-  if (restart) {  // a seq below ours: the held updates' seqs are of a numbering that is gone
-    reconnect(h);
-    h.frame(subscribed("Message:list", 0));
-    for (auto& c : h.http("GET"))
-      if (c.url.find("/messages/") == std::string::npos) h.respond(c.http_id, 200, list_body({msg(1, "a")}, 0));
-  }
+  if (restart) list_numbered_anew(h);  // the held updates' seqs are of a numbering that is gone
   REQUIRE(h.mirrors[list].ids() == std::vector<int>{1});
   create(h, msg(5, "mine"));
   h.respond(h.http("POST").back().http_id, 201, msg(5, "mine"));
