@@ -170,18 +170,16 @@ bool parse_list_answer(std::string_view body, ListAnswer& a) {
 
 void Engine::finish_list(ViewId id, View& v, int status, std::string_view body, Millis now) {
   ListAnswer a;
-  if (!is_2xx(status) || !parse_list_answer(body, a)) {
-    v.refused = false;
-    v.list->set_status(ViewStatus::Error, !is_2xx(status) ? http_error_message(status, body)
-                                                           : "invalid list response: expected {items, total} or an array");
-    if (!is_2xx(status)) schedule_hydration_retry(v, status, now);
-    replay_buffer(v);
-    read_after_failure(id, v, status, now);
-    return;
-  }
-  v.retries = 0;
+  if (!is_2xx(status) || !parse_list_answer(body, a))
+    return list_read_failed(id, v, status, !is_2xx(status) ? http_error_message(status, body)
+                            : "invalid list response: expected {items, total} or an array", now);
   ChannelState* c = v.channel.empty() ? nullptr : registry_.find(v.channel);
-  if (!adopt_epoch(v, c, a.epoch, a.seq, now)) {
+  EpochFit fit = adopt_epoch(v, c, a.epoch, a.seq, now);
+  if (fit == EpochFit::Left)  // no answer to take: as if none came (0), retried with backoff
+    return list_read_failed(id, v, 0, "list answer of epoch " + a.epoch + ", which the server left for " +
+                            known_epoch(*c, find_store(v.model)) + ": are its instances on different databases?", now);
+  v.retries = 0;
+  if (fit == EpochFit::Older) {
     v.buffer.clear();  // read from a numbering that is gone: ask again
     start_hydration(id, v, now);
     return;
@@ -548,17 +546,23 @@ bool Engine::take_epoch(ChannelState& c, std::string_view epoch) {
   return changed;
 }
 
-bool Engine::adopt_epoch(View& v, ChannelState* c, std::string_view epoch, std::optional<int64_t> seq, Millis now) {
-  if (!c || epoch.empty()) return true;
+Engine::EpochFit Engine::adopt_epoch(View& v, ChannelState* c, std::string_view epoch, std::optional<int64_t> seq,
+                                     Millis now) {
+  if (!c || epoch.empty()) return EpochFit::Taken;
   // Read before a restart we know of, or before the epoch was first told (on its channel or
   // another of the model): another epoch in the answer is the older one.
-  const std::string& known = known_epoch(*c, find_store(v.model));
-  if (epoch != known && (v.restarts_at_start != c->restarts || known != v.epoch_at_start)) return false;
+  const RecordStore* store = find_store(v.model);
+  const std::string& known = known_epoch(*c, store);
+  if (epoch != known && (v.restarts_at_start != c->restarts || known != v.epoch_at_start)) return EpochFit::Older;
+  // Gateways on different databases answer from two epochs: taken by turns, each restarted
+  // the numbering and re-read the other views, whose answers did the same, for good. Only
+  // the socket's subscription brings a left epoch back (a backup restored: a restart).
+  if (epoch != known && store && store->left_epoch(epoch)) return EpochFit::Left;
   if (take_epoch(*c, epoch)) {  // also when c has it: the records may not (made after it was told)
     numbering_restarted(*c, seq, &v, false, now);
     v.restarts_at_start = c->restarts;
   }
-  return true;
+  return EpochFit::Taken;
 }
 
 // A list channel that will bring nothing more (refused, or left): item copies it made
@@ -573,6 +577,15 @@ void Engine::list_channel_lost(const std::string& channel, bool forget_seqs, Mil
   for (auto& entry : views_)  // not those on the list channel itself: it brought them nothing to skip
     if (!entry.second.list && entry.second.model == model && entry.second.channel != channel)
       start_hydration(entry.first, entry.second, now);
+}
+
+// A read that brought no rows: the view keeps its rows (and what it held) and says why.
+void Engine::list_read_failed(ViewId id, View& v, int status, const std::string& error, Millis now) {
+  v.refused = false;
+  v.list->set_status(ViewStatus::Error, error);
+  if (!is_2xx(status)) schedule_hydration_retry(v, status, now);
+  replay_buffer(v);
+  read_after_failure(id, v, status, now);
 }
 
 void Engine::schedule_hydration_retry(View& v, int status, Millis now) {

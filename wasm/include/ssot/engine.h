@@ -178,6 +178,7 @@ class Engine {
   void finish_hydration(ViewId id, View& v, int status, std::string_view body, Millis now);
   void finish_item(ViewId id, View& v, int status, std::string_view body, Millis now);
   void finish_list(ViewId id, View& v, int status, std::string_view body, Millis now);
+  void list_read_failed(ViewId id, View& v, int status, const std::string& error, Millis now);
   void take_snapshot(View& v, const ChannelState* c, const ListAnswer& a);
   bool snapshot_covered(View& v, ChannelState* c, std::optional<int64_t> seq, Millis now);
   void handle_update(const ServerFrame& f, Millis now);
@@ -199,8 +200,10 @@ class Engine {
   void rehydrate_channel(const std::string& channel, Millis now, const View* except = nullptr, bool after_loss = false);
   void numbering_restarted(ChannelState& c, std::optional<int64_t> seq, const View* except, bool unversioned, Millis now);
   // A list answer's epoch against the one known for its channel (its own, else its model's
-  // records'); false when the answer predates a restart.
-  bool adopt_epoch(View& v, ChannelState* c, std::string_view epoch, std::optional<int64_t> seq, Millis now);
+  // records'): taken (restarting the numbering if new), older (the answer predates a
+  // restart), or one the model left (refused).
+  enum class EpochFit { Taken, Older, Left };
+  EpochFit adopt_epoch(View& v, ChannelState* c, std::string_view epoch, std::optional<int64_t> seq, Millis now);
   // Takes `epoch` for c and its model's records: true when it is not the one known (c's,
   // else, for a channel taken anew, the one its model's records were read under).
   bool take_epoch(ChannelState& c, std::string_view epoch);

@@ -64,6 +64,9 @@ class RecordStore {
   // have, for what was read with no epoch known), and the versions and tombstones go (once,
   // whichever channel of the model tells it first).
   void take_epoch(std::string_view epoch);
+  // One it held before (the last few): a server's epochs do not come back, but gateways on
+  // different databases (or one restored from a backup) bring one back.
+  bool left_epoch(std::string_view epoch) const;
   // Our own writes: laid over the server's copy until they are confirmed or fail. A
   // record with pending writes stays while they do, whoever holds it.
   void add_pending(const RecordId& id, PendingWrite write);
@@ -90,6 +93,8 @@ class RecordStore {
   uint64_t next_version_ = 1;
   uint32_t numbering_ = 0;
   std::string epoch_;
+  std::vector<std::string> left_epochs_;  // oldest first, at most kMaxLeftEpochs
+  static constexpr size_t kMaxLeftEpochs = 4;
 };
 
 }  // namespace ssot
