@@ -270,3 +270,17 @@ TEST_CASE("record store: a packed seq or version holds any value but its sentine
   ver.reset();
   CHECK_FALSE(ver);
 }
+
+TEST_CASE("record_store: the epochs left are the last four before the one held", "[record_store]") {
+  RecordStore s;
+  s.take_epoch("e1");
+  CHECK_FALSE(s.left_epoch("e1"));  // held, not left
+  CHECK_FALSE(s.left_epoch(""));
+  for (const char* e : {"e2", "e3", "e4", "e5", "e6"}) s.take_epoch(e);
+  CHECK_FALSE(s.left_epoch("e1"));  // the oldest went
+  for (const char* e : {"e2", "e3", "e4", "e5"}) CHECK(s.left_epoch(e));
+  CHECK_FALSE(s.left_epoch("e6"));
+  s.take_epoch("e2");  // taken back (a restored backup): e6 is left now
+  CHECK(s.left_epoch("e6"));
+  CHECK(s.epoch() == "e2");
+}

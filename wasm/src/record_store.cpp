@@ -164,17 +164,14 @@ void RecordStore::take_epoch(std::string_view epoch) {
   if (epoch == epoch_) return;
   // Another epoch, or the first one told: versions read with none known (an item GET
   // carries none) may be of another database too.
-  if (!epoch_.empty()) {
-    if (left_epochs_.size() == kMaxLeftEpochs) left_epochs_.erase(left_epochs_.begin());
-    left_epochs_.push_back(std::move(epoch_));
-  }
+  if (!epoch_.empty()) left_epochs_[epochs_left_++ % 4].swap(epoch_);
   epoch_.assign(epoch.data(), epoch.size());
   forget_versions();
 }
 
 bool RecordStore::left_epoch(std::string_view epoch) const {
   for (const auto& e : left_epochs_)
-    if (e == epoch) return true;
+    if (!e.empty() && e == epoch) return true;
   return false;
 }
 

@@ -93,8 +93,8 @@ class RecordStore {
   uint64_t next_version_ = 1;
   uint32_t numbering_ = 0;
   std::string epoch_;
-  std::vector<std::string> left_epochs_;  // oldest first, at most kMaxLeftEpochs
-  static constexpr size_t kMaxLeftEpochs = 4;
+  std::string left_epochs_[4];  // a ring: the last four
+  uint32_t epochs_left_ = 0;
 };
 
 }  // namespace ssot
