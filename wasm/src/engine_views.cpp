@@ -491,7 +491,6 @@ bool Engine::replay_buffer(View& v, bool copies_unordered) {
     }
   }
   v.buffer.clear();
-  v.item_copy_at = 0;
   // Changes that were never live updates (our own mutations' answers) skipped it too.
   if (v.list) v.list->refresh(store);
   return dropped;
