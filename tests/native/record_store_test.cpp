@@ -280,7 +280,12 @@ TEST_CASE("record_store: the epochs left are the last four before the one held",
   CHECK_FALSE(s.left_epoch("e1"));  // the oldest went
   for (const char* e : {"e2", "e3", "e4", "e5"}) CHECK(s.left_epoch(e));
   CHECK_FALSE(s.left_epoch("e6"));
-  s.take_epoch("e2");  // taken back (a restored backup): e6 is left now
+  s.take_epoch("e2");  // taken back (a restored backup): e6 is left now, e2 is not
   CHECK(s.left_epoch("e6"));
+  CHECK_FALSE(s.left_epoch("e2"));
   CHECK(s.epoch() == "e2");
+  RecordStore t;  // a review's case: the one taken back is in the ring still
+  for (const char* e : {"A", "B", "A"}) t.take_epoch(e);
+  CHECK_FALSE(t.left_epoch("A"));
+  CHECK(t.left_epoch("B"));
 }

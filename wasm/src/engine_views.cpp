@@ -177,7 +177,7 @@ void Engine::finish_list(ViewId id, View& v, int status, std::string_view body, 
   EpochFit fit = adopt_epoch(v, c, a.epoch, a.seq, now);
   if (fit == EpochFit::Left)  // no answer to take: as if none came (0), retried with backoff
     return list_read_failed(id, v, 0, "list answer of epoch " + a.epoch + ", which the server left for " +
-                            known_epoch(*c, find_store(v.model)) + ": are its instances on different databases?", now);
+                            find_store(v.model)->epoch() + ": are its instances on different databases?", now);
   v.retries = 0;
   if (fit == EpochFit::Older) {
     v.buffer.clear();  // read from a numbering that is gone: ask again
@@ -554,9 +554,10 @@ Engine::EpochFit Engine::adopt_epoch(View& v, ChannelState* c, std::string_view 
   const std::string& known = known_epoch(*c, store);
   if (epoch != known && (v.restarts_at_start != c->restarts || known != v.epoch_at_start)) return EpochFit::Older;
   // Gateways on different databases answer from two epochs: taken by turns, each restarted
-  // the numbering and re-read the other views, whose answers did the same, for good. Only
-  // the socket's subscription brings a left epoch back (a backup restored: a restart).
-  if (epoch != known && store && store->left_epoch(epoch)) return EpochFit::Left;
+  // the numbering and re-read the other views, whose answers did the same, for good. One
+  // the model left (any of its channels told it) is refused, also when this channel has
+  // not heard yet; only a socket's subscription brings it back (a backup restored).
+  if (store && store->left_epoch(epoch)) return EpochFit::Left;
   if (take_epoch(*c, epoch)) {  // also when c has it: the records may not (made after it was told)
     numbering_restarted(*c, seq, &v, false, now);
     v.restarts_at_start = c->restarts;

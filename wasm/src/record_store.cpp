@@ -170,6 +170,7 @@ void RecordStore::take_epoch(std::string_view epoch) {
 }
 
 bool RecordStore::left_epoch(std::string_view epoch) const {
+  if (epoch == epoch_) return false;  // held again (a backup restored): not left
   for (const auto& e : left_epochs_)
     if (!e.empty() && e == epoch) return true;
   return false;

@@ -64,8 +64,8 @@ class RecordStore {
   // have, for what was read with no epoch known), and the versions and tombstones go (once,
   // whichever channel of the model tells it first).
   void take_epoch(std::string_view epoch);
-  // One it held before (the last few): a server's epochs do not come back, but gateways on
-  // different databases (or one restored from a backup) bring one back.
+  // One it held before (the last four), and not the one held: a server's epochs do not
+  // come back, but gateways on different databases (or one restored from a backup) do.
   bool left_epoch(std::string_view epoch) const;
   // Our own writes: laid over the server's copy until they are confirmed or fail. A
   // record with pending writes stays while they do, whoever holds it.
