@@ -92,6 +92,7 @@ void Engine::start_hydration(ViewId id, View& v, Millis now) {
   const ChannelState* ch = v.channel.empty() ? nullptr : registry_.find(v.channel);
   v.restarts_at_start = ch ? ch->restarts : 0;
   v.epoch_at_start = ch ? known_epoch(*ch, find_store(v.model)) : std::string();
+  v.epochs_left_at_start = store_named(v.model).epochs_left();
   v.disconnects_at_start = disconnects_;
   v.read_numbering = store_named(v.model).numbering();
   ModelConfig m = config_.model(v.model);
@@ -334,7 +335,8 @@ void Engine::handle_update(const ServerFrame& f, Millis now) {
     if (v.list ? !is_list : v.item_id != f.id) continue;  // an item view holds its record's updates
     // Only a list-channel seq orders the record's versions (item channels count apart).
     v.buffer.push_back(Buffered{f.change, f.id, std::string(f.record), is_list ? f.seq : std::nullopt,
-                                unordered_copy, store_named(model).numbering(), f.version});
+                                unordered_copy, store_named(model).numbering(), f.version,
+                                store_named(model).epochs_left()});
   }
   // A copy is unordered against the list views' snapshots (the record may have been
   // deleted since, and dropped from the store): while the list channel feeds them, it
@@ -478,15 +480,18 @@ bool Engine::replay_buffer(View& v, bool copies_unordered) {
     // gives it. Replayed, it counts as 0, as the store's own seqs did then (forget_seqs):
     // older than anything the new numbering brings. One held since is of the new one.
     bool seq_void = b.seq && b.numbering != store.numbering();
-    const StoredRecord* alive = seq_void && b.change == ChangeType::Deleted ? store.find(b.id) : nullptr;
+    // Held before the model's epoch moved: of a database gone, whose versions would
+    // outrank the new one's. Not applied; the view shows the store's copy if it has one.
+    bool gone = b.epochs != store.epochs_left();
+    const StoredRecord* alive = (seq_void && b.change == ChangeType::Deleted) || gone ? store.find(b.id) : nullptr;
     if (b.item_copy && (copies_unordered || item_copy_superseded(list, v.model, b.id))) {
       dropped = true;
-    } else if (alive && !alive->deleted && !alive->json.empty() && alive->version < replay_from) {
+    } else if (alive && !alive->deleted && !alive->json.empty() && (gone || alive->version < replay_from)) {
       // The store took this delete when it came: a copy alive now, unless this replay
       // wrote it, was written after it (the new numbering's). The view shows that copy.
       if (v.list) v.list->record_changed(store, b.id);
       else show_item(v, store, true, true);
-    } else {
+    } else if (!gone) {
       apply_change(v.model, b.change, b.id, b.record, seq_void ? 0 : b.seq, &v, false, b.version);
     }
   }
@@ -553,11 +558,15 @@ Engine::EpochFit Engine::adopt_epoch(View& v, ChannelState* c, std::string_view 
   const RecordStore* store = find_store(v.model);
   const std::string& known = known_epoch(*c, store);
   if (epoch != known && (v.restarts_at_start != c->restarts || known != v.epoch_at_start)) return EpochFit::Older;
-  // Gateways on different databases answer from two epochs: taken by turns, each restarted
-  // the numbering and re-read the other views, whose answers did the same, for good. One
-  // the model left (any of its channels told it) is refused, also when this channel has
-  // not heard yet; only a socket's subscription brings it back (a backup restored).
-  if (store && store->left_epoch(epoch)) return EpochFit::Left;
+  // One the model left (any of its channels told it) while this read was out: it may
+  // have been read before the restart that another channel told first.
+  bool left = store && store->left_epoch(epoch);
+  if (left && store->epochs_left() != v.epochs_left_at_start) return EpochFit::Older;
+  // Left before: gateways on different databases answer from two epochs. Taken by turns,
+  // each restarted the numbering and re-read the other views, whose answers did the same,
+  // for good. Refused while this list's live subscription says which is current; without
+  // one nothing may ever bring a left epoch back (a backup restored, the channel refused).
+  if (left && c->confirmed) return EpochFit::Left;
   if (take_epoch(*c, epoch)) {  // also when c has it: the records may not (made after it was told)
     numbering_restarted(*c, seq, &v, false, now);
     v.restarts_at_start = c->restarts;

@@ -119,6 +119,7 @@ class Engine {
     bool item_copy = false;  // from the record's item channel, not the list, and without a version
     uint32_t numbering = 0;  // the store's numbering when it was held (its seq is of that one)
     std::optional<Version> version;  // a delete's version
+    uint32_t epochs = 0;     // the store's epochs_left() when it was held (of which database)
   };
   struct View {
     std::unique_ptr<ListView> list;  // a list view, or else an item view:
@@ -154,6 +155,7 @@ class Engine {
     bool refused = false;            // in error only for its channel's refusal: its data is good
     uint32_t restarts_at_start = 0;  // its channel's `restarts` when the hydration started
     std::string epoch_at_start;      // the epoch known for its channel then (Engine::take_epoch)
+    uint32_t epochs_left_at_start = 0;  // its model's RecordStore::epochs_left() then
     uint32_t disconnects_at_start = 0;  // Engine::disconnects_ then
     uint64_t snapshot_no = 0;        // when its last snapshot landed (Engine::snapshots_)
   };

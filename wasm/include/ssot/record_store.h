@@ -67,6 +67,7 @@ class RecordStore {
   // One it held before (the last four), and not the one held: a server's epochs do not
   // come back, but gateways on different databases (or one restored from a backup) do.
   bool left_epoch(std::string_view epoch) const;
+  uint32_t epochs_left() const { return epochs_left_; }  // how many it held and left
   // Our own writes: laid over the server's copy until they are confirmed or fail. A
   // record with pending writes stays while they do, whoever holds it.
   void add_pending(const RecordId& id, PendingWrite write);
