@@ -15,11 +15,12 @@ ViewId Engine::watch_item(std::string_view model, std::string_view id_json, Mill
 
 void Engine::finish_item(ViewId id, View& v, int status, std::string_view body, Millis now) {
   RecordStore& store = store_named(v.model);
-  // Read before the server's data may have started over (the list's numbering, or the
-  // view's own channel, restarted since; a GET carries no epoch): the copy or its absence
-  // may be the old data's, and an old version would refuse the new data's copies for good.
+  // Read before the server's data may have started over (the list's numbering, the view's
+  // own channel or the model's epoch moved since; a GET carries no epoch): the copy or its
+  // absence may be the old data's, and an old version would refuse the new data's for good.
   const ChannelState* own = v.channel.empty() ? nullptr : registry_.find(v.channel);
-  bool restarted = v.read_numbering != store.numbering() || (own && own->restarts != v.restarts_at_start);
+  bool restarted = v.read_numbering != store.numbering() || (own && own->restarts != v.restarts_at_start) ||
+                   store.epochs_left() != v.epochs_left_at_start;
   if (restarted && (is_2xx(status) || status == 404)) return start_hydration(id, v, now);
   // Versions, when both copies carry one, say which is newer (apply_change). Without:
   // while the list channel is wanted (and not refused) its numbered versions are the

@@ -103,6 +103,7 @@ void Engine::send_mutation(const std::string& mutation_id, Mutation& mu, Command
     if (c && c->last_seq) mu.seq_at_start = *c->last_seq;
     else if (r && r->seq) mu.seq_at_start = *r->seq;
     mu.numbering_at_start = st->numbering();
+    mu.epochs_left_at_start = st->epochs_left();
   }
   send_http(call, mutation_id, now);
 }
@@ -207,10 +208,10 @@ void Engine::confirm_or_roll_back(const Call& call, Mutation& mu, int status, st
   // An answer without versions may be older than a copy read since, at a list seq past
   // the one when we asked (written again by someone, or created again after our delete):
   // the echo, numbered, decides. (A lost record otherwise: the copy's seq hides the later
-  // updates from it.) Numbered anew since (a restart, a resync, the list left): the answer
-  // may be of the data before a restart, its version above the new data's for good (fuzz
-  // bug 67); what the move reads again decides.
-  bool moved = store.numbering() != mu.numbering_at_start;
+  // updates from it.) Numbered anew since (a restart, a resync, the list left), or another
+  // epoch told by any channel: the answer may be of the data before a restart, its version
+  // above the new data's for good (fuzz bug 67); what the move reads again decides.
+  bool moved = store.numbering() != mu.numbering_at_start || store.epochs_left() != mu.epochs_left_at_start;
   int64_t start = mu.seq_at_start;
   auto read_since = [&](const StoredRecord* r) { return r && !r->ver && r->seq && *r->seq > start; };
   bool sure = echo_expected || replay_expected;

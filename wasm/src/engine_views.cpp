@@ -480,15 +480,16 @@ bool Engine::replay_buffer(View& v, bool copies_unordered) {
     // gives it. Replayed, it counts as 0, as the store's own seqs did then (forget_seqs):
     // older than anything the new numbering brings. One held since is of the new one.
     bool seq_void = b.seq && b.numbering != store.numbering();
-    // Held before the model's epoch moved: of a database gone, whose versions would
-    // outrank the new one's. Not applied; the view shows the store's copy if it has one.
+    // Held before the model's epoch moved: of a database gone. Replayed, its version
+    // (forgotten with that epoch) would come back and outrank the new database's copies.
     bool gone = b.epochs != store.epochs_left();
     const StoredRecord* alive = (seq_void && b.change == ChangeType::Deleted) || gone ? store.find(b.id) : nullptr;
     if (b.item_copy && (copies_unordered || item_copy_superseded(list, v.model, b.id))) {
       dropped = true;
     } else if (alive && !alive->deleted && !alive->json.empty() && (gone || alive->version < replay_from)) {
-      // The store took this delete when it came: a copy alive now, unless this replay
-      // wrote it, was written after it (the new numbering's). The view shows that copy.
+      // A copy alive in the store: for a void delete (which the store took when it came),
+      // one written after it unless this replay wrote it; for an update of a database
+      // gone, what the store holds without its version. The view shows that copy.
       if (v.list) v.list->record_changed(store, b.id);
       else show_item(v, store, true, true);
     } else if (!gone) {
@@ -540,13 +541,14 @@ void Engine::numbering_restarted(ChannelState& c, std::optional<int64_t> seq, co
   rehydrate_channel(c.name, now, except);
 }
 
-bool Engine::take_epoch(ChannelState& c, std::string_view epoch) {
+bool Engine::take_epoch(ChannelState& c, std::string_view epoch, bool subscribed) {
   bool is_list = false;
   RecordStore* store = find_store(channel_model(c.name, is_list));
   const std::string& known = known_epoch(c, store);
   bool changed = !known.empty() && known != epoch;
   c.epoch.assign(epoch.data(), epoch.size());
   if (store) store->take_epoch(epoch);
+  if (store && subscribed) store->told_by_subscription();
   return changed;
 }
 
@@ -555,7 +557,7 @@ Engine::EpochFit Engine::adopt_epoch(View& v, ChannelState* c, std::string_view 
   if (!c || epoch.empty()) return EpochFit::Taken;
   // Read before a restart we know of, or before the epoch was first told (on its channel or
   // another of the model): another epoch in the answer is the older one.
-  const RecordStore* store = find_store(v.model);
+  RecordStore* store = find_store(v.model);
   const std::string& known = known_epoch(*c, store);
   if (epoch != known && (v.restarts_at_start != c->restarts || known != v.epoch_at_start)) return EpochFit::Older;
   // One the model left (any of its channels told it) while this read was out: it may
@@ -565,9 +567,9 @@ Engine::EpochFit Engine::adopt_epoch(View& v, ChannelState* c, std::string_view 
   // Left before: gateways on different databases answer from two epochs. Taken by turns,
   // each restarted the numbering and re-read the other views, whose answers did the same,
   // for good. Refused while this list's live subscription says which is current; without
-  // one nothing may ever bring a left epoch back (a backup restored, the channel refused).
-  if (left && c->confirmed) return EpochFit::Left;
-  if (take_epoch(*c, epoch)) {  // also when c has it: the records may not (made after it was told)
+  // one (the socket down, the channel refused), taken back once (a backup restored).
+  if (left && (c->confirmed || !store->take_back_by_answer())) return EpochFit::Left;
+  if (take_epoch(*c, epoch, false)) {  // also when c has it: the records may not (made after it was told)
     numbering_restarted(*c, seq, &v, false, now);
     v.restarts_at_start = c->restarts;
   }

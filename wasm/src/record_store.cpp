@@ -164,6 +164,7 @@ void RecordStore::take_epoch(std::string_view epoch) {
   if (epoch == epoch_) return;
   // Another epoch, or the first one told: versions read with none known (an item GET
   // carries none) may be of another database too.
+  if (!left_epoch(epoch)) taken_back_ = false;  // a new one
   if (!epoch_.empty()) left_epochs_[epochs_left_++ % 4].swap(epoch_);
   epoch_.assign(epoch.data(), epoch.size());
   forget_versions();

@@ -203,12 +203,14 @@ class Engine {
   void numbering_restarted(ChannelState& c, std::optional<int64_t> seq, const View* except, bool unversioned, Millis now);
   // A list answer's epoch against the one known for its channel (its own, else its model's
   // records'): taken (restarting the numbering if new), older (the answer predates a
-  // restart), or one the model left (refused).
+  // restart, or the model left its epoch while it was read), or one the model left before
+  // (refused while the list's subscription is live; else taken back once).
   enum class EpochFit { Taken, Older, Left };
   EpochFit adopt_epoch(View& v, ChannelState* c, std::string_view epoch, std::optional<int64_t> seq, Millis now);
   // Takes `epoch` for c and its model's records: true when it is not the one known (c's,
   // else, for a channel taken anew, the one its model's records were read under).
-  bool take_epoch(ChannelState& c, std::string_view epoch);
+  // `subscribed`: told by the channel's subscription (else by a list answer).
+  bool take_epoch(ChannelState& c, std::string_view epoch, bool subscribed);
   bool item_live(const View& v);
   void follow_list_instead(ViewId id, View& v, Millis now);
   void reread_item(const std::string& model, const RecordId& id, Millis now);  // its item views read it again
@@ -250,6 +252,7 @@ class Engine {
     // numbered copy was read since), and the store's numbering.
     int64_t seq_at_start = -1;
     uint32_t numbering_at_start = 0;
+    uint32_t epochs_left_at_start = 0;  // RecordStore::epochs_left() then
   };
   RequestId start_mutation(const char* method, CallKind kind, const ModelConfig& m, const RecordId& rid, std::string_view body,
                            std::optional<PendingWrite> write, Millis now);

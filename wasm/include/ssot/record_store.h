@@ -68,6 +68,11 @@ class RecordStore {
   // come back, but gateways on different databases (or one restored from a backup) do.
   bool left_epoch(std::string_view epoch) const;
   uint32_t epochs_left() const { return epochs_left_; }  // how many it held and left
+  // A left one taken back by a list answer alone, with no subscription live to say which
+  // is current (a backup restored): once, until a subscription or a new epoch is told;
+  // gateways on two databases would take them back by turns.
+  bool take_back_by_answer() { return !taken_back_ && (taken_back_ = true); }
+  void told_by_subscription() { taken_back_ = false; }
   // Our own writes: laid over the server's copy until they are confirmed or fail. A
   // record with pending writes stays while they do, whoever holds it.
   void add_pending(const RecordId& id, PendingWrite write);
@@ -96,6 +101,7 @@ class RecordStore {
   std::string epoch_;
   std::string left_epochs_[4];  // a ring: the last four
   uint32_t epochs_left_ = 0;
+  bool taken_back_ = false;
 };
 
 }  // namespace ssot
