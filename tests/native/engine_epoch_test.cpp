@@ -940,3 +940,36 @@ TEST_CASE("epoch: our write's answer from before a restart an item channel told 
   REQUIRE(!h.mirrors[list].rows.empty());
   CHECK(text_of(h.mirrors[list].rows.back()) == "b2");
 }
+
+// A review's case: list views with no list channel (the model subscribes to items only)
+// or a refused one. The server restarted on a fresh database while the socket was down;
+// our edit reached the new server; an item channel told B, and our write's answer, sent
+// before that, was not applied (it may be the old data's), but nothing read the list
+// again: the row went back to the old text for good. A new epoch re-reads such lists.
+TEST_CASE("epoch: list views no live list channel feeds read again when another channel tells a new epoch") {
+  for (bool refused : {false, true}) {
+    std::string config = default_config();
+    if (!refused) config.replace(config.find(R"("subscribe":["list","item"])"), 27, R"("subscribe":["item"])");
+    Harness h(config);
+    h.open();
+    ViewId list = h.watch("Message");
+    std::string error;
+    h.engine->watch_item("Message", "3", h.now, error);
+    h.step();
+    if (refused) h.frame(R"({"type":"error","channel":"Message:list","error":"Forbidden"})");
+    h.frame(subscribed_epoch("Message:item:3", 0, "A"));
+    answer_all(h, "A", "old", 5);
+    h.close(1006);  // restarted on a fresh database B
+    REQUIRE(h.engine->update("Message", "2", R"({"text":"mine"})", true, h.now, error));
+    h.step();
+    RequestId patch = h.http("PATCH").back().http_id;
+    reconnect(h);
+    if (refused) h.frame(R"({"type":"error","channel":"Message:list","error":"Forbidden"})");
+    h.frame(subscribed_epoch("Message:item:3", 0, "B"));
+    h.respond(patch, 200, vmsg(2, "mine", 2));  // the new server's answer
+    for (int i = 0; i < 4 && !h.http("GET").empty(); ++i) answer_all(h, "B", "mine", 2);
+    INFO("refused " << refused);
+    REQUIRE(h.mirrors[list].rows.size() == 1);
+    CHECK(text_of(h.mirrors[list].rows[0]) == "mine");
+  }
+}

@@ -258,7 +258,7 @@ void Engine::handle_subscribed(const ServerFrame& f, Millis now) {
   c->replay_to = had_sent_since && f.seq ? *f.seq : -1;
   c->error.clear();
   // The server's numbering started over (new epoch, or a seq below ours): ours is void.
-  bool new_epoch = !f.epoch.empty() && take_epoch(*c, f.epoch, true);
+  bool new_epoch = !f.epoch.empty() && take_epoch(*c, f.epoch, true, now);
   bool went_back = f.seq && c->last_seq && *f.seq < *c->last_seq;
   if (new_epoch || went_back) {
     numbering_restarted(*c, f.seq, nullptr, f.epoch.empty(), now);

@@ -210,7 +210,8 @@ void Engine::confirm_or_roll_back(const Call& call, Mutation& mu, int status, st
   // the echo, numbered, decides. (A lost record otherwise: the copy's seq hides the later
   // updates from it.) Numbered anew since (a restart, a resync, the list left), or another
   // epoch told by any channel: the answer may be of the data before a restart, its version
-  // above the new data's for good (fuzz bug 67); what the move reads again decides.
+  // above the new data's for good (fuzz bug 67); what the move reads again decides (the
+  // restarted channel's views; list views no live channel feeds: reread_unfed_lists).
   bool moved = store.numbering() != mu.numbering_at_start || store.epochs_left() != mu.epochs_left_at_start;
   int64_t start = mu.seq_at_start;
   auto read_since = [&](const StoredRecord* r) { return r && !r->ver && r->seq && *r->seq > start; };

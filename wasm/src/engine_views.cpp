@@ -541,15 +541,30 @@ void Engine::numbering_restarted(ChannelState& c, std::optional<int64_t> seq, co
   rehydrate_channel(c.name, now, except);
 }
 
-bool Engine::take_epoch(ChannelState& c, std::string_view epoch, bool subscribed) {
+bool Engine::take_epoch(ChannelState& c, std::string_view epoch, bool subscribed, Millis now) {
   bool is_list = false;
-  RecordStore* store = find_store(channel_model(c.name, is_list));
+  std::string_view model = channel_model(c.name, is_list);
+  RecordStore* store = find_store(model);
   const std::string& known = known_epoch(c, store);
   bool changed = !known.empty() && known != epoch;
   c.epoch.assign(epoch.data(), epoch.size());
+  bool moved = store && !store->epoch().empty() && store->epoch() != epoch;
   if (store) store->take_epoch(epoch);
   if (store && subscribed) store->told_by_subscription();
+  if (moved) reread_unfed_lists(model, c, now);
   return changed;
+}
+
+// The model's data started over, told by c: list views that no live list channel feeds
+// (none configured, or refused) read again; nothing else would tell them (and our writes'
+// answers from before are not applied: confirm_or_roll_back). Those on c restart with it.
+void Engine::reread_unfed_lists(std::string_view model, const ChannelState& c, Millis now) {
+  for (auto& entry : views_) {
+    View& v = entry.second;
+    if (!v.list || v.model != model || v.channel == c.name) continue;
+    const ChannelState* list = v.channel.empty() ? nullptr : registry_.find(v.channel);
+    if (!list || !list->confirmed || !list->error.empty()) start_hydration(entry.first, v, now);
+  }
 }
 
 Engine::EpochFit Engine::adopt_epoch(View& v, ChannelState* c, std::string_view epoch, std::optional<int64_t> seq,
@@ -568,8 +583,8 @@ Engine::EpochFit Engine::adopt_epoch(View& v, ChannelState* c, std::string_view 
   // each restarted the numbering and re-read the other views, whose answers did the same,
   // for good. Refused while this list's live subscription says which is current; without
   // one (the socket down, the channel refused), taken back once (a backup restored).
-  if (left && (c->confirmed || !store->take_back_by_answer())) return EpochFit::Left;
-  if (take_epoch(*c, epoch, false)) {  // also when c has it: the records may not (made after it was told)
+  if (left && ((c->confirmed && c->error.empty()) || !store->take_back_by_answer())) return EpochFit::Left;
+  if (take_epoch(*c, epoch, false, now)) {  // also when c has it: the records may not (made after it was told)
     numbering_restarted(*c, seq, &v, false, now);
     v.restarts_at_start = c->restarts;
   }

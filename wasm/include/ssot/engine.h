@@ -210,7 +210,8 @@ class Engine {
   // Takes `epoch` for c and its model's records: true when it is not the one known (c's,
   // else, for a channel taken anew, the one its model's records were read under).
   // `subscribed`: told by the channel's subscription (else by a list answer).
-  bool take_epoch(ChannelState& c, std::string_view epoch, bool subscribed);
+  bool take_epoch(ChannelState& c, std::string_view epoch, bool subscribed, Millis now);
+  void reread_unfed_lists(std::string_view model, const ChannelState& c, Millis now);
   bool item_live(const View& v);
   void follow_list_instead(ViewId id, View& v, Millis now);
   void reread_item(const std::string& model, const RecordId& id, Millis now);  // its item views read it again
