@@ -117,8 +117,12 @@ import * as esbuild from 'esbuild';
 // list resync re-reads what the list feeds; fuzz bugs 65 and 67 (an item GET, a write's
 // answer, from before a restart); the same token set again renews nothing. 79,596 B, ceiling
 // 77.8 KB (79,667 B).
+// 2026-12-07, twenty-sixth session: left epochs refused (gateways on different databases)
+// with four reviews' fixes, +396 B of wasm over their first form; that form's array of four
+// strings made LLVM keep std::string's destructor out of line (-431 B): 79,561 B, ceiling
+// 77.75 KB (79,616 B).
 const GOAL = 40 * 1024;
-const BUDGET = Math.round(77.8 * 1024);
+const BUDGET = Math.round(77.75 * 1024);
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const gzip = (bytes) => execFileSync('gzip', ['-9', '-c'], { input: bytes }).length;
