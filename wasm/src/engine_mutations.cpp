@@ -217,6 +217,7 @@ void Engine::confirm_or_roll_back(const Call& call, Mutation& mu, int status, st
   auto read_since = [&](const StoredRecord* r) { return r && !r->ver && r->seq && *r->seq > start; };
   bool sure = echo_expected || replay_expected;
   if (call.kind == CallKind::Delete) {
+    if (!moved) drop_held_before(call.model, call.id, start);
     // A 204 carries no version: a copy newer than the one we deleted, written since we
     // asked (created again), may come after our delete. Its echo (or the gap where it was
     // lost) orders them; taken now, the delete would hide a live record.
@@ -231,6 +232,7 @@ void Engine::confirm_or_roll_back(const Call& call, Mutation& mu, int status, st
   }
   RecordId rid;
   if (!valid_object(body) || !record_id(body, rid)) return settle(call.mutation_id, mu);
+  if (!moved) drop_held_before(call.model, rid, start);
   // Without a pending row, a created record waits for its echo on a live channel: the
   // server may filter the list (we may not be allowed to see what we created).
   const StoredRecord* known = store.find(rid);  // shown already: we may see it
@@ -245,6 +247,23 @@ void Engine::confirm_or_roll_back(const Call& call, Mutation& mu, int status, st
     if (!sure) read_again_since(call.model, start, now);
   }
   settle(call.mutation_id, mu);
+}
+
+// Our answer is newer than every update of the record numbered up to `start`, when we
+// asked (in the store's numbering now). Held by a reading view, such an update is dropped:
+// replayed, it would undo the answer where no view shows the record (the store let it go
+// and has no seq to refuse the update with).
+void Engine::drop_held_before(const std::string& model, const RecordId& id, int64_t start) {
+  RecordStore& store = store_named(model);
+  for (auto& entry : views_) {
+    View& v = entry.second;
+    if (v.model != model) continue;
+    auto outdated = [&](const Buffered& b) {
+      return b.id == id && b.seq && *b.seq <= start && b.numbering == store.numbering() &&
+             b.epochs == store.epochs_left();
+    };
+    v.buffer.erase(std::remove_if(v.buffer.begin(), v.buffer.end(), outdated), v.buffer.end());
+  }
 }
 
 // An answer applied with nothing sure to order it (the list channel refused) may be older

@@ -267,6 +267,7 @@ class Engine {
   void time_out_mutation(const Call& call, RequestId id, Millis now);
   void confirm_or_roll_back(const Call& call, Mutation& mu, int status, std::string_view body, Millis now);
   void read_again_since(const std::string& model, int64_t start, Millis now);
+  void drop_held_before(const std::string& model, const RecordId& id, int64_t start);
 
   // engine_requests.cpp
   RequestId start_http(const std::string& url, Call call, Millis now);  // a GET
