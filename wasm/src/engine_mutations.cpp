@@ -250,19 +250,16 @@ void Engine::confirm_or_roll_back(const Call& call, Mutation& mu, int status, st
 }
 
 // Our answer is newer than every update of the record numbered up to `start`, when we
-// asked (in the store's numbering now). Held by a reading view, such an update is dropped:
-// replayed, it would undo the answer where no view shows the record (the store let it go
-// and has no seq to refuse the update with).
+// asked (in the store's numbering now). Held by a reading view, such an update is not
+// replayed (the view shows the store's copy, if any): it would undo the answer where no
+// view shows the record (the store let it go and has no seq to refuse the update with).
 void Engine::drop_held_before(const std::string& model, const RecordId& id, int64_t start) {
-  RecordStore& store = store_named(model);
+  const RecordStore& store = store_named(model);
   for (auto& entry : views_) {
-    View& v = entry.second;
-    if (v.model != model) continue;
-    auto outdated = [&](const Buffered& b) {
-      return b.id == id && b.seq && *b.seq <= start && b.numbering == store.numbering() &&
-             b.epochs == store.epochs_left();
-    };
-    v.buffer.erase(std::remove_if(v.buffer.begin(), v.buffer.end(), outdated), v.buffer.end());
+    if (entry.second.model != model) continue;
+    for (auto& b : entry.second.buffer)
+      if (b.id == id && b.seq && *b.seq <= start && b.numbering == store.numbering() && b.epochs == store.epochs_left())
+        b.outdated = true;
   }
 }
 

@@ -334,9 +334,9 @@ void Engine::handle_update(const ServerFrame& f, Millis now) {
     if (!v.hydrating || v.model != model) continue;
     if (v.list ? !is_list : v.item_id != f.id) continue;  // an item view holds its record's updates
     // Only a list-channel seq orders the record's versions (item channels count apart).
+    const RecordStore& store = store_named(model);
     v.buffer.push_back(Buffered{f.change, f.id, std::string(f.record), is_list ? f.seq : std::nullopt,
-                                unordered_copy, store_named(model).numbering(), f.version,
-                                store_named(model).epochs_left()});
+                                unordered_copy, store.numbering(), f.version, store.epochs_left()});
   }
   // A copy is unordered against the list views' snapshots (the record may have been
   // deleted since, and dropped from the store): while the list channel feeds them, it
@@ -482,14 +482,16 @@ bool Engine::replay_buffer(View& v, bool copies_unordered) {
     bool seq_void = b.seq && b.numbering != store.numbering();
     // Held before the model's epoch moved: of a database gone. Replayed, its version
     // (forgotten with that epoch) would come back and outrank the new database's copies.
-    bool gone = b.epochs != store.epochs_left();
+    // Or older than our write's answer (drop_held_before).
+    bool gone = b.outdated || b.epochs != store.epochs_left();
     const StoredRecord* alive = (seq_void && b.change == ChangeType::Deleted) || gone ? store.find(b.id) : nullptr;
     if (b.item_copy && (copies_unordered || item_copy_superseded(list, v.model, b.id))) {
       dropped = true;
     } else if (alive && !alive->deleted && !alive->json.empty() && (gone || alive->version < replay_from)) {
       // A copy alive in the store: for a void delete (which the store took when it came),
       // one written after it unless this replay wrote it; for an update of a database
-      // gone, what the store holds without its version. The view shows that copy.
+      // gone, what the store holds without its version; for an outdated one, ours or
+      // newer. The view shows that copy.
       if (v.list) v.list->record_changed(store, b.id);
       else show_item(v, store, true, true);
     } else if (!gone) {
@@ -572,18 +574,18 @@ Engine::EpochFit Engine::adopt_epoch(View& v, ChannelState* c, std::string_view 
   if (!c || epoch.empty()) return EpochFit::Taken;
   // Read before a restart we know of, or before the epoch was first told (on its channel or
   // another of the model): another epoch in the answer is the older one.
-  RecordStore* store = find_store(v.model);
-  const std::string& known = known_epoch(*c, store);
+  RecordStore& store = store_named(v.model);
+  const std::string& known = known_epoch(*c, &store);
   if (epoch != known && (v.restarts_at_start != c->restarts || known != v.epoch_at_start)) return EpochFit::Older;
   // One the model left (any of its channels told it) while this read was out: it may
   // have been read before the restart that another channel told first.
-  bool left = store && store->left_epoch(epoch);
-  if (left && store->epochs_left() != v.epochs_left_at_start) return EpochFit::Older;
+  bool left = store.left_epoch(epoch);
+  if (left && store.epochs_left() != v.epochs_left_at_start) return EpochFit::Older;
   // Left before: gateways on different databases answer from two epochs. Taken by turns,
   // each restarted the numbering and re-read the other views, whose answers did the same,
   // for good. Refused while this list's live subscription says which is current; without
   // one (the socket down, the channel refused), taken back once (a backup restored).
-  if (left && ((c->confirmed && c->error.empty()) || !store->take_back_by_answer())) return EpochFit::Left;
+  if (left && ((c->confirmed && c->error.empty()) || !store.take_back_by_answer())) return EpochFit::Left;
   if (take_epoch(*c, epoch, false, now)) {  // also when c has it: the records may not (made after it was told)
     numbering_restarted(*c, seq, &v, false, now);
     v.restarts_at_start = c->restarts;

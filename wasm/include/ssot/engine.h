@@ -120,6 +120,7 @@ class Engine {
     uint32_t numbering = 0;  // the store's numbering when it was held (its seq is of that one)
     std::optional<Version> version;  // a delete's version
     uint32_t epochs = 0;     // the store's epochs_left() when it was held (of which database)
+    bool outdated = false;   // older than our write's answer (drop_held_before)
   };
   struct View {
     std::unique_ptr<ListView> list;  // a list view, or else an item view:
