@@ -558,6 +558,29 @@ TEST_CASE("a timed-out write's fetch that ends sooner lets the record's next wri
   CHECK(h.entries("result").size() == 2);
 }
 
+// Our update of record 1 times out and is rolled back; its fetch then ends with the
+// server's 200 after all. The answer is the server's copy as any answer is: the views show
+// it at once, not only when the echo comes (with the socket down, after the replay; with
+// the channel refused, after a later read).
+TEST_CASE("a timed-out write's late 2xx answer is applied as any answer") {
+  Harness h;
+  ViewId v = live(h, {msg(1, "a")});
+  bool down = GENERATE(false, true);
+  INFO("the socket down: " << down);
+  if (down) h.close(1006);
+  std::string error;
+  RequestId edit = h.engine->update("Message", "1", R"({"text":"mine"})", true, h.now, error, true);
+  h.step();
+  REQUIRE(text_of(h.mirrors[v].rows[0]) == "mine");
+  h.advance(5000);  // timed out: rolled back, its caller told
+  REQUIRE(result(h, edit)->get("ok")->as_bool() == false);
+  REQUIRE(text_of(h.mirrors[v].rows[0]) == "a");
+  h.respond(edit, 200, msg(1, "mine"));
+  h.step();
+  CHECK(text_of(h.mirrors[v].rows[0]) == "mine");
+  CHECK(h.entries("result").size() == 1);  // told once
+}
+
 TEST_CASE("a held create's answer counts from when it was sent: a read made while it waited is older") {
   // With the socket down, our delete of 1 goes; our create of 1 (again) waits for it. A
   // refetch read between them (after the delete, before the create) must not keep the

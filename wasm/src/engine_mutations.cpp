@@ -63,6 +63,7 @@ RequestId Engine::start_mutation(const char* method, CallKind kind, const ModelC
   Mutation& mu = mutations_.emplace(mid, fresh);
   mu.model = m.name;
   mu.record = rid;
+  mu.kind = kind;
   mu.snapshot_no = snapshots_;
   // A create with an id of its own writes that record; one without, a row of its own.
   if (kind == CallKind::Create && !record_id(write ? std::string_view(write->body) : body, mu.record) && write)
@@ -129,7 +130,6 @@ void Engine::add_pending(const ModelConfig& m, Mutation& mu, PendingWrite write)
   RecordStore& store = store_for(m);
   if (write.kind != PendingWrite::Create && !store.find(mu.record)) return;
   mu.optimistic = true;
-  mu.creates = write.kind == PendingWrite::Create;
   store.add_pending(mu.record, std::move(write));
   show_record(m.name, mu.record);
 }
@@ -216,7 +216,7 @@ void Engine::confirm_or_roll_back(const Call& call, Mutation& mu, int status, st
   int64_t start = mu.seq_at_start;
   auto read_since = [&](const StoredRecord* r) { return r && !r->ver && r->seq && *r->seq > start; };
   bool sure = echo_expected || replay_expected;
-  if (call.kind == CallKind::Delete) {
+  if (mu.kind == CallKind::Delete) {
     if (!moved) drop_held_before(call.model, call.id, start);
     // A 204 carries no version: a copy newer than the one we deleted, written since we
     // asked (created again), may come after our delete. Its echo (or the gap where it was
@@ -236,10 +236,10 @@ void Engine::confirm_or_roll_back(const Call& call, Mutation& mu, int status, st
   // Without a pending row, a created record waits for its echo on a live channel: the
   // server may filter the list (we may not be allowed to see what we created).
   const StoredRecord* known = store.find(rid);  // shown already: we may see it
-  bool apply = call.kind == CallKind::Update ? known != nullptr : mu.optimistic || !echo_expected;
+  bool apply = mu.kind == CallKind::Update ? known != nullptr : mu.optimistic || !echo_expected;
   bool unordered = read_since(known);
   if (!mu.echoed && apply && !moved && !(sure && unordered)) {
-    apply_change(call.model, call.kind == CallKind::Create ? ChangeType::Created : ChangeType::Updated, rid, body,
+    apply_change(call.model, mu.kind == CallKind::Create ? ChangeType::Created : ChangeType::Updated, rid, body,
                  std::nullopt, nullptr, false, std::nullopt, mu.sent_no);
     // Newer than what was numbered when we asked, unordered against what came since (a
     // copy's seq from a later read must not refuse the echo or replay if they come).

@@ -44,8 +44,8 @@ void Engine::on_http_response(RequestId id, int status, std::string_view body, M
 
 void Engine::finish_call(RequestId id, const Call& call, int status, std::string_view body, Millis now) {
   // Its fetch has ended: the record's next write goes. Its caller was answered at the
-  // timeout, and what it wrote comes with its echo.
-  if (call.kind == CallKind::TimedOutWrite) return finish_mutation(call, 0, {}, now);
+  // timeout; a 2xx answer is the server's copy all the same, taken as any answer.
+  if (call.kind == CallKind::TimedOutWrite) return finish_mutation(call, status, body, now);
   if (call.kind == CallKind::Hydrate) {
     View* v = find_view(call.view);
     if (v && v->hydrating == id) finish_hydration(call.view, *v, status, body, now);

@@ -247,7 +247,7 @@ void Engine::take_snapshot(View& v, const ChannelState* c, const ListAnswer& a) 
   // complete view places every record itself.
   if (older_member && !v.list->complete()) v.refetch_again = true;
   mutations_.for_each([&](const std::string&, const Mutation& mu) {
-    if (mu.optimistic && mu.creates && mu.model == v.model) v.list->record_changed(store, mu.record);
+    if (mu.optimistic && mu.kind == CallKind::Create && mu.model == v.model) v.list->record_changed(store, mu.record);
   });
   // The others are told after this view took its records: a view the new text makes
   // drop one could otherwise erase it from the store before this view holds it. Behind,

@@ -245,7 +245,7 @@ class Engine {
     RecordId record;         // the record it writes (a create: its row's id, when optimistic)
     bool echoed = false;     // its broadcast came back
     bool optimistic = false; // a pending write of it is laid over the store
-    bool creates = false;
+    CallKind kind = CallKind::Update;  // Create, Update or Delete
     uint64_t snapshot_no = 0;  // snapshots_ when it started (its pending write was laid over the store)
     uint64_t sent_no = 0;      // snapshots_ when its call went: reads done before are older than its answer
     std::unique_ptr<Command> waiting;  // its HTTP call, held while an earlier write of the record is out
