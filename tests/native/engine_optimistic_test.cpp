@@ -720,12 +720,11 @@ TEST_CASE("our update's answer after a resync of the list's numbering is not dro
 }
 
 // Record 5 is in no view's rows (the list shows room 2) and its item view is reading: the
-// view holds the list's update of it (seq 11). Our write's answer comes next, newer than
-// it; the GET then fails for good and the held update was replayed: the view showed the
-// text our write replaced, or a record we deleted (the store had let the record go, as no
-// view showed it, and had no seq to refuse the update with). The read failed: no record
-// and the error, until a read or the list says more. Read after our write, the GET's
-// answer was replaced by the held update too.
+// view holds the list's update of it (seq 11), then our write goes and is answered. The
+// GET's end replayed the held update: the view showed the text our write replaced, or a
+// record we deleted (the store had let the record go, as no view showed it, and had no seq
+// to refuse the update with), also when the GET had read our write. The update reached us
+// before our write went: the answer takes its place.
 TEST_CASE("our write's answer is not undone by an older update an item view held while reading") {
   Harness h;
   ViewId item = 0;
@@ -748,11 +747,92 @@ TEST_CASE("our write's answer is not undone by an older update an item view held
   INFO("the GET read our write: " << read);
   if (read) {
     h.respond(item_get, remove ? 404 : 200, remove ? R"({"error":"Not found"})" : msg(5, "mine"));
-    CHECK(item_text(h, item) == (remove ? "null" : "mine"));
   } else {
     h.respond(item_get, 403, R"({"error":"Forbidden"})");
-    CHECK(item_text(h, item) == "null");
     CHECK(h.entries("item").back()->get("status")->as_string() == "error");
   }
+  CHECK(item_text(h, item) == (remove ? "null" : "mine"));
   CHECK(h.mirrors[list].ids() == std::vector<int>{2});
+}
+
+// A review's cases of the same rule. Room 2's view is reading (a refetch) and holds the
+// update that moves record 5 into it (12); our update of 5 is answered before the read
+// ends. The held update is what tells the view of the record: the answer taking its place
+// keeps that, and keeps the page covered (a buffer that lost it looked like a gap).
+TEST_CASE("our write's answer in place of a held update still moves the record into a reading list view") {
+  Harness h;
+  h.open();
+  h.watch("Message");
+  ViewId room2 = h.watch("Message", R"({"where":{"roomId":2}})");
+  h.frame(subscribed("Message:list", 10));
+  for (auto& c : h.http("GET"))
+    h.respond(c.http_id, 200, c.url.find("roomId") != std::string::npos
+                                  ? list_body({msg(2, "b", 2)}, 10)
+                                  : list_body({msg(2, "b", 2), msg(5, "old", 1)}, 10));
+  h.engine->refetch(room2, h.now);
+  h.step();
+  RequestId get = h.http("GET").back().http_id;
+  h.frame(update("Message:list", "updated", msg(7, "x", 1), 7, 11));
+  h.frame(update("Message:list", "updated", msg(5, "held", 2), 5, 12));  // into room 2
+  std::string error;
+  REQUIRE(h.engine->update("Message", "5", R"({"text":"mine"})", true, h.now, error));
+  h.step();
+  h.respond(h.http("PATCH").back().http_id, 200, msg(5, "mine", 2));
+  bool fails = GENERATE(false, true);
+  INFO("the read fails: " << fails);
+  if (fails) h.respond(get, 403, R"({"error":"Forbidden"})");
+  else h.respond(get, 200, list_body({msg(2, "b", 2)}, 10));  // read before the move
+  CHECK(h.http("GET").empty());  // covered: 11 and 12 held
+  REQUIRE(h.mirrors[room2].ids() == std::vector<int>{2, 5});
+  CHECK(text_of(h.mirrors[room2].rows[1]) == "mine");
+}
+
+// The rule is the order of arrival, not the list's seq: an item channel's copy (no list
+// channel: the item view alone), and a list update held before a resync cleared the
+// list's seq (our write then carries none), reached us before our write went too.
+TEST_CASE("our write's answer takes the place of an item channel's copy, or of an update from before a resync") {
+  Harness h;
+  bool resync = GENERATE(false, true);
+  INFO("a list update, then a resync: " << resync);
+  ViewId item = 0;
+  RequestId get = 0;
+  std::string error;
+  if (resync) {
+    list_and_item_reading(h, item, get, R"({"where":{"roomId":2}})", msg(2, "b", 2));
+    h.frame(update("Message:list", "updated", msg(5, "held"), 5, 11));
+    h.frame(R"({"type":"resync","channel":"Message:list"})");
+  } else {
+    h.open();
+    item = h.engine->watch_item("Message", "5", h.now, error);
+    h.step();
+    h.frame(subscribed("Message:item:5", 0));
+    get = h.http("GET").back().http_id;
+    h.frame(update("Message:item:5", "updated", msg(5, "held"), 5, 1));
+  }
+  REQUIRE(h.engine->update("Message", "5", R"({"text":"mine"})", true, h.now, error));
+  h.step();
+  h.respond(h.http("PATCH").back().http_id, 200, msg(5, "mine"));
+  bool read = GENERATE(false, true);
+  INFO("the GET read our write: " << read);
+  if (read) h.respond(get, 200, msg(5, "mine"));
+  else h.respond(get, 403, R"({"error":"Forbidden"})");
+  answer_item_gets(h, msg(5, "mine"));
+  CHECK(item_text(h, item) == "mine");
+}
+
+// The GET was served before the held update (seq 11), our write after it. The store had no
+// record 5 for the answer (no view showed it); in the update's place it reaches the view.
+TEST_CASE("our write's answer reaches an item view whose GET was served before the update it held") {
+  Harness h;
+  ViewId item = 0;
+  RequestId item_get = 0;
+  list_and_item_reading(h, item, item_get, R"({"where":{"roomId":2}})", msg(2, "b", 2));
+  h.frame(update("Message:list", "updated", msg(5, "held"), 5, 11));
+  std::string error;
+  REQUIRE(h.engine->update("Message", "5", R"({"text":"mine"})", true, h.now, error));
+  h.step();
+  h.respond(h.http("PATCH").back().http_id, 200, msg(5, "mine"));
+  h.respond(item_get, 200, msg(5, "old"));
+  answer_item_gets(h, msg(5, "old"));
+  CHECK(item_text(h, item) == "mine");
 }

@@ -96,6 +96,7 @@ RequestId Engine::start_mutation(const char* method, CallKind kind, const ModelC
 // Sent now: what it is ordered against (the record's version and seqs) is what we hold now.
 void Engine::send_mutation(const std::string& mutation_id, Mutation& mu, Command& call, Millis now) {
   mu.sent_no = snapshots_;
+  mu.write_no = ++writes_sent_;
   if (const RecordStore* st = find_store(mu.model)) {
     const StoredRecord* r = st->find(mu.record);
     if (r) mu.ver_at_start = r->ver;
@@ -217,7 +218,7 @@ void Engine::confirm_or_roll_back(const Call& call, Mutation& mu, int status, st
   auto read_since = [&](const StoredRecord* r) { return r && !r->ver && r->seq && *r->seq > start; };
   bool sure = echo_expected || replay_expected;
   if (mu.kind == CallKind::Delete) {
-    if (!moved) drop_held_before(call.model, call.id, start);
+    if (!moved) answer_held(mu, call.id, {});
     // A 204 carries no version: a copy newer than the one we deleted, written since we
     // asked (created again), may come after our delete. Its echo (or the gap where it was
     // lost) orders them; taken now, the delete would hide a live record.
@@ -232,7 +233,7 @@ void Engine::confirm_or_roll_back(const Call& call, Mutation& mu, int status, st
   }
   RecordId rid;
   if (!valid_object(body) || !record_id(body, rid)) return settle(call.mutation_id, mu);
-  if (!moved) drop_held_before(call.model, rid, start);
+  if (!moved) answer_held(mu, rid, body);
   // Without a pending row, a created record waits for its echo on a live channel: the
   // server may filter the list (we may not be allowed to see what we created).
   const StoredRecord* known = store.find(rid);  // shown already: we may see it
@@ -249,17 +250,19 @@ void Engine::confirm_or_roll_back(const Call& call, Mutation& mu, int status, st
   settle(call.mutation_id, mu);
 }
 
-// Our answer is newer than every update of the record numbered up to `start`, when we
-// asked (in the store's numbering now). Held by a reading view, such an update is not
-// replayed (the view shows the store's copy, if any): it would undo the answer where no
-// view shows the record (the store let it go and has no seq to refuse the update with).
-void Engine::drop_held_before(const std::string& model, const RecordId& id, int64_t start) {
-  const RecordStore& store = store_named(model);
+// An update that reached us before our write went is older than the write's answer (the
+// server sent it before it had the write), whatever its channel or seq. Held by a reading
+// view, it would be replayed over the answer, where no view showed the record (the store
+// let it go, with no seq to refuse it): the answer takes its place, at its seq.
+void Engine::answer_held(const Mutation& mu, const RecordId& id, std::string_view body) {
   for (auto& entry : views_) {
-    if (entry.second.model != model) continue;
-    for (auto& b : entry.second.buffer)
-      if (b.id == id && b.seq && *b.seq <= start && b.numbering == store.numbering() && b.epochs == store.epochs_left())
-        b.outdated = true;
+    if (entry.second.model != mu.model) continue;
+    for (auto& b : entry.second.buffer) {
+      if (b.id != id || b.writes_sent >= mu.write_no) continue;
+      b.change = body.empty() ? ChangeType::Deleted : ChangeType::Updated;
+      b.record.assign(body.data(), body.size());
+      b.version.reset();
+    }
   }
 }
 

@@ -336,7 +336,7 @@ void Engine::handle_update(const ServerFrame& f, Millis now) {
     // Only a list-channel seq orders the record's versions (item channels count apart).
     const RecordStore& store = store_named(model);
     v.buffer.push_back(Buffered{f.change, f.id, std::string(f.record), is_list ? f.seq : std::nullopt,
-                                unordered_copy, store.numbering(), f.version, store.epochs_left()});
+                                unordered_copy, store.numbering(), f.version, store.epochs_left(), writes_sent_});
   }
   // A copy is unordered against the list views' snapshots (the record may have been
   // deleted since, and dropped from the store): while the list channel feeds them, it
@@ -482,16 +482,14 @@ bool Engine::replay_buffer(View& v, bool copies_unordered) {
     bool seq_void = b.seq && b.numbering != store.numbering();
     // Held before the model's epoch moved: of a database gone. Replayed, its version
     // (forgotten with that epoch) would come back and outrank the new database's copies.
-    // Or older than our write's answer (drop_held_before).
-    bool gone = b.outdated || b.epochs != store.epochs_left();
+    bool gone = b.epochs != store.epochs_left();
     const StoredRecord* alive = (seq_void && b.change == ChangeType::Deleted) || gone ? store.find(b.id) : nullptr;
     if (b.item_copy && (copies_unordered || item_copy_superseded(list, v.model, b.id))) {
       dropped = true;
     } else if (alive && !alive->deleted && !alive->json.empty() && (gone || alive->version < replay_from)) {
       // A copy alive in the store: for a void delete (which the store took when it came),
       // one written after it unless this replay wrote it; for an update of a database
-      // gone, what the store holds without its version; for an outdated one, ours or
-      // newer. The view shows that copy.
+      // gone, what the store holds without its version. The view shows that copy.
       if (v.list) v.list->record_changed(store, b.id);
       else show_item(v, store, true, true);
     } else if (!gone) {

@@ -120,7 +120,7 @@ class Engine {
     uint32_t numbering = 0;  // the store's numbering when it was held (its seq is of that one)
     std::optional<Version> version;  // a delete's version
     uint32_t epochs = 0;     // the store's epochs_left() when it was held (of which database)
-    bool outdated = false;   // older than our write's answer (drop_held_before)
+    uint64_t writes_sent = 0;  // Engine::writes_sent_ then: held before each write numbered above it
   };
   struct View {
     std::unique_ptr<ListView> list;  // a list view, or else an item view:
@@ -248,6 +248,7 @@ class Engine {
     CallKind kind = CallKind::Update;  // Create, Update or Delete
     uint64_t snapshot_no = 0;  // snapshots_ when it started (its pending write was laid over the store)
     uint64_t sent_no = 0;      // snapshots_ when its call went: reads done before are older than its answer
+    uint64_t write_no = 0;     // ++writes_sent_ when its call went
     std::unique_ptr<Command> waiting;  // its HTTP call, held while an earlier write of the record is out
     std::optional<Version> ver_at_start;  // the record's version in the store when it was sent
     // The list channel's seq then, else the record's own (-1, none: seqs are >= 0, so any
@@ -268,7 +269,7 @@ class Engine {
   void time_out_mutation(const Call& call, RequestId id, Millis now);
   void confirm_or_roll_back(const Call& call, Mutation& mu, int status, std::string_view body, Millis now);
   void read_again_since(const std::string& model, int64_t start, Millis now);
-  void drop_held_before(const std::string& model, const RecordId& id, int64_t start);
+  void answer_held(const Mutation& mu, const RecordId& id, std::string_view body);
 
   // engine_requests.cpp
   RequestId start_http(const std::string& url, Call call, Millis now);  // a GET
@@ -303,6 +304,7 @@ class Engine {
   View* find_view(ViewId id) { size_t i = view_at(id); return i < views_.size() ? &views_[i].second : nullptr; }
   ViewId next_view_ = 1;
   uint64_t snapshots_ = 0;  // list snapshots taken so far: orders them against our pending writes
+  uint64_t writes_sent_ = 0;  // our writes' calls sent so far: orders them against held updates
   StringSet listened_;                              // channels with raw listeners
   StringMap<Mutation> mutations_;  // our writes in flight (a few)
   std::vector<Command> commands_;
