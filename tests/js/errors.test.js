@@ -193,3 +193,29 @@ test('a write that timed out holds its record\'s next write until its fetch ends
   const waited = arrived[1].at - timedOutAt;
   assert.ok(waited < 3000, `the update went ${waited} ms after the create timed out`);
 });
+
+test('a write that timed out and then lands: its late answer shows in the views, with no socket to echo it', async (t) => {
+  requireRuntime();
+  // The fetch of a timed-out write cannot be aborted; the server may answer it after all.
+  let release;
+  const server = http.createServer((req, res) => {
+    req.resume();
+    const send = (status, body) => {
+      res.writeHead(status, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    if (req.method === 'GET') send(200, { items: [{ id: 1, text: 'a' }], total: 1 });
+    else release = () => send(200, { id: 1, text: 'mine' });
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  t.after(() => new Promise((r) => server.close(r)));
+  const client = await createClient({ baseUrl: `http://127.0.0.1:${server.address().port}/api`, requestTimeout: 200 });
+  t.after(() => client.close());
+  const view = client.model('Message').watch({});
+  await until(view, (x) => x.status === 'ready', 'view ready');
+  await assert.rejects(client.model('Message').patch(1, { text: 'mine' }), (e) => e instanceof SsotError && e.code === 'timeout');
+  assert.equal(view.getSnapshot().items[0].text, 'a');
+  release();
+  const s = await until(view, (x) => x.items[0]?.text === 'mine', 'the late answer shown');
+  assert.equal(s.items.length, 1);
+});
