@@ -569,7 +569,11 @@ void Engine::reread_unfed_lists(std::string_view model, const ChannelState& c, M
 
 Engine::EpochFit Engine::adopt_epoch(View& v, ChannelState* c, std::string_view epoch, std::optional<int64_t> seq,
                                      Millis now) {
-  if (!c || epoch.empty()) return EpochFit::Taken;
+  if (!c) return EpochFit::Taken;
+  // Without an epoch, read before a restart told by a seq alone: its seqs are of a numbering
+  // gone, and stored they would refuse the new one's copies for good. (A resync keeps the
+  // server's numbering: a page read before it is as good as one read after.)
+  if (epoch.empty()) return v.restarts_at_start != c->restarts ? EpochFit::Older : EpochFit::Taken;
   // Read before a restart we know of, or before the epoch was first told (on its channel or
   // another of the model): another epoch in the answer is the older one.
   RecordStore& store = store_named(v.model);
