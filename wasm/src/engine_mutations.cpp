@@ -218,7 +218,6 @@ void Engine::confirm_or_roll_back(const Call& call, Mutation& mu, int status, st
   auto read_since = [&](const StoredRecord* r) { return r && !r->ver && r->seq && *r->seq > start; };
   bool sure = echo_expected || replay_expected;
   if (mu.kind == CallKind::Delete) {
-    if (!moved) answer_held(mu, call.id, {});
     // A 204 carries no version: a copy newer than the one we deleted, written since we
     // asked (created again), may come after our delete. Its echo (or the gap where it was
     // lost) orders them; taken now, the delete would hide a live record.
@@ -226,6 +225,7 @@ void Engine::confirm_or_roll_back(const Call& call, Mutation& mu, int status, st
     bool written_since = r && r->ver && (!mu.ver_at_start || *r->ver > *mu.ver_at_start);
     bool unordered = read_since(r);
     if (!mu.echoed && !written_since && !moved && !(sure && unordered)) {
+      answer_held(mu, call.id, {});
       apply_change(call.model, ChangeType::Deleted, call.id, {}, std::nullopt, nullptr, false, std::nullopt, mu.sent_no);
       if (!sure) read_again_since(call.model, start, now);
     }
@@ -233,13 +233,19 @@ void Engine::confirm_or_roll_back(const Call& call, Mutation& mu, int status, st
   }
   RecordId rid;
   if (!valid_object(body) || !record_id(body, rid)) return settle(call.mutation_id, mu);
-  if (!moved) answer_held(mu, rid, body);
   // Without a pending row, a created record waits for its echo on a live channel: the
   // server may filter the list (we may not be allowed to see what we created).
   const StoredRecord* known = store.find(rid);  // shown already: we may see it
-  bool apply = mu.kind == CallKind::Update ? known != nullptr : mu.optimistic || !echo_expected;
-  bool unordered = read_since(known);
-  if (!mu.echoed && apply && !moved && !(sure && unordered)) {
+  // A record the server made for our create (the id is the server's) that the store holds
+  // was read or told since it was made: as new as the answer or newer (our later update's
+  // answer, when this one came late: a timeout, or a slow connection).
+  bool made_since = mu.kind == CallKind::Create && known && mu.record != rid;
+  bool apply = mu.kind == CallKind::Update ? known != nullptr : (mu.optimistic || !echo_expected) && !made_since;
+  bool taken = !mu.echoed && !moved && !(sure && read_since(known));
+  // An update of a record the store let go still reaches the views reading it (they hold
+  // its updates: we may see it).
+  if (taken && (apply || mu.kind == CallKind::Update)) answer_held(mu, rid, body);
+  if (taken && apply) {
     apply_change(call.model, mu.kind == CallKind::Create ? ChangeType::Created : ChangeType::Updated, rid, body,
                  std::nullopt, nullptr, false, std::nullopt, mu.sent_no);
     // Newer than what was numbered when we asked, unordered against what came since (a
