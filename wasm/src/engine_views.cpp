@@ -374,7 +374,7 @@ void Engine::apply_change(const std::string& model, ChangeType change, const Rec
   const StoredRecord* rec = nullptr;
   if (change == ChangeType::Deleted && list_seq && *list_seq > 0) {
     // A text numbered at or past this delete (a read after it, our answer) is newer: the
-    // record lives, and views that skipped it show it. (0: a void numbering's, replay_buffer.)
+    // record lives, and views that skipped it show it. (-1: a void numbering's, replay_buffer.)
     const StoredRecord* held = store.find(id);
     if (held && !held->deleted && !held->json.empty() && !held->ver && held->seq && *held->seq >= *list_seq) {
       rec = held;
@@ -477,7 +477,7 @@ bool Engine::replay_buffer(View& v, bool copies_unordered) {
   for (auto& b : v.buffer) {
     // A list update held before the list's numbering was forgotten (left, restarted,
     // resynced): its seq may be of none now, and would hide the update a new numbering
-    // gives it. Replayed, it counts as 0, as the store's own seqs did then (forget_seqs):
+    // gives it. Replayed, it counts as -1, as the store's own seqs did then (forget_seqs):
     // older than anything the new numbering brings. One held since is of the new one.
     bool seq_void = b.seq && b.numbering != store.numbering();
     // Held before the model's epoch moved: of a database gone. Replayed, its version
@@ -493,7 +493,7 @@ bool Engine::replay_buffer(View& v, bool copies_unordered) {
       if (v.list) v.list->record_changed(store, b.id);
       else show_item(v, store, true, true);
     } else if (!gone) {
-      apply_change(v.model, b.change, b.id, b.record, seq_void ? 0 : b.seq, &v, false, b.version);
+      apply_change(v.model, b.change, b.id, b.record, seq_void ? -1 : b.seq, &v, false, b.version);
     }
   }
   v.buffer.clear();

@@ -184,12 +184,13 @@ void RecordStore::forget_versions() {
   oldest_tombstone_ = 0;
 }
 
-// A numbered record keeps seq 0: older than anything the new numbering brings, so a
-// view whose snapshot is of the new numbering knows better than its copy.
+// A numbered record keeps seq -1: older than anything the new numbering brings, its
+// snapshots at seq 0 too, so a view whose snapshot is of the new numbering knows better
+// than its copy.
 void RecordStore::forget_seqs() {
   ++numbering_;
   records_.for_each([](std::string_view, StoredRecord& r) {
-    if (r.seq) r.seq = 0;
+    if (r.seq) r.seq = -1;
   });
 }
 
