@@ -238,16 +238,20 @@ void Engine::confirm_or_roll_back(const Call& call, Mutation& mu, int status, st
   const StoredRecord* known = store.find(rid);  // shown already: we may see it
   // A record the server made for our create (the id is the server's) that the store holds
   // was read or told since it was made: as new as the answer or newer (our later update's
-  // answer, when this one came late: a timeout, or a slow connection).
+  // answer, when this one came late: a timeout, or a slow connection). The answer is still
+  // the news of it to views that lack it: they get the store's copy instead.
   bool made_since = mu.kind == CallKind::Create && known && mu.record != rid;
+  // (Its own text: upsert_newer finds it the same and writes nothing.)
+  std::string_view copy = made_since && !known->deleted && known->pending.empty() ? known->json : std::string_view();
   bool apply = mu.kind == CallKind::Update ? known != nullptr : (mu.optimistic || !echo_expected) && !made_since;
   bool taken = !mu.echoed && !moved && !(sure && read_since(known));
   // An update of a record the store let go still reaches the views reading it (they hold
   // its updates: we may see it).
   if (taken && (apply || mu.kind == CallKind::Update)) answer_held(mu, rid, body);
-  if (taken && apply) {
-    apply_change(call.model, mu.kind == CallKind::Create ? ChangeType::Created : ChangeType::Updated, rid, body,
-                 std::nullopt, nullptr, false, std::nullopt, mu.sent_no);
+  if (taken && (apply || !copy.empty())) {
+    apply_change(call.model, mu.kind == CallKind::Create ? ChangeType::Created : ChangeType::Updated, rid,
+                 copy.empty() ? body : copy, std::nullopt, nullptr, false, std::nullopt, mu.sent_no);
+    if (!copy.empty()) return settle(call.mutation_id, mu);
     // Newer than what was numbered when we asked, unordered against what came since (a
     // copy's seq from a later read must not refuse the echo or replay if they come).
     store.answered_at(rid, start);

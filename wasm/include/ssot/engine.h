@@ -251,8 +251,9 @@ class Engine {
     uint64_t write_no = 0;     // ++writes_sent_ when its call went
     std::unique_ptr<Command> waiting;  // its HTTP call, held while an earlier write of the record is out
     std::optional<Version> ver_at_start;  // the record's version in the store when it was sent
-    // The list channel's seq then, else the record's own (-1, none: seqs are >= 0, so any
-    // numbered copy was read since), and the store's numbering.
+    // The list channel's seq then, else the record's own (-1, none: a page or frame's seq
+    // is >= 0, so any copy numbered since was read since; -1 is also a forgotten numbering's,
+    // RecordStore::forget_seqs), and the store's numbering.
     int64_t seq_at_start = -1;
     uint32_t numbering_at_start = 0;
     uint32_t epochs_left_at_start = 0;  // RecordStore::epochs_left() then

@@ -11,9 +11,9 @@
 
 namespace ssot {
 
-// An optional in its value's own size: "none" is a value the field never holds (a
-// seq is never negative, a version never NaN). The store keeps two per record;
-// std::optional's flag made each 16 bytes.
+// An optional in its value's own size: "none" is a value the field never holds (a seq
+// is never INT64_MIN: -1 at the least, a forgotten numbering's; a version never NaN). The
+// store keeps two per record; std::optional's flag made each 16 bytes.
 template <typename T>
 class Packed {
  public:
