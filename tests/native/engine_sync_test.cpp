@@ -1354,27 +1354,3 @@ TEST_CASE("a list resync leaves no other view's floor of the numbering it gave u
   CHECK(h.mirrors[a].ids() == std::vector<int>{1});
   CHECK(h.mirrors[b].ids() == std::vector<int>{20, 21});
 }
-
-// A server without epochs restarts on its data: its numbering starts over (subscribed at 2,
-// below our 100). A refetch's page asked before that lands after it, numbered 100 in the
-// old numbering: its records were stored at seq 100, which refused the new numbering's
-// updates and pages of them (all below 100) for good.
-TEST_CASE("a page asked before the numbering started over does not refuse the new numbering's copies") {
-  Harness h;
-  h.open();
-  ViewId list = h.watch("Message");
-  h.frame(subscribed("Message:list", 100));
-  h.respond(h.http("GET").back().http_id, 200, list_body({msg(1, "a")}, 100));
-  h.engine->refetch(list, h.now);
-  h.step();
-  RequestId old_page = h.http("GET").back().http_id;
-  reconnect(h);
-  h.frame(subscribed("Message:list", 2));  // numbered anew, no epoch
-  h.respond(old_page, 200, list_body({msg(1, "old")}, 100));
-  for (int i = 0; i < 4; ++i)
-    for (auto& c : h.http("GET")) h.respond(c.http_id, 200, list_body({msg(1, "new")}, 2));
-  REQUIRE(h.mirrors[list].ids() == std::vector<int>{1});
-  CHECK(text_of(h.mirrors[list].rows[0]) == "new");
-  h.frame(update("Message:list", "updated", msg(1, "newer"), 1, 3));
-  CHECK(text_of(h.mirrors[list].rows[0]) == "newer");
-}
