@@ -106,6 +106,7 @@ void Engine::send_mutation(const std::string& mutation_id, Mutation& mu, Command
     else if (r && r->seq) mu.seq_at_start = *r->seq;
     mu.numbering_at_start = st->numbering();
     mu.epochs_left_at_start = st->epochs_left();
+    mu.written_from = st->next_version();
   }
   send_http(call, mutation_id, now);
 }
@@ -236,11 +237,12 @@ void Engine::confirm_or_roll_back(const Call& call, Mutation& mu, int status, st
   // Without a pending row, a created record waits for its echo on a live channel: the
   // server may filter the list (we may not be allowed to see what we created).
   const StoredRecord* known = store.find(rid);  // shown already: we may see it
-  // A record the server made for our create (the id is the server's) that the store holds
-  // was read or told since it was made: as new as the answer or newer (our later update's
-  // answer, when this one came late: a timeout, or a slow connection). The answer is still
-  // the news of it to views that lack it: they get the store's copy instead.
-  bool made_since = mu.kind == CallKind::Create && known && mu.record != rid;
+  // A record the server made for our create (the id is the server's) that the store wrote
+  // since the create went was read or told since it was made: as new as the answer or newer
+  // (our later update's answer, when this one came late: a timeout, or a slow connection).
+  // (One written before is another record: a database started over may give its id again.)
+  // The answer is still the news of it to views that lack it: they get the store's copy.
+  bool made_since = mu.kind == CallKind::Create && known && mu.record != rid && known->version >= mu.written_from;
   // (Its own text: upsert_newer finds it the same and writes nothing.)
   std::string_view copy = made_since && !known->deleted && known->pending.empty() ? known->json : std::string_view();
   bool apply = mu.kind == CallKind::Update ? known != nullptr : (mu.optimistic || !echo_expected) && !made_since;
