@@ -253,10 +253,9 @@ void Engine::confirm_or_roll_back(const Call& call, Mutation& mu, int status, st
   if (taken && (apply || !copy.empty())) {
     apply_change(call.model, mu.kind == CallKind::Create ? ChangeType::Created : ChangeType::Updated, rid,
                  copy.empty() ? body : copy, std::nullopt, nullptr, false, std::nullopt, mu.sent_no);
-    if (!copy.empty()) return settle(call.mutation_id, mu);
     // Newer than what was numbered when we asked, unordered against what came since (a
     // copy's seq from a later read must not refuse the echo or replay if they come).
-    store.answered_at(rid, start);
+    if (copy.empty()) store.answered_at(rid, start);
     if (!sure) read_again_since(call.model, start, now);
   }
   settle(call.mutation_id, mu);
