@@ -8,6 +8,22 @@
 using namespace ssot;
 using namespace ssot::test;
 
+namespace {
+// Our update (patch) or delete of record 5, sent and answered 2xx.
+void write_5(Harness& h, bool remove) {
+  std::string error;
+  if (remove) {
+    REQUIRE(h.engine->remove("Message", "5", h.now, error));
+    h.step();
+    h.respond(h.http("DELETE").back().http_id, 204, "");
+  } else {
+    REQUIRE(h.engine->update("Message", "5", R"({"text":"mine"})", true, h.now, error));
+    h.step();
+    h.respond(h.http("PATCH").back().http_id, 200, msg(5, "mine"));
+  }
+}
+}  // namespace
+
 // Record 5 is in no view's rows (the list shows room 2) and its item view is reading: the
 // view holds the list's update of it (seq 11), then our write goes and is answered. The
 // GET's end replayed the held update: the view showed the text our write replaced, or a
@@ -22,16 +38,7 @@ TEST_CASE("our write's answer is not undone by an older update an item view held
   h.frame(update("Message:list", "updated", msg(5, "held"), 5, 11));
   bool remove = GENERATE(false, true);
   INFO("a delete: " << remove);
-  std::string error;
-  if (remove) {
-    REQUIRE(h.engine->remove("Message", "5", h.now, error));
-    h.step();
-    h.respond(h.http("DELETE").back().http_id, 204, "");
-  } else {
-    REQUIRE(h.engine->update("Message", "5", R"({"text":"mine"})", true, h.now, error));
-    h.step();
-    h.respond(h.http("PATCH").back().http_id, 200, msg(5, "mine"));
-  }
+  write_5(h, remove);
   bool read = GENERATE(false, true);
   INFO("the GET read our write: " << read);
   if (read) {
@@ -98,9 +105,7 @@ TEST_CASE("our write's answer takes the place of an item channel's copy, or of a
     get = h.http("GET").back().http_id;
     h.frame(update("Message:item:5", "updated", msg(5, "held"), 5, 1));
   }
-  REQUIRE(h.engine->update("Message", "5", R"({"text":"mine"})", true, h.now, error));
-  h.step();
-  h.respond(h.http("PATCH").back().http_id, 200, msg(5, "mine"));
+  write_5(h, false);
   bool read = GENERATE(false, true);
   INFO("the GET read our write: " << read);
   if (read) h.respond(get, 200, msg(5, "mine"));
@@ -117,10 +122,7 @@ TEST_CASE("our write's answer reaches an item view whose GET was served before t
   RequestId item_get = 0;
   list_and_item_reading(h, item, item_get, R"({"where":{"roomId":2}})", msg(2, "b", 2));
   h.frame(update("Message:list", "updated", msg(5, "held"), 5, 11));
-  std::string error;
-  REQUIRE(h.engine->update("Message", "5", R"({"text":"mine"})", true, h.now, error));
-  h.step();
-  h.respond(h.http("PATCH").back().http_id, 200, msg(5, "mine"));
+  write_5(h, false);
   h.respond(item_get, 200, msg(5, "old"));
   answer_item_gets(h, msg(5, "old"));
   CHECK(item_text(h, item) == "mine");

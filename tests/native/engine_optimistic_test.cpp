@@ -769,17 +769,26 @@ TEST_CASE("a create's late answer does not undo a later update of the record it 
   CHECK(row_text(h, v, 9) == "upd");
 }
 
+namespace {
+// Two Message list views (a: id order, b: by text) showing record 1, the list channel
+// refused: nothing but our answers and their reads tells them of changes.
+void two_lists_refused(Harness& h, ViewId& a, ViewId& b, int seq = -1) {
+  h.open();
+  a = h.watch("Message");
+  b = h.watch("Message", R"({"orderBy":{"text":"asc"}})");
+  h.frame(R"({"type":"error","channel":"Message:list","error":"Unauthorized"})");
+  for (auto& c : h.http("GET")) h.respond(c.http_id, 200, list_body({msg(1, "a")}, seq));
+}
+}  // namespace
+
 // The list channel refused: the answer of our create is all that tells the views of the
 // record. View b's refetch reads record 7 (made by our create) before the answer; view a's
 // page was read before the create. The store's copy is as new as the answer, so the answer
 // is not written, but view a must still get the record. (A review.)
 TEST_CASE("a create's answer over a record read since still reaches a view whose page predates it") {
   Harness h;
-  h.open();
-  ViewId a = h.watch("Message");
-  ViewId b = h.watch("Message", R"({"orderBy":{"text":"asc"}})");
-  h.frame(R"({"type":"error","channel":"Message:list","error":"Unauthorized"})");
-  for (auto& c : h.http("GET")) h.respond(c.http_id, 200, list_body({msg(1, "a")}));
+  ViewId a = 0, b = 0;
+  two_lists_refused(h, a, b);
   REQUIRE(h.mirrors[a].ids() == std::vector<int>{1});
   create(h, R"({"roomId":1,"text":"new"})");
   REQUIRE(h.mirrors[a].rows.size() == 2);  // the optimistic row
@@ -805,11 +814,8 @@ TEST_CASE("a create's answer over a record read since still reaches a view whose
 // (A review.)
 TEST_CASE("a create's answer over a record read since does not bring it back to a view that read its delete") {
   Harness h;
-  h.open();
-  ViewId a = h.watch("Message");
-  ViewId b = h.watch("Message", R"({"orderBy":{"text":"asc"}})");
-  h.frame(R"({"type":"error","channel":"Message:list","error":"Unauthorized"})");
-  for (auto& c : h.http("GET")) h.respond(c.http_id, 200, list_body({msg(1, "a")}, 10));
+  ViewId a = 0, b = 0;
+  two_lists_refused(h, a, b, 10);
   create(h, R"({"roomId":1,"text":"new"})");
   auto post = h.http("POST").back();
   h.engine->refetch(b, h.now);

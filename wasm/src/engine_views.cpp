@@ -570,10 +570,10 @@ void Engine::reread_unfed_lists(std::string_view model, const ChannelState& c, M
 Engine::EpochFit Engine::adopt_epoch(View& v, ChannelState* c, std::string_view epoch, std::optional<int64_t> seq,
                                      Millis now) {
   if (!c) return EpochFit::Taken;
-  // Read before a restart, with no epoch or the one it knew then, or none (a restart told
-  // by a seq alone: a stream lost, a server without epochs): its seqs are of a numbering gone, and
-  // stored they would refuse the new one's copies for good. (A resync keeps the server's
-  // numbering: a page read before it is as good as one read after.)
+  // Read before a restart, with no epoch, the one it knew then, or none known then (a
+  // restart told by a seq alone: a stream lost, a server without epochs): its seqs are of a
+  // numbering gone, and stored they would refuse the new one's copies for good. (A resync
+  // keeps the server's numbering: a page read before it is as good as one read after.)
   if (v.restarts_at_start != c->restarts && (epoch.empty() || v.epoch_at_start.empty() || epoch == v.epoch_at_start))
     return EpochFit::Older;
   if (epoch.empty()) return EpochFit::Taken;
