@@ -830,3 +830,113 @@ TEST_CASE("a create's answer over a record read since does not bring it back to 
   h.advance(10);
   CHECK(h.mirrors[a].ids() == std::vector<int>{1});
 }
+
+namespace {
+enum class Write { Create, Update, Delete };
+// Our write (optimistic or not) with the list channel refused (two_lists_refused), then a
+// refetch of view a: both in flight. Returns a's GET; `write` is our call.
+RequestId write_then_read(Harness& h, ViewId a, Write kind, bool optimistic, Command& write) {
+  std::string error;
+  if (kind == Write::Create)
+    REQUIRE(h.engine->create("Message", R"({"roomId":1,"text":"new"})", h.now, error,
+                             optimistic ? std::optional<std::string_view>("") : std::nullopt));
+  else if (kind == Write::Update)
+    REQUIRE(h.engine->update("Message", "1", R"({"text":"new"})", true, h.now, error, optimistic));
+  else
+    REQUIRE(h.engine->remove("Message", "1", h.now, error, optimistic));
+  h.step();
+  write = h.http(kind == Write::Create ? "POST" : kind == Write::Update ? "PATCH" : "DELETE").back();
+  h.engine->refetch(a, h.now);
+  h.step();
+  return h.http("GET").back().http_id;
+}
+void answer(Harness& h, const Command& write, Write kind) {
+  if (kind == Write::Create) h.respond(write.http_id, 201, msg(7, "new"));
+  else if (kind == Write::Update) h.respond(write.http_id, 200, msg(1, "new"));
+  else h.respond(write.http_id, 204, "");
+}
+// What views show once the write is taken: record 1, or 1 and 7, with our text.
+void check_written(Harness& h, ViewId v, Write kind) {
+  std::vector<int> ids = kind == Write::Create ? std::vector<int>{1, 7}
+                         : kind == Write::Update ? std::vector<int>{1} : std::vector<int>{};
+  CHECK(h.mirrors[v].ids() == ids);
+  if (kind != Write::Delete) CHECK(row_text(h, v, kind == Write::Create ? 7 : 1) == "new");
+}
+}  // namespace
+
+// The list channel refused, view a reading again when our write's answer comes: its page,
+// served before our write, lacks it, and the answer is all that tells views of it (no echo
+// comes). The page undid it in the store, and so in view b (an update, a delete: for good),
+// and view a never showed it. Now the answer takes its place again once the page lands, and
+// a reads again past it (its page may also be newer than the write); it holds its rows till
+// then. Pages numbered or not, at the seq when we asked or past.
+TEST_CASE("a write's answer reaches a list view reading when it comes, the list channel refused") {
+  Harness h;
+  ViewId a = 0, b = 0;
+  int seq = GENERATE(-1, 10, 11);
+  two_lists_refused(h, a, b, seq == -1 ? -1 : 10);
+  Write kind = GENERATE(Write::Create, Write::Update, Write::Delete);
+  bool optimistic = GENERATE(true, false);
+  Command write;
+  RequestId a_get = write_then_read(h, a, kind, optimistic, write);
+  answer(h, write, kind);
+  h.respond(a_get, 200, list_body({msg(1, "a")}, seq));  // served before the write
+  h.advance(10);
+  check_written(h, b, kind);
+  auto again = h.http("GET");
+  REQUIRE(again.size() == 1);  // a reads again past the write
+  std::vector<std::string> now = kind == Write::Create ? std::vector<std::string>{msg(1, "a"), msg(7, "new")}
+                                 : kind == Write::Update ? std::vector<std::string>{msg(1, "new")}
+                                                         : std::vector<std::string>{};
+  h.respond(again[0].http_id, 200, list_body(now, seq == -1 ? -1 : 12));
+  h.advance(10);
+  check_written(h, a, kind);
+  check_written(h, b, kind);
+}
+
+// What a reads again decides: record 1 written again after our write.
+TEST_CASE("a list view reading when a write's answer comes takes what it reads again") {
+  Harness h;
+  ViewId a = 0, b = 0;
+  two_lists_refused(h, a, b, 10);
+  Write kind = GENERATE(Write::Create, Write::Update, Write::Delete);
+  Command write;
+  RequestId a_get = write_then_read(h, a, kind, true, write);
+  answer(h, write, kind);
+  h.respond(a_get, 200, list_body({msg(1, "a")}, 11));
+  h.advance(10);
+  auto again = h.http("GET");
+  REQUIRE(again.size() == 1);
+  h.respond(again[0].http_id, 200, list_body({msg(1, "later")}, 12));
+  h.advance(10);
+  CHECK(h.mirrors[a].ids() == std::vector<int>{1});
+  CHECK(row_text(h, a, 1) == "later");
+  CHECK(row_text(h, b, 1) == "later");
+}
+
+// An item view reading record 1 when our update's answer comes, the list channel refused:
+// its GET, served before our write, wrote the text our write replaced over the answer, in
+// every view showing 1. The answer takes its place again, and the item view reads again.
+TEST_CASE("a write's answer reaches an item view reading when it comes, the list channel refused") {
+  Harness h;
+  ViewId a = 0, b = 0;
+  two_lists_refused(h, a, b);
+  std::string error;
+  ViewId item = h.engine->watch_item("Message", "1", h.now, error);
+  h.step();
+  RequestId get = h.http("GET").back().http_id;
+  REQUIRE(h.engine->update("Message", "1", R"({"text":"new"})", true, h.now, error, true));
+  h.step();
+  h.respond(h.http("PATCH").back().http_id, 200, msg(1, "new"));
+  h.respond(get, 200, msg(1, "a"));  // served before the write
+  h.advance(10);
+  CHECK(item_text(h, item) == "new");
+  CHECK(row_text(h, a, 1) == "new");
+  CHECK(row_text(h, b, 1) == "new");
+  auto again = h.http("GET");
+  REQUIRE(again.size() == 1);
+  h.respond(again[0].http_id, 200, msg(1, "later"));
+  h.advance(10);
+  CHECK(item_text(h, item) == "later");
+  CHECK(row_text(h, a, 1) == "later");
+}
