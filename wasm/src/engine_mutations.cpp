@@ -228,7 +228,7 @@ void Engine::confirm_or_roll_back(const Call& call, Mutation& mu, int status, st
     if (!mu.echoed && !written_since && !moved && !(sure && unordered)) {
       answer_held(mu, call.id, {});
       apply_change(call.model, ChangeType::Deleted, call.id, {}, std::nullopt, nullptr, false, std::nullopt, mu.sent_no);
-      if (!sure) read_again_since(call.model, start, ChangeType::Deleted, call.id, {}, now);
+      if (!sure) read_again_since(call.model, start, call.id, {}, now);
     }
     return settle(call.mutation_id, mu);
   }
@@ -251,13 +251,13 @@ void Engine::confirm_or_roll_back(const Call& call, Mutation& mu, int status, st
   // its updates: we may see it).
   if (taken && (apply || mu.kind == CallKind::Update)) answer_held(mu, rid, body);
   if (taken && (apply || !copy.empty())) {
-    ChangeType change = mu.kind == CallKind::Create ? ChangeType::Created : ChangeType::Updated;
     std::string_view shown = copy.empty() ? body : copy;
-    apply_change(call.model, change, rid, shown, std::nullopt, nullptr, false, std::nullopt, mu.sent_no);
+    apply_change(call.model, mu.kind == CallKind::Create ? ChangeType::Created : ChangeType::Updated, rid, shown,
+                 std::nullopt, nullptr, false, std::nullopt, mu.sent_no);
     // Newer than what was numbered when we asked, unordered against what came since (a
     // copy's seq from a later read must not refuse the echo or replay if they come).
     if (copy.empty()) store.answered_at(rid, start);
-    if (!sure) read_again_since(call.model, start, change, rid, shown, now);
+    if (!sure) read_again_since(call.model, start, rid, shown, now);
   }
   settle(call.mutation_id, mu);
 }
@@ -282,22 +282,20 @@ void Engine::answer_held(const Mutation& mu, const RecordId& id, std::string_vie
 // than a view's snapshot read past `start`, when we asked (the record written again, deleted,
 // created again since): no replay tells that view again what its snapshot held, so it reads
 // again. Views read before take the replay; one waiting to retry a failed read reads
-// then, past the answer, and keeps its backoff. A view reading now, served before or after
-// our write, holds the answer as it holds updates (it would lack it, or show what it
-// replaced, with no echo to come), and reads again past it (start_hydration). Not a list
-// view whose channel is live: the answer does not reach it (answer_unordered), the echo will.
-void Engine::read_again_since(const std::string& model, int64_t start, ChangeType change, const RecordId& id,
-                              std::string_view record, Millis now) {
-  const RecordStore& store = store_named(model);
+// then, past the answer, and keeps its backoff. A view reading now skips the answer and
+// may be served before our write: its answer lacks it, or has the text it replaced, and no
+// echo will come (a list view whose channel is live gets it, answer_unordered). It reads
+// again once it lands (its rows held till then), if the record is or may be among them
+// (a delete's: any page may hold it).
+void Engine::read_again_since(const std::string& model, int64_t start, const RecordId& id, std::string_view record,
+                              Millis now) {
   for (auto& entry : views_) {
     View& v = entry.second;
     if (v.model != model) continue;
     const ChannelState* c = v.channel.empty() || !v.list ? nullptr : registry_.find(v.channel);
-    bool held = v.hydrating && (v.list ? !(c && c->error.empty()) : v.item_id == id);
-    if (held)
-      v.buffer.push_back(Buffered{change, id, std::string(record), std::nullopt, false, store.numbering(),
-                                  std::nullopt, store.epochs_left(), writes_sent_, true});
-    if (held || (v.list && v.floor && *v.floor > start && !v.retry_at)) start_hydration(entry.first, v, now);
+    bool reading = v.hydrating && (v.list ? !(c && c->error.empty()) && (record.empty() || v.list->may_show(id, record))
+                                          : v.item_id == id);
+    if (reading || (v.list && v.floor && *v.floor > start && !v.retry_at)) start_hydration(entry.first, v, now);
   }
 }
 

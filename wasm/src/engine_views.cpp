@@ -202,8 +202,7 @@ void Engine::finish_list(ViewId id, View& v, int status, std::string_view body, 
   bool moved = v.read_numbering != store_named(v.model).numbering();  // a resync above, a restart
   for (auto& b : v.buffer)
     if (moved && b.seq) v.refetch_again = true;  // of which numbering is its seq? read again past it
-    else if (!(a.seq && b.seq && *b.seq <= *a.seq))
-      apply_change(v.model, b.change, b.id, b.record, b.seq, b.answer ? nullptr : &v, false, b.version);
+    else if (!(a.seq && b.seq && *b.seq <= *a.seq)) apply_change(v.model, b.change, b.id, b.record, b.seq, &v, false, b.version);
   v.buffer.clear();
   if (!covered) start_hydration(id, v, now);  // held, not shown; snapshot_covered bounds it
   else if (v.refetch_again) read_again(id, v, now);
@@ -494,7 +493,7 @@ bool Engine::replay_buffer(View& v, bool copies_unordered) {
       if (v.list) v.list->record_changed(store, b.id);
       else show_item(v, store, true, true);
     } else if (!gone) {
-      apply_change(v.model, b.change, b.id, b.record, seq_void ? -1 : b.seq, b.answer ? nullptr : &v, false, b.version);
+      apply_change(v.model, b.change, b.id, b.record, seq_void ? -1 : b.seq, &v, false, b.version);
     }
   }
   v.buffer.clear();

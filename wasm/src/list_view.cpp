@@ -101,6 +101,10 @@ void ListView::reset(RecordStore& store, const std::vector<RecordId>& ids, int64
   dirty_ = true;
 }
 
+bool ListView::may_show(const RecordId& id, std::string_view record) {
+  return holds(id) || (!record.empty() && query_.extract(record, scratch_) && query_.matches(scratch_));
+}
+
 void ListView::record_changed(RecordStore& store, const RecordId& id) { record_changed(store, id, store.find(id)); }
 
 void ListView::record_changed(RecordStore& store, const RecordId& id, const StoredRecord* rec,

@@ -121,7 +121,6 @@ class Engine {
     std::optional<Version> version;  // a delete's version
     uint32_t epochs = 0;     // the store's epochs_left() when it was held (of which database)
     uint64_t writes_sent = 0;  // Engine::writes_sent_ then: held before each write numbered above it
-    bool answer = false;     // our write's answer (read_again_since): replayed to every view, as when it came
   };
   struct View {
     std::unique_ptr<ListView> list;  // a list view, or else an item view:
@@ -271,8 +270,8 @@ class Engine {
   void finish_mutation(const Call& call, int status, std::string_view body, Millis now);
   void time_out_mutation(const Call& call, RequestId id, Millis now);
   void confirm_or_roll_back(const Call& call, Mutation& mu, int status, std::string_view body, Millis now);
-  void read_again_since(const std::string& model, int64_t start, ChangeType change, const RecordId& id,
-                        std::string_view record, Millis now);
+  void read_again_since(const std::string& model, int64_t start, const RecordId& id, std::string_view record,
+                        Millis now);
   void answer_held(const Mutation& mu, const RecordId& id, std::string_view body);
 
   // engine_requests.cpp

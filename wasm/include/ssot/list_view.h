@@ -65,6 +65,8 @@ class ListView {
   void clear_refetch() { needs_refetch_ = false; }
   bool complete() const { return complete_; }
   bool holds(const RecordId& id) const { return members_.find(id) != nullptr; }
+  // Holds the record, or would show this text of it (its filter; not its page).
+  bool may_show(const RecordId& id, std::string_view record);
   // Records of this view that our pending delete hides (they come back if it fails).
   void hide(const RecordId& id) { hidden_.insert(id); }
   bool unhide(const RecordId& id) { return hidden_.erase(id); }
