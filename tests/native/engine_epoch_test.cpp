@@ -1034,8 +1034,12 @@ TEST_CASE("epoch: a page read before a restart told by a seq alone is read again
 // the create went. Taken as "made since the create" (the store holds it), the answer was not written,
 // and the old copy was applied in its place: its version came back, and refused the new
 // database's record 20 (version 3) for good. Only a copy written since the create went is
-// as new as its answer.
+// as new as its answer. Nor is a copy whose version the store forgot (of a database left),
+// written since by our own write of it rolled back (404: gone with the old database; the
+// model test, seed 7073: the old copy was shown, its version came back and refused the new
+// record's echo).
 TEST_CASE("epoch: a create's answer for an id the old database used replaces the old record") {
+  bool ours_failed = GENERATE(false, true);
   Harness h;
   h.open();
   ViewId all = h.watch("Message");
@@ -1048,8 +1052,11 @@ TEST_CASE("epoch: a create's answer for an id the old database used replaces the
   h.step();
   h.respond(h.http("GET").back().http_id, 200, body_epoch({}, 1, "B"));  // the new database: told
   std::string error;
+  if (ours_failed) REQUIRE(h.engine->update("Message", "20", R"({"text":"mine"})", true, h.now, error, true));
+  h.step();
   RequestId made = h.engine->create("Message", R"({"roomId":1,"text":"new"})", h.now, error);
   h.step();
+  if (ours_failed) h.respond(h.http("PATCH").back().http_id, 404, R"({"error":"not found"})");
   h.respond(made, 201, vmsg(20, "new", 3));
   for (int i = 0; i < 4; ++i)
     for (auto& c : h.http("GET")) h.respond(c.http_id, 200, body_epoch({vmsg(20, "new", 3)}, 1, "B"));

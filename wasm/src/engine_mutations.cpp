@@ -240,9 +240,12 @@ void Engine::confirm_or_roll_back(const Call& call, Mutation& mu, int status, st
   // A record the server made for our create (the id is the server's) that the store wrote
   // since the create went was read or told since it was made: as new as the answer or newer
   // (our later update's answer, when this one came late: a timeout, or a slow connection).
-  // (One written before is another record: a database started over may give its id again.)
-  // The answer is still the news of it to views that lack it: they get the store's copy.
-  bool made_since = mu.kind == CallKind::Create && known && mu.record != rid && known->version >= mu.written_from;
+  // (One written before is another record: a database started over may give its id again.
+  // So is one whose version the store forgot, of a database left: our write of it rolled
+  // back since, say.) The answer is still the news of it to views that lack it: they get
+  // the store's copy.
+  bool made_since = mu.kind == CallKind::Create && known && mu.record != rid && known->version >= mu.written_from &&
+                    (known->ver || !store.version_of(known->json));
   // (Its own text: upsert_newer finds it the same and writes nothing.)
   std::string_view copy = made_since && !known->deleted && known->pending.empty() ? known->json : std::string_view();
   bool apply = mu.kind == CallKind::Update ? known != nullptr : (mu.optimistic || !echo_expected) && !made_since;
