@@ -287,17 +287,15 @@ void Engine::answer_held(const Mutation& mu, const RecordId& id, std::string_vie
 // again. Views read before take the replay; one waiting to retry a failed read reads
 // then, past the answer, and keeps its backoff. A view reading now skips the answer and
 // may be served before our write: its answer lacks it, or has the text it replaced, and no
-// echo will come (a list view whose channel is live gets it, answer_unordered). It reads
-// again once it lands (its rows held till then), if the record is or may be among them
-// (a delete's: any page may hold it).
+// echo is sure to come (a channel still subscribing may be confirmed after the write, with
+// nothing to replay). It reads again once it lands (its rows held till then), if the
+// record is or may be among them (a delete's: any page may hold it).
 void Engine::read_again_since(const std::string& model, int64_t start, const RecordId& id, std::string_view record,
                               Millis now) {
   for (auto& entry : views_) {
     View& v = entry.second;
     if (v.model != model) continue;
-    const ChannelState* c = v.channel.empty() || !v.list ? nullptr : registry_.find(v.channel);
-    bool reading = v.hydrating && (v.list ? !(c && c->error.empty()) && (record.empty() || v.list->may_show(id, record))
-                                          : v.item_id == id);
+    bool reading = v.hydrating && (v.list ? record.empty() || v.list->may_show(id, record) : v.item_id == id);
     if (reading || (v.list && v.floor && *v.floor > start && !v.retry_at)) start_hydration(entry.first, v, now);
   }
 }
