@@ -106,7 +106,7 @@ void Engine::send_mutation(const std::string& mutation_id, Mutation& mu, Command
     else if (r && r->seq) mu.seq_at_start = *r->seq;
     mu.numbering_at_start = st->numbering();
     mu.epochs_left_at_start = st->epochs_left();
-    mu.written_from = st->next_version();
+    mu.texts_from = st->texts_written();
   }
   send_http(call, mutation_id, now);
 }
@@ -241,11 +241,10 @@ void Engine::confirm_or_roll_back(const Call& call, Mutation& mu, int status, st
   // since the create went was read or told since it was made: as new as the answer or newer
   // (our later update's answer, when this one came late: a timeout, or a slow connection).
   // (One written before is another record: a database started over may give its id again.
-  // So is one whose version the store forgot, of a database left: our write of it rolled
-  // back since, say.) The answer is still the news of it to views that lack it: they get
-  // the store's copy.
-  bool made_since = mu.kind == CallKind::Create && known && mu.record != rid && known->version >= mu.written_from &&
-                    (known->ver || !store.version_of(known->json));
+  // Only the server's copy counts: our write of the old record rolled back since is not
+  // news of the new one.) The answer is still the news of it to views that lack it: they
+  // get the store's copy.
+  bool made_since = mu.kind == CallKind::Create && known && mu.record != rid && known->text_no > mu.texts_from;
   // (Its own text: upsert_newer finds it the same and writes nothing.)
   std::string_view copy = made_since && !known->deleted && known->pending.empty() ? known->json : std::string_view();
   bool apply = mu.kind == CallKind::Update ? known != nullptr : (mu.optimistic || !echo_expected) && !made_since;

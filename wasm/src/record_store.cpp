@@ -46,6 +46,7 @@ const StoredRecord* RecordStore::upsert_newer(const RecordId& id, std::string_vi
   if (r.version != 0 && text == json && !r.deleted) return &r;  // same text: nothing changes (our own echo)
   r.deleted = false;
   text.assign(json.data(), json.size());
+  r.text_no = ++texts_written_;
   // Numbered even when our pending writes hide it: the server's copy is content too (what
   // a rollback shows, what an item's held copies must not undo: Engine::finish_item).
   r.version = next_version_++;

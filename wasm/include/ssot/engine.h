@@ -249,7 +249,7 @@ class Engine {
     uint64_t snapshot_no = 0;  // snapshots_ when it started (its pending write was laid over the store)
     uint64_t sent_no = 0;      // snapshots_ when its call went: reads done before are older than its answer
     uint64_t write_no = 0;     // ++writes_sent_ when its call went
-    uint64_t written_from = 0;  // the store's next_version() then: a record at or past it was written since
+    uint32_t texts_from = 0;  // the store's texts_written() then: a record's server copy past it was written since
     std::unique_ptr<Command> waiting;  // its HTTP call, held while an earlier write of the record is out
     std::optional<Version> ver_at_start;  // the record's version in the store when it was sent
     // The list channel's seq then, else the record's own (-1, none: a page or frame's seq

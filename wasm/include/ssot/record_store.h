@@ -82,6 +82,7 @@ class RecordStore {
   // What the next content change will be numbered (StoredRecord::version): a record whose
   // version is at least this was written after now.
   uint64_t next_version() const { return next_version_; }
+  uint32_t texts_written() const { return texts_written_; }  // server copies written so far
   size_t size() const { return records_.size(); }
   void reserve(size_t n) { records_.reserve(n); }  // room for n records without growing
   size_t bytes() const;
@@ -97,6 +98,7 @@ class RecordStore {
   std::vector<RecordId> tombstone_order_;  // a ring once full (a deque's code was 1.1 KB of gzip)
   size_t oldest_tombstone_ = 0;
   uint64_t next_version_ = 1;
+  uint32_t texts_written_ = 0;
   uint32_t numbering_ = 0;
   std::string epoch_;
   std::string left_epochs_[4];  // a ring: the last four

@@ -52,6 +52,9 @@ struct StoredRecord {
   std::string json;
   std::string confirmed;               // the server's copy while writes are pending ("" = none)
   std::vector<PendingWrite> pending;
+  // RecordStore::texts_written() when the server's copy was last written (not our pending
+  // writes laid over it, unlike `version`). In wasm32 it fills the padding before `version`.
+  uint32_t text_no = 0;
   uint64_t version = 0;          // bumps on every content change (views compare it)
   Packed<int64_t> seq;           // list-channel seq of the last change applied, when known
   Packed<Version> ver;           // the record's own version (versionField), when it has one
