@@ -981,3 +981,74 @@ TEST_CASE("a list view reading while its channel subscribes reads again past a w
   h.advance(10);
   CHECK(h.mirrors[a].ids() == std::vector<int>{1, 7});
 }
+
+// Our update moves record 1 out of room 1 while a room-1 view, just opened, reads: it holds
+// nothing yet and the answer's text is not in its filter, but its page, served before the
+// write, has the text it replaced. An update may move a record into or out of any filter:
+// every list view reading reads again. (A review; the page's older text still reaches the
+// store and the views showing 1 until their next read, as the delete's above.)
+TEST_CASE("a list view reading when our update moves a record out of its filter reads again") {
+  Harness h;
+  h.open();
+  h.watch("Message");
+  h.frame(R"({"type":"error","channel":"Message:list","error":"Unauthorized"})");
+  h.respond(h.http("GET").back().http_id, 200, list_body({msg(1, "a", 1)}));
+  bool optimistic = GENERATE(false, true);
+  std::string error;
+  REQUIRE(h.engine->update("Message", "1", R"({"roomId":2})", true, h.now, error, optimistic));
+  h.step();
+  auto patch = h.http("PATCH").back();
+  ViewId room1 = h.watch("Message", R"({"where":{"roomId":1}})");
+  RequestId room1_get = h.http("GET").back().http_id;
+  h.respond(patch.http_id, 200, msg(1, "a", 2));
+  h.respond(room1_get, 200, list_body({msg(1, "a", 1)}));  // served before the write
+  h.advance(10);
+  auto again = h.http("GET");
+  REQUIRE(again.size() == 1);
+  h.respond(again[0].http_id, 200, list_body({}));
+  h.advance(10);
+  CHECK(h.mirrors[room1].ids().empty());
+}
+
+// Our update of record 5, which no view showed (the store let it go), answered while a view
+// that shows it reads: its page, served before the write, had the text it replaced. It
+// reads again too (the answer was not applied: nothing held the record). (A review.)
+TEST_CASE("a list view reading when our update of a record the store let go is answered reads again") {
+  Harness h;
+  h.open();
+  h.watch("Message", R"({"where":{"roomId":2}})");
+  h.frame(R"({"type":"error","channel":"Message:list","error":"Unauthorized"})");
+  h.respond(h.http("GET").back().http_id, 200, list_body({msg(2, "b", 2)}));
+  std::string error;
+  REQUIRE(h.engine->update("Message", "5", R"({"text":"mine"})", true, h.now, error));
+  h.step();
+  auto patch = h.http("PATCH").back();
+  ViewId all = h.watch("Message");
+  RequestId all_get = h.http("GET").back().http_id;
+  h.respond(patch.http_id, 200, msg(5, "mine"));
+  h.respond(all_get, 200, list_body({msg(2, "b", 2), msg(5, "old")}));  // served before the write
+  h.advance(10);
+  auto again = h.http("GET");
+  REQUIRE(again.size() == 1);
+  h.respond(again[0].http_id, 200, list_body({msg(2, "b", 2), msg(5, "mine")}));
+  h.advance(10);
+  CHECK(row_text(h, all, 5) == "mine");
+}
+
+// Realtime off: nothing orders an answer, but a page that landed before the write went was
+// served before it. Every answer re-read every list view whose page was numbered (the
+// channel's seq, unknown, counted as -1), and its row showed only after that read. (A review.)
+TEST_CASE("without a socket, a write's answer shows at once and reads nothing again") {
+  Harness h(R"({"baseUrl":"http://api.test/api","requestTimeout":5000})");
+  ViewId v = h.watch("Message");
+  h.respond(h.http("GET").back().http_id, 200, list_body({msg(1, "a")}, 5));
+  std::string error;
+  for (int i = 0; i < 3; ++i) {
+    RequestId made = h.engine->create("Message", "{\"roomId\":1,\"text\":\"n\"}", h.now, error);
+    h.step();
+    h.respond(made, 201, msg(10 + i, "n"));
+    h.advance(10);
+    CHECK(h.mirrors[v].ids().size() == size_t(2 + i));
+    CHECK(h.http("GET").empty());
+  }
+}

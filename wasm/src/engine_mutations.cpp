@@ -228,7 +228,7 @@ void Engine::confirm_or_roll_back(const Call& call, Mutation& mu, int status, st
     if (!mu.echoed && !written_since && !moved && !(sure && unordered)) {
       answer_held(mu, call.id, {});
       apply_change(call.model, ChangeType::Deleted, call.id, {}, std::nullopt, nullptr, false, std::nullopt, mu.sent_no);
-      if (!sure) read_again_since(call.model, start, call.id, {}, now);
+      if (!sure) read_again_since(mu, call.id, {}, now);
     }
     return settle(call.mutation_id, mu);
   }
@@ -252,15 +252,18 @@ void Engine::confirm_or_roll_back(const Call& call, Mutation& mu, int status, st
   // An update of a record the store let go still reaches the views reading it (they hold
   // its updates: we may see it).
   if (taken && (apply || mu.kind == CallKind::Update)) answer_held(mu, rid, body);
+  std::string_view shown = copy.empty() ? body : copy;
   if (taken && (apply || !copy.empty())) {
-    std::string_view shown = copy.empty() ? body : copy;
     apply_change(call.model, mu.kind == CallKind::Create ? ChangeType::Created : ChangeType::Updated, rid, shown,
                  std::nullopt, nullptr, false, std::nullopt, mu.sent_no);
     // Newer than what was numbered when we asked, unordered against what came since (a
     // copy's seq from a later read must not refuse the echo or replay if they come).
     if (copy.empty()) store.answered_at(rid, start);
-    if (!sure) read_again_since(call.model, start, rid, shown, now);
   }
+  // An update, applied or not (the store let the record go), may move it into or out of any
+  // view's filter: no text narrows the views that read again.
+  if (taken && !sure && (apply || !copy.empty() || mu.kind == CallKind::Update))
+    read_again_since(mu, rid, mu.kind == CallKind::Update ? std::string_view() : shown, now);
   settle(call.mutation_id, mu);
 }
 
@@ -281,21 +284,23 @@ void Engine::answer_held(const Mutation& mu, const RecordId& id, std::string_vie
 }
 
 // An answer applied with nothing sure to order it (the list channel refused) may be older
-// than a view's snapshot read past `start`, when we asked (the record written again, deleted,
-// created again since): no replay tells that view again what its snapshot held, so it reads
-// again. Views read before take the replay; one waiting to retry a failed read reads
+// than a view's snapshot read past the seq when we asked and landed since (the record
+// written again, deleted, created again since): no replay tells that view again what its
+// snapshot held, so it reads again. Views read before take the replay; one waiting to retry a failed read reads
 // then, past the answer, and keeps its backoff. A view reading now skips the answer and
 // may be served before our write: its answer lacks it, or has the text it replaced, and no
 // echo is sure to come (a channel still subscribing may be confirmed after the write, with
 // nothing to replay). It reads again once it lands (its rows held till then), if the
-// record is or may be among them (a delete's: any page may hold it).
-void Engine::read_again_since(const std::string& model, int64_t start, const RecordId& id, std::string_view record,
-                              Millis now) {
+// record is or may be among them (no text: any page may hold it).
+void Engine::read_again_since(const Mutation& mu, const RecordId& id, std::string_view record, Millis now) {
   for (auto& entry : views_) {
     View& v = entry.second;
-    if (v.model != model) continue;
+    if (v.model != mu.model) continue;
     bool reading = v.hydrating && (v.list ? record.empty() || v.list->may_show(id, record) : v.item_id == id);
-    if (reading || (v.list && v.floor && *v.floor > start && !v.retry_at)) start_hydration(entry.first, v, now);
+    // (A snapshot landed before the write went was served before it; the seq says more when
+    // the channel's is known, -1 when not: then any numbered snapshot since.)
+    bool past = v.floor && *v.floor > mu.seq_at_start && v.snapshot_no > mu.sent_no && !v.retry_at;
+    if (reading || (v.list && past)) start_hydration(entry.first, v, now);
   }
 }
 
