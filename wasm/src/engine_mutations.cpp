@@ -226,9 +226,10 @@ void Engine::confirm_or_roll_back(const Call& call, Mutation& mu, int status, st
     bool written_since = r && r->ver && (!mu.ver_at_start || *r->ver > *mu.ver_at_start);
     bool unordered = read_since(r);
     if (!mu.echoed && !written_since && !moved && !(sure && unordered)) {
+      bool newer_copy = r && r->text_no > mu.texts_from;
       answer_held(mu, call.id, {});
       apply_change(call.model, ChangeType::Deleted, call.id, {}, std::nullopt, nullptr, false, std::nullopt, mu.sent_no);
-      if (!sure) read_again_since(mu, call.id, {}, now);
+      if (!sure) read_again_since(mu, call.id, {}, newer_copy, now);
     }
     return settle(call.mutation_id, mu);
   }
@@ -253,6 +254,7 @@ void Engine::confirm_or_roll_back(const Call& call, Mutation& mu, int status, st
   // its updates: we may see it).
   if (taken && (apply || mu.kind == CallKind::Update)) answer_held(mu, rid, body);
   std::string_view shown = copy.empty() ? body : copy;
+  bool newer_copy = !made_since && known && known->text_no > mu.texts_from;  // read since we asked, overwritten
   if (taken && (apply || !copy.empty())) {
     apply_change(call.model, mu.kind == CallKind::Create ? ChangeType::Created : ChangeType::Updated, rid, shown,
                  std::nullopt, nullptr, false, std::nullopt, mu.sent_no);
@@ -263,7 +265,7 @@ void Engine::confirm_or_roll_back(const Call& call, Mutation& mu, int status, st
   // An update, applied or not (the store let the record go), may move it into or out of any
   // view's filter: no text narrows the views that read again.
   if (taken && !sure && (apply || !copy.empty() || mu.kind == CallKind::Update))
-    read_again_since(mu, rid, mu.kind == CallKind::Update ? std::string_view() : shown, now);
+    read_again_since(mu, rid, mu.kind == CallKind::Update ? std::string_view() : shown, newer_copy, now);
   settle(call.mutation_id, mu);
 }
 
@@ -285,22 +287,26 @@ void Engine::answer_held(const Mutation& mu, const RecordId& id, std::string_vie
 
 // An answer applied with nothing sure to order it (the list channel refused) may be older
 // than a view's snapshot read past the seq when we asked and landed since (the record
-// written again, deleted, created again since): no replay tells that view again what its
-// snapshot held, so it reads again. Views read before take the replay; one waiting to retry a failed read reads
+// written again, deleted, created again since), or than the copy a read since brought the
+// store (`newer_copy`: any view's, an item's GET, a view closed since): no replay tells
+// the views again what they held, so those read again that were read past when we asked,
+// or show the record (item views too; any list view for an update or a delete). Views read before take the replay; one waiting to retry a failed read reads
 // then, past the answer, and keeps its backoff. A view reading now skips the answer and
 // may be served before our write: its answer lacks it, or has the text it replaced, and no
 // echo is sure to come (a channel still subscribing may be confirmed after the write, with
 // nothing to replay). It reads again once it lands (its rows held till then), if the
 // record is or may be among them (no text: any page may hold it).
-void Engine::read_again_since(const Mutation& mu, const RecordId& id, std::string_view record, Millis now) {
+void Engine::read_again_since(const Mutation& mu, const RecordId& id, std::string_view record, bool newer_copy,
+                              Millis now) {
   for (auto& entry : views_) {
     View& v = entry.second;
     if (v.model != mu.model) continue;
     bool reading = v.hydrating && (v.list ? record.empty() || v.list->may_show(id, record) : v.item_id == id);
     // (A snapshot landed before the write went was served before it; the seq says more when
     // the channel's is known, -1 when not: then any numbered snapshot since.)
-    bool past = v.floor && *v.floor > mu.seq_at_start && v.snapshot_no > mu.sent_no && !v.retry_at;
-    if (reading || (v.list && past)) start_hydration(entry.first, v, now);
+    bool past = v.floor && *v.floor > mu.seq_at_start && (v.snapshot_no > mu.sent_no || newer_copy);
+    bool shows = newer_copy && (v.list ? record.empty() || v.list->holds(id) : v.item_id == id);
+    if (reading || (!v.retry_at && ((v.list && past) || shows))) start_hydration(entry.first, v, now);
   }
 }
 

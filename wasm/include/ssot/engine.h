@@ -270,7 +270,8 @@ class Engine {
   void finish_mutation(const Call& call, int status, std::string_view body, Millis now);
   void time_out_mutation(const Call& call, RequestId id, Millis now);
   void confirm_or_roll_back(const Call& call, Mutation& mu, int status, std::string_view body, Millis now);
-  void read_again_since(const Mutation& mu, const RecordId& id, std::string_view record, Millis now);
+  void read_again_since(const Mutation& mu, const RecordId& id, std::string_view record, bool newer_copy,
+                        Millis now);
   void answer_held(const Mutation& mu, const RecordId& id, std::string_view body);
 
   // engine_requests.cpp
