@@ -254,7 +254,9 @@ void Engine::confirm_or_roll_back(const Call& call, Mutation& mu, int status, st
   // its updates: we may see it).
   if (taken && (apply || mu.kind == CallKind::Update)) answer_held(mu, rid, body);
   std::string_view shown = copy.empty() ? body : copy;
-  bool newer_copy = !made_since && known && known->text_no > mu.texts_from;  // read since we asked, overwritten
+  // Read since we asked, and not our write's own text (the read had it): overwritten below.
+  bool newer_copy = !made_since && known && known->text_no > mu.texts_from &&
+                    std::string_view(known->pending.empty() ? known->json : known->confirmed) != body;
   if (taken && (apply || !copy.empty())) {
     apply_change(call.model, mu.kind == CallKind::Create ? ChangeType::Created : ChangeType::Updated, rid, shown,
                  std::nullopt, nullptr, false, std::nullopt, mu.sent_no);
