@@ -287,17 +287,17 @@ void Engine::answer_held(const Mutation& mu, const RecordId& id, std::string_vie
   }
 }
 
-// An answer applied with nothing sure to order it (the list channel refused) may be older
-// than a view's snapshot read past the seq when we asked and landed since (the record
-// written again, deleted, created again since), or than the copy a read since brought the
-// store (`newer_copy`: any view's, an item's GET, a view closed since): no replay tells
-// the views again what they held, so those read again that were read past when we asked,
-// or show the record (item views too; any list view for an update or a delete). Views read before take the replay; one waiting to retry a failed read reads
-// then, past the answer, and keeps its backoff. A view reading now skips the answer and
-// may be served before our write: its answer lacks it, or has the text it replaced, and no
-// echo is sure to come (a channel still subscribing may be confirmed after the write, with
-// nothing to replay). It reads again once it lands (its rows held till then), if the
-// record is or may be among them (no text: any page may hold it).
+// An answer applied with nothing sure to order it (the list channel refused or subscribing,
+// realtime off) may be older than what views read since we asked (the record written again,
+// deleted, created again): no echo or replay will tell them, so they read again, past it:
+// - views reading now skip the answer, and their read may be served before our write: it
+//   lacks it or has the text it replaced (if the record is or may be among their rows; no
+//   text: any page may hold it). They read again once it lands, their rows held till then.
+// - views read past the seq when we asked whose snapshot landed since the write went (one
+//   landed before was served before it).
+// - when a read since we asked brought the store a copy the answer overwrote (`newer_copy`:
+//   any view's, an item's GET, a view's closed since), the views showing the record too.
+// One waiting to retry a failed read reads then, past the answer, and keeps its backoff.
 void Engine::read_again_since(const Mutation& mu, const RecordId& id, std::string_view record, bool newer_copy,
                               Millis now) {
   for (auto& entry : views_) {
