@@ -212,6 +212,13 @@ struct Harness {
 // A row's (record JSON's) text.
 inline std::string text_of(const std::string& row) { return Json::parse(row)->get("text")->as_string(); }
 
+// The text of record `id` in view `v`'s rows, "<absent>" when it has none.
+inline std::string row_text(Harness& h, ViewId v, int id) {
+  for (const auto& r : h.mirrors[v].rows)
+    if (int(Json::parse(r)->get("id")->as_number()) == id) return text_of(r);
+  return "<absent>";
+}
+
 // The text of the record item view `id` was last told of: "null" for none, "<none>"
 // before it was told anything.
 inline std::string item_text(Harness& h, ViewId id) {

@@ -1,0 +1,383 @@
+// Our write's answer when nothing orders it (the list channel refused or subscribing,
+// realtime off: no echo or replay will come) against the reads around it: views reading
+// when it comes, views read past when we asked, copies read since (Engine::read_again_since).
+#include <catch2/catch.hpp>
+
+#include "engine_harness.h"
+
+using namespace ssot;
+using namespace ssot::test;
+
+namespace {
+// Two Message list views (a: id order, b: by text) showing record 1, the list channel
+// refused: nothing but our answers and their reads tells them of changes.
+void two_lists_refused(Harness& h, ViewId& a, ViewId& b, int seq = -1) {
+  h.open();
+  a = h.watch("Message");
+  b = h.watch("Message", R"({"orderBy":{"text":"asc"}})");
+  h.frame(R"({"type":"error","channel":"Message:list","error":"Unauthorized"})");
+  for (auto& c : h.http("GET")) h.respond(c.http_id, 200, list_body({msg(1, "a")}, seq));
+}
+}  // namespace
+
+// The list channel refused: the answer of our create is all that tells the views of the
+// record. View b's refetch reads record 7 (made by our create) before the answer; view a's
+// page was read before the create. The store's copy is as new as the answer, so the answer
+// is not written, but view a must still get the record. (A review.)
+TEST_CASE("a create's answer over a record read since still reaches a view whose page predates it") {
+  Harness h;
+  ViewId a = 0, b = 0;
+  two_lists_refused(h, a, b);
+  REQUIRE(h.mirrors[a].ids() == std::vector<int>{1});
+  std::string error;
+  REQUIRE(h.engine->create("Message", R"({"roomId":1,"text":"new"})", h.now, error, std::string_view()));  // optimistic
+  h.step();
+  REQUIRE(h.mirrors[a].rows.size() == 2);  // the optimistic row
+  auto post = h.http("POST").back();
+  h.engine->refetch(a, h.now);
+  h.step();
+  RequestId a_get = h.http("GET").back().http_id;  // served before the POST
+  h.engine->refetch(b, h.now);
+  h.step();
+  RequestId b_get = h.http("GET").back().http_id;  // served after it
+  h.respond(b_get, 200, list_body({msg(1, "a"), msg(7, "new")}));
+  h.respond(a_get, 200, list_body({msg(1, "a")}));
+  h.respond(post.http_id, 201, msg(7, "new"));
+  h.advance(10);
+  CHECK(h.mirrors[b].ids() == std::vector<int>{1, 7});
+  CHECK(h.mirrors[a].ids() == std::vector<int>{1, 7});
+}
+
+// The same, the list's pages numbered: view b reads record 7 at seq 11; 7 is deleted on the
+// server and view a reads at seq 12, without it. The answer then showed view a the store's
+// copy of 7 for good: nothing numbered orders it with a refused channel, and the copy's
+// path skipped what a plain answer does then (views read past when we asked read again).
+// (A review.)
+TEST_CASE("a create's answer over a record read since does not bring it back to a view that read its delete") {
+  Harness h;
+  ViewId a = 0, b = 0;
+  two_lists_refused(h, a, b, 10);
+  std::string error;
+  REQUIRE(h.engine->create("Message", R"({"roomId":1,"text":"new"})", h.now, error, std::string_view()));  // optimistic
+  h.step();
+  auto post = h.http("POST").back();
+  h.engine->refetch(b, h.now);
+  h.step();
+  h.respond(h.http("GET").back().http_id, 200, list_body({msg(1, "a"), msg(7, "new")}, 11));
+  h.engine->refetch(a, h.now);
+  h.step();
+  h.respond(h.http("GET").back().http_id, 200, list_body({msg(1, "a")}, 12));
+  h.respond(post.http_id, 201, msg(7, "new"));
+  for (int i = 0; i < 4; ++i)
+    for (auto& c : h.http("GET")) h.respond(c.http_id, 200, list_body({msg(1, "a")}, 12));
+  h.advance(10);
+  CHECK(h.mirrors[a].ids() == std::vector<int>{1});
+}
+
+namespace {
+enum class Write { Create, Update, Delete };
+// Our write (optimistic or not) with the list channel refused (two_lists_refused), then a
+// refetch of view a: both in flight. Returns a's GET; `write` is our call.
+RequestId write_then_read(Harness& h, ViewId a, Write kind, bool optimistic, Command& write) {
+  std::string error;
+  if (kind == Write::Create)
+    REQUIRE(h.engine->create("Message", R"({"roomId":1,"text":"new"})", h.now, error,
+                             optimistic ? std::optional<std::string_view>("") : std::nullopt));
+  else if (kind == Write::Update)
+    REQUIRE(h.engine->update("Message", "1", R"({"text":"new"})", true, h.now, error, optimistic));
+  else
+    REQUIRE(h.engine->remove("Message", "1", h.now, error, optimistic));
+  h.step();
+  write = h.http(kind == Write::Create ? "POST" : kind == Write::Update ? "PATCH" : "DELETE").back();
+  h.engine->refetch(a, h.now);
+  h.step();
+  return h.http("GET").back().http_id;
+}
+void answer(Harness& h, const Command& write, Write kind) {
+  if (kind == Write::Create) h.respond(write.http_id, 201, msg(7, "new"));
+  else if (kind == Write::Update) h.respond(write.http_id, 200, msg(1, "new"));
+  else h.respond(write.http_id, 204, "");
+}
+// What views show once the write is taken: record 1, or 1 and 7, with our text.
+void check_written(Harness& h, ViewId v, Write kind) {
+  std::vector<int> ids = kind == Write::Create ? std::vector<int>{1, 7}
+                         : kind == Write::Update ? std::vector<int>{1} : std::vector<int>{};
+  CHECK(h.mirrors[v].ids() == ids);
+  if (kind != Write::Delete) CHECK(row_text(h, v, kind == Write::Create ? 7 : 1) == "new");
+}
+}  // namespace
+
+// The list channel refused, view a reading again when our write's answer comes: its page,
+// served before our write, lacks it, and the answer is all that tells views of it (no echo
+// comes). View a never showed a created record, and the page's older text of an updated
+// one went into the store and view b for good. Now a reads again once its page lands (its
+// rows held till then), past the write. Pages numbered or not, at the seq when we asked or
+// past. (A delete: the page gives record 1 back to view b too, which a's second read does
+// not undo; left as it was.)
+TEST_CASE("a list view reading when a write's answer comes reads again past it, the list channel refused") {
+  Harness h;
+  ViewId a = 0, b = 0;
+  int seq = GENERATE(-1, 10, 11);
+  two_lists_refused(h, a, b, seq == -1 ? -1 : 10);
+  Write kind = GENERATE(Write::Create, Write::Update, Write::Delete);
+  bool optimistic = GENERATE(true, false);
+  Command write;
+  RequestId a_get = write_then_read(h, a, kind, optimistic, write);
+  answer(h, write, kind);
+  h.respond(a_get, 200, list_body({msg(1, "a")}, seq));  // served before the write
+  h.advance(10);
+  auto again = h.http("GET");
+  REQUIRE(again.size() == 1);
+  std::vector<std::string> now = kind == Write::Create ? std::vector<std::string>{msg(1, "a"), msg(7, "new")}
+                                 : kind == Write::Update ? std::vector<std::string>{msg(1, "new")}
+                                                         : std::vector<std::string>{};
+  h.respond(again[0].http_id, 200, list_body(now, seq == -1 ? -1 : 12));
+  h.advance(10);
+  check_written(h, a, kind);
+  if (kind != Write::Delete) check_written(h, b, kind);
+  CHECK(h.http("GET").empty());
+}
+
+// What a reads again decides: record 1 written again after our write.
+TEST_CASE("a list view reading when a write's answer comes takes what it reads again") {
+  Harness h;
+  ViewId a = 0, b = 0;
+  two_lists_refused(h, a, b, 10);
+  Write kind = GENERATE(Write::Create, Write::Update, Write::Delete);
+  Command write;
+  RequestId a_get = write_then_read(h, a, kind, true, write);
+  answer(h, write, kind);
+  h.respond(a_get, 200, list_body({msg(1, "a")}, 11));
+  h.advance(10);
+  auto again = h.http("GET");
+  REQUIRE(again.size() == 1);
+  h.respond(again[0].http_id, 200, list_body({msg(1, "later")}, 12));
+  h.advance(10);
+  CHECK(h.mirrors[a].ids() == std::vector<int>{1});
+  CHECK(row_text(h, a, 1) == "later");
+  CHECK(row_text(h, b, 1) == "later");
+}
+
+// Not a view that cannot show the record: its filter rejects the created text. (A review.)
+TEST_CASE("a list view reading when a write's answer comes does not read again for a record it cannot show") {
+  Harness h;
+  h.open();
+  ViewId room2 = h.watch("Message", R"({"where":{"roomId":2}})");
+  h.frame(R"({"type":"error","channel":"Message:list","error":"Unauthorized"})");
+  h.respond(h.http("GET").back().http_id, 200, list_body({msg(2, "b", 2)}));
+  std::string error;
+  REQUIRE(h.engine->create("Message", R"({"roomId":1,"text":"new"})", h.now, error));
+  h.step();
+  auto post = h.http("POST").back();
+  h.engine->refetch(room2, h.now);
+  h.step();
+  RequestId room_get = h.http("GET").back().http_id;
+  h.respond(post.http_id, 201, msg(7, "new"));
+  h.respond(room_get, 200, list_body({msg(2, "b", 2)}));
+  h.advance(10);
+  CHECK(h.http("GET").empty());
+  CHECK(h.mirrors[room2].ids() == std::vector<int>{2});
+}
+
+// An item view reading record 1 when our update's answer comes, the list channel refused:
+// its GET, served before the write, wrote the text our write replaced over the answer, in
+// every view showing 1, for good. Now the item view reads again past it.
+TEST_CASE("an item view reading when a write's answer comes reads again past it, the list channel refused") {
+  Harness h;
+  ViewId a = 0, b = 0;
+  two_lists_refused(h, a, b);
+  std::string error;
+  ViewId item = h.engine->watch_item("Message", "1", h.now, error);
+  h.step();
+  RequestId get = h.http("GET").back().http_id;
+  REQUIRE(h.engine->update("Message", "1", R"({"text":"new"})", true, h.now, error, true));
+  h.step();
+  h.respond(h.http("PATCH").back().http_id, 200, msg(1, "new"));
+  h.respond(get, 200, msg(1, "a"));  // served before the write
+  h.advance(10);
+  auto again = h.http("GET");
+  REQUIRE(again.size() == 1);
+  h.respond(again[0].http_id, 200, msg(1, "new"));
+  h.advance(10);
+  CHECK(item_text(h, item) == "new");
+  CHECK(row_text(h, a, 1) == "new");
+  CHECK(row_text(h, b, 1) == "new");
+}
+
+// The same with the list channel still subscribing when the answer comes (a server without
+// seqs): it is confirmed after our write, with nothing to replay, and a view's page served
+// before the write never showed the record. (A review; older than the refused case's fix.)
+TEST_CASE("a list view reading while its channel subscribes reads again past a write's answer") {
+  Harness h;
+  h.open();
+  ViewId a = h.watch("Message");
+  RequestId a_get = h.http("GET").back().http_id;
+  std::string error;
+  REQUIRE(h.engine->create("Message", R"({"roomId":1,"text":"new"})", h.now, error));
+  h.step();
+  h.respond(h.http("POST").back().http_id, 201, msg(7, "new"));
+  h.respond(a_get, 200, list_body({msg(1, "a")}));  // served before the create
+  h.frame(subscribed("Message:list"));               // confirmed after it: no echo
+  h.advance(10);
+  for (int i = 0; i < 4; ++i)
+    for (auto& c : h.http("GET")) h.respond(c.http_id, 200, list_body({msg(1, "a"), msg(7, "new")}));
+  h.advance(10);
+  CHECK(h.mirrors[a].ids() == std::vector<int>{1, 7});
+}
+
+// Our update moves record 1 out of room 1 while a room-1 view, just opened, reads: it holds
+// nothing yet and the answer's text is not in its filter, but its page, served before the
+// write, has the text it replaced. An update may move a record into or out of any filter:
+// every list view reading reads again. (A review; the page's older text still reaches the
+// store and the views showing 1 until their next read, as the delete's above.)
+TEST_CASE("a list view reading when our update moves a record out of its filter reads again") {
+  Harness h;
+  h.open();
+  h.watch("Message");
+  h.frame(R"({"type":"error","channel":"Message:list","error":"Unauthorized"})");
+  h.respond(h.http("GET").back().http_id, 200, list_body({msg(1, "a", 1)}));
+  bool optimistic = GENERATE(false, true);
+  std::string error;
+  REQUIRE(h.engine->update("Message", "1", R"({"roomId":2})", true, h.now, error, optimistic));
+  h.step();
+  auto patch = h.http("PATCH").back();
+  ViewId room1 = h.watch("Message", R"({"where":{"roomId":1}})");
+  RequestId room1_get = h.http("GET").back().http_id;
+  h.respond(patch.http_id, 200, msg(1, "a", 2));
+  h.respond(room1_get, 200, list_body({msg(1, "a", 1)}));  // served before the write
+  h.advance(10);
+  auto again = h.http("GET");
+  REQUIRE(again.size() == 1);
+  h.respond(again[0].http_id, 200, list_body({}));
+  h.advance(10);
+  CHECK(h.mirrors[room1].ids().empty());
+}
+
+// Our update of record 5, which no view showed (the store let it go), answered while a view
+// that shows it reads: its page, served before the write, had the text it replaced. It
+// reads again too (the answer was not applied: nothing held the record). (A review.)
+TEST_CASE("a list view reading when our update of a record the store let go is answered reads again") {
+  Harness h;
+  h.open();
+  h.watch("Message", R"({"where":{"roomId":2}})");
+  h.frame(R"({"type":"error","channel":"Message:list","error":"Unauthorized"})");
+  h.respond(h.http("GET").back().http_id, 200, list_body({msg(2, "b", 2)}));
+  std::string error;
+  REQUIRE(h.engine->update("Message", "5", R"({"text":"mine"})", true, h.now, error));
+  h.step();
+  auto patch = h.http("PATCH").back();
+  ViewId all = h.watch("Message");
+  RequestId all_get = h.http("GET").back().http_id;
+  h.respond(patch.http_id, 200, msg(5, "mine"));
+  h.respond(all_get, 200, list_body({msg(2, "b", 2), msg(5, "old")}));  // served before the write
+  h.advance(10);
+  auto again = h.http("GET");
+  REQUIRE(again.size() == 1);
+  h.respond(again[0].http_id, 200, list_body({msg(2, "b", 2), msg(5, "mine")}));
+  h.advance(10);
+  CHECK(row_text(h, all, 5) == "mine");
+}
+
+// Realtime off: nothing orders an answer, but a page that landed before the write went was
+// served before it. Every answer re-read every list view whose page was numbered (the
+// channel's seq, unknown, counted as -1), and its row showed only after that read. (A review.)
+TEST_CASE("without a socket, a write's answer shows at once and reads nothing again") {
+  Harness h(R"({"baseUrl":"http://api.test/api","requestTimeout":5000})");
+  ViewId v = h.watch("Message");
+  h.respond(h.http("GET").back().http_id, 200, list_body({msg(1, "a")}, 5));
+  std::string error;
+  for (int i = 0; i < 3; ++i) {
+    RequestId made = h.engine->create("Message", "{\"roomId\":1,\"text\":\"n\"}", h.now, error);
+    h.step();
+    h.respond(made, 201, msg(10 + i, "n"));
+    h.advance(10);
+    CHECK(h.mirrors[v].ids().size() == size_t(2 + i));
+    CHECK(h.http("GET").empty());
+  }
+}
+
+namespace {
+// View a shows record 1 (page seq 10), the list channel refused; `past`: a refetch read it
+// again at seq 11 before our update went.
+ViewId refused_list(Harness& h, bool past) {
+  h.open();
+  ViewId a = h.watch("Message");
+  h.frame(R"({"type":"error","channel":"Message:list","error":"Unauthorized"})");
+  h.respond(h.http("GET").back().http_id, 200, list_body({msg(1, "a")}, 10));
+  if (past) {
+    h.engine->refetch(a, h.now);
+    h.step();
+    h.respond(h.http("GET").back().http_id, 200, list_body({msg(1, "a")}, 11));
+  }
+  return a;
+}
+// Answers every read with record 1 as "theirs" (the server's text now).
+void serve_theirs(Harness& h) {
+  for (int i = 0; i < 4; ++i)
+    for (auto& c : h.http("GET"))
+      h.respond(c.http_id, 200, c.url.find("/messages/") != std::string::npos ? msg(1, "theirs")
+                                                                            : list_body({msg(1, "theirs")}, 12));
+  h.advance(10);
+}
+}  // namespace
+
+// The list channel refused: an item view's GET, served after our update and someone's
+// after it, brought "theirs" to the store before our answer came. The answer overwrote
+// it in every view for good: only views whose own page landed since read again. Now a
+// copy read since we asked (any read's: an item's GET, a view closed since) has the views
+// showing the record, and those read past when we asked, read again. (A review.)
+TEST_CASE("an unordered answer over a copy read since we asked has the views showing it read again") {
+  Harness h;
+  bool past = GENERATE(false, true);
+  bool optimistic = GENERATE(false, true);
+  ViewId a = refused_list(h, past);
+  std::string error;
+  REQUIRE(h.engine->update("Message", "1", R"({"text":"mine"})", true, h.now, error, optimistic));
+  h.step();
+  auto patch = h.http("PATCH").back();
+  ViewId item = h.engine->watch_item("Message", "1", h.now, error);
+  h.step();
+  h.respond(h.http("GET").back().http_id, 200, msg(1, "theirs"));
+  h.respond(patch.http_id, 200, msg(1, "mine"));
+  h.advance(10);
+  serve_theirs(h);
+  CHECK(item_text(h, item) == "theirs");
+  CHECK(row_text(h, a, 1) == "theirs");
+}
+
+// The copy came from a view closed since. (A review.)
+TEST_CASE("an unordered answer over a copy a closed view's page brought has the views read again") {
+  Harness h;
+  ViewId a = refused_list(h, true);
+  std::string error;
+  REQUIRE(h.engine->update("Message", "1", R"({"text":"mine"})", true, h.now, error));
+  h.step();
+  auto patch = h.http("PATCH").back();
+  ViewId b = h.watch("Message", R"({"orderBy":{"text":"asc"}})");
+  h.respond(h.http("GET").back().http_id, 200, list_body({msg(1, "theirs")}, 12));
+  h.engine->close_view(b, h.now);
+  h.step();
+  h.respond(patch.http_id, 200, msg(1, "mine"));
+  h.advance(10);
+  serve_theirs(h);
+  CHECK(row_text(h, a, 1) == "theirs");
+}
+
+// Realtime off: a view opened while our update is out reads our write's own text. That copy,
+// read since we asked, is not one the answer overwrites: nothing reads again. (A review:
+// every view read again after each such write, their rows held meanwhile.)
+TEST_CASE("without a socket, a read of our write's own text before its answer reads nothing again") {
+  Harness h(R"({"baseUrl":"http://api.test/api","requestTimeout":5000})");
+  ViewId a = h.watch("Message");
+  h.respond(h.http("GET").back().http_id, 200, list_body({msg(1, "a"), msg(2, "b")}));
+  bool optimistic = GENERATE(false, true);
+  std::string error;
+  RequestId u = h.engine->update("Message", "1", R"({"text":"mine"})", true, h.now, error, optimistic);
+  h.step();
+  h.watch("Message", R"({"orderBy":{"text":"asc"}})");  // the server has our write
+  h.respond(h.http("GET").back().http_id, 200, list_body({msg(1, "mine"), msg(2, "b")}));
+  h.respond(u, 200, msg(1, "mine"));
+  h.advance(10);
+  CHECK(h.http("GET").empty());
+  CHECK(row_text(h, a, 1) == "mine");
+}
