@@ -766,3 +766,30 @@ TEST_CASE("a create's late answer does not undo a later update of the record it 
   h.respond(made, 201, prod(9, "new"));  // processed before the update
   CHECK(row_text(h, v, 9) == "upd");
 }
+
+// An item's GET read before an update the list numbered since takes the store's copy in its
+// place: the server's copy, not the text our pending write lays over it, which would then
+// outlive that write's failure.
+TEST_CASE("an item's GET older than a numbered update takes the server's copy, not our pending write") {
+  Harness h;
+  h.open();
+  ViewId list = h.watch("Message");
+  h.frame(subscribed("Message:list", 1));
+  h.respond(h.http("GET").back().http_id, 200, list_body({msg(1, "a")}, 1));
+  std::string error;
+  ViewId item = h.engine->watch_item("Message", "1", h.now, error);
+  h.frame(subscribed("Message:item:1", 1));
+  h.step();
+  RequestId get = h.http("GET").back().http_id;
+  REQUIRE(h.engine->update("Message", "1", R"({"text":"mine"})", true, h.now, error, true));
+  h.step();
+  auto patch = h.http("PATCH").back();
+  h.frame(update("Message:list", "updated", msg(1, "theirs"), 1, 2));
+  h.respond(get, 200, msg(1, "a"));  // read before seq 2
+  h.advance(10);
+  CHECK(item_text(h, item) == "mine");
+  h.respond(patch.http_id, 500, R"({"error":"no"})");
+  h.advance(10);
+  CHECK(row_text(h, list, 1) == "theirs");
+  CHECK(item_text(h, item) == "theirs");
+}

@@ -35,10 +35,13 @@ void Engine::finish_item(ViewId id, View& v, int status, std::string_view body, 
   const ChannelState* list = list_channel(v.model);
   std::string numbered;
   bool versions_decide = known && known->ver && is_2xx(status) && store.version_of(body);
-  if (is_2xx(status) && known && known->seq && list && list->error.empty() && !versions_decide &&
-      (!v.item_read_seq || *known->seq > *v.item_read_seq)) {
-    if (known->deleted) status = 404;
-    else body = numbered = known->json;
+  bool answered = v.was_answered(v.item_id);  // the store's copy is our answer's; it reads again
+  if (is_2xx(status) && (answered || (known && known->seq && list && list->error.empty() && !versions_decide &&
+                                      (!v.item_read_seq || *known->seq > *v.item_read_seq)))) {
+    // The server's copy, not the text our pending writes lay over it (it would outlive them).
+    std::string_view server = !known || known->deleted ? std::string_view() : known->server_text();
+    if (server.empty()) status = 404;
+    else body = numbered = server;
   }
   if (status == 404) {
     if (v.item_retained) store.release(v.item_id);

@@ -256,7 +256,7 @@ void Engine::confirm_or_roll_back(const Call& call, Mutation& mu, int status, st
   std::string_view shown = copy.empty() ? body : copy;
   // Read since we asked, and not our write's own text (the read had it): overwritten below.
   bool newer_copy = !made_since && known && known->text_no > mu.texts_from &&
-                    std::string_view(known->pending.empty() ? known->json : known->confirmed) != body;
+                    known->server_text() != body;
   if (taken && (apply || !copy.empty())) {
     apply_change(call.model, mu.kind == CallKind::Create ? ChangeType::Created : ChangeType::Updated, rid, shown,
                  std::nullopt, nullptr, false, std::nullopt, mu.sent_no);
@@ -292,7 +292,9 @@ void Engine::answer_held(const Mutation& mu, const RecordId& id, std::string_vie
 // deleted, created again): no echo or replay will tell them, so they read again, past it:
 // - views reading now skip the answer, and their read may be served before our write: it
 //   lacks it or has the text it replaced (if the record is or may be among their rows; no
-//   text: any page may hold it). They read again once it lands, their rows held till then.
+//   text: any page may hold it). They read again once it lands, their rows held till then,
+//   and it writes no copy of the record (View::answered): the other views' would flicker,
+//   a deleted record come back to them for good.
 // - views read past the seq when we asked whose snapshot landed since the write went (one
 //   landed before was served before it).
 // - when a read since we asked brought the store a copy the answer overwrote (`newer_copy`:
@@ -308,6 +310,7 @@ void Engine::read_again_since(const Mutation& mu, const RecordId& id, std::strin
     // the channel's is known, -1 when not: then any numbered snapshot since.)
     bool past = v.floor && *v.floor > mu.seq_at_start && (v.snapshot_no > mu.sent_no || newer_copy);
     bool shows = newer_copy && (v.list ? record.empty() || v.list->holds(id) : v.item_id == id);
+    if (reading && !v.was_answered(id)) v.answered.push_back(id);
     if (reading || (!v.retry_at && ((v.list && past) || shows))) start_hydration(entry.first, v, now);
   }
 }

@@ -87,6 +87,7 @@ void Engine::start_hydration(ViewId id, View& v, Millis now) {
     return;
   }
   v.buffer.clear();
+  v.answered.clear();  // this read is served after every answer so far
   v.item_copy_at = 0;
   v.refetch_again = v.refetch_asked = v.token_renewed = false;
   const ChannelState* ch = v.channel.empty() ? nullptr : registry_.find(v.channel);
@@ -230,7 +231,9 @@ void Engine::take_snapshot(View& v, const ChannelState* c, const ListAnswer& a) 
       continue;
     }
     const StoredRecord* known = store.find(rid);
-    if (!(a.seq && known && known->seq && *known->seq > *a.seq)) {  // never regress to an older snapshot
+    if (v.was_answered(rid)) {  // the store's copy is the answer's: this view reads again
+      if (!known || known->deleted) continue;
+    } else if (!(a.seq && known && known->seq && *known->seq > *a.seq)) {  // never regress to an older snapshot
       bool written = false;
       // Refused by version: we hold a newer copy, or its delete (a tombstone).
       if (!store.upsert_newer(rid, item, seq, false, written)) older_member = true;

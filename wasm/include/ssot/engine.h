@@ -159,6 +159,14 @@ class Engine {
     uint32_t epochs_left_at_start = 0;  // its model's RecordStore::epochs_left() then
     uint32_t disconnects_at_start = 0;  // Engine::disconnects_ then
     uint64_t snapshot_no = 0;        // when its last snapshot landed (Engine::snapshots_)
+    // Records our answers wrote while its read was out, with nothing to order them (Engine::
+    // read_again_since): the read may hold older copies; it reads again, and writes none.
+    std::vector<RecordId> answered;  // a few at most
+    bool was_answered(std::string_view id) const {
+      for (const auto& a : answered)
+        if (a == id) return true;
+      return false;
+    }
   };
 
   // engine.cpp

@@ -62,6 +62,7 @@ struct StoredRecord {
   // so a holder with a const record at hand may count itself in and out.
   mutable int refs = 0;
   bool deleted = false;          // deleted, but kept for views that skipped the delete
+  const std::string& server_text() const { return pending.empty() ? json : confirmed; }
 };
 
 // The records of one store by id.
