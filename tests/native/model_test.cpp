@@ -323,7 +323,7 @@ TEST_CASE("model: random interleavings keep every view sorted, filtered and equa
 // after a restart showed the old database's record again (a forgotten seq was 0, not
 // older than the new numbering's first page).
 TEST_CASE("model: seeds that once diverged", "[model]") {
-  for (uint32_t seed : {193u, 959u, 1312u, 7073u, 50205u}) {
+  for (uint32_t seed : {193u, 959u, 1312u, 2475u, 3381u, 7073u, 50205u}) {
     INFO("seed " << seed);
     ModelRun run{seed};
     for (int i = 0; i < 5000; ++i) {

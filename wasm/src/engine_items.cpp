@@ -35,7 +35,8 @@ void Engine::finish_item(ViewId id, View& v, int status, std::string_view body, 
   const ChannelState* list = list_channel(v.model);
   std::string numbered;
   bool versions_decide = known && known->ver && is_2xx(status) && store.version_of(body);
-  bool answered = v.was_answered(v.item_id);  // the store's copy is our answer's; it reads again
+  // Our answer's copy held stands till this view reads again (none: the GET's, as before).
+  bool answered = known && !known->deleted && v.was_answered(v.item_id);
   if (is_2xx(status) && (answered || (known && known->seq && list && list->error.empty() && !versions_decide &&
                                       (!v.item_read_seq || *known->seq > *v.item_read_seq)))) {
     // The server's copy, not the text our pending writes lay over it (it would outlive them).

@@ -224,6 +224,7 @@ void Engine::take_snapshot(View& v, const ChannelState* c, const ListAnswer& a) 
   ids.reserve(a.items.size());
   std::vector<size_t> changed;  // indices into ids: records whose stored text this snapshot changed
   bool older_member = false;     // the server chose these rows from an older copy of one than ours (or before its delete)
+  int64_t dropped = 0;           // records our answers took out since it was asked
   for (const auto& [item, id] : a.items) {
     RecordId rid;
     if (!canonical_id(id, rid)) {
@@ -231,8 +232,12 @@ void Engine::take_snapshot(View& v, const ChannelState* c, const ListAnswer& a) 
       continue;
     }
     const StoredRecord* known = store.find(rid);
-    if (v.was_answered(rid)) {  // the store's copy is the answer's: this view reads again
-      if (!known || known->deleted) continue;
+    // Our answer's copy (or its absence: deleted, or let go) stands till this view reads again.
+    if (v.was_answered(rid)) {
+      if (!known || known->deleted) {
+        ++dropped;
+        continue;
+      }
     } else if (!(a.seq && known && known->seq && *known->seq > *a.seq)) {  // never regress to an older snapshot
       bool written = false;
       // Refused by version: we hold a newer copy, or its delete (a tombstone).
@@ -243,7 +248,7 @@ void Engine::take_snapshot(View& v, const ChannelState* c, const ListAnswer& a) 
     }
     ids.push_back(std::move(rid));
   }
-  v.list->reset(store, ids, a.total ? int64_t(*a.total) : int64_t(ids.size()));
+  v.list->reset(store, ids, a.total ? int64_t(*a.total) - dropped : int64_t(ids.size()));
   // A page shows our newer copy in place (or, for a record deleted since, a row short),
   // and replaying the update that brought it changes nothing any more: the page may be
   // wrong (the newer copy may sort out of it; the next row belongs in). Read it again; a
