@@ -217,6 +217,10 @@ void Engine::confirm_or_roll_back(const Call& call, Mutation& mu, int status, st
   bool moved = store.numbering() != mu.numbering_at_start || store.epochs_left() != mu.epochs_left_at_start;
   int64_t start = mu.seq_at_start;
   auto read_since = [&](const StoredRecord* r) { return r && !r->ver && r->seq && *r->seq > start; };
+  // A read since we asked brought the store a copy, not our write's own text (the read had it).
+  auto copy_since = [&](const StoredRecord* r, std::string_view ours) {
+    return r && r->text_no > mu.texts_from && r->server_text() != ours;
+  };
   bool sure = echo_expected || replay_expected;
   if (mu.kind == CallKind::Delete) {
     // A 204 carries no version: a copy newer than the one we deleted, written since we
@@ -226,7 +230,7 @@ void Engine::confirm_or_roll_back(const Call& call, Mutation& mu, int status, st
     bool written_since = r && r->ver && (!mu.ver_at_start || *r->ver > *mu.ver_at_start);
     bool unordered = read_since(r);
     if (!mu.echoed && !written_since && !moved && !(sure && unordered)) {
-      bool newer_copy = r && r->text_no > mu.texts_from;
+      bool newer_copy = copy_since(r, {});
       answer_held(mu, call.id, {});
       apply_change(call.model, ChangeType::Deleted, call.id, {}, std::nullopt, nullptr, false, std::nullopt, mu.sent_no);
       if (!sure) read_again_since(mu, call.id, {}, newer_copy, now);
@@ -254,9 +258,7 @@ void Engine::confirm_or_roll_back(const Call& call, Mutation& mu, int status, st
   // its updates: we may see it).
   if (taken && (apply || mu.kind == CallKind::Update)) answer_held(mu, rid, body);
   std::string_view shown = copy.empty() ? body : copy;
-  // Read since we asked, and not our write's own text (the read had it): overwritten below.
-  bool newer_copy = !made_since && known && known->text_no > mu.texts_from &&
-                    known->server_text() != body;
+  bool newer_copy = !made_since && copy_since(known, body);  // overwritten below
   if (taken && (apply || !copy.empty())) {
     apply_change(call.model, mu.kind == CallKind::Create ? ChangeType::Created : ChangeType::Updated, rid, shown,
                  std::nullopt, nullptr, false, std::nullopt, mu.sent_no);
