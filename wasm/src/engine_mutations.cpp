@@ -312,7 +312,7 @@ void Engine::read_again_since(const Mutation& mu, const RecordId& id, std::strin
     // the channel's is known, -1 when not: then any numbered snapshot since.)
     bool past = v.floor && *v.floor > mu.seq_at_start && (v.snapshot_no > mu.sent_no || newer_copy);
     bool shows = newer_copy && (v.list ? record.empty() || v.list->holds(id) : v.item_id == id);
-    if (reading && !v.was_answered(id)) v.answered.push_back(id);
+    if (reading) (mu.kind == CallKind::Delete ? v.answered_deleted : v.answered).push_back(id);
     if (reading || (!v.retry_at && ((v.list && past) || shows))) start_hydration(entry.first, v, now);
   }
 }

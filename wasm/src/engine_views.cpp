@@ -88,6 +88,7 @@ void Engine::start_hydration(ViewId id, View& v, Millis now) {
   }
   v.buffer.clear();
   v.answered.clear();  // this read is served after every answer so far
+  v.answered_deleted.clear();
   v.item_copy_at = 0;
   v.refetch_again = v.refetch_asked = v.token_renewed = false;
   const ChannelState* ch = v.channel.empty() ? nullptr : registry_.find(v.channel);
@@ -224,7 +225,7 @@ void Engine::take_snapshot(View& v, const ChannelState* c, const ListAnswer& a) 
   ids.reserve(a.items.size());
   std::vector<size_t> changed;  // indices into ids: records whose stored text this snapshot changed
   bool older_member = false;     // the server chose these rows from an older copy of one than ours (or before its delete)
-  int64_t dropped = 0;           // records our answers took out since it was asked
+  int64_t dropped = 0;           // records deleted since it was asked
   for (const auto& [item, id] : a.items) {
     RecordId rid;
     if (!canonical_id(id, rid)) {
@@ -232,8 +233,9 @@ void Engine::take_snapshot(View& v, const ChannelState* c, const ListAnswer& a) 
       continue;
     }
     const StoredRecord* known = store.find(rid);
-    // Our answer's copy (or its absence: deleted, or let go) stands till this view reads again.
-    if (v.was_answered(rid)) {
+    // Our answer's copy, or our delete, stands till this view reads again (a copy the store
+    // let go is the page's to give).
+    if (int ours = v.answer_of(rid); ours && (known || ours == 2)) {
       if (!known || known->deleted) {
         ++dropped;
         continue;
