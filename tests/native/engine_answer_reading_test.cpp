@@ -181,21 +181,34 @@ TEST_CASE("a list view reading when a write's answer comes does not read again f
   CHECK(h.mirrors[room2].ids() == std::vector<int>{2});
 }
 
+namespace {
+// Two lists refused (two_lists_refused) and an item view of record 1 reading: its GET.
+RequestId item_reading(Harness& h, ViewId& a, ViewId& b, ViewId& item) {
+  two_lists_refused(h, a, b);
+  std::string error;
+  item = h.engine->watch_item("Message", "1", h.now, error);
+  h.step();
+  return h.http("GET").back().http_id;
+}
+// Our optimistic update of record 1's text: its PATCH (once the one before is answered).
+Command patch_1(Harness& h, const char* text) {
+  std::string error;
+  REQUIRE(h.engine->update("Message", "1", std::string(R"({"text":")") + text + "\"}", true, h.now, error, true));
+  h.step();
+  auto patches = h.http("PATCH");
+  return patches.empty() ? Command{} : patches.back();
+}
+}  // namespace
+
 // An item view reading record 1 when our update's answer comes, the list channel refused:
 // its GET, served before the write, wrote the text our write replaced over the answer, in
 // every view showing 1, for good. Now the item view reads again past it, and its GET does
 // not write the older text meanwhile (the views showed it until the second read).
 TEST_CASE("an item view reading when a write's answer comes reads again past it, the list channel refused") {
   Harness h;
-  ViewId a = 0, b = 0;
-  two_lists_refused(h, a, b);
-  std::string error;
-  ViewId item = h.engine->watch_item("Message", "1", h.now, error);
-  h.step();
-  RequestId get = h.http("GET").back().http_id;
-  REQUIRE(h.engine->update("Message", "1", R"({"text":"new"})", true, h.now, error, true));
-  h.step();
-  h.respond(h.http("PATCH").back().http_id, 200, msg(1, "new"));
+  ViewId a = 0, b = 0, item = 0;
+  RequestId get = item_reading(h, a, b, item);
+  h.respond(patch_1(h, "new").http_id, 200, msg(1, "new"));
   h.respond(get, 200, msg(1, "a"));  // served before the write
   h.advance(10);
   CHECK(row_text(h, a, 1) == "new");
@@ -392,17 +405,10 @@ TEST_CASE("without a socket, a read of our write's own text before its answer re
 // our pending write shows, which would outlive that write's failure.
 TEST_CASE("an item view reading when a write's answer comes takes the server's copy, not our pending write") {
   Harness h;
-  ViewId a = 0, b = 0;
-  two_lists_refused(h, a, b);
-  std::string error;
-  ViewId item = h.engine->watch_item("Message", "1", h.now, error);
-  h.step();
-  RequestId get = h.http("GET").back().http_id;
-  REQUIRE(h.engine->update("Message", "1", R"({"text":"new"})", true, h.now, error, true));
-  h.step();
-  auto first = h.http("PATCH").back();
-  REQUIRE(h.engine->update("Message", "1", R"({"text":"newer"})", true, h.now, error, true));
-  h.step();
+  ViewId a = 0, b = 0, item = 0;
+  RequestId get = item_reading(h, a, b, item);
+  Command first = patch_1(h, "new");
+  patch_1(h, "newer");  // waits for the first's answer
   h.respond(first.http_id, 200, msg(1, "new"));
   h.step();
   auto second = h.http("PATCH").back();
@@ -477,20 +483,17 @@ TEST_CASE("a view whose re-read waits a backoff shows the record our answer wrot
 // the deleted record until the re-read, and for good if that was refused. (A review.)
 TEST_CASE("an item view reading when our delete's answer comes does not show the record again") {
   Harness h;
-  ViewId a = 0, b = 0;
-  two_lists_refused(h, a, b);
-  bool shown = GENERATE(false, true);
-  std::string error;
-  ViewId item = h.engine->watch_item("Message", "1", h.now, error);
-  h.step();
-  if (shown) {
-    h.respond(h.http("GET").back().http_id, 200, msg(1, "a"));
+  ViewId a = 0, b = 0, item = 0;
+  RequestId get = item_reading(h, a, b, item);
+  if (GENERATE(false, true)) {  // it shows the record, and reads it again
+    h.respond(get, 200, msg(1, "a"));
     h.advance(10);
     REQUIRE(item_text(h, item) == "a");
     h.engine->refetch(item, h.now);
     h.step();
+    get = h.http("GET").back().http_id;
   }
-  RequestId get = h.http("GET").back().http_id;
+  std::string error;
   REQUIRE(h.engine->remove("Message", "1", h.now, error));
   h.step();
   h.respond(h.http("DELETE").back().http_id, 204, "");
