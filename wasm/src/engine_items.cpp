@@ -36,9 +36,9 @@ void Engine::finish_item(ViewId id, View& v, int status, std::string_view body, 
   std::string numbered;
   bool versions_decide = known && known->ver && is_2xx(status) && store.version_of(body);
   // Our answer's copy, or our delete, stands till this view reads again (a copy the store
-  // let go is the GET's to give).
+  // let go is the GET's to give; versions order two copies).
   int ours = v.answer_of(v.item_id);
-  bool answered = ours && (known || ours == 2);
+  bool answered = ours && (known || ours == 2) && !(ours == 1 && versions_decide);
   if (is_2xx(status) && (answered || (known && known->seq && list && list->error.empty() && !versions_decide &&
                                       (!v.item_read_seq || *known->seq > *v.item_read_seq)))) {
     // The server's copy, not the text our pending writes lay over it (it would outlive them).

@@ -276,12 +276,17 @@ void Engine::confirm_or_roll_back(const Call& call, Mutation& mu, int status, st
 // An update that reached us before our write went is older than the write's answer (the
 // server sent it before it had the write), whatever its channel or seq. Held by a reading
 // view, it would be replayed over the answer, where no view showed the record (the store
-// let it go, with no seq to refuse it): the answer takes its place, at its seq.
+// let it go, with no seq to refuse it): the answer takes its place, at its seq. For our
+// delete, so do those that reached us after it went, up to a create of the record: the
+// server updates no deleted record.
 void Engine::answer_held(const Mutation& mu, const RecordId& id, std::string_view body) {
   for (auto& entry : views_) {
     if (entry.second.model != mu.model) continue;
+    bool created = false;  // since the write went
     for (auto& b : entry.second.buffer) {
-      if (b.id != id || b.writes_sent >= mu.write_no) continue;
+      if (b.id != id) continue;
+      created |= b.writes_sent >= mu.write_no && b.change == ChangeType::Created;
+      if (b.writes_sent >= mu.write_no && (!body.empty() || created)) continue;
       b.change = body.empty() ? ChangeType::Deleted : ChangeType::Updated;
       b.record.assign(body.data(), body.size());
       b.version.reset();
@@ -312,7 +317,10 @@ void Engine::read_again_since(const Mutation& mu, const RecordId& id, std::strin
     // the channel's is known, -1 when not: then any numbered snapshot since.)
     bool past = v.floor && *v.floor > mu.seq_at_start && (v.snapshot_no > mu.sent_no || newer_copy);
     bool shows = newer_copy && (v.list ? record.empty() || v.list->holds(id) : v.item_id == id);
-    if (reading) (mu.kind == CallKind::Delete ? v.answered_deleted : v.answered).push_back(id);
+    if (reading) {
+      v.answered.push_back(id);
+      v.answered_deleted.push_back(mu.kind == CallKind::Delete);
+    }
     if (reading || (!v.retry_at && ((v.list && past) || shows))) start_hydration(entry.first, v, now);
   }
 }

@@ -234,8 +234,10 @@ void Engine::take_snapshot(View& v, const ChannelState* c, const ListAnswer& a) 
     }
     const StoredRecord* known = store.find(rid);
     // Our answer's copy, or our delete, stands till this view reads again (a copy the store
-    // let go is the page's to give).
-    if (int ours = v.answer_of(rid); ours && (known || ours == 2)) {
+    // let go is the page's to give; versions order two copies: the store decides).
+    int ours = v.answer_of(rid);
+    if (ours == 1 && known && known->ver && store.version_of(item)) ours = 0;
+    if (ours && (known || ours == 2)) {
       if (!known || known->deleted) {
         ++dropped;
         continue;

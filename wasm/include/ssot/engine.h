@@ -10,7 +10,6 @@
 // (`request`) when it is open, else over HTTP; mutations always go over HTTP
 // with X-Client-Mutation-Id, and the server's echo of our own mutation changes
 // nothing visible (same text) while its HTTP answer shows the change at once.
-#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -162,13 +161,16 @@ class Engine {
     uint64_t snapshot_no = 0;        // when its last snapshot landed (Engine::snapshots_)
     // Records our answers wrote while its read was out, with nothing to order them (Engine::
     // read_again_since): the read may hold older copies; it reads again, and writes none.
-    // Written, deleted: usually a few (each of a page's records looks here). A delete of
-    // ours wins: nothing of ours writes the record after it.
-    std::vector<RecordId> answered, answered_deleted;
-    // The answers' word on the record: 0 none, 1 written, 2 deleted.
+    // In answer order, an id again for each answer (usually a few: each of a page's records
+    // looks here); answered_deleted[i] is 1 where answer i was our delete.
+    std::vector<RecordId> answered;
+    std::string answered_deleted;
+    // The last answer's word on the record (one record's writes are answered in order):
+    // 0 none, 1 written, 2 deleted.
     int answer_of(std::string_view id) const {
-      auto in = [&](const std::vector<RecordId>& ids) { return std::find(ids.begin(), ids.end(), id) != ids.end(); };
-      return in(answered_deleted) ? 2 : in(answered);
+      for (size_t i = answered.size(); i-- > 0;)
+        if (answered[i] == id) return 1 + answered_deleted[i];
+      return 0;
     }
   };
 
