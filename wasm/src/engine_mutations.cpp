@@ -276,17 +276,12 @@ void Engine::confirm_or_roll_back(const Call& call, Mutation& mu, int status, st
 // An update that reached us before our write went is older than the write's answer (the
 // server sent it before it had the write), whatever its channel or seq. Held by a reading
 // view, it would be replayed over the answer, where no view showed the record (the store
-// let it go, with no seq to refuse it): the answer takes its place, at its seq. For our
-// delete, so do those that reached us after it went, up to a create of the record: the
-// server updates no deleted record.
+// let it go, with no seq to refuse it): the answer takes its place, at its seq.
 void Engine::answer_held(const Mutation& mu, const RecordId& id, std::string_view body) {
   for (auto& entry : views_) {
     if (entry.second.model != mu.model) continue;
-    bool created = false;  // since the write went
     for (auto& b : entry.second.buffer) {
-      if (b.id != id) continue;
-      created |= b.writes_sent >= mu.write_no && b.change == ChangeType::Created;
-      if (b.writes_sent >= mu.write_no && (!body.empty() || created)) continue;
+      if (b.id != id || b.writes_sent >= mu.write_no) continue;
       b.change = body.empty() ? ChangeType::Deleted : ChangeType::Updated;
       b.record.assign(body.data(), body.size());
       b.version.reset();

@@ -234,8 +234,9 @@ void Engine::take_snapshot(View& v, const ChannelState* c, const ListAnswer& a) 
     }
     const StoredRecord* known = store.find(rid);
     // Our answer's copy, or our delete, stands till this view reads again (a copy the store
-    // let go is the page's to give; versions order two copies: the store decides).
-    int ours = v.answer_of(rid);
+    // let go is the page's to give; versions order two copies: the store decides). Not over
+    // a page of another database than the one that answered (an epoch left since it went).
+    int ours = store.epochs_left() == v.epochs_left_at_start ? v.answer_of(rid) : 0;
     if (ours == 1 && known && known->ver && store.version_of(item)) ours = 0;
     if (ours && (known || ours == 2)) {
       if (!known || known->deleted) {
