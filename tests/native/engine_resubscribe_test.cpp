@@ -209,3 +209,29 @@ TEST_CASE("an unnumbered page in flight across a reconnect is read again when th
   h.respond(again[0].http_id, 200, list_body({msg(1, "a"), msg(2, "b")}, 7));
   CHECK(h.mirrors[v].ids() == std::vector<int>{1, 2});
 }
+
+// Fuzz bug 69: the list channel's first subscription, confirmed with no replay, brings no
+// change from before it. An item channel's live copy of such a change that the server sent
+// after that confirmation (it answered the list's subscribe first) was dropped as one the
+// list brings, and the item view showed the older text for good (no list page held record 2).
+// Now such a copy, before the list's first update since, has the item read again.
+TEST_CASE("an item copy behind the list's first confirmation, before any list update, reads the item again") {
+  Harness h;
+  live_item(h);
+  ViewId other = h.watch("Message", R"({"where":{"roomId":2}})");  // its page lacks record 2
+  h.frame(subscribed("Message:list", 1));  // record 2 changed at seq 1, before it
+  h.frame(update("Message:item:2", "updated", msg(2, "c"), 2, 1));
+  for (const auto& c : h.http("GET"))
+    if (c.url.find("roomId") != std::string::npos) h.respond(c.http_id, 200, list_body({}, 1));
+  auto again = h.http("GET");
+  REQUIRE(again.size() == 1);
+  h.respond(again[0].http_id, 200, msg(2, "c"));
+  CHECK(item_text(h) == "c");
+  CHECK(h.mirrors[other].ids().empty());
+  // Once the list brought an update, item copies are its copies again: no read.
+  h.frame(update("Message:list", "updated", msg(3, "x", 2), 3, 2));
+  h.frame(update("Message:item:2", "updated", msg(2, "d"), 2, 2));
+  h.frame(update("Message:list", "updated", msg(2, "d"), 2, 3));
+  CHECK(h.http("GET").empty());
+  CHECK(item_text(h) == "d");
+}

@@ -107,7 +107,10 @@ bool Engine::item_live(const View& v) {
 // the record; never while the list awaits a seq (it cannot tell what it lost then).
 bool Engine::item_copy_superseded(const ChannelState* list, const std::string& model, const RecordId& id) {
   if (!list || !list->error.empty() || list->awaiting_seq()) return false;
-  if (list->confirmed || list->sent_since) return true;
+  return list->confirmed || list->sent_since || numbered(model, id);
+}
+
+bool Engine::numbered(const std::string& model, const RecordId& id) {
   const RecordStore* st = find_store(model);
   const StoredRecord* known = st ? st->find(id) : nullptr;
   return known && known->seq;

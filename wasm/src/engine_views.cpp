@@ -316,6 +316,7 @@ void Engine::handle_update(const ServerFrame& f, Millis now) {
   // Numbered again by this frame, not by a page: items read meanwhile may predate a change
   // lost before it (their GETs and copies are unordered against it), as at a page.
   if (awaited && c->last_seq && c->confirmed) reread_unordered_views(f.channel, now);
+  c->unreplayed = false;
   Mutation* mine = f.mutation_id.empty() ? nullptr : mutations_.find(f.mutation_id);
   if (mine) {
     mine->echoed = true;
@@ -338,8 +339,11 @@ void Engine::handle_update(const ServerFrame& f, Millis now) {
     if (!list->confirmed) mark_item_copies_unordered(model, f.id);
     // Confirmed first (the server answered it before the item's replay), it brings what came
     // after its own `since`: a change replayed from before that may be in no page the list
-    // read. The item reads again (a read started since is newer than every replayed copy).
-    else if (f.seq && *f.seq <= c->replay_to) reread_item(model, f.id, now);
+    // read. So may a live copy that reaches us before the list's first update since it was
+    // confirmed with no replay (the server answered the list first), of a record no page
+    // numbered. The item reads again (a read started since is newer than every such copy).
+    else if ((f.seq && *f.seq <= c->replay_to) || (list->unreplayed && !numbered(model, f.id)))
+      reread_item(model, f.id, now);
     return;
   }
   for (auto& entry : views_) {

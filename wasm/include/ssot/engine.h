@@ -230,6 +230,7 @@ class Engine {
   void follow_list_instead(ViewId id, View& v, Millis now);
   void reread_item(const std::string& model, const RecordId& id, Millis now);  // its item views read it again
   bool item_copy_superseded(const ChannelState* list, const std::string& model, const RecordId& id);
+  bool numbered(const std::string& model, const RecordId& id);  // the stored record has a list seq
   void list_channel_lost(const std::string& channel, bool forget_seqs, Millis now);
   void reread_unordered_views(const std::string& channel, Millis now);
   // Applies what a view held while it read; drops its item-channel copies that a write
