@@ -257,6 +257,7 @@ void Engine::handle_subscribed(const ServerFrame& f, Millis now) {
   c->confirmed = true;
   c->replay_to = had_sent_since && f.seq ? *f.seq : -1;
   c->unreplayed = c->replay_to < 0;
+  c->unreplayed_at = f.seq.value_or(0);
   c->error.clear();
   // The server's numbering started over (new epoch, or a seq below ours): ours is void.
   bool new_epoch = !f.epoch.empty() && take_epoch(*c, f.epoch, true, now);

@@ -110,10 +110,10 @@ bool Engine::item_copy_superseded(const ChannelState* list, const std::string& m
   return list->confirmed || list->sent_since || numbered(model, id);
 }
 
-bool Engine::numbered(const std::string& model, const RecordId& id) {
+bool Engine::numbered(const std::string& model, const RecordId& id, int64_t from) {
   const RecordStore* st = find_store(model);
   const StoredRecord* known = st ? st->find(id) : nullptr;
-  return known && known->seq;
+  return known && known->seq && *known->seq >= from;
 }
 
 // A GET carries no seq: one started before a channel confirmed may predate the

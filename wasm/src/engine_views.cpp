@@ -87,8 +87,7 @@ void Engine::start_hydration(ViewId id, View& v, Millis now) {
     return;
   }
   v.buffer.clear();
-  v.answered.clear();  // this read is served after every answer so far
-  v.answered_deleted.clear();
+  v.forget_answers();  // this read is served after every answer so far
   v.item_copy_at = 0;
   v.refetch_again = v.refetch_asked = v.token_renewed = false;
   const ChannelState* ch = v.channel.empty() ? nullptr : registry_.find(v.channel);
@@ -234,9 +233,8 @@ void Engine::take_snapshot(View& v, const ChannelState* c, const ListAnswer& a) 
     }
     const StoredRecord* known = store.find(rid);
     // Our answer's copy, or our delete, stands till this view reads again (a copy the store
-    // let go is the page's to give; versions order two copies: the store decides). Not over
-    // a page of another database than the one that answered (an epoch left since it went).
-    int ours = store.epochs_left() == v.epochs_left_at_start ? v.answer_of(rid) : 0;
+    // let go is the page's to give; versions order two copies: the store decides).
+    int ours = v.answer_of(rid);
     if (ours == 1 && known && known->ver && store.version_of(item)) ours = 0;
     if (ours && (known || ours == 2)) {
       if (!known || known->deleted) {
@@ -316,7 +314,7 @@ void Engine::handle_update(const ServerFrame& f, Millis now) {
   // Numbered again by this frame, not by a page: items read meanwhile may predate a change
   // lost before it (their GETs and copies are unordered against it), as at a page.
   if (awaited && c->last_seq && c->confirmed) reread_unordered_views(f.channel, now);
-  c->unreplayed = false;
+  if (!f.seq) c->unreplayed = false;  // numbered, it numbers the record past the confirmation
   Mutation* mine = f.mutation_id.empty() ? nullptr : mutations_.find(f.mutation_id);
   if (mine) {
     mine->echoed = true;
@@ -341,8 +339,10 @@ void Engine::handle_update(const ServerFrame& f, Millis now) {
     // after its own `since`: a change replayed from before that may be in no page the list
     // read. So may a live copy that reaches us before the list's first update since it was
     // confirmed with no replay (the server answered the list first), of a record no page
-    // numbered. The item reads again (a read started since is newer than every such copy).
-    else if ((f.seq && *f.seq <= c->replay_to) || (list->unreplayed && !numbered(model, f.id)))
+    // numbered since (at its seq or past). The item reads again (a read started since is
+    // newer than every such copy).
+    else if ((f.seq && *f.seq <= c->replay_to) ||
+             (list->unreplayed && !numbered(model, f.id, list->unreplayed_at)))
       reread_item(model, f.id, now);
     return;
   }
@@ -568,7 +568,10 @@ bool Engine::take_epoch(ChannelState& c, std::string_view epoch, bool subscribed
   bool moved = store && !store->epoch().empty() && store->epoch() != epoch;
   if (store) store->take_epoch(epoch);
   if (store && subscribed) store->told_by_subscription();
-  if (moved) reread_unfed_lists(model, c, now);
+  if (!moved) return changed;
+  for (auto& entry : views_)  // our answers of the database left order nothing of the new one
+    if (entry.second.model == model) entry.second.forget_answers();
+  reread_unfed_lists(model, c, now);
   return changed;
 }
 

@@ -167,6 +167,10 @@ class Engine {
     std::string answered_deleted;
     // The last answer's word on the record (one record's writes are answered in order):
     // 0 none, 1 written, 2 deleted.
+    void forget_answers() {  // a read served after them, or an epoch left since
+      answered.clear();
+      answered_deleted.clear();
+    }
     int answer_of(std::string_view id) const {
       for (size_t i = answered.size(); i-- > 0;)
         if (answered[i] == id) return 1 + answered_deleted[i];
@@ -230,7 +234,8 @@ class Engine {
   void follow_list_instead(ViewId id, View& v, Millis now);
   void reread_item(const std::string& model, const RecordId& id, Millis now);  // its item views read it again
   bool item_copy_superseded(const ChannelState* list, const std::string& model, const RecordId& id);
-  bool numbered(const std::string& model, const RecordId& id);  // the stored record has a list seq
+  // The stored record has a list seq, at least `from`.
+  bool numbered(const std::string& model, const RecordId& id, int64_t from = INT64_MIN);
   void list_channel_lost(const std::string& channel, bool forget_seqs, Millis now);
   void reread_unordered_views(const std::string& channel, Millis now);
   // Applies what a view held while it read; drops its item-channel copies that a write

@@ -22,9 +22,11 @@ struct ChannelState {
   uint32_t restarts = 0;            // times that numbering started over under us
   std::string error;                // a refusal of the subscription sent on this socket (`Unauthorized`)
   int64_t replay_to = -1;           // confirmed with `since`: the seq up to which it replays what we missed
-  // Confirmed with no replay, and no update since: what changed before it, it never brings
-  // (an item channel's copy of such a change may still come, behind the confirmation).
+  // Confirmed with no replay (at seq `unreplayed_at`; unnumbered: until its first update):
+  // what changed before it, it never brings (an item channel's copy of such a change may
+  // still come, behind the confirmation or a later frame of another record).
   bool unreplayed = false;
+  int64_t unreplayed_at = 0;
   // Numbered, but a resync (or a restart) cleared its seq: it orders nothing until a page
   // or its next frame gives it one again.
   bool awaiting_seq() const { return has_seq && !last_seq; }
