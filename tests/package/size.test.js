@@ -131,14 +131,14 @@ import * as esbuild from 'esbuild';
 // (or read past when we asked, or showing a copy read since) read again past an answer with
 // nothing to order it; "made since" counts the server's copies only (StoredRecord::text_no,
 // in wasm32's padding: no memory). 80,126 B, ceiling 78.3 KB (80,179 B).
-// 2026-12-08, twenty-ninth session: +316 B of wasm for the core's fixes, each with the test
+// 2026-12-08, twenty-ninth session: +378 B of wasm for the core's fixes, each with the test
 // that shows its bug, with three reviews' cases: a read in flight when an answer nothing
 // orders comes writes no copy of the record (View::answered: the others flickered, a record
 // we deleted came back for good); an item GET's place is taken by the server's copy, not our
-// pending write's text; fuzz bug 69 (an item copy behind the list's first confirmation,
-// +33 B). 80,442 B, ceiling 78.6 KB (80,486 B).
+// pending write's text; fuzz bug 69 (an item copy behind the list's first confirmation)
+// and its review's cases (+95 B). 80,504 B, ceiling 78.65 KB (80,538 B).
 const GOAL = 40 * 1024;
-const BUDGET = Math.round(78.6 * 1024);
+const BUDGET = Math.round(78.65 * 1024);
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const gzip = (bytes) => execFileSync('gzip', ['-9', '-c'], { input: bytes }).length;
