@@ -18,6 +18,27 @@ void two_lists_refused(Harness& h, ViewId& a, ViewId& b, int seq = -1) {
   h.frame(R"({"type":"error","channel":"Message:list","error":"Unauthorized"})");
   for (auto& c : h.http("GET")) h.respond(c.http_id, 200, list_body({msg(1, "a")}, seq));
 }
+// The view's read since (after our answer), refused for good (a 403).
+void refuse_reread(Harness& h) {
+  auto again = h.http("GET");
+  REQUIRE(again.size() == 1);
+  h.respond(again[0].http_id, 403, R"({"error":"no"})");
+  h.advance(10);
+}
+// View v reads again: its GET.
+RequestId refetch(Harness& h, ViewId v) {
+  h.engine->refetch(v, h.now);
+  h.step();
+  return h.http("GET").back().http_id;
+}
+// One Message list view showing record 1, the list channel refused.
+ViewId one_list_refused(Harness& h) {
+  h.open();
+  ViewId a = h.watch("Message");
+  h.frame(R"({"type":"error","channel":"Message:list","error":"Unauthorized"})");
+  h.respond(h.http("GET").back().http_id, 200, list_body({msg(1, "a")}));
+  return a;
+}
 }  // namespace
 
 // The list channel refused: the answer of our create is all that tells the views of the
@@ -427,26 +448,18 @@ TEST_CASE("an item view reading when a write's answer comes takes the server's c
 // refused for good (a 403) was left without it, its total saying it was complete. (A review.)
 TEST_CASE("a page keeps a record our answer wrote that the store let go") {
   Harness h;
-  h.open();
-  ViewId a = h.watch("Message");
-  h.frame(R"({"type":"error","channel":"Message:list","error":"Unauthorized"})");
-  h.respond(h.http("GET").back().http_id, 200, list_body({msg(1, "a")}));
+  ViewId a = one_list_refused(h);
   bool create = GENERATE(true, false);
   std::string error;
   if (create) REQUIRE(h.engine->create("Message", R"({"roomId":1,"text":"new"})", h.now, error));
   else REQUIRE(h.engine->update("Message", "7", R"({"text":"new"})", true, h.now, error));
   h.step();
   auto write = h.http(create ? "POST" : "PATCH").back();
-  h.engine->refetch(a, h.now);
-  h.step();
-  RequestId a_get = h.http("GET").back().http_id;
+  RequestId a_get = refetch(h, a);
   h.respond(write.http_id, create ? 201 : 200, msg(7, "new"));
   h.respond(a_get, 200, list_body({msg(1, "a"), msg(7, "new")}));  // served after the write
   h.advance(10);
-  auto again = h.http("GET");
-  REQUIRE(again.size() == 1);
-  h.respond(again[0].http_id, 403, R"({"error":"no"})");
-  h.advance(10);
+  refuse_reread(h);
   CHECK(h.mirrors[a].ids() == std::vector<int>{1, 7});
   CHECK(h.mirrors[a].total == 2);
 }
@@ -502,10 +515,7 @@ TEST_CASE("an item view reading when our delete's answer comes does not show the
   CHECK(item_text(h, item) == "null");
   CHECK(h.mirrors[a].ids().empty());
   CHECK(h.mirrors[b].ids().empty());
-  auto again = h.http("GET");
-  REQUIRE(again.size() == 1);
-  h.respond(again[0].http_id, 403, R"({"error":"no"})");
-  h.advance(10);
+  refuse_reread(h);
   CHECK(item_text(h, item) == "null");
 }
 
@@ -517,18 +527,13 @@ TEST_CASE("an item view reading when our delete's answer comes does not show the
 // without it. (A review.)
 TEST_CASE("a write of ours answered after our delete while a read is out is not dropped from its page") {
   Harness h;
-  h.open();
-  ViewId a = h.watch("Message");
-  h.frame(R"({"type":"error","channel":"Message:list","error":"Unauthorized"})");
-  h.respond(h.http("GET").back().http_id, 200, list_body({msg(1, "a")}));
+  ViewId a = one_list_refused(h);
   bool create = GENERATE(true, false);
   std::string error;
   REQUIRE(h.engine->remove("Message", "7", h.now, error));
   h.step();
   auto del = h.http("DELETE").back();
-  h.engine->refetch(a, h.now);
-  h.step();
-  RequestId a_get = h.http("GET").back().http_id;
+  RequestId a_get = refetch(h, a);
   h.respond(del.http_id, 204, "");
   if (create) REQUIRE(h.engine->create("Message", R"({"id":7,"roomId":1,"text":"again"})", h.now, error));
   else REQUIRE(h.engine->update("Message", "7", R"({"roomId":1,"text":"again"})", false, h.now, error));
@@ -537,10 +542,7 @@ TEST_CASE("a write of ours answered after our delete while a read is out is not 
   h.respond(write.http_id, create ? 201 : 200, msg(7, "again"));
   h.respond(a_get, 200, list_body({msg(1, "a"), msg(7, "again")}));  // served after both
   h.advance(10);
-  auto again = h.http("GET");
-  REQUIRE(again.size() == 1);
-  h.respond(again[0].http_id, 403, R"({"error":"no"})");
-  h.advance(10);
+  refuse_reread(h);
   CHECK(h.mirrors[a].ids() == std::vector<int>{1, 7});
   CHECK(h.mirrors[a].total == 2);
 }
@@ -565,10 +567,7 @@ TEST_CASE("an item GET after our delete and our create of the record again shows
   h.respond(h.http("POST").back().http_id, 201, msg(7, "again"));
   h.respond(get, 200, msg(7, "again"));  // served after both
   h.advance(10);
-  auto again = h.http("GET");
-  REQUIRE(again.size() == 1);
-  h.respond(again[0].http_id, 403, R"({"error":"no"})");
-  h.advance(10);
+  refuse_reread(h);
   CHECK(item_text(h, item) == "again");
   CHECK(h.mirrors[room2].ids() == std::vector<int>{2});
 }
@@ -589,16 +588,11 @@ TEST_CASE("a page's newer version of a record our answer wrote is taken") {
   REQUIRE(h.engine->update("Message", "1", R"({"text":"mine"})", true, h.now, error));
   h.step();
   auto patch = h.http("PATCH").back();
-  h.engine->refetch(a, h.now);
-  h.step();
-  RequestId a_get = h.http("GET").back().http_id;
+  RequestId a_get = refetch(h, a);
   h.respond(patch.http_id, 200, vmsg(1, "mine", 2));
   h.respond(a_get, 200, "[" + vmsg(1, "theirs", 3) + "]");  // served after ours and theirs
   h.advance(10);
-  auto again = h.http("GET");
-  REQUIRE(again.size() == 1);
-  h.respond(again[0].http_id, 403, R"({"error":"no"})");
-  h.advance(10);
+  refuse_reread(h);
   CHECK(row_text(h, a, 1) == "theirs");
   CHECK(row_text(h, b, 1) == "theirs");
 }
@@ -619,10 +613,7 @@ TEST_CASE("an item GET's newer version of a record our answer wrote is taken") {
   h.respond(h.http("PATCH").back().http_id, 200, vmsg(1, "mine", 2));
   h.respond(get, 200, vmsg(1, "theirs", 3));  // served after ours and theirs
   h.advance(10);
-  auto again = h.http("GET");
-  REQUIRE(again.size() == 1);
-  h.respond(again[0].http_id, 403, R"({"error":"no"})");
-  h.advance(10);
+  refuse_reread(h);
   CHECK(item_text(h, item) == "theirs");
   CHECK(row_text(h, a, 1) == "theirs");
 }
@@ -640,9 +631,7 @@ TEST_CASE("a page served before our delete of a versioned record leaves it out")
   REQUIRE(h.engine->remove("Message", "1", h.now, error));
   h.step();
   auto del = h.http("DELETE").back();
-  h.engine->refetch(a, h.now);
-  h.step();
-  RequestId a_get = h.http("GET").back().http_id;
+  RequestId a_get = refetch(h, a);
   h.respond(del.http_id, 204, "");
   h.respond(a_get, 200, "[" + vmsg(1, "a", 1) + "," + vmsg(2, "b", 1) + "]");  // served before
   h.advance(10);
@@ -668,9 +657,7 @@ TEST_CASE("a page of a new epoch is not overruled by our answer of the old one")
   REQUIRE(h.engine->update("Message", "1", R"({"text":"mine"})", true, h.now, error));
   h.step();
   auto patch = h.http("PATCH").back();
-  h.engine->refetch(a, h.now);
-  h.step();
-  RequestId a_get = h.http("GET").back().http_id;
+  RequestId a_get = refetch(h, a);
   h.respond(patch.http_id, 200, rec("mine", 5));  // of database e1
   h.respond(a_get, 200, R"({"items":[)" + rec("fresh", 1) + R"(],"total":1,"epoch":"e2"})");  // a new database
   h.advance(10);
@@ -693,9 +680,7 @@ TEST_CASE("our answer of the new epoch after the epoch moved while a view read s
   h.frame(R"({"type":"error","channel":"Message:list","error":"Unauthorized"})");
   h.respond(h.http("GET").back().http_id, 200, R"({"items":[)" + msg(1, "a") + R"(],"total":1,"epoch":"e1"})");
   REQUIRE(row_text(h, a, 1) == "a");
-  h.engine->refetch(a, h.now);
-  h.step();
-  RequestId a_get = h.http("GET").back().http_id;
+  RequestId a_get = refetch(h, a);
   ViewId b = h.watch("Message", R"({"orderBy":{"text":"asc"}})");
   h.respond(h.http("GET").back().http_id, 200, R"({"items":[)" + msg(1, "fresh") + R"(],"total":1,"epoch":"e2"})");
   REQUIRE(row_text(h, b, 1) == "fresh");
